@@ -1,0 +1,87 @@
+// Status and Result<T>: how the data plane reports errors. An error is a MySQL error
+// (errno, SQLSTATE, message) so it can go to the client unchanged as an ERR packet.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+
+namespace shardproxy {
+
+// MySQL server error numbers the proxy itself produces.
+namespace er {
+inline constexpr uint16_t kConCount = 1040;            // Too many connections
+inline constexpr uint16_t kHandshake = 1043;           // Bad handshake
+inline constexpr uint16_t kDbAccessDenied = 1044;      // to database
+inline constexpr uint16_t kAccessDenied = 1045;        // user/password
+inline constexpr uint16_t kNoDb = 1046;                // No database selected
+inline constexpr uint16_t kUnknownCom = 1047;          // Unknown command
+inline constexpr uint16_t kBadDb = 1049;               // Unknown database
+inline constexpr uint16_t kNetPacketTooLarge = 1153;   // max_allowed_packet
+inline constexpr uint16_t kNetReadError = 1158;
+inline constexpr uint16_t kNetPacketsOutOfOrder = 1156;
+inline constexpr uint16_t kNetUncompressError = 1157;
+inline constexpr uint16_t kUnknownError = 1105;
+inline constexpr uint16_t kNotSupportedYet = 1235;
+inline constexpr uint16_t kUnsupportedPs = 1295;
+inline constexpr uint16_t kMalformedPacket = 1835;
+inline constexpr uint16_t kQueryInterrupted = 1317;
+inline constexpr uint16_t kServerShutdown = 1053;
+inline constexpr uint16_t kWrongArguments = 1210;
+// Client-side codes used when a backend cannot be reached.
+inline constexpr uint16_t kCrConnectionError = 2002;
+inline constexpr uint16_t kCrConnHostError = 2003;
+inline constexpr uint16_t kCrServerGone = 2006;
+inline constexpr uint16_t kCrServerLost = 2013;
+}  // namespace er
+
+class [[nodiscard]] Status {
+ public:
+  Status() = default;
+  Status(uint16_t code, std::string sqlState, std::string message)
+      : code_(code), sqlState_(std::move(sqlState)), message_(std::move(message)) {}
+
+  static Status ok() { return Status(); }
+
+  bool isOk() const { return code_ == 0; }
+  explicit operator bool() const { return isOk(); }
+  uint16_t code() const { return code_; }
+  const std::string& sqlState() const { return sqlState_; }
+  const std::string& message() const { return message_; }
+  std::string toString() const;
+
+  // Explicit, searchable way to drop a status on purpose.
+  void ignoreError() const {}
+
+ private:
+  uint16_t code_ = 0;
+  std::string sqlState_;
+  std::string message_;
+};
+
+// Error with SQLSTATE HY000, the generic one.
+Status makeError(uint16_t code, std::string message);
+
+template <typename T>
+class [[nodiscard]] Result {
+ public:
+  Result(T value) : value_(std::move(value)) {}  // NOLINT: implicit by design
+  Result(Status status) : status_(std::move(status)) {}  // NOLINT: implicit by design
+
+  bool isOk() const { return value_.has_value(); }
+  explicit operator bool() const { return isOk(); }
+  const Status& status() const { return status_; }
+  T& value() & { return *value_; }
+  const T& value() const& { return *value_; }
+  T&& value() && { return std::move(*value_); }
+  T* operator->() { return &*value_; }
+  const T* operator->() const { return &*value_; }
+  T& operator*() { return *value_; }
+
+ private:
+  std::optional<T> value_;
+  Status status_;
+};
+
+}  // namespace shardproxy

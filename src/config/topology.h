@@ -1,0 +1,113 @@
+// Topology: the immutable configuration snapshot every stage reads, built from
+// ShardingSphere 5.x YAML (global.yaml / server.yaml and database-*.yaml / config-*.yaml).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <set>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace shardproxy::config {
+
+// A config error that names the place: "file:line: key: message".
+class ConfigError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+struct DataSource {
+  std::string name;  // key under dataSources
+  std::string host;
+  uint16_t port = 3306;
+  std::string database;                          // actual database on the backend
+  std::map<std::string, std::string> urlParams;  // JDBC URL query parameters
+  std::string username;
+  std::string password;
+  int maxPoolSize = 50;
+  int minPoolSize = 1;
+  int connectionTimeoutMs = 30000;
+  int idleTimeoutMs = 60000;
+  int maxLifetimeMs = 1800000;
+};
+
+// A rule is kept as written until the issue that acts on it; `kind` is the tag without '!'
+// ("SHARDING", "BROADCAST", "SINGLE", "READWRITE_SPLITTING", ...).
+struct RuleConfig {
+  std::string kind;
+  std::string yaml;  // the rule's body, re-emitted as YAML
+  std::string file;
+  int line = 0;
+};
+
+struct LogicalDatabase {
+  std::string name;
+  std::vector<DataSource> dataSources;  // in file order
+  std::vector<RuleConfig> rules;
+  std::string file;
+
+  const DataSource* findDataSource(const std::string& name) const;
+  // Where statements go while the database is not sharded: the !SINGLE defaultDataSource when
+  // set, else the first data source.
+  const DataSource* defaultDataSource() const;
+};
+
+struct User {
+  std::string name;
+  std::string host = "%";
+  std::string password;
+  bool admin = false;
+  std::string authenticationMethodName;  // optional, as ShardingSphere allows
+};
+
+enum class PrivilegeType { kAllPermitted, kDatabasePermitted };
+
+struct Authority {
+  std::vector<User> users;
+  PrivilegeType privilege = PrivilegeType::kAllPermitted;
+  // "name@host" (as written in user-database-mappings) -> databases; "*" means all.
+  std::map<std::string, std::set<std::string>> userDatabases;
+
+  // The configured user that matches a login from `clientHost`: exact host first, then
+  // wildcard patterns ('%' and '_' as in MySQL). nullptr if none.
+  const User* findUser(const std::string& name, const std::string& clientHost) const;
+  bool mayAccess(const User& user, const std::string& database) const;
+};
+
+struct Props {
+  uint16_t proxyDefaultPort = 3307;
+  bool sqlShow = false;
+  bool sqlSimple = false;
+  int maxConnectionsSizePerQuery = 1;
+  int kernelExecutorSize = 0;
+  int proxyFrontendFlushThreshold = 128;
+  int proxyFrontendMaxConnections = 0;  // 0: unlimited
+  int proxyFrontendExecutorSize = 0;    // 0: one worker per core
+  std::map<std::string, std::string> other;  // recognised but not acted on, kept for SHOW
+};
+
+struct Topology {
+  Authority authority;
+  std::string transactionDefaultType = "LOCAL";  // LOCAL | XA | BASE
+  std::string transactionProviderType;
+  Props props;
+  std::map<std::string, LogicalDatabase> databases;  // by logical name
+  std::vector<std::string> warnings;                 // "file:line: key: message"
+
+  const LogicalDatabase* findDatabase(const std::string& name) const;
+};
+
+// Loads and validates every file in `dir`. Throws ConfigError naming file, line and key; a
+// Topology is only returned whole.
+std::shared_ptr<const Topology> loadTopology(const std::string& dir);
+
+// Human-readable summary printed by --check-config.
+std::string describe(const Topology& t);
+
+// Parses "jdbc:mysql://host:port/db?k=v&k2=v2" (also jdbc:mariadb:); throws ConfigError with
+// `what` as context on malformed input.
+void parseJdbcUrl(const std::string& url, DataSource& ds);
+
+}  // namespace shardproxy::config

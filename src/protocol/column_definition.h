@@ -1,0 +1,41 @@
+// Result set messages: column count, ColumnDefinition41 and text rows.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "protocol/constants.h"
+
+namespace shardproxy::protocol {
+
+struct ColumnDefinition {
+  std::string catalog = "def";
+  std::string schema;
+  std::string table;
+  std::string orgTable;
+  std::string name;
+  std::string orgName;
+  uint16_t collation = 0;
+  uint32_t length = 0;
+  ColumnType type = ColumnType::kVarString;
+  uint16_t flags = 0;
+  uint8_t decimals = 0;
+  // Only in COM_FIELD_LIST responses.
+  std::optional<std::string> defaultValue;
+};
+
+void encodeColumnCount(std::string& out, uint64_t count);
+void encodeColumnDefinition(std::string& out, const ColumnDefinition& c);
+std::optional<ColumnDefinition> decodeColumnDefinition(std::string_view payload,
+                                                       bool fieldList = false);
+
+// One text-protocol row; a nullopt value is SQL NULL.
+using TextValue = std::optional<std::string_view>;
+void encodeTextRow(std::string& out, const std::vector<TextValue>& values);
+// Values decoded from a text row; string_views point into `payload`.
+std::optional<std::vector<TextValue>> decodeTextRow(std::string_view payload, size_t columns);
+
+}  // namespace shardproxy::protocol
