@@ -1,1 +1,136 @@
-int main() { return 0; }
+// shardproxy command line: loads the configuration, then serves MySQL clients until SIGINT or
+// SIGTERM.
+#include <mysql.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+#include <string>
+
+#include "common/log.h"
+#include "common/version.h"
+#include "config/topology.h"
+#include "frontend/server.h"
+
+namespace {
+
+constexpr const char* kUsage = R"(Usage: shardproxy --conf DIR [options]
+
+A MySQL-protocol sharding proxy configured with ShardingSphere 5.x YAML files
+(global.yaml or server.yaml, and database-*.yaml or config-*.yaml).
+
+Options:
+  --conf DIR          configuration directory (required)
+  --port N            TCP port (default: props proxy-default-port, else 3307)
+  --bind ADDR         address to listen on (default 0.0.0.0)
+  --socket PATH       also listen on a Unix socket
+  --data-dir DIR      directory for the proxy's own data (default ./data)
+  --workers N         worker threads (default: props proxy-frontend-executor-size, else cores)
+  --log-level LEVEL   trace, debug, info, warn, error (default info)
+  --check-config      validate the configuration, print a summary and exit
+  --version           print the version and exit
+  --help              print this help and exit
+)";
+
+int usageError(const std::string& message) {
+  std::fprintf(stderr, "shardproxy: %s\n\n%s", message.c_str(), kUsage);
+  return 2;
+}
+
+bool parseInt(const std::string& s, long min, long max, long& out) {
+  char* end = nullptr;
+  errno = 0;
+  long v = std::strtol(s.c_str(), &end, 10);
+  if (errno || end == s.c_str() || *end != '\0' || v < min || v > max) return false;
+  out = v;
+  return true;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace shardproxy;
+  std::string confDir, bind = "0.0.0.0", socketPath, dataDir = "data", logLevel = "info";
+  long port = -1, workers = -1;
+  bool checkOnly = false;
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    auto value = [&](std::string& out) {
+      if (i + 1 >= argc) return false;
+      out = argv[++i];
+      return true;
+    };
+    std::string v;
+    if (arg == "--help" || arg == "-h") {
+      std::fputs(kUsage, stdout);
+      return 0;
+    } else if (arg == "--version") {
+      std::printf("shardproxy %s\n", kVersion);
+      return 0;
+    } else if (arg == "--check-config") {
+      checkOnly = true;
+    } else if (arg == "--conf") {
+      if (!value(confDir)) return usageError("--conf needs a directory");
+    } else if (arg == "--port") {
+      if (!value(v) || !parseInt(v, 0, 65535, port)) return usageError("--port needs 0..65535");
+    } else if (arg == "--bind") {
+      if (!value(bind)) return usageError("--bind needs an address");
+    } else if (arg == "--socket") {
+      if (!value(socketPath)) return usageError("--socket needs a path");
+    } else if (arg == "--data-dir") {
+      if (!value(dataDir)) return usageError("--data-dir needs a directory");
+    } else if (arg == "--workers") {
+      if (!value(v) || !parseInt(v, 1, 1024, workers)) return usageError("--workers needs 1..1024");
+    } else if (arg == "--log-level") {
+      if (!value(logLevel)) return usageError("--log-level needs a level");
+    } else {
+      return usageError("unknown option " + arg);
+    }
+  }
+  if (confDir.empty()) return usageError("--conf is required");
+
+  initLogging(logLevel);
+  std::shared_ptr<const config::Topology> topology;
+  try {
+    topology = config::loadTopology(confDir);
+  } catch (const config::ConfigError& e) {
+    std::fprintf(stderr, "configuration error: %s\n", e.what());
+    return 1;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "configuration error: %s\n", e.what());
+    return 1;
+  }
+  for (const auto& w : topology->warnings) spdlog::warn("{}", w);
+  if (checkOnly) {
+    std::fputs(config::describe(*topology).c_str(), stdout);
+    std::printf("configuration OK\n");
+    return 0;
+  }
+
+  frontend::ServerOptions options;
+  options.bindAddress = bind;
+  options.port = static_cast<uint16_t>(port >= 0 ? port : topology->props.proxyDefaultPort);
+  options.unixSocket = socketPath;
+  options.workers = static_cast<int>(
+      workers > 0 ? workers : topology->props.proxyFrontendExecutorSize);
+
+  if (mysql_library_init(0, nullptr, nullptr) != 0) {
+    spdlog::critical("cannot initialise the MySQL client library");
+    return 1;
+  }
+  std::string fallback = "5.7.22";
+  auto it = topology->props.other.find("proxy-mysql-default-version");
+  if (it != topology->props.other.end()) fallback = it->second;
+  std::string version = frontend::probeBackendVersion(*topology, fallback) + "-shardproxy-" +
+                        kVersion;
+  int rc = 0;
+  try {
+    frontend::Server server(topology, options, version);
+    server.run();
+  } catch (const std::exception& e) {
+    spdlog::critical("cannot start: {}", e.what());
+    rc = 1;
+  }
+  mysql_library_end();
+  return rc;
+}

@@ -1,1 +1,319 @@
-// placeholder
+#include "backend/connection.h"
+
+#include <sys/socket.h>
+
+#include <cerrno>
+
+#include "common/log.h"
+
+namespace shardproxy::backend {
+
+namespace {
+constexpr unsigned long kMaxAllowedPacket = 1024ul * 1024 * 1024;
+}
+
+Connection::Connection(asio::any_io_executor executor, std::string dataSourceName)
+    : executor_(std::move(executor)),
+      dataSourceName_(std::move(dataSourceName)),
+      timer_(executor_),
+      createdAt_(Clock::now()),
+      lastUsed_(createdAt_) {}
+
+Connection::~Connection() { closeHandle(); }
+
+void Connection::closeHandle() {
+  if (result_) {
+    // The result may still have unread rows; freeing it in blocking mode could wait on the
+    // server, so the socket is shut first and the library only sees an error.
+    if (mysql_) {
+      int fd = mysql_get_socket(mysql_);
+      if (fd >= 0) ::shutdown(fd, SHUT_RDWR);
+    }
+    mysql_free_result(result_);
+    result_ = nullptr;
+  }
+  if (socket_) {
+    socket_->release();
+    socket_.reset();
+  }
+  if (mysql_) {
+    if (broken_ || pending_) {
+      int fd = mysql_get_socket(mysql_);
+      if (fd >= 0) ::shutdown(fd, SHUT_RDWR);
+    }
+    mysql_close(mysql_);
+    mysql_ = nullptr;
+  }
+}
+
+Status Connection::lastError(std::string_view what) {
+  unsigned code = mysql_errno(mysql_);
+  if (code >= 2000 && code < 3000) broken_ = true;  // client-side errors: connection is unusable
+  if (code == 0) {
+    broken_ = true;
+    return makeError(er::kCrServerLost,
+                     std::string(what) + " failed on data source " + dataSourceName_);
+  }
+  if (broken_) {
+    return Status(static_cast<uint16_t>(code), mysql_sqlstate(mysql_),
+                  "data source " + dataSourceName_ + ": " + mysql_error(mysql_));
+  }
+  return Status(static_cast<uint16_t>(code), mysql_sqlstate(mysql_), mysql_error(mysql_));
+}
+
+awaitable<int> Connection::waitFor(int status, std::optional<Clock::time_point> deadline) {
+  if (!socket_) {
+    int fd = mysql_get_socket(mysql_);
+    if (fd < 0) co_return MYSQL_WAIT_TIMEOUT;
+    socket_ = std::make_unique<asio::posix::stream_descriptor>(executor_, fd);
+  }
+  std::optional<Clock::time_point> until = deadline;
+  if (status & MYSQL_WAIT_TIMEOUT) {
+    auto libraryDeadline = Clock::now() + std::chrono::milliseconds(mysql_get_timeout_value_ms(mysql_));
+    if (!until || libraryDeadline < *until) until = libraryDeadline;
+  }
+  uint64_t generation = ++waitGeneration_;
+  timedOut_ = false;
+  if (until) {
+    if (*until <= Clock::now()) co_return MYSQL_WAIT_TIMEOUT;
+    timer_.expires_at(*until);
+    timer_.async_wait([this, generation](const boost::system::error_code& ec) {
+      if (ec || generation != waitGeneration_) return;
+      timedOut_ = true;
+      if (socket_) socket_->cancel();
+    });
+  }
+  auto which = (status & MYSQL_WAIT_WRITE) ? asio::posix::descriptor_base::wait_write
+                                           : asio::posix::descriptor_base::wait_read;
+  boost::system::error_code ec;
+  co_await socket_->async_wait(which, asio::redirect_error(use_awaitable, ec));
+  ++waitGeneration_;
+  if (until) timer_.cancel();
+  if (timedOut_) co_return MYSQL_WAIT_TIMEOUT;
+  if (ec) co_return MYSQL_WAIT_EXCEPT;
+  co_return (status & MYSQL_WAIT_WRITE) ? MYSQL_WAIT_WRITE : MYSQL_WAIT_READ;
+}
+
+awaitable<Status> Connection::connect(const config::DataSource& ds, ConnectFlags flags) {
+  flags_ = flags;
+  mysql_ = mysql_init(nullptr);
+  if (!mysql_) co_return makeError(er::kUnknownError, "out of memory creating a connection");
+  mysql_options(mysql_, MYSQL_OPT_NONBLOCK, nullptr);
+  mysql_options(mysql_, MYSQL_SET_CHARSET_NAME, "utf8mb4");
+  unsigned timeoutSec = static_cast<unsigned>((ds.connectionTimeoutMs + 999) / 1000);
+  if (timeoutSec == 0) timeoutSec = 1;
+  mysql_options(mysql_, MYSQL_OPT_CONNECT_TIMEOUT, &timeoutSec);
+  unsigned long maxPacket = kMaxAllowedPacket;
+  mysql_optionsv(mysql_, MYSQL_OPT_MAX_ALLOWED_PACKET, &maxPacket);
+  // Report session variable changes so the proxy can replay them on other connections.
+  mysql_options(mysql_, MYSQL_INIT_COMMAND,
+                "SET SESSION session_track_system_variables='*', "
+                "session_track_state_change=ON");
+  unsigned long clientFlags = CLIENT_MULTI_STATEMENTS | CLIENT_MULTI_RESULTS |
+                              CLIENT_PS_MULTI_RESULTS | CLIENT_SESSION_TRACKING;
+  if (flags.foundRows) clientFlags |= CLIENT_FOUND_ROWS;
+
+  auto deadline = Clock::now() + std::chrono::milliseconds(ds.connectionTimeoutMs);
+  MYSQL* ret = nullptr;
+  const char* db = ds.database.empty() ? nullptr : ds.database.c_str();
+  int st = mysql_real_connect_start(&ret, mysql_, ds.host.c_str(), ds.username.c_str(),
+                                    ds.password.c_str(), db, ds.port, nullptr, clientFlags);
+  while (st != 0) {
+    int ready = co_await waitFor(st, deadline);
+    st = mysql_real_connect_cont(&ret, mysql_, ready);
+  }
+  if (!ret) {
+    Status s;
+    if (Clock::now() >= deadline) {
+      s = makeError(er::kCrConnHostError,
+                    "data source " + dataSourceName_ + ": can't connect to " + ds.host + ":" +
+                        std::to_string(ds.port) + " within " +
+                        std::to_string(ds.connectionTimeoutMs) + " ms");
+    } else {
+      broken_ = true;
+      s = Status(static_cast<uint16_t>(mysql_errno(mysql_)), mysql_sqlstate(mysql_),
+                 "data source " + dataSourceName_ + ": " + mysql_error(mysql_));
+    }
+    broken_ = true;
+    closeHandle();
+    co_return s;
+  }
+  multiStatements_ = true;
+  createdAt_ = lastUsed_ = Clock::now();
+  co_return Status::ok();
+}
+
+awaitable<Status> Connection::afterResultHeader(int err) {
+  if (err) {
+    pending_ = false;
+    co_return lastError("query");
+  }
+  if (mysql_field_count(mysql_) > 0) {
+    result_ = mysql_use_result(mysql_);
+    if (!result_) co_return lastError("reading a result");
+    fields_ = mysql_fetch_fields(result_);
+  } else {
+    pending_ = mysql_more_results(mysql_);
+  }
+  co_return Status::ok();
+}
+
+awaitable<Status> Connection::query(std::string_view sql) {
+  touch();
+  pending_ = true;
+  int err = 0;
+  int st = mysql_real_query_start(&err, mysql_, sql.data(), sql.size());
+  while (st != 0) {
+    int ready = co_await waitFor(st);
+    st = mysql_real_query_cont(&err, mysql_, ready);
+  }
+  co_return co_await afterResultHeader(err);
+}
+
+awaitable<Status> Connection::fetchRow(MYSQL_ROW& row) {
+  row = nullptr;
+  int st = mysql_fetch_row_start(&row, result_);
+  while (st != 0) {
+    int ready = co_await waitFor(st);
+    st = mysql_fetch_row_cont(&row, result_, ready);
+  }
+  if (row) co_return Status::ok();
+  Status s = mysql_errno(mysql_) ? lastError("fetching rows") : Status::ok();
+  // End of this result set: release it so the next result (or statement) can be read.
+  mysql_free_result(result_);
+  result_ = nullptr;
+  fields_ = nullptr;
+  pending_ = s.isOk() && mysql_more_results(mysql_);
+  co_return s;
+}
+
+OkInfo Connection::okInfo() const {
+  OkInfo ok;
+  my_ulonglong affected = mysql_affected_rows(mysql_);
+  ok.affectedRows = affected == static_cast<my_ulonglong>(-1) ? 0 : affected;
+  ok.lastInsertId = mysql_insert_id(mysql_);
+  ok.statusFlags = serverStatus();
+  ok.warnings = static_cast<uint16_t>(mysql_warning_count(mysql_));
+  if (const char* info = mysql_info(mysql_)) ok.info = info;
+  return ok;
+}
+
+uint16_t Connection::serverStatus() const {
+  unsigned int status = 0;
+  mariadb_get_infov(mysql_, MARIADB_CONNECTION_SERVER_STATUS, &status);
+  return static_cast<uint16_t>(status);
+}
+
+awaitable<Status> Connection::nextResult() {
+  int err = 0;
+  int st = mysql_next_result_start(&err, mysql_);
+  while (st != 0) {
+    int ready = co_await waitFor(st);
+    st = mysql_next_result_cont(&err, mysql_, ready);
+  }
+  if (err > 0) {
+    pending_ = false;
+    co_return lastError("reading the next result");
+  }
+  co_return co_await afterResultHeader(0);
+}
+
+awaitable<Status> Connection::drain() {
+  for (;;) {
+    if (result_) {
+      MYSQL_ROW row;
+      do {
+        Status s = co_await fetchRow(row);
+        if (!s) co_return s;
+      } while (row);
+    }
+    if (!mysql_more_results(mysql_)) break;
+    Status s = co_await nextResult();
+    if (!s) {
+      // An error ends a multi-result response; the connection is clean unless it broke.
+      if (broken_) co_return s;
+      break;
+    }
+  }
+  pending_ = false;
+  co_return Status::ok();
+}
+
+awaitable<Status> Connection::ping() {
+  int err = 0;
+  int st = mysql_ping_start(&err, mysql_);
+  while (st != 0) {
+    int ready = co_await waitFor(st);
+    st = mysql_ping_cont(&err, mysql_, ready);
+  }
+  if (err) co_return lastError("ping");
+  co_return Status::ok();
+}
+
+awaitable<Status> Connection::setMultiStatements(bool on) {
+  if (on == multiStatements_) co_return Status::ok();
+  int err = 0;
+  auto option = on ? MYSQL_OPTION_MULTI_STATEMENTS_ON : MYSQL_OPTION_MULTI_STATEMENTS_OFF;
+  int st = mysql_set_server_option_start(&err, mysql_, option);
+  while (st != 0) {
+    int ready = co_await waitFor(st);
+    st = mysql_set_server_option_cont(&err, mysql_, ready);
+  }
+  if (err) co_return lastError("set option");
+  multiStatements_ = on;
+  co_return Status::ok();
+}
+
+awaitable<Status> Connection::execute(std::string_view sql) {
+  Status s = co_await query(sql);
+  if (!s) co_return s;
+  co_return co_await drain();
+}
+
+std::map<std::string, std::string> Connection::takeChangedVariables() {
+  std::map<std::string, std::string> changed;
+  const char* data = nullptr;
+  size_t len = 0;
+  if (mysql_session_track_get_first(mysql_, SESSION_TRACK_SYSTEM_VARIABLES, &data, &len) != 0) {
+    return changed;
+  }
+  // Entries come as name, value, name, value ...
+  for (;;) {
+    std::string name(data, len);
+    if (mysql_session_track_get_next(mysql_, SESSION_TRACK_SYSTEM_VARIABLES, &data, &len) != 0) {
+      break;
+    }
+    changed[name] = std::string(data, len);
+    if (mysql_session_track_get_next(mysql_, SESSION_TRACK_SYSTEM_VARIABLES, &data, &len) != 0) {
+      break;
+    }
+  }
+  return changed;
+}
+
+bool Connection::sessionStateChanged() const {
+  return serverStatus() & SERVER_SESSION_STATE_CHANGED;
+}
+
+std::string Connection::escape(std::string_view s) const {
+  std::string out(s.size() * 2 + 1, '\0');
+  unsigned long n = mysql_real_escape_string(mysql_, out.data(), s.data(), s.size());
+  out.resize(n);
+  return out;
+}
+
+bool Connection::looksAlive() const {
+  if (!mysql_ || broken_) return false;
+  int fd = mysql_get_socket(mysql_);
+  if (fd < 0) return false;
+  char c;
+  ssize_t n = ::recv(fd, &c, 1, MSG_PEEK | MSG_DONTWAIT);
+  if (n < 0) return errno == EAGAIN || errno == EWOULDBLOCK;
+  return false;  // 0: closed by the server; >0: unsolicited data (e.g. a shutdown error)
+}
+
+std::string Connection::serverVersion() const {
+  return mysql_ ? mysql_get_server_info(mysql_) : "";
+}
+
+}  // namespace shardproxy::backend

@@ -1,1 +1,948 @@
-// placeholder
+// Loads a ShardingSphere-Proxy 5.x configuration directory into one Topology, validating as it
+// goes so that every mistake is reported as "file:line: key: what is wrong".
+//
+// Decisions, so existing ShardingSphere files load unchanged:
+//  - global.yaml is required, as in ShardingSphere-Proxy (server.yaml is its legacy name; having
+//    both is an error because the proxy could not tell which one the operator edits). An empty
+//    global.yaml is fine and gives the defaults.
+//  - Without an `authority` section ShardingSphere creates the admin user root@% / root; we do
+//    the same, with a warning, so a bare config behaves as it did under the Java proxy.
+//  - Keys we do not act on (Java pool settings, sections such as sqlParser or logging) and keys
+//    we do not know are warnings, never failures: the Java proxy would accept them.
+//  - Duplicate keys in a mapping: the last one wins, as with SnakeYAML, with a warning.
+//  - YAML merge keys (`<<: *defaults`), which SnakeYAML resolves and yaml-cpp 0.7 does not, are
+//    resolved here.
+//  - A database file without databaseName, dataSources and rules is skipped, as ShardingSphere
+//    does; a database with no data sources is allowed (ShardingSphere lets DistSQL register
+//    storage units into it later).
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <charconv>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <optional>
+#include <set>
+#include <sstream>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "config/topology.h"
+
+namespace shardproxy::config {
+namespace {
+
+namespace fs = std::filesystem;
+
+using Entry = std::pair<YAML::Node, YAML::Node>;  // key node, value node
+
+std::string upper(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return s;
+}
+
+std::string lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+std::string trim(const std::string& s) {
+  size_t b = s.find_first_not_of(" \t\r\n");
+  if (b == std::string::npos) return "";
+  size_t e = s.find_last_not_of(" \t\r\n");
+  return s.substr(b, e - b + 1);
+}
+
+std::string join(const std::string& parent, const std::string& child) {
+  return parent.empty() ? child : parent + "." + child;
+}
+
+std::string indexed(const std::string& parent, size_t i) {
+  return parent + "[" + std::to_string(i) + "]";
+}
+
+// A node's value as YAML text, for settings kept only to be shown.
+std::string emit(const YAML::Node& node) {
+  if (node.IsNull()) return "";
+  if (node.IsScalar()) return node.Scalar();
+  YAML::Emitter out;
+  out << YAML::Flow << node;
+  return out.c_str();
+}
+
+// Looks a key up without yaml-cpp's operator[], which throws on scalars.
+YAML::Node lookup(const YAML::Node& map, const std::string& key) {
+  if (!map.IsMap()) return YAML::Node();
+  for (auto it = map.begin(); it != map.end(); ++it) {
+    if (it->first.IsScalar() && it->first.Scalar() == key) return it->second;
+  }
+  return YAML::Node();
+}
+
+// Helpers bound to one file: they know its name for messages and collect its warnings.
+class FileReader {
+ public:
+  FileReader(std::string file, std::vector<std::string>& warnings)
+      : file_(std::move(file)), warnings_(warnings) {}
+
+  const std::string& file() const { return file_; }
+
+  YAML::Node load() const {
+    std::ifstream in(file_, std::ios::binary);
+    if (!in) throw ConfigError(file_ + ": cannot read: " + std::strerror(errno));
+    try {
+      return YAML::Load(in);
+    } catch (const YAML::ParserException& e) {
+      throw ConfigError(place(e.mark) + ": yaml: " + e.msg + " (column " +
+                        std::to_string(e.mark.column + 1) + ")");
+    }
+  }
+
+  static int line(const YAML::Node& n) { return line(n.Mark()); }
+  static int line(const YAML::Mark& m) { return m.line >= 0 ? m.line + 1 : 1; }
+
+  std::string place(const YAML::Mark& m) const { return file_ + ":" + std::to_string(line(m)); }
+
+  [[noreturn]] void fail(const YAML::Node& at, const std::string& key,
+                         const std::string& what) const {
+    throw ConfigError(place(at.Mark()) + ": " + key + ": " + what);
+  }
+
+  void warn(const YAML::Node& at, const std::string& key, const std::string& what) const {
+    warnings_.push_back(place(at.Mark()) + ": " + key + ": " + what);
+  }
+
+  // The (key, value) pairs of a mapping in file order, merge keys resolved; a null node (a key
+  // with nothing under it) is an empty mapping.
+  std::vector<Entry> entries(const YAML::Node& map, const YAML::Node& at,
+                             const std::string& key) const {
+    std::vector<Entry> out;
+    if (!map.IsDefined() || map.IsNull()) return out;
+    if (!map.IsMap()) fail(at, key, "expected a mapping");
+    std::vector<Entry> merged;
+    for (auto it = map.begin(); it != map.end(); ++it) {
+      YAML::Node k = it->first;  // the iterator yields temporaries: copy, never bind a reference
+      if (!k.IsScalar()) fail(k, key, "mapping keys must be plain values");
+      if (k.Scalar() == "<<" && k.Tag() == "?") {
+        mergeInto(merged, it->second, k, key);
+        continue;
+      }
+      auto same = std::find_if(out.begin(), out.end(),
+                               [&](const Entry& e) { return e.first.Scalar() == k.Scalar(); });
+      if (same != out.end()) {
+        warn(k, join(key, k.Scalar()),
+             "duplicate key (first at line " + std::to_string(line(same->first)) +
+                 "), the last one wins");
+        *same = Entry(k, it->second);  // keeps SnakeYAML's position, reports the later line
+      } else {
+        out.emplace_back(k, it->second);
+      }
+    }
+    // Keys written in the mapping itself override merged ones (YAML merge key semantics).
+    for (Entry& e : merged) {
+      bool overridden = std::any_of(out.begin(), out.end(), [&](const Entry& o) {
+        return o.first.Scalar() == e.first.Scalar();
+      });
+      if (!overridden) out.push_back(std::move(e));
+    }
+    return out;
+  }
+
+  std::string text(const YAML::Node& value, const YAML::Node& at, const std::string& key) const {
+    if (value.IsNull()) return "";
+    if (!value.IsScalar()) fail(at, key, "expected a single value, not a list or mapping");
+    return value.Scalar();
+  }
+
+  std::string requiredText(const YAML::Node& value, const YAML::Node& at,
+                           const std::string& key) const {
+    std::string s = trim(text(value, at, key));
+    if (s.empty()) fail(at, key, "must not be empty");
+    return s;
+  }
+
+  int integer(const YAML::Node& value, const YAML::Node& at, const std::string& key, long long min,
+              long long max) const {
+    std::string s = trim(text(value, at, key));
+    if (s.empty()) fail(at, key, "expected an integer, got nothing");
+    long long v = 0;
+    const char* begin = s.data() + (s[0] == '+' ? 1 : 0);
+    auto [end, ec] = std::from_chars(begin, s.data() + s.size(), v);
+    if (ec == std::errc::result_out_of_range) fail(at, key, "'" + s + "' is out of range");
+    if (ec != std::errc() || end != s.data() + s.size()) {
+      fail(at, key, "expected an integer, got '" + s + "'");
+    }
+    if (v < min) {
+      fail(at, key, "must be at least " + std::to_string(min) + ", got " + std::to_string(v));
+    }
+    if (v > max) {
+      fail(at, key, "must be at most " + std::to_string(max) + ", got " + std::to_string(v));
+    }
+    return static_cast<int>(v);
+  }
+
+  // YAML 1.1 booleans, which SnakeYAML also accepts.
+  bool boolean(const YAML::Node& value, const YAML::Node& at, const std::string& key) const {
+    std::string s = lower(trim(text(value, at, key)));
+    if (s == "true" || s == "yes" || s == "on") return true;
+    if (s == "false" || s == "no" || s == "off") return false;
+    fail(at, key, "expected true or false, got '" + s + "'");
+  }
+
+ private:
+  void mergeInto(std::vector<Entry>& merged, const YAML::Node& source, const YAML::Node& at,
+                 const std::string& key) const {
+    if (source.IsSequence()) {
+      // In `<<: [*a, *b]` the earlier mapping wins.
+      for (YAML::Node item : source) mergeInto(merged, item, at, key);
+      return;
+    }
+    if (!source.IsMap()) fail(at, join(key, "<<"), "a merge key needs a mapping or list of them");
+    for (Entry& e : entries(source, at, key)) {
+      bool seen = std::any_of(merged.begin(), merged.end(),
+                              [&](const Entry& m) { return m.first.Scalar() == e.first.Scalar(); });
+      if (!seen) merged.push_back(std::move(e));
+    }
+  }
+
+  std::string file_;
+  std::vector<std::string>& warnings_;
+};
+
+// ---------------------------------------------------------------------------------------------
+// global.yaml / server.yaml
+
+// Props ShardingSphere knows (across 5.x) that we keep for SHOW but do not act on.
+const std::set<std::string>& otherKnownProps() {
+  static const std::set<std::string> kProps = {
+      "system-log-level",
+      "check-table-metadata-enabled",
+      "check-duplicate-table-enabled",
+      "sql-federation-type",
+      "sql-federation-enabled",
+      "sql-comment-parse-enabled",
+      "proxy-frontend-database-protocol-type",
+      "proxy-hint-enabled",
+      "proxy-backend-query-fetch-size",
+      "proxy-backend-executor-suitable",
+      "proxy-backend-driver-type",
+      "proxy-mysql-default-version",
+      "proxy-netty-backlog",
+      "proxy-instance-type",
+      "proxy-opentracing-enabled",
+      "proxy-meta-data-collector-enabled",
+      "proxy-frontend-ssl-enabled",
+      "proxy-frontend-ssl-version",
+      "proxy-frontend-ssl-cipher",
+      "proxy-frontend-netty-executor-size",
+      "system-schema-metadata-enabled",
+      "show-process-list-enabled",
+      "lock-wait-timeout-milliseconds",
+      "query-with-cipher-column",
+      "cdc-server-port",
+      "acceptor-size",
+      "executor-size",
+  };
+  return kProps;
+}
+
+// Global sections ShardingSphere has and we accept without acting on them.
+const std::set<std::string>& ignoredGlobalSections() {
+  static const std::set<std::string> kSections = {
+      "sqlParser",   "sqlTranslator", "sqlFederation", "logging",
+      "globalClock", "cdc",           "traffic",       "labels",
+  };
+  return kSections;
+}
+
+const std::set<std::string>& ignoredLegacyGlobalRules() {
+  static const std::set<std::string> kRules = {
+      "SQL_PARSER", "SQL_TRANSLATOR", "SQL_FEDERATION", "TRAFFIC", "LOGGING", "GLOBAL_CLOCK", "CDC",
+  };
+  return kRules;
+}
+
+// "!KIND" -> "KIND"; empty when the node carries no rule tag.
+std::string ruleKind(const YAML::Node& node) {
+  const std::string& tag = node.Tag();
+  if (tag.size() < 2 || tag[0] != '!') return "";
+  std::string kind = tag.substr(1);
+  bool ok = std::all_of(kind.begin(), kind.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+  });
+  return ok ? kind : "";
+}
+
+// "name@host" -> (name, host); host defaults to '%'. Hosts never contain '@', names might.
+std::pair<std::string, std::string> splitGrantee(const std::string& s) {
+  size_t at = s.rfind('@');
+  if (at == std::string::npos) return {s, "%"};
+  std::string host = s.substr(at + 1);
+  return {s.substr(0, at), host.empty() ? "%" : host};
+}
+
+class GlobalParser {
+ public:
+  GlobalParser(const FileReader& f, Topology& t) : f_(f), t_(t) {}
+
+  void parse(const YAML::Node& root) {
+    if (root.IsDefined() && !root.IsNull() && !root.IsMap()) {
+      f_.fail(root, "document", "expected a mapping at the top level");
+    }
+    for (const auto& [k, v] : f_.entries(root, root, "")) {
+      const std::string& key = k.Scalar();
+      if (key == "authority") {
+        parseAuthority(k, v, key);
+      } else if (key == "transaction") {
+        parseTransaction(k, v, key);
+      } else if (key == "props") {
+        parseProps(k, v, key);
+      } else if (key == "rules") {
+        parseLegacyRules(k, v, key);
+      } else if (key == "mode") {
+        parseMode(k, v, key);
+      } else if (ignoredGlobalSections().count(key) > 0) {
+        f_.warn(k, key, "not acted on by shardproxy, ignored");
+      } else {
+        f_.warn(k, key, "unknown key, ignored");
+      }
+    }
+    if (authorityLine_ == 0) {
+      User defaultUser;
+      defaultUser.name = "root";
+      defaultUser.host = "%";
+      defaultUser.password = "root";
+      defaultUser.admin = true;
+      t_.authority.users.push_back(defaultUser);
+      f_.warn(YAML::Node(), "authority",
+              "not configured; using ShardingSphere's default admin user root@% with password "
+              "root");
+    }
+  }
+
+ private:
+  void once(int& seenLine, const YAML::Node& at, const std::string& key) {
+    if (seenLine != 0) {
+      f_.fail(at, key, "configured twice (first at line " + std::to_string(seenLine) + ")");
+    }
+    seenLine = FileReader::line(at);
+  }
+
+  void parseAuthority(const YAML::Node& at, const YAML::Node& node, const std::string& path) {
+    once(authorityLine_, at, "authority");
+    Authority& a = t_.authority;
+    YAML::Node mappingsAt;
+    YAML::Node mappings;
+    std::string mappingsKey;
+    for (const auto& [k, v] : f_.entries(node, at, path)) {
+      const std::string& key = k.Scalar();
+      std::string keyPath = join(path, key);
+      if (key == "users") {
+        parseUsers(k, v, keyPath);
+      } else if (key == "privilege" || key == "provider") {  // provider: 5.0 - 5.2
+        for (const auto& [pk, pv] : f_.entries(v, k, keyPath)) {
+          std::string pkPath = join(keyPath, pk.Scalar());
+          if (pk.Scalar() == "type") {
+            std::string type = upper(f_.requiredText(pv, pk, pkPath));
+            if (type == "ALL_PERMITTED" || type == "ALL_PRIVILEGES_PERMITTED") {
+              a.privilege = PrivilegeType::kAllPermitted;
+            } else if (type == "DATABASE_PERMITTED" || type == "SCHEMA_PRIVILEGES_PERMITTED") {
+              a.privilege = PrivilegeType::kDatabasePermitted;
+            } else {
+              f_.fail(pk, pkPath,
+                      "unknown privilege type '" + f_.text(pv, pk, pkPath) +
+                          "' (expected ALL_PERMITTED or DATABASE_PERMITTED)");
+            }
+          } else if (pk.Scalar() == "props") {
+            for (const auto& [mk, mv] : f_.entries(pv, pk, pkPath)) {
+              std::string mkPath = join(pkPath, mk.Scalar());
+              // user-schema-mappings is the 5.0 name.
+              if (mk.Scalar() == "user-database-mappings" ||
+                  mk.Scalar() == "user-schema-mappings") {
+                mappingsAt = mk;
+                mappings = mv;
+                mappingsKey = mkPath;
+              } else {
+                f_.warn(mk, mkPath, "unknown key, ignored");
+              }
+            }
+          } else {
+            f_.warn(pk, pkPath, "unknown key, ignored");
+          }
+        }
+      } else if (key == "authenticators") {
+        for (const auto& [ak, av] : f_.entries(v, k, keyPath)) {
+          std::string akPath = join(keyPath, ak.Scalar());
+          std::string type;
+          for (const auto& [tk, tv] : f_.entries(av, ak, akPath)) {
+            if (tk.Scalar() == "type") {
+              type = f_.requiredText(tv, tk, join(akPath, "type"));
+            } else if (tk.Scalar() != "props") {
+              f_.warn(tk, join(akPath, tk.Scalar()), "unknown key, ignored");
+            }
+          }
+          if (type.empty()) f_.fail(ak, join(akPath, "type"), "missing");
+          a.authenticators[ak.Scalar()] = type;
+        }
+      } else if (key == "defaultAuthenticator") {
+        a.defaultAuthenticator = trim(f_.text(v, k, keyPath));
+        defaultAuthenticatorAt_ = k;
+      } else {
+        f_.warn(k, keyPath, "unknown key, ignored");
+      }
+    }
+    // Like ShardingSphere, an authenticator name it cannot find falls back to the default one.
+    if (!a.defaultAuthenticator.empty() && a.authenticators.count(a.defaultAuthenticator) == 0) {
+      f_.warn(defaultAuthenticatorAt_, join(path, "defaultAuthenticator"),
+              "no authenticator named '" + a.defaultAuthenticator + "'; the default is used");
+    }
+    for (size_t i = 0; i < a.users.size(); ++i) {
+      const User& u = a.users[i];
+      if (!u.authenticationMethodName.empty() &&
+          a.authenticators.count(u.authenticationMethodName) == 0) {
+        f_.warn(userAt_[i], indexed(join(path, "users"), i) + ".authenticationMethodName",
+                "no authenticator named '" + u.authenticationMethodName + "'; the default is used");
+      }
+    }
+    if (mappings.IsDefined() && !mappings.IsNull()) {
+      if (a.privilege == PrivilegeType::kAllPermitted) {
+        f_.warn(mappingsAt, mappingsKey, "ignored: the privilege type is ALL_PERMITTED");
+      } else {
+        parseMappings(mappingsAt, f_.text(mappings, mappingsAt, mappingsKey), mappingsKey);
+      }
+    }
+  }
+
+  void parseUsers(const YAML::Node& at, const YAML::Node& node, const std::string& path) {
+    if (node.IsNull()) return;
+    if (!node.IsSequence()) f_.fail(at, path, "expected a list of users");
+    size_t i = 0;
+    for (YAML::Node item : node) {
+      std::string itemPath = indexed(path, i++);
+      User u;
+      if (item.IsScalar()) {
+        // 5.0 - 5.2 wrote users as "name@host:password".
+        std::string s = item.Scalar();
+        size_t at2 = s.find('@');
+        size_t colon = s.find(':', at2 == std::string::npos ? 0 : at2);
+        std::string grantee = s.substr(0, colon);
+        if (colon != std::string::npos) u.password = s.substr(colon + 1);
+        std::tie(u.name, u.host) = splitGrantee(grantee);
+      } else if (item.IsMap()) {
+        bool hasUser = false;
+        for (const auto& [k, v] : f_.entries(item, item, itemPath)) {
+          const std::string& key = k.Scalar();
+          std::string keyPath = join(itemPath, key);
+          if (key == "user") {
+            std::tie(u.name, u.host) = splitGrantee(trim(f_.text(v, k, keyPath)));
+            hasUser = true;
+          } else if (key == "password") {
+            u.password = f_.text(v, k, keyPath);
+          } else if (key == "admin") {
+            u.admin = f_.boolean(v, k, keyPath);
+          } else if (key == "authenticationMethodName") {
+            u.authenticationMethodName = trim(f_.text(v, k, keyPath));
+          } else {
+            f_.warn(k, keyPath, "unknown key, ignored");
+          }
+        }
+        if (!hasUser) f_.fail(item, join(itemPath, "user"), "missing");
+      } else {
+        f_.fail(item, itemPath, "expected {user, password} or \"name@host:password\"");
+      }
+      if (u.name.empty()) f_.fail(item, join(itemPath, "user"), "the user name is empty");
+      for (const User& other : t_.authority.users) {
+        if (other.name == u.name && lower(other.host) == lower(u.host)) {
+          f_.fail(item, itemPath, "user '" + u.name + "@" + u.host + "' is defined twice");
+        }
+      }
+      t_.authority.users.push_back(std::move(u));
+      userAt_.push_back(item);
+    }
+  }
+
+  // "root@%=sharding_db, root@%=test_db, sharding@127.0.0.1=sharding_db"
+  void parseMappings(const YAML::Node& at, const std::string& text, const std::string& key) {
+    Authority& a = t_.authority;
+    std::stringstream in(text);
+    std::string item;
+    while (std::getline(in, item, ',')) {
+      item = trim(item);
+      if (item.empty()) continue;
+      size_t eq = item.find('=');
+      if (eq == std::string::npos) {
+        f_.fail(at, key, "'" + item + "' should be user@host=database");
+      }
+      auto [name, host] = splitGrantee(trim(item.substr(0, eq)));
+      std::string database = trim(item.substr(eq + 1));
+      if (database.empty()) f_.fail(at, key, "'" + item + "' names no database");
+      const User* user = nullptr;
+      for (const User& u : a.users) {
+        if (u.name == name && lower(u.host) == lower(host)) user = &u;
+      }
+      if (user == nullptr) {
+        f_.fail(at, key, "'" + name + "@" + host + "' is not a configured user");
+      }
+      a.userDatabases[user->name + "@" + user->host].insert(database);
+    }
+  }
+
+  void parseTransaction(const YAML::Node& at, const YAML::Node& node, const std::string& path) {
+    once(transactionLine_, at, "transaction");
+    for (const auto& [k, v] : f_.entries(node, at, path)) {
+      const std::string& key = k.Scalar();
+      std::string keyPath = join(path, key);
+      if (key == "defaultType") {
+        std::string type = upper(f_.requiredText(v, k, keyPath));
+        if (type != "LOCAL" && type != "XA" && type != "BASE") {
+          f_.fail(k, keyPath,
+                  "unknown transaction type '" + f_.text(v, k, keyPath) +
+                      "' (expected LOCAL, XA or BASE)");
+        }
+        t_.transactionDefaultType = type;
+      } else if (key == "providerType") {
+        t_.transactionProviderType = trim(f_.text(v, k, keyPath));
+      } else if (key == "props") {
+        for (const auto& [pk, pv] : f_.entries(v, k, keyPath)) {
+          t_.transactionProps[pk.Scalar()] = emit(pv);
+        }
+      } else {
+        f_.warn(k, keyPath, "unknown key, ignored");
+      }
+    }
+  }
+
+  void parseProps(const YAML::Node& at, const YAML::Node& node, const std::string& path) {
+    Props& p = t_.props;
+    constexpr long long kIntMax = 2147483647;
+    for (const auto& [k, v] : f_.entries(node, at, path)) {
+      const std::string& key = k.Scalar();
+      std::string keyPath = join(path, key);
+      if (key == "proxy-default-port") {
+        p.proxyDefaultPort = static_cast<uint16_t>(f_.integer(v, k, keyPath, 1, 65535));
+      } else if (key == "sql-show") {
+        p.sqlShow = f_.boolean(v, k, keyPath);
+      } else if (key == "sql-simple") {
+        p.sqlSimple = f_.boolean(v, k, keyPath);
+      } else if (key == "max-connections-size-per-query") {
+        p.maxConnectionsSizePerQuery = f_.integer(v, k, keyPath, 1, kIntMax);
+      } else if (key == "kernel-executor-size") {
+        p.kernelExecutorSize = f_.integer(v, k, keyPath, 0, kIntMax);
+      } else if (key == "proxy-frontend-flush-threshold") {
+        p.proxyFrontendFlushThreshold = f_.integer(v, k, keyPath, 1, kIntMax);
+      } else if (key == "proxy-frontend-max-connections") {
+        // ShardingSphere: "less than or equal to 0 means no limitation".
+        p.proxyFrontendMaxConnections = std::max(0, f_.integer(v, k, keyPath, -kIntMax, kIntMax));
+      } else if (key == "proxy-frontend-executor-size") {
+        p.proxyFrontendExecutorSize = f_.integer(v, k, keyPath, 0, kIntMax);
+      } else if (otherKnownProps().count(key) > 0) {
+        p.other[key] = emit(v);
+      } else {
+        f_.warn(k, keyPath, "unknown key, ignored");
+      }
+    }
+  }
+
+  void parseMode(const YAML::Node& at, const YAML::Node& node, const std::string& path) {
+    for (const auto& [k, v] : f_.entries(node, at, path)) {
+      if (k.Scalar() == "type") {
+        t_.modeType = f_.requiredText(v, k, join(path, "type"));
+        if (lower(t_.modeType) == "standalone") {
+          t_.modeType = "Standalone";
+        } else {
+          f_.warn(k, join(path, "type"),
+                  "mode '" + t_.modeType + "' is not supported yet; running standalone");
+        }
+      }
+      // repository / overwrite only matter to a registry, which we do not use yet.
+    }
+  }
+
+  // 5.0 - 5.3 server.yaml: `rules:` with !AUTHORITY, !TRANSACTION and other global rules.
+  void parseLegacyRules(const YAML::Node& at, const YAML::Node& node, const std::string& path) {
+    if (node.IsNull()) return;
+    if (!node.IsSequence()) f_.fail(at, path, "expected a list of rules such as !AUTHORITY");
+    size_t i = 0;
+    for (YAML::Node item : node) {
+      std::string itemPath = indexed(path, i++);
+      std::string kind = ruleKind(item);
+      if (kind.empty()) f_.fail(item, itemPath, "expected a tagged rule such as !AUTHORITY");
+      if (kind == "AUTHORITY") {
+        parseAuthority(item, item, "!AUTHORITY");
+      } else if (kind == "TRANSACTION") {
+        parseTransaction(item, item, "!TRANSACTION");
+      } else if (ignoredLegacyGlobalRules().count(kind) > 0) {
+        f_.warn(item, "!" + kind, "not acted on by shardproxy, ignored");
+      } else {
+        f_.warn(item, "!" + kind, "unknown global rule, ignored");
+      }
+    }
+  }
+
+  const FileReader& f_;
+  Topology& t_;
+  int authorityLine_ = 0;
+  int transactionLine_ = 0;
+  std::vector<YAML::Node> userAt_;  // parallel to authority.users, for messages
+  YAML::Node defaultAuthenticatorAt_;
+};
+
+// ---------------------------------------------------------------------------------------------
+// database-*.yaml / config-*.yaml
+
+// Pool and driver settings that only mean something to a Java DataSource.
+const std::set<std::string>& javaOnlyDataSourceKeys() {
+  static const std::set<std::string> kKeys = {
+      "dataSourceClassName",
+      "driverClassName",
+      "customPoolProps",
+      "connectionTestQuery",
+      "poolName",
+      "readOnly",
+      "autoCommit",
+      "leakDetectionThreshold",
+      "dataSourceProperties",
+      "registerMbeans",
+      "keepaliveTime",
+      "validationTimeout",
+      "initializationFailTimeout",
+      "maintenanceIntervalMilliseconds",
+      "transactionIsolation",
+      "catalog",
+      "schema",
+      "connectionInitSql",
+  };
+  return kKeys;
+}
+
+const std::set<std::string>& knownDatabaseRules() {
+  static const std::set<std::string> kRules = {
+      "SHARDING", "BROADCAST", "SINGLE",       "READWRITE_SPLITTING", "ENCRYPT",
+      "SHADOW",   "MASK",      "DB_DISCOVERY", "COMPATIBLE_ENCRYPT",
+  };
+  return kRules;
+}
+
+class DatabaseParser {
+ public:
+  DatabaseParser(const FileReader& f, LogicalDatabase& db) : f_(f), db_(db) {}
+
+  // Returns false for a file ShardingSphere would skip (nothing in it).
+  bool parse(const YAML::Node& root) {
+    if (!root.IsDefined() || root.IsNull()) return false;
+    if (!root.IsMap()) f_.fail(root, "document", "expected a mapping at the top level");
+    YAML::Node nameAt;
+    bool hasDataSources = false;
+    bool hasRules = false;
+    for (const auto& [k, v] : f_.entries(root, root, "")) {
+      const std::string& key = k.Scalar();
+      if (key == "databaseName" || key == "schemaName") {  // schemaName: 5.0
+        if (nameAt.IsDefined() && !nameAt.IsNull()) {
+          f_.fail(
+              k, key,
+              "the database is already named at line " + std::to_string(FileReader::line(nameAt)));
+        }
+        db_.name = f_.requiredText(v, k, key);
+        nameAt = k;
+      } else if (key == "dataSources") {
+        parseDataSources(k, v);
+        hasDataSources = !db_.dataSources.empty();
+      } else if (key == "rules") {
+        parseRules(k, v);
+        hasRules = !db_.rules.empty();
+      } else {
+        f_.warn(k, key, "unknown key, ignored");
+      }
+    }
+    if (db_.name.empty()) {
+      if (!hasDataSources && !hasRules) return false;
+      f_.fail(root, "databaseName", "missing");
+    }
+    nameAt_ = nameAt;
+    checkSingleDefault();
+    return true;
+  }
+
+  const YAML::Node& nameAt() const { return nameAt_; }
+
+ private:
+  void parseDataSources(const YAML::Node& at, const YAML::Node& node) {
+    for (const auto& [k, v] : f_.entries(node, at, "dataSources")) {
+      std::string path = join("dataSources", k.Scalar());
+      if (trim(k.Scalar()).empty()) f_.fail(k, path, "data source name is empty");
+      if (!v.IsMap()) f_.fail(k, path, "expected a mapping with url, username, password, ...");
+      db_.dataSources.push_back(parseDataSource(k, v, path));
+    }
+  }
+
+  DataSource parseDataSource(const YAML::Node& at, const YAML::Node& node,
+                             const std::string& path) {
+    DataSource ds;
+    ds.name = at.Scalar();
+    YAML::Node urlAt;
+    std::string url;
+    std::optional<std::string> username;
+    std::optional<std::string> password;
+    YAML::Node maxPoolAt;
+    constexpr long long kIntMax = 2147483647;
+    // ShardingSphere maps HikariCP's own names onto its standard ones (jdbcUrl -> url, ...), so
+    // both spellings appear in the wild.
+    for (const auto& [k, v] : f_.entries(node, at, path)) {
+      const std::string& key = k.Scalar();
+      std::string keyPath = join(path, key);
+      if (key == "url" || key == "jdbcUrl") {
+        if (urlAt.IsDefined() && !urlAt.IsNull()) {
+          f_.fail(k, keyPath,
+                  "the URL is already given at line " + std::to_string(FileReader::line(urlAt)));
+        }
+        url = f_.requiredText(v, k, keyPath);
+        urlAt = k;
+      } else if (key == "username" || key == "user") {
+        username = f_.text(v, k, keyPath);
+      } else if (key == "password") {
+        password = f_.text(v, k, keyPath);
+      } else if (key == "connectionTimeoutMilliseconds" || key == "connectionTimeout") {
+        ds.connectionTimeoutMs = f_.integer(v, k, keyPath, 0, kIntMax);
+      } else if (key == "idleTimeoutMilliseconds" || key == "idleTimeout") {
+        ds.idleTimeoutMs = f_.integer(v, k, keyPath, 0, kIntMax);
+      } else if (key == "maxLifetimeMilliseconds" || key == "maxLifetime") {
+        ds.maxLifetimeMs = f_.integer(v, k, keyPath, 0, kIntMax);
+      } else if (key == "maxPoolSize" || key == "maximumPoolSize") {
+        ds.maxPoolSize = f_.integer(v, k, keyPath, 1, kIntMax);
+        maxPoolAt = k;
+      } else if (key == "minPoolSize" || key == "minimumIdle") {
+        ds.minPoolSize = f_.integer(v, k, keyPath, 0, kIntMax);
+      } else if (javaOnlyDataSourceKeys().count(key) > 0) {
+        f_.warn(k, keyPath, "Java-only setting, ignored");
+      } else {
+        f_.warn(k, keyPath, "unknown key, ignored");
+      }
+    }
+    if (!urlAt.IsDefined() || urlAt.IsNull()) f_.fail(at, join(path, "url"), "missing");
+    try {
+      parseJdbcUrl(url, ds);
+    } catch (const ConfigError& e) {
+      f_.fail(urlAt, join(path, urlAt.Scalar()), e.what());
+    }
+    // Connector/J also takes the credentials as URL parameters; explicit keys win.
+    if (auto it = ds.urlParams.find("user"); it != ds.urlParams.end() && ds.username.empty()) {
+      ds.username = it->second;
+    }
+    if (auto it = ds.urlParams.find("password"); it != ds.urlParams.end() && ds.password.empty()) {
+      ds.password = it->second;
+    }
+    if (username) ds.username = *username;
+    if (password) ds.password = *password;
+    if (ds.maxPoolSize < ds.minPoolSize) {
+      f_.fail(maxPoolAt.IsDefined() && !maxPoolAt.IsNull() ? maxPoolAt : at,
+              join(path, "maxPoolSize"),
+              std::to_string(ds.maxPoolSize) + " is less than minPoolSize " +
+                  std::to_string(ds.minPoolSize));
+    }
+    return ds;
+  }
+
+  void parseRules(const YAML::Node& at, const YAML::Node& node) {
+    if (node.IsNull()) return;
+    if (!node.IsSequence()) f_.fail(at, "rules", "expected a list of rules such as !SHARDING");
+    std::map<std::string, int> seen;  // kind -> line
+    size_t i = 0;
+    for (YAML::Node item : node) {
+      std::string itemPath = indexed("rules", i++);
+      std::string kind = ruleKind(item);
+      if (kind.empty()) f_.fail(item, itemPath, "expected a tagged rule such as !SHARDING");
+      int line = FileReader::line(item);
+      // ShardingSphere rejects a repeated tag: the two rules could not both apply.
+      if (auto it = seen.find(kind); it != seen.end()) {
+        f_.fail(item, "!" + kind,
+                "duplicate rule (first at line " + std::to_string(it->second) + ")");
+      }
+      seen[kind] = line;
+      if (knownDatabaseRules().count(kind) == 0) {
+        f_.warn(item, "!" + kind, "unknown rule kind, kept as written");
+      }
+      RuleConfig rule;
+      rule.kind = kind;
+      rule.file = f_.file();
+      rule.line = line;
+      if (!(item.IsScalar() && trim(item.Scalar()).empty())) {
+        YAML::Node body = YAML::Clone(item);
+        body.SetTag("");
+        YAML::Emitter out;
+        out << body;
+        if (!out.good()) f_.fail(item, "!" + kind, "cannot re-emit: " + out.GetLastError());
+        rule.yaml = out.c_str();
+      }
+      if (kind == "SINGLE") {
+        readSingle(item);
+      } else if (kind == "READWRITE_SPLITTING" || kind == "DB_DISCOVERY") {
+        readGroups(item, kind == "READWRITE_SPLITTING");
+      }
+      rejectClassBased(item, "!" + kind);
+      db_.rules.push_back(std::move(rule));
+    }
+  }
+
+  // CLASS_BASED algorithms name a Java class to load; nothing here can run one, and starting
+  // without the algorithm would route rows to the wrong shards, so refuse at load time.
+  void rejectClassBased(const YAML::Node& node, const std::string& path) {
+    if (node.IsSequence()) {
+      for (size_t i = 0; i < node.size(); ++i) rejectClassBased(node[i], indexed(path, i));
+    } else if (node.IsMap()) {
+      for (auto it = node.begin(); it != node.end(); ++it) {
+        YAML::Node key = it->first;
+        YAML::Node value = it->second;
+        if (!key.IsScalar()) continue;
+        std::string keyPath = join(path, key.Scalar());
+        if (key.Scalar() == "type" && value.IsScalar() && upper(value.Scalar()) == "CLASS_BASED") {
+          f_.fail(key, keyPath,
+                  "CLASS_BASED algorithms are Java classes, which shardproxy cannot load; use a "
+                  "built-in algorithm type");
+        }
+        rejectClassBased(value, keyPath);
+      }
+    }
+  }
+
+  void readSingle(const YAML::Node& body) {
+    if (!body.IsMap()) return;
+    for (auto it = body.begin(); it != body.end(); ++it) {
+      if (it->first.IsScalar() && it->first.Scalar() == "defaultDataSource") {
+        db_.singleDefaultDataSource =
+            trim(f_.text(it->second, it->first, "!SINGLE.defaultDataSource"));
+        singleDefaultAt_ = it->first;
+      }
+    }
+  }
+
+  // Only the group names (and each readwrite group's writer) are read here, so that other rules
+  // may name a group; the rule's own module validates the rest when it acts on it.
+  void readGroups(const YAML::Node& body, bool readwrite) {
+    YAML::Node groups = lookup(body, "dataSources");
+    if (!groups.IsMap()) return;
+    for (auto it = groups.begin(); it != groups.end(); ++it) {
+      if (!it->first.IsScalar()) continue;
+      std::string writer;
+      if (readwrite) {
+        // 5.4 writes writeDataSourceName directly, 5.1 - 5.3 under staticStrategy, 5.0-alpha
+        // called it primaryDataSourceName.
+        YAML::Node w = lookup(it->second, "writeDataSourceName");
+        if (!w.IsScalar()) w = lookup(lookup(it->second, "staticStrategy"), "writeDataSourceName");
+        if (!w.IsScalar()) w = lookup(it->second, "primaryDataSourceName");
+        if (w.IsScalar()) writer = trim(w.Scalar());
+      }
+      db_.logicalDataSources[it->first.Scalar()] = writer;
+    }
+  }
+
+  void checkSingleDefault() {
+    const std::string& name = db_.singleDefaultDataSource;
+    if (name.empty()) return;
+    if (db_.findDataSource(name) == nullptr && db_.logicalDataSources.count(name) == 0) {
+      f_.fail(singleDefaultAt_, "!SINGLE.defaultDataSource", "unknown data source '" + name + "'");
+    }
+  }
+
+  const FileReader& f_;
+  LogicalDatabase& db_;
+  YAML::Node nameAt_;
+  YAML::Node singleDefaultAt_;
+};
+
+bool endsWith(const std::string& s, const std::string& suffix) {
+  return s.size() >= suffix.size() &&
+         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+bool startsWith(const std::string& s, const std::string& prefix) {
+  return s.compare(0, prefix.size(), prefix) == 0;
+}
+
+// yaml-cpp reports conversion problems as exceptions with a mark; turn any that slip through our
+// own checks into the same file:line form rather than an unexplained crash at start-up.
+template <typename Fn>
+void withFile(const FileReader& f, Fn&& fn) {
+  try {
+    fn();
+  } catch (const YAML::Exception& e) {
+    throw ConfigError(f.place(e.mark) + ": yaml: " + e.msg);
+  }
+}
+
+}  // namespace
+
+std::shared_ptr<const Topology> loadTopology(const std::string& dir) {
+  std::error_code ec;
+  fs::path root(dir);
+  if (!fs::exists(root, ec)) throw ConfigError(dir + ": configuration directory not found");
+  if (!fs::is_directory(root, ec)) throw ConfigError(dir + ": not a directory");
+
+  auto t = std::make_shared<Topology>();
+
+  // ShardingSphere-Proxy refuses to start without its global file, so do we: starting with
+  // defaults would silently ignore a misnamed or misplaced file.
+  fs::path global = root / "global.yaml";
+  fs::path legacy = root / "server.yaml";
+  bool hasGlobal = fs::is_regular_file(global, ec);
+  bool hasLegacy = fs::is_regular_file(legacy, ec);
+  if (hasGlobal && hasLegacy) {
+    throw ConfigError(legacy.string() +
+                      ":1: server.yaml: both global.yaml and its legacy name server.yaml exist; "
+                      "keep only global.yaml");
+  }
+  if (!hasGlobal && !hasLegacy) {
+    throw ConfigError(global.string() +
+                      ": not found (nor its legacy name server.yaml); it is required, even empty");
+  }
+  {
+    FileReader f((hasGlobal ? global : legacy).string(), t->warnings);
+    withFile(f, [&] { GlobalParser(f, *t).parse(f.load()); });
+  }
+
+  std::vector<fs::path> files;
+  for (const fs::directory_entry& entry : fs::directory_iterator(root, ec)) {
+    // is_regular_file follows symlinks: Kubernetes mounts ConfigMap files as links.
+    if (!fs::is_regular_file(entry.path(), ec)) continue;
+    std::string name = entry.path().filename().string();
+    bool prefixed = startsWith(name, "database-") || startsWith(name, "config-");
+    if (!prefixed) continue;
+    size_t prefix = startsWith(name, "database-") ? 9 : 7;
+    if (endsWith(name, ".yaml") && name.size() > prefix + 5) {
+      files.push_back(entry.path());
+    } else if (endsWith(name, ".yml")) {
+      t->warnings.push_back(entry.path().string() + ":1: " + name +
+                            ": ignored; like ShardingSphere, only *.yaml files are read");
+    }
+  }
+  if (ec) throw ConfigError(dir + ": cannot list: " + ec.message());
+  std::sort(files.begin(), files.end());
+
+  std::map<std::string, std::string> fileOf;  // database -> file, for duplicate messages
+  for (const fs::path& path : files) {
+    FileReader f(path.string(), t->warnings);
+    withFile(f, [&] {
+      LogicalDatabase db;
+      db.file = f.file();
+      DatabaseParser parser(f, db);
+      YAML::Node doc = f.load();
+      if (!parser.parse(doc)) {
+        f.warn(doc, path.filename().string(), "no databaseName, dataSources or rules; skipped");
+        return;
+      }
+      auto [it, inserted] = fileOf.emplace(db.name, f.file());
+      if (!inserted) {
+        f.fail(parser.nameAt(), "databaseName",
+               "database '" + db.name + "' is already defined in " + it->second);
+      }
+      std::string name = db.name;
+      t->databases.emplace(name, std::move(db));
+    });
+  }
+  return t;
+}
+
+}  // namespace shardproxy::config

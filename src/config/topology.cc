@@ -1,1 +1,224 @@
-// placeholder
+// Lookups on the Topology snapshot (users, databases, data sources) and its --check-config summary.
+#include "config/topology.h"
+
+#include <algorithm>
+#include <cctype>
+#include <map>
+#include <sstream>
+#include <string>
+#include <string_view>
+
+namespace shardproxy::config {
+namespace {
+
+std::string toLower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+// A dual-stack listener reports IPv4 peers as ::ffff:a.b.c.d; users are written with the IPv4
+// form, so compare that.
+std::string normalizeClientHost(const std::string& host) {
+  std::string h = toLower(host);
+  constexpr std::string_view kMapped = "::ffff:";
+  if (h.size() > kMapped.size() && h.compare(0, kMapped.size(), kMapped) == 0 &&
+      h.find('.') != std::string::npos) {
+    h.erase(0, kMapped.size());
+  }
+  return h;
+}
+
+bool isLoopback(const std::string& lowerHost) {
+  return lowerHost == "localhost" || lowerHost == "127.0.0.1" || lowerHost == "::1";
+}
+
+bool hasWildcard(std::string_view pattern) {
+  return pattern.find_first_of("%_") != std::string_view::npos;
+}
+
+// MySQL LIKE: '%' any run, '_' one character, '\' escapes the next one; case-insensitive because
+// host names are. Greedy with one backtrack point, which is enough for LIKE (no nesting).
+bool likeMatch(std::string_view pattern, std::string_view text) {
+  size_t p = 0;
+  size_t t = 0;
+  size_t starP = std::string_view::npos;
+  size_t starT = 0;
+  auto same = [](char a, char b) {
+    return std::tolower(static_cast<unsigned char>(a)) ==
+           std::tolower(static_cast<unsigned char>(b));
+  };
+  while (t < text.size()) {
+    if (p < pattern.size() && pattern[p] == '%') {
+      starP = p++;
+      starT = t;
+      continue;
+    }
+    if (p < pattern.size()) {
+      if (pattern[p] == '_') {
+        ++p;
+        ++t;
+        continue;
+      }
+      size_t lit = p;
+      if (pattern[p] == '\\' && p + 1 < pattern.size()) lit = p + 1;
+      if (same(pattern[lit], text[t])) {
+        p = lit + 1;
+        ++t;
+        continue;
+      }
+    }
+    if (starP == std::string_view::npos) return false;
+    p = starP + 1;
+    t = ++starT;
+  }
+  while (p < pattern.size() && pattern[p] == '%') ++p;
+  return p == pattern.size();
+}
+
+// Lower is better: an exact host beats a loopback alias, which beats any pattern; among patterns
+// the one with the longest literal prefix is the most specific (MySQL sorts its ACLs alike), so
+// a bare '%' comes last.
+constexpr int kNoMatch = -1;
+int hostRank(const std::string& userHost, const std::string& client) {
+  std::string host = toLower(userHost);
+  if (host == client) return 0;
+  if (isLoopback(host) && isLoopback(client)) return 1;
+  if (!hasWildcard(host) || !likeMatch(host, client)) return kNoMatch;
+  size_t literalPrefix = host.find_first_of("%_");
+  return 2 + static_cast<int>(1000 - std::min<size_t>(literalPrefix, 999));
+}
+
+std::string privilegeName(PrivilegeType type) {
+  return type == PrivilegeType::kAllPermitted ? "ALL_PERMITTED" : "DATABASE_PERMITTED";
+}
+
+std::string hostPort(const DataSource& ds) {
+  std::string host = ds.host.find(':') != std::string::npos ? "[" + ds.host + "]" : ds.host;
+  return host + ":" + std::to_string(ds.port);
+}
+
+}  // namespace
+
+const DataSource* LogicalDatabase::findDataSource(const std::string& dsName) const {
+  for (const DataSource& ds : dataSources) {
+    if (ds.name == dsName) return &ds;
+  }
+  return nullptr;
+}
+
+const DataSource* LogicalDatabase::defaultDataSource() const {
+  if (!singleDefaultDataSource.empty()) {
+    if (const DataSource* ds = findDataSource(singleDefaultDataSource)) return ds;
+    // A readwrite-splitting group: unsharded statements may write, so they go to its writer.
+    auto group = logicalDataSources.find(singleDefaultDataSource);
+    if (group != logicalDataSources.end() && !group->second.empty()) {
+      if (const DataSource* ds = findDataSource(group->second)) return ds;
+    }
+  }
+  return dataSources.empty() ? nullptr : &dataSources.front();
+}
+
+const User* Authority::findUser(const std::string& userName, const std::string& clientHost) const {
+  std::string client = normalizeClientHost(clientHost);
+  const User* best = nullptr;
+  int bestRank = kNoMatch;
+  for (const User& user : users) {
+    if (user.name != userName) continue;  // MySQL user names are case-sensitive
+    int rank = hostRank(user.host, client);
+    if (rank == kNoMatch) continue;
+    if (best == nullptr || rank < bestRank) {
+      best = &user;
+      bestRank = rank;
+    }
+  }
+  return best;
+}
+
+bool Authority::mayAccess(const User& user, const std::string& database) const {
+  if (user.admin || privilege == PrivilegeType::kAllPermitted) return true;
+  auto it = userDatabases.find(user.name + "@" + user.host);
+  if (it == userDatabases.end()) return false;
+  // Case-sensitive, as MySQL on Linux compares database names (lower_case_table_names=0).
+  return it->second.count(database) > 0 || it->second.count("*") > 0;
+}
+
+const LogicalDatabase* Topology::findDatabase(const std::string& dbName) const {
+  auto it = databases.find(dbName);
+  return it == databases.end() ? nullptr : &it->second;
+}
+
+std::string describe(const Topology& t) {
+  std::ostringstream out;
+  out << "users (" << t.authority.users.size() << "):\n";
+  for (const User& u : t.authority.users) {
+    out << "  " << u.name << "@" << u.host;
+    if (u.admin) out << " admin";
+    if (u.password.empty()) out << " (no password)";
+    if (!u.authenticationMethodName.empty()) {
+      out << " authenticator=" << u.authenticationMethodName;
+    }
+    out << "\n";
+  }
+  out << "privilege: " << privilegeName(t.authority.privilege) << "\n";
+  if (t.authority.privilege == PrivilegeType::kDatabasePermitted) {
+    for (const auto& [grantee, dbs] : t.authority.userDatabases) {
+      out << "  " << grantee << " ->";
+      for (const std::string& db : dbs) out << " " << db;
+      out << "\n";
+    }
+  }
+  out << "transaction: " << t.transactionDefaultType;
+  if (!t.transactionProviderType.empty()) out << " (provider " << t.transactionProviderType << ")";
+  out << "\n";
+  if (t.modeType != "Standalone") out << "mode: " << t.modeType << " (not acted on)\n";
+
+  const Props& p = t.props;
+  out << "props:\n"
+      << "  proxy-default-port: " << p.proxyDefaultPort << "\n"
+      << "  sql-show: " << (p.sqlShow ? "true" : "false") << "\n"
+      << "  sql-simple: " << (p.sqlSimple ? "true" : "false") << "\n"
+      << "  max-connections-size-per-query: " << p.maxConnectionsSizePerQuery << "\n"
+      << "  kernel-executor-size: " << p.kernelExecutorSize << "\n"
+      << "  proxy-frontend-flush-threshold: " << p.proxyFrontendFlushThreshold << "\n"
+      << "  proxy-frontend-max-connections: " << p.proxyFrontendMaxConnections
+      << (p.proxyFrontendMaxConnections == 0 ? " (unlimited)" : "") << "\n"
+      << "  proxy-frontend-executor-size: " << p.proxyFrontendExecutorSize
+      << (p.proxyFrontendExecutorSize == 0 ? " (one worker per core)" : "") << "\n";
+  for (const auto& [key, value] : p.other)
+    out << "  " << key << ": " << value << " (not acted on)\n";
+
+  out << "databases (" << t.databases.size() << "):\n";
+  for (const auto& [name, db] : t.databases) {
+    out << "  " << name << " (" << db.file << ")\n";
+    if (db.dataSources.empty()) out << "    no data sources\n";
+    for (const DataSource& ds : db.dataSources) {
+      out << "    " << ds.name << ": " << hostPort(ds) << "/" << ds.database << " user "
+          << ds.username << ", pool " << ds.minPoolSize << ".." << ds.maxPoolSize << "\n";
+    }
+    for (const auto& [group, writer] : db.logicalDataSources) {
+      out << "    " << group << ": logical, writes to "
+          << (writer.empty() ? std::string("the discovered primary") : writer) << "\n";
+    }
+    if (const DataSource* ds = db.defaultDataSource()) {
+      out << "    default data source: " << ds->name << "\n";
+    }
+    std::map<std::string, int> counts;
+    for (const RuleConfig& rule : db.rules) ++counts[rule.kind];
+    out << "    rules:";
+    if (counts.empty()) out << " none";
+    bool first = true;
+    for (const auto& [kind, count] : counts) {
+      out << (first ? " " : ", ") << kind << " x" << count;
+      first = false;
+    }
+    out << "\n";
+  }
+  if (!t.warnings.empty()) {
+    out << "warnings (" << t.warnings.size() << "):\n";
+    for (const std::string& w : t.warnings) out << "  " << w << "\n";
+  }
+  return out.str();
+}
+
+}  // namespace shardproxy::config

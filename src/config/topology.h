@@ -47,6 +47,12 @@ struct LogicalDatabase {
   std::vector<DataSource> dataSources;  // in file order
   std::vector<RuleConfig> rules;
   std::string file;
+  // Parsed at load from the !SINGLE rule; may name a data source or a logical group below.
+  std::string singleDefaultDataSource;
+  // Logical data sources declared by !READWRITE_SPLITTING / !DB_DISCOVERY groups, which rules may
+  // name instead of a physical one: group name -> its write data source ("" when a discovery
+  // rule elects the primary at run time).
+  std::map<std::string, std::string> logicalDataSources;
 
   const DataSource* findDataSource(const std::string& name) const;
   // Where statements go while the database is not sharded: the !SINGLE defaultDataSource when
@@ -69,6 +75,10 @@ struct Authority {
   PrivilegeType privilege = PrivilegeType::kAllPermitted;
   // "name@host" (as written in user-database-mappings) -> databases; "*" means all.
   std::map<std::string, std::set<std::string>> userDatabases;
+  // authenticators: name -> type (e.g. MySQLNativePassword); users pick one by
+  // authenticationMethodName, else defaultAuthenticator, else the protocol's default.
+  std::map<std::string, std::string> authenticators;
+  std::string defaultAuthenticator;
 
   // The configured user that matches a login from `clientHost`: exact host first, then
   // wildcard patterns ('%' and '_' as in MySQL). nullptr if none.
@@ -83,8 +93,8 @@ struct Props {
   int maxConnectionsSizePerQuery = 1;
   int kernelExecutorSize = 0;
   int proxyFrontendFlushThreshold = 128;
-  int proxyFrontendMaxConnections = 0;  // 0: unlimited
-  int proxyFrontendExecutorSize = 0;    // 0: one worker per core
+  int proxyFrontendMaxConnections = 0;       // 0: unlimited
+  int proxyFrontendExecutorSize = 0;         // 0: one worker per core
   std::map<std::string, std::string> other;  // recognised but not acted on, kept for SHOW
 };
 
@@ -92,6 +102,8 @@ struct Topology {
   Authority authority;
   std::string transactionDefaultType = "LOCAL";  // LOCAL | XA | BASE
   std::string transactionProviderType;
+  std::map<std::string, std::string> transactionProps;
+  std::string modeType = "Standalone";  // as written under `mode:`; only Standalone is acted on
   Props props;
   std::map<std::string, LogicalDatabase> databases;  // by logical name
   std::vector<std::string> warnings;                 // "file:line: key: message"
@@ -106,8 +118,9 @@ std::shared_ptr<const Topology> loadTopology(const std::string& dir);
 // Human-readable summary printed by --check-config.
 std::string describe(const Topology& t);
 
-// Parses "jdbc:mysql://host:port/db?k=v&k2=v2" (also jdbc:mariadb:); throws ConfigError with
-// `what` as context on malformed input.
+// Parses "jdbc:mysql://host:port/db?k=v&k2=v2" (also jdbc:mariadb:) into ds's host, port,
+// database, urlParams (and username/password when the URL carries "user:pass@"). Throws
+// ConfigError saying what is wrong with the URL; the loader prefixes file:line: key.
 void parseJdbcUrl(const std::string& url, DataSource& ds);
 
 }  // namespace shardproxy::config

@@ -1,1 +1,61 @@
-// placeholder
+#include "frontend/packet_io.h"
+
+namespace shardproxy::frontend {
+
+namespace {
+constexpr size_t kReadChunk = 16 * 1024;
+}
+
+PacketIO::PacketIO(Socket& socket, size_t maxPayload)
+    : socket_(socket), decoder_(maxPayload), in_(kReadChunk) {}
+
+awaitable<Result<std::string_view>> PacketIO::read() {
+  decoder_.setExpectedSeq(seq_);
+  for (;;) {
+    std::string_view pending(in_.data() + inBegin_, inEnd_ - inBegin_);
+    size_t before = pending.size();
+    auto r = decoder_.next(pending);
+    inBegin_ += before - pending.size();
+    if (inBegin_ == inEnd_) inBegin_ = inEnd_ = 0;
+    switch (r) {
+      case protocol::FrameDecoder::Result::kPacket:
+        seq_ = decoder_.expectedSeq();
+        co_return std::string_view(decoder_.payload());
+      case protocol::FrameDecoder::Result::kTooLarge:
+        co_return Status(er::kNetPacketTooLarge, "08S01",
+                         "Got a packet bigger than 'max_allowed_packet' bytes");
+      case protocol::FrameDecoder::Result::kOutOfOrder:
+        co_return Status(er::kNetPacketsOutOfOrder, "08S01", "Got packets out of order");
+      case protocol::FrameDecoder::Result::kNeedMore:
+        break;
+    }
+    if (inEnd_ == in_.size()) {
+      // Unconsumed bytes are always moved to the front, so the buffer is full only when it
+      // holds nothing the decoder could take; that cannot happen, but never spin.
+      inBegin_ = inEnd_ = 0;
+    }
+    boost::system::error_code ec;
+    size_t n = co_await socket_.async_read_some(
+        asio::buffer(in_.data() + inEnd_, in_.size() - inEnd_),
+        asio::redirect_error(use_awaitable, ec));
+    if (ec || n == 0) {
+      co_return Status(er::kNetReadError, "08S01", "Got an error reading communication packets");
+    }
+    inEnd_ += n;
+  }
+}
+
+awaitable<Status> PacketIO::flush() {
+  if (out_.empty()) co_return Status::ok();
+  boost::system::error_code ec;
+  co_await asio::async_write(socket_, asio::buffer(out_), asio::redirect_error(use_awaitable, ec));
+  if (out_.capacity() > 4 * 1024 * 1024) {
+    std::string().swap(out_);  // do not keep a large result's buffer per idle connection
+  } else {
+    out_.clear();
+  }
+  if (ec) co_return Status(er::kNetReadError, "08S01", "Got an error writing communication packets");
+  co_return Status::ok();
+}
+
+}  // namespace shardproxy::frontend

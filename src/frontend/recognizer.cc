@@ -1,1 +1,296 @@
-// placeholder
+#include "frontend/recognizer.h"
+
+#include <cctype>
+#include <strings.h>
+#include <vector>
+
+namespace shardproxy::frontend {
+
+namespace {
+
+struct Token {
+  enum class Type { kWord, kString, kQuotedIdent, kSymbol, kEnd };
+  Type type = Type::kEnd;
+  std::string text;  // words as written; strings and quoted identifiers unquoted
+  size_t begin = 0;
+};
+
+class Lexer {
+ public:
+  explicit Lexer(std::string_view s) : s_(s) {}
+
+  Token next() {
+    skipSpaceAndComments();
+    Token t;
+    t.begin = pos_;
+    if (pos_ >= s_.size()) return t;
+    char c = s_[pos_];
+    if (std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '$' ||
+        static_cast<unsigned char>(c) >= 0x80) {
+      size_t start = pos_;
+      while (pos_ < s_.size() &&
+             (std::isalnum(static_cast<unsigned char>(s_[pos_])) || s_[pos_] == '_' ||
+              s_[pos_] == '$' || static_cast<unsigned char>(s_[pos_]) >= 0x80)) {
+        ++pos_;
+      }
+      t.type = Token::Type::kWord;
+      t.text = s_.substr(start, pos_ - start);
+      return t;
+    }
+    if (c == '\'' || c == '"' || c == '`') {
+      t.type = c == '`' ? Token::Type::kQuotedIdent : Token::Type::kString;
+      ++pos_;
+      while (pos_ < s_.size()) {
+        char d = s_[pos_++];
+        if (d == '\\' && c != '`' && pos_ < s_.size()) {
+          // MySQL keeps the backslash of \% and \_ so LIKE can see the escape.
+          if (s_[pos_] == '%' || s_[pos_] == '_') t.text.push_back('\\');
+          t.text.push_back(unescape(s_[pos_++]));
+        } else if (d == c) {
+          if (pos_ < s_.size() && s_[pos_] == c) {
+            t.text.push_back(c);
+            ++pos_;
+          } else {
+            return t;
+          }
+        } else {
+          t.text.push_back(d);
+        }
+      }
+      t.type = Token::Type::kSymbol;  // unterminated: not something to emulate
+      return t;
+    }
+    t.type = Token::Type::kSymbol;
+    t.text = std::string(1, c);
+    ++pos_;
+    return t;
+  }
+
+  size_t pos() const { return pos_; }
+
+ private:
+  static char unescape(char c) {
+    switch (c) {
+      case 'n': return '\n';
+      case 't': return '\t';
+      case 'r': return '\r';
+      case '0': return '\0';
+      case 'Z': return '\032';
+      default: return c;
+    }
+  }
+
+  void skipSpaceAndComments() {
+    for (;;) {
+      while (pos_ < s_.size() && std::isspace(static_cast<unsigned char>(s_[pos_]))) ++pos_;
+      if (s_.substr(pos_, 2) == "/*" && s_.substr(pos_, 3) != "/*!" &&
+          s_.substr(pos_, 3) != "/*+") {
+        size_t end = s_.find("*/", pos_ + 2);
+        pos_ = end == std::string_view::npos ? s_.size() : end + 2;
+      } else if (s_.substr(pos_, 1) == "#" ||
+                 (s_.substr(pos_, 2) == "--" &&
+                  (pos_ + 2 >= s_.size() || std::isspace(static_cast<unsigned char>(s_[pos_ + 2]))))) {
+        size_t end = s_.find('\n', pos_);
+        pos_ = end == std::string_view::npos ? s_.size() : end + 1;
+      } else {
+        return;
+      }
+    }
+  }
+
+  std::string_view s_;
+  size_t pos_ = 0;
+};
+
+bool is(const Token& t, const char* word) {
+  return t.type == Token::Type::kWord && strcasecmp(t.text.c_str(), word) == 0;
+}
+
+bool isEnd(const Token& t) {
+  return t.type == Token::Type::kEnd || (t.type == Token::Type::kSymbol && t.text == ";");
+}
+
+// After a statement, only an optional ';' and nothing else may follow.
+bool atStatementEnd(Lexer& lx) {
+  Token t = lx.next();
+  if (t.type == Token::Type::kEnd) return true;
+  if (t.type == Token::Type::kSymbol && t.text == ";") return lx.next().type == Token::Type::kEnd;
+  return false;
+}
+
+bool hasUserVariable(std::string_view sql) {
+  // '@name' outside '@@': a user variable is read or written.
+  Lexer lx(sql);
+  for (Token t = lx.next(); t.type != Token::Type::kEnd; t = lx.next()) {
+    if (t.type == Token::Type::kSymbol && t.text == "@") {
+      Token n = lx.next();
+      if (n.type == Token::Type::kSymbol && n.text == "@") {
+        lx.next();  // system variable name
+        continue;
+      }
+      return true;
+    }
+  }
+  return false;
+}
+
+bool hasSessionEffects(std::string_view sql, const Token& first) {
+  if (hasUserVariable(sql)) return true;
+  if (is(first, "LOCK") || is(first, "PREPARE") || is(first, "EXECUTE") || is(first, "HANDLER")) {
+    return true;
+  }
+  Lexer lx(sql);
+  Token a = lx.next();
+  Token b = lx.next();
+  if (is(a, "CREATE") && is(b, "TEMPORARY")) return true;
+  // Advisory locks are held by the connection.
+  for (Token t = b; t.type != Token::Type::kEnd; t = lx.next()) {
+    if (is(t, "GET_LOCK")) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+Recognized recognize(std::string_view sql) {
+  Recognized r;
+  Lexer lx(sql);
+  Token first = lx.next();
+  if (is(first, "USE")) {
+    Token db = lx.next();
+    if ((db.type == Token::Type::kWord || db.type == Token::Type::kQuotedIdent) &&
+        atStatementEnd(lx)) {
+      r.kind = Recognized::Kind::kUse;
+      r.database = db.text;
+      return r;
+    }
+  } else if (is(first, "SHOW")) {
+    Lexer save = lx;
+    Token t = lx.next();
+    if (is(t, "DATABASES") || is(t, "SCHEMAS")) {
+      Token n = lx.next();
+      if (isEnd(n)) {
+        r.kind = Recognized::Kind::kShowDatabases;
+        return r;
+      }
+      if (is(n, "LIKE")) {
+        Token p = lx.next();
+        if (p.type == Token::Type::kString && atStatementEnd(lx)) {
+          r.kind = Recognized::Kind::kShowDatabases;
+          r.hasLike = true;
+          r.likePattern = p.text;
+          return r;
+        }
+      }
+      return r;
+    }
+    lx = save;
+    t = lx.next();
+    if (is(t, "FULL")) {
+      r.full = true;
+      t = lx.next();
+    }
+    if (is(t, "TABLES")) {
+      Lexer beforeFrom = lx;
+      Token n = lx.next();
+      if (is(n, "FROM") || is(n, "IN")) {
+        Token db = lx.next();
+        if (db.type != Token::Type::kWord && db.type != Token::Type::kQuotedIdent) return r;
+        r.database = db.text;
+        beforeFrom = lx;
+        n = lx.next();
+      }
+      if (isEnd(n)) {
+        r.kind = Recognized::Kind::kShowTables;
+        return r;
+      }
+      if (is(n, "LIKE")) {
+        Token p = lx.next();
+        if (p.type != Token::Type::kString) return r;
+        r.hasLike = true;
+        r.likePattern = p.text;
+      } else if (!is(n, "WHERE")) {
+        return r;
+      }
+      r.kind = Recognized::Kind::kShowTables;
+      std::string_view tail = sql.substr(n.begin);
+      while (!tail.empty() && (std::isspace(static_cast<unsigned char>(tail.back())) ||
+                               tail.back() == ';')) {
+        tail.remove_suffix(1);
+      }
+      r.tail = tail;
+      return r;
+    }
+    return r;
+  } else if (is(first, "SELECT")) {
+    Token f = lx.next();
+    if (is(f, "DATABASE") || is(f, "SCHEMA")) {
+      Token open = lx.next();
+      Token close = lx.next();
+      if (open.text == "(" && close.text == ")") {
+        size_t exprEnd = lx.pos();
+        Lexer after = lx;
+        Token n = after.next();
+        std::string name(sql.substr(f.begin, exprEnd - f.begin));
+        if (is(n, "AS")) n = after.next();
+        if (n.type == Token::Type::kWord || n.type == Token::Type::kQuotedIdent ||
+            n.type == Token::Type::kString) {
+          name = n.text;
+          lx = after;
+        }
+        if (atStatementEnd(lx)) {
+          r.kind = Recognized::Kind::kSelectDatabase;
+          r.columnName = name;
+          return r;
+        }
+      }
+    }
+  } else if (is(first, "SET")) {
+    Token t = lx.next();
+    // Statements that start with SET but do not set session system variables.
+    if (!is(t, "TRANSACTION") && !is(t, "PASSWORD") && !is(t, "ROLE") && !is(t, "DEFAULT") &&
+        !is(t, "GLOBAL") && !is(t, "PERSIST") && !is(t, "PERSIST_ONLY") &&
+        !is(t, "STATEMENT") && !hasUserVariable(sql)) {
+      r.kind = Recognized::Kind::kSetVariables;
+      return r;
+    }
+  }
+  r.sessionEffects = hasSessionEffects(sql, first);
+  return r;
+}
+
+bool likeMatch(std::string_view text, std::string_view pattern, bool caseInsensitive) {
+  auto eq = [caseInsensitive](char a, char b) {
+    if (caseInsensitive) {
+      return std::tolower(static_cast<unsigned char>(a)) ==
+             std::tolower(static_cast<unsigned char>(b));
+    }
+    return a == b;
+  };
+  // Iterative wildcard matching with backtracking on the last '%'.
+  size_t t = 0, p = 0, starP = std::string_view::npos, starT = 0;
+  while (t < text.size()) {
+    if (p < pattern.size() && pattern[p] == '\\' && p + 1 < pattern.size()) {
+      if (eq(text[t], pattern[p + 1])) {
+        ++t;
+        p += 2;
+        continue;
+      }
+    } else if (p < pattern.size() && pattern[p] == '%') {
+      starP = p++;
+      starT = t;
+      continue;
+    } else if (p < pattern.size() && (pattern[p] == '_' || eq(text[t], pattern[p]))) {
+      ++t;
+      ++p;
+      continue;
+    }
+    if (starP == std::string_view::npos) return false;
+    p = starP + 1;
+    t = ++starT;
+  }
+  while (p < pattern.size() && pattern[p] == '%') ++p;
+  return p == pattern.size();
+}
+
+}  // namespace shardproxy::frontend

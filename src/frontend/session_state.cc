@@ -1,1 +1,91 @@
-// placeholder
+#include "frontend/session_state.h"
+
+#include <cctype>
+#include <vector>
+
+#include "protocol/charset.h"
+
+namespace shardproxy::frontend {
+
+namespace {
+
+// Values backend connections start with (they connect with utf8mb4); anything else not set
+// by the session goes back to the server default.
+std::string connectTimeValue(const std::string& name) {
+  if (name == "character_set_client" || name == "character_set_connection" ||
+      name == "character_set_results") {
+    return "'utf8mb4'";
+  }
+  if (name == "collation_connection") return "'utf8mb4_general_ci'";
+  return "DEFAULT";
+}
+
+bool isNumber(const std::string& v) {
+  if (v.empty()) return false;
+  size_t i = v[0] == '-' ? 1 : 0;
+  if (i == v.size()) return false;
+  bool dot = false;
+  for (; i < v.size(); ++i) {
+    if (v[i] == '.' && !dot) {
+      dot = true;
+    } else if (!std::isdigit(static_cast<unsigned char>(v[i]))) {
+      return false;
+    }
+  }
+  return true;
+}
+
+bool isIdentifier(const std::string& name) {
+  if (name.empty()) return false;
+  for (char c : name) {
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_') return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+std::string SessionVariables::syncStatement(const std::map<std::string, std::string>& applied,
+                                            const backend::Connection& conn) const {
+  std::vector<std::pair<std::string, std::string>> assignments;
+  for (const auto& [name, value] : values) {
+    auto it = applied.find(name);
+    if (it != applied.end() && it->second == value) continue;
+    if (!isIdentifier(name)) continue;
+    std::string literal;
+    if (isNumber(value)) {
+      literal = value;
+    } else {
+      literal = "'" + conn.escape(value) + "'";
+    }
+    assignments.emplace_back(name, literal);
+  }
+  for (const auto& [name, value] : applied) {
+    if (values.count(name) || !isIdentifier(name)) continue;
+    assignments.emplace_back(name, connectTimeValue(name));
+  }
+  if (assignments.empty()) return {};
+  // A character set assignment resets the matching collation, so collations go last.
+  std::stable_partition(assignments.begin(), assignments.end(),
+                        [](const auto& a) { return a.first.rfind("collation", 0) != 0; });
+  std::string sql = "SET ";
+  for (size_t i = 0; i < assignments.size(); ++i) {
+    if (i) sql += ", ";
+    sql += "SESSION " + assignments[i].first + " = " + assignments[i].second;
+  }
+  return sql;
+}
+
+std::map<std::string, std::string> charsetVariables(uint16_t collationId) {
+  std::map<std::string, std::string> vars;
+  auto c = protocol::collationById(collationId);
+  if (!c || c->name == "utf8mb4_general_ci") return vars;
+  std::string cs(c->charset);
+  vars["character_set_client"] = cs;
+  vars["character_set_connection"] = cs;
+  vars["character_set_results"] = cs;
+  vars["collation_connection"] = std::string(c->name);
+  return vars;
+}
+
+}  // namespace shardproxy::frontend

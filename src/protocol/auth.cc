@@ -30,6 +30,7 @@ std::string sha256(std::string_view a, std::string_view b = {}) {
 
 std::string xorBytes(std::string_view a, std::string_view b) {
   std::string r(a);
+  if (b.empty()) return r;
   for (size_t i = 0; i < r.size(); ++i) r[i] = static_cast<char>(r[i] ^ b[i % b.size()]);
   return r;
 }

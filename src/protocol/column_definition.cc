@@ -7,6 +7,23 @@ namespace shardproxy::protocol {
 void encodeColumnCount(std::string& out, uint64_t count) { Writer(out).lenenc(count); }
 
 void encodeColumnDefinition(std::string& out, const ColumnDefinition& c) {
+  ColumnDefinitionRef r;
+  r.catalog = c.catalog;
+  r.schema = c.schema;
+  r.table = c.table;
+  r.orgTable = c.orgTable;
+  r.name = c.name;
+  r.orgName = c.orgName;
+  r.collation = c.collation;
+  r.length = c.length;
+  r.type = c.type;
+  r.flags = c.flags;
+  r.decimals = c.decimals;
+  if (c.defaultValue) r.defaultValue = std::string_view(*c.defaultValue);
+  encodeColumnDefinition(out, r);
+}
+
+void encodeColumnDefinition(std::string& out, const ColumnDefinitionRef& c) {
   Writer w(out);
   w.lenencString(c.catalog);
   w.lenencString(c.schema);
@@ -44,7 +61,9 @@ std::optional<ColumnDefinition> decodeColumnDefinition(std::string_view payload,
   c.name = name;
   c.orgName = orgName;
   c.type = static_cast<ColumnType>(type);
-  if (fieldList && !r.atEnd()) {
+  if (fieldList && !r.atEnd() && r.peek() == 0xfb) {
+    r.skip(1);  // NULL default
+  } else if (fieldList && !r.atEnd()) {
     std::string_view def;
     if (!r.lenencString(def)) return std::nullopt;
     c.defaultValue = std::string(def);
@@ -64,10 +83,14 @@ void encodeTextRow(std::string& out, const std::vector<TextValue>& values) {
   }
 }
 
+void appendTextNull(std::string& out) { out.push_back(static_cast<char>(0xfb)); }
+
+void appendTextValue(std::string& out, std::string_view value) { Writer(out).lenencString(value); }
+
 std::optional<std::vector<TextValue>> decodeTextRow(std::string_view payload, size_t columns) {
   Reader r(payload);
   std::vector<TextValue> values;
-  values.reserve(columns);
+  values.reserve(columns < payload.size() ? columns : payload.size());  // >= 1 byte each
   for (size_t i = 0; i < columns; ++i) {
     if (r.atEnd()) return std::nullopt;
     if (r.peek() == 0xfb) {

@@ -119,9 +119,13 @@ std::string encodeHandshakeResponse(const HandshakeResponse& h) {
   w.nulString(h.user);
   if (h.capabilities & cap::kPluginAuthLenencData) {
     w.lenencString(h.authResponse);
+  } else if (h.capabilities & cap::kSecureConnection) {
+    // A one-byte length: longer responses need the lenenc capability.
+    std::string_view auth = std::string_view(h.authResponse).substr(0, 255);
+    w.u8(static_cast<uint8_t>(auth.size()));
+    w.bytes(auth);
   } else {
-    w.u8(static_cast<uint8_t>(h.authResponse.size()));
-    w.bytes(h.authResponse);
+    w.nulString(h.authResponse);
   }
   if (h.capabilities & cap::kConnectWithDb) w.nulString(h.database);
   if (h.capabilities & cap::kPluginAuth) w.nulString(h.authPlugin);

@@ -11,7 +11,8 @@ void encodeOk(std::string& out, const OkPacket& ok, bool eofHeader) {
   w.lenenc(ok.lastInsertId);
   w.u16(ok.statusFlags);
   w.u16(ok.warnings);
-  w.bytes(ok.info);
+  // Servers and clients treat the info as a length-encoded string, sent only when non-empty.
+  if (!ok.info.empty()) w.lenencString(ok.info);
 }
 
 std::optional<OkPacket> decodeOk(std::string_view payload) {
@@ -23,7 +24,11 @@ std::optional<OkPacket> decodeOk(std::string_view payload) {
       !r.u16(ok.warnings)) {
     return std::nullopt;
   }
-  ok.info = r.rest();
+  if (!r.atEnd()) {
+    std::string_view info;
+    if (!r.lenencString(info) || !r.atEnd()) return std::nullopt;
+    ok.info = info;
+  }
   return ok;
 }
 

@@ -13,7 +13,7 @@ struct OkPacket {
   uint64_t lastInsertId = 0;
   uint16_t statusFlags = 0;
   uint16_t warnings = 0;
-  std::string info;
+  std::string info;  // human-readable ("Rows matched: 1  Changed: 1  Warnings: 0")
 };
 
 // `eofHeader`: an OK that ends a result set under CLIENT_DEPRECATE_EOF starts with 0xfe.

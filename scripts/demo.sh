@@ -1,0 +1,122 @@
+#!/usr/bin/env bash
+# Demo: two local MariaDB servers with sample data behind shardproxy on port 3307.
+#
+#   scripts/demo.sh
+#
+# Installs missing packages, builds the proxy, starts MariaDB on 127.0.0.1:13306 and :13307
+# (data in .work/demo), loads conf/demo/sample-data-*.sql (resetting demo_shop and demo_analytics),
+# then runs `build/shardproxy --conf conf/demo --port 3307` in the foreground. Ctrl-C stops the
+# proxy and the servers this script started.
+set -euo pipefail
+
+REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$REPO_ROOT"
+
+DEMO_DIR="$REPO_ROOT/.work/demo"
+CONF_DIR="$REPO_ROOT/conf/demo"
+PROXY_BIN="$REPO_ROOT/build/shardproxy"
+PROXY_PORT=3307
+# The data source URLs in conf/demo/database-*.yaml name these ports.
+MARIADB_BASE_PORT=13306
+
+log() { echo "demo: $*" >&2; }
+
+proxy_pid=""
+started_cluster=0
+cleaned_up=0
+
+# shellcheck disable=SC2317  # invoked by the traps
+cleanup() {
+  # Runs once, whether the script ends by Ctrl-C, by an error or because the proxy exited.
+  if [ "$cleaned_up" -eq 1 ]; then return; fi
+  cleaned_up=1
+  trap - INT TERM
+  if [ -n "$proxy_pid" ] && kill -0 "$proxy_pid" 2>/dev/null; then
+    log "stopping shardproxy (pid $proxy_pid)"
+    kill -TERM "$proxy_pid" 2>/dev/null || true
+    for _ in $(seq 100); do
+      kill -0 "$proxy_pid" 2>/dev/null || break
+      sleep 0.1
+    done
+    kill -KILL "$proxy_pid" 2>/dev/null || true
+    wait "$proxy_pid" 2>/dev/null || true
+  fi
+  if [ "$started_cluster" -eq 1 ]; then
+    log "stopping the MariaDB servers"
+    "$REPO_ROOT/scripts/mariadb-cluster.sh" stop "$DEMO_DIR" || true
+  fi
+}
+trap cleanup EXIT
+# On a signal, clean up and leave with the conventional 128+signal status.
+trap 'cleanup; exit 130' INT
+trap 'cleanup; exit 143' TERM
+
+"$REPO_ROOT/scripts/install-deps.sh"
+"$REPO_ROOT/scripts/build.sh" shardproxy
+
+if ss -Hltn "sport = :$PROXY_PORT" | grep -q .; then
+  log "port $PROXY_PORT is already in use; stop whatever listens there (ss -ltnp 'sport = :$PROXY_PORT')"
+  exit 1
+fi
+
+# Servers that already run (say, from a demo killed with -9) are reused and left running.
+if ! "$REPO_ROOT/scripts/mariadb-cluster.sh" status "$DEMO_DIR" >/dev/null 2>&1; then
+  started_cluster=1
+fi
+MARIADB_BASE_PORT="$MARIADB_BASE_PORT" "$REPO_ROOT/scripts/mariadb-cluster.sh" start 2 "$DEMO_DIR" >/dev/null
+
+log "loading sample data into demo_shop (127.0.0.1:13306) and demo_analytics (127.0.0.1:13307)"
+load() {
+  mariadb --no-defaults --default-character-set=utf8mb4 -h127.0.0.1 -P"$1" -uroot -proot <"$2"
+}
+load 13306 "$CONF_DIR/sample-data-shop.sql"
+load 13307 "$CONF_DIR/sample-data-analytics.sql"
+
+log "starting shardproxy on port $PROXY_PORT"
+mkdir -p "$DEMO_DIR/proxy-data"
+"$PROXY_BIN" --conf "$CONF_DIR" --port "$PROXY_PORT" --data-dir "$DEMO_DIR/proxy-data" &
+proxy_pid=$!
+
+# Wait until the proxy listens, or report that it exited.
+ready=0
+for _ in $(seq 150); do
+  if ! kill -0 "$proxy_pid" 2>/dev/null; then break; fi
+  if ss -Hltn "sport = :$PROXY_PORT" | grep -q .; then
+    ready=1
+    break
+  fi
+  sleep 0.1
+done
+if [ "$ready" -ne 1 ]; then
+  status=0
+  if kill -0 "$proxy_pid" 2>/dev/null; then
+    log "shardproxy does not listen on port $PROXY_PORT after 15 s"
+  else
+    wait "$proxy_pid" || status=$?
+    proxy_pid=""
+    log "shardproxy exited with status $status before listening on port $PROXY_PORT"
+  fi
+  exit 1
+fi
+
+cat >&2 <<EOF
+
+  shardproxy is listening on 127.0.0.1:$PROXY_PORT. Connect with:
+
+    mariadb -h127.0.0.1 -P$PROXY_PORT -uroot -proot shop
+    mariadb -h127.0.0.1 -P$PROXY_PORT -uroot -proot analytics
+    mariadb -h127.0.0.1 -P$PROXY_PORT -uapp -papp shop      (user 'app' may only use shop)
+
+  Add --default-character-set=utf8mb4 to see the emoji in the sample data. Try:
+    SELECT c.full_name, o.id, o.total FROM customers c JOIN orders o ON o.customer_id = c.id;
+
+  Backends: MariaDB on 127.0.0.1:13306 (demo_shop) and 127.0.0.1:13307 (demo_analytics),
+  user root / password root. Press Ctrl-C to stop everything.
+
+EOF
+
+status=0
+wait "$proxy_pid" || status=$?
+proxy_pid=""
+log "shardproxy exited with status $status"
+exit "$status"

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# The whole test suite: unit tests, fuzzers (briefly) and integration tests against two real
+# MariaDB servers.
+#
+#   scripts/test.sh [CTEST_ARGS...]        e.g. scripts/test.sh -R protocol
+#
+# Installs missing packages, builds build/, runs scripts/run-fuzzers.sh, starts a fresh 2-server
+# cluster in .work/test-cluster (exported to the tests as SHARDPROXY_CLUSTER_ENV), then runs ctest,
+# whose summary is the last thing printed. Exits with ctest's status, or non-zero if the fuzzers
+# failed. SHARDPROXY_SKIP_FUZZERS=1 skips the fuzzers.
+set -euo pipefail
+
+REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$REPO_ROOT"
+
+CLUSTER_DIR="$REPO_ROOT/.work/test-cluster"
+
+"$REPO_ROOT/scripts/install-deps.sh"
+"$REPO_ROOT/scripts/build.sh"
+
+fuzz_status=0
+if [ "${SHARDPROXY_SKIP_FUZZERS:-0}" = "1" ]; then
+  echo "test.sh: skipping fuzzers (SHARDPROXY_SKIP_FUZZERS=1)"
+elif [ -f "$REPO_ROOT/scripts/run-fuzzers.sh" ]; then
+  echo "test.sh: running fuzzers"
+  bash "$REPO_ROOT/scripts/run-fuzzers.sh" || fuzz_status=$?
+  if [ "$fuzz_status" -ne 0 ]; then
+    echo "test.sh: FUZZERS FAILED (status $fuzz_status); running the other tests anyway" >&2
+  fi
+else
+  echo "test.sh: scripts/run-fuzzers.sh not found, skipping fuzzers"
+fi
+
+# Stopping is silent so that ctest's summary stays the last output.
+stop_cluster() {
+  "$REPO_ROOT/scripts/mariadb-cluster.sh" stop "$CLUSTER_DIR" >/dev/null 2>&1 || true
+}
+trap stop_cluster EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# A fresh cluster every run: a stale one (from an interrupted run) may hold old data.
+stop_cluster
+rm -rf "$CLUSTER_DIR"
+echo "test.sh: starting MariaDB test cluster in $CLUSTER_DIR"
+"$REPO_ROOT/scripts/mariadb-cluster.sh" start 2 "$CLUSTER_DIR" >/dev/null
+export SHARDPROXY_CLUSTER_ENV="$CLUSTER_DIR/cluster.env"
+
+ctest_status=0
+ctest --test-dir "$REPO_ROOT/build" --output-on-failure -j2 --timeout 900 "$@" || ctest_status=$?
+
+if [ "$ctest_status" -ne 0 ]; then exit "$ctest_status"; fi
+if [ "$fuzz_status" -ne 0 ]; then exit 1; fi
+exit 0

@@ -1,0 +1,125 @@
+// One connection to a backend MySQL/MariaDB server, driven through the libmysqlclient API in
+// non-blocking mode: every *_start/*_cont step that would block waits on the socket with Asio,
+// so a worker thread never blocks on a backend.
+#pragma once
+
+#include <mysql.h>
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "common/asio.h"
+#include "common/status.h"
+#include "config/topology.h"
+
+namespace shardproxy::backend {
+
+using Clock = std::chrono::steady_clock;
+
+// What an OK packet from the backend said.
+struct OkInfo {
+  uint64_t affectedRows = 0;
+  uint64_t lastInsertId = 0;
+  uint16_t statusFlags = 0;
+  uint16_t warnings = 0;
+  std::string info;
+};
+
+// Connection options that change how the server answers; they are fixed at connect time, so
+// pools keep connections with different options apart.
+struct ConnectFlags {
+  bool foundRows = false;  // CLIENT_FOUND_ROWS: UPDATE reports matched rather than changed rows
+  auto operator<=>(const ConnectFlags&) const = default;
+};
+
+class Connection {
+ public:
+  Connection(asio::any_io_executor executor, std::string dataSourceName);
+  ~Connection();
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  awaitable<Status> connect(const config::DataSource& ds, ConnectFlags flags);
+
+  // Sends one statement text (may hold several statements) and reads the first result's
+  // header. Afterwards the first result is current.
+  awaitable<Status> query(std::string_view sql);
+
+  // The current result: a result set when fieldCount() > 0, else an OK.
+  unsigned fieldCount() const { return mysql_field_count(mysql_); }
+  const MYSQL_FIELD* fields() const { return fields_; }
+  // Next row of the current result set; sets `row` to nullptr at its end.
+  awaitable<Status> fetchRow(MYSQL_ROW& row);
+  const unsigned long* rowLengths() const { return mysql_fetch_lengths(result_); }
+  OkInfo okInfo() const;
+  // Status flags of the latest OK/EOF the backend sent.
+  uint16_t serverStatus() const;
+  bool moreResults() const { return mysql_more_results(mysql_); }
+  // Moves to the next result of a multi-result response.
+  awaitable<Status> nextResult();
+  // Reads and drops whatever is left of the current and following results, so the connection
+  // can run the next statement.
+  awaitable<Status> drain();
+
+  awaitable<Status> ping();
+  awaitable<Status> setMultiStatements(bool on);
+  // Runs a statement whose results are not wanted (session state sync).
+  awaitable<Status> execute(std::string_view sql);
+
+  // Session variables the server reported changed by the last statement (session tracking).
+  std::map<std::string, std::string> takeChangedVariables();
+  bool sessionStateChanged() const;
+
+  // Escapes a string for a quoted literal, honouring the connection's NO_BACKSLASH_ESCAPES.
+  std::string escape(std::string_view s) const;
+
+  // Cheap check that the server has not closed the connection or sent something unasked
+  // (an idle connection must have nothing to read).
+  bool looksAlive() const;
+  bool broken() const { return broken_; }
+  bool idleClean() const { return result_ == nullptr && !pending_; }
+
+  const std::string& dataSourceName() const { return dataSourceName_; }
+  std::string serverVersion() const;
+  uint64_t threadId() const { return mysql_ ? mysql_thread_id(mysql_) : 0; }
+  ConnectFlags flags() const { return flags_; }
+  bool multiStatements() const { return multiStatements_; }
+
+  Clock::time_point createdAt() const { return createdAt_; }
+  Clock::time_point lastUsed() const { return lastUsed_; }
+  void touch() { lastUsed_ = Clock::now(); }
+
+  // Session variables as applied on this connection beyond its connect-time state.
+  std::map<std::string, std::string>& appliedVariables() { return applied_; }
+
+ private:
+  // Waits until the events libmysqlclient asked for (MYSQL_WAIT_*) are ready and returns
+  // them; returns MYSQL_WAIT_TIMEOUT when the library's timeout or `deadline` passes.
+  awaitable<int> waitFor(int status, std::optional<Clock::time_point> deadline = std::nullopt);
+  Status lastError(std::string_view what);
+  void closeHandle();
+  awaitable<Status> afterResultHeader(int err);
+
+  asio::any_io_executor executor_;
+  std::string dataSourceName_;
+  MYSQL* mysql_ = nullptr;
+  MYSQL_RES* result_ = nullptr;
+  MYSQL_FIELD* fields_ = nullptr;
+  std::unique_ptr<asio::posix::stream_descriptor> socket_;
+  asio::steady_timer timer_;
+  uint64_t waitGeneration_ = 0;
+  bool timedOut_ = false;
+  bool broken_ = false;
+  bool pending_ = false;  // a statement's results are not fully read
+  bool multiStatements_ = true;
+  ConnectFlags flags_;
+  Clock::time_point createdAt_;
+  Clock::time_point lastUsed_;
+  std::map<std::string, std::string> applied_;
+};
+
+}  // namespace shardproxy::backend

@@ -1,0 +1,27 @@
+// Authentication decisions of the connection phase that need no I/O: which plugin a login
+// must use and MySQL's wording of access errors.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "common/status.h"
+#include "config/topology.h"
+
+namespace shardproxy::frontend {
+
+enum class AuthPlugin { kNativePassword, kCachingSha2, kUnsupported };
+
+AuthPlugin pluginByName(std::string_view name);
+const char* pluginName(AuthPlugin p);
+
+// The user's configured method when set; otherwise the client's choice if the proxy speaks
+// it, else mysql_native_password (reached with an AuthSwitchRequest).
+AuthPlugin choosePlugin(const config::User* user, std::string_view clientPlugin);
+
+Status accessDenied(std::string_view user, std::string_view host, bool usingPassword);
+Status databaseAccessDenied(std::string_view user, std::string_view host,
+                            std::string_view database);
+Status unknownDatabase(std::string_view database);
+
+}  // namespace shardproxy::frontend

@@ -1,0 +1,52 @@
+// Packet I/O on a client socket: reads whole packets (multi-frame included) and buffers
+// outgoing packets until flush(). The sequence id is shared by both directions, as in MySQL.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/asio.h"
+#include "common/status.h"
+#include "protocol/framing.h"
+
+namespace shardproxy::frontend {
+
+using Socket = asio::generic::stream_protocol::socket;
+
+class PacketIO {
+ public:
+  PacketIO(Socket& socket, size_t maxPayload);
+
+  // The next packet's payload, valid until the next read. An error status means the
+  // connection cannot go on (closed, packet out of order, too large).
+  awaitable<Result<std::string_view>> read();
+
+  // A new command starts the sequence again at 0.
+  void resetSequence() { seq_ = 0; }
+  uint8_t sequence() const { return seq_; }
+
+  // Appends a whole payload as a packet.
+  void write(std::string_view payload) { protocol::appendPacket(out_, payload, seq_); }
+  // Builds a packet in place: begin() returns the buffer to append the payload to.
+  std::string& begin() {
+    packetStart_ = protocol::beginPacket(out_);
+    return out_;
+  }
+  void end() { protocol::finishPacket(out_, packetStart_, seq_); }
+
+  size_t buffered() const { return out_.size(); }
+  awaitable<Status> flush();
+
+ private:
+  Socket& socket_;
+  protocol::FrameDecoder decoder_;
+  std::vector<char> in_;
+  size_t inBegin_ = 0;
+  size_t inEnd_ = 0;
+  std::string out_;
+  size_t packetStart_ = 0;
+  uint8_t seq_ = 0;
+};
+
+}  // namespace shardproxy::frontend

@@ -1,0 +1,37 @@
+// Temporary statement recogniser: finds the few statements the session emulates (USE, SHOW
+// DATABASES, SHOW TABLES, SELECT DATABASE(), SET) by their leading keywords, until the SQL
+// parser replaces it. Everything else is forwarded unchanged.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace shardproxy::frontend {
+
+struct Recognized {
+  enum class Kind {
+    kOther,
+    kUse,             // USE db
+    kShowDatabases,   // SHOW DATABASES|SCHEMAS [LIKE 'p']
+    kShowTables,      // SHOW [FULL] TABLES [FROM|IN db] [LIKE 'p' | WHERE ...]
+    kSelectDatabase,  // SELECT DATABASE() | SCHEMA()
+    kSetVariables,    // SET of session system variables only
+  };
+  Kind kind = Kind::kOther;
+  std::string database;    // USE, SHOW TABLES FROM
+  std::string likePattern; // SHOW ... LIKE (unquoted); empty if none
+  bool hasLike = false;
+  bool full = false;       // SHOW FULL TABLES
+  std::string tail;        // SHOW TABLES: the LIKE/WHERE clause as written
+  std::string columnName;  // SELECT DATABASE(): the expression or alias as written
+  // The statement may leave state on the backend connection that the proxy cannot replay
+  // (user variables, temporary tables, locks, SQL-level prepared statements).
+  bool sessionEffects = false;
+};
+
+Recognized recognize(std::string_view sql);
+
+// MySQL LIKE matching with '%' and '_' and backslash escapes; case-insensitive when asked.
+bool likeMatch(std::string_view text, std::string_view pattern, bool caseInsensitive);
+
+}  // namespace shardproxy::frontend

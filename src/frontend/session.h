@@ -1,0 +1,91 @@
+// Session: the coroutine serving one client connection, from handshake to COM_QUIT. It owns
+// the session state and decides which backend connection runs each statement.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+
+#include "backend/pool.h"
+#include "common/asio.h"
+#include "common/status.h"
+#include "config/topology.h"
+#include "frontend/packet_io.h"
+#include "frontend/recognizer.h"
+#include "frontend/server.h"
+#include "frontend/session_state.h"
+#include "protocol/ok_err.h"
+
+namespace shardproxy::frontend {
+
+class Session {
+ public:
+  Session(Worker& worker, Socket socket, std::string peerHost, bool unixSocket);
+  ~Session();
+
+  // Serves the client until it quits or the connection fails.
+  awaitable<void> run();
+  // Shutdown: an idle session closes now, a busy one after its current statement.
+  void requestStop();
+
+ private:
+  struct Target {
+    const config::LogicalDatabase* database = nullptr;
+    const config::DataSource* dataSource = nullptr;
+  };
+
+  awaitable<bool> authenticate();
+  awaitable<bool> dispatch(std::string_view payload);
+  awaitable<void> handleQuery(std::string_view sql);
+  awaitable<void> handleFieldList(std::string_view table, std::string_view wildcard);
+  awaitable<void> passThrough(std::string_view sql, const Recognized& rec);
+  awaitable<void> showTables(const Recognized& rec);
+  void showDatabases(const Recognized& rec);
+  void selectDatabase(const Recognized& rec);
+  Status useDatabase(const std::string& name);
+  void statistics();
+  void resetConnection();
+
+  // Streams every result of the statement just sent on `conn` to the client.
+  awaitable<Status> relayResults(backend::Connection& conn, const Target& target,
+                                 const std::map<std::string, std::string>* renameColumns,
+                                 bool trackVariables, bool& stateChanged);
+
+  Result<Target> route();
+  awaitable<Result<HeldConnection>> acquire(const Target& target);
+  void finish(const Target& target, HeldConnection held, bool sticky);
+
+  void writeOk(const protocol::OkPacket& ok);
+  void writeError(const Status& s);
+  // End of a result set (or COM_SET_OPTION): EOF, or OK with the 0xfe header.
+  void writeEnd(uint16_t statusFlags, uint16_t warnings);
+  void writeColumnDefinitions(const backend::Connection& conn, const Target& target,
+                              const std::map<std::string, std::string>* renameColumns,
+                              bool fieldList);
+  uint16_t statusFlags() const;
+  std::string userAtHost() const;
+
+  Worker& worker_;
+  ServerContext& context_;
+  std::shared_ptr<const config::Topology> topology_;
+  Socket socket_;
+  PacketIO io_;
+  std::string peerHost_;
+  bool unixSocket_;
+  uint32_t connectionId_;
+
+  const config::User* user_ = nullptr;
+  uint32_t capabilities_ = 0;
+  uint16_t collation_ = 0;
+  std::string database_;  // logical database in use; empty if none
+  bool multiStatements_ = false;
+  SessionVariables variables_;
+  // Backend connections kept between statements, by (logical database, data source).
+  std::map<std::pair<std::string, std::string>, HeldConnection> held_;
+  bool idle_ = false;  // waiting for the next command
+  bool stopRequested_ = false;
+};
+
+}  // namespace shardproxy::frontend

@@ -1,0 +1,1097 @@
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <yaml-cpp/yaml.h>
+
+#include <string>
+#include <vector>
+
+#include "config/config_dir.h"
+#include "config/topology.h"
+
+namespace shardproxy::config {
+namespace {
+
+using testing::ConfigDir;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+// Line numbers in the expectations below count from the first line of each raw string.
+
+const char* kGlobal54 = R"(mode:
+  type: Standalone
+  repository:
+    type: JDBC
+
+authority:
+  users:
+    - user: root@%
+      password: root
+      admin: true
+    - user: sharding
+      password: sharding
+    - user: reader@127.0.0.1
+      password:
+      authenticationMethodName: pwd
+  privilege:
+    type: DATABASE_PERMITTED
+    props:
+      user-database-mappings: root@%=sharding_db, root@%=test_db, sharding@%=sharding_db,
+        reader@127.0.0.1=sharding_db
+  authenticators:
+    pwd:
+      type: MySQLNativePassword
+  defaultAuthenticator: pwd
+
+transaction:
+  defaultType: XA
+  providerType: Atomikos
+  props:
+    maxTimeout: 300
+
+sqlParser:
+  sqlStatementCache:
+    initialCapacity: 2000
+    maximumSize: 65535
+  parseTreeCache:
+    initialCapacity: 128
+    maximumSize: 1024
+
+props:
+  system-log-level: INFO
+  max-connections-size-per-query: 2
+  kernel-executor-size: 16
+  proxy-frontend-flush-threshold: 256
+  proxy-hint-enabled: false
+  proxy-backend-query-fetch-size: -1
+  proxy-frontend-executor-size: 4
+  proxy-frontend-max-connections: -1
+  proxy-default-port: 3308
+  proxy-netty-backlog: 1024
+  cdc-server-port: 33071
+  proxy-frontend-database-protocol-type: MySQL
+  sql-show: true
+  sql-simple: yes
+  check-table-metadata-enabled: false
+  sql-federation-type: NONE
+)";
+
+const char* kShardingDb54 = R"(databaseName: sharding_db
+
+dataSources:
+  ds_0:
+    url: jdbc:mysql://127.0.0.1:3306/demo_ds_0?serverTimezone=UTC&useSSL=false
+    username: root
+    password:
+    connectionTimeoutMilliseconds: 30000
+    idleTimeoutMilliseconds: 60000
+    maxLifetimeMilliseconds: 1800000
+    maxPoolSize: 50
+    minPoolSize: 1
+  ds_1:
+    url: jdbc:mysql://192.168.0.12:3307/demo_ds_1?serverTimezone=UTC&useSSL=false
+    username: shard
+    password: "s3cret:#"
+    connectionTimeoutMilliseconds: 1000
+    idleTimeoutMilliseconds: 2000
+    maxLifetimeMilliseconds: 3000
+    maxPoolSize: 8
+    minPoolSize: 2
+
+rules:
+- !SHARDING
+  tables:
+    t_order:
+      actualDataNodes: ds_${0..1}.t_order_${0..1}
+      tableStrategy:
+        standard:
+          shardingColumn: order_id
+          shardingAlgorithmName: t_order_inline
+      keyGenerateStrategy:
+        column: order_id
+        keyGeneratorName: snowflake
+    t_order_item:
+      actualDataNodes: ds_${0..1}.t_order_item_${0..1}
+      tableStrategy:
+        standard:
+          shardingColumn: order_id
+          shardingAlgorithmName: t_order_item_inline
+      keyGenerateStrategy:
+        column: order_item_id
+        keyGeneratorName: snowflake
+  bindingTables:
+    - t_order,t_order_item
+  defaultDatabaseStrategy:
+    standard:
+      shardingColumn: user_id
+      shardingAlgorithmName: database_inline
+  defaultTableStrategy:
+    none:
+  shardingAlgorithms:
+    database_inline:
+      type: INLINE
+      props:
+        algorithm-expression: ds_${user_id % 2}
+    t_order_inline:
+      type: INLINE
+      props:
+        algorithm-expression: t_order_${order_id % 2}
+    t_order_item_inline:
+      type: INLINE
+      props:
+        algorithm-expression: t_order_item_${order_id % 2}
+  keyGenerators:
+    snowflake:
+      type: SNOWFLAKE
+- !BROADCAST
+  tables:
+    - t_address
+- !SINGLE
+  tables:
+    - "*.*"
+  defaultDataSource: ds_1
+)";
+
+const char* kMinimalGlobal = R"(authority:
+  users:
+    - user: root@%
+      password: root
+      admin: true
+)";
+
+TEST(Loader, ShardingSphere54GlobalYaml) {
+  ConfigDir dir;
+  std::string global = dir.write("global.yaml", kGlobal54);
+  auto t = dir.load();
+
+  const Authority& a = t->authority;
+  ASSERT_EQ(a.users.size(), 3u);
+  EXPECT_EQ(a.users[0].name, "root");
+  EXPECT_EQ(a.users[0].host, "%");
+  EXPECT_EQ(a.users[0].password, "root");
+  EXPECT_TRUE(a.users[0].admin);
+  EXPECT_EQ(a.users[1].name, "sharding");
+  EXPECT_EQ(a.users[1].host, "%");
+  EXPECT_FALSE(a.users[1].admin);
+  EXPECT_EQ(a.users[2].name, "reader");
+  EXPECT_EQ(a.users[2].host, "127.0.0.1");
+  EXPECT_EQ(a.users[2].password, "");
+  EXPECT_EQ(a.users[2].authenticationMethodName, "pwd");
+  EXPECT_EQ(a.privilege, PrivilegeType::kDatabasePermitted);
+  ASSERT_EQ(a.userDatabases.size(), 3u);
+  EXPECT_EQ(a.userDatabases.at("root@%"), (std::set<std::string>{"sharding_db", "test_db"}));
+  EXPECT_EQ(a.userDatabases.at("sharding@%"), (std::set<std::string>{"sharding_db"}));
+  EXPECT_EQ(a.userDatabases.at("reader@127.0.0.1"), (std::set<std::string>{"sharding_db"}));
+  EXPECT_EQ(a.authenticators.at("pwd"), "MySQLNativePassword");
+  EXPECT_EQ(a.defaultAuthenticator, "pwd");
+
+  EXPECT_EQ(t->transactionDefaultType, "XA");
+  EXPECT_EQ(t->transactionProviderType, "Atomikos");
+  EXPECT_EQ(t->transactionProps.at("maxTimeout"), "300");
+  EXPECT_EQ(t->modeType, "Standalone");
+
+  const Props& p = t->props;
+  EXPECT_EQ(p.proxyDefaultPort, 3308);
+  EXPECT_TRUE(p.sqlShow);
+  EXPECT_TRUE(p.sqlSimple);
+  EXPECT_EQ(p.maxConnectionsSizePerQuery, 2);
+  EXPECT_EQ(p.kernelExecutorSize, 16);
+  EXPECT_EQ(p.proxyFrontendFlushThreshold, 256);
+  EXPECT_EQ(p.proxyFrontendMaxConnections, 0);  // <= 0 means unlimited
+  EXPECT_EQ(p.proxyFrontendExecutorSize, 4);
+  EXPECT_EQ(p.other.at("system-log-level"), "INFO");
+  EXPECT_EQ(p.other.at("proxy-backend-query-fetch-size"), "-1");
+  EXPECT_EQ(p.other.at("proxy-hint-enabled"), "false");
+  EXPECT_EQ(p.other.at("cdc-server-port"), "33071");
+  EXPECT_EQ(p.other.size(), 8u);
+
+  EXPECT_THAT(t->warnings,
+              ElementsAre(global + ":32: sqlParser: not acted on by shardproxy, ignored"));
+  EXPECT_TRUE(t->databases.empty());
+
+  const User* reader = a.findUser("reader", "127.0.0.1");
+  ASSERT_NE(reader, nullptr);
+  EXPECT_TRUE(a.mayAccess(*reader, "sharding_db"));
+  EXPECT_FALSE(a.mayAccess(*reader, "test_db"));
+  EXPECT_EQ(a.findUser("reader", "10.0.0.1"), nullptr);
+  const User* sharding = a.findUser("sharding", "10.0.0.1");
+  ASSERT_NE(sharding, nullptr);
+  EXPECT_FALSE(a.mayAccess(*sharding, "test_db"));
+  EXPECT_TRUE(a.mayAccess(*a.findUser("root", "10.0.0.1"), "any_db"));  // admin
+}
+
+TEST(Loader, ShardingSphere54DatabaseYaml) {
+  ConfigDir dir;
+  dir.write("global.yaml", kMinimalGlobal);
+  std::string file = dir.write("database-sharding.yaml", kShardingDb54);
+  auto t = dir.load();
+  EXPECT_TRUE(t->warnings.empty()) << t->warnings.front();
+
+  const LogicalDatabase* db = t->findDatabase("sharding_db");
+  ASSERT_NE(db, nullptr);
+  EXPECT_EQ(db->name, "sharding_db");
+  EXPECT_EQ(db->file, file);
+  ASSERT_EQ(db->dataSources.size(), 2u);
+
+  const DataSource& ds0 = db->dataSources[0];
+  EXPECT_EQ(ds0.name, "ds_0");
+  EXPECT_EQ(ds0.host, "127.0.0.1");
+  EXPECT_EQ(ds0.port, 3306);
+  EXPECT_EQ(ds0.database, "demo_ds_0");
+  EXPECT_EQ(ds0.urlParams.at("serverTimezone"), "UTC");
+  EXPECT_EQ(ds0.username, "root");
+  EXPECT_EQ(ds0.password, "");
+  EXPECT_EQ(ds0.connectionTimeoutMs, 30000);
+  EXPECT_EQ(ds0.idleTimeoutMs, 60000);
+  EXPECT_EQ(ds0.maxLifetimeMs, 1800000);
+  EXPECT_EQ(ds0.maxPoolSize, 50);
+  EXPECT_EQ(ds0.minPoolSize, 1);
+
+  const DataSource* ds1 = db->findDataSource("ds_1");
+  ASSERT_NE(ds1, nullptr);
+  EXPECT_EQ(ds1->host, "192.168.0.12");
+  EXPECT_EQ(ds1->port, 3307);
+  EXPECT_EQ(ds1->username, "shard");
+  EXPECT_EQ(ds1->password, "s3cret:#");
+  EXPECT_EQ(ds1->connectionTimeoutMs, 1000);
+  EXPECT_EQ(ds1->idleTimeoutMs, 2000);
+  EXPECT_EQ(ds1->maxLifetimeMs, 3000);
+  EXPECT_EQ(ds1->maxPoolSize, 8);
+  EXPECT_EQ(ds1->minPoolSize, 2);
+
+  ASSERT_EQ(db->rules.size(), 3u);
+  EXPECT_EQ(db->rules[0].kind, "SHARDING");
+  EXPECT_EQ(db->rules[0].line, 24);
+  EXPECT_EQ(db->rules[0].file, file);
+  EXPECT_EQ(db->rules[1].kind, "BROADCAST");
+  EXPECT_EQ(db->rules[1].line, 68);
+  EXPECT_EQ(db->rules[2].kind, "SINGLE");
+  EXPECT_EQ(db->rules[2].line, 71);
+
+  EXPECT_EQ(db->singleDefaultDataSource, "ds_1");
+  ASSERT_NE(db->defaultDataSource(), nullptr);
+  EXPECT_EQ(db->defaultDataSource()->name, "ds_1");
+}
+
+TEST(Loader, RuleBodiesAreReemittedWithoutTheirTag) {
+  ConfigDir dir;
+  dir.write("global.yaml", kMinimalGlobal);
+  dir.write("database-sharding.yaml", kShardingDb54);
+  auto t = dir.load();
+  const LogicalDatabase& db = t->databases.at("sharding_db");
+
+  const std::string& sharding = db.rules[0].yaml;
+  EXPECT_THAT(sharding, ::testing::Not(HasSubstr("!SHARDING")));
+  YAML::Node body = YAML::Load(sharding);
+  EXPECT_EQ(body["tables"]["t_order"]["actualDataNodes"].as<std::string>(),
+            "ds_${0..1}.t_order_${0..1}");
+  EXPECT_EQ(body["tables"]["t_order_item"]["keyGenerateStrategy"]["column"].as<std::string>(),
+            "order_item_id");
+  EXPECT_EQ(body["bindingTables"][0].as<std::string>(), "t_order,t_order_item");
+  EXPECT_EQ(body["shardingAlgorithms"]["database_inline"]["props"]["algorithm-expression"]
+                .as<std::string>(),
+            "ds_${user_id % 2}");
+  EXPECT_TRUE(body["defaultTableStrategy"]["none"].IsNull());
+  EXPECT_EQ(body["keyGenerators"]["snowflake"]["type"].as<std::string>(), "SNOWFLAKE");
+
+  YAML::Node broadcast = YAML::Load(db.rules[1].yaml);
+  EXPECT_EQ(broadcast["tables"][0].as<std::string>(), "t_address");
+  YAML::Node single = YAML::Load(db.rules[2].yaml);
+  EXPECT_EQ(single["tables"][0].as<std::string>(), "*.*");
+  EXPECT_EQ(single["defaultDataSource"].as<std::string>(), "ds_1");
+}
+
+TEST(Loader, LegacyServerAndConfigFiles) {
+  ConfigDir dir;
+  std::string server = dir.write("server.yaml", R"(rules:
+  - !AUTHORITY
+    users:
+      - root@%:root
+      - sharding@:sharding
+    provider:
+      type: ALL_PRIVILEGES_PERMITTED
+  - !TRANSACTION
+    defaultType: BASE
+    providerType: Seata
+  - !SQL_PARSER
+    sqlCommentParseEnabled: true
+
+props:
+  max-connections-size-per-query: 1
+  proxy-opentracing-enabled: false
+)");
+  std::string config = dir.write("config-sharding.yaml", R"(schemaName: sharding_db
+
+dataSources:
+  ds_0:
+    jdbcUrl: jdbc:mysql://127.0.0.1:3306/demo_ds_0?serverTimezone=UTC&useSSL=false
+    username: root
+    password:
+    connectionTimeout: 1000
+    idleTimeout: 2000
+    maxLifetime: 3000
+    maximumPoolSize: 10
+    minimumIdle: 2
+
+rules:
+- !SHARDING
+  tables:
+    t_order:
+      actualDataNodes: ds_0.t_order_${0..1}
+  broadcastTables:
+    - t_config
+)");
+  dir.write("config-readwrite.yaml", R"(schemaName: rw_db
+dataSources:
+  primary_ds:
+    url: jdbc:mysql://10.0.0.1/rw
+  replica_ds:
+    url: jdbc:mysql://10.0.0.2/rw
+rules:
+- !READWRITE_SPLITTING
+  dataSources:
+    pr_ds:
+      staticStrategy:
+        writeDataSourceName: primary_ds
+        readDataSourceNames: [replica_ds]
+)");
+  auto t = dir.load();
+
+  ASSERT_EQ(t->authority.users.size(), 2u);
+  EXPECT_EQ(t->authority.users[0].name, "root");
+  EXPECT_EQ(t->authority.users[0].host, "%");
+  EXPECT_EQ(t->authority.users[0].password, "root");
+  EXPECT_EQ(t->authority.users[1].name, "sharding");
+  EXPECT_EQ(t->authority.users[1].host, "%");
+  EXPECT_EQ(t->authority.users[1].password, "sharding");
+  EXPECT_EQ(t->authority.privilege, PrivilegeType::kAllPermitted);
+  EXPECT_EQ(t->transactionDefaultType, "BASE");
+  EXPECT_EQ(t->transactionProviderType, "Seata");
+  EXPECT_EQ(t->props.other.at("proxy-opentracing-enabled"), "false");
+  EXPECT_THAT(t->warnings,
+              ElementsAre(server + ":11: !SQL_PARSER: not acted on by shardproxy, ignored"));
+
+  const LogicalDatabase& db = t->databases.at("sharding_db");
+  EXPECT_EQ(db.file, config);
+  ASSERT_EQ(db.dataSources.size(), 1u);
+  const DataSource& ds = db.dataSources[0];
+  EXPECT_EQ(ds.database, "demo_ds_0");
+  EXPECT_EQ(ds.connectionTimeoutMs, 1000);
+  EXPECT_EQ(ds.idleTimeoutMs, 2000);
+  EXPECT_EQ(ds.maxLifetimeMs, 3000);
+  EXPECT_EQ(ds.maxPoolSize, 10);
+  EXPECT_EQ(ds.minPoolSize, 2);
+  ASSERT_EQ(db.rules.size(), 1u);
+  EXPECT_EQ(db.rules[0].line, 15);
+  EXPECT_EQ(db.defaultDataSource(), &db.dataSources[0]);
+
+  const LogicalDatabase& rw = t->databases.at("rw_db");
+  EXPECT_EQ(rw.logicalDataSources.at("pr_ds"), "primary_ds");
+}
+
+TEST(Loader, ShardingSphere53ServerYamlWithStructuredUsers) {
+  ConfigDir dir;
+  dir.write("server.yaml", R"(rules:
+  - !AUTHORITY
+    users:
+      - user: root@%
+        password: root
+      - user: app@10.0.%
+        password: app
+    privilege:
+      type: DATABASE_PERMITTED
+      props:
+        user-database-mappings: app@10.0.%=shop
+  - !TRANSACTION
+    defaultType: XA
+    providerType: Narayana
+)");
+  auto t = dir.load();
+  ASSERT_EQ(t->authority.users.size(), 2u);
+  EXPECT_EQ(t->authority.privilege, PrivilegeType::kDatabasePermitted);
+  EXPECT_EQ(t->authority.userDatabases.at("app@10.0.%"), std::set<std::string>{"shop"});
+  EXPECT_EQ(t->transactionDefaultType, "XA");
+  const User* app = t->authority.findUser("app", "10.0.9.9");
+  ASSERT_NE(app, nullptr);
+  EXPECT_TRUE(t->authority.mayAccess(*app, "shop"));
+  EXPECT_FALSE(t->authority.mayAccess(*app, "other"));
+}
+
+TEST(Loader, EmptyGlobalYamlGivesShardingSphereDefaults) {
+  ConfigDir dir;
+  std::string global = dir.write("global.yaml", "# everything commented out\n");
+  auto t = dir.load();
+  ASSERT_EQ(t->authority.users.size(), 1u);
+  EXPECT_EQ(t->authority.users[0].name, "root");
+  EXPECT_EQ(t->authority.users[0].host, "%");
+  EXPECT_EQ(t->authority.users[0].password, "root");
+  EXPECT_TRUE(t->authority.users[0].admin);
+  EXPECT_EQ(t->authority.privilege, PrivilegeType::kAllPermitted);
+  EXPECT_EQ(t->transactionDefaultType, "LOCAL");
+  EXPECT_EQ(t->props.proxyDefaultPort, 3307);
+  EXPECT_EQ(t->props.maxConnectionsSizePerQuery, 1);
+  EXPECT_EQ(t->props.proxyFrontendFlushThreshold, 128);
+  EXPECT_THAT(t->warnings,
+              ElementsAre(global + ":1: authority: not configured; using ShardingSphere's default "
+                                   "admin user root@% with password root"));
+}
+
+TEST(Loader, EmptyAuthorityUsersMeansNobodyAndNoDefaultUser) {
+  ConfigDir dir;
+  dir.write("global.yaml", "authority:\n  users: []\n");
+  auto t = dir.load();
+  EXPECT_TRUE(t->authority.users.empty());
+  EXPECT_TRUE(t->warnings.empty());
+}
+
+TEST(Loader, DatabaseWithoutDataSourcesIsEmptyDatabase) {
+  ConfigDir dir;
+  dir.write("global.yaml", kMinimalGlobal);
+  dir.write("database-empty.yaml", "databaseName: empty_db\n");
+  auto t = dir.load();
+  const LogicalDatabase* db = t->findDatabase("empty_db");
+  ASSERT_NE(db, nullptr);
+  EXPECT_TRUE(db->dataSources.empty());
+  EXPECT_EQ(db->defaultDataSource(), nullptr);
+  EXPECT_THAT(describe(*t), HasSubstr("  empty_db ("));
+}
+
+TEST(Loader, FileWithNothingInItIsSkipped) {
+  ConfigDir dir;
+  dir.write("global.yaml", kMinimalGlobal);
+  std::string file = dir.write("database-blank.yaml", "# to be filled in\n");
+  std::string file2 = dir.write("database-blank2.yaml", "dataSources:\nrules:\n");
+  auto t = dir.load();
+  EXPECT_TRUE(t->databases.empty());
+  EXPECT_THAT(t->warnings,
+              ElementsAre(file + ":1: database-blank.yaml: no databaseName, dataSources or rules; "
+                                 "skipped",
+                          file2 + ":1: database-blank2.yaml: no databaseName, dataSources or "
+                                  "rules; skipped"));
+}
+
+TEST(Loader, OtherFilesAreIgnoredAndYmlIsWarnedAbout) {
+  ConfigDir dir;
+  dir.write("global.yaml", kMinimalGlobal);
+  dir.write("logback.xml", "<configuration/>");
+  dir.write("database-.yaml", "databaseName: not_read\n");  // the pattern needs a name
+  std::string yml = dir.write("database-x.yml", "databaseName: x\n");
+  auto t = dir.load();
+  EXPECT_TRUE(t->databases.empty());
+  EXPECT_THAT(t->warnings, ElementsAre(yml + ":1: database-x.yml: ignored; like ShardingSphere, "
+                                             "only *.yaml files are read"));
+}
+
+TEST(Loader, WarnsAboutUnknownAndIgnoredKeys) {
+  ConfigDir dir;
+  std::string global = dir.write("global.yaml", R"(authority:
+  users:
+    - user: root@%
+      password: root
+      role: dba
+props:
+  sql-show: false
+  no-such-prop: 1
+colour: blue
+logging:
+  loggers: []
+mode:
+  type: Cluster
+  repository:
+    type: ZooKeeper
+)");
+  std::string db = dir.write("database-x.yaml", R"(databaseName: db
+dataSources:
+  ds_0:
+    dataSourceClassName: com.zaxxer.hikari.HikariDataSource
+    url: jdbc:mysql://h/db
+    flavour: vanilla
+    url: jdbc:mysql://h2/db
+shardingRule: {}
+rules:
+- !FANCY_NEW_RULE
+  x: 1
+)");
+  auto t = dir.load();
+  EXPECT_THAT(
+      t->warnings,
+      ElementsAre(
+          global + ":5: authority.users[0].role: unknown key, ignored",
+          global + ":8: props.no-such-prop: unknown key, ignored",
+          global + ":9: colour: unknown key, ignored",
+          global + ":10: logging: not acted on by shardproxy, ignored",
+          global + ":13: mode.type: mode 'Cluster' is not supported yet; running standalone",
+          db + ":7: dataSources.ds_0.url: duplicate key (first at line 5), the last one wins",
+          db + ":4: dataSources.ds_0.dataSourceClassName: Java-only setting, ignored",
+          db + ":6: dataSources.ds_0.flavour: unknown key, ignored",
+          db + ":8: shardingRule: unknown key, ignored",
+          db + ":10: !FANCY_NEW_RULE: unknown rule kind, kept as written"));
+  EXPECT_EQ(t->props.other.count("no-such-prop"), 0u);
+  EXPECT_EQ(t->modeType, "Cluster");
+  const LogicalDatabase& d = t->databases.at("db");
+  EXPECT_EQ(d.dataSources[0].host, "h2");  // the last duplicate wins, as with SnakeYAML
+  ASSERT_EQ(d.rules.size(), 1u);
+  EXPECT_EQ(d.rules[0].kind, "FANCY_NEW_RULE");
+}
+
+TEST(Loader, WarnsAboutUnknownAuthenticatorNames) {
+  ConfigDir dir;
+  std::string global = dir.write("global.yaml", R"(authority:
+  users:
+    - user: root@%
+      password: root
+      authenticationMethodName: ldap
+  defaultAuthenticator: missing
+)");
+  auto t = dir.load();
+  EXPECT_THAT(t->warnings,
+              ElementsAre(global + ":6: authority.defaultAuthenticator: no authenticator named "
+                                   "'missing'; the default is used",
+                          global + ":3: authority.users[0].authenticationMethodName: no "
+                                   "authenticator named 'ldap'; the default is used"));
+}
+
+TEST(Loader, MergeKeysAreResolved) {
+  ConfigDir dir;
+  dir.write("global.yaml", kMinimalGlobal);
+  dir.write("database-m.yaml", R"(databaseName: db
+dataSources:
+  ds_0:
+    url: jdbc:mysql://h0/db
+    <<: &pool
+      username: app
+      maxPoolSize: 20
+      minPoolSize: 5
+  ds_1:
+    <<: *pool
+    url: jdbc:mysql://h1/db
+    maxPoolSize: 30
+)");
+  auto t = dir.load();
+  EXPECT_TRUE(t->warnings.empty());
+  const LogicalDatabase& db = t->databases.at("db");
+  ASSERT_EQ(db.dataSources.size(), 2u);
+  EXPECT_EQ(db.dataSources[0].username, "app");
+  EXPECT_EQ(db.dataSources[0].maxPoolSize, 20);
+  EXPECT_EQ(db.dataSources[0].minPoolSize, 5);
+  EXPECT_EQ(db.dataSources[1].host, "h1");
+  EXPECT_EQ(db.dataSources[1].username, "app");
+  EXPECT_EQ(db.dataSources[1].maxPoolSize, 30);
+  EXPECT_EQ(db.dataSources[1].minPoolSize, 5);
+}
+
+TEST(Loader, CredentialsFromUrlParamsUnlessGivenAsKeys) {
+  ConfigDir dir;
+  dir.write("global.yaml", kMinimalGlobal);
+  dir.write("database-c.yaml", R"(databaseName: db
+dataSources:
+  from_url:
+    url: jdbc:mysql://h/db?user=u&password=p
+  keys_win:
+    url: jdbc:mysql://h/db?user=u&password=p
+    username: k
+    password: ""
+)");
+  auto t = dir.load();
+  const LogicalDatabase& db = t->databases.at("db");
+  EXPECT_EQ(db.findDataSource("from_url")->username, "u");
+  EXPECT_EQ(db.findDataSource("from_url")->password, "p");
+  EXPECT_EQ(db.findDataSource("keys_win")->username, "k");
+  EXPECT_EQ(db.findDataSource("keys_win")->password, "");
+}
+
+TEST(Loader, SingleDefaultMayNameReadwriteGroup) {
+  ConfigDir dir;
+  dir.write("global.yaml", kMinimalGlobal);
+  dir.write("database-rw.yaml", R"(databaseName: rw_db
+dataSources:
+  write_ds:
+    url: jdbc:mysql://10.0.0.1/rw
+  read_ds:
+    url: jdbc:mysql://10.0.0.2/rw
+rules:
+- !SINGLE
+  tables: ["*.*"]
+  defaultDataSource: readwrite_ds
+- !READWRITE_SPLITTING
+  dataSources:
+    readwrite_ds:
+      writeDataSourceName: write_ds
+      readDataSourceNames: [read_ds]
+)");
+  auto t = dir.load();
+  const LogicalDatabase& db = t->databases.at("rw_db");
+  EXPECT_EQ(db.singleDefaultDataSource, "readwrite_ds");
+  EXPECT_EQ(db.logicalDataSources.at("readwrite_ds"), "write_ds");
+  EXPECT_EQ(db.defaultDataSource()->name, "write_ds");
+}
+
+TEST(Loader, DatabasesFromSeveralFiles) {
+  ConfigDir dir;
+  dir.write("global.yaml", kMinimalGlobal);
+  dir.write("database-a.yaml",
+            "databaseName: a_db\ndataSources:\n  ds:\n    url: jdbc:mysql://a/x\n");
+  dir.write("config-b.yaml", "schemaName: b_db\ndataSources:\n  ds:\n    url: jdbc:mysql://b/x\n");
+  auto t = dir.load();
+  ASSERT_EQ(t->databases.size(), 2u);
+  EXPECT_EQ(t->findDatabase("a_db")->dataSources[0].host, "a");
+  EXPECT_EQ(t->findDatabase("b_db")->dataSources[0].host, "b");
+}
+
+TEST(Loader, DirectoryPathWithTrailingSlash) {
+  ConfigDir dir;
+  dir.write("global.yaml", kMinimalGlobal);
+  auto t = loadTopology(dir.path() + "/");
+  EXPECT_EQ(t->authority.users.size(), 1u);
+}
+
+// --- errors: every message is "file:line: key: what is wrong" ---------------------------------
+
+TEST(LoaderError, DirectoryMissing) {
+  std::string missing = ConfigDir().path();  // removed again when the temporary dies
+  try {
+    loadTopology(missing);
+    FAIL() << "no error";
+  } catch (const ConfigError& e) {
+    EXPECT_EQ(std::string(e.what()), missing + ": configuration directory not found");
+  }
+}
+
+TEST(LoaderError, NotADirectory) {
+  ConfigDir dir;
+  std::string file = dir.write("global.yaml", "");
+  try {
+    loadTopology(file);
+    FAIL() << "no error";
+  } catch (const ConfigError& e) {
+    EXPECT_EQ(std::string(e.what()), file + ": not a directory");
+  }
+}
+
+TEST(LoaderError, NoGlobalYaml) {
+  ConfigDir dir;
+  dir.write("database-x.yaml", "databaseName: x\n");
+  EXPECT_EQ(dir.error(), dir.file("global.yaml") +
+                             ": not found (nor its legacy name server.yaml); it is required, even "
+                             "empty");
+}
+
+TEST(LoaderError, BothGlobalAndServerYaml) {
+  ConfigDir dir;
+  dir.write("global.yaml", "");
+  dir.write("server.yaml", "");
+  EXPECT_EQ(dir.error(), dir.file("server.yaml") +
+                             ":1: server.yaml: both global.yaml and its legacy name server.yaml "
+                             "exist; keep only global.yaml");
+}
+
+// Writes a minimal global.yaml and `content` as database-x.yaml; returns the load error.
+struct DatabaseCase {
+  ConfigDir dir;
+  std::string file;
+  explicit DatabaseCase(const std::string& content) {
+    dir.write("global.yaml", kMinimalGlobal);
+    file = dir.write("database-x.yaml", content);
+  }
+  std::string error() const { return dir.error(); }
+};
+
+// Writes `content` as global.yaml; returns the load error.
+struct GlobalCase {
+  ConfigDir dir;
+  std::string file;
+  explicit GlobalCase(const std::string& content) { file = dir.write("global.yaml", content); }
+  std::string error() const { return dir.error(); }
+};
+
+TEST(LoaderError, YamlSyntaxError) {
+  DatabaseCase c(R"(databaseName: db
+dataSources:
+  ds_0:
+    url: jdbc:mysql://h/db
+    username: root: x
+)");
+  EXPECT_EQ(c.error(), c.file + ":5: yaml: illegal map value (column 19)");
+
+  GlobalCase g("authority:\n\t- tab\n");
+  EXPECT_EQ(g.error(), g.file + ":2: yaml: illegal block entry (column 2)");
+}
+
+TEST(LoaderError, TopLevelMustBeMapping) {
+  DatabaseCase c("- a\n- b\n");
+  EXPECT_EQ(c.error(), c.file + ":1: document: expected a mapping at the top level");
+  GlobalCase g("just text\n");
+  EXPECT_EQ(g.error(), g.file + ":1: document: expected a mapping at the top level");
+}
+
+TEST(LoaderError, BadJdbcUrl) {
+  DatabaseCase c(R"(databaseName: db
+dataSources:
+  ds_0:
+    url: jdbc:postgresql://h/db
+)");
+  EXPECT_EQ(c.error(), c.file +
+                           ":4: dataSources.ds_0.url: invalid JDBC URL 'jdbc:postgresql://h/db': "
+                           "only MySQL and MariaDB backends are supported (jdbc:mysql:// or "
+                           "jdbc:mariadb://)");
+
+  DatabaseCase legacy(R"(databaseName: db
+dataSources:
+  ds_0:
+    username: root
+    jdbcUrl: jdbc:mysql://h:99999/db
+)");
+  EXPECT_EQ(legacy.error(),
+            legacy.file +
+                ":5: dataSources.ds_0.jdbcUrl: invalid JDBC URL 'jdbc:mysql://h:99999/db'"
+                ": port '99999' is not a number between 1 and 65535");
+}
+
+TEST(LoaderError, MissingUrl) {
+  DatabaseCase c(R"(databaseName: db
+dataSources:
+  ds_0:
+    username: root
+)");
+  EXPECT_EQ(c.error(), c.file + ":3: dataSources.ds_0.url: missing");
+
+  DatabaseCase empty(R"(databaseName: db
+dataSources:
+  ds_0:
+    url:
+)");
+  EXPECT_EQ(empty.error(), empty.file + ":4: dataSources.ds_0.url: must not be empty");
+}
+
+TEST(LoaderError, UrlGivenTwice) {
+  DatabaseCase c(R"(databaseName: db
+dataSources:
+  ds_0:
+    url: jdbc:mysql://h/db
+    jdbcUrl: jdbc:mysql://h/db
+)");
+  EXPECT_EQ(c.error(), c.file + ":5: dataSources.ds_0.jdbcUrl: the URL is already given at line 4");
+}
+
+TEST(LoaderError, DataSourceMustBeMapping) {
+  DatabaseCase c("databaseName: db\ndataSources:\n  ds_0: jdbc:mysql://h/db\n");
+  EXPECT_EQ(c.error(),
+            c.file + ":3: dataSources.ds_0: expected a mapping with url, username, password, ...");
+  DatabaseCase list("databaseName: db\ndataSources:\n  - ds_0\n");
+  EXPECT_EQ(list.error(), list.file + ":2: dataSources: expected a mapping");
+}
+
+TEST(LoaderError, NonIntegerPoolSize) {
+  DatabaseCase c(R"(databaseName: db
+dataSources:
+  ds_0:
+    url: jdbc:mysql://h/db
+    maxPoolSize: fifty
+)");
+  EXPECT_EQ(c.error(),
+            c.file + ":5: dataSources.ds_0.maxPoolSize: expected an integer, got 'fifty'");
+
+  DatabaseCase fraction(R"(databaseName: db
+dataSources:
+  ds_0:
+    url: jdbc:mysql://h/db
+    minPoolSize: 1.5
+)");
+  EXPECT_EQ(fraction.error(),
+            fraction.file + ":5: dataSources.ds_0.minPoolSize: expected an integer, got '1.5'");
+
+  DatabaseCase huge(R"(databaseName: db
+dataSources:
+  ds_0:
+    url: jdbc:mysql://h/db
+    maxLifetimeMilliseconds: 99999999999999999999
+)");
+  EXPECT_EQ(huge.error(), huge.file +
+                              ":5: dataSources.ds_0.maxLifetimeMilliseconds: "
+                              "'99999999999999999999' is out of range");
+
+  DatabaseCase list(R"(databaseName: db
+dataSources:
+  ds_0:
+    url: jdbc:mysql://h/db
+    maxPoolSize: [1, 2]
+)");
+  EXPECT_EQ(list.error(), list.file +
+                              ":5: dataSources.ds_0.maxPoolSize: expected a single value, "
+                              "not a list or mapping");
+}
+
+TEST(LoaderError, QuotedIntegersAreAccepted) {
+  DatabaseCase c(R"(databaseName: db
+dataSources:
+  ds_0:
+    url: jdbc:mysql://h/db
+    maxPoolSize: "12"
+)");
+  EXPECT_EQ(c.error(), "");
+}
+
+TEST(LoaderError, MaxPoolSizeBelowMinPoolSize) {
+  DatabaseCase c(R"(databaseName: db
+dataSources:
+  ds_0:
+    url: jdbc:mysql://h/db
+    minPoolSize: 10
+    maxPoolSize: 5
+)");
+  EXPECT_EQ(c.error(), c.file + ":6: dataSources.ds_0.maxPoolSize: 5 is less than minPoolSize 10");
+
+  // Without maxPoolSize the default (50) applies and the data source's line is reported.
+  DatabaseCase implicit(R"(databaseName: db
+dataSources:
+  ds_0:
+    url: jdbc:mysql://h/db
+    minPoolSize: 100
+)");
+  EXPECT_EQ(implicit.error(),
+            implicit.file + ":3: dataSources.ds_0.maxPoolSize: 50 is less than minPoolSize 100");
+}
+
+TEST(LoaderError, NegativeValues) {
+  struct Case {
+    const char* line;
+    const char* message;
+  };
+  const Case cases[] = {
+      {"idleTimeoutMilliseconds: -1", "idleTimeoutMilliseconds: must be at least 0, got -1"},
+      {"connectionTimeoutMilliseconds: -5",
+       "connectionTimeoutMilliseconds: must be at least 0, got -5"},
+      {"maxLifetimeMilliseconds: -1", "maxLifetimeMilliseconds: must be at least 0, got -1"},
+      {"minPoolSize: -1", "minPoolSize: must be at least 0, got -1"},
+      {"maxPoolSize: 0", "maxPoolSize: must be at least 1, got 0"},
+      {"maxPoolSize: -3", "maxPoolSize: must be at least 1, got -3"},
+  };
+  for (const Case& k : cases) {
+    SCOPED_TRACE(k.line);
+    DatabaseCase c(std::string("databaseName: db\ndataSources:\n  ds_0:\n    url: "
+                               "jdbc:mysql://h/db\n    ") +
+                   k.line + "\n");
+    EXPECT_EQ(c.error(), c.file + ":5: dataSources.ds_0." + k.message);
+  }
+}
+
+TEST(LoaderError, MissingDatabaseName) {
+  DatabaseCase c(R"(# sharding
+dataSources:
+  ds_0:
+    url: jdbc:mysql://h/db
+)");
+  EXPECT_EQ(c.error(), c.file + ":2: databaseName: missing");
+
+  DatabaseCase empty("databaseName: ''\n");
+  EXPECT_EQ(empty.error(), empty.file + ":1: databaseName: must not be empty");
+
+  DatabaseCase both("databaseName: a\nschemaName: a\n");
+  EXPECT_EQ(both.error(), both.file + ":2: schemaName: the database is already named at line 1");
+}
+
+TEST(LoaderError, DuplicateDatabaseNameAcrossFiles) {
+  ConfigDir dir;
+  dir.write("global.yaml", kMinimalGlobal);
+  std::string first = dir.write("config-a.yaml", "schemaName: db\n");
+  std::string second = dir.write("database-b.yaml", "# again\ndatabaseName: db\n");
+  EXPECT_EQ(dir.error(), second + ":2: databaseName: database 'db' is already defined in " + first);
+}
+
+TEST(LoaderError, RulesMustBeTaggedAndUnique) {
+  DatabaseCase untagged(R"(databaseName: db
+rules:
+- tables:
+    t_order: {}
+)");
+  EXPECT_EQ(untagged.error(),
+            untagged.file + ":3: rules[0]: expected a tagged rule such as !SHARDING");
+
+  DatabaseCase twice(R"(databaseName: db
+rules:
+- !BROADCAST
+  tables: [a]
+- !BROADCAST
+  tables: [b]
+)");
+  EXPECT_EQ(twice.error(), twice.file + ":5: !BROADCAST: duplicate rule (first at line 3)");
+
+  DatabaseCase notList("databaseName: db\nrules:\n  sharding: {}\n");
+  EXPECT_EQ(notList.error(),
+            notList.file + ":2: rules: expected a list of rules such as !SHARDING");
+}
+
+TEST(LoaderError, SingleDefaultDataSourceMustExist) {
+  DatabaseCase c(R"(databaseName: db
+dataSources:
+  ds_0:
+    url: jdbc:mysql://h/db
+rules:
+- !SINGLE
+  tables:
+    - "*.*"
+  defaultDataSource: ds_9
+)");
+  EXPECT_EQ(c.error(), c.file + ":9: !SINGLE.defaultDataSource: unknown data source 'ds_9'");
+}
+
+TEST(LoaderError, ClassBasedAlgorithmsAreJavaOnly) {
+  DatabaseCase c(R"(databaseName: db
+dataSources:
+  ds_0:
+    url: jdbc:mysql://h/db
+rules:
+- !SHARDING
+  tables:
+    t_order:
+      actualDataNodes: ds_0.t_order_${0..1}
+  shardingAlgorithms:
+    custom:
+      type: CLASS_BASED
+      props:
+        strategy: STANDARD
+        algorithmClassName: com.example.MyAlgorithm
+)");
+  EXPECT_EQ(c.error(), c.file +
+                           ":12: !SHARDING.shardingAlgorithms.custom.type: CLASS_BASED algorithms "
+                           "are Java classes, which shardproxy cannot load; use a built-in "
+                           "algorithm type");
+}
+
+TEST(LoaderError, UnknownPrivilegeType) {
+  GlobalCase g(R"(authority:
+  users:
+    - user: root@%
+      password: root
+  privilege:
+    type: NATIVE
+)");
+  EXPECT_EQ(g.error(), g.file +
+                           ":6: authority.privilege.type: unknown privilege type 'NATIVE' "
+                           "(expected ALL_PERMITTED or DATABASE_PERMITTED)");
+}
+
+TEST(LoaderError, MappingNamesUnknownUser) {
+  GlobalCase g(R"(authority:
+  users:
+    - user: root@%
+      password: root
+  privilege:
+    type: DATABASE_PERMITTED
+    props:
+      user-database-mappings: root@%=db1, ghost@%=db1
+)");
+  EXPECT_EQ(g.error(), g.file +
+                           ":8: authority.privilege.props.user-database-mappings: "
+                           "'ghost@%' is not a configured user");
+
+  // The host is part of the user: root@127.0.0.1 is not root@%.
+  GlobalCase host(R"(authority:
+  users:
+    - user: root@%
+  privilege:
+    type: DATABASE_PERMITTED
+    props:
+      user-database-mappings: root@127.0.0.1=db1
+)");
+  EXPECT_EQ(host.error(), host.file +
+                              ":7: authority.privilege.props.user-database-mappings: "
+                              "'root@127.0.0.1' is not a configured user");
+
+  GlobalCase malformed(R"(authority:
+  users:
+    - user: root@%
+  privilege:
+    type: DATABASE_PERMITTED
+    props:
+      user-database-mappings: root@%
+)");
+  EXPECT_EQ(malformed.error(), malformed.file +
+                                   ":7: authority.privilege.props."
+                                   "user-database-mappings: 'root@%' should be "
+                                   "user@host=database");
+}
+
+TEST(LoaderError, UserProblems) {
+  GlobalCase twice(R"(authority:
+  users:
+    - user: root@%
+      password: a
+    - user: root
+      password: b
+)");
+  EXPECT_EQ(twice.error(), twice.file + ":5: authority.users[1]: user 'root@%' is defined twice");
+
+  GlobalCase noName(R"(authority:
+  users:
+    - password: a
+)");
+  EXPECT_EQ(noName.error(), noName.file + ":3: authority.users[0].user: missing");
+
+  GlobalCase badAdmin(R"(authority:
+  users:
+    - user: root
+      admin: sometimes
+)");
+  EXPECT_EQ(
+      badAdmin.error(),
+      badAdmin.file + ":4: authority.users[0].admin: expected true or false, got 'sometimes'");
+
+  GlobalCase notList("authority:\n  users: root\n");
+  EXPECT_EQ(notList.error(), notList.file + ":2: authority.users: expected a list of users");
+}
+
+TEST(LoaderError, AuthorityConfiguredTwice) {
+  ConfigDir dir;
+  std::string server = dir.write("server.yaml", R"(authority:
+  users:
+    - user: root@%
+rules:
+  - !AUTHORITY
+    users:
+      - root@%:root
+)");
+  EXPECT_EQ(dir.error(), server + ":5: authority: configured twice (first at line 1)");
+}
+
+TEST(LoaderError, UnknownTransactionType) {
+  GlobalCase g("transaction:\n  defaultType: SAGA\n");
+  EXPECT_EQ(g.error(), g.file +
+                           ":2: transaction.defaultType: unknown transaction type 'SAGA' "
+                           "(expected LOCAL, XA or BASE)");
+  GlobalCase lower("transaction:\n  defaultType: xa\n");
+  EXPECT_EQ(lower.error(), "");
+}
+
+TEST(LoaderError, PortOutOfRange) {
+  GlobalCase high("props:\n  proxy-default-port: 70000\n");
+  EXPECT_EQ(high.error(),
+            high.file + ":2: props.proxy-default-port: must be at most 65535, got 70000");
+  GlobalCase zero("props:\n  proxy-default-port: 0\n");
+  EXPECT_EQ(zero.error(), zero.file + ":2: props.proxy-default-port: must be at least 1, got 0");
+}
+
+TEST(LoaderError, BadProps) {
+  GlobalCase show("props:\n  sql-show: maybe\n");
+  EXPECT_EQ(show.error(), show.file + ":2: props.sql-show: expected true or false, got 'maybe'");
+  GlobalCase perQuery("props:\n  max-connections-size-per-query: 0\n");
+  EXPECT_EQ(perQuery.error(), perQuery.file +
+                                  ":2: props.max-connections-size-per-query: must be "
+                                  "at least 1, got 0");
+  GlobalCase flush("props:\n  proxy-frontend-flush-threshold: x\n");
+  EXPECT_EQ(flush.error(),
+            flush.file + ":2: props.proxy-frontend-flush-threshold: expected an integer, got 'x'");
+  GlobalCase executor("props:\n  kernel-executor-size: -2\n");
+  EXPECT_EQ(executor.error(),
+            executor.file + ":2: props.kernel-executor-size: must be at least 0, got -2");
+  GlobalCase notMap("props: 5\n");
+  EXPECT_EQ(notMap.error(), notMap.file + ":1: props: expected a mapping");
+}
+
+TEST(LoaderError, LegacyRulesMustBeTagged) {
+  ConfigDir dir;
+  std::string server = dir.write("server.yaml", "rules:\n  - users: []\n");
+  EXPECT_EQ(dir.error(), server + ":2: rules[0]: expected a tagged rule such as !AUTHORITY");
+}
+
+}  // namespace
+}  // namespace shardproxy::config
