@@ -340,7 +340,8 @@ awaitable<Result<HeldConnection>> Session::acquire(const Target& target) {
   }
   Status s = co_await held.conn->setMultiStatements(multiStatements_);
   if (s) {
-    std::string sync = variables_.syncStatement(held.conn->appliedVariables(), *held.conn);
+    bool noBackslashEscapes = held.conn->serverStatus() & pstatus::kNoBackslashEscapes;
+    std::string sync = variables_.syncStatement(held.conn->appliedVariables(), noBackslashEscapes);
     if (!sync.empty()) {
       if (topology_->props.sqlShow) {
         spdlog::info("Actual SQL: {} ::: {}", target.dataSource->name, sync);

@@ -1,5 +1,6 @@
 #include "frontend/session_state.h"
 
+#include <algorithm>
 #include <cctype>
 #include <vector>
 
@@ -45,8 +46,25 @@ bool isIdentifier(const std::string& name) {
 
 }  // namespace
 
+std::string quoteString(std::string_view value, bool noBackslashEscapes) {
+  std::string out = "'";
+  for (char c : value) {
+    if (c == '\'') {
+      out += "''";
+    } else if (c == '\\' && !noBackslashEscapes) {
+      out += "\\\\";
+    } else if (c == '\0' && !noBackslashEscapes) {
+      out += "\\0";
+    } else {
+      out.push_back(c);
+    }
+  }
+  out.push_back('\'');
+  return out;
+}
+
 std::string SessionVariables::syncStatement(const std::map<std::string, std::string>& applied,
-                                            const backend::Connection& conn) const {
+                                            bool noBackslashEscapes) const {
   std::vector<std::pair<std::string, std::string>> assignments;
   for (const auto& [name, value] : values) {
     auto it = applied.find(name);
@@ -56,7 +74,7 @@ std::string SessionVariables::syncStatement(const std::map<std::string, std::str
     if (isNumber(value)) {
       literal = value;
     } else {
-      literal = "'" + conn.escape(value) + "'";
+      literal = quoteString(value, noBackslashEscapes);
     }
     assignments.emplace_back(name, literal);
   }

@@ -17,8 +17,9 @@ struct SessionVariables {
 
   // The SET statement that turns a connection's applied variables into these; empty when
   // nothing differs. Variables the session does not have go back to their connect-time value.
+  // `noBackslashEscapes`: the connection's sql_mode has NO_BACKSLASH_ESCAPES.
   std::string syncStatement(const std::map<std::string, std::string>& applied,
-                            const backend::Connection& conn) const;
+                            bool noBackslashEscapes) const;
 };
 
 // A backend connection the session keeps between statements (transaction, or state the
@@ -28,6 +29,9 @@ struct HeldConnection {
   std::unique_ptr<backend::Connection> conn;
   bool sticky = false;  // holds state that cannot be replayed: kept for the session's life
 };
+
+// A quoted SQL string literal of `value`.
+std::string quoteString(std::string_view value, bool noBackslashEscapes);
 
 // Initial session variables for the collation a client announced in its handshake.
 std::map<std::string, std::string> charsetVariables(uint16_t collationId);

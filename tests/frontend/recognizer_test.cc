@@ -1,0 +1,95 @@
+#include "frontend/recognizer.h"
+
+#include <gtest/gtest.h>
+
+namespace shardproxy::frontend {
+namespace {
+
+using Kind = Recognized::Kind;
+
+struct Case {
+  const char* sql;
+  Kind kind;
+  const char* database = "";
+  bool hasLike = false;
+  const char* like = "";
+  bool full = false;
+  const char* tail = "";
+  const char* column = "";
+};
+
+class RecognizerTest : public ::testing::TestWithParam<Case> {};
+
+TEST_P(RecognizerTest, Recognizes) {
+  const Case& c = GetParam();
+  Recognized r = recognize(c.sql);
+  EXPECT_EQ(r.kind, c.kind) << c.sql;
+  EXPECT_EQ(r.database, c.database) << c.sql;
+  EXPECT_EQ(r.hasLike, c.hasLike) << c.sql;
+  EXPECT_EQ(r.likePattern, c.like) << c.sql;
+  EXPECT_EQ(r.full, c.full) << c.sql;
+  EXPECT_EQ(r.tail, c.tail) << c.sql;
+  EXPECT_EQ(r.columnName, c.column) << c.sql;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Statements, RecognizerTest,
+    ::testing::Values(
+        Case{"USE db1", Kind::kUse, "db1"}, Case{"  use `my db`;", Kind::kUse, "my db"},
+        Case{"/* c */ USE db1 -- x\n", Kind::kUse, "db1"},
+        Case{"USE db1; SELECT 1", Kind::kOther},  // multi-statement goes to the backend
+        Case{"SHOW DATABASES", Kind::kShowDatabases},
+        Case{"show schemas;", Kind::kShowDatabases},
+        Case{"SHOW DATABASES LIKE 'd%'", Kind::kShowDatabases, "", true, "d%"},
+        Case{"SHOW DATABASES WHERE 1", Kind::kOther},
+        Case{"SHOW TABLES", Kind::kShowTables},
+        Case{"SHOW FULL TABLES FROM db2", Kind::kShowTables, "db2", false, "", true},
+        Case{"SHOW TABLES IN `db2` LIKE 't\\_%';", Kind::kShowTables, "db2", true, "t\\_%", false,
+             "LIKE 't\\_%'"},
+        Case{"SHOW TABLES WHERE Tables_in_x = 'a'", Kind::kShowTables, "", false, "", false,
+             "WHERE Tables_in_x = 'a'"},
+        Case{"SHOW TABLE STATUS", Kind::kOther},
+        Case{"SELECT DATABASE()", Kind::kSelectDatabase, "", false, "", false, "", "DATABASE()"},
+        Case{"select database ( )", Kind::kSelectDatabase, "", false, "", false, "",
+             "database ( )"},
+        Case{"SELECT SCHEMA() AS s", Kind::kSelectDatabase, "", false, "", false, "", "s"},
+        Case{"SELECT DATABASE() x;", Kind::kSelectDatabase, "", false, "", false, "", "x"},
+        Case{"SELECT DATABASE(), 1", Kind::kOther}, Case{"SELECT databases FROM t", Kind::kOther},
+        Case{"SET sql_mode = 'ANSI'", Kind::kSetVariables},
+        Case{"SET NAMES utf8mb4", Kind::kSetVariables},
+        Case{"set @@session.time_zone='+00:00'", Kind::kSetVariables},
+        Case{"SET @x = 1", Kind::kOther}, Case{"SET TRANSACTION ISOLATION LEVEL READ COMMITTED", Kind::kOther},
+        Case{"SET GLOBAL max_connections = 10", Kind::kOther},
+        Case{"SET PASSWORD = 'x'", Kind::kOther}, Case{"INSERT INTO t VALUES (1)", Kind::kOther}));
+
+TEST(RecognizerTest, SessionEffects) {
+  EXPECT_TRUE(recognize("SET @x = 1").sessionEffects);
+  EXPECT_TRUE(recognize("SELECT @x := 1").sessionEffects);
+  EXPECT_TRUE(recognize("select a into @v from t").sessionEffects);
+  EXPECT_TRUE(recognize("CREATE TEMPORARY TABLE t (a int)").sessionEffects);
+  EXPECT_TRUE(recognize("LOCK TABLES t WRITE").sessionEffects);
+  EXPECT_TRUE(recognize("PREPARE s FROM 'select 1'").sessionEffects);
+  EXPECT_TRUE(recognize("SELECT GET_LOCK('a', 1)").sessionEffects);
+  EXPECT_FALSE(recognize("SELECT @@version").sessionEffects);
+  EXPECT_FALSE(recognize("SELECT '@x' FROM t").sessionEffects);
+  EXPECT_FALSE(recognize("SELECT 1 /* @x */").sessionEffects);
+  EXPECT_FALSE(recognize("CREATE TABLE t (a int)").sessionEffects);
+}
+
+TEST(LikeMatchTest, Patterns) {
+  EXPECT_TRUE(likeMatch("db1", "db%", false));
+  EXPECT_TRUE(likeMatch("db1", "%", false));
+  EXPECT_TRUE(likeMatch("", "%", false));
+  EXPECT_TRUE(likeMatch("db1", "d_1", false));
+  EXPECT_FALSE(likeMatch("db1", "d_", false));
+  EXPECT_TRUE(likeMatch("DB1", "db1", true));
+  EXPECT_FALSE(likeMatch("DB1", "db1", false));
+  EXPECT_TRUE(likeMatch("a_b", "a\\_b", false));
+  EXPECT_FALSE(likeMatch("axb", "a\\_b", false));
+  EXPECT_TRUE(likeMatch("abcbc", "%bc", false));
+  EXPECT_TRUE(likeMatch("abxbyc", "a%b%c", false));
+  EXPECT_FALSE(likeMatch("abxbyd", "a%b%c", false));
+}
+
+}  // namespace
+}  // namespace shardproxy::frontend
