@@ -22,13 +22,20 @@ Connection::Connection(asio::any_io_executor executor, std::string dataSourceNam
 Connection::~Connection() { closeHandle(); }
 
 void Connection::closeHandle() {
+  if (fieldList_) {
+    mysql_free_result(fieldList_);
+    fieldList_ = nullptr;
+  }
+  int fd = mysql_ ? mysql_get_socket(mysql_) : -1;
+  if (fd >= 0 && (result_ || pending_ || broken_)) {
+    // The server may be in the middle of sending a result. Reads end here (so the library
+    // does not drain it), and the close resets the connection instead of a FIN, so a server
+    // blocked writing to us fails at once rather than after its write timeout.
+    ::shutdown(fd, SHUT_RD);
+    struct linger abortive = {1, 0};
+    ::setsockopt(fd, SOL_SOCKET, SO_LINGER, &abortive, sizeof abortive);
+  }
   if (result_) {
-    // The result may still have unread rows; freeing it in blocking mode could wait on the
-    // server, so the socket is shut first and the library only sees an error.
-    if (mysql_) {
-      int fd = mysql_get_socket(mysql_);
-      if (fd >= 0) ::shutdown(fd, SHUT_RDWR);
-    }
     mysql_free_result(result_);
     result_ = nullptr;
   }
@@ -37,10 +44,6 @@ void Connection::closeHandle() {
     socket_.reset();
   }
   if (mysql_) {
-    if (broken_ || pending_) {
-      int fd = mysql_get_socket(mysql_);
-      if (fd >= 0) ::shutdown(fd, SHUT_RDWR);
-    }
     mysql_close(mysql_);
     mysql_ = nullptr;
   }
@@ -115,7 +118,7 @@ awaitable<Status> Connection::connect(const config::DataSource& ds, ConnectFlags
 
   auto deadline = Clock::now() + std::chrono::milliseconds(ds.connectionTimeoutMs);
   MYSQL* ret = nullptr;
-  const char* db = ds.database.empty() ? nullptr : ds.database.c_str();
+  const char* db = ds.database.empty() || flags.noDatabase ? nullptr : ds.database.c_str();
   int st = mysql_real_connect_start(&ret, mysql_, ds.host.c_str(), ds.username.c_str(),
                                     ds.password.c_str(), db, ds.port, nullptr, clientFlags);
   while (st != 0) {
@@ -237,6 +240,32 @@ awaitable<Status> Connection::drain() {
   }
   pending_ = false;
   co_return Status::ok();
+}
+
+awaitable<Status> Connection::listFields(const std::string& table, const std::string& wildcard) {
+  if (fieldList_) {
+    mysql_free_result(fieldList_);
+    fieldList_ = nullptr;
+  }
+  touch();
+  MYSQL_RES* res = nullptr;
+  int st = mysql_list_fields_start(&res, mysql_, table.c_str(),
+                                   wildcard.empty() ? nullptr : wildcard.c_str());
+  while (st != 0) {
+    int ready = co_await waitFor(st);
+    st = mysql_list_fields_cont(&res, mysql_, ready);
+  }
+  if (!res) co_return lastError("field list");
+  fieldList_ = res;
+  co_return Status::ok();
+}
+
+unsigned Connection::listedFieldCount() const {
+  return fieldList_ ? mysql_num_fields(fieldList_) : 0;
+}
+
+const MYSQL_FIELD* Connection::listedFields() const {
+  return fieldList_ ? mysql_fetch_fields(fieldList_) : nullptr;
 }
 
 awaitable<Status> Connection::ping() {

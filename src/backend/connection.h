@@ -33,8 +33,19 @@ struct OkInfo {
 // pools keep connections with different options apart.
 struct ConnectFlags {
   bool foundRows = false;  // CLIENT_FOUND_ROWS: UPDATE reports matched rather than changed rows
+  // Connect without a default database, for clients that have not chosen one: a statement
+  // naming no database must fail as it would on the server.
+  bool noDatabase = false;
   auto operator<=>(const ConnectFlags&) const = default;
 };
+
+// A column's flags as the server sent them: libmysqlclient adds NUM_FLAG to numeric columns
+// on its own, which a client of the proxy must not see.
+inline uint16_t serverFlags(const MYSQL_FIELD& f) {
+  unsigned flags = f.flags;
+  if (IS_NUM(f.type)) flags &= ~static_cast<unsigned>(NUM_FLAG);
+  return static_cast<uint16_t>(flags);
+}
 
 class Connection {
  public:
@@ -64,6 +75,11 @@ class Connection {
   // Reads and drops whatever is left of the current and following results, so the connection
   // can run the next statement.
   awaitable<Status> drain();
+
+  // COM_FIELD_LIST: afterwards listedFields() holds the table's columns with their defaults.
+  awaitable<Status> listFields(const std::string& table, const std::string& wildcard);
+  unsigned listedFieldCount() const;
+  const MYSQL_FIELD* listedFields() const;
 
   awaitable<Status> ping();
   awaitable<Status> setMultiStatements(bool on);
@@ -109,6 +125,7 @@ class Connection {
   MYSQL* mysql_ = nullptr;
   MYSQL_RES* result_ = nullptr;
   MYSQL_FIELD* fields_ = nullptr;
+  MYSQL_RES* fieldList_ = nullptr;
   std::unique_ptr<asio::posix::stream_descriptor> socket_;
   asio::steady_timer timer_;
   uint64_t waitGeneration_ = 0;

@@ -259,6 +259,76 @@ Recognized recognize(std::string_view sql) {
   return r;
 }
 
+std::optional<std::string> substituteDatabaseFunction(std::string_view sql,
+                                                      std::string_view logicalDatabase) {
+  Lexer lx(sql);
+  Token first = lx.next();
+  if (!is(first, "SELECT")) return std::nullopt;
+  struct Replacement {
+    size_t begin, end;
+    bool addAlias;
+  };
+  std::vector<Replacement> replacements;
+  Token prev = first;
+  int depth = 0;
+  for (Token t = lx.next(); !isEnd(t); t = lx.next()) {
+    if (t.type == Token::Type::kSymbol && t.text == "(") ++depth;
+    if (t.type == Token::Type::kSymbol && t.text == ")") --depth;
+    if (depth == 0 && (is(t, "FROM") || is(t, "INTO") || is(t, "UNION"))) break;
+    bool itemStart = prev.type == Token::Type::kSymbol ? prev.text == ","
+                                                        : is(prev, "SELECT") || is(prev, "DISTINCT") ||
+                                                              is(prev, "ALL");
+    if (depth == 0 && itemStart && (is(t, "DATABASE") || is(t, "SCHEMA"))) {
+      Lexer look = lx;
+      Token open = look.next();
+      Token close = look.next();
+      if (open.text == "(" && close.text == ")" && open.type == Token::Type::kSymbol) {
+        size_t end = look.pos();
+        Lexer after = look;
+        Token next = after.next();
+        bool aliased = is(next, "AS") || next.type == Token::Type::kWord ||
+                       next.type == Token::Type::kQuotedIdent || next.type == Token::Type::kString;
+        // Clause keywords after the item are not aliases.
+        if (is(next, "FROM") || is(next, "LIMIT") || is(next, "WHERE") || is(next, "INTO") ||
+            is(next, "UNION") || is(next, "ORDER") || is(next, "GROUP") || is(next, "HAVING") ||
+            is(next, "FOR") || is(next, "WINDOW") || is(next, "LOCK")) {
+          aliased = false;
+        }
+        replacements.push_back({t.begin, end, !aliased});
+        lx = look;
+        prev = close;
+        continue;
+      }
+    }
+    prev = t;
+  }
+  if (replacements.empty()) return std::nullopt;
+  std::string literal = "'";
+  for (char c : logicalDatabase) {
+    if (c == '\'' || c == '\\') literal.push_back(c);
+    literal.push_back(c);
+  }
+  literal += "'";
+  std::string out;
+  size_t pos = 0;
+  for (const auto& r : replacements) {
+    out.append(sql.substr(pos, r.begin - pos));
+    // IF keeps DATABASE()'s type, length and nullability in the column metadata.
+    out += "IF(1, " + literal + ", DATABASE())";
+    if (r.addAlias) {
+      out += " AS `";
+      for (char c : sql.substr(r.begin, r.end - r.begin)) {
+        if (c == '`') out.push_back('`');
+        out.push_back(c);
+      }
+      out += "`";
+    }
+    pos = r.end;
+  }
+  out.append(sql.substr(pos));
+  return out;
+}
+
 bool likeMatch(std::string_view text, std::string_view pattern, bool caseInsensitive) {
   auto eq = [caseInsensitive](char a, char b) {
     if (caseInsensitive) {

@@ -3,6 +3,7 @@
 // parser replaces it. Everything else is forwarded unchanged.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -30,6 +31,13 @@ struct Recognized {
 };
 
 Recognized recognize(std::string_view sql);
+
+// DATABASE() and SCHEMA() items in the select list of a SELECT name the logical database, not
+// the data source's actual one: each such item is replaced by an expression with the logical
+// name (keeping the column's name). Elsewhere (WHERE on information_schema ...) the actual name
+// is what the backend needs, so it stays. nullopt when nothing changes.
+std::optional<std::string> substituteDatabaseFunction(std::string_view sql,
+                                                      std::string_view logicalDatabase);
 
 // MySQL LIKE matching with '%' and '_' and backslash escapes; case-insensitive when asked.
 bool likeMatch(std::string_view text, std::string_view pattern, bool caseInsensitive);

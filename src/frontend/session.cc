@@ -28,6 +28,11 @@ constexpr uint32_t kServerCapabilities =
 
 constexpr size_t kFlushBytes = 256 * 1024;
 
+// Connections without a default database are held apart from the database's own.
+std::pair<std::string, std::string> heldKey(const auto& target) {
+  return {target.noDatabase ? std::string() : target.database->name, target.dataSource->name};
+}
+
 // Flags the client may see: session tracking is not offered to clients.
 uint16_t clientVisible(uint16_t backendStatus) {
   return backendStatus & static_cast<uint16_t>(~pstatus::kSessionStateChanged);
@@ -138,7 +143,12 @@ awaitable<bool> Session::authenticate() {
   if (clientPlugin.empty()) clientPlugin = protocol::kNativePasswordPlugin;
   AuthPlugin plugin = choosePlugin(user, clientPlugin);
   std::string response = hello.authResponse;
-  if (clientPlugin != pluginName(plugin) && (hello.capabilities & cap::kPluginAuth)) {
+  // A client that starts with another plugin than the greeting's may send no data at all and
+  // wait to be asked (libmariadb does): ask, as MySQL does on a plugin mismatch.
+  bool mustAsk = clientPlugin != pluginName(plugin) ||
+                 (clientPlugin != greeting.authPlugin && response.empty() && user &&
+                  !user->password.empty());
+  if (mustAsk && (hello.capabilities & cap::kPluginAuth)) {
     io_.write(protocol::encodeAuthSwitchRequest(pluginName(plugin), scramble));
     if (!co_await io_.flush()) co_return false;
     auto reply = co_await io_.read();
@@ -210,7 +220,8 @@ Status Session::useDatabase(const std::string& name) {
 awaitable<bool> Session::dispatch(std::string_view payload) {
   auto command = protocol::decodeCommand(payload);
   if (!command) {
-    writeError(Status(er::kMalformedPacket, "HY000", "Malformed communication packet."));
+    // An empty packet is read as COM_SLEEP, which clients may not send.
+    writeError(Status(er::kUnknownCom, "08S01", "Unknown command"));
     co_return true;
   }
   switch (command->command) {
@@ -311,6 +322,7 @@ Result<Session::Target> Session::route() {
       }
     }
     if (!t.database) return Status(er::kNoDb, "3D000", "No database selected");
+    t.noDatabase = true;
   } else {
     t.database = topology_->findDatabase(database_);
     if (!t.database) return unknownDatabase(database_);
@@ -324,14 +336,14 @@ Result<Session::Target> Session::route() {
 }
 
 awaitable<Result<HeldConnection>> Session::acquire(const Target& target) {
-  auto key = std::make_pair(target.database->name, target.dataSource->name);
+  auto key = heldKey(target);
   HeldConnection held;
   auto it = held_.find(key);
   if (it != held_.end()) {
     held = std::move(it->second);
     held_.erase(it);
   } else {
-    backend::ConnectFlags flags{(capabilities_ & cap::kFoundRows) != 0};
+    backend::ConnectFlags flags{(capabilities_ & cap::kFoundRows) != 0, target.noDatabase};
     backend::Pool& pool = worker_.pools().pool(target.database->name, *target.dataSource, flags);
     auto conn = co_await pool.acquire();
     if (!conn) co_return conn.status();
@@ -367,7 +379,7 @@ void Session::finish(const Target& target, HeldConnection held, bool sticky) {
   bool inTransaction = (s & pstatus::kInTrans) || !(s & pstatus::kAutocommit);
   held.sticky = held.sticky || sticky;
   if (held.sticky || inTransaction) {
-    held_[std::make_pair(target.database->name, target.dataSource->name)] = std::move(held);
+    held_[heldKey(target)] = std::move(held);
   } else {
     held.pool->release(std::move(held.conn));
   }
@@ -384,10 +396,13 @@ awaitable<void> Session::passThrough(std::string_view sql, const Recognized& rec
     writeError(held.status());
     co_return;
   }
+  backend::Connection& conn = *held->conn;
+  std::optional<std::string> substituted;
+  if (!database_.empty()) substituted = substituteDatabaseFunction(sql, database_);
+  if (substituted) sql = *substituted;
   if (topology_->props.sqlShow) {
     spdlog::info("Actual SQL: {} ::: {}", target->dataSource->name, sql);
   }
-  backend::Connection& conn = *held->conn;
   Status s = co_await conn.query(sql);
   bool stateChanged = false;
   if (!s) {
@@ -400,38 +415,39 @@ awaitable<void> Session::passThrough(std::string_view sql, const Recognized& rec
   finish(*target, std::move(held.value()), sticky);
 }
 
+protocol::ColumnDefinitionRef Session::columnDefinition(const MYSQL_FIELD& f,
+                                                        const Target& target) {
+  protocol::ColumnDefinitionRef c;
+  c.catalog = f.catalog ? std::string_view(f.catalog, f.catalog_length) : "def";
+  c.schema = std::string_view(f.db ? f.db : "", f.db_length);
+  // Clients see the logical database, not the data source's actual one.
+  if (!c.schema.empty() && c.schema == target.dataSource->database) {
+    c.schema = target.database->name;
+  }
+  c.table = std::string_view(f.table ? f.table : "", f.table_length);
+  c.orgTable = std::string_view(f.org_table ? f.org_table : "", f.org_table_length);
+  c.name = std::string_view(f.name ? f.name : "", f.name_length);
+  c.orgName = std::string_view(f.org_name ? f.org_name : "", f.org_name_length);
+  c.collation = static_cast<uint16_t>(f.charsetnr);
+  c.length = static_cast<uint32_t>(f.length);
+  c.type = static_cast<protocol::ColumnType>(f.type);
+  c.flags = backend::serverFlags(f);
+  c.decimals = static_cast<uint8_t>(f.decimals);
+  return c;
+}
+
 void Session::writeColumnDefinitions(const backend::Connection& conn, const Target& target,
-                                     const std::map<std::string, std::string>* renameColumns,
-                                     bool fieldList) {
+                                     const std::map<std::string, std::string>* renameColumns) {
   unsigned count = conn.fieldCount();
   const MYSQL_FIELD* fields = conn.fields();
-  if (!fieldList) {
-    protocol::encodeColumnCount(io_.begin(), count);
-    io_.end();
-  }
+  protocol::encodeColumnCount(io_.begin(), count);
+  io_.end();
   for (unsigned i = 0; i < count; ++i) {
-    const MYSQL_FIELD& f = fields[i];
-    protocol::ColumnDefinitionRef c;
-    c.catalog = f.catalog ? std::string_view(f.catalog, f.catalog_length) : "def";
-    c.schema = std::string_view(f.db ? f.db : "", f.db_length);
-    // Clients see the logical database, not the data source's actual one.
-    if (!c.schema.empty() && c.schema == target.dataSource->database) {
-      c.schema = target.database->name;
-    }
-    c.table = std::string_view(f.table ? f.table : "", f.table_length);
-    c.orgTable = std::string_view(f.org_table ? f.org_table : "", f.org_table_length);
-    c.name = std::string_view(f.name ? f.name : "", f.name_length);
-    c.orgName = std::string_view(f.org_name ? f.org_name : "", f.org_name_length);
+    protocol::ColumnDefinitionRef c = columnDefinition(fields[i], target);
     if (renameColumns) {
       auto it = renameColumns->find(std::string(c.name));
       if (it != renameColumns->end()) c.name = it->second;
     }
-    c.collation = static_cast<uint16_t>(f.charsetnr);
-    c.length = static_cast<uint32_t>(f.length);
-    c.type = static_cast<protocol::ColumnType>(f.type);
-    c.flags = static_cast<uint16_t>(f.flags);
-    c.decimals = static_cast<uint8_t>(f.decimals);
-    if (fieldList) c.defaultValue = std::string_view(f.def ? f.def : "", f.def_length);
     protocol::encodeColumnDefinition(io_.begin(), c);
     io_.end();
   }
@@ -444,7 +460,7 @@ awaitable<Status> Session::relayResults(backend::Connection& conn, const Target&
       static_cast<size_t>(std::max(1, topology_->props.proxyFrontendFlushThreshold));
   for (;;) {
     if (conn.fieldCount() > 0) {
-      writeColumnDefinitions(conn, target, renameColumns, false);
+      writeColumnDefinitions(conn, target, renameColumns);
       if (!(capabilities_ & cap::kDeprecateEof)) {
         protocol::encodeEof(io_.begin(), protocol::EofPacket{0, clientVisible(conn.serverStatus())});
         io_.end();
@@ -604,46 +620,27 @@ awaitable<void> Session::handleFieldList(std::string_view table, std::string_vie
     writeError(target.status());
     co_return;
   }
-  // COM_FIELD_LIST is answered from a zero-row query of the table's columns.
-  std::string sql = "SELECT * FROM `";
-  for (char c : table) {
-    if (c == '`') sql.push_back('`');
-    sql.push_back(c);
-  }
-  sql += "` LIMIT 0";
   auto held = co_await acquire(*target);
   if (!held) {
     writeError(held.status());
     co_return;
   }
   backend::Connection& conn = *held->conn;
-  Status s = co_await conn.query(sql);
-  if (s && conn.fieldCount() > 0) {
-    std::string pattern(wildcard);
-    unsigned count = conn.fieldCount();
+  Status s = co_await conn.listFields(std::string(table), std::string(wildcard));
+  if (s) {
+    unsigned count = conn.listedFieldCount();
+    const MYSQL_FIELD* fields = conn.listedFields();
     for (unsigned i = 0; i < count; ++i) {
-      const MYSQL_FIELD& f = conn.fields()[i];
-      if (!pattern.empty() && !likeMatch(f.name, pattern, true)) continue;
-      protocol::ColumnDefinitionRef c;
-      c.schema = (f.db && target->dataSource->database == f.db) ? target->database->name
-                                                                 : std::string_view(f.db ? f.db : "");
-      c.table = f.table ? f.table : "";
-      c.orgTable = f.org_table ? f.org_table : "";
-      c.name = f.name ? f.name : "";
-      c.orgName = f.org_name ? f.org_name : "";
-      c.collation = static_cast<uint16_t>(f.charsetnr);
-      c.length = static_cast<uint32_t>(f.length);
-      c.type = static_cast<protocol::ColumnType>(f.type);
-      c.flags = static_cast<uint16_t>(f.flags);
-      c.decimals = static_cast<uint8_t>(f.decimals);
-      c.defaultValue = std::string_view();
+      const MYSQL_FIELD& f = fields[i];
+      protocol::ColumnDefinitionRef c = columnDefinition(f, *target);
+      if (f.def) c.defaultValue = std::string_view(f.def, f.def_length);
       protocol::encodeColumnDefinition(io_.begin(), c);
       io_.end();
     }
-    s = co_await conn.drain();
-    if (s) writeEnd(statusFlags(), 0);
+    writeEnd(statusFlags(), 0);
+  } else {
+    writeError(s);
   }
-  if (!s) writeError(s);
   finish(*target, std::move(held.value()), false);
 }
 

@@ -16,6 +16,7 @@
 #include "frontend/recognizer.h"
 #include "frontend/server.h"
 #include "frontend/session_state.h"
+#include "protocol/column_definition.h"
 #include "protocol/ok_err.h"
 
 namespace shardproxy::frontend {
@@ -34,6 +35,7 @@ class Session {
   struct Target {
     const config::LogicalDatabase* database = nullptr;
     const config::DataSource* dataSource = nullptr;
+    bool noDatabase = false;  // the client chose no database: the backend has none either
   };
 
   awaitable<bool> authenticate();
@@ -62,8 +64,9 @@ class Session {
   // End of a result set (or COM_SET_OPTION): EOF, or OK with the 0xfe header.
   void writeEnd(uint16_t statusFlags, uint16_t warnings);
   void writeColumnDefinitions(const backend::Connection& conn, const Target& target,
-                              const std::map<std::string, std::string>* renameColumns,
-                              bool fieldList);
+                              const std::map<std::string, std::string>* renameColumns);
+  static protocol::ColumnDefinitionRef columnDefinition(const MYSQL_FIELD& f,
+                                                        const Target& target);
   uint16_t statusFlags() const;
   std::string userAtHost() const;
 

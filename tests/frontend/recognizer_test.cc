@@ -93,3 +93,28 @@ TEST(LikeMatchTest, Patterns) {
 
 }  // namespace
 }  // namespace shardproxy::frontend
+
+namespace shardproxy::frontend {
+namespace {
+
+TEST(SubstituteDatabaseTest, SelectListItems) {
+  EXPECT_EQ(substituteDatabaseFunction("select DATABASE(), USER() limit 1", "db1"),
+            "select IF(1, 'db1', DATABASE()) AS `DATABASE()`, USER() limit 1");
+  EXPECT_EQ(substituteDatabaseFunction("SELECT 1, schema() AS s FROM t", "d'b"),
+            "SELECT 1, IF(1, 'd''b', DATABASE()) AS s FROM t");
+  EXPECT_EQ(substituteDatabaseFunction("SELECT database() x", "db1"),
+            "SELECT IF(1, 'db1', DATABASE()) x");
+}
+
+TEST(SubstituteDatabaseTest, LeavesOtherPlacesAlone) {
+  EXPECT_EQ(substituteDatabaseFunction("SELECT * FROM information_schema.tables WHERE "
+                                       "table_schema = DATABASE()",
+                                       "db1"),
+            std::nullopt);
+  EXPECT_EQ(substituteDatabaseFunction("SELECT CONCAT(DATABASE(), 'x')", "db1"), std::nullopt);
+  EXPECT_EQ(substituteDatabaseFunction("SELECT 'DATABASE()'", "db1"), std::nullopt);
+  EXPECT_EQ(substituteDatabaseFunction("INSERT INTO t VALUES (DATABASE())", "db1"), std::nullopt);
+}
+
+}  // namespace
+}  // namespace shardproxy::frontend

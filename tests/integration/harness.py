@@ -436,6 +436,15 @@ def drop_actual_db(port, name):
         return
     try:
         with c.cursor() as cur:
+            # connections a (stopped or broken) proxy left behind would block DROP DATABASE on
+            # metadata locks: end them first
+            cur.execute("SELECT ID FROM information_schema.PROCESSLIST WHERE DB = %s AND ID <> CONNECTION_ID()",
+                        (name,))
+            for (thread_id,) in cur.fetchall():
+                try:
+                    cur.execute("KILL %d" % thread_id)
+                except pymysql.MySQLError:
+                    pass
             cur.execute("DROP DATABASE IF EXISTS `%s`" % name)
     finally:
         c.close()

@@ -109,6 +109,42 @@ def norm_msg(msg, names):
     return msg
 
 
+def short(v, n=300):
+    r = repr(v)
+    return r if len(r) <= n else r[:n] + "...(%d chars)" % len(r)
+
+
+FIELD_NAMES = ("catalog", "schema", "table", "org_table", "name", "org_name", "charset", "length", "type",
+               "flags", "decimals")
+
+
+def describe_diff(pr, dr):
+    """A readable (bounded) description of how two Side.run() results differ: proxy vs direct."""
+    out = []
+    if set(pr) != set(dr):
+        return "proxy: %s\ndirect: %s" % (short(pr, 2000), short(dr, 2000))
+    for key in pr:
+        a, b = pr[key], dr[key]
+        if a == b:
+            continue
+        if key == "fields" and len(a) == len(b):
+            for i, (fa, fb) in enumerate(zip(a, b)):
+                for name, x, y in zip(FIELD_NAMES, fa, fb):
+                    if x != y:
+                        out.append("column %d (%s) %s: proxy %r, direct %r" % (i, fb[4], name, x, y))
+        elif key == "rows" and len(a) == len(b):
+            for i, (ra, rb) in enumerate(zip(a, b)):
+                for j, (x, y) in enumerate(zip(ra, rb)):
+                    if x != y:
+                        out.append("row %d col %d: proxy %s, direct %s" % (i, j, short(x, 120), short(y, 120)))
+        else:
+            out.append("%s: proxy %s, direct %s" % (key, short(a), short(b)))
+        if len(out) > 40:
+            out.append("...")
+            break
+    return "\n".join(out)
+
+
 class Side:
     """One side of the comparison: a pymysql connection and the db names to normalise."""
 
@@ -179,7 +215,8 @@ class PassthroughBase(h.TestCase):
         """Run sql on both sides and assert identical results; returns the proxy's result."""
         pr = (pside or self.p).run(sql, args)
         dr = (dside or self.d).run(sql, args)
-        self.assertEqual(pr, dr, "proxy and direct differ for: %s" % sql[:300])
+        if pr != dr:
+            self.fail("proxy and direct differ for: %s\n%s" % (sql[:300], describe_diff(pr, dr)))
         return pr
 
     def both_ok(self, sql, args=None):
@@ -196,9 +233,10 @@ class PassthroughBase(h.TestCase):
 
     def assert_raw_same(self, pres, dres, sql):
         """Compare two raw-client result lists (byte-exact rows, all column fields)."""
-        self.assertEqual(len(pres), len(dres), "%s: %r vs %r" % (sql, pres, dres))
+        self.assertEqual(len(pres), len(dres), "%s: %s vs %s" % (sql[:200], short(pres), short(dres)))
         for a, b in zip(pres, dres):
-            self.assertEqual(a.kind, b.kind, "%s: %r vs %r" % (sql, a, b))
+            sql = sql[:200] if isinstance(sql, str) else sql[:200].decode("latin1")
+            self.assertEqual(a.kind, b.kind, "%s: %s vs %s" % (sql, short(a), short(b)))
             if a.kind == "err":
                 self.assertEqual((a.errno, a.sqlstate, norm_msg(a.message, [PX, LOGICAL])),
                                  (b.errno, b.sqlstate, norm_msg(b.message, [REF])), sql)

@@ -255,9 +255,12 @@ class RobustnessTest(h.TestCase):
         # no abandoned statement keeps running on the backend
         d = h.direct(self.port0)
         try:
-            h.wait_until(lambda: h.query(d, "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE DB = %s"
-                                            " AND COMMAND = 'Query' AND ID <> CONNECTION_ID()", (DB,))[0][0] == 0,
-                         20, what="abandoned backend queries to finish")
+            sql = ("SELECT ID, COMMAND, TIME, STATE, LEFT(INFO, 60) FROM information_schema.PROCESSLIST"
+                   " WHERE DB = %s AND COMMAND = 'Query' AND ID <> CONNECTION_ID()")
+            try:
+                h.wait_until(lambda: h.query(d, sql, (DB,)) == (), 20, what="abandoned backend queries to finish")
+            except AssertionError as e:
+                self.fail("%s; still running on the backend: %r" % (e, h.query(d, sql, (DB,))))
         finally:
             d.close()
 

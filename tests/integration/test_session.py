@@ -105,6 +105,16 @@ class SessionTest(h.TestCase):
         self.assertMySQLError(cm.exception, 1049, message="Unknown database 'nodb'")
         self.assertEqual(h.query(c, "SELECT DATABASE()"), (("db2",),))
 
+    def test_database_function_in_expressions(self):
+        # DATABASE() must name the logical database wherever it appears, e.g. in the statement the
+        # mariadb CLI sends for `status`: "select DATABASE(), USER() limit 1"
+        c = self.conn(db="db1")
+        rows = h.query(c, "select DATABASE(), USER() limit 1")
+        self.assertEqual(rows[0][0], "db1")
+        self.assertEqual(h.query(c, "SELECT 1 AS one, DATABASE() AS d"), ((1, "db1"),))
+        c2 = self.conn()
+        self.assertEqual(h.query(c2, "SELECT DATABASE() IS NULL"), ((1,),))
+
     def test_use_raw(self):
         rc = self.raw(db="db1")
         r = rc.query1("SELECT DATABASE()")
@@ -212,8 +222,9 @@ class SessionTest(h.TestCase):
             rc.query1(sql)
         r = rc.command(h.COM_RESET_CONNECTION)
         self.assertEqual(r.kind, "ok", r)
-        r = rc.query1("SELECT @x, @@time_zone, @@autocommit, DATABASE()")
-        self.assertEqual(r.rows, [[None, b"SYSTEM", b"1", b"db1"]])
+        r = rc.query1("SELECT @x, @@time_zone, @@autocommit")
+        self.assertEqual(r.rows, [[None, b"SYSTEM", b"1"]])
+        self.assertEqual(rc.query1("SELECT DATABASE()").rows, [[b"db1"]])     # the database is kept
         default_mode = h.query(h.direct(self.p0), "SELECT @@GLOBAL.sql_mode")[0][0]
         self.assertEqual(rc.query1("SELECT @@sql_mode").rows, [[default_mode.encode()]])
         # the open transaction was rolled back
