@@ -396,14 +396,17 @@ class GlobalParser {
       }
     }
     // Like ShardingSphere, an authenticator name it cannot find falls back to the default one.
-    if (!a.defaultAuthenticator.empty() && a.authenticators.count(a.defaultAuthenticator) == 0) {
+    auto known = [&a](const std::string& name) {
+      return a.authenticators.count(name) > 0 || name == "mysql_native_password" ||
+             name == "caching_sha2_password";
+    };
+    if (!a.defaultAuthenticator.empty() && !known(a.defaultAuthenticator)) {
       f_.warn(defaultAuthenticatorAt_, join(path, "defaultAuthenticator"),
               "no authenticator named '" + a.defaultAuthenticator + "'; the default is used");
     }
     for (size_t i = 0; i < a.users.size(); ++i) {
       const User& u = a.users[i];
-      if (!u.authenticationMethodName.empty() &&
-          a.authenticators.count(u.authenticationMethodName) == 0) {
+      if (!u.authenticationMethodName.empty() && !known(u.authenticationMethodName)) {
         f_.warn(userAt_[i], indexed(join(path, "users"), i) + ".authenticationMethodName",
                 "no authenticator named '" + u.authenticationMethodName + "'; the default is used");
       }

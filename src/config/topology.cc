@@ -221,4 +221,31 @@ std::string describe(const Topology& t) {
   return out.str();
 }
 
+namespace {
+// Maps an authenticator name or type to a plugin: accepts the plugin names themselves and
+// ShardingSphere-style type names (NATIVE, MySQLNativePassword, CACHING_SHA2_PASSWORD ...).
+std::string pluginForType(const std::string& type) {
+  std::string t;
+  for (char c : type) {
+    if (c != '_' && c != '-') t.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(c))));
+  }
+  if (t == "MYSQLNATIVEPASSWORD" || t == "NATIVE" || t == "NATIVEPASSWORD") {
+    return "mysql_native_password";
+  }
+  if (t == "CACHINGSHA2PASSWORD" || t == "MYSQLCACHINGSHA2PASSWORD" || t == "CACHINGSHA2") {
+    return "caching_sha2_password";
+  }
+  return {};
+}
+}  // namespace
+
+std::string Authority::authPluginFor(const User& user) const {
+  const std::string& name =
+      user.authenticationMethodName.empty() ? defaultAuthenticator : user.authenticationMethodName;
+  if (name.empty()) return {};
+  auto it = authenticators.find(name);
+  if (it != authenticators.end()) return pluginForType(it->second);
+  return pluginForType(name);
+}
+
 }  // namespace shardproxy::config

@@ -84,6 +84,10 @@ struct Authority {
   // wildcard patterns ('%' and '_' as in MySQL). nullptr if none.
   const User* findUser(const std::string& name, const std::string& clientHost) const;
   bool mayAccess(const User& user, const std::string& database) const;
+  // The MySQL auth plugin a user must log in with ("mysql_native_password",
+  // "caching_sha2_password"), from authenticationMethodName, else defaultAuthenticator, each
+  // either a plugin name or an authenticators entry; empty when any plugin will do.
+  std::string authPluginFor(const User& user) const;
 };
 
 struct Props {

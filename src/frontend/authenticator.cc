@@ -15,11 +15,9 @@ const char* pluginName(AuthPlugin p) {
                                        : protocol::kNativePasswordPlugin;
 }
 
-AuthPlugin choosePlugin(const config::User* user, std::string_view clientPlugin) {
-  if (user && !user->authenticationMethodName.empty()) {
-    AuthPlugin configured = pluginByName(user->authenticationMethodName);
-    if (configured != AuthPlugin::kUnsupported) return configured;
-  }
+AuthPlugin choosePlugin(std::string_view configuredPlugin, std::string_view clientPlugin) {
+  AuthPlugin configured = pluginByName(configuredPlugin);
+  if (configured != AuthPlugin::kUnsupported) return configured;
   AuthPlugin client = pluginByName(clientPlugin.empty() ? protocol::kNativePasswordPlugin
                                                         : clientPlugin);
   return client == AuthPlugin::kUnsupported ? AuthPlugin::kNativePassword : client;

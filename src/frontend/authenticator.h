@@ -15,9 +15,9 @@ enum class AuthPlugin { kNativePassword, kCachingSha2, kUnsupported };
 AuthPlugin pluginByName(std::string_view name);
 const char* pluginName(AuthPlugin p);
 
-// The user's configured method when set; otherwise the client's choice if the proxy speaks
-// it, else mysql_native_password (reached with an AuthSwitchRequest).
-AuthPlugin choosePlugin(const config::User* user, std::string_view clientPlugin);
+// The configured plugin when set (see Authority::authPluginFor); otherwise the client's choice
+// if the proxy speaks it, else mysql_native_password (reached with an AuthSwitchRequest).
+AuthPlugin choosePlugin(std::string_view configuredPlugin, std::string_view clientPlugin);
 
 Status accessDenied(std::string_view user, std::string_view host, bool usingPassword);
 Status databaseAccessDenied(std::string_view user, std::string_view host,

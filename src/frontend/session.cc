@@ -141,7 +141,8 @@ awaitable<bool> Session::authenticate() {
                                  ? hello.authPlugin
                                  : std::string(protocol::kNativePasswordPlugin);
   if (clientPlugin.empty()) clientPlugin = protocol::kNativePasswordPlugin;
-  AuthPlugin plugin = choosePlugin(user, clientPlugin);
+  AuthPlugin plugin =
+      choosePlugin(user ? topology_->authority.authPluginFor(*user) : std::string(), clientPlugin);
   std::string response = hello.authResponse;
   // A client that starts with another plugin than the greeting's may send no data at all and
   // wait to be asked (libmariadb does): ask, as MySQL does on a plugin mismatch.

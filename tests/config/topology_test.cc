@@ -216,3 +216,28 @@ TEST(Describe, SummarizesEverything) {
 
 }  // namespace
 }  // namespace shardproxy::config
+
+namespace shardproxy::config {
+namespace {
+
+TEST(AuthPluginTest, ResolvesNamesAndAuthenticators) {
+  Authority a;
+  a.authenticators = {{"sha2", "CACHING_SHA2_PASSWORD"}, {"native", "MySQLNativePassword"},
+                      {"clear", "CLEAR_TEXT"}};
+  User u;
+  EXPECT_EQ(a.authPluginFor(u), "");
+  u.authenticationMethodName = "caching_sha2_password";
+  EXPECT_EQ(a.authPluginFor(u), "caching_sha2_password");
+  u.authenticationMethodName = "sha2";
+  EXPECT_EQ(a.authPluginFor(u), "caching_sha2_password");
+  u.authenticationMethodName = "native";
+  EXPECT_EQ(a.authPluginFor(u), "mysql_native_password");
+  u.authenticationMethodName = "clear";
+  EXPECT_EQ(a.authPluginFor(u), "");
+  u.authenticationMethodName = "";
+  a.defaultAuthenticator = "sha2";
+  EXPECT_EQ(a.authPluginFor(u), "caching_sha2_password");
+}
+
+}  // namespace
+}  // namespace shardproxy::config

@@ -18,6 +18,9 @@ struct Case {
   const char* column = "";
 };
 
+// Test names and failure messages show the statement, not the struct's bytes.
+void PrintTo(const Case& c, std::ostream* os) { *os << c.sql; }
+
 class RecognizerTest : public ::testing::TestWithParam<Case> {};
 
 TEST_P(RecognizerTest, Recognizes) {

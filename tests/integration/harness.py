@@ -205,7 +205,6 @@ class Cluster:
 
     @classmethod
     def start(cls, n, directory=None):
-        own_dir = directory is None
         directory = directory or tempfile.mkdtemp(prefix="shardproxy-mariadb-")
         use_script = os.path.exists(CLUSTER_SCRIPT) and os.environ.get("SHARDPROXY_BUILTIN_CLUSTER") != "1"
         try:
@@ -223,8 +222,6 @@ class Cluster:
             c = Cluster(directory, [], True, not use_script)
             c.stop()
             raise
-        if not own_dir:
-            pass
         c = Cluster(directory, ports, True, not use_script)
         for p in ports:
             wait_until(lambda p=p: _mariadb_ready(p), 60, what="mariadb on port %d" % p)
@@ -259,6 +256,12 @@ def _kill_pidfile(path, timeout=30):
     except (OSError, ValueError):
         return
     if not _pid_alive(pid):
+        return
+    try:
+        with open("/proc/%d/cmdline" % pid, "rb") as f:
+            if b"mariadbd" not in f.read():
+                return          # a stale pid file; the pid now belongs to something else
+    except OSError:
         return
     try:
         os.kill(pid, signal.SIGTERM)

@@ -98,6 +98,43 @@ class BackendRestartTest(h.TestCase):
             self.assertLess(time.monotonic() - t0, NEW_BOUND)
             self.assertTrue(proxy.alive(), "proxy died while the backend was down")
 
+            # -- a backend that accepts TCP but never speaks (a listener that never accepts): the
+            #    connect timeout (connectionTimeoutMilliseconds) must bound every attempt --
+            hole = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            hole.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            hole.bind(("127.0.0.1", port))
+            hole.listen(128)
+            try:
+                for who, client in (("existing raw session", raw), ("new raw session", None)):
+                    t0 = time.monotonic()
+                    c = client
+                    try:
+                        if c is None:
+                            c = h.RawClient(proxy.port, timeout=30).open()
+                            c.login("root", "root", "db1")
+                        outcome = c.query("SELECT v FROM t")[-1]
+                    except h.MySQLError as e:
+                        outcome = e
+                    except (h.Closed, ConnectionError, socket.timeout) as e:
+                        self.fail("%s, silent backend: expected ERR, got %r after %.1fs"
+                                  % (who, e, time.monotonic() - t0))
+                    finally:
+                        if client is None and c is not None:
+                            c.close()
+                    elapsed = time.monotonic() - t0
+                    h.log("%s with a silent backend: %r in %.2fs" % (who, outcome, elapsed))
+                    if isinstance(outcome, h.Result):
+                        self.assertEqual(outcome.kind, "err", "%s: query succeeded against a silent backend" % who)
+                    self.assertLess(elapsed, NEW_BOUND, "%s: ERR took %.1fs with a silent backend (connect timeout"
+                                                        " %d ms)" % (who, elapsed, CONNECT_TIMEOUT_MS))
+                t0 = time.monotonic()
+                with self.assertRaises(pymysql.MySQLError):
+                    h.query(py, "SELECT v FROM t")
+                self.assertLess(time.monotonic() - t0, NEW_BOUND)
+                self.assertTrue(proxy.alive())
+            finally:
+                hole.close()
+
             # -- the backend comes back on the same port --
             cl.restart_node(port)
 
