@@ -143,7 +143,10 @@ Pool& PoolSet::pool(const std::string& database, const config::DataSource& ds,
   // Pool sizes in the configuration are per proxy; each worker gets its share.
   PoolLimits limits;
   limits.maxSize = std::max(1, (ds.maxPoolSize + workers_ - 1) / workers_);
-  limits.minIdle = flags.foundRows ? 0 : std::max(0, ds.minPoolSize / workers_);
+  // The minimum is kept warm only for the common connect flags, rounded up per worker.
+  limits.minIdle = flags.foundRows || flags.noDatabase
+                       ? 0
+                       : std::max(0, (ds.minPoolSize + workers_ - 1) / workers_);
   auto pool = std::make_unique<Pool>(executor_, ds, flags, limits);
   Pool& ref = *pool;
   pools_.emplace(key, std::move(pool));

@@ -46,14 +46,15 @@ Worker::Worker(ServerContext& context, int workers)
       pools_(io_.get_executor(), workers),
       maintenance_(io_) {}
 
-void Worker::start() {
+void Worker::start(std::function<void()> onExit) {
   scheduleMaintenance();
-  thread_ = std::thread([this] {
+  thread_ = std::thread([this, onExit = std::move(onExit)] {
     try {
       io_.run();
     } catch (const std::exception& e) {
       spdlog::critical("worker stopped by an exception: {}", e.what());
     }
+    onExit();
   });
 }
 
@@ -94,7 +95,7 @@ void Worker::remove(Session* s) {
 
 Server::Server(std::shared_ptr<const config::Topology> topology, ServerOptions options,
                std::string serverVersion)
-    : signals_(io_, SIGINT, SIGTERM) {
+    : io_(), signals_(io_, SIGINT, SIGTERM) {
   context_.topology = std::move(topology);
   context_.options = std::move(options);
   context_.serverVersion = std::move(serverVersion);
@@ -137,7 +138,14 @@ void Server::run() {
     acceptors_.push_back(std::move(acceptor));
     spdlog::info("listening on unix socket {}", o.unixSocket);
   }
-  for (auto& w : workers_) w->start();
+  running_ = workers_.size();
+  for (auto& w : workers_) {
+    w->start([this] {
+      std::lock_guard lock(runningMutex_);
+      --running_;
+      runningChanged_.notify_all();
+    });
+  }
   for (size_t i = 0; i < acceptors_.size(); ++i) {
     bool isUnix = !o.unixSocket.empty() && i == acceptors_.size() - 1;
     asio::co_spawn(io_, acceptLoop(*acceptors_[i], isUnix), asio::detached);
@@ -148,6 +156,13 @@ void Server::run() {
     shutdown();
   });
   io_.run();
+  // Shutting down: workers end once their sessions are gone; a statement that does not finish
+  // within the grace period is aborted with its worker.
+  {
+    std::unique_lock lock(runningMutex_);
+    runningChanged_.wait_for(lock, kShutdownGrace, [this] { return running_ == 0; });
+  }
+  for (auto& w : workers_) w->stop();
   for (auto& w : workers_) w->join();
   if (!o.unixSocket.empty()) ::unlink(o.unixSocket.c_str());
   spdlog::info("stopped");
@@ -160,19 +175,7 @@ void Server::shutdown() {
     a->close(ec);
   }
   for (auto& w : workers_) w->beginShutdown();
-  // Workers end once their sessions are gone; a statement that does not finish within the
-  // grace period is aborted with its worker.
-  auto timer = std::make_shared<asio::steady_timer>(io_, kShutdownGrace);
-  timer->async_wait([this, timer](const boost::system::error_code&) {
-    for (auto& w : workers_) w->stop();
-  });
-  std::thread([this, timer] {
-    for (auto& w : workers_) w->join();
-    asio::post(io_, [this, timer] {
-      timer->cancel();
-      io_.stop();
-    });
-  }).detach();
+  io_.stop();
 }
 
 awaitable<void> Server::acceptLoop(Acceptor& acceptor,
@@ -201,18 +204,7 @@ awaitable<void> Server::acceptLoop(Acceptor& acceptor,
     int current = context_.connections.fetch_add(1) + 1;
     if (limit > 0 && current > limit) {
       context_.connections.fetch_sub(1);
-      // As MySQL does: an ERR instead of the greeting.
-      std::string out;
-      std::string payload;
-      protocol::encodeErr(payload, protocol::ErrPacket{er::kConCount, "08004", "Too many connections"});
-      uint8_t seq = 0;
-      protocol::appendPacket(out, payload, seq);
-      auto s = std::make_shared<Socket>(std::move(socket));
-      auto buf = std::make_shared<std::string>(std::move(out));
-      asio::async_write(*s, asio::buffer(*buf), [s, buf](const boost::system::error_code&, size_t) {
-        boost::system::error_code ignored;
-        s->shutdown(asio::socket_base::shutdown_both, ignored);
-      });
+      asio::co_spawn(worker.io(), refuse(std::move(socket)), asio::detached);
       continue;
     }
     asio::co_spawn(
@@ -231,6 +223,18 @@ awaitable<void> Server::acceptLoop(Acceptor& acceptor,
           }
         });
   }
+}
+
+awaitable<void> Server::refuse(asio::generic::stream_protocol::socket socket) {
+  // As MySQL does when it is full: an ERR in place of the greeting, then close.
+  std::string payload;
+  protocol::encodeErr(payload, protocol::ErrPacket{er::kConCount, "08004", "Too many connections"});
+  std::string out;
+  uint8_t seq = 0;
+  protocol::appendPacket(out, payload, seq);
+  boost::system::error_code ec;
+  co_await asio::async_write(socket, asio::buffer(out), asio::redirect_error(use_awaitable, ec));
+  socket.shutdown(asio::socket_base::shutdown_both, ec);
 }
 
 std::string probeBackendVersion(const config::Topology& topology, const std::string& fallback) {

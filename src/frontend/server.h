@@ -3,6 +3,9 @@
 #pragma once
 
 #include <atomic>
+#include <condition_variable>
+#include <functional>
+#include <mutex>
 #include <chrono>
 #include <memory>
 #include <optional>
@@ -27,7 +30,9 @@ struct ServerOptions {
   uint16_t port = 3307;
   std::string unixSocket;  // empty: none
   int workers = 0;         // 0: one per core
-  size_t maxAllowedPacket = 1024ul * 1024 * 1024;
+  // Largest packet a client may send, as MySQL's max_allowed_packet (64 MiB by default there
+  // too); a bigger one is refused with ER_NET_PACKET_TOO_LARGE.
+  size_t maxAllowedPacket = 64ul * 1024 * 1024;
 };
 
 // Read by every worker; only the atomics change after start-up.
@@ -46,7 +51,8 @@ struct ServerContext {
 class Worker {
  public:
   Worker(ServerContext& context, int workers);
-  void start();
+  // Runs the worker's thread; `onExit` is called on that thread when its loop ends.
+  void start(std::function<void()> onExit);
   void join();
   // Stops accepting work: idle sessions are closed, busy ones end after their statement.
   void beginShutdown();
@@ -83,13 +89,19 @@ class Server {
  private:
   awaitable<void> acceptLoop(Acceptor& acceptor, bool unix);
   void shutdown();
+  static awaitable<void> refuse(asio::generic::stream_protocol::socket socket);
 
+  // Declaration order is destruction order reversed: pending accepts on io_ hold sockets of
+  // the workers' io_contexts, so io_ must go before the workers, and they before context_.
   ServerContext context_;
-  asio::io_context io_;  // listeners and signals
   std::vector<std::unique_ptr<Worker>> workers_;
+  asio::io_context io_;  // listeners and signals
   std::vector<std::unique_ptr<Acceptor>> acceptors_;
   asio::signal_set signals_;
   size_t nextWorker_ = 0;
+  std::mutex runningMutex_;
+  std::condition_variable runningChanged_;
+  size_t running_ = 0;  // worker threads whose loop has not ended
 };
 
 // The version of the first reachable backend, for the greeting; `fallback` otherwise.

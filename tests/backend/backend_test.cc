@@ -5,7 +5,6 @@
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
-#include <regex>
 #include <sstream>
 
 #include "backend/connection.h"
@@ -22,10 +21,14 @@ std::optional<uint16_t> clusterPort() {
   std::ifstream in(env);
   std::stringstream ss;
   ss << in.rdbuf();
-  std::smatch m;
   std::string text = ss.str();
-  if (!std::regex_search(text, m, std::regex("MARIADB_PORTS=\"?([0-9]+)"))) return std::nullopt;
-  return static_cast<uint16_t>(std::stoi(m[1]));
+  size_t at = text.find("MARIADB_PORTS=");
+  if (at == std::string::npos) return std::nullopt;
+  at += std::string("MARIADB_PORTS=").size();
+  if (at < text.size() && text[at] == '"') ++at;
+  int port = std::atoi(text.c_str() + at);
+  if (port <= 0 || port > 65535) return std::nullopt;
+  return static_cast<uint16_t>(port);
 }
 
 config::DataSource dataSource(uint16_t port) {

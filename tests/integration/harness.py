@@ -691,12 +691,24 @@ class Proxy:
                 pass
 
     def close(self):
+        """Stops the proxy; fails if it did not shut down cleanly (exit code 0 on SIGTERM) or if
+        its log holds a sanitizer report (a build with -DSHARDPROXY_SANITIZE=ON)."""
+        problem = None
         if self.proc is not None and self.proc.poll() is None:
             try:
-                self.stop(signal.SIGTERM, timeout=10)
-            except AssertionError:
-                pass
+                code = self.stop(signal.SIGTERM, timeout=10)
+                if code != 0:
+                    problem = "proxy exited with %s after SIGTERM" % code
+            except AssertionError as e:
+                problem = str(e)
         self._kill()
+        log = self.log()
+        for marker in SANITIZER_MARKERS:
+            if marker in log:
+                problem = "sanitizer report in the proxy log (%s)" % marker
+                break
+        if problem:
+            raise AssertionError("%s; log tail:\n%s" % (problem, self.log_tail(80)))
 
     def rss_kib(self):
         with open("/proc/%d/status" % self.proc.pid) as f:
@@ -707,6 +719,7 @@ class Proxy:
 
 
 _keep_logs = bool(os.environ.get("SHARDPROXY_KEEP_LOGS"))
+SANITIZER_MARKERS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:")
 
 
 def _cleanup_proxies():
