@@ -7,7 +7,8 @@
 # Installs missing packages, builds build/, runs scripts/run-fuzzers.sh, starts a fresh 2-server
 # cluster in .work/test-cluster (exported to the tests as SHARDPROXY_CLUSTER_ENV), then runs ctest,
 # whose summary is the last thing printed. Exits with ctest's status, or non-zero if the fuzzers
-# failed. SHARDPROXY_SKIP_FUZZERS=1 skips the fuzzers.
+# failed. SHARDPROXY_SKIP_FUZZERS=1 skips the fuzzers, SHARDPROXY_SKIP_ASAN=1 the sanitizer pass
+# (the whole suite again, built with AddressSanitizer and UndefinedBehaviorSanitizer).
 set -euo pipefail
 
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -46,9 +47,27 @@ echo "test.sh: starting MariaDB test cluster in $CLUSTER_DIR"
 "$REPO_ROOT/scripts/mariadb-cluster.sh" start 2 "$CLUSTER_DIR" >/dev/null
 export SHARDPROXY_CLUSTER_ENV="$CLUSTER_DIR/cluster.env"
 
+# One pass of the whole suite under AddressSanitizer + UndefinedBehaviorSanitizer; the
+# integration harness fails a test whose proxy log holds a sanitizer report.
+asan_status=0
+if [ "${SHARDPROXY_SKIP_ASAN:-0}" = "1" ]; then
+  echo "test.sh: skipping the sanitizer pass (SHARDPROXY_SKIP_ASAN=1)"
+else
+  echo "test.sh: sanitizer pass (build-asan/)"
+  "$REPO_ROOT/scripts/build.sh" --asan
+  ctest --test-dir "$REPO_ROOT/build-asan" --output-on-failure -j2 --timeout 900 "$@" \
+    >"$REPO_ROOT/.work/asan-ctest.log" 2>&1 || asan_status=$?
+  if [ "$asan_status" -ne 0 ]; then
+    cat "$REPO_ROOT/.work/asan-ctest.log"
+    echo "test.sh: SANITIZER PASS FAILED (status $asan_status); running the other tests anyway" >&2
+  else
+    tail -n 3 "$REPO_ROOT/.work/asan-ctest.log"
+  fi
+fi
+
 ctest_status=0
 ctest --test-dir "$REPO_ROOT/build" --output-on-failure -j2 --timeout 900 "$@" || ctest_status=$?
 
 if [ "$ctest_status" -ne 0 ]; then exit "$ctest_status"; fi
-if [ "$fuzz_status" -ne 0 ]; then exit 1; fi
+if [ "$fuzz_status" -ne 0 ] || [ "$asan_status" -ne 0 ]; then exit 1; fi
 exit 0
