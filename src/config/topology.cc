@@ -1,6 +1,8 @@
 // Lookups on the Topology snapshot (users, databases, data sources) and its --check-config summary.
 #include "config/topology.h"
 
+#include "common/like.h"
+
 #include <algorithm>
 #include <cctype>
 #include <map>
@@ -37,45 +39,6 @@ bool hasWildcard(std::string_view pattern) {
   return pattern.find_first_of("%_") != std::string_view::npos;
 }
 
-// MySQL LIKE: '%' any run, '_' one character, '\' escapes the next one; case-insensitive because
-// host names are. Greedy with one backtrack point, which is enough for LIKE (no nesting).
-bool likeMatch(std::string_view pattern, std::string_view text) {
-  size_t p = 0;
-  size_t t = 0;
-  size_t starP = std::string_view::npos;
-  size_t starT = 0;
-  auto same = [](char a, char b) {
-    return std::tolower(static_cast<unsigned char>(a)) ==
-           std::tolower(static_cast<unsigned char>(b));
-  };
-  while (t < text.size()) {
-    if (p < pattern.size() && pattern[p] == '%') {
-      starP = p++;
-      starT = t;
-      continue;
-    }
-    if (p < pattern.size()) {
-      if (pattern[p] == '_') {
-        ++p;
-        ++t;
-        continue;
-      }
-      size_t lit = p;
-      if (pattern[p] == '\\' && p + 1 < pattern.size()) lit = p + 1;
-      if (same(pattern[lit], text[t])) {
-        p = lit + 1;
-        ++t;
-        continue;
-      }
-    }
-    if (starP == std::string_view::npos) return false;
-    p = starP + 1;
-    t = ++starT;
-  }
-  while (p < pattern.size() && pattern[p] == '%') ++p;
-  return p == pattern.size();
-}
-
 // Lower is better: an exact host beats a loopback alias, which beats any pattern; among patterns
 // the one with the longest literal prefix is the most specific (MySQL sorts its ACLs alike), so
 // a bare '%' comes last.
@@ -84,7 +47,7 @@ int hostRank(const std::string& userHost, const std::string& client) {
   std::string host = toLower(userHost);
   if (host == client) return 0;
   if (isLoopback(host) && isLoopback(client)) return 1;
-  if (!hasWildcard(host) || !likeMatch(host, client)) return kNoMatch;
+  if (!hasWildcard(host) || !likeMatch(client, host, true)) return kNoMatch;
   size_t literalPrefix = host.find_first_of("%_");
   return 2 + static_cast<int>(1000 - std::min<size_t>(literalPrefix, 999));
 }

@@ -329,38 +329,4 @@ std::optional<std::string> substituteDatabaseFunction(std::string_view sql,
   return out;
 }
 
-bool likeMatch(std::string_view text, std::string_view pattern, bool caseInsensitive) {
-  auto eq = [caseInsensitive](char a, char b) {
-    if (caseInsensitive) {
-      return std::tolower(static_cast<unsigned char>(a)) ==
-             std::tolower(static_cast<unsigned char>(b));
-    }
-    return a == b;
-  };
-  // Iterative wildcard matching with backtracking on the last '%'.
-  size_t t = 0, p = 0, starP = std::string_view::npos, starT = 0;
-  while (t < text.size()) {
-    if (p < pattern.size() && pattern[p] == '\\' && p + 1 < pattern.size()) {
-      if (eq(text[t], pattern[p + 1])) {
-        ++t;
-        p += 2;
-        continue;
-      }
-    } else if (p < pattern.size() && pattern[p] == '%') {
-      starP = p++;
-      starT = t;
-      continue;
-    } else if (p < pattern.size() && (pattern[p] == '_' || eq(text[t], pattern[p]))) {
-      ++t;
-      ++p;
-      continue;
-    }
-    if (starP == std::string_view::npos) return false;
-    p = starP + 1;
-    t = ++starT;
-  }
-  while (p < pattern.size() && pattern[p] == '%') ++p;
-  return p == pattern.size();
-}
-
 }  // namespace shardproxy::frontend

@@ -39,7 +39,4 @@ Recognized recognize(std::string_view sql);
 std::optional<std::string> substituteDatabaseFunction(std::string_view sql,
                                                       std::string_view logicalDatabase);
 
-// MySQL LIKE matching with '%' and '_' and backslash escapes; case-insensitive when asked.
-bool likeMatch(std::string_view text, std::string_view pattern, bool caseInsensitive);
-
 }  // namespace shardproxy::frontend

@@ -2,6 +2,7 @@
 
 #include <cstdio>
 
+#include "common/like.h"
 #include "common/log.h"
 #include "frontend/authenticator.h"
 #include "protocol/auth.h"
@@ -386,17 +387,23 @@ void Session::finish(const Target& target, HeldConnection held, bool sticky) {
   }
 }
 
+awaitable<std::optional<HeldConnection>> Session::acquireOrReport(const Target& target) {
+  auto held = co_await acquire(target);
+  if (!held) {
+    writeError(held.status());
+    co_return std::nullopt;
+  }
+  co_return std::move(held.value());
+}
+
 awaitable<void> Session::passThrough(std::string_view sql, const Recognized& rec) {
   auto target = route();
   if (!target) {
     writeError(target.status());
     co_return;
   }
-  auto held = co_await acquire(*target);
-  if (!held) {
-    writeError(held.status());
-    co_return;
-  }
+  auto held = co_await acquireOrReport(*target);
+  if (!held) co_return;
   backend::Connection& conn = *held->conn;
   std::optional<std::string> substituted;
   if (!database_.empty()) substituted = substituteDatabaseFunction(sql, database_);
@@ -413,7 +420,7 @@ awaitable<void> Session::passThrough(std::string_view sql, const Recognized& rec
   }
   bool sticky = rec.sessionEffects ||
                 (stateChanged && rec.kind != Recognized::Kind::kSetVariables);
-  finish(*target, std::move(held.value()), sticky);
+  finish(*target, std::move(*held), sticky);
 }
 
 protocol::ColumnDefinitionRef Session::columnDefinition(const MYSQL_FIELD& f,
@@ -594,11 +601,8 @@ awaitable<void> Session::showTables(const Recognized& rec) {
   }
   std::string sql = rec.full ? "SHOW FULL TABLES" : "SHOW TABLES";
   if (!rec.tail.empty()) sql += " " + rec.tail;
-  auto held = co_await acquire(target);
-  if (!held) {
-    writeError(held.status());
-    co_return;
-  }
+  auto held = co_await acquireOrReport(target);
+  if (!held) co_return;
   if (topology_->props.sqlShow) spdlog::info("Actual SQL: {} ::: {}", target.dataSource->name, sql);
   backend::Connection& conn = *held->conn;
   Status s = co_await conn.query(sql);
@@ -612,7 +616,7 @@ awaitable<void> Session::showTables(const Recognized& rec) {
         {"Tables_in_" + target.dataSource->database + suffix, "Tables_in_" + logical + suffix}};
     s = co_await relayResults(conn, target, &rename, false, stateChanged);
   }
-  finish(target, std::move(held.value()), false);
+  finish(target, std::move(*held), false);
 }
 
 awaitable<void> Session::handleFieldList(std::string_view table, std::string_view wildcard) {
@@ -621,11 +625,8 @@ awaitable<void> Session::handleFieldList(std::string_view table, std::string_vie
     writeError(target.status());
     co_return;
   }
-  auto held = co_await acquire(*target);
-  if (!held) {
-    writeError(held.status());
-    co_return;
-  }
+  auto held = co_await acquireOrReport(*target);
+  if (!held) co_return;
   backend::Connection& conn = *held->conn;
   Status s = co_await conn.listFields(std::string(table), std::string(wildcard));
   if (s) {
@@ -642,7 +643,7 @@ awaitable<void> Session::handleFieldList(std::string_view table, std::string_vie
   } else {
     writeError(s);
   }
-  finish(*target, std::move(held.value()), false);
+  finish(*target, std::move(*held), false);
 }
 
 void Session::statistics() {

@@ -4,6 +4,7 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -57,6 +58,8 @@ class Session {
 
   Result<Target> route();
   awaitable<Result<HeldConnection>> acquire(const Target& target);
+  // acquire(), answering the client with the error when it fails.
+  awaitable<std::optional<HeldConnection>> acquireOrReport(const Target& target);
   void finish(const Target& target, HeldConnection held, bool sticky);
 
   void writeOk(const protocol::OkPacket& ok);
