@@ -17,9 +17,14 @@ Connection::Connection(asio::any_io_executor executor, std::string dataSourceNam
       dataSourceName_(std::move(dataSourceName)),
       timer_(executor_),
       createdAt_(Clock::now()),
-      lastUsed_(createdAt_) {}
+      lastUsed_(createdAt_) {
+  wait_->owner = this;
+}
 
-Connection::~Connection() { closeHandle(); }
+Connection::~Connection() {
+  wait_->owner = nullptr;
+  closeHandle();
+}
 
 void Connection::closeHandle() {
   if (fieldList_) {
@@ -42,6 +47,7 @@ void Connection::closeHandle() {
   if (socket_) {
     socket_->release();
     socket_.reset();
+    socketFd_ = -1;
   }
   if (mysql_) {
     mysql_close(mysql_);
@@ -65,34 +71,38 @@ Status Connection::lastError(std::string_view what) {
 }
 
 awaitable<int> Connection::waitFor(int status, std::optional<Clock::time_point> deadline) {
-  if (!socket_) {
-    int fd = mysql_get_socket(mysql_);
-    if (fd < 0) co_return MYSQL_WAIT_TIMEOUT;
+  int fd = mysql_get_socket(mysql_);
+  if (fd < 0) co_return MYSQL_WAIT_TIMEOUT;
+  if (!socket_ || fd != socketFd_) {
+    // The library may replace its socket while connecting (one per address tried).
+    if (socket_) socket_->release();
     socket_ = std::make_unique<asio::posix::stream_descriptor>(executor_, fd);
+    socketFd_ = fd;
   }
   std::optional<Clock::time_point> until = deadline;
   if (status & MYSQL_WAIT_TIMEOUT) {
-    auto libraryDeadline = Clock::now() + std::chrono::milliseconds(mysql_get_timeout_value_ms(mysql_));
+    auto libraryDeadline =
+        Clock::now() + std::chrono::milliseconds(mysql_get_timeout_value_ms(mysql_));
     if (!until || libraryDeadline < *until) until = libraryDeadline;
   }
-  uint64_t generation = ++waitGeneration_;
-  timedOut_ = false;
+  uint64_t generation = ++wait_->generation;
+  wait_->timedOut = false;
   if (until) {
     if (*until <= Clock::now()) co_return MYSQL_WAIT_TIMEOUT;
     timer_.expires_at(*until);
-    timer_.async_wait([this, generation](const boost::system::error_code& ec) {
-      if (ec || generation != waitGeneration_) return;
-      timedOut_ = true;
-      if (socket_) socket_->cancel();
+    timer_.async_wait([state = wait_, generation](const boost::system::error_code& ec) {
+      if (ec || !state->owner || generation != state->generation) return;
+      state->timedOut = true;
+      if (state->owner->socket_) state->owner->socket_->cancel();
     });
   }
   auto which = (status & MYSQL_WAIT_WRITE) ? asio::posix::descriptor_base::wait_write
                                            : asio::posix::descriptor_base::wait_read;
   boost::system::error_code ec;
   co_await socket_->async_wait(which, asio::redirect_error(use_awaitable, ec));
-  ++waitGeneration_;
+  ++wait_->generation;
   if (until) timer_.cancel();
-  if (timedOut_) co_return MYSQL_WAIT_TIMEOUT;
+  if (wait_->timedOut) co_return MYSQL_WAIT_TIMEOUT;
   if (ec) co_return MYSQL_WAIT_EXCEPT;
   co_return (status & MYSQL_WAIT_WRITE) ? MYSQL_WAIT_WRITE : MYSQL_WAIT_READ;
 }
@@ -103,9 +113,16 @@ awaitable<Status> Connection::connect(const config::DataSource& ds, ConnectFlags
   if (!mysql_) co_return makeError(er::kUnknownError, "out of memory creating a connection");
   mysql_options(mysql_, MYSQL_OPT_NONBLOCK, nullptr);
   mysql_options(mysql_, MYSQL_SET_CHARSET_NAME, "utf8mb4");
+  // TCP even for "localhost", which the library would otherwise take as its default Unix
+  // socket, ignoring the configured port.
+  unsigned protocol = MYSQL_PROTOCOL_TCP;
+  mysql_optionsv(mysql_, MYSQL_OPT_PROTOCOL, &protocol);
+  // Never let a backend ask for a file of the proxy's host (LOAD DATA LOCAL).
+  unsigned localInfile = 0;
+  mysql_optionsv(mysql_, MYSQL_OPT_LOCAL_INFILE, &localInfile);
+  // 0 means no limit, as in ShardingSphere (HikariCP).
   unsigned timeoutSec = static_cast<unsigned>((ds.connectionTimeoutMs + 999) / 1000);
-  if (timeoutSec == 0) timeoutSec = 1;
-  mysql_options(mysql_, MYSQL_OPT_CONNECT_TIMEOUT, &timeoutSec);
+  if (timeoutSec > 0) mysql_options(mysql_, MYSQL_OPT_CONNECT_TIMEOUT, &timeoutSec);
   unsigned long maxPacket = kMaxAllowedPacket;
   mysql_optionsv(mysql_, MYSQL_OPT_MAX_ALLOWED_PACKET, &maxPacket);
   // Report session variable changes so the proxy can replay them on other connections.
@@ -116,7 +133,10 @@ awaitable<Status> Connection::connect(const config::DataSource& ds, ConnectFlags
                               CLIENT_PS_MULTI_RESULTS | CLIENT_SESSION_TRACKING;
   if (flags.foundRows) clientFlags |= CLIENT_FOUND_ROWS;
 
-  auto deadline = Clock::now() + std::chrono::milliseconds(ds.connectionTimeoutMs);
+  std::optional<Clock::time_point> deadline;
+  if (ds.connectionTimeoutMs > 0) {
+    deadline = Clock::now() + std::chrono::milliseconds(ds.connectionTimeoutMs);
+  }
   MYSQL* ret = nullptr;
   const char* db = ds.database.empty() || flags.noDatabase ? nullptr : ds.database.c_str();
   int st = mysql_real_connect_start(&ret, mysql_, ds.host.c_str(), ds.username.c_str(),
@@ -127,7 +147,7 @@ awaitable<Status> Connection::connect(const config::DataSource& ds, ConnectFlags
   }
   if (!ret) {
     Status s;
-    if (Clock::now() >= deadline) {
+    if (deadline && Clock::now() >= *deadline) {
       s = makeError(er::kCrConnHostError,
                     "data source " + dataSourceName_ + ": can't connect to " + ds.host + ":" +
                         std::to_string(ds.port) + " within " +

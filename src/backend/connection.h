@@ -128,8 +128,16 @@ class Connection {
   MYSQL_RES* fieldList_ = nullptr;
   std::unique_ptr<asio::posix::stream_descriptor> socket_;
   asio::steady_timer timer_;
-  uint64_t waitGeneration_ = 0;
-  bool timedOut_ = false;
+  // Shared with timer handlers, which may run after this connection is gone (a timer that
+  // expired is not stopped by cancel()): they act only while `owner` is set and the wait they
+  // belong to is still the current one.
+  struct WaitState {
+    Connection* owner = nullptr;
+    uint64_t generation = 0;
+    bool timedOut = false;
+  };
+  std::shared_ptr<WaitState> wait_ = std::make_shared<WaitState>();
+  int socketFd_ = -1;  // the fd socket_ wraps
   bool broken_ = false;
   bool pending_ = false;  // a statement's results are not fully read
   bool multiStatements_ = true;

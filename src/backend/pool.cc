@@ -15,8 +15,10 @@ Pool::Pool(asio::any_io_executor executor, config::DataSource ds, ConnectFlags f
 Pool::~Pool() { closeAll(); }
 
 bool Pool::usable(Connection& c) const {
-  auto now = Clock::now();
-  if (now - c.createdAt() > std::chrono::milliseconds(ds_.maxLifetimeMs)) return false;
+  if (ds_.maxLifetimeMs > 0 &&
+      Clock::now() - c.createdAt() > std::chrono::milliseconds(ds_.maxLifetimeMs)) {
+    return false;  // 0: no limit
+  }
   return c.looksAlive();
 }
 
@@ -33,8 +35,18 @@ awaitable<Result<std::unique_ptr<Connection>>> Pool::openNew() {
   co_return std::move(conn);
 }
 
-awaitable<Result<std::unique_ptr<Connection>>> Pool::acquire() {
+awaitable<Result<std::unique_ptr<Connection>>> Pool::acquire(const Connection* preferred) {
   if (closed_) co_return makeError(er::kServerShutdown, "Server shutdown in progress");
+  if (preferred) {
+    for (auto it = idle_.begin(); it != idle_.end(); ++it) {
+      if (it->get() != preferred) continue;
+      std::unique_ptr<Connection> c = std::move(*it);
+      idle_.erase(it);
+      if (usable(*c)) co_return std::move(c);
+      --open_;
+      break;
+    }
+  }
   while (!idle_.empty()) {
     std::unique_ptr<Connection> c = std::move(idle_.back());
     idle_.pop_back();
@@ -44,7 +56,10 @@ awaitable<Result<std::unique_ptr<Connection>>> Pool::acquire() {
   if (open_ < limits_.maxSize) co_return co_await openNew();
 
   // Full: wait for a connection to come back or a slot to free up.
-  auto deadline = Clock::now() + std::chrono::milliseconds(ds_.connectionTimeoutMs);
+  // 0 means wait without limit, as in ShardingSphere (HikariCP).
+  auto deadline = ds_.connectionTimeoutMs > 0
+                      ? Clock::now() + std::chrono::milliseconds(ds_.connectionTimeoutMs)
+                      : Clock::time_point::max();
   for (;;) {
     Waiter waiter(executor_);
     waiters_.push_back(&waiter);
@@ -52,8 +67,11 @@ awaitable<Result<std::unique_ptr<Connection>>> Pool::acquire() {
     waiter.timer.expires_at(deadline);
     boost::system::error_code ec;
     co_await waiter.timer.async_wait(asio::redirect_error(use_awaitable, ec));
-    if (!ec) waiters_.erase(it);  // timed out: still queued. Otherwise the waker removed it.
+    // A waker may have taken it out even when the timer reports no error (the expiry was
+    // already queued when it cancelled).
+    if (waiter.queued) waiters_.erase(it);
     if (waiter.conn) co_return std::move(waiter.conn);
+    if (closed_) co_return makeError(er::kServerShutdown, "Server shutdown in progress");
     if (waiter.slotFreed || open_ < limits_.maxSize) co_return co_await openNew();
     if (!ec || Clock::now() >= deadline) {
       co_return makeError(er::kCrConnHostError,
@@ -68,6 +86,7 @@ void Pool::wakeOneForSlot() {
   if (waiters_.empty()) return;
   Waiter* w = waiters_.front();
   waiters_.pop_front();
+  w->queued = false;
   w->slotFreed = true;
   w->timer.cancel();
 }
@@ -84,6 +103,7 @@ void Pool::release(std::unique_ptr<Connection> conn) {
   if (!waiters_.empty()) {
     Waiter* w = waiters_.front();
     waiters_.pop_front();
+    w->queued = false;
     w->conn = std::move(conn);
     w->timer.cancel();
     return;
@@ -107,8 +127,9 @@ void Pool::maintain() {
   for (auto it = idle_.begin(); it != idle_.end();) {
     bool excess = static_cast<int>(idle_.size()) > limits_.minIdle;
     Connection& c = **it;
-    if ((excess && now - c.lastUsed() > idleTimeout) || now - c.createdAt() > lifetime ||
-        !c.looksAlive()) {
+    bool idleTooLong = ds_.idleTimeoutMs > 0 && excess && now - c.lastUsed() > idleTimeout;
+    bool tooOld = ds_.maxLifetimeMs > 0 && now - c.createdAt() > lifetime;
+    if (idleTooLong || tooOld || !c.looksAlive()) {
       it = idle_.erase(it);
       --open_;
     } else {

@@ -29,7 +29,8 @@ class Pool {
 
   // An idle connection, a new one, or the next one released; fails after the data source's
   // connectionTimeoutMilliseconds.
-  awaitable<Result<std::unique_ptr<Connection>>> acquire();
+  // `preferred`, when it is idle here, is taken first (identity only, never dereferenced).
+  awaitable<Result<std::unique_ptr<Connection>>> acquire(const Connection* preferred = nullptr);
   // Gives a connection back; a broken one, or one with unread results, is closed.
   void release(std::unique_ptr<Connection> conn);
   // Closes a connection that holds client state and must not be reused.
@@ -50,6 +51,7 @@ class Pool {
     asio::steady_timer timer;
     std::unique_ptr<Connection> conn;
     bool slotFreed = false;  // a connection closed: the waiter may open a new one
+    bool queued = true;      // still in waiters_ (whoever takes it out clears this)
   };
 
   awaitable<Result<std::unique_ptr<Connection>>> openNew();

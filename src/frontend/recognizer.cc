@@ -134,17 +134,38 @@ bool hasUserVariable(std::string_view sql) {
   return false;
 }
 
-bool hasSessionEffects(std::string_view sql, const Token& first) {
-  if (hasUserVariable(sql)) return true;
-  if (is(first, "LOCK") || is(first, "PREPARE") || is(first, "EXECUTE") || is(first, "HANDLER")) {
-    return true;
-  }
+bool isSingleStatement(std::string_view sql) {
   Lexer lx(sql);
-  Token a = lx.next();
-  Token b = lx.next();
-  if (is(a, "CREATE") && is(b, "TEMPORARY")) return true;
-  // Advisory locks are held by the connection.
-  for (Token t = b; t.type != Token::Type::kEnd; t = lx.next()) {
+  for (Token t = lx.next(); t.type != Token::Type::kEnd; t = lx.next()) {
+    if (t.type == Token::Type::kSymbol && t.text == ";") return lx.next().type == Token::Type::kEnd;
+  }
+  return true;
+}
+
+bool hasSessionEffects(std::string_view sql) {
+  if (hasUserVariable(sql)) return true;
+  Lexer lx(sql);
+  bool statementStart = true;
+  for (Token t = lx.next(); t.type != Token::Type::kEnd; t = lx.next()) {
+    if (t.type == Token::Type::kSymbol && t.text == ";") {
+      statementStart = true;
+      continue;
+    }
+    if (statementStart) {
+      if (is(t, "LOCK") || is(t, "PREPARE") || is(t, "EXECUTE") || is(t, "HANDLER")) return true;
+      if (is(t, "CREATE")) {
+        Lexer look = lx;
+        if (is(look.next(), "TEMPORARY")) return true;
+      }
+      if (is(t, "SET")) {
+        // SET TRANSACTION applies to the connection's next transaction only and the server
+        // does not report it: the connection must stay with this client.
+        Lexer look = lx;
+        if (is(look.next(), "TRANSACTION")) return true;
+      }
+    }
+    statementStart = false;
+    // Advisory locks are held by the connection.
     if (is(t, "GET_LOCK")) return true;
   }
   return false;
@@ -247,15 +268,29 @@ Recognized recognize(std::string_view sql) {
     }
   } else if (is(first, "SET")) {
     Token t = lx.next();
-    // Statements that start with SET but do not set session system variables.
+    // Statements that start with SET but do not set session system variables; and a SET
+    // followed by more statements is judged as a whole.
     if (!is(t, "TRANSACTION") && !is(t, "PASSWORD") && !is(t, "ROLE") && !is(t, "DEFAULT") &&
         !is(t, "GLOBAL") && !is(t, "PERSIST") && !is(t, "PERSIST_ONLY") &&
-        !is(t, "STATEMENT") && !hasUserVariable(sql)) {
+        !is(t, "STATEMENT") && !hasUserVariable(sql) && isSingleStatement(sql)) {
       r.kind = Recognized::Kind::kSetVariables;
       return r;
     }
+  } else if (is(first, "KILL")) {
+    Token t = lx.next();
+    if (is(t, "QUERY") || is(t, "CONNECTION")) {
+      r.killQuery = is(t, "QUERY");
+      t = lx.next();
+    }
+    if (t.type == Token::Type::kWord && !t.text.empty() &&
+        t.text.find_first_not_of("0123456789") == std::string::npos && t.text.size() < 11 &&
+        atStatementEnd(lx)) {
+      r.kind = Recognized::Kind::kKill;
+      r.killId = std::stoull(t.text);
+      return r;
+    }
   }
-  r.sessionEffects = hasSessionEffects(sql, first);
+  r.sessionEffects = hasSessionEffects(sql);
   return r;
 }
 

@@ -3,6 +3,7 @@
 // parser replaces it. Everything else is forwarded unchanged.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -17,6 +18,7 @@ struct Recognized {
     kShowTables,      // SHOW [FULL] TABLES [FROM|IN db] [LIKE 'p' | WHERE ...]
     kSelectDatabase,  // SELECT DATABASE() | SCHEMA()
     kSetVariables,    // SET of session system variables only
+    kKill,            // KILL [QUERY|CONNECTION] id: ids are the proxy's, not a backend's
   };
   Kind kind = Kind::kOther;
   std::string database;    // USE, SHOW TABLES FROM
@@ -25,6 +27,8 @@ struct Recognized {
   bool full = false;       // SHOW FULL TABLES
   std::string tail;        // SHOW TABLES: the LIKE/WHERE clause as written
   std::string columnName;  // SELECT DATABASE(): the expression or alias as written
+  uint64_t killId = 0;     // KILL
+  bool killQuery = false;  // KILL QUERY (else the connection)
   // The statement may leave state on the backend connection that the proxy cannot replay
   // (user variables, temporary tables, locks, SQL-level prepared statements).
   bool sessionEffects = false;

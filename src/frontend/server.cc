@@ -158,9 +158,18 @@ void Server::run() {
   io_.run();
   // Shutting down: workers end once their sessions are gone; a statement that does not finish
   // within the grace period is aborted with its worker.
+  bool finished;
   {
     std::unique_lock lock(runningMutex_);
-    runningChanged_.wait_for(lock, kShutdownGrace, [this] { return running_ == 0; });
+    finished = runningChanged_.wait_for(lock, kShutdownGrace, [this] { return running_ == 0; });
+  }
+  if (!finished) {
+    // Statements still running after the grace period are abandoned: the process ends here
+    // and the kernel closes every connection (backends roll back what was not committed).
+    spdlog::warn("shutdown: in-flight statements did not finish within {} s; exiting",
+                 std::chrono::duration_cast<std::chrono::seconds>(kShutdownGrace).count());
+    spdlog::default_logger()->flush();
+    std::_Exit(0);
   }
   for (auto& w : workers_) w->stop();
   for (auto& w : workers_) w->join();
@@ -243,6 +252,8 @@ std::string probeBackendVersion(const config::Topology& topology, const std::str
       MYSQL* m = mysql_init(nullptr);
       unsigned timeout = 2;
       mysql_options(m, MYSQL_OPT_CONNECT_TIMEOUT, &timeout);
+      unsigned protocol = MYSQL_PROTOCOL_TCP;
+      mysql_optionsv(m, MYSQL_OPT_PROTOCOL, &protocol);
       std::string version;
       if (mysql_real_connect(m, ds.host.c_str(), ds.username.c_str(), ds.password.c_str(),
                              nullptr, ds.port, nullptr, 0)) {

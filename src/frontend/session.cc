@@ -28,6 +28,7 @@ constexpr uint32_t kServerCapabilities =
     cap::kPluginAuthLenencData | cap::kCanHandleExpiredPasswords | cap::kDeprecateEof;
 
 constexpr size_t kFlushBytes = 256 * 1024;
+constexpr auto kHandshakeTimeout = std::chrono::seconds(10);  // MySQL's connect_timeout
 
 // Connections without a default database are held apart from the database's own.
 std::pair<std::string, std::string> heldKey(const auto& target) {
@@ -54,6 +55,7 @@ Session::Session(Worker& worker, Socket socket, std::string peerHost, bool unixS
 }
 
 Session::~Session() {
+  *self_ = nullptr;
   // Held connections carry this session's transaction or state: they are closed, which also
   // rolls back an open transaction, never handed to another client.
   for (auto& [key, held] : held_) held.pool->discard(std::move(held.conn));
@@ -70,9 +72,21 @@ void Session::requestStop() {
 }
 
 awaitable<void> Session::run() {
+  // The handshake must finish within kHandshakeTimeout, and shutdown may cut it short.
+  idle_ = true;
+  asio::steady_timer handshakeTimer(socket_.get_executor(), kHandshakeTimeout);
+  handshakeTimer.async_wait([self = self_](const boost::system::error_code& ec) {
+    if (ec || !*self) return;
+    boost::system::error_code ignored;
+    (*self)->socket_.cancel(ignored);
+  });
   bool authenticated = co_await authenticate();
   Status flushed = co_await io_.flush();
-  if (!authenticated || !flushed) co_return;
+  handshakeTimer.cancel();
+  *self_ = nullptr;  // the timer must not cancel reads from now on
+  self_ = std::make_shared<Session*>(this);
+  idle_ = false;
+  if (!authenticated || !flushed || stopRequested_) co_return;
   while (!stopRequested_) {
     io_.resetSequence();
     idle_ = true;
@@ -307,6 +321,9 @@ awaitable<void> Session::handleQuery(std::string_view sql) {
     case Recognized::Kind::kSelectDatabase:
       selectDatabase(rec);
       co_return;
+    case Recognized::Kind::kKill:
+      kill(rec);
+      co_return;
     default:
       co_await passThrough(sql, rec);
   }
@@ -340,14 +357,22 @@ Result<Session::Target> Session::route() {
 awaitable<Result<HeldConnection>> Session::acquire(const Target& target) {
   auto key = heldKey(target);
   HeldConnection held;
+  for (const auto& [otherKey, other] : held_) {
+    if (otherKey != key && (other.conn->serverStatus() & pstatus::kInTrans)) {
+      co_return Status(er::kNotSupportedYet, "42000",
+                       "unsupported: a transaction cannot span databases or data sources; "
+                       "COMMIT or ROLLBACK it first");
+    }
+  }
   auto it = held_.find(key);
   if (it != held_.end()) {
     held = std::move(it->second);
     held_.erase(it);
+    held.pinned = true;
   } else {
     backend::ConnectFlags flags{(capabilities_ & cap::kFoundRows) != 0, target.noDatabase};
     backend::Pool& pool = worker_.pools().pool(target.database->name, *target.dataSource, flags);
-    auto conn = co_await pool.acquire();
+    auto conn = co_await pool.acquire(lastConnection_);
     if (!conn) co_return conn.status();
     held.pool = &pool;
     held.conn = std::move(conn.value());
@@ -373,7 +398,12 @@ awaitable<Result<HeldConnection>> Session::acquire(const Target& target) {
 
 void Session::finish(const Target& target, HeldConnection held, bool sticky) {
   backend::Connection& conn = *held.conn;
+  lastConnection_ = &conn;
   if (conn.broken() || !conn.idleClean()) {
+    // A connection that carried this client's transaction or state is gone: as with a server
+    // that went away, the client loses its connection rather than go on without that state.
+    if (conn.broken() && (held.pinned || held.sticky)) stopRequested_ = true;
+    lastConnection_ = nullptr;
     held.pool->release(std::move(held.conn));
     return;
   }
@@ -644,6 +674,21 @@ awaitable<void> Session::handleFieldList(std::string_view table, std::string_vie
     writeError(s);
   }
   finish(*target, std::move(*held), false);
+}
+
+void Session::kill(const Recognized& rec) {
+  // Ids are the proxy's connection ids (the greeting's); handing them to a backend would hit an
+  // unrelated connection there. Other sessions cannot be reached yet.
+  if (rec.killId != connectionId_) {
+    writeError(Status(1094, "HY000", "Unknown thread id: " + std::to_string(rec.killId)));
+    return;
+  }
+  if (rec.killQuery) {
+    writeOk(protocol::OkPacket{0, 0, statusFlags(), 0, {}});
+    return;
+  }
+  // Killing one's own connection: the client sees the connection go, as with MySQL.
+  stopRequested_ = true;
 }
 
 void Session::statistics() {

@@ -49,6 +49,7 @@ class Session {
   void selectDatabase(const Recognized& rec);
   Status useDatabase(const std::string& name);
   void statistics();
+  void kill(const Recognized& rec);
   void resetConnection();
 
   // Streams every result of the statement just sent on `conn` to the client.
@@ -92,6 +93,11 @@ class Session {
   std::map<std::pair<std::string, std::string>, HeldConnection> held_;
   bool idle_ = false;  // waiting for the next command
   bool stopRequested_ = false;
+  // Handlers that may outlive the session reach it through this; cleared when it goes.
+  std::shared_ptr<Session*> self_ = std::make_shared<Session*>(this);
+  // The backend connection of the previous statement, preferred for the next one so that
+  // LAST_INSERT_ID(), FOUND_ROWS(), SHOW WARNINGS ... usually see it (identity only).
+  const backend::Connection* lastConnection_ = nullptr;
 };
 
 }  // namespace shardproxy::frontend

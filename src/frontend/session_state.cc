@@ -71,7 +71,9 @@ std::string SessionVariables::syncStatement(const std::map<std::string, std::str
     if (it != applied.end() && it->second == value) continue;
     if (!isIdentifier(name)) continue;
     std::string literal;
-    if (isNumber(value)) {
+    if (value.empty() && name == "character_set_results") {
+      literal = "NULL";  // the server reports NULL as an empty value
+    } else if (isNumber(value)) {
       literal = value;
     } else {
       literal = quoteString(value, noBackslashEscapes);

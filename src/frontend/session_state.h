@@ -28,6 +28,7 @@ struct HeldConnection {
   backend::Pool* pool = nullptr;
   std::unique_ptr<backend::Connection> conn;
   bool sticky = false;  // holds state that cannot be replayed: kept for the session's life
+  bool pinned = false;  // was kept from an earlier statement (transaction or sticky state)
 };
 
 // A quoted SQL string literal of `value`.

@@ -63,7 +63,19 @@ INSTANTIATE_TEST_SUITE_P(
         Case{"set @@session.time_zone='+00:00'", Kind::kSetVariables},
         Case{"SET @x = 1", Kind::kOther}, Case{"SET TRANSACTION ISOLATION LEVEL READ COMMITTED", Kind::kOther},
         Case{"SET GLOBAL max_connections = 10", Kind::kOther},
-        Case{"SET PASSWORD = 'x'", Kind::kOther}, Case{"INSERT INTO t VALUES (1)", Kind::kOther}));
+        Case{"SET PASSWORD = 'x'", Kind::kOther}, Case{"INSERT INTO t VALUES (1)", Kind::kOther},
+        Case{"SET sql_mode = ''; CREATE TEMPORARY TABLE t (a int)", Kind::kOther},
+        Case{"KILL 12", Kind::kKill}, Case{"KILL QUERY 12;", Kind::kKill},
+        Case{"KILL CONNECTION_ID()", Kind::kOther}));
+
+TEST(RecognizerTest, KillArguments) {
+  Recognized r = recognize("kill query 42");
+  EXPECT_EQ(r.killId, 42u);
+  EXPECT_TRUE(r.killQuery);
+  r = recognize("KILL CONNECTION 7");
+  EXPECT_EQ(r.killId, 7u);
+  EXPECT_FALSE(r.killQuery);
+}
 
 TEST(RecognizerTest, SessionEffects) {
   EXPECT_TRUE(recognize("SET @x = 1").sessionEffects);
@@ -73,6 +85,8 @@ TEST(RecognizerTest, SessionEffects) {
   EXPECT_TRUE(recognize("LOCK TABLES t WRITE").sessionEffects);
   EXPECT_TRUE(recognize("PREPARE s FROM 'select 1'").sessionEffects);
   EXPECT_TRUE(recognize("SELECT GET_LOCK('a', 1)").sessionEffects);
+  EXPECT_TRUE(recognize("SET TRANSACTION READ ONLY").sessionEffects);
+  EXPECT_TRUE(recognize("SET sql_mode = ''; CREATE TEMPORARY TABLE t (a int)").sessionEffects);
   EXPECT_FALSE(recognize("SELECT @@version").sessionEffects);
   EXPECT_FALSE(recognize("SELECT '@x' FROM t").sessionEffects);
   EXPECT_FALSE(recognize("SELECT 1 /* @x */").sessionEffects);

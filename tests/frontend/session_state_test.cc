@@ -50,6 +50,12 @@ TEST(SessionVariablesTest, SkipsNamesThatAreNotIdentifiers) {
   EXPECT_EQ(v.syncStatement({}, false), "");
 }
 
+TEST(SessionVariablesTest, NullCharacterSetResults) {
+  SessionVariables v;
+  v.values = {{"character_set_results", ""}};
+  EXPECT_EQ(v.syncStatement({}, false), "SET SESSION character_set_results = NULL");
+}
+
 TEST(QuoteStringTest, Escapes) {
   EXPECT_EQ(quoteString("a'b", false), "'a''b'");
   EXPECT_EQ(quoteString("a\\b", false), "'a\\\\b'");

@@ -261,6 +261,37 @@ class SessionTest(h.TestCase):
         self.assertTrue(cur.nextset())
         self.assertEqual(cur.fetchall(), ((2,),))
 
+    # ---- KILL uses the proxy's connection ids ----
+    def test_kill_ids_are_the_proxys(self):
+        c = self.conn(db="db1")
+        other = self.conn(db="db1")
+        own_id = c.thread_id()
+        # an id that is not one of the proxy's sessions is unknown, and nothing else is hit
+        with self.assertRaises(pymysql.MySQLError) as cm:
+            h.query(c, "KILL QUERY 987654")
+        self.assertMySQLError(cm.exception, 1094, message="Unknown thread id: 987654")
+        self.assertEqual(h.query(other, "SELECT 1"), ((1,),))
+        h.query(c, "KILL QUERY %d" % own_id)     # one's own query: OK
+        self.assertEqual(h.query(c, "SELECT 2"), ((2,),))
+        with self.assertRaises(pymysql.MySQLError):
+            h.query(c, "KILL %d" % own_id)        # one's own connection: it goes away
+            h.query(c, "SELECT 3")
+        self.assertEqual(h.query(other, "SELECT 4"), ((4,),))
+
+    # ---- a transaction stays on one backend connection ----
+    def test_transaction_cannot_span_databases(self):
+        c = self.conn(db="db1")
+        h.query(c, "BEGIN")
+        h.query(c, "SELECT COUNT(*) FROM t1")
+        h.query(c, "USE db2")
+        with self.assertRaises(pymysql.MySQLError) as cm:
+            h.query(c, "SELECT x FROM other")
+        self.assertMySQLError(cm.exception, 1235, prefix="unsupported: a transaction cannot span")
+        h.query(c, "USE db1")
+        h.query(c, "ROLLBACK")
+        h.query(c, "USE db2")
+        self.assertEqual(h.query(c, "SELECT x FROM other"), ((42,),))
+
     # ---- unsupported commands ----
     def test_stmt_prepare(self):
         rc = self.raw(db="db1")
