@@ -151,6 +151,11 @@ bool hasSessionEffects(std::string_view sql) {
       statementStart = true;
       continue;
     }
+    // The proxy relies on session tracking: a client that changes it keeps its connection.
+    if (t.type == Token::Type::kWord && t.text.size() > 13 &&
+        strncasecmp(t.text.c_str(), "session_track", 13) == 0) {
+      return true;
+    }
     if (statementStart) {
       if (is(t, "LOCK") || is(t, "PREPARE") || is(t, "EXECUTE") || is(t, "HANDLER")) return true;
       if (is(t, "CREATE")) {
@@ -272,7 +277,7 @@ Recognized recognize(std::string_view sql) {
     // followed by more statements is judged as a whole.
     if (!is(t, "TRANSACTION") && !is(t, "PASSWORD") && !is(t, "ROLE") && !is(t, "DEFAULT") &&
         !is(t, "GLOBAL") && !is(t, "PERSIST") && !is(t, "PERSIST_ONLY") &&
-        !is(t, "STATEMENT") && !hasUserVariable(sql) && isSingleStatement(sql)) {
+        !is(t, "STATEMENT") && !hasSessionEffects(sql) && isSingleStatement(sql)) {
       r.kind = Recognized::Kind::kSetVariables;
       return r;
     }

@@ -536,8 +536,10 @@ awaitable<Status> Session::relayResults(backend::Connection& conn, const Target&
       if (trackVariables && (ok.statusFlags & pstatus::kSessionStateChanged)) {
         stateChanged = true;
         for (auto& [name, value] : conn.takeChangedVariables()) {
-          variables_.values[name] = value;
           conn.appliedVariables()[name] = value;
+          // One-shot variables apply to the next statement only: never replayed.
+          if (name == "insert_id" || name == "rand_seed1" || name == "rand_seed2") continue;
+          variables_.values[name] = value;
         }
       }
       writeOk(protocol::OkPacket{ok.affectedRows, ok.lastInsertId, clientVisible(ok.statusFlags),
@@ -630,7 +632,18 @@ awaitable<void> Session::showTables(const Recognized& rec) {
     co_return;
   }
   std::string sql = rec.full ? "SHOW FULL TABLES" : "SHOW TABLES";
-  if (!rec.tail.empty()) sql += " " + rec.tail;
+  if (!rec.tail.empty()) {
+    // A WHERE clause names the column after the logical database; the backend's is named
+    // after the actual one.
+    std::string tail = rec.tail;
+    std::string logicalColumn = "Tables_in_" + logical;
+    std::string actualColumn = "Tables_in_" + target.dataSource->database;
+    for (size_t at = tail.find(logicalColumn); at != std::string::npos;
+         at = tail.find(logicalColumn, at + actualColumn.size())) {
+      tail.replace(at, logicalColumn.size(), actualColumn);
+    }
+    sql += " " + tail;
+  }
   auto held = co_await acquireOrReport(target);
   if (!held) co_return;
   if (topology_->props.sqlShow) spdlog::info("Actual SQL: {} ::: {}", target.dataSource->name, sql);
@@ -665,7 +678,11 @@ awaitable<void> Session::handleFieldList(std::string_view table, std::string_vie
     for (unsigned i = 0; i < count; ++i) {
       const MYSQL_FIELD& f = fields[i];
       protocol::ColumnDefinitionRef c = columnDefinition(f, *target);
-      if (f.def) c.defaultValue = std::string_view(f.def, f.def_length);
+      if (f.def) {
+        c.defaultValue = std::string_view(f.def, f.def_length);
+      } else {
+        c.nullDefault = true;
+      }
       protocol::encodeColumnDefinition(io_.begin(), c);
       io_.end();
     }

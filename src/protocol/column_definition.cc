@@ -38,7 +38,11 @@ void encodeColumnDefinition(std::string& out, const ColumnDefinitionRef& c) {
   w.u16(c.flags);
   w.u8(c.decimals);
   w.zeros(2);
-  if (c.defaultValue) w.lenencString(*c.defaultValue);
+  if (c.nullDefault) {
+    w.u8(0xfb);
+  } else if (c.defaultValue) {
+    w.lenencString(*c.defaultValue);
+  }
 }
 
 std::optional<ColumnDefinition> decodeColumnDefinition(std::string_view payload,

@@ -41,6 +41,7 @@ struct ColumnDefinitionRef {
   uint16_t flags = 0;
   uint8_t decimals = 0;
   std::optional<std::string_view> defaultValue;
+  bool nullDefault = false;  // COM_FIELD_LIST: the default is NULL (sent as 0xfb)
 };
 
 void encodeColumnCount(std::string& out, uint64_t count);

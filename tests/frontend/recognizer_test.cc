@@ -86,6 +86,8 @@ TEST(RecognizerTest, SessionEffects) {
   EXPECT_TRUE(recognize("PREPARE s FROM 'select 1'").sessionEffects);
   EXPECT_TRUE(recognize("SELECT GET_LOCK('a', 1)").sessionEffects);
   EXPECT_TRUE(recognize("SET TRANSACTION READ ONLY").sessionEffects);
+  EXPECT_TRUE(recognize("SET session_track_system_variables = ''").sessionEffects);
+  EXPECT_EQ(recognize("SET session_track_state_change = OFF").kind, Kind::kOther);
   EXPECT_TRUE(recognize("SET sql_mode = ''; CREATE TEMPORARY TABLE t (a int)").sessionEffects);
   EXPECT_FALSE(recognize("SELECT @@version").sessionEffects);
   EXPECT_FALSE(recognize("SELECT '@x' FROM t").sessionEffects);

@@ -358,3 +358,30 @@ TEST(TextRowTest, ErrorRows) {
 
 }  // namespace
 }  // namespace shardproxy::protocol
+
+namespace shardproxy::protocol {
+namespace {
+
+TEST(ColumnDefinitionTest, FieldListNullDefaultIsFb) {
+  ColumnDefinitionRef c;
+  c.schema = "s";
+  c.table = "t";
+  c.orgTable = "t";
+  c.name = "a";
+  c.orgName = "a";
+  c.collation = 63;
+  c.length = 11;
+  c.type = ColumnType::kLong;
+  c.nullDefault = true;
+  std::string out;
+  encodeColumnDefinition(out, c);
+  ASSERT_FALSE(out.empty());
+  EXPECT_EQ(static_cast<uint8_t>(out.back()), 0xfb);
+  auto back = decodeColumnDefinition(out, true);
+  ASSERT_TRUE(back);
+  EXPECT_FALSE(back->defaultValue.has_value());
+  EXPECT_EQ(back->name, "a");
+}
+
+}  // namespace
+}  // namespace shardproxy::protocol
