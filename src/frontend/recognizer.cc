@@ -299,14 +299,16 @@ Recognized recognize(std::string_view sql) {
   return r;
 }
 
-std::optional<std::string> substituteDatabaseFunction(std::string_view sql,
-                                                      std::string_view logicalDatabase) {
+std::optional<std::string> substituteSessionFunctions(std::string_view sql,
+                                                      std::string_view logicalDatabase,
+                                                      uint32_t connectionId) {
   Lexer lx(sql);
   Token first = lx.next();
   if (!is(first, "SELECT")) return std::nullopt;
   struct Replacement {
     size_t begin, end;
     bool addAlias;
+    bool database;  // else CONNECTION_ID()
   };
   std::vector<Replacement> replacements;
   Token prev = first;
@@ -318,7 +320,8 @@ std::optional<std::string> substituteDatabaseFunction(std::string_view sql,
     bool itemStart = prev.type == Token::Type::kSymbol ? prev.text == ","
                                                         : is(prev, "SELECT") || is(prev, "DISTINCT") ||
                                                               is(prev, "ALL");
-    if (depth == 0 && itemStart && (is(t, "DATABASE") || is(t, "SCHEMA"))) {
+    bool database = (is(t, "DATABASE") || is(t, "SCHEMA")) && !logicalDatabase.empty();
+    if (depth == 0 && itemStart && (database || is(t, "CONNECTION_ID"))) {
       Lexer look = lx;
       Token open = look.next();
       Token close = look.next();
@@ -334,7 +337,7 @@ std::optional<std::string> substituteDatabaseFunction(std::string_view sql,
             is(next, "FOR") || is(next, "WINDOW") || is(next, "LOCK")) {
           aliased = false;
         }
-        replacements.push_back({t.begin, end, !aliased});
+        replacements.push_back({t.begin, end, !aliased, database});
         lx = look;
         prev = close;
         continue;
@@ -353,8 +356,12 @@ std::optional<std::string> substituteDatabaseFunction(std::string_view sql,
   size_t pos = 0;
   for (const auto& r : replacements) {
     out.append(sql.substr(pos, r.begin - pos));
-    // IF keeps DATABASE()'s type, length and nullability in the column metadata.
-    out += "IF(1, " + literal + ", DATABASE())";
+    // IF keeps the function's type, length and nullability in the column metadata.
+    if (r.database) {
+      out += "IF(1, " + literal + ", DATABASE())";
+    } else {
+      out += "IF(1, " + std::to_string(connectionId) + ", CONNECTION_ID())";
+    }
     if (r.addAlias) {
       out += " AS `";
       for (char c : sql.substr(r.begin, r.end - r.begin)) {

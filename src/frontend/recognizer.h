@@ -36,11 +36,14 @@ struct Recognized {
 
 Recognized recognize(std::string_view sql);
 
-// DATABASE() and SCHEMA() items in the select list of a SELECT name the logical database, not
-// the data source's actual one: each such item is replaced by an expression with the logical
-// name (keeping the column's name). Elsewhere (WHERE on information_schema ...) the actual name
-// is what the backend needs, so it stays. nullopt when nothing changes.
-std::optional<std::string> substituteDatabaseFunction(std::string_view sql,
-                                                      std::string_view logicalDatabase);
+// DATABASE() / SCHEMA() and CONNECTION_ID() items in the select list of a SELECT answer with
+// the logical database and the proxy's connection id (the greeting's), not the data source's
+// actual database and backend thread: each such item is replaced by an expression with the
+// proxy's value, keeping the column's name. Elsewhere (WHERE on information_schema ...) the
+// backend's values are what it needs, so they stay. nullopt when nothing changes; DATABASE()
+// is left alone when no database is selected (the backend has none either).
+std::optional<std::string> substituteSessionFunctions(std::string_view sql,
+                                                      std::string_view logicalDatabase,
+                                                      uint32_t connectionId);
 
 }  // namespace shardproxy::frontend

@@ -436,7 +436,7 @@ awaitable<void> Session::passThrough(std::string_view sql, const Recognized& rec
   if (!held) co_return;
   backend::Connection& conn = *held->conn;
   std::optional<std::string> substituted;
-  if (!database_.empty()) substituted = substituteDatabaseFunction(sql, database_);
+  substituted = substituteSessionFunctions(sql, database_, connectionId_);
   if (substituted) sql = *substituted;
   if (topology_->props.sqlShow) {
     spdlog::info("Actual SQL: {} ::: {}", target->dataSource->name, sql);

@@ -102,22 +102,29 @@ namespace shardproxy::frontend {
 namespace {
 
 TEST(SubstituteDatabaseTest, SelectListItems) {
-  EXPECT_EQ(substituteDatabaseFunction("select DATABASE(), USER() limit 1", "db1"),
+  EXPECT_EQ(substituteSessionFunctions("select DATABASE(), USER() limit 1", "db1", 7),
             "select IF(1, 'db1', DATABASE()) AS `DATABASE()`, USER() limit 1");
-  EXPECT_EQ(substituteDatabaseFunction("SELECT 1, schema() AS s FROM t", "d'b"),
+  EXPECT_EQ(substituteSessionFunctions("SELECT 1, schema() AS s FROM t", "d'b", 7),
             "SELECT 1, IF(1, 'd''b', DATABASE()) AS s FROM t");
-  EXPECT_EQ(substituteDatabaseFunction("SELECT database() x", "db1"),
+  EXPECT_EQ(substituteSessionFunctions("SELECT database() x", "db1", 7),
             "SELECT IF(1, 'db1', DATABASE()) x");
 }
 
+TEST(SubstituteDatabaseTest, ConnectionId) {
+  EXPECT_EQ(substituteSessionFunctions("SELECT CONNECTION_ID()", "", 42),
+            "SELECT IF(1, 42, CONNECTION_ID()) AS `CONNECTION_ID()`");
+  // Without a database, DATABASE() stays: the backend has none either.
+  EXPECT_EQ(substituteSessionFunctions("SELECT DATABASE()", "", 42), std::nullopt);
+}
+
 TEST(SubstituteDatabaseTest, LeavesOtherPlacesAlone) {
-  EXPECT_EQ(substituteDatabaseFunction("SELECT * FROM information_schema.tables WHERE "
+  EXPECT_EQ(substituteSessionFunctions("SELECT * FROM information_schema.tables WHERE "
                                        "table_schema = DATABASE()",
-                                       "db1"),
+                                       "db1", 7),
             std::nullopt);
-  EXPECT_EQ(substituteDatabaseFunction("SELECT CONCAT(DATABASE(), 'x')", "db1"), std::nullopt);
-  EXPECT_EQ(substituteDatabaseFunction("SELECT 'DATABASE()'", "db1"), std::nullopt);
-  EXPECT_EQ(substituteDatabaseFunction("INSERT INTO t VALUES (DATABASE())", "db1"), std::nullopt);
+  EXPECT_EQ(substituteSessionFunctions("SELECT CONCAT(DATABASE(), 'x')", "db1", 7), std::nullopt);
+  EXPECT_EQ(substituteSessionFunctions("SELECT 'DATABASE()'", "db1", 7), std::nullopt);
+  EXPECT_EQ(substituteSessionFunctions("INSERT INTO t VALUES (DATABASE())", "db1", 7), std::nullopt);
 }
 
 }  // namespace

@@ -271,6 +271,8 @@ class SessionTest(h.TestCase):
             h.query(c, "KILL QUERY 987654")
         self.assertMySQLError(cm.exception, 1094, message="Unknown thread id: 987654")
         self.assertEqual(h.query(other, "SELECT 1"), ((1,),))
+        # CONNECTION_ID() is the greeting's id, the one KILL takes
+        self.assertEqual(h.query(c, "SELECT CONNECTION_ID()"), ((own_id,),))
         h.query(c, "KILL QUERY %d" % own_id)     # one's own query: OK
         self.assertEqual(h.query(c, "SELECT 2"), ((2,),))
         with self.assertRaises(pymysql.MySQLError):
