@@ -12,6 +12,7 @@
 #include <set>
 #include <string>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
 #include "backend/pool.h"
@@ -22,6 +23,7 @@
 namespace shardproxy::frontend {
 
 class Session;
+class Worker;
 
 using Acceptor = asio::basic_socket_acceptor<asio::generic::stream_protocol>;
 
@@ -35,7 +37,36 @@ struct ServerOptions {
   size_t maxAllowedPacket = 64ul * 1024 * 1024;
 };
 
-// Read by every worker; only the atomics change after start-up.
+// Every authenticated session by connection id, so KILL can reach sessions on other workers.
+// A session is only touched on its own worker's thread: KILL posts there and looks it up again.
+class SessionRegistry {
+ public:
+  struct Entry {
+    Worker* worker = nullptr;
+    Session* session = nullptr;
+    std::string user;
+  };
+  void add(uint32_t id, Entry e) {
+    std::lock_guard lock(mutex_);
+    entries_[id] = std::move(e);
+  }
+  void remove(uint32_t id) {
+    std::lock_guard lock(mutex_);
+    entries_.erase(id);
+  }
+  std::optional<Entry> find(uint32_t id) const {
+    std::lock_guard lock(mutex_);
+    auto it = entries_.find(id);
+    if (it == entries_.end()) return std::nullopt;
+    return it->second;
+  }
+
+ private:
+  mutable std::mutex mutex_;
+  std::unordered_map<uint32_t, Entry> entries_;
+};
+
+// Read by every worker; only the atomics and the registry change after start-up.
 struct ServerContext {
   std::shared_ptr<const config::Topology> topology;
   std::string serverVersion;
@@ -46,6 +77,7 @@ struct ServerContext {
   std::atomic<int> connections{0};
   std::atomic<uint64_t> questions{0};
   std::atomic<bool> stopping{false};
+  SessionRegistry sessions;
 };
 
 class Worker {

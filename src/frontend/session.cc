@@ -56,6 +56,7 @@ Session::Session(Worker& worker, Socket socket, std::string peerHost, bool unixS
 
 Session::~Session() {
   *self_ = nullptr;
+  context_.sessions.remove(connectionId_);
   // Held connections carry this session's transaction or state: they are closed, which also
   // rolls back an open transaction, never handed to another client.
   for (auto& [key, held] : held_) held.pool->discard(std::move(held.conn));
@@ -211,6 +212,7 @@ awaitable<bool> Session::authenticate() {
     co_return false;
   }
   user_ = user;
+  context_.sessions.add(connectionId_, {&worker_, this, user_->name});
   if (!hello.database.empty()) {
     Status s = useDatabase(hello.database);
     if (!s) {
@@ -441,6 +443,7 @@ awaitable<void> Session::passThrough(std::string_view sql, const Recognized& rec
   if (topology_->props.sqlShow) {
     spdlog::info("Actual SQL: {} ::: {}", target->dataSource->name, sql);
   }
+  running_ = Running{target->database->name, target->dataSource, conn.threadId()};
   Status s = co_await conn.query(sql);
   bool stateChanged = false;
   if (!s) {
@@ -448,6 +451,7 @@ awaitable<void> Session::passThrough(std::string_view sql, const Recognized& rec
   } else {
     s = co_await relayResults(conn, *target, nullptr, true, stateChanged);
   }
+  running_.reset();
   bool sticky = rec.sessionEffects ||
                 (stateChanged && rec.kind != Recognized::Kind::kSetVariables);
   finish(*target, std::move(*held), sticky);
@@ -694,18 +698,54 @@ awaitable<void> Session::handleFieldList(std::string_view table, std::string_vie
 }
 
 void Session::kill(const Recognized& rec) {
-  // Ids are the proxy's connection ids (the greeting's); handing them to a backend would hit an
-  // unrelated connection there. Other sessions cannot be reached yet.
-  if (rec.killId != connectionId_) {
+  // Ids are the proxy's connection ids (the greeting's, CONNECTION_ID()); a backend's thread
+  // ids mean nothing to clients.
+  if (rec.killId == connectionId_) {
+    if (rec.killQuery) {
+      writeOk(protocol::OkPacket{0, 0, statusFlags(), 0, {}});
+    } else {
+      stopRequested_ = true;  // the client sees its connection go, as with MySQL
+    }
+    return;
+  }
+  auto target = context_.sessions.find(static_cast<uint32_t>(rec.killId));
+  if (!target) {
     writeError(Status(1094, "HY000", "Unknown thread id: " + std::to_string(rec.killId)));
     return;
   }
-  if (rec.killQuery) {
-    writeOk(protocol::OkPacket{0, 0, statusFlags(), 0, {}});
+  if (!user_->admin && target->user != user_->name) {
+    writeError(Status(1095, "HY000",
+                      "You are not owner of thread " + std::to_string(rec.killId)));
     return;
   }
-  // Killing one's own connection: the client sees the connection go, as with MySQL.
-  stopRequested_ = true;
+  // The target lives on its own worker: it is looked up again there, where it cannot go away
+  // while being told.
+  uint32_t id = static_cast<uint32_t>(rec.killId);
+  bool connection = !rec.killQuery;
+  ServerContext& context = context_;
+  asio::post(target->worker->io(), [&context, id, connection, session = target->session] {
+    auto again = context.sessions.find(id);
+    if (again && again->session == session) session->killedBy(connection);
+  });
+  writeOk(protocol::OkPacket{0, 0, statusFlags(), 0, {}});
+}
+
+void Session::killedBy(bool connection) {
+  if (connection) requestStop();
+  if (!running_) return;
+  // The backend stops the statement when asked on another connection to the same server.
+  Running r = *running_;
+  backend::Pool& pool = worker_.pools().pool(r.database, *r.dataSource, {});
+  asio::co_spawn(
+      worker_.io(),
+      [&pool, threadId = r.threadId]() -> awaitable<void> {
+        auto conn = co_await pool.acquire();
+        if (!conn) co_return;
+        Status s = co_await conn.value()->execute("KILL QUERY " + std::to_string(threadId));
+        if (!s) spdlog::warn("KILL QUERY on the backend failed: {}", s.toString());
+        pool.release(std::move(conn.value()));
+      },
+      asio::detached);
 }
 
 void Session::statistics() {

@@ -31,6 +31,9 @@ class Session {
   awaitable<void> run();
   // Shutdown: an idle session closes now, a busy one after its current statement.
   void requestStop();
+  // KILL from another session (called on this session's worker): stops the running statement
+  // on the backend, and with `connection` also ends the session.
+  void killedBy(bool connection);
 
  private:
   struct Target {
@@ -98,6 +101,13 @@ class Session {
   // The backend connection of the previous statement, preferred for the next one so that
   // LAST_INSERT_ID(), FOUND_ROWS(), SHOW WARNINGS ... usually see it (identity only).
   const backend::Connection* lastConnection_ = nullptr;
+  // The statement running on a backend, for KILL: where and on which backend thread.
+  struct Running {
+    std::string database;
+    const config::DataSource* dataSource = nullptr;
+    uint64_t threadId = 0;
+  };
+  std::optional<Running> running_;
 };
 
 }  // namespace shardproxy::frontend

@@ -10,6 +10,8 @@ import os
 import socket
 import subprocess
 import sys
+import threading
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness as h  # noqa: E402
@@ -19,6 +21,14 @@ from pymysql.constants import CLIENT  # noqa: E402
 A1 = "it_sess_db1"
 A2 = "it_sess_db2"
 SYSTEM_SCHEMAS = {"information_schema", "mysql", "performance_schema", "sys", "shardingsphere"}
+
+
+def _alive(c):
+    try:
+        h.query(c, "SELECT 1")
+        return True
+    except pymysql.MySQLError:
+        return False
 
 
 class SessionTest(h.TestCase):
@@ -279,6 +289,39 @@ class SessionTest(h.TestCase):
             h.query(c, "KILL %d" % own_id)        # one's own connection: it goes away
             h.query(c, "SELECT 3")
         self.assertEqual(h.query(other, "SELECT 4"), ((4,),))
+
+    def test_kill_another_sessions_query(self):
+        victim = self.conn(db="db1", read_timeout=30)
+        killer = self.conn(db="db1")
+        victim_id = victim.thread_id()
+        outcome = {}
+
+        def run_long():
+            t0 = time.monotonic()
+            try:
+                h.query(victim, "SELECT SLEEP(20)")
+                outcome["result"] = "finished"
+            except pymysql.MySQLError as e:
+                outcome["result"] = e.args[0]
+            outcome["seconds"] = time.monotonic() - t0
+
+        th = threading.Thread(target=run_long)
+        th.start()
+        time.sleep(1.0)
+        h.query(killer, "KILL QUERY %d" % victim_id)
+        th.join(25)
+        self.assertFalse(th.is_alive())
+        # MariaDB ends an interrupted SLEEP() early: the row says 1, or the query fails with 1317
+        self.assertLess(outcome["seconds"], 10, outcome)
+        self.assertEqual(h.query(victim, "SELECT 5"), ((5,),))   # the session goes on
+        # another user may not kill root's session
+        app = self.conn(user="app", password="app", db="db1")
+        with self.assertRaises(pymysql.MySQLError) as cm:
+            h.query(app, "KILL %d" % victim_id)
+        self.assertMySQLError(cm.exception, 1095, prefix="You are not owner of thread")
+        # KILL CONNECTION ends it
+        h.query(killer, "KILL CONNECTION %d" % victim_id)
+        h.wait_until(lambda: not _alive(victim), 10, what="the killed connection to close")
 
     # ---- a transaction stays on one backend connection ----
     def test_transaction_cannot_span_databases(self):
