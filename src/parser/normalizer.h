@@ -1,0 +1,33 @@
+// Statement normalizer: a fast hand-written tokenizer that turns a statement into the key of
+// the statement cache (literals replaced, whitespace and comments folded) and lists its
+// literals, so a cached parse can be reused with the new values without running ANTLR.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace shardproxy::parser {
+
+struct NormalizedLiteral {
+  enum class Kind { kString, kNumber, kHexString, kBitString };
+  Kind kind;
+  size_t begin = 0;  // offsets of the literal in the original text (quotes and prefix included)
+  size_t end = 0;
+};
+
+struct Normalized {
+  // Tokens separated by one space; each literal is `?`, each parameter marker `:?`. Comments
+  // are dropped except optimizer hints and the SHARDINGSPHERE_HINT comment; the body of an
+  // executable comment (/*! ... */) is tokenized like the rest.
+  std::string key;
+  std::vector<NormalizedLiteral> literals;
+  int parameterMarkers = 0;
+};
+
+// False when the text cannot be tokenized (an unterminated string, identifier or comment):
+// the caller parses it in full and reports the syntax error.
+bool normalize(std::string_view sql, Normalized& out);
+
+}  // namespace shardproxy::parser

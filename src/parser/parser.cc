@@ -1,0 +1,250 @@
+#include "parser/parser.h"
+
+#include <algorithm>
+#include <exception>
+#include <optional>
+#include <string>
+#include <utility>
+
+#include "parser/parse_tree.h"
+
+namespace shardproxy::parser {
+namespace {
+
+// Feeds ANTLR code points decoded by us: the runtime's own UTF-8 conversion throws on invalid
+// input, while clients may send any bytes. Invalid UTF-8 bytes become the Latin-1 code point of
+// the byte, so the text still lexes and every code point maps back to one byte offset.
+class CodePointStream : public antlr4::ANTLRInputStream {
+ public:
+  explicit CodePointStream(std::u32string data) {
+    _data = std::move(data);
+    p = 0;
+  }
+};
+
+// Decodes `sql`; fills `byteOffset` (code point index -> byte offset, plus an end sentinel) only
+// when the text is not plain ASCII.
+std::u32string decode(std::string_view sql, std::vector<uint32_t>& byteOffset) {
+  std::u32string out;
+  out.reserve(sql.size());
+  bool ascii = true;
+  size_t i = 0;
+  const auto byte = [&](size_t k) { return static_cast<unsigned char>(sql[k]); };
+  while (i < sql.size()) {
+    unsigned char c = byte(i);
+    char32_t cp = c;
+    size_t len = 1;
+    if (c >= 0x80) {
+      ascii = false;
+      size_t need = c >= 0xF0 && c <= 0xF4 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 && c < 0xE0 ? 2 : 0;
+      if (need != 0 && i + need <= sql.size()) {
+        char32_t v = c & (need == 2 ? 0x1F : need == 3 ? 0x0F : 0x07);
+        bool ok = true;
+        for (size_t k = 1; k < need; ++k) {
+          if ((byte(i + k) & 0xC0) != 0x80) {
+            ok = false;
+            break;
+          }
+          v = (v << 6) | (byte(i + k) & 0x3F);
+        }
+        bool overlong = (need == 3 && v < 0x800) || (need == 4 && v < 0x10000);
+        if (ok && !overlong && v <= 0x10FFFF && !(v >= 0xD800 && v <= 0xDFFF)) {
+          cp = v;
+          len = need;
+        }
+      }
+    }
+    if (!ascii && byteOffset.empty()) {
+      // First non-ASCII code point: every earlier code point was one byte.
+      byteOffset.reserve(sql.size() + 1);
+      for (size_t k = 0; k < out.size(); ++k) {
+        byteOffset.push_back(static_cast<uint32_t>(k));
+      }
+    }
+    if (!ascii) {
+      byteOffset.push_back(static_cast<uint32_t>(i));
+    }
+    out.push_back(cp);
+    i += len;
+  }
+  if (!ascii) {
+    byteOffset.push_back(static_cast<uint32_t>(sql.size()));
+  }
+  return out;
+}
+
+// Remembers the furthest token the parser has looked at. ANTLR reports a syntax error at the
+// start of the decision that failed (`IN` in `a IN (1, 2`), while MySQL, an LALR(1) parser,
+// reports the first token no parse can continue with (the end, here). Prediction only looks at a
+// token when some alternative is still viable before it, so the furthest token examined by an LL
+// pass that bails out at the first error (no recovery, which would peek further) is that token.
+class FurthestTokenStream : public antlr4::CommonTokenStream {
+ public:
+  using antlr4::CommonTokenStream::CommonTokenStream;
+
+  antlr4::Token* LT(ssize_t k) override {
+    antlr4::Token* token = antlr4::CommonTokenStream::LT(k);
+    if (token != nullptr &&
+        (furthest_ == nullptr || token->getTokenIndex() > furthest_->getTokenIndex())) {
+      furthest_ = token;
+    }
+    return token;
+  }
+
+  antlr4::Token* furthest() const { return furthest_; }
+  void resetFurthest() { furthest_ = nullptr; }
+
+ private:
+  antlr4::Token* furthest_ = nullptr;
+};
+
+// Where the first syntax error is: a byte offset into the text and a 1-based line.
+struct SyntaxError {
+  size_t offset;
+  size_t line;
+};
+
+// Thrown by the lexer listener to stop at the first error (MySQL reports only the first one).
+struct SyntaxErrorAbort {
+  SyntaxError error;
+};
+
+class LexerErrorListener : public antlr4::BaseErrorListener {
+ public:
+  explicit LexerErrorListener(const ParseTreeImpl& impl) : impl_(impl) {}
+  void syntaxError(antlr4::Recognizer* recognizer, antlr4::Token*, size_t line, size_t,
+                   const std::string&, std::exception_ptr) override {
+    auto* lexer = static_cast<antlr4::Lexer*>(recognizer);
+    throw SyntaxErrorAbort{{impl_.toByteOffset(lexer->tokenStartCharIndex), lexer->tokenStartLine}};
+  }
+
+ private:
+  const ParseTreeImpl& impl_;
+};
+
+Status parseError(std::string_view sql, const SyntaxError& error) {
+  // MySQL quotes the rest of the statement from the offending token, cut at 80 characters; cut
+  // at a code point boundary so the message stays valid UTF-8.
+  std::string_view rest = sql.substr(std::min(error.offset, sql.size()));
+  size_t end = 0;
+  for (int chars = 0; end < rest.size() && chars < 80; ++chars) {
+    ++end;
+    while (end < rest.size() && (static_cast<unsigned char>(rest[end]) & 0xC0) == 0x80) {
+      ++end;
+    }
+  }
+  std::string message =
+      "You have an error in your SQL syntax; check the manual that corresponds to your MySQL "
+      "server version for the right syntax to use near '";
+  message.append(rest.substr(0, end));
+  message += "' at line ";
+  message += std::to_string(error.line);
+  return Status(kErParseError, "42000", std::move(message));
+}
+
+// Refuses statements nested deeper than kMaxNestingDepth before ANTLR recurses into them. What
+// makes the parser recurse: parentheses, CASE/BEGIN ... END blocks and runs of prefix operators
+// (`- - - 1`, `NOT NOT a`). An estimate, deliberately on the safe side.
+std::optional<SyntaxError> checkNesting(const ParseTreeImpl& impl) {
+  using L = gen::MySqlLexer;
+  int depth = 0;
+  int prefixRun = 0;
+  for (antlr4::Token* token : impl.tokens->getTokens()) {
+    switch (token->getType()) {
+      case L::LPAREN:
+      case L::CASE:
+      case L::BEGIN:
+        ++depth;
+        prefixRun = 0;
+        break;
+      case L::RPAREN:
+      case L::END:
+        depth = depth > 0 ? depth - 1 : 0;
+        prefixRun = 0;
+        break;
+      case L::MINUS:
+      case L::PLUS:
+      case L::BIT_NOT:
+      case L::NOT_OP:
+      case L::NOT:
+      case L::BINARY:
+        ++prefixRun;
+        break;
+      default:
+        prefixRun = 0;
+        break;
+    }
+    if (depth + prefixRun > kMaxNestingDepth) {
+      return SyntaxError{impl.toByteOffset(token->getStartIndex()), token->getLine()};
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+ParsedStatement::ParsedStatement(std::unique_ptr<ParseTreeImpl> impl) : impl_(std::move(impl)) {}
+ParsedStatement::ParsedStatement(ParsedStatement&&) noexcept = default;
+ParsedStatement& ParsedStatement::operator=(ParsedStatement&&) noexcept = default;
+ParsedStatement::~ParsedStatement() = default;
+
+bool ParsedStatement::isEmpty() const { return impl_->root->sqlStatement() == nullptr; }
+bool ParsedStatement::neededFullLl() const { return impl_->neededFullLl; }
+
+Result<ParsedStatement> parse(std::string_view sql) {
+  auto impl = std::make_unique<ParseTreeImpl>();
+  impl->sql.assign(sql);
+  impl->input = std::make_unique<CodePointStream>(decode(sql, impl->byteOffset));
+  impl->lexer = std::make_unique<gen::MySqlLexer>(impl->input.get());
+  auto tokenStream = std::make_unique<FurthestTokenStream>(impl->lexer.get());
+  FurthestTokenStream& tokens = *tokenStream;
+  impl->tokens = std::move(tokenStream);
+  impl->parser = std::make_unique<gen::MySqlParser>(impl->tokens.get());
+
+  LexerErrorListener lexerErrors(*impl);
+  auto& lexer = *impl->lexer;
+  auto& parser = *impl->parser;
+  lexer.removeErrorListeners();
+  lexer.addErrorListener(&lexerErrors);
+  parser.removeErrorListeners();
+
+  try {
+    impl->tokens->fill();
+    if (auto error = checkNesting(*impl)) {
+      return parseError(sql, *error);
+    }
+    // Pass 1: SLL prediction, bail out at the first error. Almost every statement parses here.
+    auto* interpreter = parser.getInterpreter<antlr4::atn::ParserATNSimulator>();
+    interpreter->setPredictionMode(antlr4::atn::PredictionMode::SLL);
+    parser.setErrorHandler(std::make_shared<antlr4::BailErrorStrategy>());
+    try {
+      impl->root = parser.root();
+    } catch (const antlr4::ParseCancellationException&) {
+      // Pass 2: full LL, which is exact; if it fails too, the statement has a syntax error.
+      impl->neededFullLl = true;
+      impl->tokens->seek(0);
+      tokens.resetFurthest();
+      parser.reset();
+      interpreter->setPredictionMode(antlr4::atn::PredictionMode::LL);
+      try {
+        impl->root = parser.root();
+      } catch (const antlr4::ParseCancellationException&) {
+        antlr4::Token* token = tokens.furthest();
+        if (token == nullptr || token->getType() == antlr4::Token::EOF) {
+          return parseError(sql, {sql.size(), token != nullptr ? token->getLine() : 1});
+        }
+        return parseError(sql, {impl->toByteOffset(token->getStartIndex()), token->getLine()});
+      }
+    }
+  } catch (const SyntaxErrorAbort& abort) {
+    return parseError(sql, abort.error);
+  } catch (const std::exception& e) {
+    // An ANTLR runtime failure (or bad_alloc) must cost one statement, not the process.
+    return Status(er::kUnknownError, "HY000", std::string("SQL parser failure: ") + e.what());
+  }
+  // The listener lives on this stack frame: detach it before the pipeline outlives it.
+  lexer.removeErrorListeners();
+  return ParsedStatement(std::move(impl));
+}
+
+}  // namespace shardproxy::parser

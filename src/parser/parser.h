@@ -1,0 +1,46 @@
+// SQL text -> syntax check and parse tree. The ANTLR tree stays inside parser/: callers get an
+// opaque ParsedStatement, which the AST builder (also in parser/) turns into the project's AST.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string_view>
+
+#include "common/status.h"
+
+namespace shardproxy::parser {
+
+// MySQL's ER_PARSE_ERROR and ER_EMPTY_QUERY.
+inline constexpr uint16_t kErParseError = 1064;
+inline constexpr uint16_t kErEmptyQuery = 1065;
+
+// Deeper nesting of parentheses is refused before ANTLR runs, so hostile input cannot exhaust the
+// stack of a worker thread.
+inline constexpr int kMaxNestingDepth = 200;
+
+struct ParseTreeImpl;  // defined in parse_tree.h, internal to parser/
+
+class ParsedStatement {
+ public:
+  explicit ParsedStatement(std::unique_ptr<ParseTreeImpl> impl);
+  ParsedStatement(ParsedStatement&&) noexcept;
+  ParsedStatement& operator=(ParsedStatement&&) noexcept;
+  ~ParsedStatement();
+
+  // True when the text holds only comments and whitespace (MySQL answers ER_EMPTY_QUERY).
+  bool isEmpty() const;
+  // True when SLL prediction failed and the statement needed the full LL pass.
+  bool neededFullLl() const;
+
+  const ParseTreeImpl& impl() const { return *impl_; }
+
+ private:
+  std::unique_ptr<ParseTreeImpl> impl_;
+};
+
+// Parses one statement. A syntax error is ER_PARSE_ERROR (1064, SQLSTATE 42000) with MySQL's
+// message: "... near '<text from the offending token, at most 80 characters>' at line N".
+// Safe to call from several threads at once (ANTLR shares only its internally locked caches).
+Result<ParsedStatement> parse(std::string_view sql);
+
+}  // namespace shardproxy::parser
