@@ -437,8 +437,8 @@ awaitable<void> Session::passThrough(std::string_view sql, const Recognized& rec
   auto held = co_await acquireOrReport(*target);
   if (!held) co_return;
   backend::Connection& conn = *held->conn;
-  std::optional<std::string> substituted;
-  substituted = substituteSessionFunctions(sql, database_, connectionId_);
+  std::optional<std::string> substituted =
+      substituteSessionFunctions(sql, database_, connectionId_);
   if (substituted) sql = *substituted;
   if (topology_->props.sqlShow) {
     spdlog::info("Actual SQL: {} ::: {}", target->dataSource->name, sql);
