@@ -51,6 +51,7 @@ class Tokenizer {
     out_.literals.clear();
     out_.parameterMarkers = 0;
     out_.key.reserve(s_.size() + 8);
+    out_.literals.reserve(16);
     size_t i = 0;
     while (i < s_.size()) {
       unsigned char c = static_cast<unsigned char>(s_[i]);
@@ -241,25 +242,46 @@ class Tokenizer {
   }
 
   size_t symbol(size_t i) {
-    static constexpr std::string_view kLong[] = {
-        "<=>", "->>", "<=", ">=", "<>", "!=", "<<", ">>", "&&", "||", ":=", "->"};
-    for (std::string_view op : kLong) {
-      if (s_.substr(i, op.size()) == op) {
-        token(i, i + op.size());
-        return i + op.size();
-      }
-    }
     char c = s_[i];
-    if (c == '(') {
-      ++depth_;
-    } else if (c == ')') {
-      if (byListDepth_ == depth_) byListDepth_ = -1;
-      --depth_;
-    } else if (c == ';') {
-      byListDepth_ = -1;
+    auto next = [&](size_t k) { return i + k < s_.size() ? s_[i + k] : '\0'; };
+    size_t len = 1;
+    switch (c) {
+      case '<':  // <=> <= <> <<
+        if (next(1) == '=' && next(2) == '>') {
+          len = 3;
+        } else if (next(1) == '=' || next(1) == '>' || next(1) == '<') {
+          len = 2;
+        }
+        break;
+      case '>':  // >= >>
+        if (next(1) == '=' || next(1) == '>') len = 2;
+        break;
+      case '-':  // -> ->>
+        if (next(1) == '>') len = next(2) == '>' ? 3 : 2;
+        break;
+      case '!':
+      case ':':
+        if (next(1) == '=') len = 2;
+        break;
+      case '&':
+      case '|':
+        if (next(1) == c) len = 2;
+        break;
+      case '(':
+        ++depth_;
+        break;
+      case ')':
+        if (byListDepth_ == depth_) byListDepth_ = -1;
+        --depth_;
+        break;
+      case ';':
+        byListDepth_ = -1;
+        break;
+      default:
+        break;
     }
-    token(i, i + 1);
-    return i + 1;
+    token(i, i + len);
+    return i + len;
   }
 
   // A '.' written right after a name or `quoted name` qualifies it (t.5 is column 5 of t);
