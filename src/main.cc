@@ -6,15 +6,18 @@
 #include <cstdlib>
 #include <iostream>
 #include <string>
+#include <vector>
 
 #include "common/log.h"
 #include "common/version.h"
 #include "config/topology.h"
 #include "frontend/server.h"
+#include "parser/ast.h"
 
 namespace {
 
 constexpr const char* kUsage = R"(Usage: shardproxy --conf DIR [options]
+       shardproxy parse [SQL]
 
 A MySQL-protocol sharding proxy configured with ShardingSphere 5.x YAML files
 (global.yaml or server.yaml, and database-*.yaml or config-*.yaml).
@@ -30,6 +33,9 @@ Options:
   --check-config      validate the configuration, print a summary and exit
   --version           print the version and exit
   --help              print this help and exit
+
+shardproxy parse [SQL] prints the statement kind and AST of SQL, or of each line of standard
+input when no SQL is given; it exits 1 if a statement does not parse.
 )";
 
 int usageError(const std::string& message) {
@@ -46,10 +52,42 @@ bool parseInt(const std::string& s, long min, long max, long& out) {
   return true;
 }
 
+// `shardproxy parse`: the parser's view of statements, for debugging and corpus runs.
+int parseCommand(int argc, char** argv) {
+  using namespace shardproxy;
+  std::vector<std::string> statements;
+  if (argc > 2) {
+    std::string sql;
+    for (int i = 2; i < argc; ++i) {
+      if (i > 2) sql += ' ';
+      sql += argv[i];
+    }
+    statements.push_back(sql);
+  } else {
+    std::string line;
+    while (std::getline(std::cin, line)) {
+      if (!line.empty()) statements.push_back(line);
+    }
+  }
+  int rc = 0;
+  for (const auto& sql : statements) {
+    auto ast = parser::ast::parseAst(sql);
+    if (!ast) {
+      std::printf("ERROR %u (%s): %s\n", ast.status().code(), ast.status().sqlState().c_str(),
+                  ast.status().message().c_str());
+      rc = 1;
+      continue;
+    }
+    std::printf("%s %s\n", parser::ast::toString(ast->kind), parser::ast::describe(*ast).c_str());
+  }
+  return rc;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   using namespace shardproxy;
+  if (argc > 1 && std::string(argv[1]) == "parse") return parseCommand(argc, argv);
   std::string confDir, bind = "0.0.0.0", socketPath, dataDir = "data", logLevel = "info";
   long port = -1, workers = -1;
   bool checkOnly = false;

@@ -74,6 +74,16 @@ class CliTest(h.TestCase):
                     "--check-config", "--version"):
             self.assertIn(opt, out)
 
+    def test_parse_command(self):
+        r = h.run_proxy_cli(["parse", "SELECT c FROM sbtest1 WHERE id = 5"])
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertTrue(r.stdout.startswith("select (select"), r.stdout)
+        self.assertIn("(lit int 5 #0", r.stdout)
+        r = h.run_proxy_cli(["parse", "SELEC 1"])
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("ERROR 1064 (42000)", r.stdout)
+        self.assertIn("near 'SELEC 1' at line 1", r.stdout)
+
     def test_version(self):
         r = h.run_proxy_cli(["--version"])
         self.assertEqual(r.returncode, 0, r.stderr)
