@@ -1,5 +1,5 @@
-// Parser micro-benchmarks: statement normalization (the cache key) and ANTLR parses, warm and
-// in a fresh process, for the sysbench statements and a set of complex queries.
+// Parser micro-benchmarks: statement normalization (the cache key), statement cache hits, and
+// ANTLR parses, warm and in a fresh process, for the sysbench statements and complex queries.
 #include <benchmark/benchmark.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -11,6 +11,7 @@
 
 #include "parser/normalizer.h"
 #include "parser/parser.h"
+#include "parser/statement_cache.h"
 
 namespace {
 
@@ -93,6 +94,27 @@ void BM_ParseWarm(benchmark::State& state, const std::string& sql) {
   }
 }
 
+// A cache hit: normalize, look up, copy the cached AST and bind the literals (a different value
+// each time, of another length every other round, so offsets move).
+void BM_CacheHit(benchmark::State& state, const std::string& sql) {
+  shardproxy::parser::StatementCache cache;
+  Normalized n;
+  normalize(sql, n);
+  std::vector<std::string> variants = {sql, sql};
+  if (!n.literals.empty() && n.literals[0].kind == shardproxy::parser::NormalizedLiteral::Kind::kNumber) {
+    const auto& l = n.literals[0];
+    variants[1] = sql.substr(0, l.begin) + "98765432" + sql.substr(l.end);
+  }
+  if (!cache.get(sql)) state.SkipWithError("does not parse");
+  size_t i = 0;
+  for (auto _ : state) {
+    auto r = cache.get(variants[i++ & 1]);
+    benchmark::DoNotOptimize(r.isOk());
+  }
+  state.counters["hit_rate"] =
+      static_cast<double>(cache.hits()) / static_cast<double>(cache.hits() + cache.misses());
+}
+
 // The first parse of a statement in a fresh process (ANTLR's prediction caches are empty):
 // each statement in a forked child, timed there.
 void reportColdParses() {
@@ -128,6 +150,9 @@ int main(int argc, char** argv) {
   for (const auto& s : samples()) {
     benchmark::RegisterBenchmark((std::string("normalize/") + s.name).c_str(), BM_Normalize,
                                  s.sql);
+  }
+  for (const auto& s : samples()) {
+    benchmark::RegisterBenchmark((std::string("cache_hit/") + s.name).c_str(), BM_CacheHit, s.sql);
   }
   for (const auto& s : samples()) {
     benchmark::RegisterBenchmark((std::string("parse_warm/") + s.name).c_str(), BM_ParseWarm,

@@ -1,0 +1,224 @@
+#include "parser/statement_cache.h"
+
+#include <algorithm>
+
+namespace shardproxy::parser {
+
+namespace {
+
+using ast::Span;
+
+// Every byte offset the AST holds, so a bound copy can move them all.
+template <typename F>
+void forEachSpan(ast::Statement& s, F&& f) {
+  auto name = [&f](ast::Name& n) { f(n.span); };
+  auto order = [&f](std::vector<ast::OrderItem>& items) {
+    for (auto& o : items) f(o.span);
+  };
+  auto assignments = [&f](std::vector<ast::Assignment>& items) {
+    for (auto& a : items) f(a.span);
+  };
+  f(s.span);
+  f(s.hintSpan);
+  for (auto& e : s.exprs) {
+    f(e.span);
+    name(e.schema);
+    name(e.table);
+    name(e.column);
+  }
+  for (auto& t : s.tableRefs) {
+    f(t.span);
+    name(t.schema);
+    name(t.name);
+    name(t.alias);
+    for (auto& n : t.usingColumns) name(n);
+  }
+  for (auto& q : s.selects) {
+    f(q.span);
+    for (auto& c : q.with) {
+      f(c.span);
+      name(c.name);
+      for (auto& n : c.columns) name(n);
+    }
+    for (auto& item : q.items) {
+      f(item.span);
+      name(item.alias);
+      name(item.schema);
+      name(item.table);
+    }
+    order(q.groupBy);
+    order(q.orderBy);
+    f(q.limit.span);
+  }
+  f(s.insert.columnsSpan);
+  f(s.insert.valuesSpan);
+  f(s.insert.onDuplicateSpan);
+  for (auto& r : s.insert.rows) f(r.span);
+  assignments(s.insert.set);
+  assignments(s.insert.onDuplicate);
+  assignments(s.update.set);
+  order(s.update.orderBy);
+  f(s.update.limit.span);
+  order(s.del.orderBy);
+  f(s.del.limit.span);
+}
+
+// The value the AST gives a literal written as `text` (same rules as the builder).
+void setLiteral(ast::Expr& e, NormalizedLiteral::Kind kind, std::string_view text) {
+  e.value.clear();
+  switch (kind) {
+    case NormalizedLiteral::Kind::kString: {
+      // Unescape as the builder does: '' or "" inside, backslash escapes.
+      char quote = text.front();
+      std::string_view body = text.substr(1, text.size() - 2);
+      for (size_t i = 0; i < body.size(); ++i) {
+        char c = body[i];
+        if (c == quote && i + 1 < body.size() && body[i + 1] == quote) {
+          e.value += quote;
+          ++i;
+        } else if (c == '\\' && i + 1 < body.size()) {
+          char n = body[++i];
+          switch (n) {
+            case '0': e.value += '\0'; break;
+            case 'b': e.value += '\b'; break;
+            case 'n': e.value += '\n'; break;
+            case 'r': e.value += '\r'; break;
+            case 't': e.value += '\t'; break;
+            case 'Z': e.value += '\x1A'; break;
+            case '%':
+            case '_':
+              e.value += '\\';
+              e.value += n;
+              break;
+            default: e.value += n; break;
+          }
+        } else {
+          e.value += c;
+        }
+      }
+      return;
+    }
+    case NormalizedLiteral::Kind::kNumber:
+      e.value = text;
+      if (text.find_first_not_of("0123456789") == std::string_view::npos) {
+        e.literalType = ast::LiteralType::Integer;
+      } else if (text.find_first_of("eE") != std::string_view::npos) {
+        e.literalType = ast::LiteralType::Double;
+      } else {
+        e.literalType = ast::LiteralType::Decimal;
+      }
+      return;
+    case NormalizedLiteral::Kind::kHexString:
+    case NormalizedLiteral::Kind::kBitString:
+      e.value = text;
+      return;
+  }
+}
+
+}  // namespace
+
+StatementCache::Template StatementCache::makeTemplate(std::string key, ast::Statement statement,
+                                                      std::vector<NormalizedLiteral> literals) {
+  Template t;
+  t.key = std::move(key);
+  t.bindings.resize(literals.size());
+  for (size_t i = 0; i < literals.size(); ++i) {
+    const auto& l = literals[i];
+    for (size_t e = 0; e < statement.exprs.size(); ++e) {
+      const ast::Expr& x = statement.exprs[e];
+      if (x.kind == ast::ExprKind::Literal && x.span.begin == l.begin && x.span.end == l.end &&
+          x.charset.empty()) {
+        t.bindings[i].expr = static_cast<ast::ExprId>(e);
+        break;
+      }
+    }
+    if (t.bindings[i].expr == ast::kNone) {
+      t.bindings[i].guard = std::string(statement.sql.substr(l.begin, l.end - l.begin));
+    }
+  }
+  t.literals = std::move(literals);
+  t.statement = std::make_shared<const ast::Statement>(std::move(statement));
+  return t;
+}
+
+std::optional<ast::Statement> StatementCache::bind(const Template& t, std::string_view sql,
+                                                   const Normalized& n) {
+  if (n.literals.size() != t.literals.size()) return std::nullopt;
+  for (size_t i = 0; i < n.literals.size(); ++i) {
+    const auto& b = t.bindings[i];
+    const auto& l = n.literals[i];
+    if (n.literals[i].kind != t.literals[i].kind) return std::nullopt;
+    if (b.expr == ast::kNone && sql.substr(l.begin, l.end - l.begin) != b.guard) {
+      return std::nullopt;
+    }
+  }
+  ast::Statement s = *t.statement;
+  s.sql = std::string(sql);
+  // Old offset -> new: shifted by the length changes of the literals that end at or before it.
+  std::vector<std::pair<uint32_t, int64_t>> shifts;  // (old end, cumulative delta)
+  int64_t delta = 0;
+  for (size_t i = 0; i < t.literals.size(); ++i) {
+    const auto& o = t.literals[i];
+    const auto& l = n.literals[i];
+    delta += static_cast<int64_t>(l.end - l.begin) - static_cast<int64_t>(o.end - o.begin);
+    shifts.emplace_back(static_cast<uint32_t>(o.end), delta);
+  }
+  if (delta != 0 || !shifts.empty()) {
+    auto move = [&shifts](uint32_t x) -> uint32_t {
+      // The last literal ending at or before x; offsets before the first literal do not move.
+      auto it = std::upper_bound(shifts.begin(), shifts.end(), x,
+                                 [](uint32_t v, const auto& p) { return v < p.first; });
+      if (it == shifts.begin()) {
+        // Before the end of the first literal: only its own start can be here.
+        return x;
+      }
+      return static_cast<uint32_t>(static_cast<int64_t>(x) + std::prev(it)->second);
+    };
+    forEachSpan(s, [&move](Span& span) {
+      if (span.begin == 0 && span.end == 0) return;
+      span.begin = move(span.begin);
+      span.end = move(span.end);
+    });
+  }
+  for (size_t i = 0; i < n.literals.size(); ++i) {
+    const auto& b = t.bindings[i];
+    if (b.expr == ast::kNone) continue;
+    const auto& l = n.literals[i];
+    setLiteral(s.exprs[b.expr], l.kind, sql.substr(l.begin, l.end - l.begin));
+  }
+  return s;
+}
+
+void StatementCache::store(Template t) {
+  if (capacity_ == 0) return;
+  if (entries_.size() >= capacity_) {
+    entries_.erase(lru_.back().key);
+    lru_.pop_back();
+  }
+  lru_.push_front(std::move(t));
+  entries_[lru_.front().key] = lru_.begin();
+}
+
+Result<ast::Statement> StatementCache::get(std::string_view sql) {
+  Normalized n;
+  bool normalized = normalize(sql, n);
+  if (normalized) {
+    auto it = entries_.find(n.key);
+    if (it != entries_.end()) {
+      lru_.splice(lru_.begin(), lru_, it->second);
+      if (auto bound = bind(*it->second, sql, n)) {
+        ++hits_;
+        return std::move(*bound);
+      }
+    }
+  }
+  ++misses_;
+  auto parsed = ast::parseAst(sql);
+  if (!parsed) return parsed.status();
+  if (normalized && entries_.find(n.key) == entries_.end()) {
+    store(makeTemplate(std::move(n.key), parsed.value(), std::move(n.literals)));
+  }
+  return parsed;
+}
+
+}  // namespace shardproxy::parser

@@ -1,0 +1,137 @@
+// The statement cache must give exactly the AST a fresh parse gives: for the same text, and for
+// the same statement with other literal values (other lengths, so every offset moves).
+#include "parser/statement_cache.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+namespace shardproxy::parser {
+namespace {
+
+std::string dump(const ast::Statement& s) { return ast::describe(s, true) + " sql=" + s.sql; }
+
+// The same statement with every literal replaced by another of the same kind and another length.
+std::string withOtherLiterals(const std::string& sql) {
+  Normalized n;
+  if (!normalize(sql, n)) return sql;
+  std::string out;
+  size_t pos = 0;
+  for (const auto& l : n.literals) {
+    out.append(sql, pos, l.begin - pos);
+    std::string_view text(sql.data() + l.begin, l.end - l.begin);
+    switch (l.kind) {
+      case NormalizedLiteral::Kind::kString:
+        out += std::string(1, text[0]) + "zq" + text[0] + text[0] + "w\\n" + text[0];
+        break;
+      case NormalizedLiteral::Kind::kNumber:
+        if (text.find_first_of("eE") != std::string_view::npos) {
+          out += "1.25e3";
+        } else if (text.find('.') != std::string_view::npos) {
+          out += "123.4567";
+        } else {
+          out += text.size() > 3 ? "7" : "123456";
+        }
+        break;
+      default:
+        out += text;
+    }
+    pos = l.end;
+  }
+  out.append(sql, pos);
+  return out;
+}
+
+void expectSame(StatementCache& cache, const std::string& sql) {
+  auto fresh = ast::parseAst(sql);
+  auto cached = cache.get(sql);
+  ASSERT_EQ(fresh.isOk(), cached.isOk()) << sql;
+  if (!fresh.isOk()) {
+    EXPECT_EQ(fresh.status().message(), cached.status().message());
+    return;
+  }
+  EXPECT_EQ(dump(*fresh), dump(*cached)) << sql;
+  ASSERT_EQ(fresh->exprs.size(), cached->exprs.size());
+  for (size_t i = 0; i < fresh->exprs.size(); ++i) {
+    EXPECT_EQ(fresh->exprs[i].value, cached->exprs[i].value) << sql << " expr " << i;
+    EXPECT_EQ(fresh->exprs[i].literalType, cached->exprs[i].literalType) << sql << " expr " << i;
+  }
+}
+
+TEST(StatementCacheTest, HitsBindNewLiterals) {
+  StatementCache cache;
+  const std::vector<std::string> statements = {
+      "SELECT c FROM sbtest1 WHERE id=5017",
+      "SELECT c FROM sbtest1 WHERE id=17",
+      "SELECT c FROM sbtest1 WHERE id=123456789",
+      "SELECT DISTINCT c FROM sbtest1 WHERE id BETWEEN 1 AND 100 ORDER BY c",
+      "SELECT DISTINCT c FROM sbtest1 WHERE id BETWEEN 1000 AND 1099 ORDER BY c",
+      "UPDATE sbtest1 SET c='a''b\\n' WHERE id=5",
+      "UPDATE sbtest1 SET c='longer value here' WHERE id=500000",
+      "INSERT INTO t (a, b) VALUES (1, 'x'), (22, 'yy') ON DUPLICATE KEY UPDATE b = 'z'",
+      "INSERT INTO t (a, b) VALUES (333, 'xxx'), (4, '') ON DUPLICATE KEY UPDATE b = 'zzzz'",
+      "SELECT a, b FROM t ORDER BY 2 LIMIT 10, 5",
+      "SELECT a, b FROM t ORDER BY 1 LIMIT 100, 50",
+      "SELECT CAST(a AS DECIMAL(10, 2)) FROM t WHERE b = 1.5",
+      "SELECT CAST(a AS DECIMAL(12, 4)) FROM t WHERE b = 2.75",
+      "SELECT _utf8mb4'x', 1e3 FROM t",
+      "SELECT _utf8mb4'yy', 2.5e10 FROM t",
+  };
+  for (const auto& sql : statements) expectSame(cache, sql);
+  EXPECT_GT(cache.hits(), 4u);
+}
+
+TEST(StatementCacheTest, EvictsLeastRecentlyUsed) {
+  StatementCache cache(2);
+  ASSERT_TRUE(cache.get("SELECT 1 FROM a").isOk());
+  ASSERT_TRUE(cache.get("SELECT 1 FROM b").isOk());
+  ASSERT_TRUE(cache.get("SELECT 2 FROM a").isOk());  // hit: a is now most recent
+  ASSERT_TRUE(cache.get("SELECT 1 FROM c").isOk());  // evicts b
+  EXPECT_EQ(cache.size(), 2u);
+  size_t hits = cache.hits();
+  ASSERT_TRUE(cache.get("SELECT 3 FROM a").isOk());
+  EXPECT_EQ(cache.hits(), hits + 1);
+  ASSERT_TRUE(cache.get("SELECT 3 FROM b").isOk());
+  EXPECT_EQ(cache.hits(), hits + 1);  // b was evicted
+}
+
+TEST(StatementCacheTest, ErrorsAreNotCached) {
+  StatementCache cache;
+  auto r = cache.get("SELEC 1");
+  ASSERT_FALSE(r.isOk());
+  EXPECT_EQ(r.status().code(), 1064);
+  EXPECT_EQ(cache.size(), 0u);
+}
+
+// Every corpus statement, then the same with other literal values, through one cache.
+TEST(StatementCacheTest, CorpusHitsEqualFreshParses) {
+  auto path = std::filesystem::path(__FILE__).parent_path().parent_path().parent_path()
+                  .parent_path() / "shared" / "sql-corpus" / "mysql-statements.tsv";
+  if (!std::filesystem::exists(path)) GTEST_SKIP() << "corpus not found at " << path;
+  std::ifstream in(path);
+  std::string line;
+  StatementCache cache;
+  size_t statements = 0;
+  while (std::getline(in, line)) {
+    if (line.empty() || line[0] == '#') continue;
+    size_t tab1 = line.find('\t');
+    size_t tab2 = tab1 == std::string::npos ? tab1 : line.find('\t', tab1 + 1);
+    if (tab2 == std::string::npos) continue;
+    std::string sql = line.substr(tab2 + 1);
+    expectSame(cache, sql);
+    expectSame(cache, sql);
+    expectSame(cache, withOtherLiterals(sql));
+    ++statements;
+  }
+  EXPECT_GT(statements, 600u);
+  EXPECT_GT(cache.hits(), statements);
+  std::printf("statement cache over the corpus: %zu statements, %zu hits, %zu misses\n",
+              statements, cache.hits(), cache.misses());
+}
+
+}  // namespace
+}  // namespace shardproxy::parser
