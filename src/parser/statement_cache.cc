@@ -63,6 +63,22 @@ void forEachSpan(ast::Statement& s, F&& f) {
   f(s.del.limit.span);
 }
 
+// The parser reads invalid UTF-8 bytes as Latin-1 characters; such literals are not bound (the
+// statement is parsed afresh) rather than repeat that conversion here.
+bool validUtf8(std::string_view s) {
+  size_t i = 0;
+  while (i < s.size()) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xe ? 3 : (c >> 3) == 0x1e ? 4 : 0;
+    if (n == 0 || i + n > s.size()) return false;
+    for (size_t k = 1; k < n; ++k) {
+      if ((static_cast<unsigned char>(s[i + k]) >> 6) != 0x2) return false;
+    }
+    i += n;
+  }
+  return true;
+}
+
 // The value the AST gives a literal written as `text` (same rules as the builder).
 void setLiteral(ast::Expr& e, NormalizedLiteral::Kind kind, std::string_view text) {
   e.value.clear();
@@ -148,9 +164,9 @@ std::optional<ast::Statement> StatementCache::bind(const Template& t, std::strin
     const auto& b = t.bindings[i];
     const auto& l = n.literals[i];
     if (n.literals[i].kind != t.literals[i].kind) return std::nullopt;
-    if (b.expr == ast::kNone && sql.substr(l.begin, l.end - l.begin) != b.guard) {
-      return std::nullopt;
-    }
+    std::string_view text = sql.substr(l.begin, l.end - l.begin);
+    if (b.expr == ast::kNone && text != b.guard) return std::nullopt;
+    if (l.kind == NormalizedLiteral::Kind::kString && !validUtf8(text)) return std::nullopt;
   }
   ast::Statement s = *t.statement;
   s.sql = std::string(sql);
