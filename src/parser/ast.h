@@ -393,6 +393,22 @@ enum class TclKind : uint8_t {
   UnlockTables,
 };
 
+// SHOW DATABASES and SHOW TABLES, which the proxy answers itself; other SHOW forms are kind
+// Other with the text kept.
+struct ShowStatement {
+  enum class Kind : uint8_t { Databases, Tables, Other };
+  Kind kind = Kind::Other;
+  bool full = false;  // SHOW FULL TABLES
+  Name database;      // SHOW TABLES FROM db
+  ExprId like = kNone;  // the LIKE pattern, a string Literal (its value is unescaped)
+  Span filterSpan;      // `LIKE '...'` or `WHERE ...` as written; empty when none
+};
+
+struct KillStatement {
+  bool query = false;     // KILL QUERY (else the connection)
+  ExprId target = kNone;  // the connection id expression
+};
+
 struct Statement {
   StatementKind kind = StatementKind::Other;
   DdlKind ddlKind = DdlKind::None;
@@ -409,6 +425,9 @@ struct Statement {
   InsertStatement insert;   // Insert, Replace
   UpdateStatement update;
   DeleteStatement del;
+  Name useDatabase;  // Use
+  ShowStatement show;
+  KillStatement kill;
 
   uint32_t literalCount = 0;
   uint32_t paramCount = 0;

@@ -679,6 +679,43 @@ class Printer {
         out += ')';
         return;
       }
+      case StatementKind::Use:
+        out += "(use ";
+        name(s_.useDatabase);
+        offsets(s_.useDatabase.span);
+        out += ')';
+        return;
+      case StatementKind::Kill:
+        out += s_.kill.query ? "(kill query " : "(kill ";
+        expr(s_.kill.target);
+        out += ')';
+        return;
+      case StatementKind::Show:
+        if (s_.show.kind != ShowStatement::Kind::Other) {
+          const ShowStatement& sh = s_.show;
+          out += sh.kind == ShowStatement::Kind::Databases ? "(show-databases"
+                                                           : (sh.full ? "(show-full-tables"
+                                                                      : "(show-tables");
+          if (!sh.database.empty()) {
+            out += " (from ";
+            name(sh.database);
+            offsets(sh.database.span);
+            out += ')';
+          }
+          if (sh.like != kNone) {
+            out += " (like ";
+            expr(sh.like);
+            out += ')';
+          }
+          if (!sh.filterSpan.empty()) {
+            out += " (filter";
+            offsets(sh.filterSpan);
+            out += ')';
+          }
+          out += ')';
+          return;
+        }
+        [[fallthrough]];
       default:
         out += '(';
         out += toString(s_.kind);

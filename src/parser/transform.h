@@ -40,6 +40,7 @@ class Transformer {
 
   // Expressions (transform_expression.cc).
   ExprId expr(P::ExprContext* ctx);
+  void showStatement(P::ShowStatementContext* ctx);
   ExprId boolPrimary(P::BoolPrimaryContext* ctx);
   ExprId predicate(P::PredicateContext* ctx);
   ExprId bitExpr(P::BitExprContext* ctx);

@@ -183,16 +183,22 @@ void Transformer::transformStatement(P::SqlStatementContext* ctx) {
       return;
     case P::RuleUseStatement:
       out_.kind = StatementKind::Use;
+      out_.useDatabase = name(static_cast<P::UseStatementContext*>(body)->identifier());
       return;
     case P::RuleShowStatement:
       out_.kind = StatementKind::Show;
+      showStatement(static_cast<P::ShowStatementContext*>(body));
       return;
     case P::RuleExplainStatement:
       out_.kind = StatementKind::Explain;
       return;
-    case P::RuleKillStatement:
+    case P::RuleKillStatement: {
       out_.kind = StatementKind::Kill;
+      auto* k = static_cast<P::KillStatementContext*>(body);
+      out_.kill.query = k->QUERY() != nullptr;
+      out_.kill.target = expr(k->expr());
       return;
+    }
     case P::RuleCreateUserStatement:
     case P::RuleAlterUserStatement:
     case P::RuleDropUserStatement:
@@ -219,6 +225,27 @@ void Transformer::transformStatement(P::SqlStatementContext* ctx) {
     return;
   }
   out_.kind = StatementKind::Other;
+}
+
+void Transformer::showStatement(P::ShowStatementContext* ctx) {
+  ShowStatement& show = out_.show;
+  if (ctx->DATABASES() != nullptr || ctx->SCHEMAS() != nullptr) {
+    show.kind = ShowStatement::Kind::Databases;
+  } else if (ctx->TABLES() != nullptr && ctx->OPEN() == nullptr && ctx->STATUS() == nullptr) {
+    show.kind = ShowStatement::Kind::Tables;
+    show.full = ctx->FULL() != nullptr;
+    if (auto* from = ctx->fromDatabase()) show.database = name(from->identifier());
+  } else {
+    return;
+  }
+  if (auto* filter = ctx->showFilter()) {
+    show.filterSpan = span(filter);
+    if (auto* like = filter->textString()) {
+      show.like = textStringLiteral(like);
+    } else if (filter->expr() != nullptr) {
+      expr(filter->expr());
+    }
+  }
 }
 
 void Transformer::numberLiteralsAndParams() {
