@@ -149,8 +149,8 @@ int main(int argc, char** argv) {
   options.bindAddress = bind;
   options.port = static_cast<uint16_t>(port >= 0 ? port : topology->props.proxyDefaultPort);
   options.unixSocket = socketPath;
-  options.workers = static_cast<int>(
-      workers > 0 ? workers : topology->props.proxyFrontendExecutorSize);
+  options.workers =
+      static_cast<int>(workers > 0 ? workers : topology->props.proxyFrontendExecutorSize);
 
   if (mysql_library_init(0, nullptr, nullptr) != 0) {
     spdlog::critical("cannot initialise the MySQL client library");
@@ -159,8 +159,8 @@ int main(int argc, char** argv) {
   std::string fallback = "5.7.22";
   auto it = topology->props.other.find("proxy-mysql-default-version");
   if (it != topology->props.other.end()) fallback = it->second;
-  std::string version = frontend::probeBackendVersion(*topology, fallback) + "-shardproxy-" +
-                        kVersion;
+  std::string version =
+      frontend::probeBackendVersion(*topology, fallback) + "-shardproxy-" + kVersion;
   int rc = 0;
   try {
     frontend::Server server(topology, options, version);

@@ -148,10 +148,9 @@ awaitable<Status> Connection::connect(const config::DataSource& ds, ConnectFlags
   if (!ret) {
     Status s;
     if (deadline && Clock::now() >= *deadline) {
-      s = makeError(er::kCrConnHostError,
-                    "data source " + dataSourceName_ + ": can't connect to " + ds.host + ":" +
-                        std::to_string(ds.port) + " within " +
-                        std::to_string(ds.connectionTimeoutMs) + " ms");
+      s = makeError(er::kCrConnHostError, "data source " + dataSourceName_ + ": can't connect to " +
+                                              ds.host + ":" + std::to_string(ds.port) + " within " +
+                                              std::to_string(ds.connectionTimeoutMs) + " ms");
     } else {
       broken_ = true;
       s = Status(static_cast<uint16_t>(mysql_errno(mysql_)), mysql_sqlstate(mysql_),

@@ -74,10 +74,10 @@ awaitable<Result<std::unique_ptr<Connection>>> Pool::acquire(const Connection* p
     if (closed_) co_return makeError(er::kServerShutdown, "Server shutdown in progress");
     if (waiter.slotFreed || open_ < limits_.maxSize) co_return co_await openNew();
     if (!ec || Clock::now() >= deadline) {
-      co_return makeError(er::kCrConnHostError,
-                          "data source " + ds_.name + ": no connection available within " +
-                              std::to_string(ds_.connectionTimeoutMs) +
-                              " ms (maxPoolSize reached)");
+      co_return makeError(er::kCrConnHostError, "data source " + ds_.name +
+                                                    ": no connection available within " +
+                                                    std::to_string(ds_.connectionTimeoutMs) +
+                                                    " ms (maxPoolSize reached)");
     }
   }
 }
@@ -156,8 +156,7 @@ void Pool::closeAll() {
   while (!waiters_.empty()) wakeOneForSlot();
 }
 
-Pool& PoolSet::pool(const std::string& database, const config::DataSource& ds,
-                    ConnectFlags flags) {
+Pool& PoolSet::pool(const std::string& database, const config::DataSource& ds, ConnectFlags flags) {
   auto key = std::make_tuple(database, ds.name, flags);
   auto it = pools_.find(key);
   if (it != pools_.end()) return *it->second;

@@ -1,6 +1,8 @@
 // The one way to include Boost.Asio: Boost 1.74's awaitable.hpp needs <utility> first.
 #pragma once
 
+// <utility> must come first, so the include order is not sorted here.
+// clang-format off
 #include <utility>
 
 #include <boost/asio.hpp>
@@ -8,6 +10,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/use_awaitable.hpp>
+// clang-format on
 
 namespace shardproxy {
 namespace asio = boost::asio;

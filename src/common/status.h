@@ -11,14 +11,14 @@ namespace shardproxy {
 
 // MySQL server error numbers the proxy itself produces.
 namespace er {
-inline constexpr uint16_t kConCount = 1040;            // Too many connections
-inline constexpr uint16_t kHandshake = 1043;           // Bad handshake
-inline constexpr uint16_t kDbAccessDenied = 1044;      // to database
-inline constexpr uint16_t kAccessDenied = 1045;        // user/password
-inline constexpr uint16_t kNoDb = 1046;                // No database selected
-inline constexpr uint16_t kUnknownCom = 1047;          // Unknown command
-inline constexpr uint16_t kBadDb = 1049;               // Unknown database
-inline constexpr uint16_t kNetPacketTooLarge = 1153;   // max_allowed_packet
+inline constexpr uint16_t kConCount = 1040;           // Too many connections
+inline constexpr uint16_t kHandshake = 1043;          // Bad handshake
+inline constexpr uint16_t kDbAccessDenied = 1044;     // to database
+inline constexpr uint16_t kAccessDenied = 1045;       // user/password
+inline constexpr uint16_t kNoDb = 1046;               // No database selected
+inline constexpr uint16_t kUnknownCom = 1047;         // Unknown command
+inline constexpr uint16_t kBadDb = 1049;              // Unknown database
+inline constexpr uint16_t kNetPacketTooLarge = 1153;  // max_allowed_packet
 inline constexpr uint16_t kNetReadError = 1158;
 inline constexpr uint16_t kNetPacketsOutOfOrder = 1156;
 inline constexpr uint16_t kNetUncompressError = 1157;
@@ -66,7 +66,7 @@ Status makeError(uint16_t code, std::string message);
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : value_(std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value) : value_(std::move(value)) {}          // NOLINT: implicit by design
   Result(Status status) : status_(std::move(status)) {}  // NOLINT: implicit by design
 
   bool isOk() const { return value_.has_value(); }

@@ -1,14 +1,14 @@
 // Lookups on the Topology snapshot (users, databases, data sources) and its --check-config summary.
 #include "config/topology.h"
 
-#include "common/like.h"
-
 #include <algorithm>
 #include <cctype>
 #include <map>
 #include <sstream>
 #include <string>
 #include <string_view>
+
+#include "common/like.h"
 
 namespace shardproxy::config {
 namespace {
@@ -190,7 +190,8 @@ namespace {
 std::string pluginForType(const std::string& type) {
   std::string t;
   for (char c : type) {
-    if (c != '_' && c != '-') t.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(c))));
+    if (c != '_' && c != '-')
+      t.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(c))));
   }
   if (t == "MYSQLNATIVEPASSWORD" || t == "NATIVE" || t == "NATIVEPASSWORD") {
     return "mysql_native_password";

@@ -18,8 +18,8 @@ const char* pluginName(AuthPlugin p) {
 AuthPlugin choosePlugin(std::string_view configuredPlugin, std::string_view clientPlugin) {
   AuthPlugin configured = pluginByName(configuredPlugin);
   if (configured != AuthPlugin::kUnsupported) return configured;
-  AuthPlugin client = pluginByName(clientPlugin.empty() ? protocol::kNativePasswordPlugin
-                                                        : clientPlugin);
+  AuthPlugin client =
+      pluginByName(clientPlugin.empty() ? protocol::kNativePasswordPlugin : clientPlugin);
   return client == AuthPlugin::kUnsupported ? AuthPlugin::kNativePassword : client;
 }
 

@@ -35,9 +35,9 @@ awaitable<Result<std::string_view>> PacketIO::read() {
       inBegin_ = inEnd_ = 0;
     }
     boost::system::error_code ec;
-    size_t n = co_await socket_.async_read_some(
-        asio::buffer(in_.data() + inEnd_, in_.size() - inEnd_),
-        asio::redirect_error(use_awaitable, ec));
+    size_t n =
+        co_await socket_.async_read_some(asio::buffer(in_.data() + inEnd_, in_.size() - inEnd_),
+                                         asio::redirect_error(use_awaitable, ec));
     if (ec || n == 0) {
       co_return Status(er::kNetReadError, "08S01", "Got an error reading communication packets");
     }
@@ -54,7 +54,8 @@ awaitable<Status> PacketIO::flush() {
   } else {
     out_.clear();
   }
-  if (ec) co_return Status(er::kNetReadError, "08S01", "Got an error writing communication packets");
+  if (ec)
+    co_return Status(er::kNetReadError, "08S01", "Got an error writing communication packets");
   co_return Status::ok();
 }
 

@@ -1,7 +1,8 @@
 #include "frontend/recognizer.h"
 
-#include <cctype>
 #include <strings.h>
+
+#include <cctype>
 #include <vector>
 
 namespace shardproxy::frontend {
@@ -71,12 +72,18 @@ class Lexer {
  private:
   static char unescape(char c) {
     switch (c) {
-      case 'n': return '\n';
-      case 't': return '\t';
-      case 'r': return '\r';
-      case '0': return '\0';
-      case 'Z': return '\032';
-      default: return c;
+      case 'n':
+        return '\n';
+      case 't':
+        return '\t';
+      case 'r':
+        return '\r';
+      case '0':
+        return '\0';
+      case 'Z':
+        return '\032';
+      default:
+        return c;
     }
   }
 
@@ -89,7 +96,8 @@ class Lexer {
         pos_ = end == std::string_view::npos ? s_.size() : end + 2;
       } else if (s_.substr(pos_, 1) == "#" ||
                  (s_.substr(pos_, 2) == "--" &&
-                  (pos_ + 2 >= s_.size() || std::isspace(static_cast<unsigned char>(s_[pos_ + 2]))))) {
+                  (pos_ + 2 >= s_.size() ||
+                   std::isspace(static_cast<unsigned char>(s_[pos_ + 2]))))) {
         size_t end = s_.find('\n', pos_);
         pos_ = end == std::string_view::npos ? s_.size() : end + 1;
       } else {
@@ -240,8 +248,8 @@ Recognized recognize(std::string_view sql) {
       }
       r.kind = Recognized::Kind::kShowTables;
       std::string_view tail = sql.substr(n.begin);
-      while (!tail.empty() && (std::isspace(static_cast<unsigned char>(tail.back())) ||
-                               tail.back() == ';')) {
+      while (!tail.empty() &&
+             (std::isspace(static_cast<unsigned char>(tail.back())) || tail.back() == ';')) {
         tail.remove_suffix(1);
       }
       r.tail = tail;
@@ -276,8 +284,8 @@ Recognized recognize(std::string_view sql) {
     // Statements that start with SET but do not set session system variables; and a SET
     // followed by more statements is judged as a whole.
     if (!is(t, "TRANSACTION") && !is(t, "PASSWORD") && !is(t, "ROLE") && !is(t, "DEFAULT") &&
-        !is(t, "GLOBAL") && !is(t, "PERSIST") && !is(t, "PERSIST_ONLY") &&
-        !is(t, "STATEMENT") && !hasSessionEffects(sql) && isSingleStatement(sql)) {
+        !is(t, "GLOBAL") && !is(t, "PERSIST") && !is(t, "PERSIST_ONLY") && !is(t, "STATEMENT") &&
+        !hasSessionEffects(sql) && isSingleStatement(sql)) {
       r.kind = Recognized::Kind::kSetVariables;
       return r;
     }
@@ -317,9 +325,9 @@ std::optional<std::string> substituteSessionFunctions(std::string_view sql,
     if (t.type == Token::Type::kSymbol && t.text == "(") ++depth;
     if (t.type == Token::Type::kSymbol && t.text == ")") --depth;
     if (depth == 0 && (is(t, "FROM") || is(t, "INTO") || is(t, "UNION"))) break;
-    bool itemStart = prev.type == Token::Type::kSymbol ? prev.text == ","
-                                                        : is(prev, "SELECT") || is(prev, "DISTINCT") ||
-                                                              is(prev, "ALL");
+    bool itemStart = prev.type == Token::Type::kSymbol
+                         ? prev.text == ","
+                         : is(prev, "SELECT") || is(prev, "DISTINCT") || is(prev, "ALL");
     bool database = (is(t, "DATABASE") || is(t, "SCHEMA")) && !logicalDatabase.empty();
     if (depth == 0 && itemStart && (database || is(t, "CONNECTION_ID"))) {
       Lexer look = lx;

@@ -21,8 +21,8 @@ struct Recognized {
     kKill,            // KILL [QUERY|CONNECTION] id: ids are the proxy's, not a backend's
   };
   Kind kind = Kind::kOther;
-  std::string database;    // USE, SHOW TABLES FROM
-  std::string likePattern; // SHOW ... LIKE (unquoted); empty if none
+  std::string database;     // USE, SHOW TABLES FROM
+  std::string likePattern;  // SHOW ... LIKE (unquoted); empty if none
   bool hasLike = false;
   bool full = false;       // SHOW FULL TABLES
   std::string tail;        // SHOW TABLES: the LIKE/WHERE clause as written

@@ -10,8 +10,8 @@
 
 #include "common/log.h"
 #include "frontend/session.h"
-#include "protocol/ok_err.h"
 #include "protocol/framing.h"
+#include "protocol/ok_err.h"
 
 namespace shardproxy::frontend {
 
@@ -187,8 +187,7 @@ void Server::shutdown() {
   io_.stop();
 }
 
-awaitable<void> Server::acceptLoop(Acceptor& acceptor,
-                                   bool unix) {
+awaitable<void> Server::acceptLoop(Acceptor& acceptor, bool unix) {
   for (;;) {
     Worker& worker = *workers_[nextWorker_++ % workers_.size()];
     boost::system::error_code ec;
@@ -255,8 +254,8 @@ std::string probeBackendVersion(const config::Topology& topology, const std::str
       unsigned protocol = MYSQL_PROTOCOL_TCP;
       mysql_optionsv(m, MYSQL_OPT_PROTOCOL, &protocol);
       std::string version;
-      if (mysql_real_connect(m, ds.host.c_str(), ds.username.c_str(), ds.password.c_str(),
-                             nullptr, ds.port, nullptr, 0)) {
+      if (mysql_real_connect(m, ds.host.c_str(), ds.username.c_str(), ds.password.c_str(), nullptr,
+                             ds.port, nullptr, 0)) {
         version = mysql_get_server_info(m);
       }
       mysql_close(m);

@@ -72,8 +72,7 @@ class Session {
   void writeEnd(uint16_t statusFlags, uint16_t warnings);
   void writeColumnDefinitions(const backend::Connection& conn, const Target& target,
                               const std::map<std::string, std::string>* renameColumns);
-  static protocol::ColumnDefinitionRef columnDefinition(const MYSQL_FIELD& f,
-                                                        const Target& target);
+  static protocol::ColumnDefinitionRef columnDefinition(const MYSQL_FIELD& f, const Target& target);
   uint16_t statusFlags() const;
   std::string userAtHost() const;
 

@@ -398,8 +398,8 @@ enum class TclKind : uint8_t {
 struct ShowStatement {
   enum class Kind : uint8_t { Databases, Tables, Other };
   Kind kind = Kind::Other;
-  bool full = false;  // SHOW FULL TABLES
-  Name database;      // SHOW TABLES FROM db
+  bool full = false;    // SHOW FULL TABLES
+  Name database;        // SHOW TABLES FROM db
   ExprId like = kNone;  // the LIKE pattern, a string Literal (its value is unescaped)
   Span filterSpan;      // `LIKE '...'` or `WHERE ...` as written; empty when none
 };

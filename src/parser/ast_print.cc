@@ -693,9 +693,9 @@ class Printer {
       case StatementKind::Show:
         if (s_.show.kind != ShowStatement::Kind::Other) {
           const ShowStatement& sh = s_.show;
-          out += sh.kind == ShowStatement::Kind::Databases ? "(show-databases"
-                                                           : (sh.full ? "(show-full-tables"
-                                                                      : "(show-tables");
+          out += sh.kind == ShowStatement::Kind::Databases
+                     ? "(show-databases"
+                     : (sh.full ? "(show-full-tables" : "(show-tables");
           if (!sh.database.empty()) {
             out += " (from ";
             name(sh.database);

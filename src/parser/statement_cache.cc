@@ -99,18 +99,32 @@ void setLiteral(ast::Expr& e, NormalizedLiteral::Kind kind, std::string_view tex
         } else if (c == '\\' && i + 1 < body.size()) {
           char n = body[++i];
           switch (n) {
-            case '0': e.value += '\0'; break;
-            case 'b': e.value += '\b'; break;
-            case 'n': e.value += '\n'; break;
-            case 'r': e.value += '\r'; break;
-            case 't': e.value += '\t'; break;
-            case 'Z': e.value += '\x1A'; break;
+            case '0':
+              e.value += '\0';
+              break;
+            case 'b':
+              e.value += '\b';
+              break;
+            case 'n':
+              e.value += '\n';
+              break;
+            case 'r':
+              e.value += '\r';
+              break;
+            case 't':
+              e.value += '\t';
+              break;
+            case 'Z':
+              e.value += '\x1A';
+              break;
             case '%':
             case '_':
               e.value += '\\';
               e.value += n;
               break;
-            default: e.value += n; break;
+            default:
+              e.value += n;
+              break;
           }
         } else {
           e.value += c;

@@ -45,8 +45,7 @@ void encodeColumnDefinition(std::string& out, const ColumnDefinitionRef& c) {
   }
 }
 
-std::optional<ColumnDefinition> decodeColumnDefinition(std::string_view payload,
-                                                       bool fieldList) {
+std::optional<ColumnDefinition> decodeColumnDefinition(std::string_view payload, bool fieldList) {
   Reader r(payload);
   ColumnDefinition c;
   std::string_view catalog, schema, table, orgTable, name, orgName;

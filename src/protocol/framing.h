@@ -42,8 +42,8 @@ class FrameDecoder {
  private:
   size_t maxPayload_;
   std::string payload_;
-  std::string header_;      // partial frame header
-  size_t frameLeft_ = 0;    // payload bytes still to read in the current frame
+  std::string header_;    // partial frame header
+  size_t frameLeft_ = 0;  // payload bytes still to read in the current frame
   bool inFrame_ = false;
   bool lastFrame_ = false;  // the current frame is shorter than the maximum: it ends the packet
   bool done_ = true;        // the previous packet was handed out; start a fresh one

@@ -1,0 +1,227 @@
+// Session, statements and commands the proxy answers itself: SHOW DATABASES, SELECT DATABASE(),
+// SHOW TABLES (renamed to the logical database), COM_FIELD_LIST, COM_STATISTICS, KILL and
+// COM_RESET_CONNECTION.
+#include <cstdio>
+
+#include "common/like.h"
+#include "common/log.h"
+#include "frontend/authenticator.h"
+#include "frontend/session.h"
+#include "protocol/charset.h"
+#include "protocol/column_definition.h"
+#include "protocol/constants.h"
+
+namespace shardproxy::frontend {
+
+namespace cap = protocol::cap;
+
+void Session::showDatabases(const Recognized& rec) {
+  std::string header = "Database";
+  if (rec.hasLike) header += " (" + rec.likePattern + ")";
+  protocol::encodeColumnCount(io_.begin(), 1);
+  io_.end();
+  protocol::ColumnDefinitionRef c;
+  c.schema = "information_schema";
+  c.table = "SCHEMATA";
+  c.orgTable = "SCHEMATA";
+  c.name = header;
+  c.orgName = "SCHEMA_NAME";
+  c.collation = protocol::kUtf8mb4GeneralCi;
+  c.length = 256;
+  c.type = protocol::ColumnType::kVarString;
+  c.flags = protocol::colflag::kNotNull | protocol::colflag::kNoDefaultValue;
+  protocol::encodeColumnDefinition(io_.begin(), c);
+  io_.end();
+  if (!(capabilities_ & cap::kDeprecateEof)) {
+    protocol::encodeEof(io_.begin(), protocol::EofPacket{0, statusFlags()});
+    io_.end();
+  }
+  for (const auto& [name, db] : topology_->databases) {
+    if (!topology_->authority.mayAccess(*user_, name)) continue;
+    if (rec.hasLike && !likeMatch(name, rec.likePattern, true)) continue;
+    std::string& out = io_.begin();
+    protocol::appendTextValue(out, name);
+    io_.end();
+  }
+  writeEnd(statusFlags(), 0);
+}
+
+void Session::selectDatabase(const Recognized& rec) {
+  protocol::encodeColumnCount(io_.begin(), 1);
+  io_.end();
+  protocol::ColumnDefinitionRef c;
+  c.name = rec.columnName;
+  c.collation = protocol::kUtf8mb4GeneralCi;
+  c.length = 256;
+  c.type = protocol::ColumnType::kVarString;
+  c.decimals = 39;  // "not a fixed number of decimals", as the server marks string functions
+  protocol::encodeColumnDefinition(io_.begin(), c);
+  io_.end();
+  if (!(capabilities_ & cap::kDeprecateEof)) {
+    protocol::encodeEof(io_.begin(), protocol::EofPacket{0, statusFlags()});
+    io_.end();
+  }
+  std::string& out = io_.begin();
+  if (database_.empty()) {
+    protocol::appendTextNull(out);
+  } else {
+    protocol::appendTextValue(out, database_);
+  }
+  io_.end();
+  writeEnd(statusFlags(), 0);
+}
+
+awaitable<void> Session::showTables(const Recognized& rec) {
+  std::string logical = rec.database.empty() ? database_ : rec.database;
+  if (logical.empty()) {
+    writeError(Status(er::kNoDb, "3D000", "No database selected"));
+    co_return;
+  }
+  if (!topology_->authority.mayAccess(*user_, logical)) {
+    writeError(databaseAccessDenied(user_->name, user_->host, logical));
+    co_return;
+  }
+  const config::LogicalDatabase* db = topology_->findDatabase(logical);
+  if (!db) {
+    writeError(unknownDatabase(logical));
+    co_return;
+  }
+  Target target{db, db->defaultDataSource()};
+  if (!target.dataSource) {
+    writeError(makeError(er::kUnknownError, "database '" + logical + "' has no data source"));
+    co_return;
+  }
+  std::string sql = rec.full ? "SHOW FULL TABLES" : "SHOW TABLES";
+  if (!rec.tail.empty()) {
+    // A WHERE clause names the column after the logical database; the backend's is named
+    // after the actual one.
+    std::string tail = rec.tail;
+    std::string logicalColumn = "Tables_in_" + logical;
+    std::string actualColumn = "Tables_in_" + target.dataSource->database;
+    for (size_t at = tail.find(logicalColumn); at != std::string::npos;
+         at = tail.find(logicalColumn, at + actualColumn.size())) {
+      tail.replace(at, logicalColumn.size(), actualColumn);
+    }
+    sql += " " + tail;
+  }
+  auto held = co_await acquireOrReport(target);
+  if (!held) co_return;
+  if (topology_->props.sqlShow) spdlog::info("Actual SQL: {} ::: {}", target.dataSource->name, sql);
+  backend::Connection& conn = *held->conn;
+  Status s = co_await conn.query(sql);
+  bool stateChanged = false;
+  if (!s) {
+    writeError(s);
+  } else {
+    // The header names the database: Tables_in_<actual> becomes Tables_in_<logical>.
+    std::string suffix = rec.hasLike ? " (" + rec.likePattern + ")" : "";
+    std::map<std::string, std::string> rename{
+        {"Tables_in_" + target.dataSource->database + suffix, "Tables_in_" + logical + suffix}};
+    s = co_await relayResults(conn, target, &rename, false, stateChanged);
+  }
+  finish(target, std::move(*held), false);
+}
+
+awaitable<void> Session::handleFieldList(std::string_view table, std::string_view wildcard) {
+  auto target = route();
+  if (!target) {
+    writeError(target.status());
+    co_return;
+  }
+  auto held = co_await acquireOrReport(*target);
+  if (!held) co_return;
+  backend::Connection& conn = *held->conn;
+  Status s = co_await conn.listFields(std::string(table), std::string(wildcard));
+  if (s) {
+    unsigned count = conn.listedFieldCount();
+    const MYSQL_FIELD* fields = conn.listedFields();
+    for (unsigned i = 0; i < count; ++i) {
+      const MYSQL_FIELD& f = fields[i];
+      protocol::ColumnDefinitionRef c = columnDefinition(f, *target);
+      if (f.def) {
+        c.defaultValue = std::string_view(f.def, f.def_length);
+      } else {
+        c.nullDefault = true;
+      }
+      protocol::encodeColumnDefinition(io_.begin(), c);
+      io_.end();
+    }
+    writeEnd(statusFlags(), 0);
+  } else {
+    writeError(s);
+  }
+  finish(*target, std::move(*held), false);
+}
+
+void Session::kill(const Recognized& rec) {
+  // Ids are the proxy's connection ids (the greeting's, CONNECTION_ID()); a backend's thread
+  // ids mean nothing to clients.
+  if (rec.killId == connectionId_) {
+    if (rec.killQuery) {
+      writeOk(protocol::OkPacket{0, 0, statusFlags(), 0, {}});
+    } else {
+      stopRequested_ = true;  // the client sees its connection go, as with MySQL
+    }
+    return;
+  }
+  auto target = context_.sessions.find(static_cast<uint32_t>(rec.killId));
+  if (!target) {
+    writeError(Status(1094, "HY000", "Unknown thread id: " + std::to_string(rec.killId)));
+    return;
+  }
+  if (!user_->admin && target->user != user_->name) {
+    writeError(Status(1095, "HY000", "You are not owner of thread " + std::to_string(rec.killId)));
+    return;
+  }
+  // The target lives on its own worker: it is looked up again there, where it cannot go away
+  // while being told.
+  uint32_t id = static_cast<uint32_t>(rec.killId);
+  bool connection = !rec.killQuery;
+  ServerContext& context = context_;
+  asio::post(target->worker->io(), [&context, id, connection, session = target->session] {
+    auto again = context.sessions.find(id);
+    if (again && again->session == session) session->killedBy(connection);
+  });
+  writeOk(protocol::OkPacket{0, 0, statusFlags(), 0, {}});
+}
+
+void Session::killedBy(bool connection) {
+  if (connection) requestStop();
+  if (!running_) return;
+  // The backend stops the statement when asked on another connection to the same server.
+  Running r = *running_;
+  backend::Pool& pool = worker_.pools().pool(r.database, *r.dataSource, {});
+  asio::co_spawn(
+      worker_.io(),
+      [&pool, threadId = r.threadId]() -> awaitable<void> {
+        auto conn = co_await pool.acquire();
+        if (!conn) co_return;
+        Status s = co_await conn.value()->execute("KILL QUERY " + std::to_string(threadId));
+        if (!s) spdlog::warn("KILL QUERY on the backend failed: {}", s.toString());
+        pool.release(std::move(conn.value()));
+      },
+      asio::detached);
+}
+
+void Session::statistics() {
+  auto uptime = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() -
+                                                                 context_.startedAt)
+                    .count();
+  uint64_t questions = context_.questions.load(std::memory_order_relaxed);
+  double qps = uptime > 0 ? static_cast<double>(questions) / static_cast<double>(uptime) : 0.0;
+  char text[256];
+  std::snprintf(text, sizeof text,
+                "Uptime: %lld  Threads: %d  Questions: %llu  Slow queries: 0  Opens: 0  "
+                "Open tables: 0  Queries per second avg: %.3f",
+                static_cast<long long>(uptime), context_.connections.load(),
+                static_cast<unsigned long long>(questions), qps);
+  io_.write(text);
+}
+
+void Session::resetConnection() {
+  for (auto& [key, held] : held_) held.pool->discard(std::move(held.conn));
+  held_.clear();
+  variables_.values = charsetVariables(collation_);
+}
+
+}  // namespace shardproxy::frontend
