@@ -126,22 +126,6 @@ bool atStatementEnd(Lexer& lx) {
   return false;
 }
 
-bool hasUserVariable(std::string_view sql) {
-  // '@name' outside '@@': a user variable is read or written.
-  Lexer lx(sql);
-  for (Token t = lx.next(); t.type != Token::Type::kEnd; t = lx.next()) {
-    if (t.type == Token::Type::kSymbol && t.text == "@") {
-      Token n = lx.next();
-      if (n.type == Token::Type::kSymbol && n.text == "@") {
-        lx.next();  // system variable name
-        continue;
-      }
-      return true;
-    }
-  }
-  return false;
-}
-
 bool isSingleStatement(std::string_view sql) {
   Lexer lx(sql);
   for (Token t = lx.next(); t.type != Token::Type::kEnd; t = lx.next()) {
@@ -150,13 +134,24 @@ bool isSingleStatement(std::string_view sql) {
   return true;
 }
 
+// One pass over the statement: anything that leaves state on the backend connection the proxy
+// cannot replay.
 bool hasSessionEffects(std::string_view sql) {
-  if (hasUserVariable(sql)) return true;
   Lexer lx(sql);
   bool statementStart = true;
   for (Token t = lx.next(); t.type != Token::Type::kEnd; t = lx.next()) {
     if (t.type == Token::Type::kSymbol && t.text == ";") {
       statementStart = true;
+      continue;
+    }
+    // '@name' (not '@@name'): a user variable is read or written.
+    if (t.type == Token::Type::kSymbol && t.text == "@") {
+      Lexer look = lx;
+      Token n = look.next();
+      if (n.type != Token::Type::kSymbol || n.text != "@") return true;
+      look.next();  // the system variable's name
+      lx = look;
+      statementStart = false;
       continue;
     }
     // The proxy relies on session tracking: a client that changes it keeps its connection.
