@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "parser/literals.h"
+
 namespace shardproxy::parser {
 
 namespace {
@@ -87,51 +89,9 @@ bool validUtf8(std::string_view s) {
 void setLiteral(ast::Expr& e, NormalizedLiteral::Kind kind, std::string_view text) {
   e.value.clear();
   switch (kind) {
-    case NormalizedLiteral::Kind::kString: {
-      // Unescape as the builder does: '' or "" inside, backslash escapes.
-      char quote = text.front();
-      std::string_view body = text.substr(1, text.size() - 2);
-      for (size_t i = 0; i < body.size(); ++i) {
-        char c = body[i];
-        if (c == quote && i + 1 < body.size() && body[i + 1] == quote) {
-          e.value += quote;
-          ++i;
-        } else if (c == '\\' && i + 1 < body.size()) {
-          char n = body[++i];
-          switch (n) {
-            case '0':
-              e.value += '\0';
-              break;
-            case 'b':
-              e.value += '\b';
-              break;
-            case 'n':
-              e.value += '\n';
-              break;
-            case 'r':
-              e.value += '\r';
-              break;
-            case 't':
-              e.value += '\t';
-              break;
-            case 'Z':
-              e.value += '\x1A';
-              break;
-            case '%':
-            case '_':
-              e.value += '\\';
-              e.value += n;
-              break;
-            default:
-              e.value += n;
-              break;
-          }
-        } else {
-          e.value += c;
-        }
-      }
+    case NormalizedLiteral::Kind::kString:
+      appendUnescaped(e.value, text);
       return;
-    }
     case NormalizedLiteral::Kind::kNumber:
       e.value = text;
       if (text.find_first_not_of("0123456789") == std::string_view::npos) {
