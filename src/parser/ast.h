@@ -353,6 +353,10 @@ enum class StatementKind : uint8_t {
   Show,
   Explain /* and DESCRIBE */,
   Kill,
+  Prepare,     // SQL-level PREPARE
+  Execute,     // SQL-level EXECUTE
+  Deallocate,  // DEALLOCATE | DROP PREPARE
+  Handler,     // HANDLER t OPEN | READ | CLOSE
   Call,
   Do,
   LoadData,
@@ -409,6 +413,72 @@ struct KillStatement {
   ExprId target = kNone;  // the connection id expression
 };
 
+// SET. `SET @@session.x`, `SET SESSION x`, `SET LOCAL x` and `SET x` are all scope Session.
+enum class VariableScope : uint8_t { Session, Global, Persist, PersistOnly, User };
+
+struct SetItem {
+  enum class Kind : uint8_t {
+    Variable,      // a system or user variable
+    Names,         // SET NAMES charset [COLLATE collation] | DEFAULT
+    CharacterSet,  // SET CHARACTER SET | CHARSET charset | DEFAULT
+    Password,      // SET PASSWORD [FOR user] = ...
+  };
+  Kind kind = Kind::Variable;
+  Span span;
+  VariableScope scope = VariableScope::Session;
+  // Variable: the name without `@`, `@@` and scope (`SET @@global.x` gives "x"); a component
+  // prefix keeps its dot ("validate_password.length"). Quotes and backquotes removed.
+  Name name;
+  ExprId value = kNone;      // Variable: the value; kNone when it is a keyword (valueKeyword)
+  std::string valueKeyword;  // ON, ALL or BINARY (upper case), which are not expressions
+  Span valueSpan;
+  Name charset;    // Names, CharacterSet: empty value for DEFAULT
+  Name collation;  // Names ... COLLATE
+};
+
+struct SetStatement {
+  std::vector<SetItem> items;
+  // MariaDB `SET STATEMENT var = value [, ...] FOR <statement>`: the inner statement's text
+  // (not modelled further); empty otherwise.
+  Span forStatement;
+};
+
+enum class IsolationLevel : uint8_t {
+  None,
+  ReadUncommitted,
+  ReadCommitted,
+  RepeatableRead,
+  Serializable
+};
+enum class AccessMode : uint8_t { None, ReadOnly, ReadWrite };
+enum class Completion : uint8_t { None, Yes, No };  // AND [NO] CHAIN, [NO] RELEASE
+
+// The options of the transaction statements (Statement::tclKind says which apply).
+struct TransactionStatement {
+  AccessMode access = AccessMode::None;  // Begin (START TRANSACTION ...), SetTransaction
+  bool consistentSnapshot = false;       // Begin
+  // SetTransaction: with no scope keyword it applies to the next transaction only.
+  enum class Scope : uint8_t { Next, Session, Global };
+  Scope scope = Scope::Next;
+  IsolationLevel isolation = IsolationLevel::None;  // SetTransaction
+  Completion chain = Completion::None;              // Commit, Rollback
+  Completion release = Completion::None;            // Commit, Rollback
+  Name savepoint;  // Savepoint, RollbackToSavepoint, ReleaseSavepoint
+};
+
+// SQL-level prepared statements: PREPARE name FROM 'text' | @var; EXECUTE name [USING @a, ...];
+// DEALLOCATE | DROP PREPARE name.
+struct PreparedStatementCommand {
+  Name name;
+  ExprId text = kNone;              // Prepare from a string: a string Literal
+  Name fromVariable;                // Prepare from a user variable: its name without '@'
+  std::vector<Name> usingVariables;  // Execute: names without '@'
+};
+
+struct DdlStatement {
+  bool temporary = false;  // CREATE TEMPORARY TABLE, DROP TEMPORARY TABLE
+};
+
 struct Statement {
   StatementKind kind = StatementKind::Other;
   DdlKind ddlKind = DdlKind::None;
@@ -428,6 +498,15 @@ struct Statement {
   Name useDatabase;  // Use
   ShowStatement show;
   KillStatement kill;
+  SetStatement set;
+  TransactionStatement transaction;  // Tcl
+  PreparedStatementCommand prepared;  // Prepare, Execute, Deallocate
+  DdlStatement ddl;
+
+  // A user variable (`@v`) is read or written anywhere in the statement: in an expression, SET,
+  // SELECT ... INTO, PREPARE ... FROM, EXECUTE ... USING. (`user@host` account names are not
+  // variables.)
+  bool usesUserVariables = false;
 
   uint32_t literalCount = 0;
   uint32_t paramCount = 0;

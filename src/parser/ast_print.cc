@@ -39,6 +39,14 @@ const char* toString(StatementKind kind) {
       return "load-data";
     case StatementKind::Dcl:
       return "dcl";
+    case StatementKind::Prepare:
+      return "prepare";
+    case StatementKind::Execute:
+      return "execute";
+    case StatementKind::Deallocate:
+      return "deallocate";
+    case StatementKind::Handler:
+      return "handler";
     case StatementKind::Other:
       return "other";
   }
@@ -607,6 +615,74 @@ class Printer {
     if (s_.hasHint) {
       out += "(hint '" + s_.hint + "') ";
     }
+    body();
+    if (s_.usesUserVariables) {
+      out += " (user-variables)";
+    }
+  }
+
+  void setItem(const SetItem& item) {
+    static const char* kScope[] = {"session", "global", "persist", "persist-only", "user"};
+    switch (item.kind) {
+      case SetItem::Kind::Variable:
+        out += "(var ";
+        out += kScope[static_cast<int>(item.scope)];
+        out += ' ';
+        name(item.name);
+        offsets(item.name.span);
+        out += ' ';
+        if (item.value != kNone) {
+          expr(item.value);
+        } else {
+          out += item.valueKeyword;
+          offsets(item.valueSpan);
+        }
+        break;
+      case SetItem::Kind::Names:
+      case SetItem::Kind::CharacterSet:
+        out += item.kind == SetItem::Kind::Names ? "(names " : "(charset ";
+        if (item.charset.empty()) {
+          out += "default";
+        } else {
+          name(item.charset);
+        }
+        if (!item.collation.empty()) {
+          out += " collate ";
+          name(item.collation);
+        }
+        break;
+      case SetItem::Kind::Password:
+        out += "(password";
+        break;
+    }
+    offsets(item.span);
+    out += ')';
+  }
+
+  void transactionOptions() {
+    const TransactionStatement& t = s_.transaction;
+    static const char* kAccess[] = {"", " read-only", " read-write"};
+    static const char* kIsolation[] = {"", " read-uncommitted", " read-committed",
+                                       " repeatable-read", " serializable"};
+    static const char* kScope[] = {"", " session", " global"};
+    static const char* kChain[] = {"", " chain", " no-chain"};
+    static const char* kRelease[] = {"", " release", " no-release"};
+    out += kScope[static_cast<int>(t.scope)];
+    out += kIsolation[static_cast<int>(t.isolation)];
+    out += kAccess[static_cast<int>(t.access)];
+    if (t.consistentSnapshot) {
+      out += " consistent-snapshot";
+    }
+    out += kChain[static_cast<int>(t.chain)];
+    out += kRelease[static_cast<int>(t.release)];
+    if (!t.savepoint.empty()) {
+      out += ' ';
+      name(t.savepoint);
+      offsets(t.savepoint.span);
+    }
+  }
+
+  void body() {
     switch (s_.kind) {
       case StatementKind::Select:
         select(s_.select);
@@ -690,6 +766,48 @@ class Printer {
         expr(s_.kill.target);
         out += ')';
         return;
+      case StatementKind::Set:
+        out += "(set";
+        for (const SetItem& item : s_.set.items) {
+          out += ' ';
+          setItem(item);
+        }
+        if (!s_.set.forStatement.empty()) {
+          out += " (for";
+          offsets(s_.set.forStatement);
+          out += ')';
+        }
+        out += ')';
+        return;
+      case StatementKind::Prepare:
+      case StatementKind::Execute:
+      case StatementKind::Deallocate: {
+        const PreparedStatementCommand& p = s_.prepared;
+        out += '(';
+        out += toString(s_.kind);
+        out += ' ';
+        name(p.name);
+        if (p.text != kNone) {
+          out += " (from ";
+          expr(p.text);
+          out += ')';
+        }
+        if (!p.fromVariable.empty()) {
+          out += " (from @";
+          name(p.fromVariable);
+          out += ')';
+        }
+        if (!p.usingVariables.empty()) {
+          out += " (using";
+          for (const Name& v : p.usingVariables) {
+            out += " @";
+            name(v);
+          }
+          out += ')';
+        }
+        out += ')';
+        return;
+      }
       case StatementKind::Show:
         if (s_.show.kind != ShowStatement::Kind::Other) {
           const ShowStatement& sh = s_.show;
@@ -727,6 +845,9 @@ class Printer {
               "stored-program"};
           out += ' ';
           out += kDdl[static_cast<int>(s_.ddlKind)];
+          if (s_.ddl.temporary) {
+            out += " temporary";
+          }
         }
         if (s_.tclKind != TclKind::None) {
           static const char* kTcl[] = {"none",
@@ -742,6 +863,7 @@ class Printer {
                                        "unlock-tables"};
           out += ' ';
           out += kTcl[static_cast<int>(s_.tclKind)];
+          transactionOptions();
         }
         out += ')';
         return;

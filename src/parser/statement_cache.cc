@@ -67,6 +67,18 @@ void forEachSpan(ast::Statement& s, F&& f) {
   name(s.useDatabase);
   name(s.show.database);
   f(s.show.filterSpan);
+  for (auto& item : s.set.items) {
+    f(item.span);
+    name(item.name);
+    f(item.valueSpan);
+    name(item.charset);
+    name(item.collation);
+  }
+  f(s.set.forStatement);
+  name(s.transaction.savepoint);
+  name(s.prepared.name);
+  name(s.prepared.fromVariable);
+  for (auto& n : s.prepared.usingVariables) name(n);
 }
 
 // The parser reads invalid UTF-8 bytes as Latin-1 characters; such literals are not bound (the

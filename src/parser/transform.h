@@ -80,6 +80,13 @@ class Transformer {
   void updateStatement(P::UpdateStatementContext* ctx);
   void deleteStatement(P::DeleteStatementContext* ctx);
 
+  // SET, transaction options, SQL-level prepared statements (transform_dal.cc).
+  void setStatement(const std::vector<P::SetItemContext*>& items);
+  void transactionOptions(antlr4::ParserRuleContext* body);
+  void preparedStatementCommand(antlr4::ParserRuleContext* body);
+  static std::string userVariableName(antlr4::tree::TerminalNode* node);  // without '@'
+  void findUserVariables();
+
   // After building: literal and parameter indices in text order.
   void numberLiteralsAndParams();
 

@@ -178,8 +178,21 @@ void Transformer::transformStatement(P::SqlStatementContext* ctx) {
       out_.kind = StatementKind::Do;
       return;
     case P::RuleSetStatement:
-    case P::RuleSetStatementFor:
-      out_.kind = StatementKind::Set;
+      setStatement(static_cast<P::SetStatementContext*>(body)->setItem());
+      return;
+    case P::RuleSetStatementFor: {
+      auto* set = static_cast<P::SetStatementForContext*>(body);
+      setStatement(set->setItem());
+      out_.set.forStatement = span(set->sqlStatement());
+      return;
+    }
+    case P::RulePrepareStatement:
+    case P::RuleExecuteStatement:
+    case P::RuleDeallocateStatement:
+      preparedStatementCommand(body);
+      return;
+    case P::RuleHandlerStatement:
+      out_.kind = StatementKind::Handler;
       return;
     case P::RuleUseStatement:
       out_.kind = StatementKind::Use;
@@ -217,11 +230,17 @@ void Transformer::transformStatement(P::SqlStatementContext* ctx) {
   if (TclKind tcl = tclKind(body); tcl != TclKind::None) {
     out_.kind = StatementKind::Tcl;
     out_.tclKind = tcl;
+    transactionOptions(body);
     return;
   }
   if (DdlKind ddl = ddlKind(rule); ddl != DdlKind::None) {
     out_.kind = StatementKind::Ddl;
     out_.ddlKind = ddl;
+    if (auto* create = dynamic_cast<P::CreateTableStatementContext*>(body)) {
+      out_.ddl.temporary = create->TEMPORARY() != nullptr;
+    } else if (auto* drop = dynamic_cast<P::DropTableStatementContext*>(body)) {
+      out_.ddl.temporary = drop->TEMPORARY() != nullptr;
+    }
     return;
   }
   out_.kind = StatementKind::Other;
@@ -302,6 +321,7 @@ Result<Statement> buildAst(const ParsedStatement& parsed) {
     P::SqlStatementContext* ctx = impl.root->sqlStatement();
     statement.span = transformer.span(ctx);
     transformer.transformStatement(ctx);
+    transformer.findUserVariables();
     transformer.numberLiteralsAndParams();
   } catch (const BuildError& error) {
     return error.status;

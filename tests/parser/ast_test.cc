@@ -290,7 +290,8 @@ TEST(AstTest, FunctionsAndOthers) {
        "(select (items (var @a) (var @@session.sql_mode) (:= (var @x) (lit int 5 #0)) (collate "
        "utf8mb4_bin (col a)) (row (lit int 1 #1) (lit int 2 #2)) (= (row (lit int 1 #3) (lit int 2 "
        "#4)) (row (col a) (col b))) (fn DATE_ADD (col d) (interval DAY (lit int 1 #5))) (+ (col d) "
-       "(interval HOUR (lit int 2 #6))) (+ (interval DAY (lit int 1 #7)) (col d))))"},
+       "(interval HOUR (lit int 2 #6))) (+ (interval DAY (lit int 1 #7)) (col d)))) "
+       "(user-variables)"},
       {"SELECT j->'$.a', j->>'$.b', MATCH (a) AGAINST ('x'), COUNT(DISTINCT a, b), GROUP_CONCAT(a "
        "ORDER BY a SEPARATOR ','), ROW_NUMBER() OVER (ORDER BY a), SUM(a) OVER w, db.fn(1), NOW(), "
        "CURRENT_TIMESTAMP, IF(a, 1, 2)",
@@ -316,11 +317,11 @@ TEST(AstTest, StatementKinds) {
       {"START TRANSACTION", "(tcl begin)"},
       {"COMMIT", "(tcl commit)"},
       {"ROLLBACK", "(tcl rollback)"},
-      {"ROLLBACK TO SAVEPOINT s1", "(tcl rollback-to-savepoint)"},
-      {"SAVEPOINT s1", "(tcl savepoint)"},
-      {"RELEASE SAVEPOINT s1", "(tcl release-savepoint)"},
-      {"SET autocommit = 1", "(set)"},
-      {"SET NAMES utf8mb4", "(set)"},
+      {"ROLLBACK TO SAVEPOINT s1", "(tcl rollback-to-savepoint s1)"},
+      {"SAVEPOINT s1", "(tcl savepoint s1)"},
+      {"RELEASE SAVEPOINT s1", "(tcl release-savepoint s1)"},
+      {"SET autocommit = 1", "(set (var session autocommit (lit int 1 #0)))"},
+      {"SET NAMES utf8mb4", "(set (names utf8mb4))"},
       {"USE db", "(use db)"},
       {"SHOW TABLES", "(show-tables)"},
       {"EXPLAIN SELECT 1", "(explain)"},
@@ -339,11 +340,82 @@ TEST(AstTest, StatementKinds) {
       {"GRANT SELECT ON *.* TO u", "(dcl)"},
       {"CREATE USER u", "(dcl)"},
       {"XA START 'x'", "(tcl xa)"},
-      {"SET TRANSACTION ISOLATION LEVEL READ COMMITTED", "(tcl set-transaction)"},
+      {"SET TRANSACTION ISOLATION LEVEL READ COMMITTED", "(tcl set-transaction read-committed)"},
       {"LOCK TABLES t READ", "(tcl lock-tables)"},
       {"UNLOCK TABLES", "(tcl unlock-tables)"},
       {"FLUSH TABLES", "(other)"},
-      {"PREPARE s FROM 'SELECT 1'", "(other)"},
+      {"PREPARE s FROM 'SELECT 1'", "(prepare s (from (lit str 'SELECT 1' #0)))"},
+      {"HANDLER t OPEN", "(handler)"},
+  });
+}
+
+TEST(AstTest, SetStatements) {
+  expectDumps({
+      {"SET autocommit=0, @@session.sql_mode='x', GLOBAL max_connections = DEFAULT, @@global.z=2",
+       "(set (var session autocommit (lit int 0 #0)) (var session sql_mode (lit str 'x' #1)) (var "
+       "global max_connections (default)) (var global z (lit int 2 #2)))"},
+      {"SET LOCAL a = 1, SESSION b = 2, @@local.c = 3, PERSIST d = 4, PERSIST_ONLY e = 5",
+       "(set (var session a (lit int 1 #0)) (var session b (lit int 2 #1)) (var session c (lit int "
+       "3 #2)) (var persist d (lit int 4 #3)) (var persist-only e (lit int 5 #4)))"},
+      {"SET @a := 5, @`b c` = @a + 1", "(set (var user a (lit int 5 #0)) (var user b c (+ (var @a) "
+       "(lit int 1 #1)))) (user-variables)"},
+      {"SET sql_log_bin = ON, x.y = 1, @@session.`s` = 2",
+       "(set (var session sql_log_bin ON) (var session x.y (lit int 1 #0)) (var session s (lit int "
+       "2 #1)))"},
+      {"SET NAMES 'utf8mb4' COLLATE utf8mb4_bin, CHARACTER SET DEFAULT, CHARSET latin1",
+       "(set (names utf8mb4 collate utf8mb4_bin) (charset default) (charset latin1))"},
+      {"SET NAMES DEFAULT", "(set (names default))"},
+      {"SET PASSWORD FOR u@h = 'x'", "(set (password))"},
+      {"SET STATEMENT max_statement_time = 1 FOR SELECT 1",
+       "(set (var session max_statement_time (lit int 1 #0)) (for))"},
+  });
+  Statement s = build("SET @@global.sql_mode = 'ANSI', NAMES utf8 COLLATE utf8_bin");
+  ASSERT_EQ(s.set.items.size(), 2u);
+  EXPECT_EQ(s.text(s.set.items[0].span), "@@global.sql_mode = 'ANSI'");
+  EXPECT_EQ(s.text(s.set.items[0].name.span), "@@global.sql_mode");
+  EXPECT_EQ(s.text(s.set.items[0].valueSpan), "'ANSI'");
+  EXPECT_EQ(s.set.items[0].scope, VariableScope::Global);
+  EXPECT_EQ(s.text(s.set.items[1].charset.span), "utf8");
+  EXPECT_EQ(s.text(s.set.items[1].collation.span), "utf8_bin");
+  s = build("SET STATEMENT max_statement_time = 1 FOR SELECT 1");
+  EXPECT_EQ(s.text(s.set.forStatement), "SELECT 1");
+}
+
+TEST(AstTest, TransactionOptions) {
+  expectDumps({
+      {"START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY",
+       "(tcl begin read-only consistent-snapshot)"},
+      {"START TRANSACTION READ WRITE", "(tcl begin read-write)"},
+      {"BEGIN WORK", "(tcl begin)"},
+      {"COMMIT AND CHAIN NO RELEASE", "(tcl commit chain no-release)"},
+      {"COMMIT WORK AND NO CHAIN RELEASE", "(tcl commit no-chain release)"},
+      {"ROLLBACK NO RELEASE", "(tcl rollback no-release)"},
+      {"ROLLBACK WORK TO s2", "(tcl rollback-to-savepoint s2)"},
+      {"SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY",
+       "(tcl set-transaction session repeatable-read read-only)"},
+      {"SET GLOBAL TRANSACTION ISOLATION LEVEL SERIALIZABLE",
+       "(tcl set-transaction global serializable)"},
+      {"SET LOCAL TRANSACTION READ WRITE, ISOLATION LEVEL READ UNCOMMITTED",
+       "(tcl set-transaction session read-uncommitted read-write)"},
+  });
+}
+
+TEST(AstTest, SessionStatements) {
+  expectDumps({
+      {"PREPARE s FROM @q", "(prepare s (from @q)) (user-variables)"},
+      {"EXECUTE s USING @a, @`b`", "(execute s (using @a @b)) (user-variables)"},
+      {"EXECUTE s", "(execute s)"},
+      {"DEALLOCATE PREPARE s", "(deallocate s)"},
+      {"DROP PREPARE s", "(deallocate s)"},
+      {"CREATE TEMPORARY TABLE t (a INT)", "(ddl create-table temporary)"},
+      {"DROP TEMPORARY TABLE t", "(ddl drop-table temporary)"},
+      {"SELECT a INTO @x FROM t", "(select (items (col a)) (from (table t))) (user-variables)"},
+      {"SELECT a FROM t WHERE b = @x", "(select (items (col a)) (from (table t)) (where (= (col b) "
+       "(var @x)))) (user-variables)"},
+      // Account names are not user variables.
+      {"CREATE USER u@localhost", "(dcl)"},
+      {"GRANT SELECT ON db.* TO 'u'@'%'", "(dcl)"},
+      {"SET PASSWORD FOR root@localhost = 'x'", "(set (password))"},
   });
 }
 

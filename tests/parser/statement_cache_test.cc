@@ -80,6 +80,15 @@ TEST(StatementCacheTest, HitsBindNewLiterals) {
       "SELECT CAST(a AS DECIMAL(12, 4)) FROM t WHERE b = 2.75",
       "SELECT _utf8mb4'x', 1e3 FROM t",
       "SELECT _utf8mb4'yy', 2.5e10 FROM t",
+      "SET @@session.sql_mode = 'ANSI', NAMES 'utf8' COLLATE 'utf8_bin', @a = 5",
+      "SET @@session.sql_mode = 'TRADITIONAL', NAMES 'latin1' COLLATE 'latin1_bin', @a = 66",
+      "SAVEPOINT s1",
+      "ROLLBACK TO SAVEPOINT s1",
+      "PREPARE s FROM 'SELECT 1'",
+      "PREPARE s FROM 'SELECT 22 FROM t'",
+      "EXECUTE s USING @a, @b",
+      "KILL QUERY 5",
+      "KILL QUERY 12345",
   };
   for (const auto& sql : statements) expectSame(cache, sql);
   EXPECT_GT(cache.hits(), 4u);
