@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets (clang, build-fuzz/) and runs each one briefly: first over its
 # saved crash inputs (tests/fuzz/regressions/<name>/), then fuzzing from its seed corpus
-# (tests/fuzz/corpus/<name>/) for a bounded time.
+# (tests/fuzz/corpus/<name>/, with the dictionary tests/fuzz/<name>.dict if there is one) for a
+# bounded time.
 #
 #   scripts/run-fuzzers.sh [NAME...]      e.g. scripts/run-fuzzers.sh framing
 #
@@ -20,7 +21,8 @@ REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BUILD_DIR="${FUZZ_BUILD_DIR:-$REPO_ROOT/build-fuzz}"
 SECONDS_PER_TARGET="${FUZZ_SECONDS:-10}"
 # Must match the foreach in CMakeLists.txt.
-ALL_TARGETS=(framing handshake_response command ok_err column_definition auth_response normalizer)
+ALL_TARGETS=(framing handshake_response command ok_err column_definition auth_response normalizer
+  parser)
 TARGETS=("$@")
 if [ ${#TARGETS[@]} -eq 0 ]; then TARGETS=("${ALL_TARGETS[@]}"); fi
 
@@ -104,8 +106,12 @@ for name in "${TARGETS[@]}"; do
   # New inputs go to the first corpus directory, so the seed directory is only read.
   seed_dirs=()
   if [ -d "$seeds" ]; then seed_dirs=("$seeds"); fi
+  # A target may have a libFuzzer dictionary (tests/fuzz/<name>.dict, from make_corpus.py).
+  dict=()
+  dict_file="$REPO_ROOT/tests/fuzz/$name.dict"
+  if [ -f "$dict_file" ]; then dict=(-dict="$dict_file"); fi
   if ! "$binary" -max_total_time="$SECONDS_PER_TARGET" -timeout=30 -rss_limit_mb=2560 \
-      -print_final_stats=1 -artifact_prefix="$artifacts/" \
+      -print_final_stats=1 -artifact_prefix="$artifacts/" "${dict[@]}" \
       "$corpus" "${seed_dirs[@]}" >"$log" 2>&1; then
     echo "fuzz_$name: FAILED; the input is in $artifacts/" >&2
     grep -E "^(==[0-9]+==ERROR|SUMMARY|.*runtime error)" "$log" | head -n 5 >&2 || true

@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <iostream>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/log.h"
@@ -17,7 +18,7 @@
 namespace {
 
 constexpr const char* kUsage = R"(Usage: shardproxy --conf DIR [options]
-       shardproxy parse [SQL]
+       shardproxy parse [--json] [SQL]
 
 A MySQL-protocol sharding proxy configured with ShardingSphere 5.x YAML files
 (global.yaml or server.yaml, and database-*.yaml or config-*.yaml).
@@ -34,8 +35,10 @@ Options:
   --version           print the version and exit
   --help              print this help and exit
 
-shardproxy parse [SQL] prints the statement kind and AST of SQL, or of each line of standard
-input when no SQL is given; it exits 1 if a statement does not parse.
+shardproxy parse [--json] [SQL] prints the statement kind and AST of SQL, or of each line of
+standard input when no SQL is given; it exits 1 if a statement does not parse. With --json, each
+statement gives one line of JSON (JSON Lines on standard input): the whole AST as a nested tree
+with byte offsets, or {"error": {"code", "sqlstate", "message"}}.
 )";
 
 int usageError(const std::string& message) {
@@ -52,14 +55,17 @@ bool parseInt(const std::string& s, long min, long max, long& out) {
   return true;
 }
 
-// `shardproxy parse`: the parser's view of statements, for debugging and corpus runs.
+// `shardproxy parse [--json]`: the parser's view of statements, for debugging and corpus runs.
 int parseCommand(int argc, char** argv) {
   using namespace shardproxy;
+  int first = 2;
+  bool json = argc > first && std::string_view(argv[first]) == "--json";
+  if (json) ++first;
   std::vector<std::string> statements;
-  if (argc > 2) {
+  if (argc > first) {
     std::string sql;
-    for (int i = 2; i < argc; ++i) {
-      if (i > 2) sql += ' ';
+    for (int i = first; i < argc; ++i) {
+      if (i > first) sql += ' ';
       sql += argv[i];
     }
     statements.push_back(sql);
@@ -73,12 +79,23 @@ int parseCommand(int argc, char** argv) {
   for (const auto& sql : statements) {
     auto ast = parser::ast::parseAst(sql);
     if (!ast) {
-      std::printf("ERROR %u (%s): %s\n", ast.status().code(), ast.status().sqlState().c_str(),
-                  ast.status().message().c_str());
+      const Status& status = ast.status();
+      if (json) {
+        std::printf("{\"error\":{\"code\":%u,\"sqlstate\":%s,\"message\":%s}}\n", status.code(),
+                    parser::ast::toJsonString(status.sqlState()).c_str(),
+                    parser::ast::toJsonString(status.message()).c_str());
+      } else {
+        std::printf("ERROR %u (%s): %s\n", status.code(), status.sqlState().c_str(),
+                    status.message().c_str());
+      }
       rc = 1;
       continue;
     }
-    std::printf("%s %s\n", parser::ast::toString(ast->kind), parser::ast::describe(*ast).c_str());
+    if (json) {
+      std::printf("%s\n", parser::ast::toJson(*ast).c_str());
+    } else {
+      std::printf("%s %s\n", parser::ast::toString(ast->kind), parser::ast::describe(*ast).c_str());
+    }
   }
   return rc;
 }

@@ -253,15 +253,14 @@ const std::set<std::string>& otherKnownProps() {
 // Global sections ShardingSphere has and we accept without acting on them.
 const std::set<std::string>& ignoredGlobalSections() {
   static const std::set<std::string> kSections = {
-      "sqlParser",   "sqlTranslator", "sqlFederation", "logging",
-      "globalClock", "cdc",           "traffic",       "labels",
+      "sqlTranslator", "sqlFederation", "logging", "globalClock", "cdc", "traffic", "labels",
   };
   return kSections;
 }
 
 const std::set<std::string>& ignoredLegacyGlobalRules() {
   static const std::set<std::string> kRules = {
-      "SQL_PARSER", "SQL_TRANSLATOR", "SQL_FEDERATION", "TRAFFIC", "LOGGING", "GLOBAL_CLOCK", "CDC",
+      "SQL_TRANSLATOR", "SQL_FEDERATION", "TRAFFIC", "LOGGING", "GLOBAL_CLOCK", "CDC",
   };
   return kRules;
 }
@@ -305,6 +304,8 @@ class GlobalParser {
         parseLegacyRules(k, v, key);
       } else if (key == "mode") {
         parseMode(k, v, key);
+      } else if (key == "sqlParser") {
+        parseSqlParser(k, v, key);
       } else if (ignoredGlobalSections().count(key) > 0) {
         f_.warn(k, key, "not acted on by shardproxy, ignored");
       } else {
@@ -519,6 +520,33 @@ class GlobalParser {
     }
   }
 
+  // sqlParser: sqlStatementCache.maximumSize sizes each worker's statement cache. The proxy
+  // keeps no separate parse tree cache (a cached statement is its AST), so parseTreeCache and
+  // the initial capacities are accepted and not acted on; comments are always parsed for hints.
+  void parseSqlParser(const YAML::Node& at, const YAML::Node& node, const std::string& path) {
+    once(sqlParserLine_, at, "sqlParser");
+    for (const auto& [k, v] : f_.entries(node, at, path)) {
+      const std::string& key = k.Scalar();
+      std::string keyPath = join(path, key);
+      if (key == "sqlStatementCache") {
+        for (const auto& [ck, cv] : f_.entries(v, k, keyPath)) {
+          std::string cachePath = join(keyPath, ck.Scalar());
+          if (ck.Scalar() == "maximumSize") {
+            t_.statementCacheSize = static_cast<size_t>(f_.integer(cv, ck, cachePath, 0, 1 << 24));
+          } else if (ck.Scalar() == "initialCapacity") {
+            f_.integer(cv, ck, cachePath, 0, 1 << 24);
+          } else {
+            f_.warn(ck, cachePath, "unknown key, ignored");
+          }
+        }
+      } else if (key == "parseTreeCache" || key == "sqlCommentParseEnabled") {
+        f_.warn(k, keyPath, "not acted on by shardproxy, ignored");
+      } else {
+        f_.warn(k, keyPath, "unknown key, ignored");
+      }
+    }
+  }
+
   void parseProps(const YAML::Node& at, const YAML::Node& node, const std::string& path) {
     Props& p = t_.props;
     constexpr long long kIntMax = 2147483647;
@@ -578,6 +606,8 @@ class GlobalParser {
         parseAuthority(item, item, "!AUTHORITY");
       } else if (kind == "TRANSACTION") {
         parseTransaction(item, item, "!TRANSACTION");
+      } else if (kind == "SQL_PARSER") {
+        parseSqlParser(item, item, "!SQL_PARSER");
       } else if (ignoredLegacyGlobalRules().count(kind) > 0) {
         f_.warn(item, "!" + kind, "not acted on by shardproxy, ignored");
       } else {
@@ -590,6 +620,7 @@ class GlobalParser {
   Topology& t_;
   int authorityLine_ = 0;
   int transactionLine_ = 0;
+  int sqlParserLine_ = 0;
   std::vector<YAML::Node> userAt_;  // parallel to authority.users, for messages
   YAML::Node defaultAuthenticatorAt_;
 };

@@ -135,6 +135,7 @@ std::string describe(const Topology& t) {
   if (!t.transactionProviderType.empty()) out << " (provider " << t.transactionProviderType << ")";
   out << "\n";
   if (t.modeType != "Standalone") out << "mode: " << t.modeType << " (not acted on)\n";
+  out << "statement cache: " << t.statementCacheSize << " entries per worker\n";
 
   const Props& p = t.props;
   out << "props:\n"

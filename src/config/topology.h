@@ -109,6 +109,9 @@ struct Topology {
   std::map<std::string, std::string> transactionProps;
   std::string modeType = "Standalone";  // as written under `mode:`; only Standalone is acted on
   Props props;
+  // Entries of each worker's statement cache (global.yaml sqlParser.sqlStatementCache
+  // .maximumSize, ShardingSphere's default); 0 turns the cache off.
+  size_t statementCacheSize = 65535;
   std::map<std::string, LogicalDatabase> databases;  // by logical name
   std::vector<std::string> warnings;                 // "file:line: key: message"
 

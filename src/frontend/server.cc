@@ -44,6 +44,7 @@ Worker::Worker(ServerContext& context, int workers)
     : context_(context),
       work_(io_.get_executor()),
       pools_(io_.get_executor(), workers),
+      statements_(context.topology->statementCacheSize),
       maintenance_(io_) {}
 
 void Worker::start(std::function<void()> onExit) {

@@ -18,6 +18,7 @@
 #include "backend/pool.h"
 #include "common/asio.h"
 #include "config/topology.h"
+#include "parser/statement_cache.h"
 #include "protocol/auth.h"
 
 namespace shardproxy::frontend {
@@ -92,6 +93,8 @@ class Worker {
 
   asio::io_context& io() { return io_; }
   backend::PoolSet& pools() { return pools_; }
+  // The worker's statement cache: sessions on this thread share parses of the same statement.
+  parser::StatementCache& statements() { return statements_; }
   ServerContext& context() { return context_; }
   void add(Session* s) { sessions_.insert(s); }
   void remove(Session* s);
@@ -103,6 +106,7 @@ class Worker {
   asio::io_context io_;
   asio::executor_work_guard<asio::io_context::executor_type> work_;
   backend::PoolSet pools_;
+  parser::StatementCache statements_;
   asio::steady_timer maintenance_;
   std::set<Session*> sessions_;
   bool shuttingDown_ = false;

@@ -2,6 +2,7 @@
 
 #include "common/log.h"
 #include "frontend/authenticator.h"
+#include "frontend/statement_facts.h"
 #include "protocol/column_definition.h"
 #include "protocol/command.h"
 #include "protocol/constants.h"
@@ -191,10 +192,17 @@ awaitable<bool> Session::dispatch(std::string_view payload) {
 
 awaitable<void> Session::handleQuery(std::string_view sql) {
   if (topology_->props.sqlShow) spdlog::info("Logic SQL: {}", sql);
-  Recognized rec = recognize(sql);
-  switch (rec.kind) {
-    case Recognized::Kind::kUse: {
-      Status s = useDatabase(rec.database);
+  Result<parser::ast::Statement> parsed = worker_.statements().get(sql);
+  if (!parsed) {
+    spdlog::debug("not parsed ({}), sent as written: {}", parsed.status().toString(), sql);
+    co_await passThrough(sql, nullptr);
+    co_return;
+  }
+  const parser::ast::Statement& statement = parsed.value();
+  using Kind = parser::ast::StatementKind;
+  switch (statement.kind) {
+    case Kind::Use: {
+      Status s = useDatabase(statement.useDatabase.value);
       if (s) {
         writeOk(protocol::OkPacket{0, 0, statusFlags(), 0, {}});
       } else {
@@ -202,21 +210,33 @@ awaitable<void> Session::handleQuery(std::string_view sql) {
       }
       co_return;
     }
-    case Recognized::Kind::kShowDatabases:
-      showDatabases(rec);
-      co_return;
-    case Recognized::Kind::kShowTables:
-      co_await showTables(rec);
-      co_return;
-    case Recognized::Kind::kSelectDatabase:
-      selectDatabase(rec);
-      co_return;
-    case Recognized::Kind::kKill:
-      kill(rec);
+    case Kind::Show:
+      if (statement.show.kind == parser::ast::ShowStatement::Kind::Databases) {
+        if (statement.show.filterSpan.empty() || statement.show.like != parser::ast::kNone) {
+          showDatabases(statement);
+        } else {
+          co_await showDatabasesWhere(statement);
+        }
+        co_return;
+      }
+      if (statement.show.kind == parser::ast::ShowStatement::Kind::Tables) {
+        co_await showTables(statement);
+        co_return;
+      }
+      break;
+    case Kind::Select:
+      if (auto column = selectDatabaseColumn(statement)) {
+        selectDatabase(*column);
+        co_return;
+      }
+      break;
+    case Kind::Kill:
+      kill(statement);
       co_return;
     default:
-      co_await passThrough(sql, rec);
+      break;
   }
+  co_await passThrough(sql, &statement);
 }
 
 Result<Session::Target> Session::route() {
@@ -316,7 +336,8 @@ awaitable<std::optional<HeldConnection>> Session::acquireOrReport(const Target& 
   co_return std::move(held.value());
 }
 
-awaitable<void> Session::passThrough(std::string_view sql, const Recognized& rec) {
+awaitable<void> Session::passThrough(std::string_view sql,
+                                     const parser::ast::Statement* statement) {
   auto target = route();
   if (!target) {
     writeError(target.status());
@@ -325,22 +346,36 @@ awaitable<void> Session::passThrough(std::string_view sql, const Recognized& rec
   auto held = co_await acquireOrReport(*target);
   if (!held) co_return;
   backend::Connection& conn = *held->conn;
-  std::optional<std::string> substituted =
-      substituteSessionFunctions(sql, database_, connectionId_);
-  if (substituted) sql = *substituted;
+  std::optional<std::string> substituted;
+  if (statement) {
+    bool noBackslashEscapes = conn.serverStatus() & pstatus::kNoBackslashEscapes;
+    substituted =
+        substituteSessionFunctions(*statement, database_, connectionId_, noBackslashEscapes);
+    if (substituted) sql = *substituted;
+  }
   if (topology_->props.sqlShow) {
     spdlog::info("Actual SQL: {} ::: {}", target->dataSource->name, sql);
   }
   running_ = Running{target->database->name, target->dataSource, conn.threadId()};
   Status s = co_await conn.query(sql);
   bool stateChanged = false;
+  bool executed = s.isOk();
   if (!s) {
     writeError(s);
   } else {
     s = co_await relayResults(conn, *target, nullptr, true, stateChanged);
   }
   running_.reset();
-  bool sticky = rec.sessionEffects || (stateChanged && rec.kind != Recognized::Kind::kSetVariables);
+  // The connection stays with this client when the statement may have left state on it that
+  // cannot be replayed elsewhere. Text the grammar did not take is judged by what it could
+  // have done: anything, unless the server refused it before running any of it.
+  bool sticky;
+  if (statement) {
+    sticky = leavesConnectionState(*statement) ||
+             (stateChanged && !setsOnlySessionVariables(*statement));
+  } else {
+    sticky = executed;
+  }
   finish(*target, std::move(*held), sticky);
 }
 

@@ -14,9 +14,9 @@
 #include "common/status.h"
 #include "config/topology.h"
 #include "frontend/packet_io.h"
-#include "frontend/recognizer.h"
 #include "frontend/server.h"
 #include "frontend/session_state.h"
+#include "parser/ast.h"
 #include "protocol/column_definition.h"
 #include "protocol/ok_err.h"
 
@@ -46,13 +46,17 @@ class Session {
   awaitable<bool> dispatch(std::string_view payload);
   awaitable<void> handleQuery(std::string_view sql);
   awaitable<void> handleFieldList(std::string_view table, std::string_view wildcard);
-  awaitable<void> passThrough(std::string_view sql, const Recognized& rec);
-  awaitable<void> showTables(const Recognized& rec);
-  void showDatabases(const Recognized& rec);
-  void selectDatabase(const Recognized& rec);
+  // Sends the statement to the backend as written (apart from session functions the proxy
+  // answers). `statement` is null when the grammar did not take the text (several statements
+  // in one COM_QUERY, vendor syntax, a syntax error): the backend judges it.
+  awaitable<void> passThrough(std::string_view sql, const parser::ast::Statement* statement);
+  awaitable<void> showTables(const parser::ast::Statement& s);
+  void showDatabases(const parser::ast::Statement& s);
+  awaitable<void> showDatabasesWhere(const parser::ast::Statement& s);
+  void selectDatabase(const std::string& columnName);
   Status useDatabase(const std::string& name);
   void statistics();
-  void kill(const Recognized& rec);
+  void kill(const parser::ast::Statement& s);
   void resetConnection();
 
   // Streams every result of the statement just sent on `conn` to the client.

@@ -1,6 +1,9 @@
 // Session, statements and commands the proxy answers itself: SHOW DATABASES, SELECT DATABASE(),
 // SHOW TABLES (renamed to the logical database), COM_FIELD_LIST, COM_STATISTICS, KILL and
 // COM_RESET_CONNECTION.
+#include <strings.h>
+
+#include <charconv>
 #include <cstdio>
 
 #include "common/like.h"
@@ -14,10 +17,25 @@
 namespace shardproxy::frontend {
 
 namespace cap = protocol::cap;
+namespace pstatus = protocol::status;
 
-void Session::showDatabases(const Recognized& rec) {
+namespace ast = parser::ast;
+
+namespace {
+
+// The pattern of SHOW ... LIKE 'pattern' (unescaped as MySQL does, `\%` and `\_` kept), or
+// nullopt when there is no LIKE.
+std::optional<std::string> likePattern(const ast::Statement& s) {
+  if (s.show.like == ast::kNone) return std::nullopt;
+  return s.expr(s.show.like).value;
+}
+
+}  // namespace
+
+void Session::showDatabases(const ast::Statement& s) {
+  std::optional<std::string> like = likePattern(s);
   std::string header = "Database";
-  if (rec.hasLike) header += " (" + rec.likePattern + ")";
+  if (like) header += " (" + *like + ")";
   protocol::encodeColumnCount(io_.begin(), 1);
   io_.end();
   protocol::ColumnDefinitionRef c;
@@ -38,7 +56,7 @@ void Session::showDatabases(const Recognized& rec) {
   }
   for (const auto& [name, db] : topology_->databases) {
     if (!topology_->authority.mayAccess(*user_, name)) continue;
-    if (rec.hasLike && !likeMatch(name, rec.likePattern, true)) continue;
+    if (like && !likeMatch(name, *like, true)) continue;
     std::string& out = io_.begin();
     protocol::appendTextValue(out, name);
     io_.end();
@@ -46,11 +64,47 @@ void Session::showDatabases(const Recognized& rec) {
   writeEnd(statusFlags(), 0);
 }
 
-void Session::selectDatabase(const Recognized& rec) {
+awaitable<void> Session::showDatabasesWhere(const ast::Statement& s) {
+  // The backend evaluates the condition over the logical names, as rows of a derived table
+  // named like the one MySQL reads them from.
+  auto target = route();
+  if (!target) {
+    writeError(target.status());
+    co_return;
+  }
+  auto held = co_await acquireOrReport(*target);
+  if (!held) co_return;
+  backend::Connection& conn = *held->conn;
+  bool noBackslashEscapes = conn.serverStatus() & pstatus::kNoBackslashEscapes;
+  std::string rows;
+  for (const auto& [name, db] : topology_->databases) {
+    if (!topology_->authority.mayAccess(*user_, name)) continue;
+    bool first = rows.empty();
+    rows += first ? "SELECT " : " UNION ALL SELECT ";
+    rows += quoteString(name, noBackslashEscapes);
+    if (first) rows += " AS `Database`";
+  }
+  if (rows.empty()) rows = "SELECT CAST(NULL AS CHAR(64)) AS `Database` FROM DUAL WHERE FALSE";
+  std::string sql = "SELECT `Database` FROM (" + rows + ") AS SCHEMATA " +
+                    std::string(s.text(s.show.filterSpan));
+  if (topology_->props.sqlShow) {
+    spdlog::info("Actual SQL: {} ::: {}", target->dataSource->name, sql);
+  }
+  Status status = co_await conn.query(sql);
+  bool stateChanged = false;
+  if (!status) {
+    writeError(status);
+  } else {
+    co_await relayResults(conn, *target, nullptr, false, stateChanged);
+  }
+  finish(*target, std::move(*held), false);
+}
+
+void Session::selectDatabase(const std::string& columnName) {
   protocol::encodeColumnCount(io_.begin(), 1);
   io_.end();
   protocol::ColumnDefinitionRef c;
-  c.name = rec.columnName;
+  c.name = columnName;
   c.collation = protocol::kUtf8mb4GeneralCi;
   c.length = 256;
   c.type = protocol::ColumnType::kVarString;
@@ -71,8 +125,8 @@ void Session::selectDatabase(const Recognized& rec) {
   writeEnd(statusFlags(), 0);
 }
 
-awaitable<void> Session::showTables(const Recognized& rec) {
-  std::string logical = rec.database.empty() ? database_ : rec.database;
+awaitable<void> Session::showTables(const ast::Statement& s) {
+  std::string logical = s.show.database.empty() ? database_ : s.show.database.value;
   if (logical.empty()) {
     writeError(Status(er::kNoDb, "3D000", "No database selected"));
     co_return;
@@ -91,11 +145,11 @@ awaitable<void> Session::showTables(const Recognized& rec) {
     writeError(makeError(er::kUnknownError, "database '" + logical + "' has no data source"));
     co_return;
   }
-  std::string sql = rec.full ? "SHOW FULL TABLES" : "SHOW TABLES";
-  if (!rec.tail.empty()) {
+  std::string sql = s.show.full ? "SHOW FULL TABLES" : "SHOW TABLES";
+  if (!s.show.filterSpan.empty()) {
     // A WHERE clause names the column after the logical database; the backend's is named
     // after the actual one.
-    std::string tail = rec.tail;
+    std::string tail(s.text(s.show.filterSpan));
     std::string logicalColumn = "Tables_in_" + logical;
     std::string actualColumn = "Tables_in_" + target.dataSource->database;
     for (size_t at = tail.find(logicalColumn); at != std::string::npos;
@@ -108,16 +162,17 @@ awaitable<void> Session::showTables(const Recognized& rec) {
   if (!held) co_return;
   if (topology_->props.sqlShow) spdlog::info("Actual SQL: {} ::: {}", target.dataSource->name, sql);
   backend::Connection& conn = *held->conn;
-  Status s = co_await conn.query(sql);
+  Status status = co_await conn.query(sql);
   bool stateChanged = false;
-  if (!s) {
-    writeError(s);
+  if (!status) {
+    writeError(status);
   } else {
     // The header names the database: Tables_in_<actual> becomes Tables_in_<logical>.
-    std::string suffix = rec.hasLike ? " (" + rec.likePattern + ")" : "";
+    std::optional<std::string> like = likePattern(s);
+    std::string suffix = like ? " (" + *like + ")" : "";
     std::map<std::string, std::string> rename{
         {"Tables_in_" + target.dataSource->database + suffix, "Tables_in_" + logical + suffix}};
-    s = co_await relayResults(conn, target, &rename, false, stateChanged);
+    status = co_await relayResults(conn, target, &rename, false, stateChanged);
   }
   finish(target, std::move(*held), false);
 }
@@ -153,30 +208,45 @@ awaitable<void> Session::handleFieldList(std::string_view table, std::string_vie
   finish(*target, std::move(*held), false);
 }
 
-void Session::kill(const Recognized& rec) {
+void Session::kill(const ast::Statement& s) {
   // Ids are the proxy's connection ids (the greeting's, CONNECTION_ID()); a backend's thread
   // ids mean nothing to clients.
-  if (rec.killId == connectionId_) {
-    if (rec.killQuery) {
+  const ast::Expr& e = s.expr(s.kill.target);
+  uint64_t killId = 0;
+  if (e.kind == ast::ExprKind::Literal && e.literalType == ast::LiteralType::Integer) {
+    auto [end, ec] = std::from_chars(e.value.data(), e.value.data() + e.value.size(), killId);
+    if (ec != std::errc() || end != e.value.data() + e.value.size()) killId = UINT64_MAX;
+  } else if (e.kind == ast::ExprKind::Function && e.args.empty() &&
+             strcasecmp(e.name.c_str(), "CONNECTION_ID") == 0) {
+    killId = connectionId_;
+  } else {
+    writeError(Status(er::kNotSupportedYet, "42000",
+                      "unsupported: KILL takes a connection id number or CONNECTION_ID()"));
+    return;
+  }
+  bool killQuery = s.kill.query;
+  if (killId == connectionId_) {
+    if (killQuery) {
       writeOk(protocol::OkPacket{0, 0, statusFlags(), 0, {}});
     } else {
       stopRequested_ = true;  // the client sees its connection go, as with MySQL
     }
     return;
   }
-  auto target = context_.sessions.find(static_cast<uint32_t>(rec.killId));
+  std::optional<SessionRegistry::Entry> target;
+  if (killId <= UINT32_MAX) target = context_.sessions.find(static_cast<uint32_t>(killId));
   if (!target) {
-    writeError(Status(1094, "HY000", "Unknown thread id: " + std::to_string(rec.killId)));
+    writeError(Status(1094, "HY000", "Unknown thread id: " + e.value));
     return;
   }
   if (!user_->admin && target->user != user_->name) {
-    writeError(Status(1095, "HY000", "You are not owner of thread " + std::to_string(rec.killId)));
+    writeError(Status(1095, "HY000", "You are not owner of thread " + std::to_string(killId)));
     return;
   }
   // The target lives on its own worker: it is looked up again there, where it cannot go away
   // while being told.
-  uint32_t id = static_cast<uint32_t>(rec.killId);
-  bool connection = !rec.killQuery;
+  uint32_t id = static_cast<uint32_t>(killId);
+  bool connection = !killQuery;
   ServerContext& context = context_;
   asio::post(target->worker->io(), [&context, id, connection, session = target->session] {
     auto again = context.sessions.find(id);

@@ -534,6 +534,12 @@ Result<Statement> parseAst(std::string_view sql);
 std::string describe(const Statement& statement, bool withOffsets = true);
 std::string describeExpr(const Statement& statement, ExprId id, bool withOffsets = true);
 
+// The whole AST as one line of JSON (nested objects, byte-offset spans), for `shardproxy parse
+// --json`; the format is described in ast_json.cc.
+std::string toJson(const Statement& statement);
+// `text` as a JSON string literal, quotes included, escaped as toJson() escapes SQL text.
+std::string toJsonString(std::string_view text);
+
 const char* toString(StatementKind kind);
 const char* toString(BinaryOperator op);
 const char* toString(AggregateKind kind);

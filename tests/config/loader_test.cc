@@ -51,7 +51,7 @@ transaction:
 sqlParser:
   sqlStatementCache:
     initialCapacity: 2000
-    maximumSize: 65535
+    maximumSize: 4096
   parseTreeCache:
     initialCapacity: 128
     maximumSize: 1024
@@ -205,7 +205,8 @@ TEST(Loader, ShardingSphere54GlobalYaml) {
   EXPECT_EQ(p.other.size(), 8u);
 
   EXPECT_THAT(t->warnings,
-              ElementsAre(global + ":32: sqlParser: not acted on by shardproxy, ignored"));
+              ElementsAre(global + ":36: sqlParser.parseTreeCache: not acted on by shardproxy, ignored"));
+  EXPECT_EQ(t->statementCacheSize, 4096u);
   EXPECT_TRUE(t->databases.empty());
 
   const User* reader = a.findUser("reader", "127.0.0.1");
@@ -368,7 +369,9 @@ rules:
   EXPECT_EQ(t->transactionProviderType, "Seata");
   EXPECT_EQ(t->props.other.at("proxy-opentracing-enabled"), "false");
   EXPECT_THAT(t->warnings,
-              ElementsAre(server + ":11: !SQL_PARSER: not acted on by shardproxy, ignored"));
+              ElementsAre(server + ":12: !SQL_PARSER.sqlCommentParseEnabled: not acted on by "
+                                   "shardproxy, ignored"));
+  EXPECT_EQ(t->statementCacheSize, 65535u);  // ShardingSphere's default
 
   const LogicalDatabase& db = t->databases.at("sharding_db");
   EXPECT_EQ(db.file, config);

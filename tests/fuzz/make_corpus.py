@@ -6,6 +6,7 @@ target's input layout; the files are committed so that fuzzing needs no Python.
 """
 import hashlib
 import os
+import re
 import shutil
 
 
@@ -138,11 +139,121 @@ SEEDS = {
         "empty_password": fuzzed_string(SCRAMBLE) + fuzzed_string(b"") + b"\0",
         "full_auth_size": fuzzed_string(SCRAMBLE) + fuzzed_string(b"secret") + bytes(range(128)),
     },
+    # SQL text; NUL separates up to 4 statements served by one statement cache (fuzz_parser.cc),
+    # so the pairs prime a template and then bind other literals into it.
+    "parser": {
+        "point_select": b"SELECT c FROM sbtest1 WHERE id=5017",
+        "select_join_subquery": b"SELECT a, (SELECT MAX(b) FROM u WHERE u.x = t.x) FROM t JOIN v "
+        b"ON t.id = v.id LEFT JOIN w USING (id) WHERE a IN (1, 2, 3) AND EXISTS (SELECT 1 FROM z "
+        b"WHERE z.a = t.a) GROUP BY a HAVING COUNT(*) > 1 ORDER BY 1 DESC LIMIT 5 OFFSET 2",
+        "select_derived_union": b"SELECT * FROM (SELECT a FROM t1 UNION ALL SELECT a FROM t2) AS "
+        b"d WHERE d.a NOT BETWEEN -1 AND 1e3 UNION DISTINCT SELECT 7 ORDER BY a",
+        "select_window": b"SELECT id, SUM(x) OVER (PARTITION BY g ORDER BY id ROWS BETWEEN 1 "
+        b"PRECEDING AND CURRENT ROW), ROW_NUMBER() OVER w FROM t WINDOW w AS (ORDER BY id)",
+        "select_cte": b"WITH RECURSIVE r (n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r WHERE "
+        b"n < 5) SELECT * FROM r",
+        "select_for_update": b"SELECT k FROM t FORCE INDEX (k_1) WHERE id = ? FOR UPDATE",
+        "select_functions": b"SELECT CASE WHEN a > 0 THEN 'pos' ELSE NULL END, CAST(b AS "
+        b"DECIMAL(10, 2)), DATE_ADD(NOW(), INTERVAL 1 DAY), COALESCE(c, 0), "
+        b"GROUP_CONCAT(DISTINCT d ORDER BY d SEPARATOR ';') FROM t",
+        "select_operators": b"SELECT a | b & c ^ ~d << 2 >> 1, x LIKE 'a%' ESCAPE '!', y "
+        b"REGEXP '^b', z IS NOT NULL, NOT (p <=> q), r DIV 3 MOD 2 FROM t",
+        "select_variables": b"SELECT @@session.autocommit, @@version, @x := 1, @`quoted var`",
+        "deep_nesting": b"SELECT " + b"(" * 150 + b"1" + b")" * 150,
+        "too_deep": b"SELECT " + b"(" * 300 + b"1" + b")" * 300,
+        "deep_expression": b"SELECT " + b" + ".join(b"%d" % i for i in range(300)),
+        "insert_values": b"INSERT INTO t (a, b) VALUES (1, 'x'), (2, _utf8mb4'y') ON DUPLICATE "
+        b"KEY UPDATE b = VALUES(b), a = a + 1",
+        "insert_select": b"INSERT IGNORE INTO t (a) SELECT a FROM u WHERE a > 0",
+        "insert_set": b"INSERT INTO t SET a = 1, b = DEFAULT",
+        "replace": b"REPLACE INTO t VALUES (1, NULL, X'0aff', 0x1f, b'101', TRUE)",
+        "update_multi": b"UPDATE t1 JOIN t2 ON t1.id = t2.id SET t1.a = t2.b * 2 WHERE t2.c "
+        b"BETWEEN 1 AND 10",
+        "update_order_limit": b"UPDATE LOW_PRIORITY t SET a = a - 1 WHERE b = 'x' ORDER BY id "
+        b"LIMIT 10",
+        "delete_multi": b"DELETE t1, t2 FROM t1 INNER JOIN t2 WHERE t1.id = t2.id AND t1.x < 3",
+        "delete_using": b"DELETE FROM t1 USING t1, t2 WHERE t1.id = t2.id",
+        "create_table": b"CREATE TABLE IF NOT EXISTS t_order (order_id BIGINT NOT NULL "
+        b"AUTO_INCREMENT, user_id INT(11) DEFAULT 0, status VARCHAR(50) CHARACTER SET utf8mb4, "
+        b"PRIMARY KEY (order_id), KEY idx_user (user_id)) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4",
+        "alter_table": b"ALTER TABLE t ADD COLUMN c INT AFTER b, DROP INDEX k, RENAME TO u",
+        "ddl_misc": b"DROP TABLE IF EXISTS t1, t2",
+        "create_index": b"CREATE UNIQUE INDEX k ON t (a, b(10) DESC)",
+        "truncate": b"TRUNCATE TABLE shop.orders",
+        "set_names": b"SET NAMES utf8mb4 COLLATE utf8mb4_general_ci",
+        "set_vars": b"SET autocommit = 1, @@session.sql_mode = 'STRICT_TRANS_TABLES', @u = 2, "
+        b"GLOBAL max_connections = 10",
+        "set_transaction": b"SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED, READ ONLY",
+        "show": b"SHOW FULL COLUMNS FROM t FROM shop LIKE 'a%'",
+        "show_variables": b"SHOW SESSION VARIABLES WHERE Variable_name = 'version'",
+        "transaction": b"START TRANSACTION WITH CONSISTENT SNAPSHOT",
+        "savepoint": b"ROLLBACK TO SAVEPOINT s1",
+        "use": b"USE `shop`",
+        "prepare": b"PREPARE s FROM 'SELECT ?'",
+        "comments": b"/* lead */ SELECT 1 -- line\n, 2 # hash\n FROM t /* tail */",
+        "versioned_comment": b"/*!40101 SET NAMES utf8 */",
+        "hint": b"SELECT /*+ MAX_EXECUTION_TIME(1000) */ /* sharding hint: db=1 */ a FROM t",
+        "string_escapes": b"SELECT 'it''s', 'a\\'b', \"dq \"\" x\", 'tab\\t nul\\0', "
+        b"N'nat', _latin1 'l' COLLATE latin1_bin, 'caf\xc3\xa9 \xf0\x9f\x98\x80'",
+        "numbers": b"SELECT -0, 1.5e-3, .5, 18446744073709551616, 0x, 1e, -.e1",
+        "parse_error": b"SELECT FROM WHERE",
+        "empty": b"/* only a comment */",
+        "multi_statement": b"SELECT 1; SELECT 2",
+        "cache_pair_select": b"SELECT c FROM t WHERE id = 1 AND name = 'a'\0"
+        b"SELECT c FROM t WHERE id = 99999 AND name = 'longer name'",
+        "cache_pair_insert": b"INSERT INTO t (a, b) VALUES (1, 'x')\0"
+        b"INSERT INTO t (a, b) VALUES (-2.5, 'it''s')",
+        "cache_pair_limit": b"SELECT a FROM t LIMIT 5\0SELECT a FROM t LIMIT 500\0"
+        b"SELECT CAST(a AS CHAR(10)) FROM t\0SELECT CAST(a AS CHAR(20)) FROM t",
+        "cache_pair_in": b"SELECT a FROM t WHERE b IN (1, 2, 3)\0"
+        b"SELECT a FROM t WHERE b IN ('x', 2, NULL)",
+    },
 }
+
+
+# Operators and lexical pieces for fuzz_parser's dictionary; the keywords come from the grammar.
+PARSER_DICT_EXTRA = [
+    "/*", "*/", "/*!", "/*!80000", "/*+", "-- ", "#", "\n", "'", "\\'", "''", '"', "`", "``", "@",
+    "@@", "@@session.", "@@global.", ":=", "<=>", "<=", ">=", "<>", "!=", "<<", ">>", "&&", "||",
+    "->", "->>", "?", "0x", "X'", "b'", "N'", "_utf8mb4", "_binary", "1e", ".5", "(", ")", ",", ";",
+    "*", "\0",
+]
+
+
+def dict_entry(text):
+    """One quoted libFuzzer dictionary entry (escapes: \\\\, \\" and \\xNN only)."""
+    out = ""
+    for c in text:
+        if c in '\\"':
+            out += "\\" + c
+        elif " " <= c <= "~":
+            out += c
+        else:
+            out += "\\x%02x" % ord(c)
+    return '"' + out + '"'
+
+
+def parser_dictionary():
+    """libFuzzer dictionary of fuzz_parser: every keyword of grammar/MySqlKeywords.g4 and the
+    operators above."""
+    grammar = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "grammar",
+                           "MySqlKeywords.g4")
+    words = []
+    with open(grammar) as f:
+        for line in f:
+            m = re.match(r"^[A-Z0-9_]+:\s*(.*);\s*$", line)
+            if m:
+                words.append("".join(p.strip("'") for p in m.group(1).split()))
+    lines = ["# Generated by make_corpus.py from grammar/MySqlKeywords.g4; rerun after adding "
+             "keywords."]
+    lines += [dict_entry(w) for w in words + PARSER_DICT_EXTRA]
+    return "\n".join(lines) + "\n"
 
 
 def main():
     root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "corpus")
+    with open(os.path.join(root, "..", "parser.dict"), "w") as f:
+        f.write(parser_dictionary())
     for target, seeds in SEEDS.items():
         d = os.path.join(root, target)
         shutil.rmtree(d, ignore_errors=True)

@@ -4,6 +4,7 @@ proxy-default-port, --socket, SIGTERM / SIGINT (exit code 0, port closed), and t
 (`Logic SQL: ...` / `Actual SQL: ds_0 ::: ...` on stderr).
 """
 
+import json
 import os
 import re
 import shutil
@@ -83,6 +84,53 @@ class CliTest(h.TestCase):
         self.assertEqual(r.returncode, 1)
         self.assertIn("ERROR 1064 (42000)", r.stdout)
         self.assertIn("near 'SELEC 1' at line 1", r.stdout)
+
+    def parse_json(self, args, stdin=None):
+        """Runs `shardproxy parse --json ARGS` (stdin bytes if given); returns (rc, [documents])."""
+        h.require_proxy_bin()
+        r = subprocess.run([h.PROXY_BIN, "parse", "--json"] + list(args), input=stdin or b"",
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=30)
+        lines = r.stdout.decode("utf-8").splitlines()  # strict: the output must be UTF-8
+        return r.returncode, [json.loads(line) for line in lines]
+
+    def test_parse_json(self):
+        rc, docs = self.parse_json(["SELECT c FROM sbtest1 WHERE id = ?"])
+        self.assertEqual(rc, 0)
+        self.assertEqual(len(docs), 1)
+        d = docs[0]
+        self.assertEqual((d["kind"], d["sql"], d["span"], d["paramCount"]),
+                         ("select", "SELECT c FROM sbtest1 WHERE id = ?", [0, 34], 1))
+        q = d["select"]
+        self.assertEqual(q["from"][0]["name"], {"value": "sbtest1", "span": [14, 21]})
+        where = q["where"]
+        self.assertEqual((where["expr"], where["op"]), ("binaryOp", "="))
+        self.assertEqual(where["args"][0]["column"]["value"], "id")
+        self.assertEqual(where["args"][1], {"expr": "parameterMarker", "span": [33, 34], "paramIndex": 0})
+
+        rc, docs = self.parse_json(["SELEC 1"])
+        self.assertEqual(rc, 1)
+        self.assertEqual(docs[0]["error"]["code"], 1064)
+        self.assertEqual(docs[0]["error"]["sqlstate"], "42000")
+        self.assertIn("near 'SELEC 1' at line 1", docs[0]["error"]["message"])
+        self.assertIn("parse [--json]", h.run_proxy_cli(["--help"]).stdout)
+
+    def test_parse_json_lines(self):
+        # One document per input line; bytes that are not UTF-8 (in the SQL text and in the
+        # error message quoting it) come out as \u00XX, so every line is valid JSON.
+        stdin = (b"UPDATE t SET v = 'x\xe9\x01\"' WHERE id = 1\n"
+                 b"\n"
+                 b"SELEC 'a\xff'\n"
+                 b"BEGIN\n")
+        rc, docs = self.parse_json([], stdin)
+        self.assertEqual(rc, 1)
+        self.assertEqual(len(docs), 3)
+        self.assertEqual(docs[0]["kind"], "update")
+        self.assertEqual(docs[0]["sql"], "UPDATE t SET v = 'x\u00e9\x01\"' WHERE id = 1")
+        self.assertEqual(docs[0]["update"]["set"][0]["column"]["column"]["value"], "v")
+        self.assertEqual(docs[0]["literalCount"], 2)
+        self.assertEqual(docs[1]["error"]["code"], 1064)
+        self.assertIn("SELEC 'a\u00ff'", docs[1]["error"]["message"])
+        self.assertEqual(docs[2]["transaction"], {"tclKind": "begin"})
 
     def test_version(self):
         r = h.run_proxy_cli(["--version"])

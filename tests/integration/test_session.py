@@ -290,6 +290,62 @@ class SessionTest(h.TestCase):
             h.query(c, "SELECT 3")
         self.assertEqual(h.query(other, "SELECT 4"), ((4,),))
 
+    def test_kill_connection_id_function(self):
+        c = self.conn(db="db1")
+        h.query(c, "KILL QUERY CONNECTION_ID()")      # one's own query: OK
+        self.assertEqual(h.query(c, "SELECT 1"), ((1,),))
+        # other expressions are refused rather than evaluated on some backend
+        with self.assertRaises(pymysql.MySQLError) as cm:
+            h.query(c, "KILL 1 + 1")
+        self.assertMySQLError(cm.exception, 1235, prefix="unsupported: KILL takes")
+        with self.assertRaises(pymysql.MySQLError) as cm:
+            h.query(c, "KILL 99999999999999999999")
+        self.assertMySQLError(cm.exception, 1094, message="Unknown thread id: 99999999999999999999")
+        with self.assertRaises(pymysql.MySQLError):
+            h.query(c, "KILL CONNECTION_ID()")         # one's own connection: it goes away
+            h.query(c, "SELECT 3")
+
+    # ---- text the grammar does not take is the backend's to judge ----
+    def test_unparsed_statements_reach_the_backend(self):
+        c = self.conn(db="db1")
+        # MariaDB syntax the proxy's grammar does not know
+        self.assertEqual(h.query(c, "SELECT id FROM t1 ORDER BY id LIMIT ROWS EXAMINED 100"),
+                         ((1,), (2,)))
+        # a syntax error: the server's ER_PARSE_ERROR, and the session goes on
+        with self.assertRaises(pymysql.MySQLError) as cm:
+            h.query(c, "SELEC 1")
+        self.assertMySQLError(cm.exception, 1064, "42000", prefix="You have an error in your SQL syntax")
+        self.assertEqual(h.query(c, "SELECT 2"), ((2,),))
+
+    def test_show_databases_where(self):
+        # the backend evaluates the condition, over the logical names only
+        c = self.conn()
+        self.assertEqual(h.query(c, "SHOW DATABASES WHERE `Database` = 'db2'"), (("db2",),))
+        self.assertEqual(h.query(c, "SHOW DATABASES WHERE `Database` = 'mysql'"), ())
+        self.assertEqual(sorted(h.query(c, "SHOW DATABASES WHERE `Database` LIKE 'db%'")),
+                         [("db1",), ("db2",)])
+        cur = c.cursor()
+        cur.execute("SHOW DATABASES WHERE `Database` <> 'x'")
+        self.assertEqual(cur.description[0][0], "Database")
+        self.assertEqual({r[0] for r in cur.fetchall()}, self.show_databases(c))
+        with self.assertRaises(pymysql.MySQLError) as cm:
+            h.query(c, "SHOW DATABASES WHERE nope = 1")
+        self.assertEqual(cm.exception.args[0], 1054)
+
+    def test_unparsed_text_keeps_its_connection(self):
+        # Several statements in one COM_QUERY: the proxy cannot tell what they left on the
+        # connection, so the client keeps it; nothing leaks to other clients.
+        c = self.conn(db="db1", client_flag=CLIENT.MULTI_STATEMENTS)
+        cur = c.cursor()
+        cur.execute("SET @v = 7; SELECT 1")
+        while cur.nextset():
+            pass
+        others = [self.conn(db="db1") for _ in range(4)]
+        for _ in range(5):
+            for o in others:
+                self.assertEqual(h.query(o, "SELECT @v"), ((None,),))
+            self.assertEqual(h.query(c, "SELECT @v"), ((7,),))
+
     def test_kill_another_sessions_query(self):
         victim = self.conn(db="db1", read_timeout=30)
         killer = self.conn(db="db1")

@@ -1,7 +1,7 @@
 // Seeded mutation testing of the normalizer, parser, AST builder and statement cache: random
 // edits of real statements must parse or fail cleanly, never crash or hang, and a cache hit must
-// equal a fresh parse. Runs in the sanitizer pass too. (A libFuzzer target for the parser needs
-// clang, which rejects the ANTLR 4.9 runtime headers; the normalizer has one in tests/fuzz/.)
+// equal a fresh parse. Runs in the sanitizer pass too. tests/fuzz/fuzz_parser.cc makes the same
+// checks under libFuzzer (scripts/run-fuzzers.sh parser); keep the two in step.
 #include <gtest/gtest.h>
 
 #include <filesystem>

@@ -1,0 +1,145 @@
+#include "frontend/statement_facts.h"
+
+#include <strings.h>
+
+#include <vector>
+
+#include "frontend/session_state.h"
+
+namespace shardproxy::frontend {
+
+namespace ast = parser::ast;
+
+namespace {
+
+bool iequals(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && strncasecmp(a.data(), b.data(), a.size()) == 0;
+}
+
+// A call of `name` with no arguments, not a window function.
+bool isNiladicCall(const ast::Expr& e, std::string_view name) {
+  return e.kind == ast::ExprKind::Function && e.args.empty() && !e.star && !e.over &&
+         iequals(e.name, name);
+}
+
+}  // namespace
+
+bool leavesConnectionState(const ast::Statement& s) {
+  if (s.usesUserVariables) return true;
+  switch (s.kind) {
+    case ast::StatementKind::Prepare:
+    case ast::StatementKind::Execute:
+    case ast::StatementKind::Deallocate:
+    case ast::StatementKind::Handler:
+      return true;
+    case ast::StatementKind::Tcl:
+      if (s.tclKind == ast::TclKind::LockTables || s.tclKind == ast::TclKind::SetTransaction) {
+        return true;
+      }
+      break;
+    case ast::StatementKind::Ddl:
+      if (s.ddl.temporary) return true;
+      break;
+    case ast::StatementKind::Set:
+      for (const ast::SetItem& item : s.set.items) {
+        // The proxy relies on session tracking to follow the session's variables.
+        if (item.kind == ast::SetItem::Kind::Variable &&
+            strncasecmp(item.name.value.c_str(), "session_track", 13) == 0) {
+          return true;
+        }
+      }
+      break;
+    default:
+      break;
+  }
+  // Advisory locks belong to the connection that took them.
+  for (const ast::Expr& e : s.exprs) {
+    if (e.kind == ast::ExprKind::Function && iequals(e.name, "GET_LOCK")) return true;
+  }
+  return false;
+}
+
+bool setsOnlySessionVariables(const ast::Statement& s) {
+  if (s.kind != ast::StatementKind::Set || !s.set.forStatement.empty()) return false;
+  for (const ast::SetItem& item : s.set.items) {
+    switch (item.kind) {
+      case ast::SetItem::Kind::Names:
+      case ast::SetItem::Kind::CharacterSet:
+        break;
+      case ast::SetItem::Kind::Variable:
+        if (item.scope != ast::VariableScope::Session) return false;
+        break;
+      case ast::SetItem::Kind::Password:
+        return false;
+    }
+  }
+  return true;
+}
+
+std::optional<std::string> selectDatabaseColumn(const ast::Statement& s) {
+  if (s.kind != ast::StatementKind::Select) return std::nullopt;
+  const ast::Select& q = s.query(s.select);
+  if (q.kind != ast::Select::Kind::Query || q.items.size() != 1 || !q.from.empty() ||
+      q.where != ast::kNone || !q.groupBy.empty() || q.having != ast::kNone ||
+      !q.orderBy.empty() || q.limit.present() || q.lock != ast::LockKind::None ||
+      !q.with.empty() || s.usesUserVariables) {
+    return std::nullopt;
+  }
+  const ast::SelectItem& item = q.items[0];
+  if (item.kind != ast::SelectItem::Kind::Expr) return std::nullopt;
+  const ast::Expr& e = s.expr(item.expr);
+  if (!isNiladicCall(e, "DATABASE") && !isNiladicCall(e, "SCHEMA")) return std::nullopt;
+  if (!item.alias.empty()) return item.alias.value;
+  return std::string(s.text(e.span));
+}
+
+std::optional<std::string> substituteSessionFunctions(const ast::Statement& s,
+                                                      std::string_view logicalDatabase,
+                                                      uint32_t connectionId,
+                                                      bool noBackslashEscapes) {
+  if (s.kind != ast::StatementKind::Select) return std::nullopt;
+  const ast::Select& q = s.query(s.select);
+  if (q.kind != ast::Select::Kind::Query) return std::nullopt;
+  struct Replacement {
+    ast::Span span;
+    std::string text;
+  };
+  std::vector<Replacement> replacements;
+  for (const ast::SelectItem& item : q.items) {
+    if (item.kind != ast::SelectItem::Kind::Expr) continue;
+    const ast::Expr& e = s.expr(item.expr);
+    std::string value;
+    // IF keeps the function's type, length and nullability in the column metadata.
+    if ((isNiladicCall(e, "DATABASE") || isNiladicCall(e, "SCHEMA")) && !logicalDatabase.empty()) {
+      value = "IF(1, " + quoteString(logicalDatabase, noBackslashEscapes) + ", DATABASE())";
+    } else if (isNiladicCall(e, "CONNECTION_ID")) {
+      value = "IF(1, " + std::to_string(connectionId) + ", CONNECTION_ID())";
+    } else {
+      continue;
+    }
+    ast::Span replaced = e.span;
+    if (item.alias.empty()) {
+      // The whole item is replaced and the column keeps the name the client wrote.
+      replaced = item.span;
+      value += " AS `";
+      for (char c : s.text(item.span)) {
+        if (c == '`') value.push_back('`');
+        value.push_back(c);
+      }
+      value += "`";
+    }
+    replacements.push_back({replaced, std::move(value)});
+  }
+  if (replacements.empty()) return std::nullopt;
+  std::string out;
+  size_t pos = 0;
+  for (const Replacement& r : replacements) {
+    out.append(s.sql, pos, r.span.begin - pos);
+    out += r.text;
+    pos = r.span.end;
+  }
+  out.append(s.sql, pos);
+  return out;
+}
+
+}  // namespace shardproxy::frontend

@@ -1,0 +1,39 @@
+// What the session needs to know of a statement besides where it goes, read from its AST.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "parser/ast.h"
+
+namespace shardproxy::frontend {
+
+// The statement may leave state on its backend connection that the proxy cannot replay on
+// another one: user variables, temporary tables, table and advisory locks, SQL-level prepared
+// statements, HANDLER cursors, SET TRANSACTION (for the next transaction only, not reported by
+// the server), or a change to session tracking itself. The client then keeps that connection.
+bool leavesConnectionState(const parser::ast::Statement& s);
+
+// A SET of session system variables only (NAMES and CHARACTER SET included): the server
+// reports the new values and the proxy replays them on whatever connection serves the client
+// next, so the connection need not be kept.
+bool setsOnlySessionVariables(const parser::ast::Statement& s);
+
+// `SELECT DATABASE()` or `SELECT SCHEMA()`, alone and from no table: the column's name (the
+// alias, or the expression as written); nullopt for anything else.
+std::optional<std::string> selectDatabaseColumn(const parser::ast::Statement& s);
+
+// DATABASE() / SCHEMA() and CONNECTION_ID() items in the select list of a SELECT answer with
+// the logical database and the proxy's connection id (the greeting's), not the data source's
+// actual database and backend thread: each such item becomes an expression with the proxy's
+// value, keeping the column's name. Elsewhere (WHERE on information_schema ...) the backend's
+// values are what it needs, so they stay. nullopt when nothing changes; DATABASE() is left
+// alone when no database is selected (the backend has none either).
+std::optional<std::string> substituteSessionFunctions(const parser::ast::Statement& s,
+                                                      std::string_view logicalDatabase,
+                                                      uint32_t connectionId,
+                                                      bool noBackslashEscapes);
+
+}  // namespace shardproxy::frontend

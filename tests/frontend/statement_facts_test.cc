@@ -1,0 +1,110 @@
+#include "frontend/statement_facts.h"
+
+#include <gtest/gtest.h>
+
+namespace shardproxy::frontend {
+namespace {
+
+namespace ast = parser::ast;
+
+ast::Statement parse(const std::string& sql) {
+  auto s = ast::parseAst(sql);
+  EXPECT_TRUE(s.isOk()) << sql << ": " << s.status().toString();
+  return s.isOk() ? std::move(s.value()) : ast::Statement{};
+}
+
+bool leaves(const std::string& sql) { return leavesConnectionState(parse(sql)); }
+bool setsSession(const std::string& sql) { return setsOnlySessionVariables(parse(sql)); }
+std::optional<std::string> column(const std::string& sql) {
+  return selectDatabaseColumn(parse(sql));
+}
+std::optional<std::string> substitute(const std::string& sql, std::string_view db, uint32_t id,
+                                      bool noBackslashEscapes = false) {
+  return substituteSessionFunctions(parse(sql), db, id, noBackslashEscapes);
+}
+
+TEST(StatementFactsTest, StateLeftOnTheConnection) {
+  EXPECT_TRUE(leaves("SET @x = 1"));
+  EXPECT_TRUE(leaves("SELECT @x := 1"));
+  EXPECT_TRUE(leaves("select a into @v from t"));
+  EXPECT_TRUE(leaves("SELECT a FROM t WHERE b = @v"));
+  EXPECT_TRUE(leaves("CREATE TEMPORARY TABLE t (a int)"));
+  EXPECT_TRUE(leaves("DROP TEMPORARY TABLE t"));
+  EXPECT_TRUE(leaves("LOCK TABLES t WRITE"));
+  EXPECT_TRUE(leaves("PREPARE s FROM 'select 1'"));
+  EXPECT_TRUE(leaves("EXECUTE s"));
+  EXPECT_TRUE(leaves("DEALLOCATE PREPARE s"));
+  EXPECT_TRUE(leaves("HANDLER t OPEN"));
+  EXPECT_TRUE(leaves("SELECT GET_LOCK('a', 1)"));
+  EXPECT_TRUE(leaves("SELECT 1 FROM t WHERE get_lock('a', 1) = 1"));
+  EXPECT_TRUE(leaves("SET TRANSACTION READ ONLY"));
+  EXPECT_TRUE(leaves("SET session_track_system_variables = ''"));
+  EXPECT_TRUE(leaves("SET @@session.session_track_state_change = OFF"));
+  EXPECT_FALSE(leaves("SELECT @@version"));
+  EXPECT_FALSE(leaves("SELECT '@x' FROM t"));
+  EXPECT_FALSE(leaves("SELECT 1 /* @x */"));
+  EXPECT_FALSE(leaves("CREATE TABLE t (a int)"));
+  EXPECT_FALSE(leaves("CREATE USER u@localhost"));
+  EXPECT_FALSE(leaves("SET sql_mode = 'ANSI'"));
+  EXPECT_FALSE(leaves("UNLOCK TABLES"));
+}
+
+TEST(StatementFactsTest, SetsOfSessionVariables) {
+  EXPECT_TRUE(setsSession("SET sql_mode = 'ANSI'"));
+  EXPECT_TRUE(setsSession("SET NAMES utf8mb4"));
+  EXPECT_TRUE(setsSession("SET CHARACTER SET latin1, autocommit = 0"));
+  EXPECT_TRUE(setsSession("set @@session.time_zone='+00:00', LOCAL wait_timeout = 10"));
+  EXPECT_FALSE(setsSession("SET @x = 1"));
+  EXPECT_FALSE(setsSession("SET GLOBAL max_connections = 10"));
+  EXPECT_FALSE(setsSession("SET sql_mode = '', GLOBAL max_connections = 10"));
+  EXPECT_FALSE(setsSession("SET PASSWORD = 'x'"));
+  EXPECT_FALSE(setsSession("SET STATEMENT max_statement_time = 1 FOR SELECT 1"));
+  EXPECT_FALSE(setsSession("SET TRANSACTION ISOLATION LEVEL READ COMMITTED"));
+  EXPECT_FALSE(setsSession("SELECT 1"));
+}
+
+TEST(StatementFactsTest, SelectDatabase) {
+  EXPECT_EQ(column("SELECT DATABASE()"), "DATABASE()");
+  EXPECT_EQ(column("select database ( );"), "database ( )");
+  EXPECT_EQ(column("SELECT SCHEMA() AS s"), "s");
+  EXPECT_EQ(column("SELECT DATABASE() x"), "x");
+  EXPECT_EQ(column("/* c */ SELECT DATABASE() `a b`"), "a b");
+  EXPECT_EQ(column("SELECT DATABASE(), 1"), std::nullopt);
+  EXPECT_EQ(column("SELECT DATABASE() FROM t"), std::nullopt);
+  EXPECT_EQ(column("SELECT DATABASE() LIMIT 0"), std::nullopt);
+  EXPECT_EQ(column("SELECT DATABASE() INTO @d"), std::nullopt);
+  EXPECT_EQ(column("SELECT `database` FROM t"), std::nullopt);
+  EXPECT_EQ(column("SELECT USER()"), std::nullopt);
+}
+
+TEST(StatementFactsTest, SubstitutesSelectListItems) {
+  EXPECT_EQ(substitute("select DATABASE(), USER() limit 1", "db1", 7),
+            "select IF(1, 'db1', DATABASE()) AS `DATABASE()`, USER() limit 1");
+  EXPECT_EQ(substitute("SELECT 1, schema() AS s FROM t", "d'b\\", 7),
+            "SELECT 1, IF(1, 'd''b\\\\', DATABASE()) AS s FROM t");
+  EXPECT_EQ(substitute("SELECT 1, schema() AS s FROM t", "d'b\\", 7, true),
+            "SELECT 1, IF(1, 'd''b\\', DATABASE()) AS s FROM t");
+  EXPECT_EQ(substitute("SELECT database() x", "db1", 7), "SELECT IF(1, 'db1', DATABASE()) x");
+  EXPECT_EQ(substitute("SELECT (database())", "db1", 7),
+            "SELECT IF(1, 'db1', DATABASE()) AS `(database())`");
+}
+
+TEST(StatementFactsTest, SubstitutesConnectionId) {
+  EXPECT_EQ(substitute("SELECT CONNECTION_ID()", "", 42),
+            "SELECT IF(1, 42, CONNECTION_ID()) AS `CONNECTION_ID()`");
+  // Without a database, DATABASE() stays: the backend has none either.
+  EXPECT_EQ(substitute("SELECT DATABASE()", "", 42), std::nullopt);
+}
+
+TEST(StatementFactsTest, LeavesOtherPlacesAlone) {
+  EXPECT_EQ(substitute("SELECT * FROM information_schema.tables WHERE table_schema = DATABASE()",
+                       "db1", 7),
+            std::nullopt);
+  EXPECT_EQ(substitute("SELECT CONCAT(DATABASE(), 'x')", "db1", 7), std::nullopt);
+  EXPECT_EQ(substitute("SELECT 'DATABASE()'", "db1", 7), std::nullopt);
+  EXPECT_EQ(substitute("INSERT INTO t VALUES (DATABASE())", "db1", 7), std::nullopt);
+  EXPECT_EQ(substitute("SELECT a FROM t UNION SELECT DATABASE()", "db1", 7), std::nullopt);
+}
+
+}  // namespace
+}  // namespace shardproxy::frontend
