@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "config/rules.h"
+
 namespace shardproxy::config {
 
 // A config error that names the place: "file:line: key: message".
@@ -45,7 +47,9 @@ struct RuleConfig {
 struct LogicalDatabase {
   std::string name;
   std::vector<DataSource> dataSources;  // in file order
-  std::vector<RuleConfig> rules;
+  std::vector<RuleConfig> rules;  // every rule, kept as written
+  // !SHARDING, !BROADCAST and !SINGLE, read (router/ builds the running rules from them).
+  DatabaseRules ruleSet;
   std::string file;
   // Parsed at load from the !SINGLE rule; may name a data source or a logical group below.
   std::string singleDefaultDataSource;
