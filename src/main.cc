@@ -13,6 +13,7 @@
 #include "common/version.h"
 #include "config/topology.h"
 #include "frontend/server.h"
+#include "router/sharding_rule.h"
 #include "parser/ast.h"
 
 namespace {
@@ -156,6 +157,13 @@ int main(int argc, char** argv) {
     return 1;
   }
   for (const auto& w : topology->warnings) spdlog::warn("{}", w);
+  // The rules are built (algorithms created, data nodes expanded, bindings checked) before
+  // anything listens: a proxy that routed with half its rules would put rows in wrong places.
+  auto rules = router::buildRules(*topology);
+  if (!rules) {
+    std::fprintf(stderr, "configuration error: %s\n", rules.status().message().c_str());
+    return 1;
+  }
   if (checkOnly) {
     std::fputs(config::describe(*topology).c_str(), stdout);
     std::printf("configuration OK\n");
@@ -180,7 +188,7 @@ int main(int argc, char** argv) {
       frontend::probeBackendVersion(*topology, fallback) + "-shardproxy-" + kVersion;
   int rc = 0;
   try {
-    frontend::Server server(topology, options, version);
+    frontend::Server server(topology, std::move(*rules), options, version);
     server.run();
   } catch (const std::exception& e) {
     spdlog::critical("cannot start: {}", e.what());

@@ -94,10 +94,11 @@ void Worker::remove(Session* s) {
   }
 }
 
-Server::Server(std::shared_ptr<const config::Topology> topology, ServerOptions options,
-               std::string serverVersion)
+Server::Server(std::shared_ptr<const config::Topology> topology, router::RuleSet rules,
+               ServerOptions options, std::string serverVersion)
     : io_(), signals_(io_, SIGINT, SIGTERM) {
   context_.topology = std::move(topology);
+  context_.rules = std::move(rules);
   context_.options = std::move(options);
   context_.serverVersion = std::move(serverVersion);
   context_.rsaKey = protocol::RsaKey::generate();

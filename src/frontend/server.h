@@ -19,6 +19,7 @@
 #include "common/asio.h"
 #include "config/topology.h"
 #include "parser/statement_cache.h"
+#include "router/sharding_rule.h"
 #include "protocol/auth.h"
 
 namespace shardproxy::frontend {
@@ -70,6 +71,7 @@ class SessionRegistry {
 // Read by every worker; only the atomics and the registry change after start-up.
 struct ServerContext {
   std::shared_ptr<const config::Topology> topology;
+  router::RuleSet rules;  // by logical database
   std::string serverVersion;
   std::unique_ptr<protocol::RsaKey> rsaKey;
   ServerOptions options;
@@ -115,8 +117,8 @@ class Worker {
 
 class Server {
  public:
-  Server(std::shared_ptr<const config::Topology> topology, ServerOptions options,
-         std::string serverVersion);
+  Server(std::shared_ptr<const config::Topology> topology, router::RuleSet rules,
+         ServerOptions options, std::string serverVersion);
   ~Server();
   // Listens (throws on bind failure), then serves until SIGINT/SIGTERM; returns after a
   // graceful shutdown.

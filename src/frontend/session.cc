@@ -192,6 +192,10 @@ awaitable<bool> Session::dispatch(std::string_view payload) {
 
 awaitable<void> Session::handleQuery(std::string_view sql) {
   if (topology_->props.sqlShow) spdlog::info("Logic SQL: {}", sql);
+  if (std::optional<std::string_view> previewed = previewTarget(sql)) {
+    co_await preview(*previewed);
+    co_return;
+  }
   Result<parser::ast::Statement> parsed = worker_.statements().get(sql);
   if (!parsed) {
     spdlog::debug("not parsed ({}), sent as written: {}", parsed.status().toString(), sql);
@@ -200,6 +204,19 @@ awaitable<void> Session::handleQuery(std::string_view sql) {
   }
   const parser::ast::Statement& statement = parsed.value();
   using Kind = parser::ast::StatementKind;
+  if (const router::ShardingRule* rules = activeRules()) {
+    switch (statement.kind) {
+      case Kind::Select:
+      case Kind::Insert:
+      case Kind::Replace:
+      case Kind::Update:
+      case Kind::Delete:
+        co_await executeRouted(statement, *rules, false);
+        co_return;
+      default:
+        break;
+    }
+  }
   switch (statement.kind) {
     case Kind::Use: {
       Status s = useDatabase(statement.useDatabase.value);
@@ -343,6 +360,12 @@ awaitable<void> Session::passThrough(std::string_view sql,
     writeError(target.status());
     co_return;
   }
+  co_await runOn(*target, sql, statement);
+}
+
+awaitable<void> Session::runOn(const Target& targetRef, std::string_view sql,
+                               const parser::ast::Statement* statement) {
+  const Target* target = &targetRef;
   auto held = co_await acquireOrReport(*target);
   if (!held) co_return;
   backend::Connection& conn = *held->conn;
@@ -469,7 +492,12 @@ awaitable<Status> Session::relayResults(backend::Connection& conn, const Target&
           variables_.values[name] = value;
         }
       }
-      writeOk(protocol::OkPacket{ok.affectedRows, ok.lastInsertId, clientVisible(ok.statusFlags),
+      uint64_t insertId = ok.lastInsertId;
+      if (insertIdOverride_) {
+        insertId = *insertIdOverride_;
+        insertIdOverride_.reset();
+      }
+      writeOk(protocol::OkPacket{ok.affectedRows, insertId, clientVisible(ok.statusFlags),
                                  ok.warnings, std::move(ok.info)});
     }
     if (!conn.moreResults()) break;

@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include "backend/pool.h"
 #include "common/asio.h"
@@ -17,6 +18,7 @@
 #include "frontend/server.h"
 #include "frontend/session_state.h"
 #include "parser/ast.h"
+#include "router/sharding_rule.h"
 #include "protocol/column_definition.h"
 #include "protocol/ok_err.h"
 
@@ -50,6 +52,21 @@ class Session {
   // answers). `statement` is null when the grammar did not take the text (several statements
   // in one COM_QUERY, vendor syntax, a syntax error): the backend judges it.
   awaitable<void> passThrough(std::string_view sql, const parser::ast::Statement* statement);
+  // passThrough() on a chosen data source.
+  awaitable<void> runOn(const Target& target, std::string_view sql,
+                        const parser::ast::Statement* statement);
+  // DML on a database with sharding or broadcast rules: routed, rewritten and run on the units
+  // (or, with `preview`, the units shown as rows of data_source_name, actual_sql).
+  awaitable<void> executeRouted(const parser::ast::Statement& s, const router::ShardingRule& rule,
+                                bool preview);
+  // PREVIEW <sql>: what would run where, without running it.
+  awaitable<void> preview(std::string_view sql);
+  // The rules of the database in use when they shard or broadcast anything; null otherwise.
+  const router::ShardingRule* activeRules() const;
+  Result<Target> targetFor(const config::LogicalDatabase& db, const std::string& dataSource) const;
+  // A result set of text columns built by the proxy.
+  void writeTextResult(const std::vector<std::string>& columns,
+                       const std::vector<std::vector<std::string>>& rows);
   awaitable<void> showTables(const parser::ast::Statement& s);
   void showDatabases(const parser::ast::Statement& s);
   awaitable<void> showDatabasesWhere(const parser::ast::Statement& s);
@@ -111,6 +128,9 @@ class Session {
     uint64_t threadId = 0;
   };
   std::optional<Running> running_;
+  // The next OK packet relayed from a backend carries this last insert id instead (keys the
+  // proxy generated for an INSERT).
+  std::optional<uint64_t> insertIdOverride_;
 };
 
 }  // namespace shardproxy::frontend

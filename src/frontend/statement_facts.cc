@@ -2,6 +2,8 @@
 
 #include <strings.h>
 
+#include <cctype>
+
 #include <vector>
 
 #include "frontend/session_state.h"
@@ -140,6 +142,17 @@ std::optional<std::string> substituteSessionFunctions(const ast::Statement& s,
   }
   out.append(s.sql, pos);
   return out;
+}
+
+std::optional<std::string_view> previewTarget(std::string_view sql) {
+  size_t i = 0;
+  while (i < sql.size() && std::isspace(static_cast<unsigned char>(sql[i]))) ++i;
+  constexpr std::string_view kKeyword = "PREVIEW";
+  if (sql.size() - i <= kKeyword.size() || !iequals(sql.substr(i, kKeyword.size()), kKeyword) ||
+      !std::isspace(static_cast<unsigned char>(sql[i + kKeyword.size()]))) {
+    return std::nullopt;
+  }
+  return sql.substr(i + kKeyword.size() + 1);
 }
 
 }  // namespace shardproxy::frontend

@@ -36,4 +36,8 @@ std::optional<std::string> substituteSessionFunctions(const parser::ast::Stateme
                                                       uint32_t connectionId,
                                                       bool noBackslashEscapes);
 
+// `PREVIEW <statement>` (ShardingSphere's DistSQL, not MySQL syntax, so the grammar does not
+// know it): the statement after the keyword, or nullopt when the text is something else.
+std::optional<std::string_view> previewTarget(std::string_view sql);
+
 }  // namespace shardproxy::frontend

@@ -1,0 +1,180 @@
+#include "rewriter/rewriter.h"
+
+#include <algorithm>
+#include <set>
+
+namespace shardproxy::rewriter {
+
+namespace ast = parser::ast;
+
+namespace {
+
+struct Splice {
+  uint32_t begin;
+  uint32_t end;
+  std::string text;
+};
+
+// `name` written in the style of `written`: backquoted if it was.
+std::string likeWritten(std::string_view written, const std::string& name) {
+  if (written.empty() || written.front() != '`') return name;
+  std::string out = "`";
+  for (char c : name) {
+    if (c == '`') out.push_back('`');
+    out.push_back(c);
+  }
+  out += "`";
+  return out;
+}
+
+std::string sqlLiteral(const router::Value& v, bool noBackslashEscapes) {
+  switch (v.type) {
+    case router::Value::Type::Null:
+      return "NULL";
+    case router::Value::Type::String: {
+      std::string out = "'";
+      for (char c : v.text) {
+        if (c == '\'') {
+          out += "''";
+        } else if (c == '\\' && !noBackslashEscapes) {
+          out += "\\\\";
+        } else {
+          out.push_back(c);
+        }
+      }
+      return out + "'";
+    }
+    default:
+      return v.toString();
+  }
+}
+
+class UnitWriter {
+ public:
+  UnitWriter(const ast::Statement& s, const router::RouteResult& route, const router::RouteUnit& unit,
+             const RewriteOptions& options, const std::set<std::string>& aliases)
+      : s_(s), route_(route), unit_(unit), options_(options), aliases_(aliases) {}
+
+  std::string write() {
+    tableNames();
+    insertRows();
+    std::sort(splices_.begin(), splices_.end(),
+              [](const Splice& a, const Splice& b) { return a.begin < b.begin; });
+    std::string out;
+    uint32_t pos = 0;
+    for (const Splice& sp : splices_) {
+      if (sp.begin < pos) continue;  // nested in an earlier splice (e.g. inside a rewritten row)
+      out.append(s_.sql, pos, sp.begin - pos);
+      out += sp.text;
+      pos = sp.end;
+    }
+    out.append(s_.sql, pos, std::string::npos);
+    return out;
+  }
+
+ private:
+  bool isLogicalDatabase(const ast::Name& schema) const {
+    return !schema.empty() && router::lowerAscii(schema.value) == router::lowerAscii(options_.database);
+  }
+
+  // `db.` before a name: gone.
+  void dropQualifier(const ast::Name& schema, const ast::Name& next) {
+    if (isLogicalDatabase(schema) && !next.span.empty()) {
+      splices_.push_back({schema.span.begin, next.span.begin, ""});
+    }
+  }
+
+  void rename(const ast::Name& table) {
+    if (table.span.empty()) return;
+    std::string lower = router::lowerAscii(table.value);
+    if (aliases_.count(lower)) return;  // an alias, not a table name
+    if (const std::string* actual = unit_.actualTable(table.value)) {
+      splices_.push_back({table.span.begin, table.span.end, likeWritten(s_.text(table.span), *actual)});
+    }
+  }
+
+  void tableNames() {
+    for (const ast::TableRef& ref : s_.tableRefs) {
+      if (ref.kind != ast::TableRef::Kind::Table) continue;
+      if (!ref.schema.empty() && !isLogicalDatabase(ref.schema)) continue;
+      dropQualifier(ref.schema, ref.name);
+      if (const std::string* actual = unit_.actualTable(ref.name.value)) {
+        splices_.push_back({ref.name.span.begin, ref.name.span.end,
+                            likeWritten(s_.text(ref.name.span), *actual)});
+      }
+    }
+    for (const ast::Expr& e : s_.exprs) {
+      if (e.kind != ast::ExprKind::Column || e.table.empty()) continue;
+      if (!e.schema.empty() && !isLogicalDatabase(e.schema)) continue;
+      dropQualifier(e.schema, e.table);
+      rename(e.table);
+    }
+    for (const ast::Select& q : s_.selects) {
+      for (const ast::SelectItem& item : q.items) {
+        if (item.kind != ast::SelectItem::Kind::TableStar) continue;
+        if (!item.schema.empty() && !isLogicalDatabase(item.schema)) continue;
+        dropQualifier(item.schema, item.table);
+        rename(item.table);
+      }
+    }
+  }
+
+  void insertRows() {
+    if (unit_.insertRows.empty()) return;
+    const ast::InsertStatement& ins = s_.insert;
+    const router::GeneratedKeys* keys = route_.generatedKeys ? &*route_.generatedKeys : nullptr;
+    if (ins.source == ast::InsertStatement::Source::Set) {
+      if (keys && !ins.set.empty()) {
+        uint32_t at = ins.set.back().span.end;
+        splices_.push_back({at, at, ", " + keys->column + " = " +
+                                        sqlLiteral(keys->values.front(), options_.noBackslashEscapes)});
+      }
+      return;
+    }
+    if (keys && !ins.columnsSpan.empty()) {
+      uint32_t at = ins.columnsSpan.end;
+      splices_.push_back({at, at, ", " + keys->column});
+    }
+    std::string rows;
+    for (size_t r : unit_.insertRows) {
+      std::string_view row = s_.text(ins.rows[r].span);
+      if (!rows.empty()) rows += ", ";
+      if (keys && !row.empty() && row.back() == ')') {
+        rows.append(row.substr(0, row.size() - 1));
+        rows += ", " + sqlLiteral(keys->values[r], options_.noBackslashEscapes) + ")";
+      } else {
+        rows.append(row);
+      }
+    }
+    // Table names inside the rows (subqueries) are not rewritten: the router refuses them.
+    splices_.push_back({ins.valuesSpan.begin, ins.valuesSpan.end, rows});
+  }
+
+  const ast::Statement& s_;
+  const router::RouteResult& route_;
+  const router::RouteUnit& unit_;
+  const RewriteOptions& options_;
+  const std::set<std::string>& aliases_;
+  std::vector<Splice> splices_;
+};
+
+}  // namespace
+
+Result<std::vector<SqlUnit>> rewrite(const ast::Statement& s, const router::RouteResult& route,
+                                     const RewriteOptions& options) {
+  std::set<std::string> aliases;
+  for (const ast::TableRef& ref : s.tableRefs) {
+    if (!ref.alias.empty()) aliases.insert(router::lowerAscii(ref.alias.value));
+  }
+  std::vector<SqlUnit> out;
+  for (const router::RouteUnit& unit : route.units) {
+    if (route.skipRewrite) {
+      out.push_back({unit.dataSource, s.sql});
+      continue;
+    }
+    out.push_back({unit.dataSource, UnitWriter(s, route, unit, options, aliases).write()});
+  }
+  return out;
+}
+
+}  // namespace shardproxy::rewriter

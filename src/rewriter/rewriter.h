@@ -1,0 +1,31 @@
+// The rewriter: the SQL each route unit runs, spliced from the original text at the AST's
+// offsets (never by searching the text): logic table names become actual ones, the logical
+// database qualifier goes (backend connections already use the data source's database), INSERT
+// rows are split per unit and generated keys added.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "parser/ast.h"
+#include "router/router.h"
+
+namespace shardproxy::rewriter {
+
+struct SqlUnit {
+  std::string dataSource;
+  std::string sql;
+};
+
+struct RewriteOptions {
+  std::string database;  // the logical database, dropped where it qualifies a name
+  bool noBackslashEscapes = false;  // how to write generated string keys
+};
+
+// One SqlUnit per route unit, in route order.
+Result<std::vector<SqlUnit>> rewrite(const parser::ast::Statement& s,
+                                     const router::RouteResult& route,
+                                     const RewriteOptions& options);
+
+}  // namespace shardproxy::rewriter
