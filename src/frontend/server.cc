@@ -99,6 +99,10 @@ Server::Server(std::shared_ptr<const config::Topology> topology, router::RuleSet
     : io_(), signals_(io_, SIGINT, SIGTERM) {
   context_.topology = std::move(topology);
   context_.rules = std::move(rules);
+  for (const auto& [name, rule] : context_.rules) {
+    if (rule->empty()) continue;
+    context_.tables.set(name, loadTableLocations(context_.topology->databases.at(name), *rule));
+  }
   context_.options = std::move(options);
   context_.serverVersion = std::move(serverVersion);
   context_.rsaKey = protocol::RsaKey::generate();

@@ -19,6 +19,7 @@
 #include "common/asio.h"
 #include "config/topology.h"
 #include "parser/statement_cache.h"
+#include "frontend/metadata.h"
 #include "router/sharding_rule.h"
 #include "protocol/auth.h"
 
@@ -72,6 +73,7 @@ class SessionRegistry {
 struct ServerContext {
   std::shared_ptr<const config::Topology> topology;
   router::RuleSet rules;  // by logical database
+  TableCatalog tables;    // where unruled tables of sharded databases live
   std::string serverVersion;
   std::unique_ptr<protocol::RsaKey> rsaKey;
   ServerOptions options;

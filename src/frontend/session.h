@@ -59,6 +59,10 @@ class Session {
   // (or, with `preview`, the units shown as rows of data_source_name, actual_sql).
   awaitable<void> executeRouted(const parser::ast::Statement& s, const router::ShardingRule& rule,
                                 bool preview);
+  // SHOW [FULL] TABLES of a sharded database: logical tables, never actual ones.
+  awaitable<void> showLogicalTables(const parser::ast::Statement& s,
+                                    const config::LogicalDatabase& db,
+                                    const router::ShardingRule& rule);
   // PREVIEW <sql>: what would run where, without running it.
   awaitable<void> preview(std::string_view sql);
   // The rules of the database in use when they shard or broadcast anything; null otherwise.

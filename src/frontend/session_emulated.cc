@@ -140,6 +140,11 @@ awaitable<void> Session::showTables(const ast::Statement& s) {
     writeError(unknownDatabase(logical));
     co_return;
   }
+  if (auto rule = context_.rules.find(logical);
+      rule != context_.rules.end() && !rule->second->empty()) {
+    co_await showLogicalTables(s, *db, *rule->second);
+    co_return;
+  }
   Target target{db, db->defaultDataSource()};
   if (!target.dataSource) {
     writeError(makeError(er::kUnknownError, "database '" + logical + "' has no data source"));

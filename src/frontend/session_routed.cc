@@ -1,5 +1,8 @@
 // Session, statements on sharded databases: routed by the rules, rewritten per route unit, run
 // on the units' data sources; and PREVIEW, which shows the units without running them.
+#include <algorithm>
+
+#include "common/like.h"
 #include "common/log.h"
 #include "frontend/authenticator.h"
 #include "frontend/session.h"
@@ -17,10 +20,6 @@ namespace cap = protocol::cap;
 namespace pstatus = protocol::status;
 
 namespace {
-
-// Tables no rule names: found on the data sources at start-up in a later step; until then they
-// live on the default data source.
-const router::TableLocations kNoLocations;
 
 bool isWrite(const ast::Statement& s) { return s.kind != ast::StatementKind::Select; }
 
@@ -58,7 +57,8 @@ awaitable<void> Session::executeRouted(const ast::Statement& s, const router::Sh
     co_return;
   }
   const config::DataSource* fallback = db->defaultDataSource();
-  router::Router router(rule, kNoLocations, fallback ? fallback->name : std::string());
+  std::shared_ptr<const router::TableLocations> locations = context_.tables.locations(database_);
+  router::Router router(rule, *locations, fallback ? fallback->name : std::string());
   router::RouteOptions options;
   options.database = database_;
   auto route = router.route(s, options);
@@ -168,6 +168,99 @@ awaitable<void> Session::preview(std::string_view sql) {
     co_return;
   }
   writeTextResult({"data_source_name", "actual_sql"}, {{target->dataSource->name, std::string(sql)}});
+}
+
+awaitable<void> Session::showLogicalTables(const ast::Statement& s,
+                                           const config::LogicalDatabase& db,
+                                           const router::ShardingRule& rule) {
+  // Every data source's tables, each actual table of a sharded table shown once under its logic
+  // name; broadcast and single tables as they are.
+  std::map<std::string, std::string> tables;  // name -> Table_type
+  for (const config::DataSource& ds : db.dataSources) {
+    auto target = targetFor(db, ds.name);
+    if (!target) continue;
+    auto held = co_await acquireOrReport(*target);
+    if (!held) co_return;
+    backend::Connection& conn = *held->conn;
+    Status st = co_await conn.query("SHOW FULL TABLES");
+    while (st && conn.fieldCount() >= 2) {
+      MYSQL_ROW row;
+      st = co_await conn.fetchRow(row);
+      if (!st || !row) break;
+      const unsigned long* lengths = conn.rowLengths();
+      std::string name(row[0], lengths[0]);
+      std::string type = row[1] ? std::string(row[1], lengths[1]) : "BASE TABLE";
+      for (const router::TableRule& t : rule.tableRules()) {
+        const auto& actual = t.tablesOn(ds.name);
+        if (std::any_of(actual.begin(), actual.end(), [&](const std::string& a) {
+              return router::lowerAscii(a) == router::lowerAscii(name);
+            })) {
+          name = t.logicTable;
+          break;
+        }
+      }
+      tables.emplace(name, type);
+    }
+    finish(*target, std::move(*held), false);
+    if (!st) {
+      writeError(st);
+      co_return;
+    }
+  }
+  // Sharded tables whose actual tables do not exist yet are still the database's tables.
+  for (const router::TableRule& t : rule.tableRules()) tables.emplace(t.logicTable, "BASE TABLE");
+  std::string column = "Tables_in_" + db.name;
+  std::optional<std::string> like;
+  if (s.show.like != ast::kNone) like = s.expr(s.show.like).value;
+  if (!s.show.filterSpan.empty() && !like) {
+    // WHERE: the backend evaluates it over the logical names.
+    auto target = targetFor(db, db.defaultDataSource() ? db.defaultDataSource()->name : "");
+    if (!target) {
+      writeError(target.status());
+      co_return;
+    }
+    auto held = co_await acquireOrReport(*target);
+    if (!held) co_return;
+    backend::Connection& conn = *held->conn;
+    bool noBackslashEscapes = conn.serverStatus() & pstatus::kNoBackslashEscapes;
+    std::string rows;
+    for (const auto& [name, type] : tables) {
+      bool first = rows.empty();
+      rows += first ? "SELECT " : " UNION ALL SELECT ";
+      rows += quoteString(name, noBackslashEscapes);
+      if (first) rows += " AS " + quoteIdentifier(column);
+      rows += ", " + quoteString(type, noBackslashEscapes);
+      if (first) rows += " AS `Table_type`";
+    }
+    if (rows.empty()) {
+      rows = "SELECT CAST(NULL AS CHAR(64)) AS " + quoteIdentifier(column) +
+             ", CAST(NULL AS CHAR(64)) AS `Table_type` FROM DUAL WHERE FALSE";
+    }
+    std::string sql = std::string("SELECT ") + quoteIdentifier(column) +
+                      (s.show.full ? ", `Table_type`" : "") + " FROM (" + rows + ") AS TABLES " +
+                      std::string(s.text(s.show.filterSpan));
+    Status st = co_await conn.query(sql);
+    bool stateChanged = false;
+    if (!st) {
+      writeError(st);
+    } else {
+      co_await relayResults(conn, *target, nullptr, false, stateChanged);
+    }
+    finish(*target, std::move(*held), false);
+    co_return;
+  }
+  std::vector<std::string> columns{like ? column + " (" + *like + ")" : column};
+  if (s.show.full) columns.push_back("Table_type");
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& [name, type] : tables) {
+    if (like && !likeMatch(name, *like, true)) continue;
+    if (s.show.full) {
+      rows.push_back({name, type});
+    } else {
+      rows.push_back({name});
+    }
+  }
+  writeTextResult(columns, rows);
 }
 
 void Session::writeTextResult(const std::vector<std::string>& columns,

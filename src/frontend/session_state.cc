@@ -108,4 +108,14 @@ std::map<std::string, std::string> charsetVariables(uint16_t collationId) {
   return vars;
 }
 
+std::string quoteIdentifier(std::string_view name) {
+  std::string out = "`";
+  for (char c : name) {
+    if (c == '`') out.push_back('`');
+    out.push_back(c);
+  }
+  out += "`";
+  return out;
+}
+
 }  // namespace shardproxy::frontend

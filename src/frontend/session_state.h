@@ -33,6 +33,8 @@ struct HeldConnection {
 
 // A quoted SQL string literal of `value`.
 std::string quoteString(std::string_view value, bool noBackslashEscapes);
+// `name` backquoted, backquotes inside doubled.
+std::string quoteIdentifier(std::string_view name);
 
 // Initial session variables for the collation a client announced in its handshake.
 std::map<std::string, std::string> charsetVariables(uint16_t collationId);

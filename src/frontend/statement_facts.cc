@@ -123,12 +123,7 @@ std::optional<std::string> substituteSessionFunctions(const ast::Statement& s,
     if (item.alias.empty()) {
       // The whole item is replaced and the column keeps the name the client wrote.
       replaced = item.span;
-      value += " AS `";
-      for (char c : s.text(item.span)) {
-        if (c == '`') value.push_back('`');
-        value.push_back(c);
-      }
-      value += "`";
+      value += " AS " + quoteIdentifier(s.text(item.span));
     }
     replacements.push_back({replaced, std::move(value)});
   }
