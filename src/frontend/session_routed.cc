@@ -103,8 +103,11 @@ awaitable<void> Session::executeRouted(const ast::Statement& s, const router::Sh
   }
   // A write on several units: each runs in turn; the client gets one OK with the sums. Without
   // a transaction each unit commits on its own, as with ShardingSphere's LOCAL transactions.
+  // Copies of broadcast tables are one table to the client: their counts are not added up.
+  bool accumulate = route->kind != router::RouteResult::Kind::Broadcast;
   uint64_t affected = 0;
   uint32_t warnings = 0;
+  bool first = true;
   for (const auto& unit : *units) {
     auto target = targetFor(*db, unit.dataSource);
     if (!target) {
@@ -127,13 +130,16 @@ awaitable<void> Session::executeRouted(const ast::Statement& s, const router::Sh
         if (!st) break;
       } else {
         backend::OkInfo ok = conn.okInfo();
-        affected += ok.affectedRows;
-        warnings += ok.warnings;
+        if (accumulate || first) {
+          affected += ok.affectedRows;
+          warnings += ok.warnings;
+        }
       }
       if (!conn.moreResults()) break;
       st = co_await conn.nextResult();
     }
     running_.reset();
+    first = false;
     finish(*target, std::move(*held), leavesConnectionState(s));
     if (!st) {
       writeError(st);

@@ -32,6 +32,7 @@ import struct
 import subprocess
 import sys
 import tempfile
+import textwrap
 import threading
 import time
 import unittest
@@ -526,8 +527,11 @@ def _yaml_scalar(v):
 
 
 def database_yaml(name, sources, timeout_ms=3000, max_pool=50, min_pool=1, user="root", password="root",
-                  url_params="serverTimezone=UTC&useSSL=false"):
-    """Text of a database-<name>.yaml.  sources: {ds_name: (port, actual_db)} (ordered)."""
+                  url_params="serverTimezone=UTC&useSSL=false", rules=None):
+    """Text of a database-<name>.yaml.  sources: {ds_name: (port, actual_db)} (ordered).
+
+    rules: YAML text of the list under ``rules:`` (``- !SHARDING`` ..., ``- !BROADCAST`` ...),
+    written as given after dedenting; None -> one ``!SINGLE`` rule for all tables."""
     lines = ["databaseName: %s" % name, "dataSources:"]
     for ds, (port, actual) in sources.items():
         lines += [
@@ -539,7 +543,10 @@ def database_yaml(name, sources, timeout_ms=3000, max_pool=50, min_pool=1, user=
             "    minPoolSize: %d" % min_pool,
             "    connectionTimeoutMilliseconds: %d" % timeout_ms,
         ]
-    lines += ["rules:", "- !SINGLE", "  tables:", '    - "*.*"']
+    if rules is None:
+        lines += ["rules:", "- !SINGLE", "  tables:", '    - "*.*"']
+    else:
+        lines += ["rules:", textwrap.dedent(rules).strip("\n")]
     return "\n".join(lines) + "\n"
 
 

@@ -1,0 +1,584 @@
+"""Single-shard DML through the proxy on a sharded logical database over two MariaDB servers,
+checked on the servers directly.
+
+sharding_db: ds_0 on the first server, ds_1 on the second. t_order and t_order_item are bound,
+go to ds_${user_id % 2} and then to _${order_id % 2}; t_order.order_id is a SNOWFLAKE key;
+t_address is a broadcast table. After every statement the test reads all ten actual tables
+on both servers and checks each row is in the one table its keys choose and nowhere else.
+"""
+
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import harness as h  # noqa: E402
+import pymysql  # noqa: E402
+
+LOGICAL = "sharding_db"
+ACTUAL = ("it_shard_ds0", "it_shard_ds1")  # ds_0, ds_1
+DATA_SOURCES = ("ds_0", "ds_1")
+SHARDED = ("t_order", "t_order_item")
+ACTUAL_TABLES = [(ds, "%s_%d" % (t, i)) for ds in DATA_SOURCES for t in SHARDED for i in (0, 1)] + \
+    [(ds, "t_address") for ds in DATA_SOURCES]
+
+RULES = """
+- !SHARDING
+  tables:
+    t_order:
+      actualDataNodes: ds_${0..1}.t_order_${0..1}
+      tableStrategy:
+        standard:
+          shardingColumn: order_id
+          shardingAlgorithmName: t_order_inline
+      keyGenerateStrategy:
+        column: order_id
+        keyGeneratorName: snowflake
+    t_order_item:
+      actualDataNodes: ds_${0..1}.t_order_item_${0..1}
+      tableStrategy:
+        standard:
+          shardingColumn: order_id
+          shardingAlgorithmName: t_order_item_inline
+      keyGenerateStrategy:
+        column: order_item_id
+        keyGeneratorName: snowflake
+  bindingTables:
+    - t_order,t_order_item
+  defaultDatabaseStrategy:
+    standard:
+      shardingColumn: user_id
+      shardingAlgorithmName: database_inline
+  defaultTableStrategy:
+    none:
+  shardingAlgorithms:
+    database_inline:
+      type: INLINE
+      props:
+        algorithm-expression: ds_${user_id % 2}
+    t_order_inline:
+      type: INLINE
+      props:
+        algorithm-expression: t_order_${order_id % 2}
+    t_order_item_inline:
+      type: INLINE
+      props:
+        algorithm-expression: t_order_item_${order_id % 2}
+  keyGenerators:
+    snowflake:
+      type: SNOWFLAKE
+- !BROADCAST
+  tables:
+    - t_address
+- !SINGLE
+  tables:
+    - "*.*"
+  defaultDataSource: ds_0
+"""
+
+# Columns read back from the servers, in this order.
+COLUMNS = {
+    "t_order": "order_id, user_id, status, amount",
+    "t_order_item": "order_item_id, order_id, user_id, status",
+    "t_address": "address_id, address_name",
+}
+UPDATE_SHARDING_ERR = "Can not update sharding value for table `t_order`."
+
+
+def logic_of(table):
+    return "t_address" if table == "t_address" else table.rsplit("_", 1)[0]
+
+
+def node_of(user_id, order_id, logic="t_order"):
+    """(data source, actual table) the rules choose for a row."""
+    return "ds_%d" % (user_id % 2), "%s_%d" % (logic, order_id % 2)
+
+
+class ShardingTest(h.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        ports = h.cluster_ports()[:2]
+        cls.ports = dict(zip(DATA_SOURCES, ports))
+        cls.enterClassContext(h.actual_databases(zip(ports, ACTUAL)))
+        for ds, actual in zip(DATA_SOURCES, ACTUAL):
+            statements = []
+            for i in (0, 1):
+                statements.append("CREATE TABLE t_order_%d (order_id BIGINT NOT NULL PRIMARY KEY, "
+                                  "user_id INT NOT NULL, status VARCHAR(32), amount INT NOT NULL DEFAULT 0)" % i)
+                statements.append("CREATE TABLE t_order_item_%d (order_item_id BIGINT NOT NULL PRIMARY KEY, "
+                                  "order_id BIGINT NOT NULL, user_id INT NOT NULL, status VARCHAR(32))" % i)
+            statements.append("CREATE TABLE t_address (address_id BIGINT NOT NULL PRIMARY KEY, "
+                              "address_name VARCHAR(64))")
+            h.direct_exec(cls.ports[ds], actual, *statements)
+        cls.direct = {}
+        for ds, actual in zip(DATA_SOURCES, ACTUAL):
+            c = h.direct(cls.ports[ds], actual)
+            cls.addClassCleanup(c.close)
+            cls.direct[ds] = c
+        sources = {ds: (cls.ports[ds], actual) for ds, actual in zip(DATA_SOURCES, ACTUAL)}
+        cls.proxy = cls.enterClassContext(h.Proxy(
+            h.global_yaml(), {LOGICAL: h.database_yaml(LOGICAL, sources, rules=RULES)}, name="sharding"))
+
+    def setUp(self):
+        for ds, table in ACTUAL_TABLES:
+            self.backend(ds, "DELETE FROM %s" % table)
+
+    # ---- helpers ----
+    def conn(self, **kw):
+        c = h.connect(self.proxy, db=LOGICAL, **kw)
+        self.addCleanup(c.close)
+        return c
+
+    def raw(self):
+        c = h.raw_client(self.proxy.port, db=LOGICAL)
+        self.addCleanup(c.close)
+        return c
+
+    def backend(self, ds, sql, args=None):
+        with self.direct[ds].cursor() as cur:
+            cur.execute(sql, args)
+            return cur.fetchall()
+
+    def execute(self, c, sql, args=None):
+        """Runs sql through the proxy; returns (affected rows, last insert id)."""
+        with c.cursor() as cur:
+            cur.execute(sql, args)
+            return cur.rowcount, cur.lastrowid
+
+    def placement(self):
+        """{(ds, actual table): sorted rows} of every non-empty actual table on both servers."""
+        out = {}
+        for ds, table in ACTUAL_TABLES:
+            rows = self.backend(ds, "SELECT %s FROM %s ORDER BY 1" % (COLUMNS[logic_of(table)], table))
+            if rows:
+                out[(ds, table)] = sorted(rows)
+        return out
+
+    def expected_orders(self, rows, items=(), addresses=()):
+        """Where t_order rows (order_id, user_id, status, amount), t_order_item rows
+        (order_item_id, order_id, user_id, status) and broadcast t_address rows must be."""
+        out = {}
+        for r in rows:
+            out.setdefault(node_of(r[1], r[0]), []).append(tuple(r))
+        for r in items:
+            out.setdefault(node_of(r[2], r[1], "t_order_item"), []).append(tuple(r))
+        for r in addresses:
+            for ds in DATA_SOURCES:
+                out.setdefault((ds, "t_address"), []).append(tuple(r))
+        return {k: sorted(v) for k, v in out.items()}
+
+    def assert_placement(self, rows, items=(), addresses=(), msg=None):
+        self.assertEqual(self.placement(), self.expected_orders(rows, items, addresses), msg)
+
+    def assert_error(self, c, sql, errno, message=None, prefix=None):
+        with self.assertRaises(pymysql.MySQLError) as cm:
+            self.execute(c, sql)
+        return self.assertMySQLError(cm.exception, errno, message=message, prefix=prefix)
+
+    def preview(self, c, sql):
+        with c.cursor() as cur:
+            cur.execute("PREVIEW " + sql)
+            self.assertEqual([d[0] for d in cur.description], ["data_source_name", "actual_sql"])
+            return [tuple(r) for r in cur.fetchall()]
+
+    # Four rows, one on each node of t_order.
+    FOUR = [(10, 0, "a", 0), (11, 0, "b", 0), (12, 1, "c", 0), (13, 1, "d", 0)]
+
+    def seed_four(self, c):
+        n, _ = self.execute(c, "INSERT INTO t_order (order_id, user_id, status, amount) VALUES "
+                               "(10, 0, 'a', 0), (11, 0, 'b', 0), (12, 1, 'c', 0), (13, 1, 'd', 0)")
+        self.assertEqual(n, 4)
+        self.assert_placement(self.FOUR)
+
+    # ---- INSERT / REPLACE ----
+    def test_insert_single_row(self):
+        c = self.conn()
+        self.assertEqual(self.execute(c, "INSERT INTO t_order (order_id, user_id, status) VALUES (1001, 3, 'new')"),
+                         (1, 0))
+        self.assert_placement([(1001, 3, "new", 0)])
+        self.assertEqual(self.placement(), {("ds_1", "t_order_1"): [(1001, 3, "new", 0)]})
+        # logical database qualifier and backquotes
+        self.execute(c, "INSERT INTO `sharding_db`.`t_order` (`order_id`, `user_id`, `status`) VALUES (1002, 3, 'q')")
+        self.execute(c, "insert into sharding_db.T_ORDER (ORDER_ID, USER_ID, STATUS) values (2000, 8, 'lower')")
+        self.assert_placement([(1001, 3, "new", 0), (1002, 3, "q", 0), (2000, 8, "lower", 0)])
+        self.assertEqual(self.placement()[("ds_0", "t_order_0")], [(2000, 8, "lower", 0)])
+
+    def test_insert_multi_row_split(self):
+        c = self.conn()
+        rows = [(100, 0, "r0", 1), (101, 0, "r1", 2), (102, 1, "r2", 3), (103, 1, "r3", 4),
+                (104, 2, "r4", 5), (105, 7, "r5", 6), (106, 9, "r6", 7)]
+        values = ", ".join("(%d, %d, '%s', %d)" % r for r in rows)
+        n, _ = self.execute(c, "INSERT INTO t_order (order_id, user_id, status, amount) VALUES " + values)
+        self.assertEqual(n, len(rows))
+        self.assert_placement(rows)
+        got = self.placement()
+        self.assertEqual(got[("ds_0", "t_order_0")], [(100, 0, "r0", 1), (104, 2, "r4", 5)])
+        self.assertEqual(got[("ds_0", "t_order_1")], [(101, 0, "r1", 2)])
+        self.assertEqual(got[("ds_1", "t_order_0")], [(102, 1, "r2", 3), (106, 9, "r6", 7)])
+        self.assertEqual(got[("ds_1", "t_order_1")], [(103, 1, "r3", 4), (105, 7, "r5", 6)])
+        # column order other than the table's, and the bound table
+        items = [(1, 100, 0, "i1"), (2, 101, 0, "i2"), (3, 102, 1, "i3"), (4, 103, 1, "i4")]
+        n, _ = self.execute(c, "INSERT INTO t_order_item (status, user_id, order_id, order_item_id) VALUES "
+                               "('i1', 0, 100, 1), ('i2', 0, 101, 2), ('i3', 1, 102, 3), ('i4', 1, 103, 4)")
+        self.assertEqual(n, 4)
+        self.assert_placement(rows, items)
+
+    def test_insert_set_form(self):
+        c = self.conn()
+        self.assertEqual(self.execute(c, "INSERT INTO t_order SET order_id = 21, user_id = 4, status = 'set'")[0], 1)
+        self.assertEqual(self.placement(), {("ds_0", "t_order_1"): [(21, 4, "set", 0)]})
+        self.execute(c, "INSERT INTO t_order SET user_id = 5, status = 'set2', order_id = 22, amount = 9")
+        self.assert_placement([(21, 4, "set", 0), (22, 5, "set2", 9)])
+
+    def test_replace(self):
+        c = self.conn()
+        self.assertEqual(self.execute(c, "REPLACE INTO t_order (order_id, user_id, status) VALUES (31, 5, 'one')")[0], 1)
+        self.assertEqual(self.placement(), {("ds_1", "t_order_1"): [(31, 5, "one", 0)]})
+        # replaces the row: delete + insert = 2 affected rows
+        self.assertEqual(self.execute(c, "REPLACE INTO t_order (order_id, user_id, status, amount) "
+                                         "VALUES (31, 5, 'two', 3)")[0], 2)
+        self.assertEqual(self.placement(), {("ds_1", "t_order_1"): [(31, 5, "two", 3)]})
+        # multi-row REPLACE across shards, SET form
+        self.execute(c, "REPLACE INTO t_order (order_id, user_id, status) VALUES (32, 6, 'x'), (31, 5, 'three')")
+        self.execute(c, "REPLACE INTO t_order SET order_id = 33, user_id = 6, status = 'y'")
+        self.assert_placement([(31, 5, "three", 0), (32, 6, "x", 0), (33, 6, "y", 0)])
+
+    def find_order(self, order_id):
+        """[(ds, table, row)] of every actual t_order table holding order_id."""
+        out = []
+        for ds, table in ACTUAL_TABLES:
+            if logic_of(table) == "t_order":
+                for r in self.backend(ds, "SELECT %s FROM %s WHERE order_id = %%s" % (COLUMNS["t_order"], table),
+                                      (order_id,)):
+                    out.append((ds, table, r))
+        return out
+
+    def test_insert_generated_key(self):
+        c = self.conn()
+        n, key = self.execute(c, "INSERT INTO t_order (user_id, status) VALUES (7, 'gen')")
+        self.assertEqual(n, 1)
+        self.assertGreater(key, 0, "no last insert id for the generated key")
+        self.assertEqual(self.find_order(key), [(*node_of(7, key), (key, 7, "gen", 0))])
+        self.assert_placement([(key, 7, "gen", 0)])
+        # SET form
+        n, key2 = self.execute(c, "INSERT INTO t_order SET user_id = 8, status = 'gen2'")
+        self.assertEqual(n, 1)
+        self.assertGreater(key2, key)
+        self.assertEqual(self.find_order(key2), [(*node_of(8, key2), (key2, 8, "gen2", 0))])
+        # raw OK packet
+        rc = self.raw()
+        ok = rc.query1("INSERT INTO t_order (user_id, status) VALUES (9, 'raw')")
+        self.assertEqual((ok.kind, ok.affected_rows), ("ok", 1))
+        self.assertGreater(ok.insert_id, key2)
+        self.assertEqual(self.find_order(ok.insert_id), [(*node_of(9, ok.insert_id), (ok.insert_id, 9, "raw", 0))])
+        # several rows: each on the node its own key chooses; the last insert id is the first key
+        n, first = self.execute(c, "INSERT INTO t_order (user_id, status) VALUES "
+                                   "(10, 'm0'), (11, 'm1'), (12, 'm2'), (13, 'm3'), (14, 'm4'), (15, 'm5')")
+        self.assertEqual(n, 6)
+        rows = []
+        for ds, table in ACTUAL_TABLES:
+            if logic_of(table) == "t_order":
+                for r in self.backend(ds, "SELECT %s FROM %s WHERE status LIKE 'm%%'" % (COLUMNS["t_order"], table)):
+                    self.assertEqual((ds, table), node_of(r[1], r[0]), "row %r on the wrong node" % (r,))
+                    rows.append(r)
+        self.assertEqual(sorted(r[2] for r in rows), ["m0", "m1", "m2", "m3", "m4", "m5"])
+        keys = {r[2]: r[0] for r in rows}
+        self.assertEqual(len(set(keys.values())), 6, "generated keys are not unique: %r" % keys)
+        self.assertEqual(first, keys["m0"])
+        self.assertEqual(first, min(keys.values()))
+        self.assert_placement([(key, 7, "gen", 0), (key2, 8, "gen2", 0), (ok.insert_id, 9, "raw", 0)] + rows)
+        # LAST_INSERT_ID() is the server's, not the proxy's: not checked
+
+    def test_insert_on_duplicate_key_update(self):
+        c = self.conn()
+        self.execute(c, "INSERT INTO t_order (order_id, user_id, status, amount) VALUES (41, 6, 'a', 1)")
+        n, _ = self.execute(c, "INSERT INTO t_order (order_id, user_id, status, amount) VALUES (41, 6, 'b', 1) "
+                               "ON DUPLICATE KEY UPDATE status = 'dup', amount = amount + 1")
+        self.assertEqual(n, 2)
+        self.assertEqual(self.placement(), {("ds_0", "t_order_1"): [(41, 6, "dup", 2)]})
+        n, _ = self.execute(c, "INSERT INTO t_order (order_id, user_id, status) VALUES (41, 6, 'c'), (42, 7, 'new') "
+                               "ON DUPLICATE KEY UPDATE status = VALUES(status)")
+        self.assertEqual(n, 3)
+        self.assert_placement([(41, 6, "c", 2), (42, 7, "new", 0)])
+        # a sharding column in ON DUPLICATE KEY UPDATE would move the row: refused
+        self.assert_error(c, "INSERT INTO t_order (order_id, user_id, status) VALUES (41, 6, 'z') "
+                             "ON DUPLICATE KEY UPDATE user_id = 8", 20041, message=UPDATE_SHARDING_ERR)
+        self.assert_placement([(41, 6, "c", 2), (42, 7, "new", 0)])
+
+    # ---- SELECT ----
+    def test_select_full_sharding_key(self):
+        c = self.conn()
+        self.seed_four(c)
+        # a row with the same keys planted on wrong nodes: a wrong route would return it
+        self.backend("ds_0", "INSERT INTO t_order_1 VALUES (13, 1, 'decoy', 0)")
+        self.backend("ds_1", "INSERT INTO t_order_0 VALUES (13, 1, 'decoy', 0)")
+        self.assertEqual(h.query(c, "SELECT order_id, user_id, status FROM t_order WHERE user_id = 1 AND order_id = 13"),
+                         ((13, 1, "d"),))
+        self.assertEqual(h.query(c, "SELECT status FROM sharding_db.t_order WHERE order_id = 13 AND user_id = 1"),
+                         (("d",),))
+        self.assertEqual(h.query(c, "SELECT o.status FROM t_order o WHERE o.user_id = %s AND o.order_id = %s", (0, 11)),
+                         (("b",),))
+        self.assertEqual(h.query(c, "SELECT t_order.status, COUNT(*) FROM t_order "
+                                    "WHERE user_id = 0 AND order_id = 10 GROUP BY t_order.status"), (("a", 1),))
+        # no such row: empty result with the right columns
+        with c.cursor() as cur:
+            cur.execute("SELECT order_id, status FROM t_order WHERE user_id = 1 AND order_id = 11")
+            self.assertEqual(cur.fetchall(), ())
+            self.assertEqual([d[0] for d in cur.description], ["order_id", "status"])
+
+    def test_binding_table_join(self):
+        c = self.conn()
+        self.seed_four(c)
+        self.execute(c, "INSERT INTO t_order_item (order_item_id, order_id, user_id, status) VALUES "
+                        "(1, 13, 1, 'x1'), (2, 13, 1, 'x2'), (3, 12, 1, 'y'), (4, 11, 0, 'z')")
+        self.assert_placement(self.FOUR, [(1, 13, 1, "x1"), (2, 13, 1, "x2"), (3, 12, 1, "y"), (4, 11, 0, "z")])
+        sql = ("SELECT o.order_id, o.status, i.order_item_id, i.status FROM t_order o "
+               "JOIN t_order_item i ON o.order_id = i.order_id "
+               "WHERE o.user_id = 1 AND o.order_id = 13 ORDER BY i.order_item_id")
+        self.assertEqual(h.query(c, sql), ((13, "d", 1, "x1"), (13, "d", 2, "x2")))
+        self.assertEqual(self.preview(c, sql), [(
+            "ds_1", "SELECT o.order_id, o.status, i.order_item_id, i.status FROM t_order_1 o "
+                    "JOIN t_order_item_1 i ON o.order_id = i.order_id "
+                    "WHERE o.user_id = 1 AND o.order_id = 13 ORDER BY i.order_item_id")])
+        self.assertEqual(h.query(c, "SELECT t_order_item.order_item_id FROM t_order, t_order_item "
+                                    "WHERE t_order.order_id = t_order_item.order_id AND t_order.user_id = 0 "
+                                    "AND t_order.order_id = 11"), ((4,),))
+
+    def test_select_broadcast_table(self):
+        c = self.conn()
+        for ds in DATA_SOURCES:
+            self.backend(ds, "INSERT INTO t_address VALUES (1, 'home'), (2, 'work')")
+        self.assertEqual(h.query(c, "SELECT address_id, address_name FROM t_address ORDER BY address_id"),
+                         ((1, "home"), (2, "work")))
+        self.assertEqual(h.query(c, "SELECT COUNT(*) FROM t_address WHERE address_id > 1"), ((1,),))
+        self.assertEqual(len(self.preview(c, "SELECT * FROM t_address")), 1)
+
+    def test_preview(self):
+        c = self.conn()
+        cases = [
+            ("SELECT * FROM t_order WHERE user_id = 1 AND order_id = 13",
+             [("ds_1", "SELECT * FROM t_order_1 WHERE user_id = 1 AND order_id = 13")]),
+            ("INSERT INTO t_order (order_id, user_id, status) VALUES (10, 0, 'a'), (11, 0, 'b'), (12, 2, 'c'), "
+             "(15, 1, 'd')",
+             [("ds_0", "INSERT INTO t_order_0 (order_id, user_id, status) VALUES (10, 0, 'a'), (12, 2, 'c')"),
+              ("ds_0", "INSERT INTO t_order_1 (order_id, user_id, status) VALUES (11, 0, 'b')"),
+              ("ds_1", "INSERT INTO t_order_1 (order_id, user_id, status) VALUES (15, 1, 'd')")]),
+            ("INSERT INTO t_order SET order_id = 7, user_id = 2, status = 's'",
+             [("ds_0", "INSERT INTO t_order_1 SET order_id = 7, user_id = 2, status = 's'")]),
+            ("UPDATE t_order SET status = 'x' WHERE status = 'y'",
+             [("ds_0", "UPDATE t_order_0 SET status = 'x' WHERE status = 'y'"),
+              ("ds_0", "UPDATE t_order_1 SET status = 'x' WHERE status = 'y'"),
+              ("ds_1", "UPDATE t_order_0 SET status = 'x' WHERE status = 'y'"),
+              ("ds_1", "UPDATE t_order_1 SET status = 'x' WHERE status = 'y'")]),
+            ("DELETE FROM sharding_db.t_order WHERE user_id = 3",
+             [("ds_1", "DELETE FROM t_order_0 WHERE user_id = 3"),
+              ("ds_1", "DELETE FROM t_order_1 WHERE user_id = 3")]),
+            ("DELETE FROM `t_order` WHERE order_id IN (4, 6) AND user_id = 0",
+             [("ds_0", "DELETE FROM `t_order_0` WHERE order_id IN (4, 6) AND user_id = 0")]),
+            ("INSERT INTO t_address (address_id, address_name) VALUES (1, 'a')",
+             [("ds_0", "INSERT INTO t_address (address_id, address_name) VALUES (1, 'a')"),
+              ("ds_1", "INSERT INTO t_address (address_id, address_name) VALUES (1, 'a')")]),
+        ]
+        for sql, want in cases:
+            with self.subTest(sql=sql):
+                self.assertEqual(self.preview(c, sql), want)
+        # generated key: the column and the value are added
+        rows = self.preview(c, "INSERT INTO t_order (user_id, status) VALUES (1, 'g')")
+        self.assertEqual(len(rows), 1)
+        ds, sql = rows[0]
+        self.assertEqual(ds, "ds_1")
+        prefix = "INSERT INTO t_order_"
+        self.assertTrue(sql.startswith(prefix), sql)
+        suffix = sql[len(prefix):]
+        table_no, rest = suffix[0], suffix[1:]
+        self.assertTrue(rest.startswith(" (user_id, status, order_id) VALUES (1, 'g', ") and rest.endswith(")"), sql)
+        key = int(rest[len(" (user_id, status, order_id) VALUES (1, 'g', "):-1])
+        self.assertEqual(int(table_no), key % 2)
+        # PREVIEW runs nothing
+        self.assertEqual(self.placement(), {})
+
+    # ---- UPDATE / DELETE ----
+    def test_update_delete_with_sharding_key(self):
+        c = self.conn()
+        self.seed_four(c)
+        # the same keys planted on the three wrong nodes: only the right actual table may change
+        decoys = {("ds_0", "t_order_0"), ("ds_0", "t_order_1"), ("ds_1", "t_order_0")}
+        for ds, table in sorted(decoys):
+            self.backend(ds, "INSERT INTO %s VALUES (113, 1, 'decoy', 0)" % table)
+        self.execute(c, "INSERT INTO t_order (order_id, user_id, status) VALUES (113, 1, 'real')")
+        before = self.placement()
+        self.assertIn((113, 1, "real", 0), before[("ds_1", "t_order_1")])
+
+        n, _ = self.execute(c, "UPDATE t_order SET status = 'upd', amount = amount + 5 "
+                               "WHERE user_id = 1 AND order_id = 113")
+        self.assertEqual(n, 1)
+        after = self.placement()
+        want = dict(before)
+        want[("ds_1", "t_order_1")] = sorted([(13, 1, "d", 0), (113, 1, "upd", 5)])
+        self.assertEqual(after, want)
+
+        n, _ = self.execute(c, "DELETE FROM t_order WHERE order_id = 113 AND user_id = 1")
+        self.assertEqual(n, 1)
+        want[("ds_1", "t_order_1")] = [(13, 1, "d", 0)]
+        self.assertEqual(self.placement(), want)
+        for ds, table in decoys:
+            self.assertIn((113, 1, "decoy", 0), self.placement()[(ds, table)])
+
+        # the sharding column set to the value the WHERE pins it to is no move: allowed
+        n, _ = self.execute(c, "UPDATE t_order SET user_id = 0, status = 'same' WHERE user_id = 0 AND order_id = 10")
+        self.assertEqual(n, 1)
+        self.assertIn((10, 0, "same", 0), self.placement()[("ds_0", "t_order_0")])
+        # no row matches on the routed node: 0 rows
+        self.assertEqual(self.execute(c, "DELETE FROM t_order WHERE user_id = 1 AND order_id = 11")[0], 0)
+        self.assertIn((11, 0, "b", 0), self.placement()[("ds_0", "t_order_1")])
+
+    def test_update_delete_fan_out(self):
+        c = self.conn()
+        rows = [(10, 0, "old", 0), (11, 0, "old", 0), (12, 1, "old", 0), (13, 1, "old", 0),
+                (14, 2, "old", 0), (15, 3, "keep", 0), (16, 5, "old", 0), (17, 4, "keep", 0)]
+        values = ", ".join("(%d, %d, '%s', %d)" % r for r in rows)
+        self.assertEqual(self.execute(c, "INSERT INTO t_order (order_id, user_id, status, amount) VALUES " + values)[0],
+                         8)
+        self.assert_placement(rows)
+        # no sharding condition: all four nodes, affected rows summed
+        n, _ = self.execute(c, "UPDATE t_order SET status = 'new' WHERE status = 'old'")
+        self.assertEqual(n, 6)
+        rows = [(o, u, "new" if s == "old" else s, a) for o, u, s, a in rows]
+        self.assert_placement(rows)
+        # database sharding value only: both tables of ds_1
+        n, _ = self.execute(c, "UPDATE t_order SET amount = amount + 1 WHERE user_id IN (1, 3)")
+        self.assertEqual(n, 3)
+        rows = [(o, u, s, a + 1 if u in (1, 3) else a) for o, u, s, a in rows]
+        self.assert_placement(rows)
+        # table sharding value only: t_order_0 on both data sources
+        n, _ = self.execute(c, "DELETE FROM t_order WHERE order_id IN (10, 12, 16)")
+        self.assertEqual(n, 3)
+        rows = [r for r in rows if r[0] not in (10, 12, 16)]
+        self.assert_placement(rows)
+        n, _ = self.execute(c, "DELETE FROM t_order WHERE status = 'new'")
+        self.assertEqual(n, 3)
+        rows = [r for r in rows if r[2] != "new"]
+        self.assert_placement(rows)
+        self.assertEqual(self.execute(c, "DELETE FROM t_order WHERE status = 'nothing'")[0], 0)
+        self.assert_placement(rows)
+        # raw OK packet of a multi-unit write
+        rc = self.raw()
+        ok = rc.query1("UPDATE t_order SET status = 'r' WHERE amount >= 0")
+        self.assertEqual((ok.kind, ok.affected_rows, ok.insert_id), ("ok", 2, 0))
+        self.assert_placement([(o, u, "r", a) for o, u, s, a in rows])
+
+    def test_update_sharding_column_refused(self):
+        c = self.conn()
+        self.seed_four(c)
+        for sql in ["UPDATE t_order SET user_id = 2 WHERE user_id = 1 AND order_id = 13",
+                    "UPDATE t_order SET order_id = 99 WHERE user_id = 1 AND order_id = 13",
+                    "UPDATE t_order SET status = 'n', user_id = 3 WHERE status = 'd'",
+                    "UPDATE t_order SET order_id = order_id + 2 WHERE user_id = 0"]:
+            with self.subTest(sql=sql):
+                self.assert_error(c, sql, 20041, message=UPDATE_SHARDING_ERR)
+                self.assert_placement(self.FOUR)
+        rc = self.raw()
+        r = rc.query("UPDATE t_order SET user_id = 2 WHERE user_id = 1 AND order_id = 13")[0]
+        self.assertMySQLError(r, 20041, "44000", message=UPDATE_SHARDING_ERR)
+        self.assertEqual(rc.query1("SELECT status FROM t_order WHERE user_id = 1 AND order_id = 13").rows, [[b"d"]])
+        self.assert_placement(self.FOUR)
+
+    # ---- broadcast writes ----
+    def test_broadcast_write_lands_everywhere(self):
+        c = self.conn()
+        self.execute(c, "INSERT INTO t_address (address_id, address_name) VALUES (1, 'home'), (2, 'work')")
+        self.assert_placement([], addresses=[(1, "home"), (2, "work")])
+        self.execute(c, "UPDATE t_address SET address_name = 'office' WHERE address_id = 2")
+        self.assert_placement([], addresses=[(1, "home"), (2, "office")])
+        self.execute(c, "DELETE FROM t_address WHERE address_id = 1")
+        self.assert_placement([], addresses=[(2, "office")])
+        self.assertEqual(h.query(c, "SELECT address_name FROM t_address"), (("office",),))
+
+    def test_broadcast_write_affected_rows(self):
+        # ShardingSphere does not add up the update counts of a write on broadcast tables only
+        # (ShardingRule.isNeedAccumulate): the client sees the rows of one copy.
+        c = self.conn()
+        n, _ = self.execute(c, "INSERT INTO t_address (address_id, address_name) VALUES (1, 'home'), (2, 'work')")
+        self.assertEqual(n, 2, "INSERT of 2 rows into broadcast t_address")
+        n, _ = self.execute(c, "UPDATE t_address SET address_name = 'x'")
+        self.assertEqual(n, 2, "UPDATE of 2 rows of broadcast t_address")
+        n, _ = self.execute(c, "DELETE FROM t_address WHERE address_id = 1")
+        self.assertEqual(n, 1, "DELETE of 1 row of broadcast t_address")
+        self.assert_placement([], addresses=[(2, "x")])
+
+    # ---- errors ----
+    def test_multi_shard_select_refused(self):
+        c = self.conn()
+        self.seed_four(c)
+        for sql in ["SELECT * FROM t_order",
+                    "SELECT order_id FROM t_order WHERE user_id = 1",
+                    "SELECT COUNT(*) FROM t_order WHERE order_id IN (10, 13)",
+                    "SELECT * FROM t_order o JOIN t_order_item i ON o.order_id = i.order_id WHERE o.user_id = 1"]:
+            with self.subTest(sql=sql):
+                self.assert_error(c, sql, 1235)
+                self.assertEqual(h.query(c, "SELECT status FROM t_order WHERE user_id = 0 AND order_id = 11"),
+                                 (("b",),))
+        self.assert_placement(self.FOUR)
+
+    def test_errors_leave_session_usable(self):
+        c = self.conn()
+        self.seed_four(c)
+        self.assert_error(c, "SELEC * FROM t_order", 1064)
+        self.assert_error(c, "SELECT * FROM t_order WHERE", 1064)
+        self.assert_error(c, "INSERT INTO t_order (order_id, user_id) VALUES (1, 2", 1064)
+        self.assert_error(c, "UPDATE t_order SET user_id = 5 WHERE order_id = 10 AND user_id = 0", 20041,
+                          message=UPDATE_SHARDING_ERR)
+        self.assert_error(c, "SELECT * FROM t_order", 1235)
+        # backend errors on one shard come back as they are
+        self.assert_error(c, "INSERT INTO t_order (order_id, user_id, status) VALUES (10, 0, 'dup')", 1062)
+        self.assert_error(c, "SELECT nosuchcolumn FROM t_order WHERE user_id = 0 AND order_id = 10", 1054)
+        self.assertEqual(self.execute(c, "INSERT INTO t_order (order_id, user_id, status) VALUES (20, 0, 'after')")[0], 1)
+        self.assertEqual(h.query(c, "SELECT status FROM t_order WHERE user_id = 0 AND order_id = 20"), (("after",),))
+        self.assert_placement(self.FOUR + [(20, 0, "after", 0)])
+        # the same on the raw protocol: each ERR is followed by a working statement
+        rc = self.raw()
+        for sql, errno in [("SELEC 1", 1064), ("SELECT * FROM t_order", 1235),
+                           ("UPDATE t_order SET order_id = 1 WHERE status = 'a'", 20041)]:
+            r = rc.query(sql)
+            self.assertEqual(len(r), 1)
+            self.assertMySQLError(r[0], errno)
+            self.assertEqual(rc.query1("SELECT user_id FROM t_order WHERE user_id = 1 AND order_id = 12").rows,
+                             [[b"1"]])
+
+    # ---- clients ----
+    def test_pymysql_parameters(self):
+        c = self.conn()
+        with c.cursor() as cur:
+            cur.execute("INSERT INTO t_order (order_id, user_id, status, amount) VALUES (%s, %s, %s, %s)",
+                        (51, 3, "it's \"q\" \\ x", 1))
+            self.assertEqual(cur.rowcount, 1)
+            # executemany on INSERT ... VALUES is one multi-row INSERT in pymysql
+            cur.executemany("INSERT INTO t_order (order_id, user_id, status, amount) VALUES (%s, %s, %s, %s)",
+                            [(52, 3, "m", 2), (53, 4, "n", 3), (54, 5, None, 4)])
+            self.assertEqual(cur.rowcount, 3)
+            cur.execute("SELECT status, amount FROM t_order WHERE user_id = %s AND order_id = %s", (3, 51))
+            self.assertEqual(cur.fetchall(), (("it's \"q\" \\ x", 1),))
+            cur.execute("UPDATE t_order SET status = %s WHERE user_id = %s AND order_id = %s", ("p", 5, 54))
+            self.assertEqual(cur.rowcount, 1)
+            cur.execute("DELETE FROM t_order WHERE order_id = %(o)s AND user_id = %(u)s", {"o": 52, "u": 3})
+            self.assertEqual(cur.rowcount, 1)
+        self.assert_placement([(51, 3, "it's \"q\" \\ x", 1), (53, 4, "n", 3), (54, 5, "p", 4)])
+
+    def test_mariadb_cli(self):
+        r = h.mariadb_cli(self.proxy.port, ["--batch", "--skip-column-names", "-e",
+                                            "INSERT INTO t_order (order_id, user_id, status) VALUES (61, 1, 'cli'), "
+                                            "(62, 2, 'cli'); "
+                                            "UPDATE t_order SET amount = 4 WHERE user_id = 2 AND order_id = 62; "
+                                            "SELECT order_id, status, amount FROM t_order "
+                                            "WHERE user_id = 2 AND order_id = 62"],
+                          db=LOGICAL)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(r.stdout, "62\tcli\t4\n")
+        self.assertEqual(self.placement(), {("ds_1", "t_order_1"): [(61, 1, "cli", 0)],
+                                            ("ds_0", "t_order_0"): [(62, 2, "cli", 4)]})
+        r = h.mariadb_cli(self.proxy.port, ["--batch", "-e", "SELECT * FROM t_order"], db=LOGICAL)
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("ERROR 1235", r.stderr)
+
+
+if __name__ == "__main__":
+    h.main()
