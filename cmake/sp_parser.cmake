@@ -41,6 +41,7 @@ add_library(sp_parser STATIC
   src/parser/transform_select.cc
   src/parser/transform_insert.cc
   src/parser/transform_update_delete.cc
+  src/parser/transform_ddl.cc
   src/parser/transform_expression.cc
 )
 # The ANTLR runtime and the generated headers stay private: the parse tree never leaves parser/.

@@ -475,8 +475,47 @@ struct PreparedStatementCommand {
   std::vector<Name> usingVariables;  // Execute: names without '@'
 };
 
+// A table a DDL statement names, and what it is to the statement. One flat list in text order
+// (rather than a field per role) so a consumer that only maps logical to actual tables walks
+// one vector, and one that cares about roles still can: RENAME TABLE a TO b, c TO d gives
+// Target a, RenameTo b, Target c, RenameTo d (a RenameTo follows the Target it renames).
+struct DdlTable {
+  enum class Role : uint8_t {
+    Target,      // the table (or view) the statement creates, alters, drops, truncates, renames,
+                 // or indexes (CREATE / DROP INDEX ... ON t)
+    Like,        // CREATE TABLE t LIKE other
+    RenameTo,    // RENAME TABLE a TO b, ALTER TABLE a RENAME [TO | AS] b
+    References,  // FOREIGN KEY ... REFERENCES parent, column ... REFERENCES parent
+    Query,       // a table read by CREATE TABLE ... AS SELECT or the query of a view
+    Exchange,    // ALTER TABLE t EXCHANGE PARTITION p WITH TABLE other
+    Union,       // the MERGE table option UNION = (t1, t2)
+  };
+  TableRefId table = kNone;  // into Statement::tableRefs, kind Table
+  Role role = Role::Target;
+};
+
+// The parts of a DDL statement a router needs to fan it out per actual table and a rewriter to
+// rename what is named. Column definitions, types, options and partitions are not modelled.
 struct DdlStatement {
   bool temporary = false;  // CREATE TEMPORARY TABLE, DROP TEMPORARY TABLE
+  // IF [NOT] EXISTS on the statement's own object (CREATE TABLE IF NOT EXISTS, DROP INDEX IF
+  // EXISTS ...); the per-clause ones of ALTER TABLE (ADD COLUMN IF NOT EXISTS, DROP INDEX IF
+  // EXISTS) are not reflected here.
+  bool ifExists = false;
+  bool ifNotExists = false;
+  // Every table the statement names, in text order. Query tables are the kind-Table refs the
+  // select builder made for the query (base tables and CTE references alike; see `query`).
+  std::vector<DdlTable> tables;
+  // Every index or constraint name the statement defines, drops, renames or alters, in text
+  // order: CREATE / DROP INDEX i; ALTER TABLE ADD INDEX | KEY | UNIQUE | FULLTEXT | SPATIAL i,
+  // ADD CONSTRAINT c ..., ADD FOREIGN KEY i, DROP INDEX | KEY i, DROP FOREIGN KEY fk,
+  // DROP CHECK | CONSTRAINT c, ALTER INDEX i, ALTER CHECK | CONSTRAINT c, RENAME INDEX a TO b
+  // (both); CREATE TABLE index, unique, foreign key and check definitions (constraint symbol
+  // and index name, both when both are written). PRIMARY KEY names are not listed (MySQL
+  // ignores them). Unquoted value, span as written (backquotes included).
+  std::vector<Name> indexes;
+  Name database;           // CREATE / ALTER / DROP DATABASE (empty when ALTER names none)
+  SelectId query = kNone;  // CREATE TABLE ... [AS] SELECT, CREATE / ALTER VIEW ... AS SELECT
 };
 
 struct Statement {

@@ -274,6 +274,26 @@ const char* ddlKindName(DdlKind kind) {
   return "?";
 }
 
+const char* ddlRoleName(DdlTable::Role role) {
+  switch (role) {
+    case DdlTable::Role::Target:
+      return "target";
+    case DdlTable::Role::Like:
+      return "like";
+    case DdlTable::Role::RenameTo:
+      return "renameTo";
+    case DdlTable::Role::References:
+      return "references";
+    case DdlTable::Role::Query:
+      return "query";
+    case DdlTable::Role::Exchange:
+      return "exchange";
+    case DdlTable::Role::Union:
+      return "union";
+  }
+  return "?";
+}
+
 const char* tclKindName(TclKind kind) {
   switch (kind) {
     case TclKind::None:
@@ -472,7 +492,7 @@ class JsonWriter {
       out += '{';
       key("ddlKind");
       quoted(ddlKindName(s_.ddlKind));
-      boolField("temporary", s_.ddl.temporary);
+      ddl();
       out += '}';
     }
     if (s_.kind == StatementKind::Use || !s_.useDatabase.empty()) {
@@ -999,6 +1019,28 @@ class JsonWriter {
     exprField("like", sh.like);
     optionalSpanField("filterSpan", sh.filterSpan);
     out += '}';
+  }
+
+  void ddl() {
+    const DdlStatement& d = s_.ddl;
+    boolField("temporary", d.temporary);
+    boolField("ifExists", d.ifExists);
+    boolField("ifNotExists", d.ifNotExists);
+    if (!d.tables.empty()) {
+      key("tables");
+      out += '[';
+      for (const DdlTable& t : d.tables) {
+        element();
+        out += '{';
+        stringField("role", ddlRoleName(t.role));
+        tableRefField("table", t.table);
+        out += '}';
+      }
+      out += ']';
+    }
+    nameList("indexes", d.indexes);
+    nameField("database", d.database);
+    selectField("query", d.query);
   }
 
   void prepared() {

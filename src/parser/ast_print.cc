@@ -682,6 +682,60 @@ class Printer {
     }
   }
 
+  // After the DDL kind: flags, then (database d) (tables ...) (indexes ...) (as <query>). A
+  // Target table prints as (table ...), other roles wrap it: (like (table ...)).
+  void ddl() {
+    const DdlStatement& d = s_.ddl;
+    static const char* kRole[] = {"",      "like",     "rename-to", "references",
+                                  "query", "exchange", "union"};
+    if (d.temporary) {
+      out += " temporary";
+    }
+    if (d.ifExists) {
+      out += " if-exists";
+    }
+    if (d.ifNotExists) {
+      out += " if-not-exists";
+    }
+    if (!d.database.empty()) {
+      out += " (database ";
+      name(d.database);
+      offsets(d.database.span);
+      out += ')';
+    }
+    if (!d.tables.empty()) {
+      out += " (tables";
+      for (const DdlTable& t : d.tables) {
+        out += ' ';
+        if (t.role == DdlTable::Role::Target) {
+          table(t.table);
+        } else {
+          out += '(';
+          out += kRole[static_cast<int>(t.role)];
+          out += ' ';
+          table(t.table);
+          out += ')';
+        }
+      }
+      out += ')';
+    }
+    if (!d.indexes.empty()) {
+      out += " (indexes";
+      for (const Name& n : d.indexes) {
+        out += " (name ";
+        name(n);
+        offsets(n.span);
+        out += ')';
+      }
+      out += ')';
+    }
+    if (d.query != kNone) {
+      out += " (as ";
+      select(d.query);
+      out += ')';
+    }
+  }
+
   void body() {
     switch (s_.kind) {
       case StatementKind::Select:
@@ -845,9 +899,7 @@ class Printer {
               "stored-program"};
           out += ' ';
           out += kDdl[static_cast<int>(s_.ddlKind)];
-          if (s_.ddl.temporary) {
-            out += " temporary";
-          }
+          ddl();
         }
         if (s_.tclKind != TclKind::None) {
           static const char* kTcl[] = {"none",

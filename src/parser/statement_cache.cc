@@ -79,6 +79,9 @@ void forEachSpan(ast::Statement& s, F&& f) {
   name(s.prepared.name);
   name(s.prepared.fromVariable);
   for (auto& n : s.prepared.usingVariables) name(n);
+  // DdlStatement::tables are TableRefIds (moved with tableRefs above).
+  for (auto& n : s.ddl.indexes) name(n);
+  name(s.ddl.database);
 }
 
 // The parser reads invalid UTF-8 bytes as Latin-1 characters; such literals are not bound (the

@@ -1,6 +1,6 @@
 // Internal to parser/: the parse tree -> AST builder. One file per statement family
 // (transform_statement.cc dispatches; transform_select.cc, transform_insert.cc,
-// transform_update_delete.cc, transform_expression.cc build the parts).
+// transform_update_delete.cc, transform_ddl.cc, transform_expression.cc build the parts).
 #pragma once
 
 #include <string>
@@ -86,6 +86,20 @@ class Transformer {
   void preparedStatementCommand(antlr4::ParserRuleContext* body);
   static std::string userVariableName(antlr4::tree::TerminalNode* node);  // without '@'
   void findUserVariables();
+
+  // DDL (transform_ddl.cc).
+  void ddlStatement(antlr4::ParserRuleContext* body);
+  void createTable(P::CreateTableStatementContext* ctx);
+  void alterTable(P::AlterTableStatementContext* ctx);
+  void columnDefinition(P::ColumnDefinitionContext* ctx);
+  void tableConstraint(P::TableConstraintContext* ctx);
+  void indexDefinition(P::IndexDefinitionContext* ctx);
+  void tableOption(P::TableOptionContext* ctx);
+  void ddlTable(antlr4::ParserRuleContext* ctx, DdlTable::Role role);  // tableName, qualifiedName
+  void ddlTables(P::TableNameListContext* ctx, DdlTable::Role role);
+  // Records the query of a DDL statement and, as Query tables, the kind-Table refs the select
+  // builder added from index firstTableRef on.
+  void ddlQuery(SelectId query, size_t firstTableRef);
 
   // After building: literal and parameter indices in text order.
   void numberLiteralsAndParams();

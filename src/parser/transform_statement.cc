@@ -236,11 +236,7 @@ void Transformer::transformStatement(P::SqlStatementContext* ctx) {
   if (DdlKind ddl = ddlKind(rule); ddl != DdlKind::None) {
     out_.kind = StatementKind::Ddl;
     out_.ddlKind = ddl;
-    if (auto* create = dynamic_cast<P::CreateTableStatementContext*>(body)) {
-      out_.ddl.temporary = create->TEMPORARY() != nullptr;
-    } else if (auto* drop = dynamic_cast<P::DropTableStatementContext*>(body)) {
-      out_.ddl.temporary = drop->TEMPORARY() != nullptr;
-    }
+    ddlStatement(body);
     return;
   }
   out_.kind = StatementKind::Other;

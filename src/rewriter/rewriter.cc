@@ -3,17 +3,13 @@
 #include <algorithm>
 #include <set>
 
+#include "rewriter/select_rewrite.h"
+
 namespace shardproxy::rewriter {
 
 namespace ast = parser::ast;
 
 namespace {
-
-struct Splice {
-  uint32_t begin;
-  uint32_t end;
-  std::string text;
-};
 
 // `name` written in the style of `written`: backquoted if it was.
 std::string likeWritten(std::string_view written, const std::string& name) {
@@ -52,17 +48,19 @@ std::string sqlLiteral(const router::Value& v, bool noBackslashEscapes) {
 class UnitWriter {
  public:
   UnitWriter(const ast::Statement& s, const router::RouteResult& route, const router::RouteUnit& unit,
-             const RewriteOptions& options, const std::set<std::string>& aliases)
-      : s_(s), route_(route), unit_(unit), options_(options), aliases_(aliases) {}
+             const RewriteOptions& options, const std::set<std::string>& aliases,
+             const std::vector<TextSplice>& common)
+      : s_(s), route_(route), unit_(unit), options_(options), aliases_(aliases), splices_(common) {}
 
   std::string write() {
     tableNames();
     insertRows();
-    std::sort(splices_.begin(), splices_.end(),
-              [](const Splice& a, const Splice& b) { return a.begin < b.begin; });
+    // Stable: insertions at one offset keep the order they were made in.
+    std::stable_sort(splices_.begin(), splices_.end(),
+                     [](const TextSplice& a, const TextSplice& b) { return a.begin < b.begin; });
     std::string out;
     uint32_t pos = 0;
-    for (const Splice& sp : splices_) {
+    for (const TextSplice& sp : splices_) {
       if (sp.begin < pos) continue;  // nested in an earlier splice (e.g. inside a rewritten row)
       out.append(s_.sql, pos, sp.begin - pos);
       out += sp.text;
@@ -155,13 +153,30 @@ class UnitWriter {
   const router::RouteUnit& unit_;
   const RewriteOptions& options_;
   const std::set<std::string>& aliases_;
-  std::vector<Splice> splices_;
+  std::vector<TextSplice> splices_;
 };
+
+// ShardingSphere runs several units of one data source as one statement joined by UNION ALL
+// when the query is simple enough for that to change nothing: one table, no ORDER BY, LIMIT,
+// locking, subquery or aggregate-dependent clause.
+bool unionAllApplies(const ast::Statement& s) {
+  if (s.kind != ast::StatementKind::Select) return false;
+  const ast::Select& q = s.query(s.select);
+  if (q.kind != ast::Select::Kind::Query || !q.orderBy.empty() || q.limit.present() ||
+      q.lock != ast::LockKind::None || !q.with.empty() || s.selects.size() != 1 ||
+      s.tableRefs.size() != 1 || s.usesUserVariables) {
+    return false;
+  }
+  return true;
+}
 
 }  // namespace
 
 Result<std::vector<SqlUnit>> rewrite(const ast::Statement& s, const router::RouteResult& route,
-                                     const RewriteOptions& options) {
+                                     const RewriteOptions& options, MergeContext* merge) {
+  MergeContext unused;
+  std::vector<TextSplice> common;
+  if (route.units.size() > 1 && !route.skipRewrite) common = selectSplices(s, merge ? *merge : unused);
   std::set<std::string> aliases;
   for (const ast::TableRef& ref : s.tableRefs) {
     if (!ref.alias.empty()) aliases.insert(router::lowerAscii(ref.alias.value));
@@ -172,7 +187,20 @@ Result<std::vector<SqlUnit>> rewrite(const ast::Statement& s, const router::Rout
       out.push_back({unit.dataSource, s.sql});
       continue;
     }
-    out.push_back({unit.dataSource, UnitWriter(s, route, unit, options, aliases).write()});
+    out.push_back({unit.dataSource, UnitWriter(s, route, unit, options, aliases, common).write()});
+  }
+  if (out.size() > 1 && !route.skipRewrite && unionAllApplies(s)) {
+    std::vector<SqlUnit> combined;
+    for (SqlUnit& unit : out) {
+      auto same = std::find_if(combined.begin(), combined.end(),
+                               [&](const SqlUnit& c) { return c.dataSource == unit.dataSource; });
+      if (same == combined.end()) {
+        combined.push_back(std::move(unit));
+      } else {
+        same->sql += " UNION ALL " + unit.sql;
+      }
+    }
+    out = std::move(combined);
   }
   return out;
 }

@@ -9,6 +9,7 @@
 
 #include "common/status.h"
 #include "parser/ast.h"
+#include "rewriter/merge_context.h"
 #include "router/router.h"
 
 namespace shardproxy::rewriter {
@@ -23,9 +24,12 @@ struct RewriteOptions {
   bool noBackslashEscapes = false;  // how to write generated string keys
 };
 
-// One SqlUnit per route unit, in route order.
+// One SqlUnit per route unit, in route order; units of one data source may be joined into one
+// statement with UNION ALL. For a SELECT on several units, `merge` (when given) receives what
+// merging their results needs.
 Result<std::vector<SqlUnit>> rewrite(const parser::ast::Statement& s,
                                      const router::RouteResult& route,
-                                     const RewriteOptions& options);
+                                     const RewriteOptions& options,
+                                     MergeContext* merge = nullptr);
 
 }  // namespace shardproxy::rewriter

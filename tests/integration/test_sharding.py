@@ -510,7 +510,6 @@ class ShardingTest(h.TestCase):
         c = self.conn()
         self.seed_four(c)
         for sql in ["SELECT * FROM t_order",
-                    "SELECT order_id FROM t_order WHERE user_id = 1",
                     "SELECT COUNT(*) FROM t_order WHERE order_id IN (10, 13)",
                     "SELECT * FROM t_order o JOIN t_order_item i ON o.order_id = i.order_id WHERE o.user_id = 1"]:
             with self.subTest(sql=sql):
@@ -518,6 +517,16 @@ class ShardingTest(h.TestCase):
                 self.assertEqual(h.query(c, "SELECT status FROM t_order WHERE user_id = 0 AND order_id = 11"),
                                  (("b",),))
         self.assert_placement(self.FOUR)
+
+    def test_units_of_one_data_source_run_as_one_union_all(self):
+        # Both tables of user 1 live on ds_1: a simple SELECT over them is one statement there.
+        c = self.conn()
+        self.seed_four(c)
+        self.assertEqual(h.query(c, "PREVIEW SELECT order_id FROM t_order WHERE user_id = 1"),
+                         (("ds_1", "SELECT order_id FROM t_order_0 WHERE user_id = 1 UNION ALL "
+                                   "SELECT order_id FROM t_order_1 WHERE user_id = 1"),))
+        rows = h.query(c, "SELECT order_id, status FROM t_order WHERE user_id = 1")
+        self.assertEqual(sorted(rows), [(o, st) for (o, u, st, _) in self.FOUR if u == 1])
 
     def test_errors_leave_session_usable(self):
         c = self.conn()

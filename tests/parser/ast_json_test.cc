@@ -280,7 +280,7 @@ TEST(AstJsonTest, OtherStatements) {
   expectFields("ROLLBACK TO SAVEPOINT sp1",
                {R"("tclKind":"rollbackToSavepoint")", R"("savepoint":{"value":"sp1")"});
   expectFields("CREATE TEMPORARY TABLE t (id INT)",
-               {R"("kind":"ddl")", R"("ddl":{"ddlKind":"createTable","temporary":true})"});
+               {R"("kind":"ddl")", R"("ddl":{"ddlKind":"createTable","temporary":true,)"});
   expectFields("SHOW FULL TABLES FROM db LIKE 'a%'",
                {R"("show":{"kind":"tables","full":true,"database":{"value":"db")",
                 R"("like":{"expr":"literal")", R"("filterSpan":)"});
@@ -291,6 +291,27 @@ TEST(AstJsonTest, OtherStatements) {
   expectFields("EXECUTE s USING @a, @b",
                {R"("kind":"execute")", R"("usingVariables":[{"value":"a")"});
   expectFields("DEALLOCATE PREPARE s", {R"("kind":"deallocate")", R"("prepared":{"name":)"});
+}
+
+TEST(AstJsonTest, Ddl) {
+  EXPECT_EQ(json("DROP INDEX IF EXISTS `i` ON db.t"),
+            R"({"kind":"ddl","sql":"DROP INDEX IF EXISTS `i` ON db.t","span":[0,32],)"
+            R"("usesUserVariables":false,"ddl":{"ddlKind":"dropIndex","ifExists":true,)"
+            R"("tables":[{"role":"target","table":{"kind":"table","span":[28,32],)"
+            R"("schema":{"value":"db","span":[28,30]},"name":{"value":"t","span":[31,32]}}}],)"
+            R"("indexes":[{"value":"i","span":[21,24]}]},"literalCount":0,"paramCount":0})");
+  expectFields("CREATE DATABASE IF NOT EXISTS d",
+               {R"("ddl":{"ddlKind":"createDatabase","ifNotExists":true,)",
+                R"("database":{"value":"d","span":[30,31]})"});
+  expectFields("RENAME TABLE a TO b",
+               {R"({"role":"target","table":{"kind":"table","span":[13,14],)",
+                R"({"role":"renameTo","table":{"kind":"table","span":[18,19],)"});
+  expectFields(
+      "CREATE TABLE t2 (a INT, KEY `k` (a), FOREIGN KEY (a) REFERENCES p (id)) AS SELECT a FROM "
+      "db.t1",
+      {R"("indexes":[{"value":"k","span":[28,31]}])", R"({"role":"references","table":)",
+       R"({"role":"query","table":{"kind":"table","span":[89,94],)",
+       R"("query":{"kind":"query","span":[75,94],)"});
 }
 
 TEST(AstJsonTest, Escaping) {

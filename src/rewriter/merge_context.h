@@ -1,0 +1,44 @@
+// What merging the results of a SELECT that ran on several route units needs to know, worked out
+// by the rewriter when it adds derived columns and widens the LIMIT. Columns are named by
+// label: the alias, the column name of a plain column reference, or the expression as written,
+// which is how the backends name them in their results.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "parser/ast.h"
+
+namespace shardproxy::rewriter {
+
+struct MergeContext {
+  struct Aggregate {
+    parser::ast::AggregateKind kind = parser::ast::AggregateKind::None;
+    bool distinct = false;
+    std::string label;
+    // AVG: the derived COUNT and SUM columns it is computed from.
+    std::string countLabel;
+    std::string sumLabel;
+  };
+  struct SortItem {
+    std::string label;      // empty when `position` is set
+    uint32_t position = 0;  // ORDER BY 2: 1-based select-list position
+    bool desc = false;
+  };
+
+  bool distinct = false;  // SELECT DISTINCT
+  std::vector<Aggregate> aggregates;
+  std::vector<SortItem> groupBy;
+  std::vector<SortItem> orderBy;  // includes the ORDER BY that a GROUP BY implies
+  bool groupByEqualsOrderBy = true;
+  // Columns the rewriter added; the merger drops them before the client sees the rows.
+  std::vector<std::string> derivedLabels;
+  // The statement's own LIMIT (the units run with LIMIT 0, offset + count).
+  std::optional<uint64_t> offset;
+  std::optional<uint64_t> count;
+  bool hasHaving = false;  // HAVING ran on each unit's groups: right only if groups do not span units
+};
+
+}  // namespace shardproxy::rewriter

@@ -1,0 +1,217 @@
+#include "rewriter/select_rewrite.h"
+
+#include <cctype>
+#include <charconv>
+#include <limits>
+#include <map>
+#include <optional>
+
+namespace shardproxy::rewriter {
+
+namespace ast = parser::ast;
+
+namespace {
+
+// Text compared as MySQL compares written expressions for our purpose: case and spacing aside.
+std::string squeeze(std::string_view text) {
+  std::string out;
+  for (char c : text) {
+    if (!std::isspace(static_cast<unsigned char>(c))) {
+      out.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+    }
+  }
+  return out;
+}
+
+bool iequals(std::string_view a, std::string_view b) { return squeeze(a) == squeeze(b); }
+
+std::optional<uint64_t> integerLiteral(const ast::Statement& s, ast::ExprId id) {
+  if (id == ast::kNone) return uint64_t{0};
+  const ast::Expr& e = s.expr(id);
+  if (e.kind != ast::ExprKind::Literal || e.literalType != ast::LiteralType::Integer) {
+    return std::nullopt;
+  }
+  uint64_t v = 0;
+  auto [end, ec] = std::from_chars(e.value.data(), e.value.data() + e.value.size(), v);
+  if (ec != std::errc() || end != e.value.data() + e.value.size()) return std::nullopt;
+  return v;
+}
+
+class SelectRewrite {
+ public:
+  SelectRewrite(const ast::Statement& s, const ast::Select& q, MergeContext& merge)
+      : s_(s), q_(q), merge_(merge) {}
+
+  std::vector<TextSplice> run() {
+    merge_.distinct = q_.distinct;
+    merge_.hasHaving = q_.having != ast::kNone;
+    aggregates();
+    for (const ast::OrderItem& item : q_.groupBy) {
+      merge_.groupBy.push_back(sortItem(item, "GROUP_BY_DERIVED_", groupDerived_));
+    }
+    for (const ast::OrderItem& item : q_.orderBy) {
+      merge_.orderBy.push_back(sortItem(item, "ORDER_BY_DERIVED_", orderDerived_));
+    }
+    if (!q_.groupBy.empty() && q_.orderBy.empty() && !q_.withRollup) {
+      // Grouped rows come back sorted by the groups, so they can be merged as streams.
+      std::string orderBy = " ORDER BY ";
+      for (size_t i = 0; i < q_.groupBy.size(); ++i) {
+        if (i > 0) orderBy += ", ";
+        orderBy += s_.text(q_.groupBy[i].span);
+      }
+      uint32_t at = q_.having != ast::kNone ? s_.expr(q_.having).span.end : q_.groupBy.back().span.end;
+      splices_.push_back({at, at, orderBy});
+      merge_.orderBy = merge_.groupBy;
+    }
+    merge_.groupByEqualsOrderBy = sameItems(merge_.groupBy, merge_.orderBy);
+    if (!derived_.empty() && !q_.items.empty()) {
+      uint32_t at = q_.items.back().span.end;
+      splices_.push_back({at, at, derived_});
+    }
+    pagination();
+    return std::move(splices_);
+  }
+
+ private:
+  // The name a backend gives an item's column.
+  std::string label(const ast::SelectItem& item) const {
+    if (!item.alias.empty()) return item.alias.value;
+    const ast::Expr& e = s_.expr(item.expr);
+    if (e.kind == ast::ExprKind::Column) return e.column.value;
+    return std::string(s_.text(e.span));
+  }
+
+  void derive(const std::string& expression, const std::string& alias) {
+    derived_ += ", " + expression + " AS " + alias;
+    merge_.derivedLabels.push_back(alias);
+  }
+
+  void aggregates() {
+    int avg = 0;
+    for (const ast::SelectItem& item : q_.items) {
+      if (item.kind != ast::SelectItem::Kind::Expr) continue;
+      const ast::Expr& e = s_.expr(item.expr);
+      if (e.kind != ast::ExprKind::Function || e.aggregate == ast::AggregateKind::None || e.over) continue;
+      MergeContext::Aggregate a;
+      a.kind = e.aggregate;
+      a.distinct = e.distinct;
+      a.label = label(item);
+      if (e.aggregate == ast::AggregateKind::Avg && !e.args.empty()) {
+        std::string args(s_.sql, s_.expr(e.args.front()).span.begin,
+                         s_.expr(e.args.back()).span.end - s_.expr(e.args.front()).span.begin);
+        std::string distinct = e.distinct ? "DISTINCT " : "";
+        a.countLabel = "AVG_DERIVED_COUNT_" + std::to_string(avg);
+        a.sumLabel = "AVG_DERIVED_SUM_" + std::to_string(avg);
+        ++avg;
+        derive("COUNT(" + distinct + args + ")", a.countLabel);
+        derive("SUM(" + distinct + args + ")", a.sumLabel);
+      }
+      merge_.aggregates.push_back(std::move(a));
+    }
+  }
+
+  // The select-list column an ORDER BY / GROUP BY item sorts on, derived when it has none.
+  MergeContext::SortItem sortItem(const ast::OrderItem& item, const char* prefix, int& counter) {
+    MergeContext::SortItem out;
+    out.desc = item.desc;
+    if (item.position > 0) {
+      out.position = item.position;
+      return out;
+    }
+    const ast::Expr& e = s_.expr(item.expr);
+    std::string_view text = s_.text(e.span);
+    for (const ast::SelectItem& si : q_.items) {
+      if (si.kind == ast::SelectItem::Kind::Star) {
+        if (e.kind == ast::ExprKind::Column) {
+          out.label = e.column.value;
+          return out;
+        }
+        continue;
+      }
+      if (si.kind == ast::SelectItem::Kind::TableStar) {
+        if (e.kind == ast::ExprKind::Column && !e.table.empty() && iequals(e.table.value, si.table.value)) {
+          out.label = e.column.value;
+          return out;
+        }
+        continue;
+      }
+      if (!si.alias.empty() && iequals(si.alias.value, text)) {
+        out.label = si.alias.value;
+        return out;
+      }
+      const ast::Expr& se = s_.expr(si.expr);
+      bool same = false;
+      if (e.kind == ast::ExprKind::Column && se.kind == ast::ExprKind::Column) {
+        same = iequals(e.column.value, se.column.value) &&
+               (e.table.empty() || se.table.empty() || iequals(e.table.value, se.table.value));
+      } else {
+        same = iequals(text, s_.text(se.span));
+      }
+      if (same) {
+        out.label = label(si);
+        return out;
+      }
+    }
+    // Already derived (GROUP BY x ORDER BY x with x not selected): one column serves both.
+    if (auto it = derivedByText_.find(squeeze(text)); it != derivedByText_.end()) {
+      out.label = it->second;
+      return out;
+    }
+    out.label = prefix + std::to_string(counter++);
+    derive(std::string(text), out.label);
+    derivedByText_[squeeze(text)] = out.label;
+    return out;
+  }
+
+  static bool sameItems(const std::vector<MergeContext::SortItem>& a,
+                        const std::vector<MergeContext::SortItem>& b) {
+    if (a.size() != b.size()) return false;
+    for (size_t i = 0; i < a.size(); ++i) {
+      if (a[i].position != b[i].position || !iequals(a[i].label, b[i].label) || a[i].desc != b[i].desc) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  // Each unit must return the rows up to offset + count: which of them survive is only known
+  // after merging. When groups are merged in memory (GROUP BY and ORDER BY differ), every group
+  // is needed.
+  void pagination() {
+    if (!q_.limit.present()) return;
+    auto offset = integerLiteral(s_, q_.limit.offset);
+    auto count = integerLiteral(s_, q_.limit.count);
+    if (!offset || !count) return;  // parameters: rewritten when they are bound
+    merge_.offset = *offset;
+    merge_.count = *count;
+    uint64_t rows = 0;
+    if (!q_.groupBy.empty() && !merge_.groupByEqualsOrderBy) {
+      rows = static_cast<uint64_t>(std::numeric_limits<int64_t>::max());
+    } else if (*offset == 0) {
+      return;
+    } else {
+      rows = *offset + *count < *offset ? std::numeric_limits<uint64_t>::max() : *offset + *count;
+    }
+    splices_.push_back({q_.limit.span.begin, q_.limit.span.end, "LIMIT 0, " + std::to_string(rows)});
+  }
+
+  const ast::Statement& s_;
+  const ast::Select& q_;
+  MergeContext& merge_;
+  std::vector<TextSplice> splices_;
+  std::string derived_;
+  std::map<std::string, std::string> derivedByText_;
+  int orderDerived_ = 0;
+  int groupDerived_ = 0;
+};
+
+}  // namespace
+
+std::vector<TextSplice> selectSplices(const ast::Statement& s, MergeContext& merge) {
+  if (s.kind != ast::StatementKind::Select || s.select == ast::kNone) return {};
+  const ast::Select& q = s.query(s.select);
+  if (q.kind != ast::Select::Kind::Query) return {};
+  return SelectRewrite(s, q, merge).run();
+}
+
+}  // namespace shardproxy::rewriter
