@@ -213,6 +213,12 @@ awaitable<void> Session::handleQuery(std::string_view sql) {
       case Kind::Delete:
         co_await executeRouted(statement, *rules, false);
         co_return;
+      case Kind::Ddl:
+        if (!statement.ddl.tables.empty()) {
+          co_await executeRouted(statement, *rules, false);
+          co_return;
+        }
+        break;
       default:
         break;
     }
@@ -363,11 +369,11 @@ awaitable<void> Session::passThrough(std::string_view sql,
   co_await runOn(*target, sql, statement);
 }
 
-awaitable<void> Session::runOn(const Target& targetRef, std::string_view sql,
+awaitable<bool> Session::runOn(const Target& targetRef, std::string_view sql,
                                const parser::ast::Statement* statement) {
   const Target* target = &targetRef;
   auto held = co_await acquireOrReport(*target);
-  if (!held) co_return;
+  if (!held) co_return false;
   backend::Connection& conn = *held->conn;
   std::optional<std::string> substituted;
   if (statement) {
@@ -400,6 +406,7 @@ awaitable<void> Session::runOn(const Target& targetRef, std::string_view sql,
     sticky = executed;
   }
   finish(*target, std::move(*held), sticky);
+  co_return s.isOk();
 }
 
 protocol::ColumnDefinitionRef Session::columnDefinition(const MYSQL_FIELD& f,

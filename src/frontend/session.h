@@ -18,6 +18,7 @@
 #include "frontend/server.h"
 #include "frontend/session_state.h"
 #include "parser/ast.h"
+#include "router/router.h"
 #include "router/sharding_rule.h"
 #include "protocol/column_definition.h"
 #include "protocol/ok_err.h"
@@ -52,8 +53,8 @@ class Session {
   // answers). `statement` is null when the grammar did not take the text (several statements
   // in one COM_QUERY, vendor syntax, a syntax error): the backend judges it.
   awaitable<void> passThrough(std::string_view sql, const parser::ast::Statement* statement);
-  // passThrough() on a chosen data source.
-  awaitable<void> runOn(const Target& target, std::string_view sql,
+  // passThrough() on a chosen data source; true when the statement ran without error.
+  awaitable<bool> runOn(const Target& target, std::string_view sql,
                         const parser::ast::Statement* statement);
   // DML on a database with sharding or broadcast rules: routed, rewritten and run on the units
   // (or, with `preview`, the units shown as rows of data_source_name, actual_sql).
@@ -63,6 +64,8 @@ class Session {
   awaitable<void> showLogicalTables(const parser::ast::Statement& s,
                                     const config::LogicalDatabase& db,
                                     const router::ShardingRule& rule);
+  // After DDL that ran: the table catalog learns of single tables created, dropped, renamed.
+  void noteTablesChanged(const parser::ast::Statement& s, const router::RouteResult& route);
   // PREVIEW <sql>: what would run where, without running it.
   awaitable<void> preview(std::string_view sql);
   // The rules of the database in use when they shard or broadcast anything; null otherwise.

@@ -91,8 +91,9 @@ awaitable<void> Session::executeRouted(const ast::Statement& s, const router::Sh
       co_return;
     }
     insertIdOverride_ = generatedId;
-    co_await runOn(*target, units->front().sql, &s);
+    bool ok = co_await runOn(*target, units->front().sql, &s);
     insertIdOverride_.reset();
+    if (ok) noteTablesChanged(s, *route);
     co_return;
   }
   if (!isWrite(s)) {
@@ -146,8 +147,33 @@ awaitable<void> Session::executeRouted(const ast::Statement& s, const router::Sh
       co_return;
     }
   }
+  noteTablesChanged(s, *route);
   writeOk(protocol::OkPacket{affected, generatedId.value_or(0), statusFlags(),
                              static_cast<uint16_t>(std::min<uint32_t>(warnings, 0xffff)), {}});
+}
+
+void Session::noteTablesChanged(const ast::Statement& s, const router::RouteResult& route) {
+  // Single tables created, dropped or renamed through the proxy: the catalog follows, so later
+  // statements find them where they now are.
+  if (s.kind != ast::StatementKind::Ddl || route.kind != router::RouteResult::Kind::Single ||
+      route.units.empty()) {
+    return;
+  }
+  const std::string& ds = route.units.front().dataSource;
+  for (const ast::DdlTable& d : s.ddl.tables) {
+    const std::string& name = s.tableRef(d.table).name.value;
+    if (s.ddlKind == ast::DdlKind::CreateTable && d.role == ast::DdlTable::Role::Target) {
+      context_.tables.added(database_, name, ds);
+    } else if (s.ddlKind == ast::DdlKind::DropTable && d.role == ast::DdlTable::Role::Target) {
+      context_.tables.dropped(database_, name);
+    } else if (s.ddlKind == ast::DdlKind::RenameTable || s.ddlKind == ast::DdlKind::AlterTable) {
+      if (d.role == ast::DdlTable::Role::RenameTo) {
+        context_.tables.added(database_, name, ds);
+      } else if (d.role == ast::DdlTable::Role::Target && s.ddlKind == ast::DdlKind::RenameTable) {
+        context_.tables.dropped(database_, name);
+      }
+    }
+  }
 }
 
 awaitable<void> Session::preview(std::string_view sql) {
@@ -162,7 +188,8 @@ awaitable<void> Session::preview(std::string_view sql) {
                           s.kind == ast::StatementKind::Insert ||
                           s.kind == ast::StatementKind::Replace ||
                           s.kind == ast::StatementKind::Update ||
-                          s.kind == ast::StatementKind::Delete);
+                          s.kind == ast::StatementKind::Delete ||
+                          (s.kind == ast::StatementKind::Ddl && !s.ddl.tables.empty()));
   if (routed) {
     co_await executeRouted(s, *rules, true);
     co_return;

@@ -55,6 +55,7 @@ class UnitWriter {
   std::string write() {
     tableNames();
     insertRows();
+    indexNames();
     // Stable: insertions at one offset keep the order they were made in.
     std::stable_sort(splices_.begin(), splices_.end(),
                      [](const TextSplice& a, const TextSplice& b) { return a.begin < b.begin; });
@@ -114,6 +115,24 @@ class UnitWriter {
         dropQualifier(item.schema, item.table);
         rename(item.table);
       }
+    }
+  }
+
+  // DDL on a sharded table: index and constraint names get the actual table's name appended
+  // (idx_status on t_order_1 is idx_status_t_order_1), as ShardingSphere writes them, so they
+  // stay unique where a database wants them unique per schema.
+  void indexNames() {
+    if (s_.kind != ast::StatementKind::Ddl || s_.ddl.indexes.empty()) return;
+    const std::string* actual = nullptr;
+    for (const ast::DdlTable& d : s_.ddl.tables) {
+      if (d.role != ast::DdlTable::Role::Target) continue;
+      actual = unit_.actualTable(s_.tableRef(d.table).name.value);
+      if (actual) break;
+    }
+    if (!actual) return;
+    for (const ast::Name& index : s_.ddl.indexes) {
+      splices_.push_back({index.span.begin, index.span.end,
+                          likeWritten(s_.text(index.span), index.value + "_" + *actual)});
     }
   }
 

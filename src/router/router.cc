@@ -180,7 +180,8 @@ class Routing {
 
   static bool isShardingColumn(const TableRule& r, const std::string& column) {
     auto has = [&](const ShardingStrategy& st) {
-      return std::find(st.columns.begin(), st.columns.end(), column) != st.columns.end();
+      return std::any_of(st.columns.begin(), st.columns.end(),
+                         [&](const std::string& c) { return lowerAscii(c) == column; });
     };
     return has(r.databaseStrategy) || has(r.tableStrategy);
   }
@@ -254,7 +255,7 @@ class Routing {
     if (strategy.type == Type::Complex) {
       ComplexShardingValue value{rule.logicTable, {}, {}};
       for (const std::string& column : strategy.columns) {
-        auto it = clause.find(ColumnKey{table, column});
+        auto it = clause.find(ColumnKey{table, lowerAscii(column)});
         if (it == clause.end()) continue;
         if (it->second.hasValues) value.values[column] = it->second.values;
         if (it->second.range) value.ranges[column] = *it->second.range;
@@ -268,7 +269,7 @@ class Routing {
       return Out(std::move(chosen));
     }
     const std::string& column = strategy.columns.front();
-    auto it = clause.find(ColumnKey{table, column});
+    auto it = clause.find(ColumnKey{table, lowerAscii(column)});
     if (it == clause.end()) return Out();
     const ColumnCondition& c = it->second;
     if (c.hasValues) {
@@ -539,7 +540,7 @@ class Routing {
     }
     std::optional<size_t> keyColumn;
     if (rule.keyGenerate) {
-      auto it = std::find(columns.begin(), columns.end(), rule.keyGenerate->column);
+      auto it = std::find(columns.begin(), columns.end(), lowerAscii(rule.keyGenerate->column));
       if (it == columns.end()) {
         GeneratedKeys keys;
         keys.column = rule.keyGenerate->column;
@@ -559,7 +560,7 @@ class Routing {
       Clause clause;
       for (const std::string& column : shardingColumns) {
         std::optional<Value> v;
-        auto it = std::find(columns.begin(), columns.end(), column);
+        auto it = std::find(columns.begin(), columns.end(), lowerAscii(column));
         if (it != columns.end()) {
           v = extractor.constant(rows[r][static_cast<size_t>(it - columns.begin())]);
           if (!v) {
@@ -577,7 +578,7 @@ class Routing {
         ColumnCondition c;
         c.hasValues = true;
         c.values = {*v};
-        clause[ColumnKey{logic, column}] = std::move(c);
+        clause[ColumnKey{logic, lowerAscii(column)}] = std::move(c);
       }
       auto nodes = routeTable(rule, clause);
       if (!nodes) return nodes.status();
@@ -627,6 +628,7 @@ Router::Router(const ShardingRule& rule, const TableLocations& locations, std::s
     : rule_(rule), locations_(locations), defaultDataSource_(std::move(defaultDataSource)) {}
 
 Result<RouteResult> Router::route(const ast::Statement& s, const RouteOptions& options) const {
+  if (s.kind == ast::StatementKind::Ddl) return routeDdl(rule_, locations_, defaultDataSource_, s, options);
   return Routing(rule_, locations_, defaultDataSource_, s, options).run();
 }
 

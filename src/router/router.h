@@ -71,8 +71,8 @@ class Router {
   // else the database's first data source).
   Router(const ShardingRule& rule, const TableLocations& locations, std::string defaultDataSource);
 
-  // Statements the router takes: SELECT, INSERT, REPLACE, UPDATE, DELETE (other kinds are the
-  // session's). Errors are MySQL errors for the client (ER_NOT_SUPPORTED_YET and ShardingSphere's
+  // Statements the router takes: SELECT, INSERT, REPLACE, UPDATE, DELETE and DDL on tables
+  // (other kinds are the session's). Errors are MySQL errors for the client (ER_NOT_SUPPORTED_YET and ShardingSphere's
   // sharding errors).
   Result<RouteResult> route(const parser::ast::Statement& s, const RouteOptions& options) const;
 
@@ -81,6 +81,11 @@ class Router {
   const TableLocations& locations_;
   std::string defaultDataSource_;
 };
+
+// The DDL part of Router::route (router_ddl.cc).
+Result<RouteResult> routeDdl(const ShardingRule& rule, const TableLocations& locations,
+                             const std::string& defaultDataSource, const parser::ast::Statement& s,
+                             const RouteOptions& options);
 
 // Errors the router gives, with ShardingSphere's wording.
 inline constexpr uint16_t kErNotSupportedYet = 1235;

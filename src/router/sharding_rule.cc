@@ -95,7 +95,6 @@ class Builder {
       }
       out.columns = {s.defaultShardingColumn};
     }
-    for (std::string& c : out.columns) c = lowerAscii(c);
     auto algo = algorithm(chosen->algorithmName);
     if (!algo) return algo.status();
     out.algorithm = *algo;
@@ -121,7 +120,7 @@ class Builder {
     const auto& chosen = own ? own : s.defaultKeyGenerateStrategy;
     if (!chosen) return std::optional<KeyGenerate>();
     KeyGenerate out;
-    out.column = lowerAscii(chosen->column);
+    out.column = chosen->column;
     out.generatorName = chosen->keyGeneratorName;
     auto it = generators_.find(chosen->keyGeneratorName);
     if (it == generators_.end()) {

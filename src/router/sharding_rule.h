@@ -24,13 +24,15 @@ struct DataNode {
 
 struct ShardingStrategy {
   config::StrategyConfig::Type type = config::StrategyConfig::Type::None;
-  std::vector<std::string> columns;  // standard: one; complex: several; hint, none: empty
+  // Standard: one; complex: several; hint, none: empty. As configured: algorithms bind values
+  // under these names (compare them case-insensitively with SQL).
+  std::vector<std::string> columns;
   std::shared_ptr<const ShardingAlgorithm> algorithm;  // null for None
   std::string algorithmName;
 };
 
 struct KeyGenerate {
-  std::string column;
+  std::string column;  // as configured
   std::shared_ptr<KeyGenerator> generator;
   std::string generatorName;
 };

@@ -26,8 +26,8 @@ TEST(InlineAlgorithmTest, PreciseErrors) {
   auto a = make("INLINE", {{"algorithm-expression", "t_order_${order_id % 2}"}});
   // Java's % keeps the dividend's sign: t_order_-1 is no table.
   std::string negative = precise(*a, kTables, num(-7));
-  EXPECT_NE(negative.find("'t_order_-1', which is not one of the data nodes [t_order_0, "
-                          "t_order_1]"),
+  EXPECT_NE(negative.find("Routed target `t_order_-1` does not exist, available targets are "
+                          "`[t_order_0, t_order_1]`."),
             std::string::npos)
       << negative;
   EXPECT_EQ(precise(*a, kTables, Value::null()),
@@ -146,7 +146,8 @@ TEST(HintInlineAlgorithmTest, ExpressionOverValue) {
   EXPECT_EQ(hint(*a, {"ds_0", "ds_1"}, {num(3)}), "ds_1");
   EXPECT_EQ(hint(*a, {"ds_0", "ds_1"}, {num(3), num(4), num(5)}), "ds_0,ds_1");
   std::string bad = hint(*a, {"ds_0", "ds_1"}, {num(-3)});
-  EXPECT_NE(bad.find("'ds_-1', which is not one of the data nodes [ds_0, ds_1]"), std::string::npos)
+  EXPECT_NE(bad.find("Routed target `ds_-1` does not exist, available targets are `[ds_0, ds_1]`."),
+            std::string::npos)
       << bad;
   EXPECT_EQ(createError("HINT_INLINE", {{"algorithm-expression", ""}}),
             "HINT_INLINE: algorithm-expression must not be empty (default ${value})");

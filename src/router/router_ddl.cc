@@ -1,0 +1,130 @@
+// DDL routes: a sharded table's DDL runs on every one of its actual tables, a broadcast table's
+// on every data source, anything else where the table lives (new tables: the default data
+// source).
+#include <algorithm>
+
+#include "router/router.h"
+
+namespace shardproxy::router {
+
+namespace ast = parser::ast;
+
+namespace {
+
+Status unsupportedDdl(const std::string& what, const std::string& table) {
+  return Status(20040, "0A000",
+                "Can not support operation `" + what + "` with sharding table `" + table + "`.");
+}
+
+const char* operation(ast::DdlKind kind) {
+  switch (kind) {
+    case ast::DdlKind::RenameTable:
+      return "RENAME TABLE";
+    case ast::DdlKind::CreateView:
+      return "CREATE VIEW";
+    case ast::DdlKind::AlterView:
+      return "ALTER VIEW";
+    case ast::DdlKind::DropView:
+      return "DROP VIEW";
+    default:
+      return "DDL";
+  }
+}
+
+// `member`'s actual table that goes with `primaryActual` of `primary` (same suffix after the
+// logic name), as binding tables pair up.
+std::optional<std::string> pairedTable(const TableRule& primary, const std::string& primaryActual,
+                                       const TableRule& member, const std::string& dataSource) {
+  std::string logic = lowerAscii(primary.logicTable);
+  std::string actual = lowerAscii(primaryActual);
+  std::string suffix = actual.rfind(logic, 0) == 0 ? actual.substr(logic.size()) : actual;
+  std::string memberLogic = lowerAscii(member.logicTable);
+  for (const std::string& t : member.tablesOn(dataSource)) {
+    std::string lt = lowerAscii(t);
+    if (lt.rfind(memberLogic, 0) == 0 && lt.substr(memberLogic.size()) == suffix) return t;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+Result<RouteResult> routeDdl(const ShardingRule& rule, const TableLocations& locations,
+                             const std::string& defaultDataSource, const ast::Statement& s,
+                             const RouteOptions& options) {
+  RouteResult result;
+  std::vector<const TableRule*> sharded;
+  bool broadcast = false;
+  std::vector<std::string> singleDataSources;
+  for (const ast::DdlTable& d : s.ddl.tables) {
+    const ast::TableRef& ref = s.tableRef(d.table);
+    if (!ref.schema.empty() && lowerAscii(ref.schema.value) != lowerAscii(options.database)) continue;
+    std::string lower = lowerAscii(ref.name.value);
+    if (d.role == ast::DdlTable::Role::Query) {
+      if (rule.findTableRule(lower)) {
+        return Status(kErNotSupportedYet, "42000",
+                      "unsupported: DDL whose query reads sharded table '" + ref.name.value + "'");
+      }
+      continue;
+    }
+    if (const TableRule* t = rule.findTableRule(lower)) {
+      if (std::find(sharded.begin(), sharded.end(), t) == sharded.end()) sharded.push_back(t);
+    } else if (rule.isBroadcast(lower)) {
+      broadcast = true;
+    } else if (d.role == ast::DdlTable::Role::Target || d.role == ast::DdlTable::Role::Like) {
+      auto it = locations.find(lower);
+      std::string ds = it != locations.end() && !it->second.empty() ? it->second.front()
+                                                                     : defaultDataSource;
+      if (std::find(singleDataSources.begin(), singleDataSources.end(), ds) == singleDataSources.end()) {
+        singleDataSources.push_back(ds);
+      }
+    }
+  }
+  if (!sharded.empty()) {
+    const TableRule& primary = *sharded.front();
+    if (s.ddlKind == ast::DdlKind::RenameTable || s.ddlKind == ast::DdlKind::CreateView ||
+        s.ddlKind == ast::DdlKind::AlterView || s.ddlKind == ast::DdlKind::DropView) {
+      return unsupportedDdl(operation(s.ddlKind), primary.logicTable);
+    }
+    if (broadcast || !singleDataSources.empty()) {
+      return Status(kErNotSupportedYet, "42000",
+                    "unsupported: DDL naming sharded table '" + primary.logicTable +
+                        "' together with broadcast or single tables");
+    }
+    // Every actual table of the first; the others (binding tables, FOREIGN KEY parents) paired
+    // by suffix on the same data source.
+    result.kind = RouteResult::Kind::Standard;
+    for (const DataNode& node : primary.dataNodes) {
+      RouteUnit unit{node.dataSource, {{primary.logicTable, node.table}}, {}};
+      for (size_t i = 1; i < sharded.size(); ++i) {
+        auto paired = pairedTable(primary, node.table, *sharded[i], node.dataSource);
+        if (!paired) {
+          return Status(kErNotSupportedYet, "42000",
+                        "unsupported: DDL naming sharded tables '" + primary.logicTable + "' and '" +
+                            sharded[i]->logicTable + "' whose actual tables do not pair up");
+        }
+        unit.tables.push_back({sharded[i]->logicTable, *paired});
+      }
+      result.units.push_back(std::move(unit));
+    }
+    return result;
+  }
+  if (broadcast) {
+    if (!singleDataSources.empty()) {
+      return Status(kErNotSupportedYet, "42000",
+                    "unsupported: DDL naming broadcast tables together with single tables");
+    }
+    result.kind = RouteResult::Kind::Broadcast;
+    for (const std::string& ds : rule.dataSourceNames()) result.units.push_back(RouteUnit{ds, {}, {}});
+    return result;
+  }
+  if (singleDataSources.size() > 1) {
+    return Status(kErNotSupportedYet, "42000",
+                  "unsupported: DDL naming single tables on different data sources");
+  }
+  result.kind = RouteResult::Kind::Single;
+  result.units.push_back(
+      RouteUnit{singleDataSources.empty() ? defaultDataSource : singleDataSources.front(), {}, {}});
+  return result;
+}
+
+}  // namespace shardproxy::router
