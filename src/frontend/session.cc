@@ -219,6 +219,13 @@ awaitable<void> Session::handleQuery(std::string_view sql) {
           co_return;
         }
         break;
+      case Kind::Show:
+      case Kind::Explain:
+        if (statement.show.table != parser::ast::kNone) {
+          co_await showTableMetadata(statement, *rules);
+          co_return;
+        }
+        break;
       default:
         break;
     }
@@ -449,7 +456,8 @@ void Session::writeColumnDefinitions(const backend::Connection& conn, const Targ
 
 awaitable<Status> Session::relayResults(backend::Connection& conn, const Target& target,
                                         const std::map<std::string, std::string>* renameColumns,
-                                        bool trackVariables, bool& stateChanged) {
+                                        bool trackVariables, bool& stateChanged,
+                                        const ValueTransform* transform) {
   const size_t flushRows =
       static_cast<size_t>(std::max(1, topology_->props.proxyFrontendFlushThreshold));
   for (;;) {
@@ -473,7 +481,11 @@ awaitable<Status> Session::relayResults(backend::Connection& conn, const Target&
         const unsigned long* lengths = conn.rowLengths();
         std::string& out = io_.begin();
         for (unsigned i = 0; i < columns; ++i) {
-          if (row[i]) {
+          if (row[i] && transform) {
+            std::string value(row[i], lengths[i]);
+            (*transform)(i, value);
+            protocol::appendTextValue(out, value);
+          } else if (row[i]) {
             protocol::appendTextValue(out, std::string_view(row[i], lengths[i]));
           } else {
             protocol::appendTextNull(out);

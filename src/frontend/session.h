@@ -2,6 +2,7 @@
 // the session state and decides which backend connection runs each statement.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -64,6 +65,10 @@ class Session {
   awaitable<void> showLogicalTables(const parser::ast::Statement& s,
                                     const config::LogicalDatabase& db,
                                     const router::ShardingRule& rule);
+  // SHOW COLUMNS / INDEX / CREATE TABLE and DESCRIBE of a logical table: answered from one of
+  // its actual tables, with the logical names restored.
+  awaitable<void> showTableMetadata(const parser::ast::Statement& s,
+                                    const router::ShardingRule& rule);
   // After DDL that ran: the table catalog learns of single tables created, dropped, renamed.
   void noteTablesChanged(const parser::ast::Statement& s, const router::RouteResult& route);
   // PREVIEW <sql>: what would run where, without running it.
@@ -83,10 +88,13 @@ class Session {
   void kill(const parser::ast::Statement& s);
   void resetConnection();
 
-  // Streams every result of the statement just sent on `conn` to the client.
+  // Streams every result of the statement just sent on `conn` to the client. `transform`, when
+  // given, may change each text value (column index, value) before it is sent.
+  using ValueTransform = std::function<void(unsigned column, std::string& value)>;
   awaitable<Status> relayResults(backend::Connection& conn, const Target& target,
                                  const std::map<std::string, std::string>* renameColumns,
-                                 bool trackVariables, bool& stateChanged);
+                                 bool trackVariables, bool& stateChanged,
+                                 const ValueTransform* transform = nullptr);
 
   Result<Target> route();
   awaitable<Result<HeldConnection>> acquire(const Target& target);

@@ -152,6 +152,104 @@ awaitable<void> Session::executeRouted(const ast::Statement& s, const router::Sh
                              static_cast<uint16_t>(std::min<uint32_t>(warnings, 0xffff)), {}});
 }
 
+awaitable<void> Session::showTableMetadata(const ast::Statement& s,
+                                           const router::ShardingRule& rule) {
+  const ast::TableRef& ref = s.tableRef(s.show.table);
+  const std::string& schema = !s.show.database.empty() ? s.show.database.value : ref.schema.value;
+  const config::LogicalDatabase* db = topology_->findDatabase(database_);
+  if (!db || (!schema.empty() && router::lowerAscii(schema) != router::lowerAscii(database_))) {
+    co_await passThrough(s.sql, &s);  // another schema's table: the backend's business
+    co_return;
+  }
+  // Where to ask: the first actual table of a sharded table, any data source for a broadcast
+  // table, where a single table lives.
+  std::string dataSource;
+  std::string actual = ref.name.value;
+  const router::TableRule* sharded = rule.findTableRule(ref.name.value);
+  if (sharded) {
+    dataSource = sharded->dataNodes.front().dataSource;
+    actual = sharded->dataNodes.front().table;
+  } else {
+    std::shared_ptr<const router::TableLocations> locations = context_.tables.locations(database_);
+    auto it = locations->find(router::lowerAscii(ref.name.value));
+    if (it != locations->end() && !it->second.empty()) {
+      dataSource = it->second.front();
+    } else if (const config::DataSource* fallback = db->defaultDataSource()) {
+      dataSource = fallback->name;
+    }
+  }
+  auto target = targetFor(*db, dataSource);
+  if (!target) {
+    writeError(target.status());
+    co_return;
+  }
+  std::string table = quoteIdentifier(actual);
+  std::string sql;
+  std::string_view filter = s.text(s.show.filterSpan);
+  switch (s.show.kind) {
+    case ast::ShowStatement::Kind::Columns:
+      if (s.kind == ast::StatementKind::Explain) {
+        // DESCRIBE t [column]: the rest after the table as written.
+        sql = "DESCRIBE " + table + std::string(std::string_view(s.sql).substr(ref.span.end));
+      } else {
+        sql = std::string("SHOW ") + (s.show.full ? "FULL " : "") + "COLUMNS FROM " + table + " " +
+              std::string(filter);
+      }
+      break;
+    case ast::ShowStatement::Kind::Index:
+      sql = "SHOW INDEX FROM " + table + " " + std::string(filter);
+      break;
+    default:
+      sql = "SHOW CREATE TABLE " + table;
+      break;
+  }
+  // The output names the actual table and its suffixed index names: back to the logical ones.
+  std::string logic = sharded ? sharded->logicTable : ref.name.value;
+  std::string suffix = "_" + actual;
+  ValueTransform restore = [&](unsigned column, std::string& value) {
+    if (!sharded) return;
+    auto stripSuffix = [&](std::string& name) {
+      if (name.size() > suffix.size() &&
+          name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0) {
+        name.resize(name.size() - suffix.size());
+      }
+    };
+    if (s.show.kind == ast::ShowStatement::Kind::CreateTable) {
+      if (column == 0) value = logic;
+      if (column != 1) return;
+      std::string quotedActual = "`" + actual + "`";
+      if (size_t at = value.find(quotedActual); at != std::string::npos) {
+        value.replace(at, quotedActual.size(), "`" + logic + "`");
+      }
+      std::string quotedSuffix = suffix + "`";
+      for (size_t at = value.find(quotedSuffix); at != std::string::npos;
+           at = value.find(quotedSuffix, at)) {
+        value.replace(at, quotedSuffix.size(), "`");
+      }
+    } else if (s.show.kind == ast::ShowStatement::Kind::Index && s.kind == ast::StatementKind::Show) {
+      if (column == 0) value = logic;
+      if (column == 2) stripSuffix(value);
+    }
+  };
+  auto held = co_await acquireOrReport(*target);
+  if (!held) co_return;
+  backend::Connection& conn = *held->conn;
+  if (topology_->props.sqlShow) spdlog::info("Actual SQL: {} ::: {}", dataSource, sql);
+  Status st = co_await conn.query(sql);
+  bool stateChanged = false;
+  if (!st) {
+    // Errors name the actual table: say the logical one.
+    std::string message = st.message();
+    if (size_t at = message.find(actual); sharded && at != std::string::npos) {
+      message.replace(at, actual.size(), logic);
+    }
+    writeError(Status(st.code(), st.sqlState(), message));
+  } else {
+    co_await relayResults(conn, *target, nullptr, false, stateChanged, &restore);
+  }
+  finish(*target, std::move(*held), false);
+}
+
 void Session::noteTablesChanged(const ast::Statement& s, const router::RouteResult& route) {
   // Single tables created, dropped or renamed through the proxy: the catalog follows, so later
   // statements find them where they now are.

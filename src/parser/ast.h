@@ -400,10 +400,18 @@ enum class TclKind : uint8_t {
 // SHOW DATABASES and SHOW TABLES, which the proxy answers itself; other SHOW forms are kind
 // Other with the text kept.
 struct ShowStatement {
-  enum class Kind : uint8_t { Databases, Tables, Other };
+  enum class Kind : uint8_t {
+    Databases,
+    Tables,
+    Columns,      // SHOW [FULL] COLUMNS | FIELDS FROM t [FROM db]; also DESCRIBE t (Explain)
+    Index,        // SHOW INDEX | INDEXES | KEYS FROM t [FROM db]
+    CreateTable,  // SHOW CREATE TABLE t
+    Other,
+  };
   Kind kind = Kind::Other;
-  bool full = false;    // SHOW FULL TABLES
-  Name database;        // SHOW TABLES FROM db
+  bool full = false;    // SHOW FULL TABLES, SHOW FULL COLUMNS
+  Name database;        // SHOW TABLES FROM db, SHOW COLUMNS FROM t FROM db
+  TableRefId table = kNone;  // Columns, Index, CreateTable: the table (kind Table)
   ExprId like = kNone;  // the LIKE pattern, a string Literal (its value is unescaped)
   Span filterSpan;      // `LIKE '...'` or `WHERE ...` as written; empty when none
 };

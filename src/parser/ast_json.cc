@@ -328,6 +328,12 @@ const char* showKindName(ShowStatement::Kind kind) {
       return "databases";
     case ShowStatement::Kind::Tables:
       return "tables";
+    case ShowStatement::Kind::Columns:
+      return "columns";
+    case ShowStatement::Kind::Index:
+      return "index";
+    case ShowStatement::Kind::CreateTable:
+      return "createTable";
     case ShowStatement::Kind::Other:
       return "other";
   }
@@ -1016,6 +1022,7 @@ class JsonWriter {
     stringField("kind", showKindName(sh.kind));
     boolField("full", sh.full);
     nameField("database", sh.database);
+    if (sh.table != kNone) tableRefField("table", sh.table);
     exprField("like", sh.like);
     optionalSpanField("filterSpan", sh.filterSpan);
     out += '}';

@@ -865,9 +865,16 @@ class Printer {
       case StatementKind::Show:
         if (s_.show.kind != ShowStatement::Kind::Other) {
           const ShowStatement& sh = s_.show;
-          out += sh.kind == ShowStatement::Kind::Databases
-                     ? "(show-databases"
-                     : (sh.full ? "(show-full-tables" : "(show-tables");
+          static const char* kShow[] = {"(show-databases", "(show-tables", "(show-columns",
+                                        "(show-index", "(show-create-table"};
+          out += kShow[static_cast<int>(sh.kind)];
+          if (sh.full) {
+            out += " full";
+          }
+          if (sh.table != kNone) {
+            out += ' ';
+            table(sh.table);
+          }
           if (!sh.database.empty()) {
             out += " (from ";
             name(sh.database);
@@ -891,6 +898,10 @@ class Printer {
       default:
         out += '(';
         out += toString(s_.kind);
+        if (s_.kind == StatementKind::Explain && s_.show.table != kNone) {
+          out += ' ';
+          table(s_.show.table);
+        }
         if (s_.ddlKind != DdlKind::None) {
           static const char* kDdl[] = {
               "none",          "create-table", "alter-table", "drop-table",      "truncate-table",

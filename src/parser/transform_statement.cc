@@ -202,9 +202,16 @@ void Transformer::transformStatement(P::SqlStatementContext* ctx) {
       out_.kind = StatementKind::Show;
       showStatement(static_cast<P::ShowStatementContext*>(body));
       return;
-    case P::RuleExplainStatement:
+    case P::RuleExplainStatement: {
       out_.kind = StatementKind::Explain;
+      // DESCRIBE t [column]: the columns of a table, as SHOW COLUMNS gives them.
+      auto* explain = static_cast<P::ExplainStatementContext*>(body);
+      if (auto* table = explain->tableName()) {
+        out_.show.kind = ShowStatement::Kind::Columns;
+        out_.show.table = tableName(table, nullptr);
+      }
       return;
+    }
     case P::RuleKillStatement: {
       out_.kind = StatementKind::Kill;
       auto* k = static_cast<P::KillStatementContext*>(body);
@@ -250,6 +257,35 @@ void Transformer::showStatement(P::ShowStatementContext* ctx) {
     show.kind = ShowStatement::Kind::Tables;
     show.full = ctx->FULL() != nullptr;
     if (auto* from = ctx->fromDatabase()) show.database = name(from->identifier());
+  } else if (ctx->COLUMNS() != nullptr || ctx->FIELDS() != nullptr || ctx->INDEX() != nullptr ||
+             ctx->INDEXES() != nullptr || ctx->KEYS() != nullptr) {
+    bool columns = ctx->COLUMNS() != nullptr || ctx->FIELDS() != nullptr;
+    show.kind = columns ? ShowStatement::Kind::Columns : ShowStatement::Kind::Index;
+    show.full = ctx->FULL() != nullptr;
+    show.table = tableName(ctx->tableName(), nullptr);
+    if (auto* from = ctx->fromDatabase()) show.database = name(from->identifier());
+    if (!columns) {
+      if (auto* where = ctx->whereClause()) {
+        show.filterSpan = span(where);
+        expr(where->expr());
+      }
+      return;
+    }
+  } else if (ctx->CREATE() != nullptr && ctx->TABLE() != nullptr) {
+    // qualifiedName: identifier (DOT identifierAfterDot)?, read as a table reference.
+    show.kind = ShowStatement::Kind::CreateTable;
+    P::QualifiedNameContext* q = ctx->qualifiedName();
+    TableRef t;
+    t.kind = TableRef::Kind::Table;
+    t.span = span(q);
+    if (q->identifierAfterDot() != nullptr) {
+      t.schema = name(q->identifier());
+      t.name = name(q->identifierAfterDot());
+    } else {
+      t.name = name(q->identifier());
+    }
+    show.table = addTable(std::move(t));
+    return;
   } else {
     return;
   }

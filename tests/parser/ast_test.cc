@@ -325,7 +325,7 @@ TEST(AstTest, StatementKinds) {
       {"USE db", "(use db)"},
       {"SHOW TABLES", "(show-tables)"},
       {"EXPLAIN SELECT 1", "(explain)"},
-      {"DESC t", "(explain)"},
+      {"DESC t", "(explain (table t))"},
       {"KILL 5", "(kill (lit int 5 #0))"},
       {"CALL p(1)", "(call)"},
       {"DO 1", "(do)"},
@@ -418,6 +418,25 @@ TEST(AstTest, SessionStatements) {
       {"GRANT SELECT ON db.* TO 'u'@'%'", "(dcl)"},
       {"SET PASSWORD FOR root@localhost = 'x'", "(set (password))"},
   });
+}
+
+TEST(AstTest, ShowAndDescribeOfATable) {
+  expectDumps({
+      {"SHOW FULL COLUMNS FROM t_order FROM db LIKE 'a%'",
+       "(show-columns full (table t_order) (from db) (like (lit str 'a%' #0)) (filter))"},
+      {"SHOW FIELDS IN `t`", "(show-columns (table t))"},
+      {"SHOW INDEX FROM db.t WHERE Key_name = 'x'", "(show-index (table db.t) (filter))"},
+      {"SHOW KEYS FROM t", "(show-index (table t))"},
+      {"SHOW CREATE TABLE db.`t`", "(show-create-table (table db.t))"},
+      {"SHOW CREATE VIEW v", "(show)"},
+      {"DESCRIBE t c", "(explain (table t))"},
+      {"EXPLAIN SELECT * FROM t", "(explain)"},
+  });
+  Statement s = build("SHOW CREATE TABLE `db`.`t_order`");
+  const TableRef& t = s.tableRef(s.show.table);
+  EXPECT_EQ(s.text(t.name.span), "`t_order`");
+  EXPECT_EQ(s.text(t.schema.span), "`db`");
+  EXPECT_EQ(t.name.value, "t_order");
 }
 
 TEST(AstTest, OffsetsAreBytesOfTheOriginalText) {
