@@ -42,6 +42,27 @@ void TableCatalog::dropped(const std::string& database, const std::string& table
   current = std::move(next);
 }
 
+namespace {
+
+// `!SINGLE` tables: `ds.table` patterns with `*` for any data source or table. No patterns: every
+// unruled table is a single table (what earlier 5.x versions did without the setting).
+bool singleTableListed(const config::SingleRuleConfig& single, const std::string& dataSource,
+                       const std::string& table) {
+  if (single.tables.empty()) return true;
+  for (const std::string& pattern : single.tables) {
+    size_t dot = pattern.find('.');
+    std::string ds = pattern.substr(0, dot);
+    std::string t = pattern.substr(dot + 1);
+    if ((ds == "*" || ds == dataSource) &&
+        (t == "*" || router::lowerAscii(t) == router::lowerAscii(table))) {
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
 router::TableLocations loadTableLocations(const config::LogicalDatabase& db,
                                           const router::ShardingRule& rule) {
   router::TableLocations out;
@@ -71,7 +92,9 @@ router::TableLocations loadTableLocations(const config::LogicalDatabase& db,
                   return router::lowerAscii(a) == router::lowerAscii(table);
                 });
       }
-      if (!ruled) out[router::lowerAscii(table)].push_back(ds.name);
+      if (!ruled && singleTableListed(rule.single(), ds.name, table)) {
+        out[router::lowerAscii(table)].push_back(ds.name);
+      }
     }
     if (result) mysql_free_result(result);
     mysql_close(m);

@@ -29,7 +29,8 @@ class TableCatalog {
 };
 
 // Lists the tables of every data source of `db` (blocking; for start-up) and keeps those no
-// rule claims: neither an actual table of a sharded table nor a broadcast table. A data source
+// rule claims (neither an actual table of a sharded table nor a broadcast table) that the
+// `!SINGLE` tables patterns list (all of them when it lists none). A data source
 // that cannot be reached is skipped with a warning (its tables route to the default data source
 // until the proxy restarts or DDL names them).
 router::TableLocations loadTableLocations(const config::LogicalDatabase& db,

@@ -5,6 +5,11 @@ sharding_db: ds_0 on the first server, ds_1 on the second. t_order and t_order_i
 go to ds_${user_id % 2} and then to _${order_id % 2}; t_order.order_id is a SNOWFLAKE key;
 t_address is a broadcast table. After every statement the test reads all ten actual tables
 on both servers and checks each row is in the one table its keys choose and nowhere else.
+
+ShardingDdlTest: the same rules (new single tables on ds_1) over two other, initially empty actual
+databases: DDL through the proxy on sharded, broadcast and single tables, each change checked in
+both servers' information_schema (and nothing else changed); single tables found at start-up; the
+logical tables SHOW [FULL] TABLES lists; RENAME of a sharded table refused.
 """
 
 import os
@@ -587,6 +592,434 @@ class ShardingTest(h.TestCase):
         r = h.mariadb_cli(self.proxy.port, ["--batch", "-e", "SELECT * FROM t_order"], db=LOGICAL)
         self.assertEqual(r.returncode, 1)
         self.assertIn("ERROR 1235", r.stderr)
+
+
+# ------------------------------------------------------------------------------------------
+# DDL and logical metadata
+# ------------------------------------------------------------------------------------------
+
+DDL_ACTUAL = ("it_shddl_ds0", "it_shddl_ds1")  # ds_0, ds_1
+# The same rules, new single tables going to ds_1 (not the first data source).
+DDL_RULES = RULES.replace("defaultDataSource: ds_0", "defaultDataSource: ds_1")
+assert DDL_RULES != RULES
+# No defaultDataSource: new single tables go to the first data source, ds_0.
+NO_DEFAULT_RULES = RULES.replace("  defaultDataSource: ds_0\n", "")
+assert NO_DEFAULT_RULES != RULES
+
+CREATE_ORDER = ("CREATE TABLE t_order (order_id BIGINT NOT NULL, user_id INT NOT NULL, status VARCHAR(32), "
+                "amount INT NOT NULL DEFAULT 0, PRIMARY KEY (order_id), KEY idx_user (user_id), "
+                "UNIQUE KEY uk_status (status, order_id), CONSTRAINT ck_amount CHECK (amount >= 0))")
+ORDER_COLUMNS = [("order_id", "bigint(20)", "NO"), ("user_id", "int(11)", "NO"), ("status", "varchar(32)", "YES"),
+                 ("amount", "int(11)", "NO")]
+CREATE_ITEM = ("CREATE TABLE t_order_item (order_item_id BIGINT NOT NULL PRIMARY KEY, order_id BIGINT NOT NULL, "
+               "user_id INT NOT NULL, status VARCHAR(32), KEY idx_order (order_id))")
+ITEM_COLUMNS = [("order_item_id", "bigint(20)", "NO"), ("order_id", "bigint(20)", "NO"), ("user_id", "int(11)", "NO"),
+                ("status", "varchar(32)", "YES")]
+CREATE_ADDRESS = "CREATE TABLE t_address (address_id BIGINT NOT NULL PRIMARY KEY, address_name VARCHAR(64))"
+ADDRESS_COLUMNS = [("address_id", "bigint(20)", "NO"), ("address_name", "varchar(64)", "YES")]
+ACTUAL_ORDERS = [(ds, "t_order_%d" % i) for ds in DATA_SOURCES for i in (0, 1)]
+ACTUAL_ITEMS = [(ds, "t_order_item_%d" % i) for ds in DATA_SOURCES for i in (0, 1)]
+RENAME_SHARDED_ERR = "Can not support operation `RENAME TABLE` with sharding table `t_order`."
+
+
+def table_shape(columns, indexes=(), constraints=(), kind="BASE TABLE"):
+    """What the servers' information_schema says of one table: its type, columns (name, type,
+    nullable) in order, indexes {(name, non_unique, "col,col")} and constraints {(name, type)}."""
+    return {"type": kind, "columns": list(columns), "indexes": set(indexes), "constraints": set(constraints)}
+
+
+def order_shape(actual, extra_columns=(), extra_indexes=()):
+    """An actual table of t_order as CREATE_ORDER makes it: index and constraint names suffixed."""
+    return table_shape(ORDER_COLUMNS + list(extra_columns),
+                       {("PRIMARY", 0, "order_id"), ("idx_user_" + actual, 1, "user_id"),
+                        ("uk_status_" + actual, 0, "status,order_id")} | set(extra_indexes),
+                       {("PRIMARY", "PRIMARY KEY"), ("uk_status_" + actual, "UNIQUE"),
+                        ("ck_amount_" + actual, "CHECK")})
+
+
+def item_shape(actual):
+    return table_shape(ITEM_COLUMNS, {("PRIMARY", 0, "order_item_id"), ("idx_order_" + actual, 1, "order_id")},
+                       {("PRIMARY", "PRIMARY KEY")})
+
+
+class ShardingDdlTest(h.TestCase):
+    """DDL through the proxy on the sharding_db rules (new single tables on ds_1), and the
+    logical tables SHOW TABLES lists; every schema change checked in both servers'
+    information_schema. Each test starts from two empty actual databases."""
+
+    @classmethod
+    def setUpClass(cls):
+        ports = h.cluster_ports()[:2]
+        cls.ports = dict(zip(DATA_SOURCES, ports))
+        cls.actual = dict(zip(DATA_SOURCES, DDL_ACTUAL))
+        cls.enterClassContext(h.actual_databases(zip(ports, DDL_ACTUAL)))
+        cls.direct = {}
+        for ds, actual in zip(DATA_SOURCES, DDL_ACTUAL):
+            c = h.direct(cls.ports[ds], actual)
+            cls.addClassCleanup(c.close)
+            cls.direct[ds] = c
+        cls.sources = {ds: (cls.ports[ds], actual) for ds, actual in zip(DATA_SOURCES, DDL_ACTUAL)}
+        cls.proxy = cls.enterClassContext(h.Proxy(
+            h.global_yaml(), {LOGICAL: h.database_yaml(LOGICAL, cls.sources, rules=DDL_RULES)}, name="sharding-ddl"))
+
+    def setUp(self):
+        for ds in DATA_SOURCES:
+            self.backend(ds, "SET FOREIGN_KEY_CHECKS = 0")
+            for name, kind in self.backend(ds, "SHOW FULL TABLES"):
+                self.backend(ds, "DROP %s `%s`" % ("VIEW" if kind == "VIEW" else "TABLE", name))
+            self.backend(ds, "SET FOREIGN_KEY_CHECKS = 1")
+
+    # ---- helpers ----
+    def conn(self, proxy=None):
+        c = h.connect(proxy or self.proxy, db=LOGICAL)
+        self.addCleanup(c.close)
+        return c
+
+    def backend(self, ds, sql, args=None):
+        with self.direct[ds].cursor() as cur:
+            cur.execute(sql, args)
+            return cur.fetchall()
+
+    def execute(self, c, sql, args=None):
+        with c.cursor() as cur:
+            cur.execute(sql, args)
+            return cur.rowcount
+
+    def schema(self):
+        """{(ds, table): table_shape} of every table and view in both actual databases."""
+        out = {}
+        for ds in DATA_SOURCES:
+            db = self.actual[ds]
+            for name, kind in self.backend(ds, "SELECT TABLE_NAME, TABLE_TYPE FROM information_schema.TABLES "
+                                               "WHERE TABLE_SCHEMA = %s", (db,)):
+                out[(ds, name)] = table_shape([], kind=kind)
+            for name, column, ctype, nullable in self.backend(
+                    ds, "SELECT TABLE_NAME, COLUMN_NAME, COLUMN_TYPE, IS_NULLABLE FROM information_schema.COLUMNS "
+                        "WHERE TABLE_SCHEMA = %s ORDER BY TABLE_NAME, ORDINAL_POSITION", (db,)):
+                out[(ds, name)]["columns"].append((column, ctype, nullable))
+            for name, index, non_unique, columns in self.backend(
+                    ds, "SELECT TABLE_NAME, INDEX_NAME, NON_UNIQUE, "
+                        "GROUP_CONCAT(COLUMN_NAME ORDER BY SEQ_IN_INDEX SEPARATOR ',') "
+                        "FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = %s "
+                        "GROUP BY TABLE_NAME, INDEX_NAME, NON_UNIQUE", (db,)):
+                out[(ds, name)]["indexes"].add((index, int(non_unique), columns))
+            for name, constraint, ctype in self.backend(
+                    ds, "SELECT TABLE_NAME, CONSTRAINT_NAME, CONSTRAINT_TYPE FROM information_schema.TABLE_CONSTRAINTS "
+                        "WHERE CONSTRAINT_SCHEMA = %s", (db,)):
+                out[(ds, name)]["constraints"].add((constraint, ctype))
+        return out
+
+    def tables(self, ds):
+        return sorted(r[0] for r in self.backend(ds, "SHOW TABLES"))
+
+    def rows(self, ds, table, columns="*"):
+        return sorted(self.backend(ds, "SELECT %s FROM %s" % (columns, table)))
+
+    def assert_error(self, c, sql, errno, message=None):
+        with self.assertRaises(pymysql.MySQLError) as cm:
+            self.execute(c, sql)
+        return self.assertMySQLError(cm.exception, errno, message=message)
+
+    def preview(self, c, sql):
+        return [tuple(r) for r in h.query(c, "PREVIEW " + sql)]
+
+    # ---- sharded tables ----
+    def test_create_sharded_table(self):
+        c = self.conn()
+        self.execute(c, CREATE_ORDER)
+        self.assertEqual(self.schema(), {(ds, t): order_shape(t) for ds, t in ACTUAL_ORDERS},
+                         "after " + CREATE_ORDER)
+        # the route: one statement per actual table, names rewritten
+        self.assertEqual(self.preview(c, "CREATE INDEX idx_status ON t_order (status)"),
+                         [("ds_0", "CREATE INDEX idx_status_t_order_0 ON t_order_0 (status)"),
+                          ("ds_0", "CREATE INDEX idx_status_t_order_1 ON t_order_1 (status)"),
+                          ("ds_1", "CREATE INDEX idx_status_t_order_0 ON t_order_0 (status)"),
+                          ("ds_1", "CREATE INDEX idx_status_t_order_1 ON t_order_1 (status)")])
+        # DML on the new tables
+        rows = [(10, 0, "a", 1), (11, 0, "b", 2), (12, 1, "c", 3), (13, 1, "d", 4)]
+        self.assertEqual(self.execute(c, "INSERT INTO t_order (order_id, user_id, status, amount) VALUES "
+                                         + ", ".join("(%d, %d, '%s', %d)" % r for r in rows)), 4)
+        for r in rows:
+            ds, table = node_of(r[1], r[0])
+            self.assertEqual(self.rows(ds, table, COLUMNS["t_order"]), [r])
+        self.assertEqual(h.query(c, "SELECT status, amount FROM t_order WHERE user_id = 1 AND order_id = 13"),
+                         (("d", 4),))
+        # the CHECK constraint holds on every actual table
+        self.assert_error(c, "INSERT INTO t_order (order_id, user_id, status, amount) VALUES (20, 0, 'neg', -1)",
+                          4025)
+        # IF NOT EXISTS on existing tables: nothing changes
+        self.execute(c, CREATE_ORDER.replace("CREATE TABLE", "CREATE TABLE IF NOT EXISTS"))
+        self.assertEqual(self.schema(), {(ds, t): order_shape(t) for ds, t in ACTUAL_ORDERS})
+
+    def test_alter_truncate_drop_sharded_table(self):
+        c = self.conn()
+        self.execute(c, CREATE_ORDER)
+        self.execute(c, CREATE_ITEM)
+        want = {(ds, t): order_shape(t) for ds, t in ACTUAL_ORDERS}
+        want.update({(ds, t): item_shape(t) for ds, t in ACTUAL_ITEMS})
+        self.assertEqual(self.schema(), want, "after the two CREATE TABLEs")
+
+        self.execute(c, "CREATE INDEX idx_amount ON t_order (amount)")
+        for ds, t in ACTUAL_ORDERS:
+            want[(ds, t)]["indexes"].add(("idx_amount_" + t, 1, "amount"))
+        self.assertEqual(self.schema(), want, "after CREATE INDEX idx_amount ON t_order")
+        # SHOW INDEX on one actual table, as a client would look
+        self.assertIn("idx_amount_t_order_1",
+                      {r[2] for r in self.backend("ds_1", "SHOW INDEX FROM t_order_1")})
+
+        self.execute(c, "ALTER TABLE t_order ADD COLUMN note VARCHAR(16) NULL")
+        for ds, t in ACTUAL_ORDERS:
+            want[(ds, t)]["columns"].append(("note", "varchar(16)", "YES"))
+        self.assertEqual(self.schema(), want, "after ALTER TABLE t_order ADD COLUMN note")
+
+        self.execute(c, "ALTER TABLE t_order ADD INDEX idx_note (note), DROP INDEX idx_amount")
+        for ds, t in ACTUAL_ORDERS:
+            want[(ds, t)]["indexes"].discard(("idx_amount_" + t, 1, "amount"))
+            want[(ds, t)]["indexes"].add(("idx_note_" + t, 1, "note"))
+        self.assertEqual(self.schema(), want, "after ALTER TABLE t_order ADD INDEX idx_note, DROP INDEX idx_amount")
+
+        self.execute(c, "DROP INDEX idx_note ON t_order")
+        for ds, t in ACTUAL_ORDERS:
+            want[(ds, t)]["indexes"].discard(("idx_note_" + t, 1, "note"))
+        self.assertEqual(self.schema(), want, "after DROP INDEX idx_note ON t_order")
+
+        # TRUNCATE empties every actual table of t_order and no other table
+        self.execute(c, "INSERT INTO t_order (order_id, user_id, status, note) VALUES "
+                        "(10, 0, 'a', 'n'), (11, 0, 'b', NULL), (12, 1, 'c', NULL), (13, 1, 'd', 'm')")
+        self.execute(c, "INSERT INTO t_order_item (order_item_id, order_id, user_id, status) VALUES "
+                        "(1, 10, 0, 'i'), (2, 13, 1, 'j')")
+        self.assertEqual(sum(len(self.rows(ds, t)) for ds, t in ACTUAL_ORDERS), 4)
+        self.assertEqual(h.query(c, "SELECT note FROM t_order WHERE user_id = 1 AND order_id = 13"), (("m",),))
+        self.execute(c, "TRUNCATE TABLE t_order")
+        for ds, t in ACTUAL_ORDERS:
+            self.assertEqual(self.rows(ds, t), [], "%s.%s after TRUNCATE TABLE t_order" % (ds, t))
+        self.assertEqual(self.rows("ds_0", "t_order_item_0"), [(1, 10, 0, "i")])
+        self.assertEqual(self.rows("ds_1", "t_order_item_1"), [(2, 13, 1, "j")])
+        self.assertEqual(self.schema(), want, "after TRUNCATE TABLE t_order")
+
+        # DROP TABLE removes every actual table of t_order, and only those
+        self.execute(c, "DROP TABLE t_order")
+        for ds, t in ACTUAL_ORDERS:
+            del want[(ds, t)]
+        self.assertEqual(self.schema(), want, "after DROP TABLE t_order")
+        self.execute(c, "DROP TABLE IF EXISTS t_order")
+        self.execute(c, "DROP TABLE t_order_item")
+        self.assertEqual(self.schema(), {}, "after DROP TABLE t_order_item")
+        self.assert_error(c, "DROP TABLE t_order", 1051)
+
+    def test_sharded_tables_with_foreign_key(self):
+        # A FOREIGN KEY between bound tables: each actual table references its partner (same
+        # suffix on the same data source); the constraint name is suffixed like an index name.
+        c = self.conn()
+        self.execute(c, CREATE_ORDER)
+        self.execute(c, "CREATE TABLE t_order_item (order_item_id BIGINT NOT NULL PRIMARY KEY, "
+                        "order_id BIGINT NOT NULL, user_id INT NOT NULL, status VARCHAR(32), "
+                        "CONSTRAINT fk_order FOREIGN KEY (order_id) REFERENCES t_order (order_id))")
+        for ds in DATA_SOURCES:
+            got = self.backend(ds, "SELECT TABLE_NAME, CONSTRAINT_NAME, REFERENCED_TABLE_NAME "
+                                   "FROM information_schema.REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = %s "
+                                   "ORDER BY TABLE_NAME", (self.actual[ds],))
+            self.assertEqual(got, (("t_order_item_0", "fk_order_t_order_item_0", "t_order_0"),
+                                   ("t_order_item_1", "fk_order_t_order_item_1", "t_order_1")), ds)
+        self.execute(c, "INSERT INTO t_order (order_id, user_id, status) VALUES (11, 1, 'a')")
+        self.execute(c, "INSERT INTO t_order_item (order_item_id, order_id, user_id) VALUES (1, 11, 1)")
+        self.assertEqual(self.rows("ds_1", "t_order_item_1", "order_item_id, order_id"), [(1, 11)])
+        # the parent row is on ds_1.t_order_1 only: the same item on ds_0 would have no parent
+        r = h.raw_client(self.proxy.port, db=LOGICAL)
+        self.addCleanup(r.close)
+        self.assertMySQLError(r.query("INSERT INTO t_order_item (order_item_id, order_id, user_id) "
+                                      "VALUES (2, 11, 0)")[0], 1452)
+        self.assertEqual(self.rows("ds_0", "t_order_item_1"), [])
+
+    # ---- broadcast tables ----
+    def test_broadcast_ddl(self):
+        c = self.conn()
+        self.execute(c, CREATE_ADDRESS)
+        primary = {("PRIMARY", 0, "address_id")}
+        want = {(ds, "t_address"): table_shape(ADDRESS_COLUMNS, primary, {("PRIMARY", "PRIMARY KEY")})
+                for ds in DATA_SOURCES}
+        self.assertEqual(self.schema(), want, "after " + CREATE_ADDRESS)
+        self.execute(c, "ALTER TABLE t_address ADD COLUMN zip CHAR(5) NOT NULL DEFAULT '00000'")
+        self.execute(c, "CREATE INDEX idx_name ON t_address (address_name)")
+        for ds in DATA_SOURCES:
+            want[(ds, "t_address")]["columns"].append(("zip", "char(5)", "NO"))
+            # a broadcast table is one table on each data source: its index keeps its name
+            want[(ds, "t_address")]["indexes"].add(("idx_name", 1, "address_name"))
+        self.assertEqual(self.schema(), want, "after ALTER TABLE t_address / CREATE INDEX idx_name")
+        self.execute(c, "INSERT INTO t_address (address_id, address_name) VALUES (1, 'home')")
+        for ds in DATA_SOURCES:
+            self.assertEqual(self.rows(ds, "t_address"), [(1, "home", "00000")], ds)
+        self.assertEqual(h.query(c, "SELECT address_name, zip FROM t_address"), (("home", "00000"),))
+        self.execute(c, "TRUNCATE TABLE t_address")
+        for ds in DATA_SOURCES:
+            self.assertEqual(self.rows(ds, "t_address"), [], ds)
+        self.execute(c, "DROP TABLE t_address")
+        self.assertEqual(self.schema(), {}, "after DROP TABLE t_address")
+
+    # ---- single tables ----
+    def test_single_table_on_default_data_source(self):
+        c = self.conn()
+        self.execute(c, "CREATE TABLE t_single (id INT NOT NULL PRIMARY KEY, v VARCHAR(16))")
+        self.assertEqual(self.schema(), {("ds_1", "t_single"): table_shape(
+            [("id", "int(11)", "NO"), ("v", "varchar(16)", "YES")], {("PRIMARY", 0, "id")},
+            {("PRIMARY", "PRIMARY KEY")})}, "CREATE TABLE t_single: only on the default data source ds_1")
+        self.assertEqual(self.preview(c, "SELECT * FROM t_single"), [("ds_1", "SELECT * FROM t_single")])
+        self.assertEqual(self.execute(c, "INSERT INTO t_single (id, v) VALUES (1, 'one'), (2, 'two')"), 2)
+        self.assertEqual(self.rows("ds_1", "t_single"), [(1, "one"), (2, "two")])
+        self.assertEqual(self.execute(c, "UPDATE t_single SET v = 'uno' WHERE id = 1"), 1)
+        self.assertEqual(self.rows("ds_1", "t_single"), [(1, "uno"), (2, "two")])
+        self.assertEqual(h.query(c, "SELECT id, v FROM t_single ORDER BY id"), ((1, "uno"), (2, "two")))
+        self.assertEqual(h.query(c, "SELECT COUNT(*) FROM t_single"), ((2,),))
+        self.assertEqual(self.tables("ds_0"), [])
+        # ALTER and RENAME where it lives; the proxy follows the new name
+        self.execute(c, "ALTER TABLE t_single ADD COLUMN w INT NOT NULL DEFAULT 7")
+        self.execute(c, "RENAME TABLE t_single TO t_single_renamed")
+        self.assertEqual((self.tables("ds_0"), self.tables("ds_1")), ([], ["t_single_renamed"]))
+        self.assertEqual(h.query(c, "SELECT id, v, w FROM t_single_renamed WHERE id = 2"), ((2, "two", 7),))
+        self.assertEqual(self.execute(c, "DELETE FROM t_single_renamed WHERE id = 2"), 1)
+        self.assertEqual(self.rows("ds_1", "t_single_renamed"), [(1, "uno", 7)])
+        self.execute(c, "DROP TABLE t_single_renamed")
+        self.assertEqual(self.schema(), {}, "after DROP TABLE t_single_renamed")
+        self.assert_error(c, "SELECT * FROM t_single_renamed", 1146)
+
+    def test_single_table_found_at_start_up(self):
+        # Tables on the data sources before the proxy starts are single tables where they are;
+        # this proxy has no defaultDataSource, so new tables go to the first data source (ds_0).
+        self.backend("ds_1", "CREATE TABLE t_found (id INT NOT NULL PRIMARY KEY, v VARCHAR(16))")
+        self.backend("ds_1", "INSERT INTO t_found VALUES (1, 'on ds_1')")
+        self.backend("ds_0", "CREATE TABLE t_found_0 (id INT NOT NULL PRIMARY KEY)")
+        with h.Proxy(h.global_yaml(), {LOGICAL: h.database_yaml(LOGICAL, self.sources, rules=NO_DEFAULT_RULES)},
+                     name="sharding-found") as proxy:
+            c = self.conn(proxy)
+            self.assertEqual(self.preview(c, "SELECT * FROM t_found"), [("ds_1", "SELECT * FROM t_found")])
+            self.assertEqual(h.query(c, "SELECT id, v FROM t_found"), ((1, "on ds_1"),))
+            self.assertEqual(self.execute(c, "INSERT INTO t_found (id, v) VALUES (2, 'two')"), 1)
+            self.assertEqual(self.execute(c, "UPDATE t_found SET v = 'new' WHERE id = 1"), 1)
+            self.assertEqual(self.rows("ds_1", "t_found"), [(1, "new"), (2, "two")])
+            self.assertEqual(self.execute(c, "INSERT INTO t_found_0 (id) VALUES (5)"), 1)
+            self.assertEqual(self.rows("ds_0", "t_found_0"), [(5,)])
+            self.assertEqual(self.tables("ds_0"), ["t_found_0"])
+            # DDL on it runs there; a new table goes to the first data source
+            self.execute(c, "ALTER TABLE t_found ADD COLUMN w INT")
+            self.assertEqual([r[0] for r in self.backend("ds_1", "SHOW COLUMNS FROM t_found")], ["id", "v", "w"])
+            self.execute(c, "CREATE TABLE t_fresh (id INT NOT NULL PRIMARY KEY)")
+            self.assertEqual((self.tables("ds_0"), self.tables("ds_1")), (["t_found_0", "t_fresh"], ["t_found"]))
+            self.execute(c, "INSERT INTO t_fresh VALUES (3)")
+            self.assertEqual(self.rows("ds_0", "t_fresh"), [(3,)])
+            # DROP follows the table: after it, the same name is created on the first data source
+            self.execute(c, "DROP TABLE t_found")
+            self.assertEqual(self.tables("ds_1"), [])
+            self.execute(c, "CREATE TABLE t_found (id INT NOT NULL PRIMARY KEY)")
+            self.assertEqual((self.tables("ds_0"), self.tables("ds_1")), (["t_found", "t_found_0", "t_fresh"], []))
+            self.assertEqual(self.preview(c, "SELECT * FROM t_found"), [("ds_0", "SELECT * FROM t_found")])
+
+    # ---- SHOW TABLES ----
+    def test_show_tables(self):
+        # t_order exists only on ds_0, t_order_item nowhere; a single table and a view on each side
+        for i in (0, 1):
+            self.backend("ds_0", CREATE_ORDER.replace("t_order", "t_order_%d" % i))
+        for ds in DATA_SOURCES:
+            self.backend(ds, CREATE_ADDRESS)
+        self.backend("ds_0", "CREATE TABLE t_alone_a (id INT)")
+        self.backend("ds_1", "CREATE TABLE t_alone_b (id INT)")
+        self.backend("ds_1", "CREATE VIEW v_alone AS SELECT id FROM t_alone_b")
+        c = self.conn()
+        everything = [("t_address", "BASE TABLE"), ("t_alone_a", "BASE TABLE"), ("t_alone_b", "BASE TABLE"),
+                      ("t_order", "BASE TABLE"), ("t_order_item", "BASE TABLE"), ("v_alone", "VIEW")]
+        names = [n for n, _ in everything]
+        column = "Tables_in_" + LOGICAL
+
+        def show(sql):
+            with c.cursor() as cur:
+                cur.execute(sql)
+                return [d[0] for d in cur.description], sorted(tuple(r) for r in cur.fetchall())
+
+        cases = [
+            ("SHOW TABLES", [column], [(n,) for n in names]),
+            ("show tables", [column], [(n,) for n in names]),
+            ("SHOW TABLES FROM sharding_db", [column], [(n,) for n in names]),
+            ("SHOW TABLES IN `sharding_db`", [column], [(n,) for n in names]),
+            ("SHOW FULL TABLES", [column, "Table_type"], everything),
+            ("SHOW FULL TABLES FROM sharding_db", [column, "Table_type"], everything),
+            ("SHOW TABLES LIKE 't\\_ord%'", [column + " (t\\_ord%)"], [("t_order",), ("t_order_item",)]),
+            ("SHOW TABLES LIKE 't_order'", [column + " (t_order)"], [("t_order",)]),
+            ("SHOW TABLES LIKE 't\\_order\\_0'", [column + " (t\\_order\\_0)"], []),
+            ("SHOW FULL TABLES LIKE '%alone%'", [column + " (%alone%)", "Table_type"],
+             [("t_alone_a", "BASE TABLE"), ("t_alone_b", "BASE TABLE"), ("v_alone", "VIEW")]),
+            ("SHOW TABLES FROM sharding_db LIKE 'T_ADDR%'", [column + " (T_ADDR%)"], [("t_address",)]),
+            ("SHOW TABLES WHERE Tables_in_sharding_db LIKE '%order%'", [column], [("t_order",), ("t_order_item",)]),
+            ("SHOW TABLES WHERE Tables_in_sharding_db = 't_order_0'", [column], []),
+            ("SHOW FULL TABLES WHERE Table_type = 'VIEW'", [column, "Table_type"], [("v_alone", "VIEW")]),
+            ("SHOW FULL TABLES FROM sharding_db WHERE Table_type <> 'VIEW' AND Tables_in_sharding_db < 't_b'",
+             [column, "Table_type"], [("t_address", "BASE TABLE"), ("t_alone_a", "BASE TABLE"),
+                                      ("t_alone_b", "BASE TABLE")]),
+        ]
+        for sql, want_columns, want_rows in cases:
+            with self.subTest(sql=sql):
+                self.assertEqual(show(sql), (want_columns, want_rows))
+        # each logical table once, in name order, and no actual table name
+        with c.cursor() as cur:
+            cur.execute("SHOW TABLES")
+            self.assertEqual([r[0] for r in cur.fetchall()], names)
+
+    def test_show_tables_follows_ddl(self):
+        c = self.conn()
+        column = "Tables_in_" + LOGICAL
+        self.assertEqual(h.query(c, "SHOW TABLES"), (("t_order",), ("t_order_item",)))
+        self.execute(c, CREATE_ORDER)
+        self.execute(c, CREATE_ADDRESS)
+        self.execute(c, "CREATE TABLE t_single (id INT)")
+        self.assertEqual(h.query(c, "SHOW TABLES"), (("t_address",), ("t_order",), ("t_order_item",), ("t_single",)))
+        self.execute(c, "DROP TABLE t_single")
+        self.execute(c, "DROP TABLE t_address")
+        self.execute(c, "DROP TABLE t_order")
+        with c.cursor() as cur:
+            cur.execute("SHOW FULL TABLES")
+            self.assertEqual([d[0] for d in cur.description], [column, "Table_type"])
+            self.assertEqual(cur.fetchall(), (("t_order", "BASE TABLE"), ("t_order_item", "BASE TABLE")))
+
+    # ---- refused DDL ----
+    def test_rename_sharded_table_refused(self):
+        c = self.conn()
+        self.execute(c, CREATE_ORDER)
+        self.execute(c, CREATE_ITEM)
+        self.execute(c, "CREATE TABLE t_single (id INT)")
+        self.execute(c, "INSERT INTO t_order (order_id, user_id, status) VALUES (10, 0, 'a'), (13, 1, 'd')")
+        before = self.schema()
+        for sql in ["RENAME TABLE t_order TO t_order_new",
+                    "RENAME TABLE sharding_db.t_order TO sharding_db.t_order_x",
+                    "RENAME TABLE t_single TO t_single_2, t_order TO t_order_new"]:
+            with self.subTest(sql=sql):
+                got = self.assert_error(c, sql, 20040)
+                self.assertEqual(got[2], RENAME_SHARDED_ERR, sql)
+                self.assertEqual(self.schema(), before, "schema changed by " + sql)
+        got = self.assert_error(c, "RENAME TABLE t_order_item TO t_item", 20040)
+        self.assertEqual(got[2], "Can not support operation `RENAME TABLE` with sharding table `t_order_item`.")
+        r = h.raw_client(self.proxy.port, db=LOGICAL)
+        self.addCleanup(r.close)
+        self.assertMySQLError(r.query("RENAME TABLE t_order TO t_order_new")[0], 20040, "0A000",
+                              message=RENAME_SHARDED_ERR)
+        self.assertEqual(self.schema(), before)
+        # the session goes on; the rows are where they were
+        self.assertEqual(h.query(c, "SELECT status FROM t_order WHERE user_id = 1 AND order_id = 13"), (("d",),))
+        self.assertEqual(self.rows("ds_0", "t_order_0", COLUMNS["t_order"]), [(10, 0, "a", 0)])
+        self.assertEqual(self.rows("ds_1", "t_order_1", COLUMNS["t_order"]), [(13, 1, "d", 0)])
+        self.execute(c, "DROP TABLE t_single")
+
+
+    def test_alter_table_rename_sharded_table_refused(self):
+        # ALTER TABLE ... RENAME TO renames a table as RENAME TABLE does: ShardingSphere refuses it
+        # on sharded tables (UnsupportedShardingOperationException, named after the new table).
+        c = self.conn()
+        self.execute(c, CREATE_ORDER)
+        self.execute(c, "INSERT INTO t_order (order_id, user_id, status) VALUES (10, 0, 'a'), (13, 1, 'd')")
+        before = self.schema()
+        sql = "ALTER TABLE t_order RENAME TO t_order_new"
+        got = self.assert_error(c, sql, 20040)
+        self.assertEqual(got[2], "Can not support operation `ALTER TABLE ... RENAME TO ...` with sharding table "
+                                 "`t_order_new`.", sql)
+        self.assertEqual(self.schema(), before, "schema changed by " + sql)
+        self.assertEqual(h.query(c, "SELECT status FROM t_order WHERE user_id = 1 AND order_id = 13"), (("d",),))
 
 
 if __name__ == "__main__":
