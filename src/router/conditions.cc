@@ -118,6 +118,22 @@ void intersect(ColumnCondition& into, const ColumnCondition& other) {
   }
 }
 
+Conditions conjoin(const Conditions& a, const Conditions& b) {
+  if (a.clauses.size() * b.clauses.size() > kMaxClauses) return a;
+  Conditions out;
+  for (const Clause& x : a.clauses) {
+    for (const Clause& y : b.clauses) {
+      Clause merged = x;
+      for (const auto& [key, condition] : y) {
+        auto [it, inserted] = merged.emplace(key, condition);
+        if (!inserted) intersect(it->second, condition);
+      }
+      out.clauses.push_back(std::move(merged));
+    }
+  }
+  return out;
+}
+
 std::optional<Value> ConditionExtractor::constant(ast::ExprId id) const {
   const ast::Expr& e = s_.expr(id);
   switch (e.kind) {

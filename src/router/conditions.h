@@ -73,4 +73,7 @@ class ConditionExtractor {
 // Narrows `into` by `other` (both about the same column): AND.
 void intersect(ColumnCondition& into, const ColumnCondition& other);
 
+// a AND b. Past kMaxClauses alternatives `b` is left out, which only routes wider.
+Conditions conjoin(const Conditions& a, const Conditions& b);
+
 }  // namespace shardproxy::router

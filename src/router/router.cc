@@ -203,6 +203,42 @@ class Routing {
     return out;
   }
 
+  // The WHERE clauses of derived tables in the outermost query's FROM (through joins and
+  // nested derived tables). Their sharded tables are read only through them, so these conditions
+  // narrow the route as the outer WHERE does. (Subqueries in WHERE may sit under NOT or OR, so
+  // theirs are not used.) Only when every sharded table is named once in the statement: a table
+  // named twice may be read with different conditions in different places.
+  std::vector<ast::ExprId> derivedWheres() const {
+    std::vector<ast::ExprId> out;
+    if (s_.kind != ast::StatementKind::Select) return out;
+    std::map<std::string, int> named;
+    for (const ast::TableRef& ref : s_.tableRefs) {
+      if (ref.kind == ast::TableRef::Kind::Table) ++named[lowerAscii(ref.name.value)];
+    }
+    for (const StatementTable& t : tables_) {
+      if (t.rule && named[t.lower] > 1) return out;
+    }
+    const ast::Select& q = s_.query(s_.select);
+    if (q.kind != ast::Select::Kind::Query) return out;
+    std::vector<ast::TableRefId> pending(q.from.begin(), q.from.end());
+    while (!pending.empty()) {
+      const ast::TableRef& ref = s_.tableRef(pending.back());
+      pending.pop_back();
+      if (ref.kind == ast::TableRef::Kind::Join) {
+        pending.push_back(ref.left);
+        pending.push_back(ref.right);
+      } else if (ref.kind == ast::TableRef::Kind::Other) {
+        pending.insert(pending.end(), ref.members.begin(), ref.members.end());
+      } else if (ref.kind == ast::TableRef::Kind::Derived && ref.subquery != ast::kNone) {
+        const ast::Select& sub = s_.query(ref.subquery);
+        if (sub.kind != ast::Select::Kind::Query) continue;
+        if (sub.where != ast::kNone) out.push_back(sub.where);
+        pending.insert(pending.end(), sub.from.begin(), sub.from.end());
+      }
+    }
+    return out;
+  }
+
   ast::ExprId whereOf() const {
     switch (s_.kind) {
       case ast::StatementKind::Select: {
@@ -368,6 +404,7 @@ class Routing {
     ConditionExtractor extractor(
         s_, [this](const ast::Expr& c) { return resolveColumn(c); }, options_.parameters);
     Conditions conditions = extractor.extract(whereOf());
+    for (ast::ExprId where : derivedWheres()) conditions = conjoin(conditions, extractor.extract(where));
     if (Status st = audit(sharded, conditions); !st) return st;
     if (s_.kind == ast::StatementKind::Update) {
       if (Status st = checkShardingKeyUpdate(extractor, conditions, s_.update.set); !st) return st;
