@@ -61,6 +61,14 @@ awaitable<void> Session::executeRouted(const ast::Statement& s, const router::Sh
   router::Router router(rule, *locations, fallback ? fallback->name : std::string());
   router::RouteOptions options;
   options.database = database_;
+  // A read that any data source can answer goes to one this session already holds (its
+  // transaction's, or where its state lives).
+  for (const auto& [key, held] : held_) {
+    if (key.first == database_) {
+      options.preferredDataSource = key.second;
+      break;
+    }
+  }
   auto route = router.route(s, options);
   if (!route) {
     writeError(route.status());

@@ -357,6 +357,21 @@ class ShardingTest(h.TestCase):
         self.assertEqual(h.query(c, "SELECT COUNT(*) FROM t_address WHERE address_id > 1"), ((1,),))
         self.assertEqual(len(self.preview(c, "SELECT * FROM t_address")), 1)
 
+    def test_broadcast_read_prefers_a_data_source_the_session_holds(self):
+        c = self.conn()
+        self.assertEqual(self.preview(c, "SELECT * FROM t_address")[0][0], "ds_0")
+        h.query(c, "INSERT INTO t_order (order_id, user_id, status) VALUES (13, 1, 'x')")  # ds_1
+        # a user variable set on ds_1 keeps that connection with the session
+        self.assertEqual(h.query(c, "SELECT @s := status FROM t_order WHERE user_id = 1 AND order_id = 13"),
+                         (("x",),))
+        self.assertEqual(self.preview(c, "SELECT * FROM t_address")[0][0], "ds_1")
+        self.backend("ds_1", "INSERT INTO t_address VALUES (7, 'only on ds_1')")
+        self.assertEqual(h.query(c, "SELECT address_name FROM t_address WHERE address_id = 7"),
+                         (("only on ds_1",),))
+        # another session holds nothing: the default data source
+        other = self.conn()
+        self.assertEqual(self.preview(other, "SELECT * FROM t_address")[0][0], "ds_0")
+
     def test_preview(self):
         c = self.conn()
         cases = [
