@@ -47,9 +47,9 @@ std::string sqlLiteral(const router::Value& v, bool noBackslashEscapes) {
 
 class UnitWriter {
  public:
-  UnitWriter(const ast::Statement& s, const router::RouteResult& route, const router::RouteUnit& unit,
-             const RewriteOptions& options, const std::set<std::string>& aliases,
-             const std::vector<TextSplice>& common)
+  UnitWriter(const ast::Statement& s, const router::RouteResult& route,
+             const router::RouteUnit& unit, const RewriteOptions& options,
+             const std::set<std::string>& aliases, const std::vector<TextSplice>& common)
       : s_(s), route_(route), unit_(unit), options_(options), aliases_(aliases), splices_(common) {}
 
   std::string write() {
@@ -73,7 +73,8 @@ class UnitWriter {
 
  private:
   bool isLogicalDatabase(const ast::Name& schema) const {
-    return !schema.empty() && router::lowerAscii(schema.value) == router::lowerAscii(options_.database);
+    return !schema.empty() &&
+           router::lowerAscii(schema.value) == router::lowerAscii(options_.database);
   }
 
   // `db.` before a name: gone.
@@ -88,7 +89,8 @@ class UnitWriter {
     std::string lower = router::lowerAscii(table.value);
     if (aliases_.count(lower)) return;  // an alias, not a table name
     if (const std::string* actual = unit_.actualTable(table.value)) {
-      splices_.push_back({table.span.begin, table.span.end, likeWritten(s_.text(table.span), *actual)});
+      splices_.push_back(
+          {table.span.begin, table.span.end, likeWritten(s_.text(table.span), *actual)});
     }
   }
 
@@ -98,8 +100,8 @@ class UnitWriter {
       if (!ref.schema.empty() && !isLogicalDatabase(ref.schema)) continue;
       dropQualifier(ref.schema, ref.name);
       if (const std::string* actual = unit_.actualTable(ref.name.value)) {
-        splices_.push_back({ref.name.span.begin, ref.name.span.end,
-                            likeWritten(s_.text(ref.name.span), *actual)});
+        splices_.push_back(
+            {ref.name.span.begin, ref.name.span.end, likeWritten(s_.text(ref.name.span), *actual)});
       }
     }
     for (const ast::Expr& e : s_.exprs) {
@@ -131,6 +133,8 @@ class UnitWriter {
     }
     if (!actual) return;
     for (const ast::Name& index : s_.ddl.indexes) {
+      // The primary key's index is always PRIMARY.
+      if (router::lowerAscii(index.value) == "primary") continue;
       splices_.push_back({index.span.begin, index.span.end,
                           likeWritten(s_.text(index.span), index.value + "_" + *actual)});
     }
@@ -143,8 +147,9 @@ class UnitWriter {
     if (ins.source == ast::InsertStatement::Source::Set) {
       if (keys && !ins.set.empty()) {
         uint32_t at = ins.set.back().span.end;
-        splices_.push_back({at, at, ", " + keys->column + " = " +
-                                        sqlLiteral(keys->values.front(), options_.noBackslashEscapes)});
+        splices_.push_back({at, at,
+                            ", " + keys->column + " = " +
+                                sqlLiteral(keys->values.front(), options_.noBackslashEscapes)});
       }
       return;
     }
@@ -177,13 +182,15 @@ class UnitWriter {
 
 // ShardingSphere runs several units of one data source as one statement joined by UNION ALL
 // when the query is simple enough for that to change nothing: one table, no ORDER BY, LIMIT,
-// locking, subquery or aggregate-dependent clause.
+// locking, subquery or aggregate-dependent clause. GROUP BY and DISTINCT count as ordered: the
+// rewrite adds an ORDER BY for GROUP BY (which UNION ALL would turn into a syntax error), and
+// ShardingSphere generates one for both, which rules out its UNION ALL too.
 bool unionAllApplies(const ast::Statement& s) {
   if (s.kind != ast::StatementKind::Select) return false;
   const ast::Select& q = s.query(s.select);
-  if (q.kind != ast::Select::Kind::Query || !q.orderBy.empty() || q.limit.present() ||
-      q.lock != ast::LockKind::None || !q.with.empty() || s.selects.size() != 1 ||
-      s.tableRefs.size() != 1 || s.usesUserVariables) {
+  if (q.kind != ast::Select::Kind::Query || !q.orderBy.empty() || !q.groupBy.empty() ||
+      q.distinct || q.limit.present() || q.lock != ast::LockKind::None || !q.with.empty() ||
+      s.selects.size() != 1 || s.tableRefs.size() != 1 || s.usesUserVariables) {
     return false;
   }
   return true;
@@ -195,7 +202,8 @@ Result<std::vector<SqlUnit>> rewrite(const ast::Statement& s, const router::Rout
                                      const RewriteOptions& options, MergeContext* merge) {
   MergeContext unused;
   std::vector<TextSplice> common;
-  if (route.units.size() > 1 && !route.skipRewrite) common = selectSplices(s, merge ? *merge : unused);
+  if (route.units.size() > 1 && !route.skipRewrite)
+    common = selectSplices(s, merge ? *merge : unused);
   std::set<std::string> aliases;
   for (const ast::TableRef& ref : s.tableRefs) {
     if (!ref.alias.empty()) aliases.insert(router::lowerAscii(ref.alias.value));

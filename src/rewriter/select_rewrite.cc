@@ -59,7 +59,8 @@ class SelectRewrite {
         if (i > 0) orderBy += ", ";
         orderBy += s_.text(q_.groupBy[i].span);
       }
-      uint32_t at = q_.having != ast::kNone ? s_.expr(q_.having).span.end : q_.groupBy.back().span.end;
+      uint32_t at =
+          q_.having != ast::kNone ? s_.expr(q_.having).span.end : q_.groupBy.back().span.end;
       splices_.push_back({at, at, orderBy});
       merge_.orderBy = merge_.groupBy;
     }
@@ -86,27 +87,34 @@ class SelectRewrite {
     merge_.derivedLabels.push_back(alias);
   }
 
+  static bool isAggregate(const ast::Expr& e) {
+    return e.kind == ast::ExprKind::Function && e.aggregate != ast::AggregateKind::None && !e.over;
+  }
+
+  // An aggregate column the merger combines across units (AVG from its derived COUNT and SUM).
+  void aggregate(const ast::Expr& e, const std::string& columnLabel) {
+    MergeContext::Aggregate a;
+    a.kind = e.aggregate;
+    a.distinct = e.distinct;
+    a.label = columnLabel;
+    if (e.aggregate == ast::AggregateKind::Avg && !e.args.empty()) {
+      std::string args(s_.sql, s_.expr(e.args.front()).span.begin,
+                       s_.expr(e.args.back()).span.end - s_.expr(e.args.front()).span.begin);
+      std::string distinct = e.distinct ? "DISTINCT " : "";
+      a.countLabel = "AVG_DERIVED_COUNT_" + std::to_string(avg_);
+      a.sumLabel = "AVG_DERIVED_SUM_" + std::to_string(avg_);
+      ++avg_;
+      derive("COUNT(" + distinct + args + ")", a.countLabel);
+      derive("SUM(" + distinct + args + ")", a.sumLabel);
+    }
+    merge_.aggregates.push_back(std::move(a));
+  }
+
   void aggregates() {
-    int avg = 0;
     for (const ast::SelectItem& item : q_.items) {
       if (item.kind != ast::SelectItem::Kind::Expr) continue;
       const ast::Expr& e = s_.expr(item.expr);
-      if (e.kind != ast::ExprKind::Function || e.aggregate == ast::AggregateKind::None || e.over) continue;
-      MergeContext::Aggregate a;
-      a.kind = e.aggregate;
-      a.distinct = e.distinct;
-      a.label = label(item);
-      if (e.aggregate == ast::AggregateKind::Avg && !e.args.empty()) {
-        std::string args(s_.sql, s_.expr(e.args.front()).span.begin,
-                         s_.expr(e.args.back()).span.end - s_.expr(e.args.front()).span.begin);
-        std::string distinct = e.distinct ? "DISTINCT " : "";
-        a.countLabel = "AVG_DERIVED_COUNT_" + std::to_string(avg);
-        a.sumLabel = "AVG_DERIVED_SUM_" + std::to_string(avg);
-        ++avg;
-        derive("COUNT(" + distinct + args + ")", a.countLabel);
-        derive("SUM(" + distinct + args + ")", a.sumLabel);
-      }
-      merge_.aggregates.push_back(std::move(a));
+      if (isAggregate(e)) aggregate(e, label(item));
     }
   }
 
@@ -129,7 +137,8 @@ class SelectRewrite {
         continue;
       }
       if (si.kind == ast::SelectItem::Kind::TableStar) {
-        if (e.kind == ast::ExprKind::Column && !e.table.empty() && iequals(e.table.value, si.table.value)) {
+        if (e.kind == ast::ExprKind::Column && !e.table.empty() &&
+            iequals(e.table.value, si.table.value)) {
           out.label = e.column.value;
           return out;
         }
@@ -160,6 +169,9 @@ class SelectRewrite {
     out.label = prefix + std::to_string(counter++);
     derive(std::string(text), out.label);
     derivedByText_[squeeze(text)] = out.label;
+    // ORDER BY COUNT(*) not selected: each unit's count is partial; the merger must add them up
+    // before sorting, as for a selected aggregate.
+    if (isAggregate(e)) aggregate(e, out.label);
     return out;
   }
 
@@ -167,7 +179,8 @@ class SelectRewrite {
                         const std::vector<MergeContext::SortItem>& b) {
     if (a.size() != b.size()) return false;
     for (size_t i = 0; i < a.size(); ++i) {
-      if (a[i].position != b[i].position || !iequals(a[i].label, b[i].label) || a[i].desc != b[i].desc) {
+      if (a[i].position != b[i].position || !iequals(a[i].label, b[i].label) ||
+          a[i].desc != b[i].desc) {
         return false;
       }
     }
@@ -192,7 +205,8 @@ class SelectRewrite {
     } else {
       rows = *offset + *count < *offset ? std::numeric_limits<uint64_t>::max() : *offset + *count;
     }
-    splices_.push_back({q_.limit.span.begin, q_.limit.span.end, "LIMIT 0, " + std::to_string(rows)});
+    splices_.push_back(
+        {q_.limit.span.begin, q_.limit.span.end, "LIMIT 0, " + std::to_string(rows)});
   }
 
   const ast::Statement& s_;
@@ -202,6 +216,7 @@ class SelectRewrite {
   std::string derived_;
   std::map<std::string, std::string> derivedByText_;
   int orderDerived_ = 0;
+  int avg_ = 0;  // AVG_DERIVED_*_<n>
   int groupDerived_ = 0;
 };
 

@@ -55,27 +55,49 @@ Result<RouteResult> routeDdl(const ShardingRule& rule, const TableLocations& loc
   std::vector<const TableRule*> sharded;
   bool broadcast = false;
   std::vector<std::string> singleDataSources;
+  // Tables found nowhere (being created): the default data source, unless a table the statement
+  // reads or copies lives elsewhere.
+  bool newTables = false;
+  std::string renamedTo;  // ALTER TABLE ... RENAME TO: the new name
+  auto addSingle = [&](const std::string& ds) {
+    if (std::find(singleDataSources.begin(), singleDataSources.end(), ds) ==
+        singleDataSources.end()) {
+      singleDataSources.push_back(ds);
+    }
+  };
   for (const ast::DdlTable& d : s.ddl.tables) {
     const ast::TableRef& ref = s.tableRef(d.table);
-    if (!ref.schema.empty() && lowerAscii(ref.schema.value) != lowerAscii(options.database)) continue;
+    if (d.role == ast::DdlTable::Role::RenameTo) renamedTo = ref.name.value;
+    if (!ref.schema.empty() && lowerAscii(ref.schema.value) != lowerAscii(options.database))
+      continue;
     std::string lower = lowerAscii(ref.name.value);
     if (d.role == ast::DdlTable::Role::Query) {
       if (rule.findTableRule(lower)) {
+        // A view over a sharded table would read one shard only: ShardingSphere refuses it.
+        if (s.ddlKind == ast::DdlKind::CreateView || s.ddlKind == ast::DdlKind::AlterView) {
+          return unsupportedDdl(operation(s.ddlKind), ref.name.value);
+        }
         return Status(kErNotSupportedYet, "42000",
                       "unsupported: DDL whose query reads sharded table '" + ref.name.value + "'");
       }
+      // A view or CREATE TABLE ... AS SELECT over a single table goes where that table lives
+      // (the new name is not found anywhere; the default data source would lack the table).
+      auto it = locations.find(lower);
+      if (it != locations.end() && !it->second.empty()) addSingle(it->second.front());
       continue;
     }
     if (const TableRule* t = rule.findTableRule(lower)) {
       if (std::find(sharded.begin(), sharded.end(), t) == sharded.end()) sharded.push_back(t);
     } else if (rule.isBroadcast(lower)) {
-      broadcast = true;
+      // A broadcast table a FOREIGN KEY references is on every data source: it does not decide
+      // the route (ShardingSphere routes a sharded table's FOREIGN KEY to one likewise).
+      if (d.role != ast::DdlTable::Role::References) broadcast = true;
     } else if (d.role == ast::DdlTable::Role::Target || d.role == ast::DdlTable::Role::Like) {
       auto it = locations.find(lower);
-      std::string ds = it != locations.end() && !it->second.empty() ? it->second.front()
-                                                                     : defaultDataSource;
-      if (std::find(singleDataSources.begin(), singleDataSources.end(), ds) == singleDataSources.end()) {
-        singleDataSources.push_back(ds);
+      if (it != locations.end() && !it->second.empty()) {
+        addSingle(it->second.front());
+      } else {
+        newTables = true;
       }
     }
   }
@@ -85,7 +107,12 @@ Result<RouteResult> routeDdl(const ShardingRule& rule, const TableLocations& loc
         s.ddlKind == ast::DdlKind::AlterView || s.ddlKind == ast::DdlKind::DropView) {
       return unsupportedDdl(operation(s.ddlKind), primary.logicTable);
     }
-    if (broadcast || !singleDataSources.empty()) {
+    // Each actual table renamed to the one new name would collide (ShardingSphere refuses it,
+    // naming the new table).
+    if (s.ddlKind == ast::DdlKind::AlterTable && !renamedTo.empty()) {
+      return unsupportedDdl("ALTER TABLE ... RENAME TO ...", renamedTo);
+    }
+    if (broadcast || !singleDataSources.empty() || newTables) {
       return Status(kErNotSupportedYet, "42000",
                     "unsupported: DDL naming sharded table '" + primary.logicTable +
                         "' together with broadcast or single tables");
@@ -99,8 +126,9 @@ Result<RouteResult> routeDdl(const ShardingRule& rule, const TableLocations& loc
         auto paired = pairedTable(primary, node.table, *sharded[i], node.dataSource);
         if (!paired) {
           return Status(kErNotSupportedYet, "42000",
-                        "unsupported: DDL naming sharded tables '" + primary.logicTable + "' and '" +
-                            sharded[i]->logicTable + "' whose actual tables do not pair up");
+                        "unsupported: DDL naming sharded tables '" + primary.logicTable +
+                            "' and '" + sharded[i]->logicTable +
+                            "' whose actual tables do not pair up");
         }
         unit.tables.push_back({sharded[i]->logicTable, *paired});
       }
@@ -109,12 +137,13 @@ Result<RouteResult> routeDdl(const ShardingRule& rule, const TableLocations& loc
     return result;
   }
   if (broadcast) {
-    if (!singleDataSources.empty()) {
+    if (!singleDataSources.empty() || newTables) {
       return Status(kErNotSupportedYet, "42000",
                     "unsupported: DDL naming broadcast tables together with single tables");
     }
     result.kind = RouteResult::Kind::Broadcast;
-    for (const std::string& ds : rule.dataSourceNames()) result.units.push_back(RouteUnit{ds, {}, {}});
+    for (const std::string& ds : rule.dataSourceNames())
+      result.units.push_back(RouteUnit{ds, {}, {}});
     return result;
   }
   if (singleDataSources.size() > 1) {

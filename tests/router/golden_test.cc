@@ -10,6 +10,11 @@
 //               "expect": [{"dataSource": "ds_0", "sql": "..." | "sqlPattern": "<regex>"}],
 //               "error": {"code": 20041, "message": "..." | "messagePrefix": "..."},
 //               "generatedKeys": {"column": "order_id", "count": 2, "pattern": "<regex>"},
+//               "merge": {"derived": ["AVG_DERIVED_COUNT_0"],      (optional: MergeContext fields
+//                         "aggregates": ["AVG amount (AVG_DERIVED_COUNT_0, AVG_DERIVED_SUM_0)"],
+//                         "groupBy": ["status"], "orderBy": ["a DESC", "#2"],  of a multi-unit
+//                         "groupByEqualsOrderBy": true, "offset": 2, "count": 3},  SELECT; fields
+//                                                                  left out are not checked)
 //               "skip": "known bug: ..."}]}                (optional: ShardingSphere's answer
 //                                                          that we do not give yet)
 // Exactly one of expect and error. Quoted parameters are strings, plain ones numbers or null.
@@ -19,6 +24,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <regex>
 #include <sstream>
 #include <string>
@@ -124,7 +130,47 @@ struct Outcome {
   std::string message;
   std::vector<rewriter::SqlUnit> units;
   std::optional<GeneratedKeys> keys;
+  rewriter::MergeContext merge;
 };
+
+// MergeContext parts as the data files write them.
+std::string sortItemText(const rewriter::MergeContext::SortItem& item) {
+  std::string out = item.position > 0 ? "#" + std::to_string(item.position) : item.label;
+  return item.desc ? out + " DESC" : out;
+}
+
+std::string aggregateText(const rewriter::MergeContext::Aggregate& a) {
+  static const char* const kNames[] = {"NONE", "COUNT", "SUM", "MIN", "MAX", "AVG"};
+  size_t kind = static_cast<size_t>(a.kind);
+  std::string out = kind < std::size(kNames) ? kNames[kind] : "AGG" + std::to_string(kind);
+  out += (a.distinct ? " DISTINCT " : " ") + a.label;
+  if (!a.countLabel.empty()) out += " (" + a.countLabel + ", " + a.sumLabel + ")";
+  return out;
+}
+
+std::vector<std::string> mergeField(const rewriter::MergeContext& m, const std::string& field) {
+  std::vector<std::string> out;
+  if (field == "derived") out = m.derivedLabels;
+  if (field == "aggregates") {
+    for (const auto& a : m.aggregates) out.push_back(aggregateText(a));
+  }
+  if (field == "groupBy") {
+    for (const auto& i : m.groupBy) out.push_back(sortItemText(i));
+  }
+  if (field == "orderBy") {
+    for (const auto& i : m.orderBy) out.push_back(sortItemText(i));
+  }
+  if (field == "groupByEqualsOrderBy") out.push_back(m.groupByEqualsOrderBy ? "true" : "false");
+  if (field == "offset" && m.offset) out.push_back(std::to_string(*m.offset));
+  if (field == "count" && m.count) out.push_back(std::to_string(*m.count));
+  return out;
+}
+
+std::string joined(const std::vector<std::string>& items) {
+  std::string out = "[";
+  for (size_t i = 0; i < items.size(); ++i) out += (i > 0 ? ", " : "") + items[i];
+  return out + "]";
+}
 
 std::string describe(const Outcome& o) {
   if (!o.ok) return "  error " + std::to_string(o.code) + ": " + o.message + "\n";
@@ -182,7 +228,7 @@ Outcome run(const GoldenCase& g, const config::LogicalDatabase& db, const Shardi
   if (!route) return fail(route.status());
   rewriter::RewriteOptions rewriteOptions;
   rewriteOptions.database = db.name;
-  auto units = rewriter::rewrite(*statement, *route, rewriteOptions);
+  auto units = rewriter::rewrite(*statement, *route, rewriteOptions, &o.merge);
   if (!units) return fail(units.status());
   o.units = std::move(*units);
   o.keys = route->generatedKeys;
@@ -236,6 +282,19 @@ std::string compare(const YAML::Node& c, const Outcome& actual) {
   } else if (actual.keys) {
     return "unexpected generated keys";
   }
+  for (const auto& kv : c["merge"]) {
+    std::string field = kv.first.as<std::string>();
+    std::vector<std::string> expected;
+    if (kv.second.IsSequence()) {
+      for (const YAML::Node& item : kv.second) expected.push_back(item.as<std::string>());
+    } else {
+      expected.push_back(kv.second.as<std::string>());
+    }
+    std::vector<std::string> got = mergeField(actual.merge, field);
+    if (got != expected) {
+      return "merge " + field + " differs: expected " + joined(expected) + ", got " + joined(got);
+    }
+  }
   return "";
 }
 
@@ -245,8 +304,8 @@ TEST_P(GoldenTest, RoutesAndRewrites) {
   const GoldenCase& g = GetParam();
   const YAML::Node& c = g.body;
   ASSERT_TRUE(c["sql"]) << g.file << " case " << g.index << ": no sql";
-  ASSERT_NE(!c["expect"], !c["error"]) << g.file << " case " << g.index
-                                       << ": needs exactly one of expect and error";
+  ASSERT_NE(!c["expect"], !c["error"])
+      << g.file << " case " << g.index << ": needs exactly one of expect and error";
   // A case whose expectation is ShardingSphere's but which we do not meet yet: the reason says
   // which bug.
   if (c["skip"]) GTEST_SKIP() << c["skip"].as<std::string>();
