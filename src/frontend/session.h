@@ -82,6 +82,11 @@ class Session {
   awaitable<void> showTables(const parser::ast::Statement& s);
   void showDatabases(const parser::ast::Statement& s);
   awaitable<void> showDatabasesWhere(const parser::ast::Statement& s);
+  // SHOW ... WHERE over rows the proxy made: a backend evaluates `filter` on them as a derived
+  // table `derivedName` with `columns`, of which the first `shown` are returned.
+  awaitable<void> filterOnBackend(const Target& target, const std::vector<std::string>& columns,
+                                  size_t shown, const std::vector<std::vector<std::string>>& rows,
+                                  std::string_view derivedName, std::string_view filter);
   void selectDatabase(const std::string& columnName);
   Status useDatabase(const std::string& name);
   void statistics();

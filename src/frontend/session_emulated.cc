@@ -65,39 +65,63 @@ void Session::showDatabases(const ast::Statement& s) {
 }
 
 awaitable<void> Session::showDatabasesWhere(const ast::Statement& s) {
-  // The backend evaluates the condition over the logical names, as rows of a derived table
-  // named like the one MySQL reads them from.
   auto target = route();
   if (!target) {
     writeError(target.status());
     co_return;
   }
-  auto held = co_await acquireOrReport(*target);
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& [name, db] : topology_->databases) {
+    if (topology_->authority.mayAccess(*user_, name)) rows.push_back({name});
+  }
+  // (Named, not braced, arguments: GCC 12 cannot pass braced lists of literals to a co_await.)
+  std::vector<std::string> columns{std::string("Database")};
+  co_await filterOnBackend(*target, columns, 1, rows, "SCHEMATA", s.text(s.show.filterSpan));
+}
+
+awaitable<void> Session::filterOnBackend(const Target& target,
+                                         const std::vector<std::string>& columns, size_t shown,
+                                         const std::vector<std::vector<std::string>>& rows,
+                                         std::string_view derivedName, std::string_view filter) {
+  auto held = co_await acquireOrReport(target);
   if (!held) co_return;
   backend::Connection& conn = *held->conn;
   bool noBackslashEscapes = conn.serverStatus() & pstatus::kNoBackslashEscapes;
-  std::string rows;
-  for (const auto& [name, db] : topology_->databases) {
-    if (!topology_->authority.mayAccess(*user_, name)) continue;
-    bool first = rows.empty();
-    rows += first ? "SELECT " : " UNION ALL SELECT ";
-    rows += quoteString(name, noBackslashEscapes);
-    if (first) rows += " AS `Database`";
+  // SELECT 'a' AS `c1`, 'x' AS `c2` UNION ALL SELECT 'b', 'y' ...: the first row names the
+  // columns; no rows is one NULL row filtered away.
+  std::string derived;
+  for (const auto& row : rows) {
+    bool first = derived.empty();
+    derived += first ? "SELECT " : " UNION ALL SELECT ";
+    for (size_t i = 0; i < columns.size(); ++i) {
+      if (i > 0) derived += ", ";
+      derived += quoteString(row[i], noBackslashEscapes);
+      if (first) derived += " AS " + quoteIdentifier(columns[i]);
+    }
   }
-  if (rows.empty()) rows = "SELECT CAST(NULL AS CHAR(64)) AS `Database` FROM DUAL WHERE FALSE";
-  std::string sql = "SELECT `Database` FROM (" + rows + ") AS SCHEMATA " +
-                    std::string(s.text(s.show.filterSpan));
-  if (topology_->props.sqlShow) {
-    spdlog::info("Actual SQL: {} ::: {}", target->dataSource->name, sql);
+  if (derived.empty()) {
+    derived = "SELECT ";
+    for (size_t i = 0; i < columns.size(); ++i) {
+      if (i > 0) derived += ", ";
+      derived += "CAST(NULL AS CHAR(64)) AS " + quoteIdentifier(columns[i]);
+    }
+    derived += " FROM DUAL WHERE FALSE";
   }
+  std::string sql = "SELECT ";
+  for (size_t i = 0; i < shown; ++i) {
+    if (i > 0) sql += ", ";
+    sql += quoteIdentifier(columns[i]);
+  }
+  sql += " FROM (" + derived + ") AS " + quoteIdentifier(derivedName) + " " + std::string(filter);
+  if (topology_->props.sqlShow) spdlog::info("Actual SQL: {} ::: {}", target.dataSource->name, sql);
   Status status = co_await conn.query(sql);
   bool stateChanged = false;
   if (!status) {
     writeError(status);
   } else {
-    co_await relayResults(conn, *target, nullptr, false, stateChanged);
+    co_await relayResults(conn, target, nullptr, false, stateChanged);
   }
-  finish(*target, std::move(*held), false);
+  finish(target, std::move(*held), false);
 }
 
 void Session::selectDatabase(const std::string& columnName) {

@@ -358,34 +358,11 @@ awaitable<void> Session::showLogicalTables(const ast::Statement& s,
       writeError(target.status());
       co_return;
     }
-    auto held = co_await acquireOrReport(*target);
-    if (!held) co_return;
-    backend::Connection& conn = *held->conn;
-    bool noBackslashEscapes = conn.serverStatus() & pstatus::kNoBackslashEscapes;
-    std::string rows;
-    for (const auto& [name, type] : tables) {
-      bool first = rows.empty();
-      rows += first ? "SELECT " : " UNION ALL SELECT ";
-      rows += quoteString(name, noBackslashEscapes);
-      if (first) rows += " AS " + quoteIdentifier(column);
-      rows += ", " + quoteString(type, noBackslashEscapes);
-      if (first) rows += " AS `Table_type`";
-    }
-    if (rows.empty()) {
-      rows = "SELECT CAST(NULL AS CHAR(64)) AS " + quoteIdentifier(column) +
-             ", CAST(NULL AS CHAR(64)) AS `Table_type` FROM DUAL WHERE FALSE";
-    }
-    std::string sql = std::string("SELECT ") + quoteIdentifier(column) +
-                      (s.show.full ? ", `Table_type`" : "") + " FROM (" + rows + ") AS TABLES " +
-                      std::string(s.text(s.show.filterSpan));
-    Status st = co_await conn.query(sql);
-    bool stateChanged = false;
-    if (!st) {
-      writeError(st);
-    } else {
-      co_await relayResults(conn, *target, nullptr, false, stateChanged);
-    }
-    finish(*target, std::move(*held), false);
+    std::vector<std::vector<std::string>> rows;
+    for (const auto& [name, type] : tables) rows.push_back({name, type});
+    std::vector<std::string> columns{column, std::string("Table_type")};
+    co_await filterOnBackend(*target, columns, s.show.full ? 2 : 1, rows, "TABLES",
+                             s.text(s.show.filterSpan));
     co_return;
   }
   std::vector<std::string> columns{like ? column + " (" + *like + ")" : column};

@@ -46,23 +46,6 @@ bool isIdentifier(const std::string& name) {
 
 }  // namespace
 
-std::string quoteString(std::string_view value, bool noBackslashEscapes) {
-  std::string out = "'";
-  for (char c : value) {
-    if (c == '\'') {
-      out += "''";
-    } else if (c == '\\' && !noBackslashEscapes) {
-      out += "\\\\";
-    } else if (c == '\0' && !noBackslashEscapes) {
-      out += "\\0";
-    } else {
-      out.push_back(c);
-    }
-  }
-  out.push_back('\'');
-  return out;
-}
-
 std::string SessionVariables::syncStatement(const std::map<std::string, std::string>& applied,
                                             bool noBackslashEscapes) const {
   std::vector<std::pair<std::string, std::string>> assignments;
@@ -106,16 +89,6 @@ std::map<std::string, std::string> charsetVariables(uint16_t collationId) {
   vars["character_set_results"] = cs;
   vars["collation_connection"] = std::string(c->name);
   return vars;
-}
-
-std::string quoteIdentifier(std::string_view name) {
-  std::string out = "`";
-  for (char c : name) {
-    if (c == '`') out.push_back('`');
-    out.push_back(c);
-  }
-  out += "`";
-  return out;
 }
 
 }  // namespace shardproxy::frontend

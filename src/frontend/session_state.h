@@ -8,6 +8,7 @@
 
 #include "backend/connection.h"
 #include "backend/pool.h"
+#include "common/sql_text.h"
 
 namespace shardproxy::frontend {
 
@@ -31,10 +32,8 @@ struct HeldConnection {
   bool pinned = false;  // was kept from an earlier statement (transaction or sticky state)
 };
 
-// A quoted SQL string literal of `value`.
-std::string quoteString(std::string_view value, bool noBackslashEscapes);
-// `name` backquoted, backquotes inside doubled.
-std::string quoteIdentifier(std::string_view name);
+using shardproxy::quoteIdentifier;
+using shardproxy::quoteString;
 
 // Initial session variables for the collation a client announced in its handshake.
 std::map<std::string, std::string> charsetVariables(uint16_t collationId);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <set>
 
+#include "common/sql_text.h"
 #include "rewriter/select_rewrite.h"
 
 namespace shardproxy::rewriter {
@@ -14,32 +15,15 @@ namespace {
 // `name` written in the style of `written`: backquoted if it was.
 std::string likeWritten(std::string_view written, const std::string& name) {
   if (written.empty() || written.front() != '`') return name;
-  std::string out = "`";
-  for (char c : name) {
-    if (c == '`') out.push_back('`');
-    out.push_back(c);
-  }
-  out += "`";
-  return out;
+  return quoteIdentifier(name);
 }
 
 std::string sqlLiteral(const router::Value& v, bool noBackslashEscapes) {
   switch (v.type) {
     case router::Value::Type::Null:
       return "NULL";
-    case router::Value::Type::String: {
-      std::string out = "'";
-      for (char c : v.text) {
-        if (c == '\'') {
-          out += "''";
-        } else if (c == '\\' && !noBackslashEscapes) {
-          out += "\\\\";
-        } else {
-          out.push_back(c);
-        }
-      }
-      return out + "'";
-    }
+    case router::Value::Type::String:
+      return quoteString(v.text, noBackslashEscapes);
     default:
       return v.toString();
   }

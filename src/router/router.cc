@@ -385,20 +385,6 @@ class Routing {
     return false;
   }
 
-  // The actual table of `member` that goes with `primaryActual` of the primary binding table:
-  // the one with the same suffix after the logic table name.
-  static std::optional<std::string> boundTable(const TableRule& primary, const std::string& primaryActual,
-                                               const TableRule& member, const std::string& dataSource) {
-    std::string logic = lowerAscii(primary.logicTable);
-    std::string actual = lowerAscii(primaryActual);
-    std::string suffix = actual.rfind(logic, 0) == 0 ? actual.substr(logic.size()) : actual;
-    std::string memberLogic = lowerAscii(member.logicTable);
-    for (const std::string& t : member.tablesOn(dataSource)) {
-      std::string lt = lowerAscii(t);
-      if (lt.rfind(memberLogic, 0) == 0 && lt.substr(memberLogic.size()) == suffix) return t;
-    }
-    return std::nullopt;
-  }
 
   Result<std::vector<RouteUnit>> routeSharded(const std::vector<const StatementTable*>& sharded) {
     ConditionExtractor extractor(
@@ -460,7 +446,7 @@ class Routing {
           std::vector<TableMapping> mapping{{g.primary->rule->logicTable, n.table}};
           for (const StatementTable* m : g.members) {
             if (m == g.primary) continue;
-            auto actual = boundTable(*g.primary->rule, n.table, *m->rule, ds);
+            auto actual = pairedActualTable(*g.primary->rule, n.table, *m->rule, ds);
             if (!actual) {
               return shardingError(20005, "44000",
                                    "Can not find binding actual table, data source is `" + ds +

@@ -31,20 +31,6 @@ const char* operation(ast::DdlKind kind) {
   }
 }
 
-// `member`'s actual table that goes with `primaryActual` of `primary` (same suffix after the
-// logic name), as binding tables pair up.
-std::optional<std::string> pairedTable(const TableRule& primary, const std::string& primaryActual,
-                                       const TableRule& member, const std::string& dataSource) {
-  std::string logic = lowerAscii(primary.logicTable);
-  std::string actual = lowerAscii(primaryActual);
-  std::string suffix = actual.rfind(logic, 0) == 0 ? actual.substr(logic.size()) : actual;
-  std::string memberLogic = lowerAscii(member.logicTable);
-  for (const std::string& t : member.tablesOn(dataSource)) {
-    std::string lt = lowerAscii(t);
-    if (lt.rfind(memberLogic, 0) == 0 && lt.substr(memberLogic.size()) == suffix) return t;
-  }
-  return std::nullopt;
-}
 
 }  // namespace
 
@@ -123,7 +109,7 @@ Result<RouteResult> routeDdl(const ShardingRule& rule, const TableLocations& loc
     for (const DataNode& node : primary.dataNodes) {
       RouteUnit unit{node.dataSource, {{primary.logicTable, node.table}}, {}};
       for (size_t i = 1; i < sharded.size(); ++i) {
-        auto paired = pairedTable(primary, node.table, *sharded[i], node.dataSource);
+        auto paired = pairedActualTable(primary, node.table, *sharded[i], node.dataSource);
         if (!paired) {
           return Status(kErNotSupportedYet, "42000",
                         "unsupported: DDL naming sharded tables '" + primary.logicTable +

@@ -335,6 +335,21 @@ Result<std::shared_ptr<const ShardingRule>> ShardingRule::build(const config::Lo
   return std::shared_ptr<const ShardingRule>(rule);
 }
 
+std::optional<std::string> pairedActualTable(const TableRule& primary,
+                                             const std::string& primaryActual,
+                                             const TableRule& member,
+                                             const std::string& dataSource) {
+  std::string logic = lowerAscii(primary.logicTable);
+  std::string actual = lowerAscii(primaryActual);
+  std::string suffix = actual.rfind(logic, 0) == 0 ? actual.substr(logic.size()) : actual;
+  std::string memberLogic = lowerAscii(member.logicTable);
+  for (const std::string& t : member.tablesOn(dataSource)) {
+    std::string lt = lowerAscii(t);
+    if (lt.rfind(memberLogic, 0) == 0 && lt.substr(memberLogic.size()) == suffix) return t;
+  }
+  return std::nullopt;
+}
+
 Result<RuleSet> buildRules(const config::Topology& topology) {
   RuleSet out;
   for (const auto& [name, db] : topology.databases) {

@@ -91,6 +91,14 @@ class ShardingRule {
   config::SingleRuleConfig single_;
 };
 
+// The actual table of `member` on `dataSource` that pairs with `primaryActual` of `primary`:
+// the one with the same suffix after the logic table name, as binding tables (and FOREIGN KEY
+// parents) pair up. nullopt when there is none.
+std::optional<std::string> pairedActualTable(const TableRule& primary,
+                                             const std::string& primaryActual,
+                                             const TableRule& member,
+                                             const std::string& dataSource);
+
 // Every logical database's rules, by database name.
 using RuleSet = std::map<std::string, std::shared_ptr<const ShardingRule>>;
 // Builds the rules of every database of the topology; the first error, naming file:line.
