@@ -4,9 +4,11 @@
 #   scripts/demo.sh
 #
 # Installs missing packages, builds the proxy, starts MariaDB on 127.0.0.1:13306 and :13307
-# (data in .work/demo), loads conf/demo/sample-data-*.sql (resetting demo_shop and demo_analytics),
-# then runs `build/shardproxy --conf conf/demo --port 3307` in the foreground. Ctrl-C stops the
-# proxy and the servers this script started.
+# (data in .work/demo), loads sample-data-shop.sql and sample-data-analytics.sql directly into
+# them (resetting demo_shop and demo_analytics), creates the empty databases demo_ds_0 (13306) and
+# demo_ds_1 (13307) behind the sharded `sharding_db`, then runs
+# `build/shardproxy --conf conf/demo --port 3307` in the foreground and loads
+# sample-data-sharding.sql through it. Ctrl-C stops the proxy and the servers this script started.
 set -euo pipefail
 
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -66,11 +68,22 @@ fi
 MARIADB_BASE_PORT="$MARIADB_BASE_PORT" "$REPO_ROOT/scripts/mariadb-cluster.sh" start 2 "$DEMO_DIR" >/dev/null
 
 log "loading sample data into demo_shop (127.0.0.1:13306) and demo_analytics (127.0.0.1:13307)"
+# load PORT FILE [DATABASE]
 load() {
-  mariadb --no-defaults --default-character-set=utf8mb4 -h127.0.0.1 -P"$1" -uroot -proot <"$2"
+  mariadb --no-defaults --default-character-set=utf8mb4 -h127.0.0.1 -P"$1" -uroot -proot ${3:+"$3"} <"$2"
 }
 load 13306 "$CONF_DIR/sample-data-shop.sql"
 load 13307 "$CONF_DIR/sample-data-analytics.sql"
+
+# sharding_db's data sources start empty: the proxy lists their tables when it starts, and the
+# sample data goes in through the proxy once it listens.
+log "resetting demo_ds_0 (127.0.0.1:13306) and demo_ds_1 (127.0.0.1:13307) for sharding_db"
+reset_database() {
+  mariadb --no-defaults -h127.0.0.1 -P"$1" -uroot -proot -e \
+    "DROP DATABASE IF EXISTS $2; CREATE DATABASE $2 CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci"
+}
+reset_database 13306 demo_ds_0
+reset_database 13307 demo_ds_1
 
 log "starting shardproxy on port $PROXY_PORT"
 mkdir -p "$DEMO_DIR/proxy-data"
@@ -99,6 +112,12 @@ if [ "$ready" -ne 1 ]; then
   exit 1
 fi
 
+log "loading conf/demo/sample-data-sharding.sql into sharding_db through the proxy"
+if ! load "$PROXY_PORT" "$CONF_DIR/sample-data-sharding.sql" sharding_db; then
+  log "loading sample-data-sharding.sql through the proxy failed (the error is above)"
+  exit 1
+fi
+
 cat >&2 <<EOF
 
   shardproxy is listening on 127.0.0.1:$PROXY_PORT. Connect with:
@@ -110,8 +129,21 @@ cat >&2 <<EOF
   Add --default-character-set=utf8mb4 to see the emoji in the sample data. Try:
     SELECT c.full_name, o.id, o.total FROM customers c JOIN orders o ON o.customer_id = c.id;
 
-  Backends: MariaDB on 127.0.0.1:13306 (demo_shop) and 127.0.0.1:13307 (demo_analytics),
-  user root / password root. Press Ctrl-C to stop everything.
+  Sharded: t_order and t_order_item by user_id % 2 (data source) and order_id % 2 (table),
+  t_address on both servers:
+
+    mariadb -h127.0.0.1 -P$PROXY_PORT -uroot -proot sharding_db
+
+    SELECT * FROM t_order WHERE user_id = 11 AND order_id = 1101;
+    PREVIEW SELECT * FROM t_order WHERE user_id = 10;
+    PREVIEW INSERT INTO t_order (user_id, order_id, status) VALUES (10, 1002, 'NEW'), (11, 1103, 'NEW');
+    SHOW TABLES;
+
+  A SELECT that needs several statements (PREVIEW shows them) answers ERROR 1235 until
+  result merging is available.
+
+  Backends: MariaDB on 127.0.0.1:13306 (demo_shop, demo_ds_0) and 127.0.0.1:13307
+  (demo_analytics, demo_ds_1), user root / password root. Press Ctrl-C to stop everything.
 
 EOF
 

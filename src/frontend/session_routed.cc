@@ -76,7 +76,8 @@ awaitable<void> Session::executeRouted(const ast::Statement& s, const router::Sh
   }
   rewriter::RewriteOptions rewriteOptions;
   rewriteOptions.database = database_;
-  auto units = rewriter::rewrite(s, *route, rewriteOptions);
+  rewriter::MergeContext merge;
+  auto units = rewriter::rewrite(s, *route, rewriteOptions, &merge);
   if (!units) {
     writeError(units.status());
     co_return;
@@ -92,7 +93,12 @@ awaitable<void> Session::executeRouted(const ast::Statement& s, const router::Sh
       route->generatedKeys->values.front().isIntegral()) {
     generatedId = static_cast<uint64_t>(route->generatedKeys->values.front().integer);
   }
-  if (units->size() == 1) {
+  // Route units joined into one statement with UNION ALL answer the query as it is only when
+  // the rows need no merging: no aggregates, grouping, DISTINCT, order or limit across them.
+  bool needsMerge = route->units.size() > 1 && !isWrite(s) &&
+                    (!merge.aggregates.empty() || merge.distinct || !merge.groupBy.empty() ||
+                     !merge.orderBy.empty() || merge.offset || merge.count || merge.hasHaving);
+  if (units->size() == 1 && !needsMerge) {
     auto target = targetFor(*db, units->front().dataSource);
     if (!target) {
       writeError(target.status());
@@ -106,7 +112,7 @@ awaitable<void> Session::executeRouted(const ast::Statement& s, const router::Sh
   }
   if (!isWrite(s)) {
     writeError(Status(er::kNotSupportedYet, "42000",
-                      "unsupported: a SELECT routed to " + std::to_string(units->size()) +
+                      "unsupported: a SELECT routed to " + std::to_string(route->units.size()) +
                           " shards (merging results of several shards is not available yet)"));
     co_return;
   }

@@ -93,6 +93,7 @@ class Tokenizer {
         continue;
       }
       if (c == '?') {
+        if (bounds_) bounds_->emplace_back(static_cast<uint32_t>(i), static_cast<uint32_t>(i + 1));
         emit(":?");
         ++out_.parameterMarkers;
         ++i;
@@ -293,6 +294,7 @@ class Tokenizer {
   }
 
   void token(size_t b, size_t e) {
+    if (bounds_) bounds_->emplace_back(static_cast<uint32_t>(b), static_cast<uint32_t>(e));
     out_.key.append(s_.data() + b, e - b);
     out_.key.push_back(' ');
     if (b < e && !isIdentChar(static_cast<unsigned char>(s_[b]))) prevWord_ = {};
@@ -302,6 +304,7 @@ class Tokenizer {
     out_.key.push_back(' ');
   }
   void literal(NormalizedLiteral::Kind kind, size_t b, size_t e) {
+    if (bounds_) bounds_->emplace_back(static_cast<uint32_t>(b), static_cast<uint32_t>(e));
     out_.literals.push_back({kind, b, e});
     emit("?");
     prevWord_ = {};
@@ -313,10 +316,20 @@ class Tokenizer {
   int depth_ = 0;
   int byListDepth_ = -1;  // paren depth of the ORDER BY / GROUP BY list being read, or -1
   bool inExecutable_ = false;
+
+ public:
+  std::vector<std::pair<uint32_t, uint32_t>>* bounds_ = nullptr;  // tokenBounds(): where tokens are
 };
 
 }  // namespace
 
 bool normalize(std::string_view sql, Normalized& out) { return Tokenizer(sql, out).run(); }
+
+bool tokenBounds(std::string_view sql, std::vector<std::pair<uint32_t, uint32_t>>& out) {
+  Normalized n;
+  Tokenizer t(sql, n);
+  t.bounds_ = &out;
+  return t.run();
+}
 
 }  // namespace shardproxy::parser

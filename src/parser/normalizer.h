@@ -4,8 +4,10 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace shardproxy::parser {
@@ -29,5 +31,9 @@ struct Normalized {
 // False when the text cannot be tokenized (an unterminated string, identifier or comment):
 // the caller parses it in full and reports the syntax error.
 bool normalize(std::string_view sql, Normalized& out);
+
+// The byte ranges [begin, end) of the tokens normalize() sees (literals, parameter markers and
+// the hint comment included), in text order. False as for normalize().
+bool tokenBounds(std::string_view sql, std::vector<std::pair<uint32_t, uint32_t>>& out);
 
 }  // namespace shardproxy::parser

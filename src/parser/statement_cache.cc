@@ -124,6 +124,47 @@ void setLiteral(ast::Expr& e, NormalizedLiteral::Kind kind, std::string_view tex
   }
 }
 
+// Moves every offset of `s` (written for `oldSql`) to the same token of `newSql`, which has
+// the same tokens with other spacing and comments. False when a token count or an offset does
+// not line up (the caller parses afresh).
+bool moveByTokens(ast::Statement& s, std::string_view oldSql, std::string_view newSql) {
+  std::vector<std::pair<uint32_t, uint32_t>> from;
+  std::vector<std::pair<uint32_t, uint32_t>> to;
+  if (!tokenBounds(oldSql, from) || !tokenBounds(newSql, to) || from.size() != to.size()) {
+    return false;
+  }
+  // Token begins and ends, each increasing: old offset -> new offset.
+  std::vector<std::pair<uint32_t, uint32_t>> begins;
+  std::vector<std::pair<uint32_t, uint32_t>> ends;
+  for (size_t i = 0; i < from.size(); ++i) {
+    begins.emplace_back(from[i].first, to[i].first);
+    ends.emplace_back(from[i].second, to[i].second);
+  }
+  auto lookup = [](const std::vector<std::pair<uint32_t, uint32_t>>& map, uint32_t x,
+                   uint32_t& out) {
+    auto it = std::lower_bound(map.begin(), map.end(), std::make_pair(x, uint32_t{0}));
+    if (it == map.end() || it->first != x) return false;
+    out = it->second;
+    return true;
+  };
+  bool ok = true;
+  forEachSpan(s, [&](Span& span) {
+    if (!ok || (span.begin == 0 && span.end == 0)) return;
+    uint32_t b = 0;
+    uint32_t e = 0;
+    // An empty span (a position) may sit at either kind of boundary.
+    if (span.begin == span.end) {
+      ok = lookup(begins, span.begin, b) || lookup(ends, span.begin, b);
+      span.begin = span.end = b;
+      return;
+    }
+    ok = lookup(begins, span.begin, b) && lookup(ends, span.end, e);
+    span.begin = b;
+    span.end = e;
+  });
+  return ok;
+}
+
 }  // namespace
 
 StatementCache::Template StatementCache::makeTemplate(std::string key, ast::Statement statement,
@@ -153,6 +194,21 @@ StatementCache::Template StatementCache::makeTemplate(std::string key, ast::Stat
 std::optional<ast::Statement> StatementCache::bind(const Template& t, std::string_view sql,
                                                    const Normalized& n) {
   if (n.literals.size() != t.literals.size()) return std::nullopt;
+  // When everything between the literals is byte for byte the template's, offsets move only by
+  // the literals' lengths; otherwise (other spacing or comments) token by token.
+  std::string_view old = t.statement->sql;
+  bool sameLayout = true;
+  size_t oldPos = 0;
+  size_t newPos = 0;
+  for (size_t i = 0; i <= n.literals.size() && sameLayout; ++i) {
+    size_t oldEnd = i < n.literals.size() ? t.literals[i].begin : old.size();
+    size_t newEnd = i < n.literals.size() ? n.literals[i].begin : sql.size();
+    sameLayout = old.substr(oldPos, oldEnd - oldPos) == sql.substr(newPos, newEnd - newPos);
+    if (i < n.literals.size()) {
+      oldPos = t.literals[i].end;
+      newPos = n.literals[i].end;
+    }
+  }
   for (size_t i = 0; i < n.literals.size(); ++i) {
     const auto& b = t.bindings[i];
     const auto& l = n.literals[i];
@@ -163,6 +219,16 @@ std::optional<ast::Statement> StatementCache::bind(const Template& t, std::strin
   }
   ast::Statement s = *t.statement;
   s.sql = std::string(sql);
+  if (!sameLayout) {
+    if (!moveByTokens(s, old, sql)) return std::nullopt;
+    for (size_t i = 0; i < n.literals.size(); ++i) {
+      const auto& b = t.bindings[i];
+      if (b.expr == ast::kNone) continue;
+      const auto& l = n.literals[i];
+      setLiteral(s.exprs[b.expr], l.kind, sql.substr(l.begin, l.end - l.begin));
+    }
+    return s;
+  }
   // Old offset -> new: shifted by the length changes of the literals that end at or before it.
   std::vector<std::pair<uint32_t, int64_t>> shifts;  // (old end, cumulative delta)
   int64_t delta = 0;

@@ -531,12 +531,26 @@ class ShardingTest(h.TestCase):
         self.seed_four(c)
         for sql in ["SELECT * FROM t_order",
                     "SELECT COUNT(*) FROM t_order WHERE order_id IN (10, 13)",
+                    # one data source, two tables: the rows would need merging
+                    "SELECT COUNT(*) FROM t_order WHERE user_id = 1",
+                    "SELECT MAX(order_id) FROM t_order WHERE user_id = 1",
+                    "SELECT DISTINCT status FROM t_order WHERE user_id = 1",
                     "SELECT * FROM t_order o JOIN t_order_item i ON o.order_id = i.order_id WHERE o.user_id = 1"]:
             with self.subTest(sql=sql):
                 self.assert_error(c, sql, 1235)
                 self.assertEqual(h.query(c, "SELECT status FROM t_order WHERE user_id = 0 AND order_id = 11"),
                                  (("b",),))
         self.assert_placement(self.FOUR)
+
+    def test_same_statement_with_other_spacing(self):
+        # One statement cache entry for both spellings; the rewrite must follow each text.
+        c = self.conn()
+        self.seed_four(c)
+        for sql in ["SELECT status FROM t_order WHERE user_id = 1 AND order_id = 13",
+                    "SELECT  status  FROM  t_order WHERE user_id=1 AND order_id=13",
+                    "SELECT status\n FROM t_order /* c */ WHERE user_id = 1 AND order_id = 13"]:
+            with self.subTest(sql=sql):
+                self.assertEqual(h.query(c, sql), (("d",),))
 
     def test_units_of_one_data_source_run_as_one_union_all(self):
         # Both tables of user 1 live on ds_1: a simple SELECT over them is one statement there.
