@@ -167,7 +167,7 @@ std::optional<Pattern> Pattern::compile(std::string_view pattern, std::string* e
       size_t j = i + 1;
       std::string literal;
       if (j < pattern.size() && pattern[j] == '\'') {
-        literal = "'";
+        literal.push_back('\'');  // (not `= "'"`: GCC 12 warns falsely of an overlapping copy)
         j += 1;
       } else {
         for (;;) {
