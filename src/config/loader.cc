@@ -656,7 +656,9 @@ class DatabaseParser {
       } else if (kind == "READWRITE_SPLITTING" || kind == "DB_DISCOVERY") {
         readGroups(item, kind == "READWRITE_SPLITTING");
       }
-      rejectClassBased(item, "!" + kind);
+      // !SHARDING's algorithms are checked when router/ builds them, with a message naming the
+      // built-in algorithm to use instead.
+      if (kind != "SHARDING") rejectClassBased(item, "!" + kind);
       db_.rules.push_back(std::move(rule));
     }
   }

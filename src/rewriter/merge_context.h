@@ -16,6 +16,8 @@ namespace shardproxy::rewriter {
 struct MergeContext {
   struct Aggregate {
     parser::ast::AggregateKind kind = parser::ast::AggregateKind::None;
+    // COUNT / SUM / AVG (DISTINCT x): the column `label` holds the distinct values of x each
+    // unit found (AGGREGATION_DISTINCT_DERIVED_n unless aliased), to aggregate after merging.
     bool distinct = false;
     std::string label;
     // AVG: the derived COUNT and SUM columns it is computed from.

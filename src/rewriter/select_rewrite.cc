@@ -111,11 +111,47 @@ class SelectRewrite {
   }
 
   void aggregates() {
+    bool distinctRows = false;
     for (const ast::SelectItem& item : q_.items) {
       if (item.kind != ast::SelectItem::Kind::Expr) continue;
       const ast::Expr& e = s_.expr(item.expr);
-      if (isAggregate(e)) aggregate(e, label(item));
+      if (!isAggregate(e)) continue;
+      if (distinctAggregate(item, e)) {
+        distinctRows = true;
+      } else {
+        aggregate(e, label(item));
+      }
     }
+    // The units return the distinct values; the merger aggregates them across units.
+    if (distinctRows && !q_.distinct) {
+      // First among the splices at this offset: an insertion goes before a replacement there.
+      uint32_t at = q_.items.front().span.begin;
+      splices_.insert(splices_.begin(), TextSplice{at, at, "DISTINCT "});
+    }
+  }
+
+  // COUNT / SUM / AVG (DISTINCT x) over several units: a value seen on two units counts once,
+  // so each unit returns its distinct values of x instead (`x AS AGGREGATION_DISTINCT_DERIVED_n`,
+  // under SELECT DISTINCT), and the merger aggregates them, as ShardingSphere rewrites it.
+  bool distinctAggregate(const ast::SelectItem& item, const ast::Expr& e) {
+    if (!e.distinct || e.args.size() != 1 ||
+        (e.aggregate != ast::AggregateKind::Count && e.aggregate != ast::AggregateKind::Sum &&
+         e.aggregate != ast::AggregateKind::Avg)) {
+      return false;
+    }
+    MergeContext::Aggregate a;
+    a.kind = e.aggregate;
+    a.distinct = true;
+    std::string replacement(s_.text(s_.expr(e.args.front()).span));
+    if (item.alias.empty()) {
+      a.label = "AGGREGATION_DISTINCT_DERIVED_" + std::to_string(distinct_++);
+      replacement += " AS " + a.label;
+    } else {
+      a.label = item.alias.value;
+    }
+    splices_.push_back({e.span.begin, e.span.end, replacement});
+    merge_.aggregates.push_back(std::move(a));
+    return true;
   }
 
   // The select-list column an ORDER BY / GROUP BY item sorts on, derived when it has none.
@@ -215,6 +251,7 @@ class SelectRewrite {
   std::vector<TextSplice> splices_;
   std::string derived_;
   std::map<std::string, std::string> derivedByText_;
+  int distinct_ = 0;
   int orderDerived_ = 0;
   int avg_ = 0;  // AVG_DERIVED_*_<n>
   int groupDerived_ = 0;

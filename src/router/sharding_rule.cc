@@ -290,6 +290,16 @@ Result<std::shared_ptr<const ShardingRule>> ShardingRule::build(const config::Lo
   if (!db.ruleSet.sharding) return std::shared_ptr<const ShardingRule>(rule);
   const config::ShardingRuleConfig& s = *db.ruleSet.sharding;
   Builder b(db);
+  // Every algorithm and key generator is created, used or not: a broken one is an error now,
+  // not when a later rule change starts using it.
+  for (const auto& [name, algorithm] : s.shardingAlgorithms) {
+    if (auto made = b.algorithm(name); !made) return made.status();
+  }
+  for (const auto& [name, generator] : s.keyGenerators) {
+    config::KeyGenerateStrategyConfig probe;
+    probe.keyGeneratorName = name;
+    if (auto made = b.keyGenerate(probe, ""); !made) return made.status();
+  }
   for (const auto& c : s.tables) {
     auto t = b.table(c);
     if (!t) return t.status();

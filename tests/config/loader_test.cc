@@ -938,24 +938,28 @@ rules:
 }
 
 TEST(LoaderError, ClassBasedAlgorithmsAreJavaOnly) {
+  // (!SHARDING's algorithms are router/'s to check: tests/router/sharding_rule_test.cc.)
   DatabaseCase c(R"(databaseName: db
 dataSources:
   ds_0:
     url: jdbc:mysql://h/db
 rules:
-- !SHARDING
+- !ENCRYPT
   tables:
-    t_order:
-      actualDataNodes: ds_0.t_order_${0..1}
-  shardingAlgorithms:
+    t_user:
+      columns:
+        pwd:
+          cipher:
+            name: pwd_cipher
+            encryptorName: custom
+  encryptors:
     custom:
       type: CLASS_BASED
       props:
-        strategy: STANDARD
-        algorithmClassName: com.example.MyAlgorithm
+        algorithmClassName: com.example.MyEncryptor
 )");
   EXPECT_EQ(c.error(), c.file +
-                           ":12: !SHARDING.shardingAlgorithms.custom.type: CLASS_BASED algorithms "
+                           ":16: !ENCRYPT.encryptors.custom.type: CLASS_BASED algorithms "
                            "are Java classes, which shardproxy cannot load; use a built-in "
                            "algorithm type");
 }

@@ -224,6 +224,29 @@ INSTANTIATE_TEST_SUITE_P(
       type: SOMETHING
 )",
                 "unknown auditor type 'SOMETHING' (expected DML_SHARDING_CONDITIONS)"},
+        BadCase{"ClassBased", R"(  tables:
+    t:
+      actualDataNodes: ds_0.t_${0..1}
+  shardingAlgorithms:
+    custom:
+      type: CLASS_BASED
+      props:
+        strategy: STANDARD
+        algorithmClassName: com.example.MyAlgorithm
+)",
+                "!SHARDING.shardingAlgorithms.custom: CLASS_BASED: sharding algorithm classes are "
+                "Java code (algorithmClassName 'com.example.MyAlgorithm') and cannot run in "
+                "shardproxy; use a built-in algorithm instead: INLINE, INTERVAL, MOD"},
+        BadCase{"UnusedAlgorithmIsCheckedToo", R"(  tables:
+    t:
+      actualDataNodes: ds_0.t
+  shardingAlgorithms:
+    unused:
+      type: MOD
+      props:
+        sharding-count: zero
+)",
+                "!SHARDING.shardingAlgorithms.unused: "},
         BadCase{"MissingAlgorithmProp", R"(  tables:
     t:
       actualDataNodes: ds_0.t_${0..1}
