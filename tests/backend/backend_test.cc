@@ -66,7 +66,11 @@ class BackendTest : public ::testing::Test {
 TEST_F(BackendTest, QueryStreamsRowsAndReportsOk) {
   run([&](asio::any_io_executor ex) -> awaitable<void> {
     Connection c(ex, "ds_test");
-    EXPECT_TRUE((co_await c.connect(ds_, {})).isOk());
+    // Without a connection the rest would only crash.
+    if (!(co_await c.connect(ds_, {})).isOk()) {
+      ADD_FAILURE() << "cannot connect to " << ds_.host << ":" << ds_.port;
+      co_return;
+    }
     EXPECT_TRUE((co_await c.query("SELECT 1 AS a, NULL AS b UNION ALL SELECT 2, 'x'")).isOk());
     EXPECT_EQ(c.fieldCount(), 2u);
     EXPECT_STREQ(c.fields()[0].name, "a");
@@ -95,7 +99,11 @@ TEST_F(BackendTest, QueryStreamsRowsAndReportsOk) {
 TEST_F(BackendTest, MultiResultsAndErrors) {
   run([&](asio::any_io_executor ex) -> awaitable<void> {
     Connection c(ex, "ds_test");
-    EXPECT_TRUE((co_await c.connect(ds_, {})).isOk());
+    // Without a connection the rest would only crash.
+    if (!(co_await c.connect(ds_, {})).isOk()) {
+      ADD_FAILURE() << "cannot connect to " << ds_.host << ":" << ds_.port;
+      co_return;
+    }
     EXPECT_TRUE((co_await c.query("SELECT 1; DO 1; SELECT 2")).isOk());
     EXPECT_TRUE(c.moreResults());
     EXPECT_TRUE((co_await c.drain()).isOk());
@@ -118,7 +126,11 @@ TEST_F(BackendTest, MultiResultsAndErrors) {
 TEST_F(BackendTest, ReportsChangedSessionVariables) {
   run([&](asio::any_io_executor ex) -> awaitable<void> {
     Connection c(ex, "ds_test");
-    EXPECT_TRUE((co_await c.connect(ds_, {})).isOk());
+    // Without a connection the rest would only crash.
+    if (!(co_await c.connect(ds_, {})).isOk()) {
+      ADD_FAILURE() << "cannot connect to " << ds_.host << ":" << ds_.port;
+      co_return;
+    }
     EXPECT_TRUE((co_await c.query("SET time_zone = '+02:00'")).isOk());
     EXPECT_TRUE(c.sessionStateChanged());
     auto vars = c.takeChangedVariables();
@@ -161,7 +173,10 @@ TEST_F(BackendTest, PoolReusesAndQueuesConnections) {
   run([&](asio::any_io_executor ex) -> awaitable<void> {
     Pool pool(ex, ds_, {}, PoolLimits{1, 0});
     auto first = co_await pool.acquire();
-    EXPECT_TRUE(first.isOk());
+    if (!first.isOk()) {
+      ADD_FAILURE() << first.status().toString();
+      co_return;
+    }
     uint64_t id = first.value()->threadId();
     EXPECT_EQ(pool.openCount(), 1);
 
@@ -172,7 +187,10 @@ TEST_F(BackendTest, PoolReusesAndQueuesConnections) {
         ex,
         [&]() -> awaitable<void> {
           auto second = co_await pool.acquire();
-          EXPECT_TRUE(second.isOk());
+          if (!second.isOk()) {
+            ADD_FAILURE() << second.status().toString();
+            co_return;
+          }
           secondId = second.value()->threadId();
           secondDone = true;
           pool.release(std::move(second.value()));
@@ -195,7 +213,10 @@ TEST_F(BackendTest, PoolWaitTimesOut) {
   run([&](asio::any_io_executor ex) -> awaitable<void> {
     Pool pool(ex, ds_, {}, PoolLimits{1, 0});
     auto held = co_await pool.acquire();
-    EXPECT_TRUE(held.isOk());
+    if (!held.isOk()) {
+      ADD_FAILURE() << held.status().toString();
+      co_return;
+    }
     auto start = std::chrono::steady_clock::now();
     auto waited = co_await pool.acquire();
     EXPECT_FALSE(waited.isOk());
@@ -208,18 +229,28 @@ TEST_F(BackendTest, PoolDropsConnectionsTheServerClosed) {
   run([&](asio::any_io_executor ex) -> awaitable<void> {
     Pool pool(ex, ds_, {}, PoolLimits{2, 0});
     auto victim = co_await pool.acquire();
-    EXPECT_TRUE(victim.isOk());
+    if (!victim.isOk()) {
+      ADD_FAILURE() << victim.status().toString();
+      co_return;
+    }
     uint64_t victimId = victim.value()->threadId();
     pool.release(std::move(victim.value()));
 
     Connection killer(ex, "ds_test");
-    EXPECT_TRUE((co_await killer.connect(ds_, {})).isOk());
+    // Without a connection the rest would only crash.
+    if (!(co_await killer.connect(ds_, {})).isOk()) {
+      ADD_FAILURE() << "cannot connect to " << ds_.host << ":" << ds_.port;
+      co_return;
+    }
     EXPECT_TRUE((co_await killer.execute("KILL " + std::to_string(victimId))).isOk());
     asio::steady_timer t(ex, 100ms);
     co_await t.async_wait(use_awaitable);
 
     auto next = co_await pool.acquire();
-    EXPECT_TRUE(next.isOk());
+    if (!next.isOk()) {
+      ADD_FAILURE() << next.status().toString();
+      co_return;
+    }
     EXPECT_NE(next.value()->threadId(), victimId);
     EXPECT_TRUE((co_await next.value()->execute("SELECT 1")).isOk());
     pool.release(std::move(next.value()));
