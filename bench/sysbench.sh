@@ -1,16 +1,40 @@
 #!/usr/bin/env bash
 # sysbench through shardproxy vs. MariaDB directly vs. HAProxy (TCP mode), in one run.
 #
-#   bench/sysbench.sh
+#   bench/sysbench.sh             pass-through: one MariaDB, shardproxy in front of one data source
+#   bench/sysbench.sh --sharded   sharded: two MariaDB servers behind shardproxy, vs. one directly
 #
-# Starts its own MariaDB server (scripts/mariadb-cluster.sh, in .work/bench), prepares the sysbench
-# tables once (database sbtest), then runs oltp_point_select and oltp_read_only in text protocol
-# mode (--db-ps-mode=disable) against each target:
+# Pass-through (default): starts its own MariaDB server (scripts/mariadb-cluster.sh, in .work/bench),
+# prepares the sysbench tables once (database sbtest), then runs oltp_point_select and
+# oltp_read_only in text protocol mode (--db-ps-mode=disable) against each target:
 #   direct      MariaDB itself
 #   haproxy     HAProxy in TCP mode in front of it (the cost of one extra hop)
 #   shardproxy  build/shardproxy with a pass-through configuration (one data source)
-# and prints QPS per target and the ratios shardproxy/direct and shardproxy/haproxy. Everything
-# shares this machine's CPUs, so compare ratios from one run, not absolute figures across runs.
+# and prints QPS per target and the ratios shardproxy/direct and shardproxy/haproxy.
+#
+# Sharded (--sharded, or BENCH_SHARDED=1): starts two MariaDB servers (in .work/bench-sharded).
+# Each sysbench table sbtestN is sharded by id over both: logical database sbtest, data sources
+# ds_0 (database ds_0 on server 1) and ds_1 (database ds_1 on server 2), actual tables
+# ds_0.sbtestN and ds_1.sbtestN named like the logical ones, database strategy INLINE
+# ds_${id % 2} with allow-range-query-with-inline-sharding (range SELECTs go to both servers), no
+# table strategy. The sharded tables are prepared THROUGH THE PROXY: sysbench prepare with
+# --auto-inc=off, so every INSERT names its id and the proxy routes each row; CREATE TABLE and
+# CREATE INDEX go to both servers. The script then checks on each server directly that every row
+# sits where id % 2 says. Should preparing through the proxy fail, the tables are instead created
+# directly on each server and the rows copied there from the reference (mariadb-dump --where
+# 'id % 2 = K'), the proxy is restarted, and the report says so.
+# The reference is the same workload directly on server 1, database sbtest, holding all rows
+# (prepared directly, also --auto-inc=off); it runs before the proxy starts. Workloads:
+# oltp_point_select, oltp_read_only and oltp_read_write, text protocol; the report gives QPS and
+# TPS for "sharded" (through the proxy) and "direct", and the ratios. A workload that fails through
+# the proxy is reported as "failed: <first error>" and the run goes on. Expect oltp_read_only and
+# oltp_read_write to fail for now: their range SELECTs span both shards, and a transaction may not
+# span data sources (BEGIN pins one). sysbench's --skip-trx would avoid the second limit; it is
+# deliberately not used, so the figures describe the workload as sysbench defines it (and without
+# transactions oltp_read_write's DELETE + INSERT of one id collide between threads, even directly).
+#
+# Everything shares this machine's CPUs, so compare ratios from one run, not absolute figures
+# across runs.
 #
 # Environment:
 #   BENCH_SECONDS  seconds per test            (20)
@@ -18,22 +42,44 @@
 #   BENCH_TABLES   tables                      (4)
 #   BENCH_ROWS     rows per table              (10000)
 #   BENCH_WARMUP   warm-up seconds per target  (2; 0 disables)
-#   BENCH_TARGETS  which targets, space-separated (direct haproxy shardproxy)
-# Logs and sysbench output stay in .work/bench. Exits non-zero if any target failed.
+#   BENCH_TARGETS  which targets, space-separated (direct haproxy shardproxy; pass-through only)
+#   BENCH_SHARDED  1 selects the sharded mode, like --sharded
+#   BENCH_BUILD    0 uses build/shardproxy as it is instead of building it first (1)
+# Logs and sysbench output stay in .work/bench (.work/bench-sharded). Exits non-zero if any target
+# or workload failed.
 set -euo pipefail
 
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$REPO_ROOT"
+
+SHARDED="${BENCH_SHARDED:-0}"
+for arg in "$@"; do
+  case "$arg" in
+    --sharded) SHARDED=1 ;;
+    -h | --help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "${BASH_SOURCE[0]}"; exit 0 ;;
+    *) echo "bench: unknown argument '$arg' (use --sharded)" >&2; exit 2 ;;
+  esac
+done
 
 SECONDS_PER_TEST="${BENCH_SECONDS:-20}"
 THREADS="${BENCH_THREADS:-8}"
 TABLES="${BENCH_TABLES:-4}"
 ROWS="${BENCH_ROWS:-10000}"
 WARMUP="${BENCH_WARMUP:-2}"
+BUILD="${BENCH_BUILD:-1}"
 TARGETS="${BENCH_TARGETS:-direct haproxy shardproxy}"
-TESTS=(oltp_point_select oltp_read_only)
 
-WORK="$REPO_ROOT/.work/bench"
+if [ "$SHARDED" = 1 ]; then
+  TESTS=(oltp_point_select oltp_read_only oltp_read_write)
+  TARGETS="direct shardproxy"
+  WORK="$REPO_ROOT/.work/bench-sharded"
+  # Every INSERT names its id, so the proxy can route it by the sharding column.
+  SB_EXTRA="--auto-inc=off"
+else
+  TESTS=(oltp_point_select oltp_read_only)
+  WORK="$REPO_ROOT/.work/bench"
+  SB_EXTRA=""
+fi
 CLUSTER_DIR="$WORK/cluster"
 RESULTS="$WORK/results"
 PROXY_BIN="$REPO_ROOT/build/shardproxy"
@@ -43,6 +89,8 @@ log() { echo "bench: $*" >&2; }
 for v in SECONDS_PER_TEST THREADS TABLES ROWS WARMUP; do
   [[ "${!v}" =~ ^[0-9]+$ ]] || { log "$v must be a number, got '${!v}'"; exit 2; }
 done
+[[ "$SHARDED" =~ ^[01]$ ]] || { log "BENCH_SHARDED must be 0 or 1, got '$SHARDED'"; exit 2; }
+[[ "$BUILD" =~ ^[01]$ ]] || { log "BENCH_BUILD must be 0 or 1, got '$BUILD'"; exit 2; }
 for t in $TARGETS; do
   case "$t" in
     direct | haproxy | shardproxy) ;;
@@ -100,29 +148,49 @@ wait_listen() {  # PORT PID SECONDS: true once PORT listens; false if PID dies o
   return 1
 }
 
-mysql_ok() {  # PORT: a real query works through PORT
-  mariadb --no-defaults --protocol=tcp -h127.0.0.1 -P"$1" -uroot -proot --connect-timeout=3 \
-    sbtest -N -B -e 'SELECT COUNT(*) FROM sbtest1' >/dev/null 2>&1
+sql() {  # PORT SQL...: runs SQL on the server or proxy at PORT, tab-separated rows without header
+  local port="$1"
+  shift
+  mariadb --no-defaults --protocol=tcp -h127.0.0.1 -P"$port" -uroot -proot --connect-timeout=3 \
+    -N -B -e "$*"
+}
+
+mysql_ok() {  # PORT [SQL]: a real query works through PORT
+  sql "$1" "${2:-SELECT COUNT(*) FROM sbtest.sbtest1}" >/dev/null 2>&1
 }
 
 sysbench_args() {  # TEST PORT SECONDS [THREADS]
+  # shellcheck disable=SC2086  # SB_EXTRA is empty or one option
   echo "$1" --db-driver=mysql --mysql-host=127.0.0.1 --mysql-port="$2" \
     --mysql-user=root --mysql-password=root --mysql-db=sbtest \
     --tables="$TABLES" --table-size="$ROWS" --threads="${4:-$THREADS}" --time="$3" \
-    --report-interval=0 --db-ps-mode=disable
+    --report-interval=0 --db-ps-mode=disable $SB_EXTRA
 }
 
-# Queries per second from a sysbench report: "    queries:   123456 (6172.55 per sec.)".
-parse_qps() {
-  sed -n 's/^ *queries: *[0-9]* *(\([0-9.]*\) per sec\.).*/\1/p' "$1" | head -1
+# Queries and transactions per second from a sysbench report:
+# "    queries:   123456 (6172.55 per sec.)", "    transactions:   6172 (308.60 per sec.)".
+parse_rate() {  # queries|transactions LOG
+  sed -n "s/^ *$1: *[0-9]* *(\([0-9.]*\) per sec\.).*/\1/p" "$2" | head -1
+}
+parse_qps() { parse_rate queries "$1"; }
+
+# The first error sysbench (or the timeout) reported in LOG, on one line of at most 200 characters.
+first_error() {
+  local line
+  line="$(grep -m1 -E 'FATAL|ERROR|[Ee]rror' "$1" || true)"
+  [ -n "$line" ] || line="$(grep -v '^ *$' "$1" | tail -n 1 || true)"
+  [ -n "$line" ] || line="no output"
+  line="${line#FATAL: }"
+  echo "${line:0:200}"
 }
 
-declare -A QPS
+declare -A QPS TPS ERR
 failed=0
 
-# Runs both tests against PORT and records QPS[target,test] ("fail" on error).
+# Runs every test against PORT and records QPS[target,test] and TPS[target,test] ("fail" on
+# error, with the first error in ERR[target,test]).
 run_target() {
-  local target="$1" port="$2" test out qps
+  local target="$1" port="$2" test out qps tps status
   if [ "$WARMUP" -gt 0 ]; then
     # shellcheck disable=SC2046  # word splitting of the argument list is intended
     timeout $((WARMUP + 60)) sysbench $(sysbench_args oltp_point_select "$port" "$WARMUP") run \
@@ -131,26 +199,95 @@ run_target() {
   for test in "${TESTS[@]}"; do
     out="$RESULTS/$target-$test.log"
     log "$target: $test, ${SECONDS_PER_TEST}s, $THREADS threads"
+    status=0
     # shellcheck disable=SC2046
-    if timeout $((SECONDS_PER_TEST + 120)) sysbench $(sysbench_args "$test" "$port" "$SECONDS_PER_TEST") run \
-        >"$out" 2>&1 && qps="$(parse_qps "$out")" && [ -n "$qps" ]; then
+    timeout $((SECONDS_PER_TEST + 120)) sysbench $(sysbench_args "$test" "$port" "$SECONDS_PER_TEST") run \
+      >"$out" 2>&1 || status=$?
+    qps="$(parse_qps "$out")"
+    tps="$(parse_rate transactions "$out")"
+    if [ "$status" -eq 0 ] && [ -n "$qps" ]; then
       QPS[$target,$test]="$qps"
+      TPS[$target,$test]="${tps:--}"
     else
-      log "$target: $test failed; $out ends with:"
-      tail -n 15 "$out" >&2
+      if [ "$status" -eq 124 ]; then
+        ERR[$target,$test]="timed out after $((SECONDS_PER_TEST + 120))s"
+      else
+        ERR[$target,$test]="$(first_error "$out")"
+      fi
+      log "$target: $test failed: ${ERR[$target,$test]} (log: $out)"
+      [ "$SHARDED" = 1 ] || tail -n 15 "$out" >&2
       QPS[$target,$test]="fail"
+      TPS[$target,$test]="fail"
       failed=1
     fi
   done
 }
 
-mark_failed() {
+mark_failed() {  # TARGET [REASON]
   local test
-  for test in "${TESTS[@]}"; do QPS[$1,$test]="fail"; done
+  for test in "${TESTS[@]}"; do
+    QPS[$1,$test]="fail"
+    TPS[$1,$test]="fail"
+    ERR[$1,$test]="${2:-not run}"
+  done
   failed=1
 }
 
-# Leftovers of an interrupted run: its server, HAProxy and proxy (pid files name them; the
+# Writes the proxy's global.yaml (root / root, the given port) into CONF_DIR.
+write_global_yaml() {  # CONF_DIR PORT
+  cat >"$1/global.yaml" <<EOF
+# Generated by bench/sysbench.sh.
+mode:
+  type: Standalone
+authority:
+  users:
+    - user: root@%
+      password: root
+      admin: true
+  privilege:
+    type: ALL_PERMITTED
+transaction:
+  defaultType: LOCAL
+props:
+  proxy-default-port: $2
+  sql-show: false
+EOF
+}
+
+# One data source entry of a database-*.yaml.
+data_source_yaml() {  # NAME PORT DATABASE
+  cat <<EOF
+  $1:
+    url: jdbc:mysql://127.0.0.1:$2/$3?serverTimezone=UTC&useSSL=false
+    username: root
+    password: root
+    connectionTimeoutMilliseconds: 30000
+    idleTimeoutMilliseconds: 60000
+    maxLifetimeMilliseconds: 1800000
+    maxPoolSize: 64
+    minPoolSize: 1
+EOF
+}
+
+# Starts build/shardproxy on proxy_port with the configuration in $WORK/proxy-conf; true once it
+# answers CHECK_SQL, else prints the end of its log and returns false (the proxy is then stopped).
+start_proxy() {  # CHECK_SQL
+  mkdir -p "$WORK/proxy-data"
+  "$PROXY_BIN" --conf "$WORK/proxy-conf" --port "$proxy_port" --bind 127.0.0.1 \
+    --data-dir "$WORK/proxy-data" >>"$WORK/shardproxy.log" 2>&1 &
+  proxy_pid=$!
+  echo "$proxy_pid" >"$WORK/shardproxy.pid"
+  if wait_listen "$proxy_port" "$proxy_pid" 20 && mysql_ok "$proxy_port" "$1"; then
+    return 0
+  fi
+  log "shardproxy did not start or does not answer; $WORK/shardproxy.log ends with:"
+  tail -n 20 "$WORK/shardproxy.log" >&2
+  stop_pid "$proxy_pid"
+  proxy_pid=""
+  return 1
+}
+
+# Leftovers of an interrupted run: its servers, HAProxy and proxy (pid files name them; the
 # command line must mention this work directory, so a reused pid is never killed).
 "$REPO_ROOT/scripts/mariadb-cluster.sh" stop "$CLUSTER_DIR" >/dev/null 2>&1 || true
 for f in "$WORK/haproxy.pid" "$WORK/shardproxy.pid"; do
@@ -163,16 +300,187 @@ rm -rf "$WORK"
 mkdir -p "$RESULTS"
 
 if wants shardproxy; then
+  if [ "$BUILD" = 0 ]; then
+    [ -x "$PROXY_BIN" ] || { log "BENCH_BUILD=0 but $PROXY_BIN does not exist"; exit 1; }
+    log "using $PROXY_BIN as built ($(date -r "$PROXY_BIN" '+%F %T'))"
   # Build first, so a compile error shows before minutes of benchmarking.
-  if ! "$REPO_ROOT/scripts/build.sh" shardproxy; then
+  elif ! "$REPO_ROOT/scripts/build.sh" shardproxy; then
     log "building shardproxy failed; benchmarking the other targets"
     TARGETS="${TARGETS//shardproxy/}"
-    mark_failed shardproxy
+    mark_failed shardproxy "building shardproxy failed"
   fi
 else
   "$REPO_ROOT/scripts/install-deps.sh"
 fi
 
+cell() { echo "${QPS[$1,$2]:--}"; }
+ratio() {  # A B: A/B to two decimals, or "-" when either is missing
+  awk -v a="$1" -v b="$2" 'BEGIN {
+    if (a ~ /^[0-9.]+$/ && b ~ /^[0-9.]+$/ && b + 0 > 0) printf "%.2fx", a / b; else printf "-" }'
+}
+describe_run() {
+  echo "sysbench $(sysbench --version | awk '{print $2}'), text protocol, $THREADS threads," \
+    "$TABLES tables x $ROWS rows, ${SECONDS_PER_TEST}s per test, $(nproc) CPUs shared by all processes"
+}
+
+# --- sharded mode -------------------------------------------------------------------------------
+if [ "$SHARDED" = 1 ]; then
+  log "starting 2 MariaDB servers in $CLUSTER_DIR"
+  ports="$("$REPO_ROOT/scripts/mariadb-cluster.sh" start 2 "$CLUSTER_DIR" 2>"$WORK/cluster.log")" || {
+    cat "$WORK/cluster.log" >&2
+    exit 1
+  }
+  read -r -a db_ports <<<"$(echo "$ports" | tr '\n' ' ')"
+  [ "${#db_ports[@]}" -eq 2 ] || { log "expected 2 ports from mariadb-cluster.sh, got '$ports'"; exit 1; }
+  # Server 1 holds the reference database sbtest (all rows) and shard ds_0; server 2 holds ds_1.
+  shard_ports=("${db_ports[0]}" "${db_ports[1]}")
+
+  log "preparing the reference: $TABLES tables x $ROWS rows in sbtest on server 1"
+  sql "${db_ports[0]}" 'DROP DATABASE IF EXISTS sbtest; CREATE DATABASE sbtest'
+  # shellcheck disable=SC2046
+  timeout 1200 sysbench $(sysbench_args oltp_read_write "${db_ports[0]}" 0 "$TABLES") prepare \
+    >"$RESULTS/prepare-direct.log" 2>&1 || {
+    tail -n 20 "$RESULTS/prepare-direct.log" >&2
+    log "sysbench prepare (direct) failed"
+    exit 1
+  }
+  run_target direct "${db_ports[0]}"
+
+  # The shard databases start empty: the proxy lists their tables when it starts, and the tables
+  # are created through it below.
+  for k in 0 1; do
+    sql "${shard_ports[$k]}" "DROP DATABASE IF EXISTS ds_$k; CREATE DATABASE ds_$k"
+  done
+
+  proxy_port="$(free_port)"
+  mkdir -p "$WORK/proxy-conf"
+  write_global_yaml "$WORK/proxy-conf" "$proxy_port"
+  {
+    echo "# Generated by bench/sysbench.sh --sharded: sbtest1..sbtest$TABLES sharded by id over two servers."
+    echo "databaseName: sbtest"
+    echo "dataSources:"
+    data_source_yaml ds_0 "${shard_ports[0]}" ds_0
+    data_source_yaml ds_1 "${shard_ports[1]}" ds_1
+    echo "rules:"
+    echo "- !SHARDING"
+    echo "  tables:"
+    for i in $(seq "$TABLES"); do
+      echo "    sbtest$i:"
+      echo "      actualDataNodes: ds_\${0..1}.sbtest$i"
+    done
+    cat <<'EOF'
+  defaultDatabaseStrategy:
+    standard:
+      shardingColumn: id
+      shardingAlgorithmName: database_inline
+  defaultTableStrategy:
+    none:
+  shardingAlgorithms:
+    database_inline:
+      type: INLINE
+      props:
+        algorithm-expression: ds_${id % 2}
+        allow-range-query-with-inline-sharding: true
+EOF
+  } >"$WORK/proxy-conf/database-sbtest.yaml"
+
+  # True when every table holds ROWS rows over both servers, each row on the server id % 2 names.
+  shards_ok() {
+    local i k total count misplaced n
+    for i in $(seq "$TABLES"); do
+      total=0
+      for k in 0 1; do
+        n="$(sql "${shard_ports[$k]}" "SELECT COUNT(*), SUM(id % 2 <> $k) FROM ds_$k.sbtest$i")" ||
+          return 1
+        read -r count misplaced <<<"$n"
+        [ "${misplaced:-0}" = NULL ] && misplaced=0
+        if [ "$misplaced" != 0 ]; then
+          log "ds_$k.sbtest$i holds $misplaced rows that belong on the other server"
+          return 1
+        fi
+        total=$((total + count))
+      done
+      if [ "$total" -ne "$ROWS" ]; then
+        log "sbtest$i holds $total rows over both servers, expected $ROWS"
+        return 1
+      fi
+    done
+  }
+
+  data_note=""
+  if ! start_proxy "SELECT 1"; then
+    mark_failed shardproxy "shardproxy did not start (see $WORK/shardproxy.log)"
+  else
+    log "preparing $TABLES tables x $ROWS rows through the proxy (sharded by id over ds_0, ds_1)"
+    # shellcheck disable=SC2046
+    reason=""
+    # shellcheck disable=SC2046
+    timeout 1200 sysbench $(sysbench_args oltp_read_write "$proxy_port" 0 "$TABLES") prepare \
+      >"$RESULTS/prepare-proxy.log" 2>&1 || reason="$(first_error "$RESULTS/prepare-proxy.log")"
+    # sysbench 1.0 prepare exits 0 even after a FATAL error.
+    if [ -z "$reason" ] && grep -q '^FATAL' "$RESULTS/prepare-proxy.log"; then
+      reason="$(first_error "$RESULTS/prepare-proxy.log")"
+    fi
+    if [ -z "$reason" ] && ! shards_ok; then
+      reason="sysbench prepare succeeded, but the rows on the servers are not as expected"
+    fi
+    if [ -z "$reason" ]; then
+      data_note="prepared through the proxy (sysbench prepare --auto-inc=off), placement checked on each server"
+    else
+      log "preparing through the proxy failed ($reason); creating and loading the shards directly"
+      data_note="loaded DIRECTLY on each server, because preparing through the proxy failed: $reason"
+      stop_pid "$proxy_pid"
+      proxy_pid=""
+      for k in 0 1; do
+        sql "${shard_ports[$k]}" "DROP DATABASE IF EXISTS ds_$k; CREATE DATABASE ds_$k"
+        for i in $(seq "$TABLES"); do
+          mariadb-dump --no-defaults --protocol=tcp -h127.0.0.1 -P"${db_ports[0]}" -uroot -proot \
+            --skip-comments --where="id % 2 = $k" sbtest "sbtest$i" |
+            mariadb --no-defaults --protocol=tcp -h127.0.0.1 -P"${shard_ports[$k]}" -uroot -proot "ds_$k"
+        done
+      done
+      shards_ok || { log "loading the shards directly failed"; exit 1; }
+      # The proxy reads table metadata at start-up.
+      start_proxy "SELECT 1" || mark_failed shardproxy "shardproxy did not restart (see $WORK/shardproxy.log)"
+    fi
+    if [ -n "$proxy_pid" ]; then
+      run_target shardproxy "$proxy_port"
+    fi
+    stop_pid "$proxy_pid"
+    proxy_pid=""
+  fi
+
+  echo
+  describe_run
+  echo "sharded: shardproxy in front of 2 MariaDB servers, tables sharded by id % 2; data $data_note"
+  echo "direct:  1 MariaDB server holding all rows"
+  printf '%-18s %-16s %12s %12s\n' "workload" "target" "QPS" "TPS"
+  for test in "${TESTS[@]}"; do
+    if [ "${QPS[shardproxy,$test]:-fail}" = fail ]; then
+      printf '%-18s %-16s failed: %s\n' "$test" "sharded" "${ERR[shardproxy,$test]:-not run}"
+    else
+      printf '%-18s %-16s %12s %12s\n' "$test" "sharded" "${QPS[shardproxy,$test]}" "${TPS[shardproxy,$test]}"
+    fi
+    if [ "${QPS[direct,$test]:-fail}" = fail ]; then
+      printf '%-18s %-16s failed: %s\n' "$test" "direct" "${ERR[direct,$test]:-not run}"
+    else
+      printf '%-18s %-16s %12s %12s\n' "$test" "direct" "${QPS[direct,$test]}" "${TPS[direct,$test]}"
+    fi
+    printf '%-18s %-16s %12s %12s\n' "$test" "sharded/direct" \
+      "$(ratio "${QPS[shardproxy,$test]:--}" "${QPS[direct,$test]:--}")" \
+      "$(ratio "${TPS[shardproxy,$test]:--}" "${TPS[direct,$test]:--}")"
+  done
+  if [ "${QPS[shardproxy,oltp_read_only]}" = fail ] || [ "${QPS[shardproxy,oltp_read_write]}" = fail ]; then
+    echo "note: oltp_read_only and oltp_read_write run each event in BEGIN ... COMMIT over ids on both"
+    echo "      shards, and their range SELECTs span both; shardproxy does not yet run a transaction over"
+    echo "      several data sources (BEGIN pins one) and is still wiring multi-shard SELECTs to its merger."
+    echo "      sysbench --skip-trx would sidestep the first limit; it is not used, so failures show."
+  fi
+  echo "(logs: $RESULTS)"
+  exit "$failed"
+fi
+
+# --- pass-through mode --------------------------------------------------------------------------
 log "starting MariaDB in $CLUSTER_DIR"
 db_port="$("$REPO_ROOT/scripts/mariadb-cluster.sh" start 1 "$CLUSTER_DIR" 2>"$WORK/cluster.log")" || {
   cat "$WORK/cluster.log" >&2
@@ -180,8 +488,7 @@ db_port="$("$REPO_ROOT/scripts/mariadb-cluster.sh" start 1 "$CLUSTER_DIR" 2>"$WO
 }
 
 log "preparing $TABLES tables x $ROWS rows in sbtest"
-mariadb --no-defaults --protocol=tcp -h127.0.0.1 -P"$db_port" -uroot -proot \
-  -e 'DROP DATABASE IF EXISTS sbtest; CREATE DATABASE sbtest'
+sql "$db_port" 'DROP DATABASE IF EXISTS sbtest; CREATE DATABASE sbtest'
 # shellcheck disable=SC2046
 sysbench $(sysbench_args oltp_read_only "$db_port" 0 "$TABLES") prepare \
   >"$RESULTS/prepare.log" 2>&1 || {
@@ -193,7 +500,6 @@ sysbench $(sysbench_args oltp_read_only "$db_port" 0 "$TABLES") prepare \
 if wants direct; then
   run_target direct "$db_port"
 fi
-
 if wants haproxy; then
   haproxy_port="$(free_port)"
   # TCP pass-through, no health checks, connection limits far above sysbench's threads.
@@ -229,52 +535,24 @@ fi
 
 if wants shardproxy; then
   proxy_port="$(free_port)"
-  mkdir -p "$WORK/proxy-conf" "$WORK/proxy-data"
-  cat >"$WORK/proxy-conf/global.yaml" <<EOF
-# Generated by bench/sysbench.sh.
-mode:
-  type: Standalone
-authority:
-  users:
-    - user: root@%
-      password: root
-      admin: true
-  privilege:
-    type: ALL_PERMITTED
-transaction:
-  defaultType: LOCAL
-props:
-  proxy-default-port: $proxy_port
-  sql-show: false
-EOF
-  cat >"$WORK/proxy-conf/database-sbtest.yaml" <<EOF
-# Generated by bench/sysbench.sh: pass-through to the benchmark's MariaDB.
-databaseName: sbtest
-dataSources:
-  ds_0:
-    url: jdbc:mysql://127.0.0.1:$db_port/sbtest?serverTimezone=UTC&useSSL=false
-    username: root
-    password: root
-    connectionTimeoutMilliseconds: 30000
-    idleTimeoutMilliseconds: 60000
-    maxLifetimeMilliseconds: 1800000
-    maxPoolSize: 64
-    minPoolSize: 1
+  mkdir -p "$WORK/proxy-conf"
+  write_global_yaml "$WORK/proxy-conf" "$proxy_port"
+  {
+    echo "# Generated by bench/sysbench.sh: pass-through to the benchmark's MariaDB."
+    echo "databaseName: sbtest"
+    echo "dataSources:"
+    data_source_yaml ds_0 "$db_port" sbtest
+    cat <<'EOF'
 rules:
   - !SINGLE
     tables:
       - "*.*"
     defaultDataSource: ds_0
 EOF
-  "$PROXY_BIN" --conf "$WORK/proxy-conf" --port "$proxy_port" --bind 127.0.0.1 \
-    --data-dir "$WORK/proxy-data" >"$WORK/shardproxy.log" 2>&1 &
-  proxy_pid=$!
-  echo "$proxy_pid" >"$WORK/shardproxy.pid"
-  if wait_listen "$proxy_port" "$proxy_pid" 20 && mysql_ok "$proxy_port"; then
+  } >"$WORK/proxy-conf/database-sbtest.yaml"
+  if start_proxy "SELECT COUNT(*) FROM sbtest.sbtest1"; then
     run_target shardproxy "$proxy_port"
   else
-    log "shardproxy did not start or does not answer; $WORK/shardproxy.log ends with:"
-    tail -n 20 "$WORK/shardproxy.log" >&2
     mark_failed shardproxy
   fi
   stop_pid "$proxy_pid"
@@ -282,15 +560,8 @@ EOF
 fi
 
 # --- report -------------------------------------------------------------------------------------
-cell() { echo "${QPS[$1,$2]:--}"; }
-ratio() {  # A B: A/B to two decimals, or "-" when either is missing
-  awk -v a="$1" -v b="$2" 'BEGIN {
-    if (a ~ /^[0-9.]+$/ && b ~ /^[0-9.]+$/ && b + 0 > 0) printf "%.2fx", a / b; else printf "-" }'
-}
-
 echo
-echo "sysbench $(sysbench --version | awk '{print $2}'), text protocol, $THREADS threads," \
-  "$TABLES tables x $ROWS rows, ${SECONDS_PER_TEST}s per test, $(nproc) CPUs shared by all processes"
+describe_run
 printf '%-24s %18s %18s\n' "target" "point_select QPS" "read_only QPS"
 for t in direct haproxy shardproxy; do
   printf '%-24s %18s %18s\n' "$t" "$(cell "$t" oltp_point_select)" "$(cell "$t" oltp_read_only)"

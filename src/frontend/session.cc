@@ -103,6 +103,7 @@ std::string Session::userAtHost() const {
 
 uint16_t Session::statusFlags() const {
   uint16_t flags = pstatus::kAutocommit;
+  if (localBegin_) flags |= pstatus::kInTrans;
   for (const auto& [key, held] : held_) {
     uint16_t s = held.conn->serverStatus();
     if (s & pstatus::kInTrans) flags |= pstatus::kInTrans;
@@ -215,7 +216,17 @@ awaitable<void> Session::handleQuery(std::string_view sql) {
         co_return;
       case Kind::Ddl:
         if (!statement.ddl.tables.empty()) {
+          // DDL commits the transaction first, on every data source, as MySQL does.
+          if (!(co_await endLocalTransaction("COMMIT", true))) co_return;
           co_await executeRouted(statement, *rules, false);
+          co_return;
+        }
+        break;
+      case Kind::Tcl:
+        if (statement.tclKind == parser::ast::TclKind::Begin ||
+            statement.tclKind == parser::ast::TclKind::Commit ||
+            statement.tclKind == parser::ast::TclKind::Rollback) {
+          co_await localTransaction(statement, sql);
           co_return;
         }
         break;
@@ -297,8 +308,14 @@ Result<Session::Target> Session::route() {
 awaitable<Result<HeldConnection>> Session::acquire(const Target& target) {
   auto key = heldKey(target);
   HeldConnection held;
+  // A sharded database's transactions are LOCAL: one per data source, committed together.
+  // Elsewhere a transaction stays on its one connection.
+  bool local = target.database && context_.rules.count(target.database->name) &&
+               !context_.rules.at(target.database->name)->empty();
   for (const auto& [otherKey, other] : held_) {
-    if (otherKey != key && (other.conn->serverStatus() & pstatus::kInTrans)) {
+    bool sameDatabase = otherKey.first == key.first;
+    if (otherKey != key && (other.conn->serverStatus() & pstatus::kInTrans) &&
+        !(local && sameDatabase)) {
       co_return Status(er::kNotSupportedYet, "42000",
                        "unsupported: a transaction cannot span databases or data sources; "
                        "COMMIT or ROLLBACK it first");
@@ -328,6 +345,13 @@ awaitable<Result<HeldConnection>> Session::acquire(const Target& target) {
       s = co_await held.conn->execute(sync);
       if (s) held.conn->appliedVariables() = variables_.values;
     }
+  }
+  // Inside a LOCAL transaction a data source joins it when first touched.
+  if (s && localBegin_ && !(held.conn->serverStatus() & pstatus::kInTrans)) {
+    if (topology_->props.sqlShow) {
+      spdlog::info("Actual SQL: {} ::: {}", target.dataSource->name, *localBegin_);
+    }
+    s = co_await held.conn->execute(*localBegin_);
   }
   if (!s) {
     held.pool->discard(std::move(held.conn));
@@ -392,7 +416,7 @@ awaitable<bool> Session::runOn(const Target& targetRef, std::string_view sql,
   if (topology_->props.sqlShow) {
     spdlog::info("Actual SQL: {} ::: {}", target->dataSource->name, sql);
   }
-  running_ = Running{target->database->name, target->dataSource, conn.threadId()};
+  running_ = {Running{target->database->name, target->dataSource, conn.threadId()}};
   Status s = co_await conn.query(sql);
   bool stateChanged = false;
   bool executed = s.isOk();
@@ -401,7 +425,7 @@ awaitable<bool> Session::runOn(const Target& targetRef, std::string_view sql,
   } else {
     s = co_await relayResults(conn, *target, nullptr, true, stateChanged);
   }
-  running_.reset();
+  running_.clear();
   // The connection stays with this client when the statement may have left state on it that
   // cannot be replayed elsewhere. Text the grammar did not take is judged by what it could
   // have done: anything, unless the server refused it before running any of it.

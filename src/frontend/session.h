@@ -19,6 +19,8 @@
 #include "frontend/server.h"
 #include "frontend/session_state.h"
 #include "parser/ast.h"
+#include "merger/row_stream.h"
+#include "rewriter/rewriter.h"
 #include "router/router.h"
 #include "router/sharding_rule.h"
 #include "protocol/column_definition.h"
@@ -71,6 +73,24 @@ class Session {
                                     const router::ShardingRule& rule);
   // After DDL that ran: the table catalog learns of single tables created, dropped, renamed.
   void noteTablesChanged(const parser::ast::Statement& s, const router::RouteResult& route);
+  // A SELECT on several route units: run in parallel, merged as a stream (session_routed.cc).
+  struct Lane;
+  awaitable<void> executeMerged(const config::LogicalDatabase& db, const router::RouteResult& route,
+                                const std::vector<rewriter::SqlUnit>& units,
+                                const rewriter::MergeContext& merge);
+  awaitable<void> runLane(Lane& lane, const std::vector<rewriter::SqlUnit>& units,
+                          std::vector<std::unique_ptr<merger::RowStream>>& streams,
+                          size_t maxMemoryRows);
+  void writeMergedColumns(const backend::Connection& conn, const Target& target,
+                          const router::RouteUnit& unit, size_t visible,
+                          const rewriter::MergeContext& merge);
+  // BEGIN / COMMIT / ROLLBACK on a sharded database: LOCAL transactions, one per data source the
+  // transaction touches (ShardingSphere's LOCAL type), started when first touched.
+  awaitable<void> localTransaction(const parser::ast::Statement& s, std::string_view sql);
+  // Sends `statement` (COMMIT or ROLLBACK) to every held connection in a transaction and ends
+  // the session's LOCAL transaction. On failure the client has been told (when `report`) and
+  // false is returned.
+  awaitable<bool> endLocalTransaction(const std::string& statement, bool report);
   // PREVIEW <sql>: what would run where, without running it.
   awaitable<void> preview(std::string_view sql);
   // The rules of the database in use when they shard or broadcast anything; null otherwise.
@@ -147,7 +167,10 @@ class Session {
     const config::DataSource* dataSource = nullptr;
     uint64_t threadId = 0;
   };
-  std::optional<Running> running_;
+  std::vector<Running> running_;  // one per backend connection the statement runs on
+  // In a LOCAL transaction on a sharded database: the statement that began it, replayed on each
+  // data source the transaction touches.
+  std::optional<std::string> localBegin_;
   // The next OK packet relayed from a backend carries this last insert id instead (keys the
   // proxy generated for an INSERT).
   std::optional<uint64_t> insertIdOverride_;

@@ -286,20 +286,20 @@ void Session::kill(const ast::Statement& s) {
 
 void Session::killedBy(bool connection) {
   if (connection) requestStop();
-  if (!running_) return;
-  // The backend stops the statement when asked on another connection to the same server.
-  Running r = *running_;
-  backend::Pool& pool = worker_.pools().pool(r.database, *r.dataSource, {});
-  asio::co_spawn(
-      worker_.io(),
-      [&pool, threadId = r.threadId]() -> awaitable<void> {
-        auto conn = co_await pool.acquire();
-        if (!conn) co_return;
-        Status s = co_await conn.value()->execute("KILL QUERY " + std::to_string(threadId));
-        if (!s) spdlog::warn("KILL QUERY on the backend failed: {}", s.toString());
-        pool.release(std::move(conn.value()));
-      },
-      asio::detached);
+  // The backends stop the statement when asked on other connections to the same servers.
+  for (const Running& r : running_) {
+    backend::Pool& pool = worker_.pools().pool(r.database, *r.dataSource, {});
+    asio::co_spawn(
+        worker_.io(),
+        [&pool, threadId = r.threadId]() -> awaitable<void> {
+          auto conn = co_await pool.acquire();
+          if (!conn) co_return;
+          Status s = co_await conn.value()->execute("KILL QUERY " + std::to_string(threadId));
+          if (!s) spdlog::warn("KILL QUERY on the backend failed: {}", s.toString());
+          pool.release(std::move(conn.value()));
+        },
+        asio::detached);
+  }
 }
 
 void Session::statistics() {
@@ -320,6 +320,7 @@ void Session::statistics() {
 void Session::resetConnection() {
   for (auto& [key, held] : held_) held.pool->discard(std::move(held.conn));
   held_.clear();
+  localBegin_.reset();
   variables_.values = charsetVariables(collation_);
 }
 

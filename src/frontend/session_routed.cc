@@ -1,5 +1,7 @@
 // Session, statements on sharded databases: routed by the rules, rewritten per route unit, run
 // on the units' data sources; and PREVIEW, which shows the units without running them.
+#include <strings.h>
+
 #include <algorithm>
 
 #include "common/like.h"
@@ -10,6 +12,8 @@
 #include "protocol/charset.h"
 #include "protocol/column_definition.h"
 #include "protocol/constants.h"
+#include "executor/unit_stream.h"
+#include "merger/plan.h"
 #include "rewriter/rewriter.h"
 #include "router/router.h"
 
@@ -111,9 +115,11 @@ awaitable<void> Session::executeRouted(const ast::Statement& s, const router::Sh
     co_return;
   }
   if (!isWrite(s)) {
-    writeError(Status(er::kNotSupportedYet, "42000",
-                      "unsupported: a SELECT routed to " + std::to_string(route->units.size()) +
-                          " shards (merging results of several shards is not available yet)"));
+    if (!merge.unsupported.empty()) {
+      writeError(Status(er::kNotSupportedYet, "42000", "unsupported: " + merge.unsupported));
+      co_return;
+    }
+    co_await executeMerged(*db, *route, *units, merge);
     co_return;
   }
   // A write on several units: each runs in turn; the client gets one OK with the sums. Without
@@ -133,7 +139,7 @@ awaitable<void> Session::executeRouted(const ast::Statement& s, const router::Sh
     if (!held) co_return;
     backend::Connection& conn = *held->conn;
     if (topology_->props.sqlShow) spdlog::info("Actual SQL: {} ::: {}", unit.dataSource, unit.sql);
-    running_ = Running{db->name, target->dataSource, conn.threadId()};
+    running_ = {Running{db->name, target->dataSource, conn.threadId()}};
     Status st = co_await conn.query(unit.sql);
     // Results of a write are OK packets; anything else is read and dropped.
     while (st) {
@@ -153,7 +159,7 @@ awaitable<void> Session::executeRouted(const ast::Statement& s, const router::Sh
       if (!conn.moreResults()) break;
       st = co_await conn.nextResult();
     }
-    running_.reset();
+    running_.clear();
     first = false;
     finish(*target, std::move(*held), leavesConnectionState(s));
     if (!st) {
@@ -286,6 +292,263 @@ void Session::noteTablesChanged(const ast::Statement& s, const router::RouteResu
       }
     }
   }
+}
+
+// One backend connection of a merged SELECT and the units it runs, one after another: all but
+// the last read into memory, the last streamed (ShardingSphere's connection-strictly mode when
+// a data source has more units than max-connections-size-per-query allows connections).
+struct Session::Lane {
+  Target target;
+  std::optional<HeldConnection> held;
+  std::vector<size_t> units;  // indices into the statement's SQL units, in order
+  Status status = Status::ok();
+  executor::ConnectionStream* streaming = nullptr;  // owned by the merge plan
+};
+
+awaitable<void> Session::runLane(Lane& lane, const std::vector<rewriter::SqlUnit>& units,
+                                 std::vector<std::unique_ptr<merger::RowStream>>& streams,
+                                 size_t maxMemoryRows) {
+  auto held = co_await acquire(lane.target);
+  if (!held) {
+    lane.status = held.status();
+    co_return;
+  }
+  lane.held = std::move(*held);
+  backend::Connection& conn = *lane.held->conn;
+  running_.push_back(Running{lane.target.database->name, lane.target.dataSource, conn.threadId()});
+  for (size_t k = 0; k < lane.units.size(); ++k) {
+    const rewriter::SqlUnit& unit = units[lane.units[k]];
+    if (topology_->props.sqlShow) spdlog::info("Actual SQL: {} ::: {}", unit.dataSource, unit.sql);
+    Status st = co_await conn.query(unit.sql);
+    if (st && conn.fieldCount() == 0) {
+      st = makeError(er::kUnknownError, "a shard answered a SELECT without a result set");
+    }
+    if (!st) {
+      lane.status = st;
+      co_return;
+    }
+    if (k + 1 < lane.units.size()) {
+      auto rows = co_await executor::readAll(conn, maxMemoryRows);
+      if (!rows) {
+        lane.status = rows.status();
+        co_return;
+      }
+      streams[lane.units[k]] = std::make_unique<executor::MemoryStream>(std::move(*rows));
+    } else {
+      auto stream = std::make_unique<executor::ConnectionStream>(conn);
+      lane.streaming = stream.get();
+      streams[lane.units[k]] = std::move(stream);
+    }
+  }
+}
+
+awaitable<void> Session::executeMerged(const config::LogicalDatabase& db,
+                                       const router::RouteResult& route,
+                                       const std::vector<rewriter::SqlUnit>& units,
+                                       const rewriter::MergeContext& merge) {
+  // Lanes: per data source, up to max-connections-size-per-query connections (one when the
+  // session already holds that data source's connection: its transaction lives there), units
+  // dealt round-robin.
+  size_t perDataSource = static_cast<size_t>(std::max(1, topology_->props.maxConnectionsSizePerQuery));
+  std::vector<Lane> lanes;
+  std::map<std::string, std::vector<size_t>> lanesOf;  // data source -> lane indices
+  std::map<std::string, size_t> dealt;
+  for (size_t i = 0; i < units.size(); ++i) {
+    const std::string& ds = units[i].dataSource;
+    auto target = targetFor(db, ds);
+    if (!target) {
+      writeError(target.status());
+      co_return;
+    }
+    std::vector<size_t>& mine = lanesOf[ds];
+    bool held = held_.count({db.name, target->dataSource->name}) > 0;
+    size_t limit = held ? 1 : perDataSource;
+    if (mine.size() < limit) {
+      mine.push_back(lanes.size());
+      lanes.push_back(Lane{*target, std::nullopt, {}, Status::ok(), nullptr});
+    }
+    lanes[mine[dealt[ds]++ % mine.size()]].units.push_back(i);
+  }
+  // Every lane starts at once; the merge begins when all have their first results.
+  merger::MergeLimits limits;
+  std::vector<std::unique_ptr<merger::RowStream>> streams(units.size());
+  size_t pending = lanes.size();
+  asio::steady_timer allStarted(worker_.io(), std::chrono::steady_clock::time_point::max());
+  for (Lane& lane : lanes) {
+    asio::co_spawn(
+        worker_.io(),
+        [this, &lane, &units, &streams, &limits, &pending, &allStarted]() -> awaitable<void> {
+          co_await runLane(lane, units, streams, limits.maxMemoryRows);
+          if (--pending == 0) allStarted.cancel();
+        },
+        asio::detached);
+  }
+  if (pending > 0) {
+    boost::system::error_code ignored;
+    co_await allStarted.async_wait(asio::redirect_error(use_awaitable, ignored));
+  }
+  Status status = Status::ok();
+  for (const Lane& lane : lanes) {
+    if (!lane.status && status) status = lane.status;  // the first failure is the answer
+  }
+  std::optional<merger::MergePlan> plan;
+  const Lane& first = lanes.front();
+  if (status) {
+    auto built = merger::buildMergePlan(merge, executor::columnInfo(*first.held->conn),
+                                        std::move(streams), limits);
+    if (built) {
+      plan = std::move(*built);
+    } else {
+      status = built.status();
+    }
+  }
+  if (!status) {
+    writeError(status);
+  } else {
+    writeMergedColumns(*first.held->conn, first.target, route.units[first.units.back()],
+                       plan->visibleColumns, merge);
+    const size_t flushRows =
+        static_cast<size_t>(std::max(1, topology_->props.proxyFrontendFlushThreshold));
+    merger::Row row;
+    size_t sinceFlush = 0;
+    for (;;) {
+      auto more = co_await plan->rows->next(row);
+      if (!more) {
+        writeError(more.status());  // an ERR ends the result set, as a server does
+        break;
+      }
+      if (!*more) {
+        writeEnd(statusFlags(), 0);
+        break;
+      }
+      std::string& out = io_.begin();
+      for (size_t i = 0; i < plan->visibleColumns && i < row.size(); ++i) {
+        if (row[i].null) {
+          protocol::appendTextNull(out);
+        } else {
+          protocol::appendTextValue(out, row[i].text);
+        }
+      }
+      io_.end();
+      if (++sinceFlush >= flushRows || io_.buffered() >= 256 * 1024) {
+        sinceFlush = 0;
+        if (Status f = co_await io_.flush(); !f) break;
+      }
+    }
+  }
+  // Connections go back clean: what the merge did not read is read and dropped.
+  for (Lane& lane : lanes) {
+    if (!lane.held) continue;
+    // (Through the connection, not the stream: a plan that failed to build took its streams.)
+    if (!lane.held->conn->idleClean()) co_await lane.held->conn->drain();
+    finish(lane.target, std::move(*lane.held), false);
+  }
+  running_.clear();
+}
+
+void Session::writeMergedColumns(const backend::Connection& conn, const Target& target,
+                                 const router::RouteUnit& unit, size_t visible,
+                                 const rewriter::MergeContext& merge) {
+  // The column definitions of one unit, with the logical names of its tables.
+  const MYSQL_FIELD* fields = conn.fields();
+  protocol::encodeColumnCount(io_.begin(), visible);
+  io_.end();
+  for (size_t i = 0; i < visible && i < conn.fieldCount(); ++i) {
+    protocol::ColumnDefinitionRef c = columnDefinition(fields[i], target);
+    for (const router::TableMapping& m : unit.tables) {
+      if (c.table == m.actualTable) c.table = m.logicTable;
+      if (c.orgTable == m.actualTable) c.orgTable = m.logicTable;
+    }
+    // COUNT / SUM / AVG (DISTINCT x): the units returned x itself; the client gets the
+    // aggregate's type, as MySQL gives it.
+    for (const auto& a : merge.aggregates) {
+      if (!a.distinct || strcasecmp(a.label.c_str(), std::string(c.name).c_str()) != 0) continue;
+      if (!a.clientName.empty()) c.name = a.clientName;
+      c.table = c.orgTable = c.schema = c.orgName = {};
+      c.collation = 63;  // binary
+      c.flags = protocol::colflag::kBinary;
+      if (a.kind == ast::AggregateKind::Count) {
+        c.type = protocol::ColumnType::kLongLong;
+        c.length = 21;
+        c.decimals = 0;
+        c.flags |= protocol::colflag::kNotNull;
+      } else {
+        uint8_t scale = a.kind == ast::AggregateKind::Avg
+                            ? static_cast<uint8_t>(std::min<int>(c.decimals + 4, 30))
+                            : c.decimals;
+        if (c.type != protocol::ColumnType::kFloat && c.type != protocol::ColumnType::kDouble) {
+          c.type = protocol::ColumnType::kNewDecimal;
+          c.length = 65 + (scale > 0 ? 2 : 1);
+          c.decimals = scale;
+        } else {
+          c.type = protocol::ColumnType::kDouble;
+          c.length = 23;
+          c.decimals = 31;
+        }
+      }
+    }
+    protocol::encodeColumnDefinition(io_.begin(), c);
+    io_.end();
+  }
+  if (!(capabilities_ & cap::kDeprecateEof)) {
+    protocol::encodeEof(io_.begin(), protocol::EofPacket{0, statusFlags()});
+    io_.end();
+  }
+}
+
+awaitable<void> Session::localTransaction(const ast::Statement& s, std::string_view sql) {
+  if (s.tclKind == ast::TclKind::Begin) {
+    // BEGIN inside a transaction commits it first, as MySQL does.
+    if (!(co_await endLocalTransaction("COMMIT", true))) co_return;
+    localBegin_ = std::string(sql);
+    writeOk(protocol::OkPacket{0, 0, statusFlags(), 0, {}});
+    co_return;
+  }
+  bool chain = s.transaction.chain == ast::Completion::Yes;
+  bool release = s.transaction.release == ast::Completion::Yes;
+  std::string begin = localBegin_.value_or("BEGIN");
+  // Participants get a plain COMMIT / ROLLBACK: AND CHAIN is the session's (the next
+  // transaction begins on each data source when touched), RELEASE ends the client's session,
+  // not the pooled backend connections.
+  const char* end = s.tclKind == ast::TclKind::Commit ? "COMMIT" : "ROLLBACK";
+  if (!(co_await endLocalTransaction(end, true))) co_return;
+  if (chain) localBegin_ = begin;
+  writeOk(protocol::OkPacket{0, 0, statusFlags(), 0, {}});
+  if (release) stopRequested_ = true;
+}
+
+awaitable<bool> Session::endLocalTransaction(const std::string& statement, bool report) {
+  Status first = Status::ok();
+  std::vector<std::pair<std::string, std::string>> done;
+  for (auto& [key, held] : held_) {
+    uint16_t status = held.conn->serverStatus();
+    if (!(status & pstatus::kInTrans) && (status & pstatus::kAutocommit)) continue;
+    if (topology_->props.sqlShow) spdlog::info("Actual SQL: {} ::: {}", key.second, statement);
+    Status st = co_await held.conn->execute(statement);
+    if (!st && first) first = st;
+    done.push_back(key);
+  }
+  localBegin_.reset();
+  // Participants that hold nothing else go back to their pools.
+  for (const auto& key : done) {
+    auto it = held_.find(key);
+    if (it == held_.end()) continue;
+    HeldConnection& held = it->second;
+    uint16_t status = held.conn->serverStatus();
+    bool inTransaction = (status & pstatus::kInTrans) || !(status & pstatus::kAutocommit);
+    if (held.sticky || inTransaction) continue;
+    if (held.conn->broken()) {
+      held.pool->discard(std::move(held.conn));
+    } else {
+      held.pool->release(std::move(held.conn));
+    }
+    held_.erase(it);
+  }
+  if (!first) {
+    if (report) writeError(first);
+    co_return false;
+  }
+  co_return true;
 }
 
 awaitable<void> Session::preview(std::string_view sql) {

@@ -20,6 +20,9 @@ struct MergeContext {
     // unit found (AGGREGATION_DISTINCT_DERIVED_n unless aliased), to aggregate after merging.
     bool distinct = false;
     std::string label;
+    // The column's name for the client when the units' column is named otherwise (the
+    // expression as written for an unaliased COUNT(DISTINCT x)); empty when it is `label`.
+    std::string clientName;
     // AVG: the derived COUNT and SUM columns it is computed from.
     std::string countLabel;
     std::string sumLabel;
@@ -41,6 +44,9 @@ struct MergeContext {
   std::optional<uint64_t> offset;
   std::optional<uint64_t> count;
   bool hasHaving = false;  // HAVING ran on each unit's groups: right only if groups do not span units
+  // Set when the units' results cannot be merged into the right answer (what, for the client's
+  // ER_NOT_SUPPORTED_YET); the statement must not run.
+  std::string unsupported;
 };
 
 }  // namespace shardproxy::rewriter

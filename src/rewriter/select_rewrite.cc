@@ -46,6 +46,11 @@ class SelectRewrite {
     merge_.distinct = q_.distinct;
     merge_.hasHaving = q_.having != ast::kNone;
     aggregates();
+    // Each unit filters its own partial groups: a group spread over units would be judged on
+    // a part of its rows.
+    if (merge_.hasHaving && (!q_.groupBy.empty() || !merge_.aggregates.empty())) {
+      merge_.unsupported = "HAVING over groups from several shards";
+    }
     for (const ast::OrderItem& item : q_.groupBy) {
       merge_.groupBy.push_back(sortItem(item, "GROUP_BY_DERIVED_", groupDerived_));
     }
@@ -112,15 +117,31 @@ class SelectRewrite {
 
   void aggregates() {
     bool distinctRows = false;
+    bool plainAggregates = false;
     for (const ast::SelectItem& item : q_.items) {
       if (item.kind != ast::SelectItem::Kind::Expr) continue;
       const ast::Expr& e = s_.expr(item.expr);
       if (!isAggregate(e)) continue;
       if (distinctAggregate(item, e)) {
         distinctRows = true;
-      } else {
-        aggregate(e, label(item));
+        continue;
       }
+      if (e.distinct) {
+        merge_.unsupported = "aggregate " + std::string(s_.text(e.span)) + " over several shards";
+      }
+      if (e.aggregate == ast::AggregateKind::GroupConcat &&
+          !plainGroupConcat(e)) {
+        merge_.unsupported = std::string(s_.text(e.span)) +
+                             " over several shards (only GROUP_CONCAT(x) with the default "
+                             "separator merges)";
+      }
+      plainAggregates = true;
+      aggregate(e, label(item));
+    }
+    // Units return distinct rows for the DISTINCT aggregates; other aggregates would then come
+    // back in several partial rows per unit.
+    if (distinctRows && plainAggregates) {
+      merge_.unsupported = "DISTINCT aggregates together with other aggregates over several shards";
     }
     // The units return the distinct values; the merger aggregates them across units.
     if (distinctRows && !q_.distinct) {
@@ -128,6 +149,13 @@ class SelectRewrite {
       uint32_t at = q_.items.front().span.begin;
       splices_.insert(splices_.begin(), TextSplice{at, at, "DISTINCT "});
     }
+  }
+
+  // GROUP_CONCAT(x): one argument, no ORDER BY, no SEPARATOR (written exactly so, spacing aside).
+  bool plainGroupConcat(const ast::Expr& e) const {
+    if (e.args.size() != 1) return false;
+    std::string plain = squeeze(e.name) + "(" + squeeze(s_.text(s_.expr(e.args.front()).span)) + ")";
+    return squeeze(s_.text(e.span)) == plain;
   }
 
   // COUNT / SUM / AVG (DISTINCT x) over several units: a value seen on two units counts once,
@@ -145,6 +173,7 @@ class SelectRewrite {
     std::string replacement(s_.text(s_.expr(e.args.front()).span));
     if (item.alias.empty()) {
       a.label = "AGGREGATION_DISTINCT_DERIVED_" + std::to_string(distinct_++);
+      a.clientName = std::string(s_.text(item.span));
       replacement += " AS " + a.label;
     } else {
       a.label = item.alias.value;

@@ -1,0 +1,232 @@
+#include "merger/aggregate.h"
+
+#include <charconv>
+#include <cstdlib>
+#include <limits>
+#include <string>
+
+#include "merger/decimal.h"
+
+namespace shardproxy::merger {
+
+namespace {
+
+using Op = ColumnMerge::Op;
+
+Status notANumber(std::string_view what, const std::string& text) {
+  return makeError(er::kUnknownError, "merge: " + std::string(what) + " of a value that is not " +
+                                          "a number: '" + text.substr(0, 64) + "'");
+}
+
+Result<std::string> addExact(const std::string& a, const std::string& b, std::string_view what) {
+  auto x = parseDecimal(a);
+  if (!x) return notANumber(what, a);
+  auto y = parseDecimal(b);
+  if (!y) return notANumber(what, b);
+  return addDecimal(*x, *y);
+}
+
+double toDouble(const std::string& text) { return std::strtod(text.c_str(), nullptr); }
+
+Cell textCell(std::string text) { return Cell{false, std::move(text)}; }
+
+Result<Cell> average(const Cell& sum, const Cell& count, const ColumnMerge& m) {
+  if (sum.null || count.null) return Cell{};
+  uint64_t n = 0;
+  auto [end, ec] = std::from_chars(count.text.data(), count.text.data() + count.text.size(), n);
+  if (ec != std::errc() || end != count.text.data() + count.text.size()) {
+    return notANumber("AVG count", count.text);
+  }
+  if (n == 0) return Cell{};
+  if (m.inDouble) return textCell(formatDouble(toDouble(sum.text) / static_cast<double>(n)));
+  auto d = parseDecimal(sum.text);
+  if (!d) return notANumber("AVG", sum.text);
+  return textCell(divideDecimal(*d, n, m.scale));
+}
+
+}  // namespace
+
+Status MemoryBudget::charge(size_t rows) {
+  used_ += rows;
+  if (used_ > limit_) {
+    // ER_OUT_OF_SORTMEMORY: the nearest MySQL error for a merge that outgrew its memory.
+    return Status(1038, "HY001",
+                  "Out of merge memory: more than " + std::to_string(limit_) +
+                      " rows held to merge GROUP BY, DISTINCT or COUNT(DISTINCT) results of "
+                      "several shards; narrow the query or raise the proxy's memory row limit");
+  }
+  return Status::ok();
+}
+
+bool AggregateSpec::hasDistinct() const {
+  for (const ColumnMerge& c : columns) {
+    if (c.op == Op::CountDistinct || c.op == Op::SumDistinct || c.op == Op::AvgDistinct) {
+      return true;
+    }
+  }
+  return false;
+}
+
+GroupAccumulator::GroupAccumulator(const AggregateSpec& spec, MemoryBudget* budget)
+    : spec_(spec), budget_(budget), states_(spec.columns.size()) {
+  for (size_t i = 0; i < states_.size(); ++i) {
+    const ColumnMerge& m = spec_.columns[i];
+    if (m.op == Op::BitAnd) states_[i].bits = std::numeric_limits<uint64_t>::max();
+    if (m.op == Op::CountDistinct || m.op == Op::SumDistinct || m.op == Op::AvgDistinct) {
+      states_[i].distinct =
+          std::make_unique<std::set<Cell, CellLess>>(CellLess{&spec_.columns[i].comparator});
+    }
+  }
+}
+
+GroupAccumulator::~GroupAccumulator() {
+  if (budget_) budget_->release(held_);
+}
+
+Status GroupAccumulator::add(const Row& row) {
+  for (size_t i = 0; i < states_.size() && i < row.size(); ++i) {
+    if (Status s = addCell(i, row[i]); !s) return s;
+  }
+  return Status::ok();
+}
+
+Status GroupAccumulator::addCell(size_t column, const Cell& cell) {
+  const ColumnMerge& m = spec_.columns[column];
+  State& st = states_[column];
+  if (m.op == Op::First) {
+    if (!st.has) {
+      st.value = cell;
+      st.has = true;
+    }
+    return Status::ok();
+  }
+  if (cell.null || m.op == Op::Avg) return Status::ok();
+  switch (m.op) {
+    case Op::First:
+    case Op::Avg:
+      break;
+    case Op::Count:
+    case Op::Sum:
+      if (m.op == Op::Sum && m.inDouble) {
+        st.number += toDouble(cell.text);
+      } else if (!st.has) {
+        if (!parseDecimal(cell.text))
+          return notANumber(m.op == Op::Sum ? "SUM" : "COUNT", cell.text);
+        st.value = cell;
+      } else {
+        auto sum = addExact(st.value.text, cell.text, m.op == Op::Sum ? "SUM" : "COUNT");
+        if (!sum) return sum.status();
+        st.value.text = std::move(sum.value());
+      }
+      break;
+    case Op::Min:
+    case Op::Max: {
+      if (!st.has) {
+        st.value = cell;
+        break;
+      }
+      int c = m.comparator.compare(cell, st.value);
+      if ((m.op == Op::Min && c < 0) || (m.op == Op::Max && c > 0)) st.value = cell;
+      break;
+    }
+    case Op::BitAnd:
+    case Op::BitOr:
+    case Op::BitXor: {
+      uint64_t v = 0;
+      auto [end, ec] = std::from_chars(cell.text.data(), cell.text.data() + cell.text.size(), v);
+      if (ec != std::errc() || end != cell.text.data() + cell.text.size()) {
+        return notANumber("BIT_AND/BIT_OR/BIT_XOR", cell.text);
+      }
+      st.bits =
+          m.op == Op::BitAnd ? (st.bits & v) : (m.op == Op::BitOr ? (st.bits | v) : (st.bits ^ v));
+      break;
+    }
+    case Op::GroupConcat:
+      if (st.has) {
+        st.value.text += ',';
+        st.value.text += cell.text;
+      } else {
+        st.value = cell;
+      }
+      break;
+    case Op::CountDistinct:
+    case Op::SumDistinct:
+    case Op::AvgDistinct:
+      if (m.op != Op::CountDistinct && !m.inDouble && !parseDecimal(cell.text)) {
+        return notANumber(m.op == Op::SumDistinct ? "SUM" : "AVG", cell.text);
+      }
+      if (st.distinct->insert(cell).second) {
+        ++held_;
+        if (budget_) {
+          if (Status s = budget_->charge(1); !s) return s;
+        }
+      }
+      break;
+  }
+  st.has = true;
+  return Status::ok();
+}
+
+Result<Row> GroupAccumulator::finish() const {
+  Row row(states_.size());
+  for (size_t i = 0; i < states_.size(); ++i) {
+    auto cell = finishColumn(i);
+    if (!cell) return cell.status();
+    row[i] = std::move(cell.value());
+  }
+  return row;
+}
+
+Result<Cell> GroupAccumulator::finishColumn(size_t column) const {
+  const ColumnMerge& m = spec_.columns[column];
+  const State& st = states_[column];
+  switch (m.op) {
+    case Op::First:
+    case Op::Min:
+    case Op::Max:
+    case Op::GroupConcat:
+      return st.has ? st.value : Cell{};
+    case Op::Count:
+      return st.has ? st.value : textCell("0");
+    case Op::Sum:
+      if (!st.has) return Cell{};
+      return m.inDouble ? textCell(formatDouble(st.number)) : st.value;
+    case Op::BitAnd:
+    case Op::BitOr:
+    case Op::BitXor:
+      return textCell(std::to_string(st.bits));
+    case Op::Avg: {
+      if (m.countColumn >= states_.size() || m.sumColumn >= states_.size()) return Cell{};
+      auto count = finishColumn(m.countColumn);
+      if (!count) return count;
+      auto sum = finishColumn(m.sumColumn);
+      if (!sum) return sum;
+      return average(*sum, *count, m);
+    }
+    case Op::CountDistinct:
+      return textCell(std::to_string(st.distinct->size()));
+    case Op::SumDistinct:
+    case Op::AvgDistinct: {
+      if (st.distinct->empty()) return Cell{};
+      Cell sum;
+      if (m.inDouble) {
+        double total = 0;
+        for (const Cell& c : *st.distinct) total += toDouble(c.text);
+        sum = textCell(formatDouble(total));
+      } else {
+        std::string total = "0";
+        for (const Cell& c : *st.distinct) {
+          auto next = addExact(total, c.text, m.op == Op::SumDistinct ? "SUM" : "AVG");
+          if (!next) return next.status();
+          total = std::move(next.value());
+        }
+        sum = textCell(std::move(total));
+      }
+      if (m.op == Op::SumDistinct) return sum;
+      return average(sum, textCell(std::to_string(st.distinct->size())), m);
+    }
+  }
+  return Cell{};
+}
+
+}  // namespace shardproxy::merger

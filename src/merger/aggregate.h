@@ -1,0 +1,94 @@
+// Combining the partial rows of one group, as the units computed them, into the group's row:
+// COUNT adds counts, SUM adds sums exactly, AVG divides the summed derived SUM by the summed
+// derived COUNT, COUNT/SUM/AVG(DISTINCT) aggregate the distinct values the units returned.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <set>
+#include <vector>
+
+#include "common/status.h"
+#include "merger/compare.h"
+#include "merger/row_stream.h"
+
+namespace shardproxy::merger {
+
+// Rows a memory merge holds, shared by the primitives of one execution, with its limit.
+class MemoryBudget {
+ public:
+  explicit MemoryBudget(size_t limit) : limit_(limit) {}
+  Status charge(size_t rows);
+  void release(size_t rows) { used_ -= rows < used_ ? rows : used_; }
+
+ private:
+  size_t limit_;
+  size_t used_ = 0;
+};
+
+// What happens to each column of a group's rows.
+struct ColumnMerge {
+  enum class Op : uint8_t {
+    First,  // group keys and plain columns: the group's first row's value
+    Count,
+    Sum,
+    Min,
+    Max,
+    Avg,  // from the Count column `countColumn` and the Sum column `sumColumn`
+    BitAnd,
+    BitOr,
+    BitXor,
+    GroupConcat,
+    CountDistinct,  // over the distinct values of this column
+    SumDistinct,
+    AvgDistinct,
+  };
+  Op op = Op::First;
+  bool inDouble = false;  // SUM / AVG of FLOAT, DOUBLE: computed in double, not exactly
+  unsigned scale = 0;     // AVG: fraction digits of the result
+  size_t countColumn = 0;
+  size_t sumColumn = 0;
+  ColumnComparator comparator;  // MIN / MAX / DISTINCT values
+};
+
+struct AggregateSpec {
+  std::vector<ColumnMerge> columns;  // one per result column
+  bool hasDistinct() const;
+};
+
+// The running aggregate of one group. Not copyable: it may hold sets of distinct values.
+class GroupAccumulator {
+ public:
+  // `budget` is charged for the distinct values held; may be null (no limit).
+  GroupAccumulator(const AggregateSpec& spec, MemoryBudget* budget);
+  ~GroupAccumulator();
+  GroupAccumulator(const GroupAccumulator&) = delete;
+  GroupAccumulator& operator=(const GroupAccumulator&) = delete;
+
+  Status add(const Row& row);
+  // The group's row; with no row added, the row of an aggregate over no rows (COUNT 0, the
+  // BIT_* identities, NULL elsewhere).
+  Result<Row> finish() const;
+
+ private:
+  struct CellLess {
+    const ColumnComparator* comparator;
+    bool operator()(const Cell& a, const Cell& b) const { return comparator->compare(a, b) < 0; }
+  };
+  struct State {
+    bool has = false;  // a non-NULL value was seen (First: any row was seen)
+    Cell value;        // First / MIN / MAX / GROUP_CONCAT text, exact SUM / COUNT text
+    double number = 0;
+    uint64_t bits = 0;
+    std::unique_ptr<std::set<Cell, CellLess>> distinct;
+  };
+  Status addCell(size_t column, const Cell& cell);
+  Result<Cell> finishColumn(size_t column) const;
+
+  const AggregateSpec& spec_;
+  MemoryBudget* budget_;
+  std::vector<State> states_;
+  size_t held_ = 0;
+};
+
+}  // namespace shardproxy::merger

@@ -1,0 +1,323 @@
+#include "merger/streams.h"
+
+#include <algorithm>
+#include <map>
+
+namespace shardproxy::merger {
+
+namespace {
+
+Status badWidth(size_t got, size_t want) {
+  return makeError(er::kUnknownError, "merge: a unit returned a row of " + std::to_string(got) +
+                                          " columns, expected " + std::to_string(want));
+}
+
+std::string describeKeys(const RowComparator& c) {
+  std::string out;
+  for (const SortKey& k : c.keys()) {
+    if (!out.empty()) out += ",";
+    out += std::to_string(k.column);
+    if (k.desc) out += " desc";
+  }
+  return out;
+}
+
+std::string describeAll(const Streams& units) {
+  std::string out;
+  for (const auto& u : units) {
+    if (!out.empty()) out += ", ";
+    out += u ? u->describe() : "-";
+  }
+  return out;
+}
+
+}  // namespace
+
+// ---- Concat -------------------------------------------------------------------------------------
+
+ConcatStream::ConcatStream(Streams units, size_t width) : units_(std::move(units)), width_(width) {}
+
+awaitable<Result<bool>> ConcatStream::next(Row& row) {
+  while (!failed_ && at_ < units_.size()) {
+    Result<bool> got = co_await units_[at_]->next(row);
+    if (!got) {
+      failed_ = true;
+      co_return got;
+    }
+    if (*got) {
+      if (row.size() != width_) {
+        failed_ = true;
+        co_return badWidth(row.size(), width_);
+      }
+      co_return true;
+    }
+    ++at_;
+  }
+  co_return false;
+}
+
+std::string ConcatStream::describe() const { return "Concat(" + describeAll(units_) + ")"; }
+
+// ---- MergeSort ----------------------------------------------------------------------------------
+
+MergeSortStream::MergeSortStream(Streams units, size_t width, RowComparator order)
+    : units_(std::move(units)), width_(width), order_(std::move(order)), heads_(units_.size()) {
+  heap_.reserve(units_.size());
+}
+
+bool MergeSortStream::after(size_t a, size_t b) const {
+  int c = order_.compare(heads_[a].row, heads_[b].row);
+  return c != 0 ? c > 0 : a > b;
+}
+
+awaitable<Status> MergeSortStream::pull(size_t unit) {
+  Head& head = heads_[unit];
+  Result<bool> got = co_await units_[unit]->next(head.row);
+  if (!got) co_return got.status();
+  if (!*got) co_return Status::ok();
+  if (head.row.size() != width_) co_return badWidth(head.row.size(), width_);
+  head.unit = unit;
+  heap_.push_back(unit);
+  std::push_heap(heap_.begin(), heap_.end(), [this](size_t a, size_t b) { return after(a, b); });
+  co_return Status::ok();
+}
+
+awaitable<Result<bool>> MergeSortStream::next(Row& row) {
+  if (failed_) co_return false;
+  Status s;
+  if (!started_) {
+    started_ = true;
+    for (size_t u = 0; u < units_.size() && s; ++u) s = co_await pull(u);
+  } else if (refill_) {
+    size_t u = *refill_;
+    refill_.reset();
+    s = co_await pull(u);
+  }
+  if (!s) {
+    failed_ = true;
+    co_return s;
+  }
+  if (heap_.empty()) co_return false;
+  std::pop_heap(heap_.begin(), heap_.end(), [this](size_t a, size_t b) { return after(a, b); });
+  size_t u = heap_.back();
+  heap_.pop_back();
+  std::swap(row, heads_[u].row);
+  refill_ = u;
+  co_return true;
+}
+
+std::string MergeSortStream::describe() const {
+  return "MergeSort[" + describeKeys(order_) + "](" + describeAll(units_) + ")";
+}
+
+// ---- StreamGroupBy ------------------------------------------------------------------------------
+
+StreamGroupByStream::StreamGroupByStream(std::unique_ptr<RowStream> source, RowComparator groupKeys,
+                                         AggregateSpec spec, std::shared_ptr<MemoryBudget> budget)
+    : source_(std::move(source)),
+      keys_(std::move(groupKeys)),
+      spec_(std::move(spec)),
+      budget_(std::move(budget)) {}
+
+awaitable<Result<bool>> StreamGroupByStream::next(Row& row) {
+  if (done_) co_return false;
+  if (!started_) {
+    started_ = true;
+    Result<bool> got = co_await source_->next(pending_);
+    if (!got) {
+      done_ = true;
+      co_return got;
+    }
+    havePending_ = *got;
+    if (!havePending_ && keys_.empty()) {
+      // An aggregate over no rows still has its one row.
+      done_ = true;
+      GroupAccumulator empty(spec_, budget_.get());
+      Result<Row> out = empty.finish();
+      if (!out) co_return out.status();
+      row = std::move(out.value());
+      co_return true;
+    }
+  }
+  if (!havePending_) {
+    done_ = true;
+    co_return false;
+  }
+  GroupAccumulator group(spec_, budget_.get());
+  Status s = group.add(pending_);
+  Row first = pending_;  // the group's key, compared against the rows that follow
+  havePending_ = false;
+  while (s) {
+    Result<bool> got = co_await source_->next(pending_);
+    if (!got) {
+      s = got.status();
+      break;
+    }
+    if (!*got) break;
+    if (!keys_.empty() && keys_.compare(first, pending_) != 0) {
+      havePending_ = true;
+      break;
+    }
+    s = group.add(pending_);
+  }
+  if (!s) {
+    done_ = true;
+    co_return s;
+  }
+  Result<Row> out = group.finish();
+  if (!out) {
+    done_ = true;
+    co_return out.status();
+  }
+  row = std::move(out.value());
+  co_return true;
+}
+
+std::string StreamGroupByStream::describe() const {
+  return std::string(keys_.empty() ? "Aggregate" : "StreamGroupBy[" + describeKeys(keys_) + "]") +
+         "(" + source_->describe() + ")";
+}
+
+// ---- MemoryGroupBy ------------------------------------------------------------------------------
+
+MemoryGroupByStream::MemoryGroupByStream(std::unique_ptr<RowStream> source, RowComparator groupKeys,
+                                         RowComparator order, AggregateSpec spec,
+                                         std::shared_ptr<MemoryBudget> budget)
+    : source_(std::move(source)),
+      keys_(std::move(groupKeys)),
+      order_(std::move(order)),
+      spec_(std::move(spec)),
+      budget_(std::move(budget)) {}
+
+awaitable<Status> MemoryGroupByStream::load() {
+  // Group key (the group's first row) -> its accumulator, ordered by the group keys.
+  std::map<Row, std::unique_ptr<GroupAccumulator>, RowLess> groups(RowLess{&keys_});
+  size_t charged = 0;
+  Status s;
+  Row row;
+  while (s) {
+    Result<bool> got = co_await source_->next(row);
+    if (!got) {
+      s = got.status();
+      break;
+    }
+    if (!*got) break;
+    auto it = groups.find(row);
+    if (it == groups.end()) {
+      s = budget_->charge(1);
+      if (!s) break;
+      ++charged;
+      it = groups.emplace(row, std::make_unique<GroupAccumulator>(spec_, budget_.get())).first;
+    }
+    s = it->second->add(row);
+  }
+  if (s) {
+    rows_.reserve(groups.size());
+    for (auto& [key, group] : groups) {
+      Result<Row> out = group->finish();
+      if (!out) {
+        s = out.status();
+        break;
+      }
+      rows_.push_back(std::move(out.value()));
+    }
+  }
+  groups.clear();
+  budget_->release(charged);
+  if (s && !order_.empty()) {
+    std::stable_sort(rows_.begin(), rows_.end(),
+                     [this](const Row& a, const Row& b) { return order_.compare(a, b) < 0; });
+  }
+  co_return s;
+}
+
+awaitable<Result<bool>> MemoryGroupByStream::next(Row& row) {
+  if (failed_) co_return false;
+  if (!loaded_) {
+    loaded_ = true;
+    Status s = co_await load();
+    if (!s) {
+      failed_ = true;
+      rows_.clear();
+      co_return s;
+    }
+  }
+  if (at_ >= rows_.size()) co_return false;
+  row = std::move(rows_[at_++]);
+  co_return true;
+}
+
+std::string MemoryGroupByStream::describe() const {
+  std::string out = "MemoryGroupBy[" + describeKeys(keys_) + "]";
+  if (!order_.empty()) out += "[order " + describeKeys(order_) + "]";
+  return out + "(" + source_->describe() + ")";
+}
+
+// ---- Distinct -----------------------------------------------------------------------------------
+
+DistinctStream::DistinctStream(std::unique_ptr<RowStream> source, RowComparator key,
+                               std::shared_ptr<MemoryBudget> budget)
+    : source_(std::move(source)),
+      key_(std::make_unique<RowComparator>(std::move(key))),
+      budget_(std::move(budget)),
+      seen_(RowLess{key_.get()}) {}
+
+DistinctStream::~DistinctStream() { budget_->release(seen_.size()); }
+
+awaitable<Result<bool>> DistinctStream::next(Row& row) {
+  while (true) {
+    Result<bool> got = co_await source_->next(row);
+    if (!got || !*got) co_return got;
+    if (seen_.contains(row)) continue;
+    if (Status s = budget_->charge(1); !s) {
+      budget_->release(1);
+      co_return s;
+    }
+    seen_.insert(row);
+    co_return true;
+  }
+}
+
+std::string DistinctStream::describe() const {
+  return "Distinct[" + describeKeys(*key_) + "](" + source_->describe() + ")";
+}
+
+// ---- Limit --------------------------------------------------------------------------------------
+
+LimitStream::LimitStream(std::unique_ptr<RowStream> source, uint64_t offset,
+                         std::optional<uint64_t> count)
+    : source_(std::move(source)), offset_(offset), count_(count) {}
+
+awaitable<Result<bool>> LimitStream::next(Row& row) {
+  if (count_ && returned_ >= *count_) co_return false;
+  while (skipped_ < offset_) {
+    Result<bool> got = co_await source_->next(row);
+    if (!got || !*got) co_return got;
+    ++skipped_;
+  }
+  Result<bool> got = co_await source_->next(row);
+  if (got && *got) ++returned_;
+  co_return got;
+}
+
+std::string LimitStream::describe() const {
+  return "Limit[" + std::to_string(offset_) + "," +
+         (count_ ? std::to_string(*count_) : std::string("all")) + "](" + source_->describe() + ")";
+}
+
+// ---- Project ------------------------------------------------------------------------------------
+
+ProjectStream::ProjectStream(std::unique_ptr<RowStream> source, size_t width)
+    : source_(std::move(source)), width_(width) {}
+
+awaitable<Result<bool>> ProjectStream::next(Row& row) {
+  Result<bool> got = co_await source_->next(row);
+  if (got && *got && row.size() > width_) row.resize(width_);
+  co_return got;
+}
+
+std::string ProjectStream::describe() const {
+  return "Project[" + std::to_string(width_) + "](" + source_->describe() + ")";
+}
+
+}  // namespace shardproxy::merger

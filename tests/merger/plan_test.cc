@@ -1,0 +1,505 @@
+// buildMergePlan: the primitives chosen from the rewriter's MergeContext, and the merged rows
+// of whole statements over several fake units.
+#include "merger/plan.h"
+
+#include <gtest/gtest.h>
+
+#include "merger_test_util.h"
+
+namespace shardproxy::merger {
+namespace {
+
+using namespace testing;
+using rewriter::MergeContext;
+using Kind = parser::ast::AggregateKind;
+
+MergeContext::SortItem by(std::string label, bool desc = false) {
+  MergeContext::SortItem item;
+  item.label = std::move(label);
+  item.desc = desc;
+  return item;
+}
+
+MergeContext::SortItem byPosition(uint32_t position, bool desc = false) {
+  MergeContext::SortItem item;
+  item.position = position;
+  item.desc = desc;
+  return item;
+}
+
+MergeContext::Aggregate agg(Kind kind, std::string label, bool distinct = false) {
+  MergeContext::Aggregate a;
+  a.kind = kind;
+  a.label = std::move(label);
+  a.distinct = distinct;
+  return a;
+}
+
+MergeContext::Aggregate avg(std::string label, int n) {
+  MergeContext::Aggregate a = agg(Kind::Avg, std::move(label));
+  a.countLabel = "AVG_DERIVED_COUNT_" + std::to_string(n);
+  a.sumLabel = "AVG_DERIVED_SUM_" + std::to_string(n);
+  return a;
+}
+
+// GROUP BY items with the ORDER BY the rewriter adds when there is none.
+void groupBy(MergeContext& m, std::vector<MergeContext::SortItem> items) {
+  m.groupBy = items;
+  m.orderBy = items;
+  m.groupByEqualsOrderBy = true;
+}
+
+struct Merged {
+  std::string rows;  // as drainText writes them
+  std::string plan;  // describe()
+  size_t visible = 0;
+};
+
+Merged merge(const MergeContext& m, const std::vector<ColumnInfo>& columns,
+             std::vector<std::vector<Row>> shards, MergeLimits limits = {}) {
+  auto plan = buildMergePlan(m, columns, units(std::move(shards)), limits);
+  if (!plan) {
+    return {"plan error " + std::to_string(plan.status().code()) + " " + plan.status().sqlState() +
+                ": " + plan.status().message(),
+            "", 0};
+  }
+  Merged out;
+  out.plan = plan->rows->describe();
+  out.visible = plan->visibleColumns;
+  out.rows = drainText(*plan->rows);
+  return out;
+}
+
+// ---- plain and sorted -------------------------------------------------------------------------
+
+TEST(MergePlan, NothingToMergeIsConcatenation) {
+  Merged r = merge({}, {intColumn("id"), stringColumn("name")},
+                   {{row({"3", "c"}), row({"1", "a"})}, {row({"2", "b"})}});
+  EXPECT_EQ(r.plan, "Concat(Unit, Unit)");
+  EXPECT_EQ(r.rows, "3,c|1,a|2,b");
+  EXPECT_EQ(r.visible, 2u);
+}
+
+TEST(MergePlan, OrderByLabelCaseInsensitive) {
+  MergeContext m;
+  m.orderBy = {by("NAME", true)};
+  Merged r = merge(m, {intColumn("id"), stringColumn("name")},
+                   {{row({"1", "b"}), row({"2", "A"})}, {row({"3", "C"}), row({"4", "a"})}});
+  EXPECT_EQ(r.plan, "MergeSort[1 desc](Unit, Unit)");
+  EXPECT_EQ(r.rows, "3,C|1,b|2,A|4,a");  // A and a tie: lower unit first
+}
+
+TEST(MergePlan, OrderByPosition) {
+  MergeContext m;
+  m.orderBy = {byPosition(1)};
+  Merged r = merge(m, {intColumn("id"), stringColumn("name")},
+                   {{row({"1", "x"}), row({"10", "x"})}, {row({"-2", "y"}), row({"9", "y"})}});
+  EXPECT_EQ(r.rows, "-2,y|1,x|9,y|10,x");
+}
+
+TEST(MergePlan, OrderByDerivedColumnIsProjectedAway) {
+  MergeContext m;
+  m.orderBy = {by("ORDER_BY_DERIVED_0")};
+  m.derivedLabels = {"ORDER_BY_DERIVED_0"};
+  Merged r = merge(m, {stringColumn("name"), intColumn("ORDER_BY_DERIVED_0")},
+                   {{row({"b", "2"}), row({"d", "4"})}, {row({"a", "1"}), row({"c", "3"})}});
+  EXPECT_EQ(r.plan, "Project[1](MergeSort[1](Unit, Unit))");
+  EXPECT_EQ(r.visible, 1u);
+  EXPECT_EQ(r.rows, "a|b|c|d");
+}
+
+TEST(MergePlan, OrderByNumbersBeyondInt64AsDecimal) {
+  MergeContext m;
+  m.orderBy = {by("v")};
+  Merged r = merge(m, {decimalColumn("v", 0)},
+                   {{row({"-99999999999999999999"}), row({"18446744073709551616"})},
+                    {row({"-5"}), row({"9223372036854775807"}), row({"99999999999999999999999"})}});
+  EXPECT_EQ(r.rows,
+            "-99999999999999999999|-5|9223372036854775807|18446744073709551616|"
+            "99999999999999999999999");
+}
+
+TEST(MergePlan, OrderByDecimalsAndNulls) {
+  MergeContext m;
+  m.orderBy = {by("price")};
+  Merged r =
+      merge(m, {decimalColumn("price", 2)},
+            {{row({nullptr}), row({"9.75"}), row({"10.50"})}, {row({"-1.00"}), row({"10.5"})}});
+  EXPECT_EQ(r.rows, "NULL|-1.00|9.75|10.50|10.5");
+}
+
+TEST(MergePlan, LimitWithOffsetAcrossUnits) {
+  // SELECT id FROM t ORDER BY id LIMIT 2, 3: each unit ran LIMIT 0, 5.
+  MergeContext m;
+  m.orderBy = {by("id")};
+  m.offset = 2;
+  m.count = 3;
+  Merged r = merge(m, {intColumn("id")},
+                   {{row({"1"}), row({"4"}), row({"5"}), row({"8"}), row({"9"})},
+                    {row({"2"}), row({"3"}), row({"6"}), row({"7"}), row({"10"})}});
+  EXPECT_EQ(r.plan, "Limit[2,3](MergeSort[0](Unit, Unit))");
+  EXPECT_EQ(r.rows, "3|4|5");
+}
+
+TEST(MergePlan, LimitWithoutOrderBy) {
+  MergeContext m;
+  m.offset = 0;
+  m.count = 2;
+  Merged r = merge(m, {intColumn("id")}, {{row({"1"})}, {row({"2"}), row({"3"})}});
+  EXPECT_EQ(r.rows, "1|2");
+}
+
+TEST(MergePlan, SelectDistinct) {
+  MergeContext m;
+  m.distinct = true;
+  m.orderBy = {by("name")};
+  m.count = 3;
+  m.offset = 0;
+  Merged r = merge(m, {stringColumn("name")},
+                   {{row({"a"}), row({"b"}), row({"c"})}, {row({"A"}), row({"B "}), row({"d"})}});
+  EXPECT_EQ(r.plan, "Limit[0,3](Distinct[0](MergeSort[0](Unit, Unit)))");
+  EXPECT_EQ(r.rows, "a|b|c");
+}
+
+TEST(MergePlan, SelectDistinctBinaryKeepsCase) {
+  MergeContext m;
+  m.distinct = true;
+  Merged r = merge(m, {stringColumn("name", 46)}, {{row({"a"})}, {row({"A"}), row({"a"})}});
+  EXPECT_EQ(r.rows, "a|A");
+}
+
+TEST(MergePlan, SelectDistinctOverTheVisibleColumnsOnly) {
+  MergeContext m;
+  m.distinct = true;
+  m.derivedLabels = {"ORDER_BY_DERIVED_0"};
+  Merged r = merge(m, {intColumn("a"), intColumn("ORDER_BY_DERIVED_0")},
+                   {{row({"1", "5"})}, {row({"1", "6"}), row({"2", "6"})}});
+  EXPECT_EQ(r.rows, "1|2");
+}
+
+// ---- aggregates without GROUP BY --------------------------------------------------------------
+
+TEST(MergePlan, AggregatesWithoutGroupBy) {
+  MergeContext m;
+  m.aggregates = {agg(Kind::Count, "COUNT(*)"), agg(Kind::Sum, "SUM(amount)"),
+                  agg(Kind::Min, "MIN(amount)"), agg(Kind::Max, "max(amount)"),
+                  avg("AVG(amount)", 0)};
+  m.derivedLabels = {"AVG_DERIVED_COUNT_0", "AVG_DERIVED_SUM_0"};
+  std::vector<ColumnInfo> cols = {intColumn("COUNT(*)"),
+                                  decimalColumn("SUM(amount)", 3),
+                                  decimalColumn("MIN(amount)", 3),
+                                  decimalColumn("MAX(amount)", 3),
+                                  decimalColumn("AVG(amount)", 7),
+                                  intColumn("AVG_DERIVED_COUNT_0"),
+                                  decimalColumn("AVG_DERIVED_SUM_0", 3)};
+  Merged r = merge(m, cols,
+                   {{row({"1", "1.10", "1.10", "1.10", "1.1000000", "1", "1.10"})},
+                    {row({"1", "2.205", "2.205", "2.205", "2.2050000", "1", "2.205"})},
+                    {row({"0", nullptr, nullptr, nullptr, nullptr, "0", nullptr})}});
+  EXPECT_EQ(r.plan, "Project[5](Aggregate(Concat(Unit, Unit, Unit)))");
+  EXPECT_EQ(r.rows, "2,3.305,1.10,2.205,1.6525000");
+}
+
+TEST(MergePlan, AggregatesOverNoRows) {
+  MergeContext m;
+  m.aggregates = {agg(Kind::Count, "c"), agg(Kind::Sum, "s"), agg(Kind::Max, "m"), avg("a", 0),
+                  agg(Kind::BitOr, "bo")};
+  m.derivedLabels = {"AVG_DERIVED_COUNT_0", "AVG_DERIVED_SUM_0"};
+  std::vector<ColumnInfo> cols = {intColumn("c"),
+                                  decimalColumn("s", 0),
+                                  intColumn("m"),
+                                  decimalColumn("a", 4),
+                                  intColumn("bo"),
+                                  intColumn("AVG_DERIVED_COUNT_0"),
+                                  decimalColumn("AVG_DERIVED_SUM_0", 0)};
+  // Units that returned nothing at all, and units that returned MySQL's row for no rows.
+  EXPECT_EQ(merge(m, cols, {{}, {}}).rows, "0,NULL,NULL,NULL,0");
+  EXPECT_EQ(merge(m, cols,
+                  {{row({"0", nullptr, nullptr, nullptr, "0", "0", nullptr})},
+                   {row({"0", nullptr, nullptr, nullptr, "0", "0", nullptr})}})
+                .rows,
+            "0,NULL,NULL,NULL,0");
+}
+
+TEST(MergePlan, AvgScaleAndRounding) {
+  MergeContext m;
+  m.aggregates = {avg("AVG(v)", 0)};
+  m.derivedLabels = {"AVG_DERIVED_COUNT_0", "AVG_DERIVED_SUM_0"};
+  std::vector<ColumnInfo> cols = {decimalColumn("AVG(v)", 4), intColumn("AVG_DERIVED_COUNT_0"),
+                                  decimalColumn("AVG_DERIVED_SUM_0", 0)};
+  // 2 / 3 -> 0.6667; -2 / 3 -> -0.6667 (half away from zero)
+  EXPECT_EQ(merge(m, cols, {{row({"1.0000", "1", "1"})}, {row({"0.5000", "2", "1"})}}).rows,
+            "0.6667");
+  EXPECT_EQ(merge(m, cols, {{row({"-1.0000", "1", "-1"})}, {row({"-0.5000", "2", "-1"})}}).rows,
+            "-0.6667");
+}
+
+TEST(MergePlan, AvgOfDoubles) {
+  MergeContext m;
+  m.aggregates = {avg("AVG(d)", 0), agg(Kind::Sum, "SUM(d)")};
+  m.derivedLabels = {"AVG_DERIVED_COUNT_0", "AVG_DERIVED_SUM_0"};
+  std::vector<ColumnInfo> cols = {doubleColumn("AVG(d)"), doubleColumn("SUM(d)"),
+                                  intColumn("AVG_DERIVED_COUNT_0"),
+                                  doubleColumn("AVG_DERIVED_SUM_0")};
+  EXPECT_EQ(
+      merge(m, cols, {{row({"0.1", "0.1", "1", "0.1"})}, {row({"0.2", "0.2", "1", "0.2"})}}).rows,
+      "0.15000000000000002,0.30000000000000004");
+}
+
+TEST(MergePlan, MinMaxOfStringsByCollation) {
+  MergeContext m;
+  m.aggregates = {agg(Kind::Min, "MIN(name)"), agg(Kind::Max, "MAX(name)")};
+  std::vector<ColumnInfo> ci = {stringColumn("MIN(name)"), stringColumn("MAX(name)")};
+  Merged r = merge(m, ci, {{row({"banana", "b"})}, {row({"Apple", "B"})}, {row({"cherry", "a"})}});
+  EXPECT_EQ(r.rows, "Apple,b");  // "b" and "B" tie: the first one kept
+  std::vector<ColumnInfo> bin = {stringColumn("MIN(name)", 46), stringColumn("MAX(name)", 46)};
+  r = merge(m, bin, {{row({"banana", "b"})}, {row({"Apple", "B"})}, {row({"cherry", "a"})}});
+  EXPECT_EQ(r.rows, "Apple,b");
+  r = merge(m, bin, {{row({"apple", "B"})}, {row({"Banana", "a"})}});
+  EXPECT_EQ(r.rows, "Banana,a");
+}
+
+TEST(MergePlan, MinMaxKeepTheOriginalText) {
+  MergeContext m;
+  m.aggregates = {agg(Kind::Min, "lo"), agg(Kind::Max, "hi")};
+  Merged r = merge(m, {decimalColumn("lo", 2), decimalColumn("hi", 2)},
+                   {{row({"9.75", "9.75"})}, {row({"10.50", "10.50"})}, {row({nullptr, nullptr})}});
+  EXPECT_EQ(r.rows, "9.75,10.50");
+}
+
+TEST(MergePlan, DistinctAggregatesWithoutGroupBy) {
+  // SELECT COUNT(DISTINCT x), SUM(DISTINCT x) AS s, AVG(DISTINCT x) AS a: the units returned
+  // their distinct values of x in each column.
+  MergeContext m;
+  m.aggregates = {agg(Kind::Count, "AGGREGATION_DISTINCT_DERIVED_0", true),
+                  agg(Kind::Sum, "s", true), agg(Kind::Avg, "a", true)};
+  std::vector<ColumnInfo> cols = {intColumn("AGGREGATION_DISTINCT_DERIVED_0"), intColumn("s"),
+                                  intColumn("a")};
+  Merged r = merge(m, cols,
+                   {{row({"1", "1", "1"}), row({"2", "2", "2"}), row({nullptr, nullptr, nullptr})},
+                    {row({"2", "2", "2"}), row({"4", "4", "4"})}});
+  EXPECT_EQ(r.rows, "3,7,2.3333");
+  EXPECT_EQ(merge(m, cols, {{}, {}}).rows, "0,NULL,NULL");
+}
+
+TEST(MergePlan, DistinctValuesComparedByTheColumnsRules) {
+  MergeContext m;
+  m.aggregates = {agg(Kind::Count, "c", true), agg(Kind::Sum, "s", true)};
+  Merged r = merge(m, {stringColumn("c"), decimalColumn("s", 2)},
+                   {{row({"abc", "1.50"})}, {row({"ABC", "1.5"})}, {row({"abd", "2"})}});
+  EXPECT_EQ(r.rows, "2,3.50");
+}
+
+TEST(MergePlan, BitAggregatesAndGroupConcat) {
+  MergeContext m;
+  m.aggregates = {agg(Kind::BitXor, "x"), agg(Kind::BitAnd, "a"), agg(Kind::GroupConcat, "g")};
+  Merged r = merge(m, {intColumn("x"), intColumn("a"), stringColumn("g")},
+                   {{row({"5", "7", "p,q"})}, {row({"3", "6", "r"})}});
+  EXPECT_EQ(r.rows, "6,6,p,q,r");
+}
+
+// ---- GROUP BY ---------------------------------------------------------------------------------
+
+TEST(MergePlan, GroupByStreamMerge) {
+  // SELECT g, COUNT(*), SUM(v), AVG(v) FROM t GROUP BY g (the units ORDER BY g).
+  MergeContext m;
+  groupBy(m, {by("g")});
+  m.aggregates = {agg(Kind::Count, "COUNT(*)"), agg(Kind::Sum, "SUM(v)"), avg("AVG(v)", 0)};
+  m.derivedLabels = {"AVG_DERIVED_COUNT_0", "AVG_DERIVED_SUM_0"};
+  std::vector<ColumnInfo> cols = {stringColumn("g"),
+                                  intColumn("COUNT(*)"),
+                                  decimalColumn("SUM(v)", 0),
+                                  decimalColumn("AVG(v)", 4),
+                                  intColumn("AVG_DERIVED_COUNT_0"),
+                                  decimalColumn("AVG_DERIVED_SUM_0", 0)};
+  Merged r =
+      merge(m, cols,
+            {{row({"a", "2", "3", "1.5000", "2", "3"}), row({"c", "1", "7", "7.0000", "1", "7"})},
+             {row({"A", "1", "2", "2.0000", "1", "2"}), row({"b", "1", "4", "4.0000", "1", "4"})}});
+  EXPECT_EQ(r.plan, "Project[4](StreamGroupBy[0](MergeSort[0](Unit, Unit)))");
+  EXPECT_EQ(r.rows, "a,3,5,1.6667|b,1,4,4.0000|c,1,7,7.0000");
+}
+
+TEST(MergePlan, GroupByDescending) {
+  MergeContext m;
+  groupBy(m, {by("g", true)});
+  m.aggregates = {agg(Kind::Count, "n")};
+  Merged r = merge(m, {intColumn("g"), intColumn("n")},
+                   {{row({"3", "1"}), row({"1", "1"})}, {row({"2", "2"}), row({"1", "5"})}});
+  EXPECT_EQ(r.rows, "3,1|2,2|1,6");
+}
+
+TEST(MergePlan, GroupByNotSelectedIsDerived) {
+  // SELECT COUNT(*) FROM t GROUP BY g: g comes back as GROUP_BY_DERIVED_0.
+  MergeContext m;
+  groupBy(m, {by("GROUP_BY_DERIVED_0")});
+  m.aggregates = {agg(Kind::Count, "COUNT(*)")};
+  m.derivedLabels = {"GROUP_BY_DERIVED_0"};
+  Merged r = merge(m, {intColumn("COUNT(*)"), intColumn("GROUP_BY_DERIVED_0")},
+                   {{row({"2", "1"}), row({"1", "2"})}, {row({"4", "1"})}});
+  EXPECT_EQ(r.rows, "6|1");
+  EXPECT_EQ(r.visible, 1u);
+}
+
+TEST(MergePlan, GroupByOrderedByAggregateInMemory) {
+  // SELECT g, COUNT(*) AS n FROM t GROUP BY g ORDER BY n DESC LIMIT 2
+  MergeContext m;
+  m.groupBy = {by("g")};
+  m.orderBy = {by("n", true)};
+  m.groupByEqualsOrderBy = false;
+  m.aggregates = {agg(Kind::Count, "n")};
+  m.offset = 0;
+  m.count = 2;
+  Merged r = merge(m, {stringColumn("g"), intColumn("n")},
+                   {{row({"a", "5"}), row({"b", "3"}), row({"c", "1"})},
+                    {row({"c", "9"}), row({"b", "1"}), row({"d", "2"})}});
+  EXPECT_EQ(r.plan, "Limit[0,2](MemoryGroupBy[0][order 1 desc](Concat(Unit, Unit)))");
+  EXPECT_EQ(r.rows, "c,10|a,5");
+}
+
+TEST(MergePlan, GroupByOrderByNotSelectedAggregate) {
+  // SELECT g FROM t GROUP BY g ORDER BY SUM(v): the rewriter derives the SUM and merges it.
+  MergeContext m;
+  m.groupBy = {by("g")};
+  m.orderBy = {by("ORDER_BY_DERIVED_0")};
+  m.groupByEqualsOrderBy = false;
+  m.aggregates = {agg(Kind::Sum, "ORDER_BY_DERIVED_0")};
+  m.derivedLabels = {"ORDER_BY_DERIVED_0"};
+  Merged r = merge(m, {stringColumn("g"), decimalColumn("ORDER_BY_DERIVED_0", 0)},
+                   {{row({"a", "10"}), row({"b", "1"})}, {row({"b", "2"}), row({"a", "-9"})}});
+  EXPECT_EQ(r.rows, "a|b");
+  EXPECT_EQ(r.visible, 1u);
+}
+
+TEST(MergePlan, GroupByWithDistinctAggregate) {
+  // SELECT g, COUNT(DISTINCT x) FROM t GROUP BY g: units return DISTINCT g, x sorted by g.
+  MergeContext m;
+  groupBy(m, {by("g")});
+  m.aggregates = {agg(Kind::Count, "AGGREGATION_DISTINCT_DERIVED_0", true)};
+  Merged r = merge(m, {intColumn("g"), intColumn("AGGREGATION_DISTINCT_DERIVED_0")},
+                   {{row({"1", "10"}), row({"1", "11"}), row({"2", "10"})},
+                    {row({"1", "11"}), row({"1", "12"}), row({"3", nullptr})}});
+  EXPECT_EQ(r.rows, "1,3|2,1|3,0");
+}
+
+TEST(MergePlan, GroupByMemoryLimit) {
+  MergeContext m;
+  m.groupBy = {by("g")};
+  m.orderBy = {by("n")};
+  m.groupByEqualsOrderBy = false;
+  m.aggregates = {agg(Kind::Count, "n")};
+  MergeLimits limits;
+  limits.maxMemoryRows = 2;
+  Merged r = merge(m, {intColumn("g"), intColumn("n")},
+                   {{row({"1", "1"}), row({"2", "1"})}, {row({"3", "1"})}}, limits);
+  EXPECT_EQ(r.rows.substr(0, 10), "error 1038") << r.rows;
+  limits.maxMemoryRows = 3;
+  r = merge(m, {intColumn("g"), intColumn("n")},
+            {{row({"1", "1"}), row({"2", "1"})}, {row({"3", "1"})}}, limits);
+  EXPECT_EQ(r.rows, "1,1|2,1|3,1");
+}
+
+TEST(MergePlan, DistinctValuesCountTowardsTheMemoryLimit) {
+  MergeContext m;
+  m.aggregates = {agg(Kind::Count, "c", true)};
+  MergeLimits limits;
+  limits.maxMemoryRows = 2;
+  Merged r =
+      merge(m, {intColumn("c")}, {{row({"1"}), row({"2"})}, {row({"2"}), row({"3"})}}, limits);
+  EXPECT_EQ(r.rows.substr(0, 10), "error 1038") << r.rows;
+}
+
+// ---- refusals and errors ------------------------------------------------------------------------
+
+TEST(MergePlan, HavingOverGroupsIsRefused) {
+  MergeContext m;
+  groupBy(m, {by("g")});
+  m.aggregates = {agg(Kind::Count, "n")};
+  m.hasHaving = true;
+  Merged r = merge(m, {intColumn("g"), intColumn("n")}, {{}, {}});
+  EXPECT_EQ(r.rows, "plan error 1235 42000: unsupported: HAVING over groups from several shards");
+  // HAVING over the aggregate of the whole table is the same partial-group problem.
+  MergeContext whole;
+  whole.aggregates = {agg(Kind::Count, "n")};
+  whole.hasHaving = true;
+  EXPECT_EQ(merge(whole, {intColumn("n")}, {{}}).rows.substr(0, 15), "plan error 1235");
+  // HAVING without groups or aggregates filters rows, which each unit can do.
+  MergeContext plain;
+  plain.hasHaving = true;
+  EXPECT_EQ(merge(plain, {intColumn("a")}, {{row({"1"})}}).rows, "1");
+}
+
+TEST(MergePlan, UnknownLabelIsAnError) {
+  MergeContext m;
+  m.orderBy = {by("nope")};
+  EXPECT_EQ(merge(m, {intColumn("id")}, {{}}).rows,
+            "plan error 1105 HY000: merge: no column 'nope' in the shards' results");
+  MergeContext a;
+  a.aggregates = {agg(Kind::Count, "COUNT(*)")};
+  EXPECT_EQ(merge(a, {intColumn("id")}, {{}}).rows.substr(0, 15), "plan error 1105");
+  MergeContext d;
+  d.derivedLabels = {"ORDER_BY_DERIVED_0"};
+  EXPECT_EQ(merge(d, {intColumn("id")}, {{}}).rows.substr(0, 15), "plan error 1105");
+  MergeContext avgMissing;
+  avgMissing.aggregates = {avg("AVG(x)", 0)};
+  EXPECT_EQ(merge(avgMissing, {intColumn("AVG(x)")}, {{}}).rows.substr(0, 15), "plan error 1105");
+}
+
+TEST(MergePlan, RepeatedAggregateLabelsEachMerge) {
+  // SELECT COUNT(*), COUNT(*), id FROM t: the backends name both columns COUNT(*).
+  MergeContext m;
+  m.aggregates = {agg(Kind::Count, "COUNT(*)"), agg(Kind::Count, "count(*)")};
+  Merged r = merge(m, {intColumn("COUNT(*)"), intColumn("COUNT(*)"), intColumn("id")},
+                   {{row({"2", "2", "7"})}, {row({"3", "3", "8"})}});
+  EXPECT_EQ(r.rows, "5,5,7");
+}
+
+TEST(MergePlan, LabelsDifferingInSpacingResolve) {
+  MergeContext m;
+  m.orderBy = {by("count( * )")};
+  Merged r = merge(m, {intColumn("COUNT(*)")}, {{row({"2"})}, {row({"1"})}});
+  EXPECT_EQ(r.rows, "1|2");
+}
+
+TEST(MergePlan, PositionOutOfRangeIsAnError) {
+  MergeContext m;
+  m.orderBy = {byPosition(3)};
+  EXPECT_EQ(merge(m, {intColumn("a"), intColumn("b")}, {{}}).rows.substr(0, 15), "plan error 1105");
+  m.orderBy = {byPosition(2)};
+  m.derivedLabels = {"ORDER_BY_DERIVED_0"};
+  // Position 2 is a derived column, not the client's.
+  EXPECT_EQ(merge(m, {intColumn("a"), intColumn("ORDER_BY_DERIVED_0")}, {{}}).rows.substr(0, 15),
+            "plan error 1105");
+}
+
+TEST(MergePlan, UnmergeableAggregatesAreRefused) {
+  MergeContext m;
+  m.aggregates = {agg(Kind::Std, "STD(x)")};
+  EXPECT_EQ(merge(m, {doubleColumn("STD(x)")}, {{}}).rows,
+            "plan error 1235 42000: unsupported: STD over several shards");
+  m.aggregates = {agg(Kind::GroupConcat, "g", true)};
+  EXPECT_EQ(merge(m, {stringColumn("g")}, {{}}).rows.substr(0, 15), "plan error 1235");
+}
+
+TEST(MergePlan, NonNumericSumIsAnErrorNotACrash) {
+  MergeContext m;
+  m.aggregates = {agg(Kind::Sum, "s")};
+  EXPECT_EQ(merge(m, {decimalColumn("s", 0)}, {{row({"1"})}, {row({"x"})}}).rows.substr(0, 10),
+            "error 1105");
+}
+
+TEST(MergePlan, UnitErrorReachesTheClient) {
+  MergeContext m;
+  m.orderBy = {by("id")};
+  std::vector<std::unique_ptr<RowStream>> in;
+  in.push_back(unit({row({"1"})}));
+  auto failing = std::make_unique<FakeStream>(std::vector<Row>{row({"2"})});
+  failing->failAfter(0);
+  in.push_back(std::move(failing));
+  auto plan = buildMergePlan(m, {intColumn("id")}, std::move(in), {});
+  ASSERT_TRUE(plan);
+  EXPECT_EQ(drainText(*plan->rows), "error 2013: Lost connection to MySQL server");
+}
+
+}  // namespace
+}  // namespace shardproxy::merger
