@@ -228,9 +228,21 @@ Result<MergePlan> buildMergePlan(const rewriter::MergeContext& merge,
     // or dropped.
     return unsupported("HAVING over groups from several shards");
   }
+  // After grouping, a COUNT / SUM / AVG (DISTINCT x) column holds a number, not an x: sorting
+  // and DISTINCT on merged rows compare it as one.
+  std::vector<ColumnInfo> merged = columns;
+  if (grouped) {
+    for (const auto& a : merge.aggregates) {
+      if (!a.distinct) continue;
+      for (size_t at : resolver.matches(a.label)) {
+        merged[at].type = 246;  // NEWDECIMAL
+        merged[at].isUnsigned = false;
+      }
+    }
+  }
   auto groupKeys = sortKeys(merge.groupBy, resolver, columns);
   if (!groupKeys) return groupKeys.status();
-  auto orderKeys = sortKeys(merge.orderBy, resolver, columns);
+  auto orderKeys = sortKeys(merge.orderBy, resolver, grouped ? merged : columns);
   if (!orderKeys) return orderKeys.status();
 
   auto budget = std::make_shared<MemoryBudget>(limits.maxMemoryRows);
@@ -263,7 +275,7 @@ Result<MergePlan> buildMergePlan(const rewriter::MergeContext& merge,
 
   if (merge.distinct) {
     std::vector<SortKey> keys;
-    for (size_t i = 0; i < visible; ++i) keys.push_back({i, false, ColumnComparator(columns[i])});
+    for (size_t i = 0; i < visible; ++i) keys.push_back({i, false, ColumnComparator(merged[i])});
     rows =
         std::make_unique<DistinctStream>(std::move(rows), RowComparator(std::move(keys)), budget);
   }

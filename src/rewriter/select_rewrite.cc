@@ -1,5 +1,6 @@
 #include "rewriter/select_rewrite.h"
 
+#include <algorithm>
 #include <cctype>
 #include <charconv>
 #include <limits>
@@ -81,6 +82,7 @@ class SelectRewrite {
  private:
   // The name a backend gives an item's column.
   std::string label(const ast::SelectItem& item) const {
+    if (auto it = relabeled_.find(&item); it != relabeled_.end()) return it->second;
     if (!item.alias.empty()) return item.alias.value;
     const ast::Expr& e = s_.expr(item.expr);
     if (e.kind == ast::ExprKind::Column) return e.column.value;
@@ -179,6 +181,12 @@ class SelectRewrite {
       a.label = item.alias.value;
     }
     splices_.push_back({e.span.begin, e.span.end, replacement});
+    relabeled_[&item] = a.label;
+    // With GROUP BY, each unit must keep every distinct x of a group, not one row per group.
+    if (!q_.groupBy.empty()) {
+      uint32_t at = q_.groupBy.back().span.end;
+      splices_.push_back({at, at, ", " + std::string(s_.text(s_.expr(e.args.front()).span))});
+    }
     merge_.aggregates.push_back(std::move(a));
     return true;
   }
@@ -193,6 +201,19 @@ class SelectRewrite {
     }
     const ast::Expr& e = s_.expr(item.expr);
     std::string_view text = s_.text(e.span);
+    // A matched select item is named by its position when positions are known (no `*` before
+    // anything): two columns may share a label (o.user_id, i.user_id).
+    bool positions = std::none_of(q_.items.begin(), q_.items.end(), [](const ast::SelectItem& si) {
+      return si.kind != ast::SelectItem::Kind::Expr;
+    });
+    auto matched = [&](const ast::SelectItem& si) {
+      if (positions) {
+        out.position = static_cast<uint32_t>(&si - q_.items.data()) + 1;
+      } else {
+        out.label = label(si);
+      }
+      return out;
+    };
     for (const ast::SelectItem& si : q_.items) {
       if (si.kind == ast::SelectItem::Kind::Star) {
         if (e.kind == ast::ExprKind::Column) {
@@ -209,10 +230,7 @@ class SelectRewrite {
         }
         continue;
       }
-      if (!si.alias.empty() && iequals(si.alias.value, text)) {
-        out.label = si.alias.value;
-        return out;
-      }
+      if (!si.alias.empty() && iequals(si.alias.value, text)) return matched(si);
       const ast::Expr& se = s_.expr(si.expr);
       bool same = false;
       if (e.kind == ast::ExprKind::Column && se.kind == ast::ExprKind::Column) {
@@ -221,10 +239,7 @@ class SelectRewrite {
       } else {
         same = iequals(text, s_.text(se.span));
       }
-      if (same) {
-        out.label = label(si);
-        return out;
-      }
+      if (same) return matched(si);
     }
     // Already derived (GROUP BY x ORDER BY x with x not selected): one column serves both.
     if (auto it = derivedByText_.find(squeeze(text)); it != derivedByText_.end()) {
@@ -263,7 +278,9 @@ class SelectRewrite {
     merge_.offset = *offset;
     merge_.count = *count;
     uint64_t rows = 0;
-    if (!q_.groupBy.empty() && !merge_.groupByEqualsOrderBy) {
+    // Memory-merged groups need every group; groups split by distinct values (a DISTINCT
+    // aggregate added x to the units' GROUP BY) span several of the units' rows.
+    if (!q_.groupBy.empty() && (!merge_.groupByEqualsOrderBy || !relabeled_.empty())) {
       rows = static_cast<uint64_t>(std::numeric_limits<int64_t>::max());
     } else if (*offset == 0) {
       return;
@@ -280,6 +297,8 @@ class SelectRewrite {
   std::vector<TextSplice> splices_;
   std::string derived_;
   std::map<std::string, std::string> derivedByText_;
+  // Select items whose column the units name otherwise (rewritten DISTINCT aggregates).
+  std::map<const ast::SelectItem*, std::string> relabeled_;
   int distinct_ = 0;
   int orderDerived_ = 0;
   int avg_ = 0;  // AVG_DERIVED_*_<n>

@@ -476,6 +476,20 @@ class Routing {
       return shardingError(20047, "44000",
                            "Can not find actual data source intersection for logic tables `[" + names + "]`.");
     }
+    // Tables that are not bound are joined per data source: right only when every one of them
+    // has all its routed rows on the same single data source (pairs across data sources would be
+    // missed), else refused rather than answered wrongly.
+    if (groups.size() > 1) {
+      std::set<std::string> spanned;
+      for (const Group& g : groups) {
+        for (const Node& n : g.nodes) spanned.insert(n.dataSource);
+      }
+      if (spanned.size() > 1) {
+        return unsupported("joining sharded tables '" + groups[0].primary->rule->logicTable +
+                           "' and '" + groups[1].primary->rule->logicTable +
+                           "', which are not binding tables, across data sources");
+      }
+    }
     return units;
   }
 
