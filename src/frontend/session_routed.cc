@@ -392,6 +392,7 @@ awaitable<void> Session::executeMerged(const config::LogicalDatabase& db,
     if (!lane.status && status) status = lane.status;  // the first failure is the answer
   }
   std::optional<merger::MergePlan> plan;
+  bool clientGone = false;
   const Lane& first = lanes.front();
   if (status) {
     auto built = merger::buildMergePlan(merge, executor::columnInfo(*first.held->conn),
@@ -411,6 +412,7 @@ awaitable<void> Session::executeMerged(const config::LogicalDatabase& db,
         static_cast<size_t>(std::max(1, topology_->props.proxyFrontendFlushThreshold));
     merger::Row row;
     size_t sinceFlush = 0;
+    clientGone = false;
     for (;;) {
       auto more = co_await plan->rows->next(row);
       if (!more) {
@@ -432,15 +434,25 @@ awaitable<void> Session::executeMerged(const config::LogicalDatabase& db,
       io_.end();
       if (++sinceFlush >= flushRows || io_.buffered() >= 256 * 1024) {
         sinceFlush = 0;
-        if (Status f = co_await io_.flush(); !f) break;
+        if (Status f = co_await io_.flush(); !f) {
+          clientGone = true;
+          break;
+        }
       }
     }
   }
   // Connections go back clean: what the merge did not read is read and dropped.
   for (Lane& lane : lanes) {
     if (!lane.held) continue;
+    backend::Connection& conn = *lane.held->conn;
+    if (clientGone && !conn.idleClean()) {
+      // Nobody reads the rest: closing the connection stops the statement on the server
+      // rather than reading everything it still has to send.
+      lane.held->pool->discard(std::move(lane.held->conn));
+      continue;
+    }
     // (Through the connection, not the stream: a plan that failed to build took its streams.)
-    if (!lane.held->conn->idleClean()) co_await lane.held->conn->drain();
+    if (!conn.idleClean()) co_await conn.drain();
     finish(lane.target, std::move(*lane.held), false);
   }
   running_.clear();
