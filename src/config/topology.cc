@@ -148,7 +148,8 @@ std::string describe(const Topology& t) {
       << "  proxy-frontend-max-connections: " << p.proxyFrontendMaxConnections
       << (p.proxyFrontendMaxConnections == 0 ? " (unlimited)" : "") << "\n"
       << "  proxy-frontend-executor-size: " << p.proxyFrontendExecutorSize
-      << (p.proxyFrontendExecutorSize == 0 ? " (one worker per core)" : "") << "\n";
+      << (p.proxyFrontendExecutorSize == 0 ? " (one worker per core)" : "") << "\n"
+      << "  proxy-merge-max-memory-rows: " << p.proxyMergeMaxMemoryRows << "\n";
   for (const auto& [key, value] : p.other)
     out << "  " << key << ": " << value << " (not acted on)\n";
 

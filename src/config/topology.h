@@ -103,6 +103,9 @@ struct Props {
   int proxyFrontendFlushThreshold = 128;
   int proxyFrontendMaxConnections = 0;       // 0: unlimited
   int proxyFrontendExecutorSize = 0;         // 0: one worker per core
+  // shardproxy's own: rows a merge may hold in memory (GROUP BY merged in memory, DISTINCT,
+  // shards' results read ahead) before the statement fails with an error.
+  int proxyMergeMaxMemoryRows = 1'000'000;
   std::map<std::string, std::string> other;  // recognised but not acted on, kept for SHOW
 };
 

@@ -371,6 +371,7 @@ awaitable<void> Session::executeMerged(const config::LogicalDatabase& db,
   }
   // Every lane starts at once; the merge begins when all have their first results.
   merger::MergeLimits limits;
+  limits.maxMemoryRows = static_cast<size_t>(topology_->props.proxyMergeMaxMemoryRows);
   std::vector<std::unique_ptr<merger::RowStream>> streams(units.size());
   size_t pending = lanes.size();
   asio::steady_timer allStarted(worker_.io(), std::chrono::steady_clock::time_point::max());

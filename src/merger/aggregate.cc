@@ -53,7 +53,7 @@ Status MemoryBudget::charge(size_t rows) {
     return Status(1038, "HY001",
                   "Out of merge memory: more than " + std::to_string(limit_) +
                       " rows held to merge GROUP BY, DISTINCT or COUNT(DISTINCT) results of "
-                      "several shards; narrow the query or raise the proxy's memory row limit");
+                      "several shards; narrow the query or raise proxy-merge-max-memory-rows");
   }
   return Status::ok();
 }

@@ -33,6 +33,7 @@ RULES = """\
       type: INLINE
       props:
         algorithm-expression: ds_${id % 2}
+        allow-range-query-with-inline-sharding: true
 """
 
 
@@ -93,6 +94,59 @@ class MergeMemoryTest(h.TestCase):
               % (ROWS, seconds, before, peak, peak - before), file=sys.stderr)
         self.assertLess(peak - before, GROWTH_LIMIT_KIB)
         self.assertTrue(self.proxy.alive())
+
+    def test_memory_merges_stop_at_the_configured_bound(self):
+        # GROUP BY merged in memory (ORDER BY differs from GROUP BY): past
+        # proxy-merge-max-memory-rows groups the statement fails cleanly, the session goes on.
+        sources = {"ds_0": (h.cluster_ports()[0], ACTUAL[0]), "ds_1": (h.cluster_ports()[1], ACTUAL[1])}
+        with h.Proxy(h.global_yaml(props={"proxy-merge-max-memory-rows": 1000}),
+                     {LOGICAL: h.database_yaml(LOGICAL, sources, rules=RULES)}, name="merge-bound") as small:
+            c = h.connect(small, db=LOGICAL)
+            try:
+                self.assertEqual(h.query(c, "SELECT v, COUNT(*) FROM t_big WHERE id < 1000 GROUP BY v "
+                                            "ORDER BY COUNT(*), v LIMIT 1"), (("row-0", 1),))
+                with self.assertRaises(h.pymysql.MySQLError) as cm:
+                    h.query(c, "SELECT v, COUNT(*) FROM t_big WHERE id < 1002 GROUP BY v ORDER BY COUNT(*), v")
+                self.assertMySQLError(cm.exception, 1038, prefix="Out of merge memory: more than 1000 rows")
+                self.assertEqual(h.query(c, "SELECT COUNT(*) FROM t_big"), ((ROWS,),))
+            finally:
+                c.close()
+
+    def test_kill_query_stops_every_shard(self):
+        # Each shard sleeps 3 s per matching row: KILL QUERY must stop both at once.
+        import threading
+        victim = h.connect(self.proxy, db=LOGICAL, read_timeout=30)
+        killer = h.connect(self.proxy, db=LOGICAL)
+        outcome = {}
+
+        def run():
+            t0 = time.monotonic()
+            try:
+                outcome["rows"] = h.query(victim, "SELECT id FROM t_big WHERE id < 4 AND SLEEP(3) = 0 ORDER BY id")
+            except h.pymysql.MySQLError as e:
+                outcome["error"] = e.args[0]
+            outcome["seconds"] = time.monotonic() - t0
+
+        try:
+            th = threading.Thread(target=run)
+            th.start()
+            time.sleep(1.0)
+            h.query(killer, "KILL QUERY %d" % victim.thread_id())
+            th.join(20)
+            self.assertFalse(th.is_alive())
+            self.assertLess(outcome["seconds"], 4.5, outcome)   # not the 6 s each shard would take
+            # no shard is still running it
+            for port in h.cluster_ports()[:2]:
+                procs = h.direct(port, None)
+                try:
+                    running = [r for r in h.query(procs, "SHOW FULL PROCESSLIST") if r[7] and "SLEEP(3)" in r[7]]
+                finally:
+                    procs.close()
+                self.assertEqual(running, [])
+            self.assertEqual(h.query(victim, "SELECT COUNT(*) FROM t_big WHERE id < 4"), ((4,),))
+        finally:
+            victim.close()
+            killer.close()
 
 
 if __name__ == "__main__":
