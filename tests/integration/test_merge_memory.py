@@ -3,8 +3,8 @@ order and the proxy's resident memory grows by less than 64 MiB.
 
 The rows are made on the servers with the sequence engine (seconds), read through the proxy by
 the mariadb client in --quick mode (no buffering on its side) and checked as they arrive. The
-sanitizer pass (a build directory ending in -asan) reads a tenth of the rows: the same path,
-slower instrumentation.
+sanitizer pass (a build directory ending in -asan) reads a tenth of the rows and checks them,
+but not the memory: AddressSanitizer's quarantine holds freed memory.
 """
 import os
 import subprocess
@@ -16,7 +16,8 @@ import harness as h  # noqa: E402
 
 LOGICAL = "merge_db"
 ACTUAL = ("it_memt_ds0", "it_memt_ds1")
-ROWS = 500_000 if os.environ.get("SHARDPROXY_BUILD_DIR", "").rstrip("/").endswith("-asan") else 5_000_000
+SANITIZED = os.environ.get("SHARDPROXY_BUILD_DIR", "").rstrip("/").endswith("-asan")
+ROWS = 500_000 if SANITIZED else 5_000_000
 GROWTH_LIMIT_KIB = 64 * 1024
 
 RULES = """\
@@ -92,7 +93,10 @@ class MergeMemoryTest(h.TestCase):
         seconds = time.monotonic() - started
         print("merged %d rows from 2 shards in %.1f s; proxy RSS %d KiB before, %d KiB peak (+%d KiB)"
               % (ROWS, seconds, before, peak, peak - before), file=sys.stderr)
-        self.assertLess(peak - before, GROWTH_LIMIT_KIB)
+        # AddressSanitizer keeps freed memory in quarantine (256 MiB by default): RSS says
+        # nothing about the proxy there, so only the uninstrumented build is held to the bound.
+        if not SANITIZED:
+            self.assertLess(peak - before, GROWTH_LIMIT_KIB)
         self.assertTrue(self.proxy.alive())
 
     def test_memory_merges_stop_at_the_configured_bound(self):
