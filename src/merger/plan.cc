@@ -273,6 +273,24 @@ Result<MergePlan> buildMergePlan(const rewriter::MergeContext& merge,
     rows = std::make_unique<ConcatStream>(std::move(units), width);
   }
 
+  if (!merge.having.empty()) {
+    if (!grouped) return unsupported("HAVING without groups over several shards");
+    std::vector<HavingStream::Node> nodes;
+    for (const auto& spec : merge.having) {
+      HavingStream::Node node;
+      node.spec = spec;
+      if (spec.kind != rewriter::MergeContext::HavingNode::Kind::And &&
+          spec.kind != rewriter::MergeContext::HavingNode::Kind::Or &&
+          spec.kind != rewriter::MergeContext::HavingNode::Kind::Not) {
+        auto at = resolver.item(spec.column);
+        if (!at) return at.status();
+        node.column = *at;
+        node.comparator = ColumnComparator(merged[*at]);
+      }
+      nodes.push_back(std::move(node));
+    }
+    rows = std::make_unique<HavingStream>(std::move(rows), std::move(nodes));
+  }
   if (merge.distinct) {
     std::vector<SortKey> keys;
     for (size_t i = 0; i < visible; ++i) keys.push_back({i, false, ColumnComparator(merged[i])});

@@ -320,4 +320,105 @@ std::string ProjectStream::describe() const {
   return "Project[" + std::to_string(width_) + "](" + source_->describe() + ")";
 }
 
+HavingStream::HavingStream(std::unique_ptr<RowStream> source, std::vector<Node> nodes)
+    : source_(std::move(source)), nodes_(std::move(nodes)) {}
+
+awaitable<Result<bool>> HavingStream::next(Row& row) {
+  for (;;) {
+    auto more = co_await source_->next(row);
+    if (!more || !*more) co_return more;
+    if (eval(row, 0) == Truth::True) co_return true;
+  }
+}
+
+std::string HavingStream::describe() const { return "Having(" + source_->describe() + ")"; }
+
+HavingStream::Truth HavingStream::eval(const Row& row, uint32_t index) const {
+  using Kind = rewriter::MergeContext::HavingNode::Kind;
+  using Op = parser::ast::BinaryOperator;
+  const Node& n = nodes_[index];
+  auto negate = [](Truth t) {
+    return t == Truth::Unknown ? t : (t == Truth::True ? Truth::False : Truth::True);
+  };
+  switch (n.spec.kind) {
+    case Kind::And: {
+      Truth out = Truth::True;
+      for (uint32_t c : n.spec.children) {
+        Truth t = eval(row, c);
+        if (t == Truth::False) return Truth::False;
+        if (t == Truth::Unknown) out = Truth::Unknown;
+      }
+      return out;
+    }
+    case Kind::Or: {
+      Truth out = Truth::False;
+      for (uint32_t c : n.spec.children) {
+        Truth t = eval(row, c);
+        if (t == Truth::True) return Truth::True;
+        if (t == Truth::Unknown) out = Truth::Unknown;
+      }
+      return out;
+    }
+    case Kind::Not:
+      return negate(eval(row, n.spec.children.front()));
+    default:
+      break;
+  }
+  const Cell& cell = row[n.column];
+  if (n.spec.kind == Kind::IsNull) {
+    bool isNull = cell.null;
+    return (isNull != n.spec.negated) ? Truth::True : Truth::False;
+  }
+  auto cmp = [&](const std::optional<std::string>& constant) -> std::optional<int> {
+    if (cell.null || !constant) return std::nullopt;
+    return n.comparator.compareText(cell.text, *constant);
+  };
+  if (n.spec.kind == Kind::Compare) {
+    const auto& constant = n.spec.constants.front();
+    if (n.spec.op == Op::NullSafeEq) {
+      if (cell.null || !constant) return (cell.null && !constant) ? Truth::True : Truth::False;
+    }
+    auto c = cmp(constant);
+    if (!c) return Truth::Unknown;
+    bool r = false;
+    switch (n.spec.op) {
+      case Op::Eq:
+      case Op::NullSafeEq: r = *c == 0; break;
+      case Op::Ne: r = *c != 0; break;
+      case Op::Lt: r = *c < 0; break;
+      case Op::Le: r = *c <= 0; break;
+      case Op::Gt: r = *c > 0; break;
+      case Op::Ge: r = *c >= 0; break;
+      default: return Truth::Unknown;
+    }
+    return r ? Truth::True : Truth::False;
+  }
+  if (n.spec.kind == Kind::Between) {
+    auto low = cmp(n.spec.constants[0]);
+    auto high = cmp(n.spec.constants[1]);
+    Truth t;
+    if (low && high) {
+      t = (*low >= 0 && *high <= 0) ? Truth::True : Truth::False;
+    } else if ((low && *low < 0) || (high && *high > 0)) {
+      t = Truth::False;
+    } else {
+      t = Truth::Unknown;
+    }
+    return n.spec.negated ? negate(t) : t;
+  }
+  // IN
+  Truth t = Truth::False;
+  for (const auto& constant : n.spec.constants) {
+    auto c = cmp(constant);
+    if (!c) {
+      t = Truth::Unknown;
+    } else if (*c == 0) {
+      t = Truth::True;
+      break;
+    }
+  }
+  if (cell.null) t = Truth::Unknown;
+  return n.spec.negated ? negate(t) : t;
+}
+
 }  // namespace shardproxy::merger

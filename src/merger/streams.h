@@ -13,6 +13,7 @@
 #include "merger/aggregate.h"
 #include "merger/compare.h"
 #include "merger/row_stream.h"
+#include "rewriter/merge_context.h"
 
 namespace shardproxy::merger {
 
@@ -121,6 +122,26 @@ class DistinctStream : public RowStream {
 };
 
 // LIMIT offset, count: skips `offset` rows, then stops after `count` (no count: all the rest).
+// Keeps the merged groups for which HAVING holds (MySQL's three-valued logic: unknown drops).
+class HavingStream : public RowStream {
+ public:
+  struct Node {
+    rewriter::MergeContext::HavingNode spec;
+    size_t column = 0;
+    ColumnComparator comparator;
+  };
+  HavingStream(std::unique_ptr<RowStream> source, std::vector<Node> nodes);
+  awaitable<Result<bool>> next(Row& row) override;
+  std::string describe() const override;
+
+ private:
+  enum class Truth : uint8_t { False, True, Unknown };
+  Truth eval(const Row& row, uint32_t node) const;
+
+  std::unique_ptr<RowStream> source_;
+  std::vector<Node> nodes_;
+};
+
 class LimitStream : public RowStream {
  public:
   LimitStream(std::unique_ptr<RowStream> source, uint64_t offset, std::optional<uint64_t> count);

@@ -44,6 +44,19 @@ struct MergeContext {
   std::optional<uint64_t> offset;
   std::optional<uint64_t> count;
   bool hasHaving = false;  // HAVING ran on each unit's groups: right only if groups do not span units
+  // HAVING over groups that may span units: the units run without it and the merger keeps the
+  // merged groups this predicate holds for. Nodes of a small tree, having[0] the root; empty
+  // when there is none.
+  struct HavingNode {
+    enum class Kind : uint8_t { And, Or, Not, Compare, Between, In, IsNull };
+    Kind kind = Kind::Compare;
+    parser::ast::BinaryOperator op = parser::ast::BinaryOperator::Eq;  // Compare
+    bool negated = false;  // NOT BETWEEN, NOT IN, IS NOT NULL
+    SortItem column;       // Compare, Between, In, IsNull: the operand's column
+    std::vector<std::optional<std::string>> constants;  // a NULL literal is nullopt
+    std::vector<uint32_t> children;                     // And, Or, Not
+  };
+  std::vector<HavingNode> having;
   // Set when the units' results cannot be merged into the right answer (what, for the client's
   // ER_NOT_SUPPORTED_YET); the statement must not run.
   std::string unsupported;

@@ -47,10 +47,17 @@ class SelectRewrite {
     merge_.distinct = q_.distinct;
     merge_.hasHaving = q_.having != ast::kNone;
     aggregates();
-    // Each unit filters its own partial groups: a group spread over units would be judged on
-    // a part of its rows.
+    // Each unit would filter its own partial groups, judging a group spread over units on a
+    // part of its rows: HAVING moves to the merger, which filters the merged groups.
     if (merge_.hasHaving && (!q_.groupBy.empty() || !merge_.aggregates.empty())) {
-      merge_.unsupported = "HAVING over groups from several shards";
+      if (havingToMerge()) {
+        merge_.hasHaving = false;
+      } else {
+        merge_.having.clear();
+        merge_.unsupported = "HAVING over groups from several shards (only comparisons of "
+                             "selected or aggregate values with constants, joined by AND, OR, "
+                             "NOT, are evaluated after merging)";
+      }
     }
     for (const ast::OrderItem& item : q_.groupBy) {
       merge_.groupBy.push_back(sortItem(item, "GROUP_BY_DERIVED_", groupDerived_));
@@ -255,6 +262,162 @@ class SelectRewrite {
     return out;
   }
 
+  // HAVING as a predicate for the merger, and the clause taken out of the units' statement.
+  bool havingToMerge() {
+    uint32_t root = 0;
+    if (!havingNode(q_.having, root, 0) || root != 0) return false;
+    // The clause runs from the HAVING keyword, which follows the GROUP BY list (or the WHERE,
+    // or the FROM) and precedes the condition.
+    uint32_t begin = s_.expr(q_.having).span.begin;
+    uint32_t from = 0;
+    if (!q_.groupBy.empty()) {
+      from = q_.groupBy.back().span.end;
+    } else if (q_.where != ast::kNone) {
+      from = s_.expr(q_.where).span.end;
+    } else if (!q_.from.empty()) {
+      from = s_.tableRef(q_.from.back()).span.end;
+    } else {
+      return false;
+    }
+    // Between them only the keyword (and spacing): the clause goes with its leading space.
+    if (squeeze(std::string_view(s_.sql).substr(from, begin - from)) != "having") return false;
+    splices_.push_back({from, s_.expr(q_.having).span.end, ""});
+    return true;
+  }
+
+  bool havingNode(ast::ExprId id, uint32_t& out, int depth) {
+    if (depth > 64) return false;
+    const ast::Expr& e = s_.expr(id);
+    using Node = MergeContext::HavingNode;
+    out = static_cast<uint32_t>(merge_.having.size());
+    merge_.having.emplace_back();
+    if (e.kind == ast::ExprKind::BinaryOp &&
+        (e.binaryOp == ast::BinaryOperator::And || e.binaryOp == ast::BinaryOperator::Or)) {
+      merge_.having[out].kind = e.binaryOp == ast::BinaryOperator::And ? Node::Kind::And : Node::Kind::Or;
+      for (ast::ExprId arg : e.args) {
+        uint32_t child = 0;
+        if (!havingNode(arg, child, depth + 1)) return false;
+        merge_.having[out].children.push_back(child);
+      }
+      return true;
+    }
+    if (e.kind == ast::ExprKind::UnaryOp && e.unaryOp == ast::UnaryOperator::Not) {
+      merge_.having[out].kind = Node::Kind::Not;
+      uint32_t child = 0;
+      if (!havingNode(e.args[0], child, depth + 1)) return false;
+      merge_.having[out].children.push_back(child);
+      return true;
+    }
+    Node node;
+    if (e.kind == ast::ExprKind::BinaryOp && e.args.size() == 2 &&
+        e.quantifier == ast::Quantifier::None) {
+      ast::BinaryOperator op = e.binaryOp;
+      switch (op) {
+        case ast::BinaryOperator::Eq:
+        case ast::BinaryOperator::NullSafeEq:
+        case ast::BinaryOperator::Ne:
+        case ast::BinaryOperator::Lt:
+        case ast::BinaryOperator::Le:
+        case ast::BinaryOperator::Gt:
+        case ast::BinaryOperator::Ge:
+          break;
+        default:
+          return false;
+      }
+      std::optional<std::string> value;
+      ast::ExprId operand = e.args[0];
+      if (!constant(e.args[1], value)) {
+        if (!constant(e.args[0], value)) return false;
+        operand = e.args[1];
+        // 5 < x is x > 5.
+        if (op == ast::BinaryOperator::Lt) op = ast::BinaryOperator::Gt;
+        else if (op == ast::BinaryOperator::Le) op = ast::BinaryOperator::Ge;
+        else if (op == ast::BinaryOperator::Gt) op = ast::BinaryOperator::Lt;
+        else if (op == ast::BinaryOperator::Ge) op = ast::BinaryOperator::Le;
+      }
+      if (!havingOperand(operand, node.column)) return false;
+      node.kind = Node::Kind::Compare;
+      node.op = op;
+      node.constants.push_back(std::move(value));
+    } else if (e.kind == ast::ExprKind::Between && e.args.size() == 3) {
+      node.kind = Node::Kind::Between;
+      node.negated = e.negated;
+      for (size_t i = 1; i < 3; ++i) {
+        std::optional<std::string> value;
+        if (!constant(e.args[i], value)) return false;
+        node.constants.push_back(std::move(value));
+      }
+      if (!havingOperand(e.args[0], node.column)) return false;
+    } else if (e.kind == ast::ExprKind::In && e.subquery == ast::kNone && e.args.size() >= 2) {
+      node.kind = Node::Kind::In;
+      node.negated = e.negated;
+      for (size_t i = 1; i < e.args.size(); ++i) {
+        std::optional<std::string> value;
+        if (!constant(e.args[i], value)) return false;
+        node.constants.push_back(std::move(value));
+      }
+      if (!havingOperand(e.args[0], node.column)) return false;
+    } else if (e.kind == ast::ExprKind::Is && e.isTest == ast::IsTest::Null) {
+      node.kind = Node::Kind::IsNull;
+      node.negated = e.negated;
+      if (!havingOperand(e.args[0], node.column)) return false;
+    } else {
+      return false;
+    }
+    merge_.having[out] = std::move(node);
+    return true;
+  }
+
+  // A number or string literal (a NULL literal is nullopt).
+  bool constant(ast::ExprId id, std::optional<std::string>& out) const {
+    const ast::Expr& e = s_.expr(id);
+    if (e.kind == ast::ExprKind::UnaryOp && e.unaryOp == ast::UnaryOperator::Minus) {
+      const ast::Expr& inner = s_.expr(e.args[0]);
+      if (inner.kind != ast::ExprKind::Literal ||
+          (inner.literalType != ast::LiteralType::Integer &&
+           inner.literalType != ast::LiteralType::Decimal)) {
+        return false;
+      }
+      out = "-" + inner.value;
+      return true;
+    }
+    if (e.kind != ast::ExprKind::Literal) return false;
+    switch (e.literalType) {
+      case ast::LiteralType::Integer:
+      case ast::LiteralType::Decimal:
+      case ast::LiteralType::String:
+        out = e.value;
+        return true;
+      case ast::LiteralType::Null:
+        out.reset();
+        return true;
+      default:
+        return false;
+    }
+  }
+
+  // The column a HAVING operand is: a select item (by alias or expression) or a derived one.
+  // DISTINCT aggregates that are not selected cannot be derived (their units would need other
+  // rows); nor can non-aggregate expressions of non-grouped columns.
+  bool havingOperand(ast::ExprId id, MergeContext::SortItem& out) {
+    const ast::Expr& e = s_.expr(id);
+    if (e.kind != ast::ExprKind::Column && !isAggregate(e)) return false;
+    if (isAggregate(e) && e.distinct) {
+      bool selected = false;
+      for (const ast::SelectItem& si : q_.items) {
+        if (si.kind == ast::SelectItem::Kind::Expr && iequals(s_.text(s_.expr(si.expr).span), s_.text(e.span))) {
+          selected = true;
+        }
+      }
+      if (!selected) return false;
+    }
+    ast::OrderItem item;
+    item.span = e.span;
+    item.expr = id;
+    out = sortItem(item, "HAVING_DERIVED_", havingDerived_);
+    return true;
+  }
+
   static bool sameItems(const std::vector<MergeContext::SortItem>& a,
                         const std::vector<MergeContext::SortItem>& b) {
     if (a.size() != b.size()) return false;
@@ -280,7 +443,8 @@ class SelectRewrite {
     uint64_t rows = 0;
     // Memory-merged groups need every group; groups split by distinct values (a DISTINCT
     // aggregate added x to the units' GROUP BY) span several of the units' rows.
-    if (!q_.groupBy.empty() && (!merge_.groupByEqualsOrderBy || !relabeled_.empty())) {
+    if (!merge_.having.empty() ||
+        (!q_.groupBy.empty() && (!merge_.groupByEqualsOrderBy || !relabeled_.empty()))) {
       rows = static_cast<uint64_t>(std::numeric_limits<int64_t>::max());
     } else if (*offset == 0) {
       return;
@@ -300,6 +464,7 @@ class SelectRewrite {
   // Select items whose column the units name otherwise (rewritten DISTINCT aggregates).
   std::map<const ast::SelectItem*, std::string> relabeled_;
   int distinct_ = 0;
+  int havingDerived_ = 0;
   int orderDerived_ = 0;
   int avg_ = 0;  // AVG_DERIVED_*_<n>
   int groupDerived_ = 0;

@@ -542,8 +542,15 @@ class ShardingTest(h.TestCase):
         self.assertEqual(h.query(c, "SELECT COUNT(DISTINCT user_id) FROM t_order"), ((2,),))
         # units on one data source, joined with UNION ALL, then merged
         self.assertEqual(h.query(c, "SELECT MAX(order_id) FROM t_order WHERE user_id = 1"), ((13,),))
+        # HAVING applies to the merged groups (each shard holds part of each group here)
+        self.assertEqual(h.query(c, "SELECT status, COUNT(*) FROM t_order GROUP BY status HAVING COUNT(*) > 0 "
+                                    "AND MAX(order_id) >= 12"), (("c", 1), ("d", 1)))
+        self.assertEqual(h.query(c, "SELECT COUNT(*) AS n FROM t_order HAVING n = 4"), ((4,),))
+        self.assertEqual(h.query(c, "SELECT COUNT(*) AS n FROM t_order HAVING n > 4"), ())
+        self.assertEqual(h.query(c, "SELECT user_id FROM t_order GROUP BY user_id HAVING SUM(order_id) > 22"),
+                         ((1,),))
         # what cannot be merged correctly is refused, never answered wrongly
-        self.assert_error(c, "SELECT user_id, COUNT(*) FROM t_order GROUP BY user_id HAVING COUNT(*) > 1", 1235)
+        self.assert_error(c, "SELECT user_id FROM t_order GROUP BY user_id HAVING COUNT(*) + 1 > 2", 1235)
         self.assert_error(c, "SELECT COUNT(*), COUNT(DISTINCT status) FROM t_order", 1235)
         self.assertEqual(h.query(c, "SELECT status FROM t_order WHERE user_id = 0 AND order_id = 11"), (("b",),))
         self.assert_placement(self.FOUR)
@@ -640,7 +647,7 @@ class ShardingTest(h.TestCase):
         # the same on the raw protocol: each ERR is followed by a working statement
         rc = self.raw()
         for sql, errno in [("SELEC 1", 1064),
-                           ("SELECT user_id FROM t_order GROUP BY user_id HAVING COUNT(*) > 1", 1235),
+                           ("SELECT user_id FROM t_order GROUP BY user_id HAVING COUNT(*) * 2 > 1", 1235),
                            ("UPDATE t_order SET order_id = 1 WHERE status = 'a'", 20041)]:
             r = rc.query(sql)
             self.assertEqual(len(r), 1)

@@ -429,6 +429,57 @@ TEST(MergePlan, HavingOverGroupsIsRefused) {
   EXPECT_EQ(merge(plain, {intColumn("a")}, {{row({"1"})}}).rows, "1");
 }
 
+TEST(MergePlan, HavingOnMergedGroups) {
+  // SELECT g, COUNT(*) AS n FROM t GROUP BY g HAVING n > 1 AND (g <> 'x' OR n IS NULL): the
+  // units ran without HAVING; a group split over units counts as a whole.
+  using Node = MergeContext::HavingNode;
+  MergeContext m;
+  groupBy(m, {by("g")});
+  m.aggregates = {agg(Kind::Count, "n")};
+  Node all;
+  all.kind = Node::Kind::And;
+  all.children = {1, 2};
+  Node more;
+  more.kind = Node::Kind::Compare;
+  more.op = parser::ast::BinaryOperator::Gt;
+  more.column = by("n");
+  more.constants = {"1"};
+  Node either;
+  either.kind = Node::Kind::Or;
+  either.children = {3, 4};
+  Node notX;
+  notX.kind = Node::Kind::Compare;
+  notX.op = parser::ast::BinaryOperator::Ne;
+  notX.column = by("g");
+  notX.constants = {"x"};
+  Node isNull;
+  isNull.kind = Node::Kind::IsNull;
+  isNull.column = by("n");
+  m.having = {all, more, either, notX, isNull};
+  Merged r = merge(m, {stringColumn("g"), intColumn("n")},
+                   {{row({"a", "1"}), row({"b", "3"}), row({"x", "5"})},
+                    {row({"a", "1"}), row({"c", "1"}), row({"X", "1"})}});
+  // a: 1+1 = 2 kept; b: 3 kept; c: 1 dropped; x/X (ci): 6 but g = 'x' dropped.
+  EXPECT_EQ(r.rows, "a,2|b,3");
+  // NULL compared is unknown: dropped; NOT of unknown is unknown: dropped too.
+  MergeContext nulls;
+  groupBy(nulls, {by("g")});
+  nulls.aggregates = {agg(Kind::Max, "m")};
+  Node gt;
+  gt.kind = Node::Kind::Compare;
+  gt.op = parser::ast::BinaryOperator::Gt;
+  gt.column = by("m");
+  gt.constants = {"0"};
+  Node notGt;
+  notGt.kind = Node::Kind::Not;
+  notGt.children = {1};
+  nulls.having = {notGt, gt};
+  EXPECT_EQ(merge(nulls, {stringColumn("g"), intColumn("m")},
+                  {{row({"a", nullptr}), row({"b", "5"})}, {row({"c", "-1"})}})
+                .rows,
+            "c,-1");
+}
+
 TEST(MergePlan, UnknownLabelIsAnError) {
   MergeContext m;
   m.orderBy = {by("nope")};
