@@ -5,45 +5,13 @@
 #include <optional>
 
 #include "merger/decimal.h"
+#include "protocol/constants.h"
 
 namespace shardproxy::merger {
 
 namespace {
 
-// enum_field_types
-enum FieldType : uint8_t {
-  kDecimal = 0,
-  kTiny = 1,
-  kShort = 2,
-  kLong = 3,
-  kFloat = 4,
-  kDouble = 5,
-  kNull = 6,
-  kTimestamp = 7,
-  kLongLong = 8,
-  kInt24 = 9,
-  kDate = 10,
-  kTime = 11,
-  kDateTime = 12,
-  kYear = 13,
-  kNewDate = 14,
-  kVarchar = 15,
-  kBit = 16,
-  kTimestamp2 = 17,
-  kDateTime2 = 18,
-  kTime2 = 19,
-  kJson = 245,
-  kNewDecimal = 246,
-  kEnum = 247,
-  kSet = 248,
-  kTinyBlob = 249,
-  kMediumBlob = 250,
-  kLongBlob = 251,
-  kBlob = 252,
-  kVarString = 253,
-  kString = 254,
-  kGeometry = 255,
-};
+using protocol::ColumnType;
 
 constexpr uint16_t kBinaryCollation = 63;
 
@@ -231,37 +199,37 @@ int compareBytesPadded(std::string_view a, std::string_view b) {
 }  // namespace
 
 ColumnComparator::ColumnComparator(const ColumnInfo& column) {
-  switch (column.type) {
-    case kDecimal:
-    case kNewDecimal:
-    case kTiny:
-    case kShort:
-    case kLong:
-    case kLongLong:
-    case kInt24:
-    case kYear:
+  switch (static_cast<ColumnType>(column.type)) {
+    case ColumnType::kDecimal:
+    case ColumnType::kNewDecimal:
+    case ColumnType::kTiny:
+    case ColumnType::kShort:
+    case ColumnType::kLong:
+    case ColumnType::kLongLong:
+    case ColumnType::kInt24:
+    case ColumnType::kYear:
       kind_ = Kind::Exact;
       break;
-    case kFloat:
-    case kDouble:
+    case ColumnType::kFloat:
+    case ColumnType::kDouble:
       kind_ = Kind::Double;
       break;
-    case kDate:
-    case kNewDate:
-    case kDateTime:
-    case kDateTime2:
-    case kTimestamp:
-    case kTimestamp2:
+    case ColumnType::kDate:
+    case ColumnType::kNewDate:
+    case ColumnType::kDatetime:
+    case ColumnType::kDatetime2:
+    case ColumnType::kTimestamp:
+    case ColumnType::kTimestamp2:
       kind_ = Kind::Lexical;
       break;
-    case kTime:
-    case kTime2:
+    case ColumnType::kTime:
+    case ColumnType::kTime2:
       kind_ = Kind::Time;
       break;
-    case kBit:
-    case kJson:
-    case kGeometry:
-    case kNull:
+    case ColumnType::kBit:
+    case ColumnType::kJson:
+    case ColumnType::kGeometry:
+    case ColumnType::kNull:
       kind_ = Kind::Bytes;
       break;
     default:  // strings, blobs, ENUM, SET

@@ -7,6 +7,7 @@
 #include "merger/aggregate.h"
 #include "merger/compare.h"
 #include "merger/streams.h"
+#include "protocol/constants.h"
 
 namespace shardproxy::merger {
 
@@ -15,14 +16,16 @@ namespace {
 namespace ast = parser::ast;
 using Op = ColumnMerge::Op;
 
-constexpr uint8_t kTypeFloat = 4;
-constexpr uint8_t kTypeDouble = 5;
+using protocol::ColumnType;
 // MySQL's cap on a DECIMAL's scale; 31 (NOT_FIXED_DEC) means "not fixed".
 constexpr unsigned kMaxScale = 30;
 // div_precision_increment's default: AVG's scale is its argument's plus this.
 constexpr unsigned kDivPrecisionIncrement = 4;
 
-bool isFloating(const ColumnInfo& c) { return c.type == kTypeFloat || c.type == kTypeDouble; }
+bool isFloating(const ColumnInfo& c) {
+  auto type = static_cast<ColumnType>(c.type);
+  return type == ColumnType::kFloat || type == ColumnType::kDouble;
+}
 
 std::string lowerNoSpace(std::string_view s, bool dropSpaces) {
   std::string out;
@@ -235,7 +238,7 @@ Result<MergePlan> buildMergePlan(const rewriter::MergeContext& merge,
     for (const auto& a : merge.aggregates) {
       if (!a.distinct) continue;
       for (size_t at : resolver.matches(a.label)) {
-        merged[at].type = 246;  // NEWDECIMAL
+        merged[at].type = static_cast<uint8_t>(ColumnType::kNewDecimal);
         merged[at].isUnsigned = false;
       }
     }

@@ -107,6 +107,9 @@ enum class ColumnType : uint8_t {
   kNewDate = 14,
   kVarchar = 15,
   kBit = 16,
+  kTimestamp2 = 17,  // 17-19: the server's internal forms, named for completeness
+  kDatetime2 = 18,
+  kTime2 = 19,
   kJson = 245,
   kNewDecimal = 246,
   kEnum = 247,
