@@ -205,6 +205,20 @@ awaitable<void> Session::handleQuery(std::string_view sql) {
   }
   const parser::ast::Statement& statement = parsed.value();
   using Kind = parser::ast::StatementKind;
+  if (localBegin_ && statement.kind == Kind::Tcl) {
+    using Tcl = parser::ast::TclKind;
+    if (statement.tclKind == Tcl::Begin || statement.tclKind == Tcl::Commit ||
+        statement.tclKind == Tcl::Rollback) {
+      co_await localTransaction(statement, sql);
+      co_return;
+    }
+    if (statement.tclKind == Tcl::Savepoint || statement.tclKind == Tcl::RollbackToSavepoint ||
+        statement.tclKind == Tcl::ReleaseSavepoint) {
+      writeError(Status(er::kNotSupportedYet, "42000",
+                        "unsupported: savepoints in a transaction over several data sources"));
+      co_return;
+    }
+  }
   if (const router::ShardingRule* rules = activeRules()) {
     switch (statement.kind) {
       case Kind::Select:
@@ -347,13 +361,17 @@ awaitable<Result<HeldConnection>> Session::acquire(const Target& target) {
     }
   }
   // Inside a LOCAL transaction a data source joins it when first touched.
-  if (s && localBegin_ && !(held.conn->serverStatus() & pstatus::kInTrans)) {
+  if (s && localBegin_ && target.database && target.database->name == localDatabase_ &&
+      !(held.conn->serverStatus() & pstatus::kInTrans)) {
     if (topology_->props.sqlShow) {
       spdlog::info("Actual SQL: {} ::: {}", target.dataSource->name, *localBegin_);
     }
     s = co_await held.conn->execute(*localBegin_);
   }
   if (!s) {
+    // The state this connection carried (a transaction, variables) is lost with it: as when it
+    // breaks in finish(), the client loses its connection rather than go on without it.
+    if (held.pinned || held.sticky) stopRequested_ = true;
     held.pool->discard(std::move(held.conn));
     co_return s;
   }
@@ -375,7 +393,15 @@ void Session::finish(const Target& target, HeldConnection held, bool sticky) {
   bool inTransaction = (s & pstatus::kInTrans) || !(s & pstatus::kAutocommit);
   held.sticky = held.sticky || sticky;
   if (held.sticky || inTransaction) {
-    held_[heldKey(target)] = std::move(held);
+    auto key = heldKey(target);
+    if (auto existing = held_.find(key); existing != held_.end()) {
+      // One connection per data source carries the session's state; a second one cannot be
+      // kept beside it (lanes are limited to one in a transaction, so this is a safety net).
+      spdlog::warn("a second connection to {} held state; closing it", target.dataSource->name);
+      held.pool->discard(std::move(held.conn));
+      return;
+    }
+    held_[key] = std::move(held);
   } else {
     held.pool->release(std::move(held.conn));
   }
@@ -407,7 +433,8 @@ awaitable<bool> Session::runOn(const Target& targetRef, std::string_view sql,
   if (!held) co_return false;
   backend::Connection& conn = *held->conn;
   std::optional<std::string> substituted;
-  if (statement) {
+  // (Only the statement as the client wrote it: a rewritten unit's text is not `statement`'s.)
+  if (statement && sql == statement->sql) {
     bool noBackslashEscapes = conn.serverStatus() & pstatus::kNoBackslashEscapes;
     substituted =
         substituteSessionFunctions(*statement, database_, connectionId_, noBackslashEscapes);

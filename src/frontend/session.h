@@ -75,7 +75,8 @@ class Session {
   void noteTablesChanged(const parser::ast::Statement& s, const router::RouteResult& route);
   // A SELECT on several route units: run in parallel, merged as a stream (session_routed.cc).
   struct Lane;
-  awaitable<void> executeMerged(const config::LogicalDatabase& db, const router::RouteResult& route,
+  awaitable<void> executeMerged(const config::LogicalDatabase& db, const parser::ast::Statement& s,
+                                const router::RouteResult& route,
                                 const std::vector<rewriter::SqlUnit>& units,
                                 const rewriter::MergeContext& merge);
   awaitable<void> runLane(Lane& lane, const std::vector<rewriter::SqlUnit>& units,
@@ -171,6 +172,7 @@ class Session {
   // In a LOCAL transaction on a sharded database: the statement that began it, replayed on each
   // data source the transaction touches.
   std::optional<std::string> localBegin_;
+  std::string localDatabase_;  // the sharded database the LOCAL transaction belongs to
   // The next OK packet relayed from a backend carries this last insert id instead (keys the
   // proxy generated for an INSERT).
   std::optional<uint64_t> insertIdOverride_;

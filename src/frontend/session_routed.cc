@@ -80,6 +80,8 @@ awaitable<void> Session::executeRouted(const ast::Statement& s, const router::Sh
   }
   rewriter::RewriteOptions rewriteOptions;
   rewriteOptions.database = database_;
+  // DATABASE() / CONNECTION_ID() in the select list answer with the proxy's values here too.
+  rewriteOptions.extra = sessionFunctionSplices(s, database_, connectionId_, false);
   rewriter::MergeContext merge;
   auto units = rewriter::rewrite(s, *route, rewriteOptions, &merge);
   if (!units) {
@@ -119,7 +121,7 @@ awaitable<void> Session::executeRouted(const ast::Statement& s, const router::Sh
       writeError(Status(er::kNotSupportedYet, "42000", "unsupported: " + merge.unsupported));
       co_return;
     }
-    co_await executeMerged(*db, *route, *units, merge);
+    co_await executeMerged(*db, s, *route, *units, merge);
     co_return;
   }
   // A write on several units: each runs in turn; the client gets one OK with the sums. Without
@@ -342,7 +344,7 @@ awaitable<void> Session::runLane(Lane& lane, const std::vector<rewriter::SqlUnit
   }
 }
 
-awaitable<void> Session::executeMerged(const config::LogicalDatabase& db,
+awaitable<void> Session::executeMerged(const config::LogicalDatabase& db, const ast::Statement& s,
                                        const router::RouteResult& route,
                                        const std::vector<rewriter::SqlUnit>& units,
                                        const rewriter::MergeContext& merge) {
@@ -361,8 +363,11 @@ awaitable<void> Session::executeMerged(const config::LogicalDatabase& db,
       co_return;
     }
     std::vector<size_t>& mine = lanesOf[ds];
+    // Inside a transaction (or with state on a held connection) a data source has one
+    // connection: the transaction's.
     bool held = held_.count({db.name, target->dataSource->name}) > 0;
-    size_t limit = held ? 1 : perDataSource;
+    bool transactional = localBegin_.has_value() || !(statusFlags() & pstatus::kAutocommit);
+    size_t limit = (held || transactional) ? 1 : perDataSource;
     if (mine.size() < limit) {
       mine.push_back(lanes.size());
       lanes.push_back(Lane{*target, std::nullopt, {}, Status::ok(), nullptr});
@@ -454,7 +459,7 @@ awaitable<void> Session::executeMerged(const config::LogicalDatabase& db,
     }
     // (Through the connection, not the stream: a plan that failed to build took its streams.)
     if (!conn.idleClean()) co_await conn.drain();
-    finish(lane.target, std::move(*lane.held), false);
+    finish(lane.target, std::move(*lane.held), leavesConnectionState(s));
   }
   running_.clear();
 }
@@ -514,6 +519,7 @@ awaitable<void> Session::localTransaction(const ast::Statement& s, std::string_v
     // BEGIN inside a transaction commits it first, as MySQL does.
     if (!(co_await endLocalTransaction("COMMIT", true))) co_return;
     localBegin_ = std::string(sql);
+    localDatabase_ = database_;
     writeOk(protocol::OkPacket{0, 0, statusFlags(), 0, {}});
     co_return;
   }

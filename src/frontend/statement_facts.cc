@@ -95,18 +95,14 @@ std::optional<std::string> selectDatabaseColumn(const ast::Statement& s) {
   return std::string(s.text(e.span));
 }
 
-std::optional<std::string> substituteSessionFunctions(const ast::Statement& s,
-                                                      std::string_view logicalDatabase,
-                                                      uint32_t connectionId,
-                                                      bool noBackslashEscapes) {
-  if (s.kind != ast::StatementKind::Select) return std::nullopt;
+std::vector<rewriter::TextSplice> sessionFunctionSplices(const ast::Statement& s,
+                                                        std::string_view logicalDatabase,
+                                                        uint32_t connectionId,
+                                                        bool noBackslashEscapes) {
+  std::vector<rewriter::TextSplice> out;
+  if (s.kind != ast::StatementKind::Select) return out;
   const ast::Select& q = s.query(s.select);
-  if (q.kind != ast::Select::Kind::Query) return std::nullopt;
-  struct Replacement {
-    ast::Span span;
-    std::string text;
-  };
-  std::vector<Replacement> replacements;
+  if (q.kind != ast::Select::Kind::Query) return out;
   for (const ast::SelectItem& item : q.items) {
     if (item.kind != ast::SelectItem::Kind::Expr) continue;
     const ast::Expr& e = s.expr(item.expr);
@@ -125,15 +121,23 @@ std::optional<std::string> substituteSessionFunctions(const ast::Statement& s,
       replaced = item.span;
       value += " AS " + quoteIdentifier(s.text(item.span));
     }
-    replacements.push_back({replaced, std::move(value)});
+    out.push_back({replaced.begin, replaced.end, std::move(value)});
   }
-  if (replacements.empty()) return std::nullopt;
+  return out;
+}
+
+std::optional<std::string> substituteSessionFunctions(const ast::Statement& s,
+                                                      std::string_view logicalDatabase,
+                                                      uint32_t connectionId,
+                                                      bool noBackslashEscapes) {
+  auto splices = sessionFunctionSplices(s, logicalDatabase, connectionId, noBackslashEscapes);
+  if (splices.empty()) return std::nullopt;
   std::string out;
   size_t pos = 0;
-  for (const Replacement& r : replacements) {
-    out.append(s.sql, pos, r.span.begin - pos);
+  for (const rewriter::TextSplice& r : splices) {
+    out.append(s.sql, pos, r.begin - pos);
     out += r.text;
-    pos = r.span.end;
+    pos = r.end;
   }
   out.append(s.sql, pos);
   return out;

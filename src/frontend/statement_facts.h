@@ -5,8 +5,10 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "parser/ast.h"
+#include "rewriter/rewriter.h"
 
 namespace shardproxy::frontend {
 
@@ -31,6 +33,11 @@ std::optional<std::string> selectDatabaseColumn(const parser::ast::Statement& s)
 // value, keeping the column's name. Elsewhere (WHERE on information_schema ...) the backend's
 // values are what it needs, so they stay. nullopt when nothing changes; DATABASE() is left
 // alone when no database is selected (the backend has none either).
+// The same as splices on the statement's text, for the rewriter to make in each route unit.
+std::vector<rewriter::TextSplice> sessionFunctionSplices(const parser::ast::Statement& s,
+                                                        std::string_view logicalDatabase,
+                                                        uint32_t connectionId,
+                                                        bool noBackslashEscapes);
 std::optional<std::string> substituteSessionFunctions(const parser::ast::Statement& s,
                                                       std::string_view logicalDatabase,
                                                       uint32_t connectionId,

@@ -186,8 +186,10 @@ Result<std::vector<SqlUnit>> rewrite(const ast::Statement& s, const router::Rout
                                      const RewriteOptions& options, MergeContext* merge) {
   MergeContext unused;
   std::vector<TextSplice> common;
-  if (route.units.size() > 1 && !route.skipRewrite)
+  if (route.units.size() > 1 && !route.skipRewrite) {
     common = selectSplices(s, merge ? *merge : unused);
+  }
+  common.insert(common.end(), options.extra.begin(), options.extra.end());
   std::set<std::string> aliases;
   for (const ast::TableRef& ref : s.tableRefs) {
     if (!ref.alias.empty()) aliases.insert(router::lowerAscii(ref.alias.value));

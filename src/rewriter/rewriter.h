@@ -19,9 +19,17 @@ struct SqlUnit {
   std::string sql;
 };
 
+// A change to the statement's text: [begin, end) of the original becomes `text`.
+struct TextSplice {
+  uint32_t begin = 0;
+  uint32_t end = 0;  // begin == end: an insertion
+  std::string text;
+};
+
 struct RewriteOptions {
   std::string database;  // the logical database, dropped where it qualifies a name
   bool noBackslashEscapes = false;  // how to write generated string keys
+  std::vector<TextSplice> extra;    // the caller's own changes, made in every unit
 };
 
 // One SqlUnit per route unit, in route order; units of one data source may be joined into one

@@ -49,7 +49,8 @@ class SelectRewrite {
     aggregates();
     // Each unit would filter its own partial groups, judging a group spread over units on a
     // part of its rows: HAVING moves to the merger, which filters the merged groups.
-    if (merge_.hasHaving && (!q_.groupBy.empty() || !merge_.aggregates.empty())) {
+    if (merge_.hasHaving && (!q_.groupBy.empty() || !merge_.aggregates.empty() ||
+                             containsAggregate(q_.having, 0))) {
       if (havingToMerge()) {
         merge_.hasHaving = false;
       } else {
@@ -260,6 +261,16 @@ class SelectRewrite {
     // before sorting, as for a selected aggregate.
     if (isAggregate(e)) aggregate(e, out.label);
     return out;
+  }
+
+  bool containsAggregate(ast::ExprId id, int depth) const {
+    if (id == ast::kNone || depth > 200) return depth > 200;
+    const ast::Expr& e = s_.expr(id);
+    if (isAggregate(e)) return true;
+    for (ast::ExprId arg : e.args) {
+      if (containsAggregate(arg, depth + 1)) return true;
+    }
+    return false;
   }
 
   // HAVING as a predicate for the merger, and the clause taken out of the units' statement.

@@ -9,14 +9,9 @@
 
 #include "parser/ast.h"
 #include "rewriter/merge_context.h"
+#include "rewriter/rewriter.h"
 
 namespace shardproxy::rewriter {
-
-struct TextSplice {
-  uint32_t begin = 0;
-  uint32_t end = 0;  // begin == end: an insertion
-  std::string text;
-};
 
 // The splices for a multi-unit SELECT, and what the merger will need. Only the outermost query
 // block of a plain SELECT is rewritten (set operations across shards are refused by the router

@@ -609,6 +609,28 @@ class ShardingTest(h.TestCase):
         self.assertFalse(c.server_status & 1)
         self.assert_placement([(13, 1, "d", 0)])
 
+    def test_savepoints_in_a_local_transaction_are_refused(self):
+        # A savepoint cannot span the data sources: refused, and the transaction goes on.
+        c = self.conn()
+        h.query(c, "BEGIN")
+        self.execute(c, "INSERT INTO t_order (order_id, user_id, status, amount) VALUES (13, 1, 'd', 0)")
+        self.assert_error(c, "SAVEPOINT s1", 1235)
+        self.assertTrue(c.server_status & 1)
+        h.query(c, "COMMIT")
+        self.assert_placement([(13, 1, "d", 0)])
+
+    def test_session_functions_in_a_routed_select(self):
+        c = self.conn()
+        self.seed_four(c)
+        self.assertEqual(h.query(c, "SELECT DATABASE(), o.order_id FROM t_order o WHERE user_id = 1 AND order_id = 13"),
+                         ((LOGICAL, 13),))
+
+    def test_having_on_an_aggregate_not_selected(self):
+        c = self.conn()
+        self.seed_four(c)
+        self.assertEqual(h.query(c, "SELECT 1 FROM t_order HAVING COUNT(*) > 3"), ((1,),))
+        self.assertEqual(h.query(c, "SELECT 1 FROM t_order HAVING COUNT(*) > 4"), ())
+
     def test_same_statement_with_other_spacing(self):
         # One statement cache entry for both spellings; the rewrite must follow each text.
         c = self.conn()
