@@ -72,6 +72,26 @@ class ShardingParser {
     const char* what;
   };
 
+  // The keys `tables` and `autoTables` entries share; false when `k` is none of them.
+  template <typename Table>
+  bool sharedTableKey(Table& t, const YAML::Node& k, const YAML::Node& v,
+                      const std::string& keyPath) {
+    const std::string& key = k.Scalar();
+    if (key == "keyGenerateStrategy") {
+      t.keyGenerateStrategy = keyGenerate(k, v, keyPath);
+    } else if (key == "auditStrategy") {
+      t.auditStrategy = audit(k, v, keyPath);
+    } else if (key == "logicTable") {
+      // 5.0 repeated the name inside; it must agree.
+      if (trim(f_.text(v, k, keyPath)) != t.logicTable) {
+        f_.fail(k, keyPath, "differs from the table's key '" + t.logicTable + "'");
+      }
+    } else {
+      return false;
+    }
+    return true;
+  }
+
   void table(const YAML::Node& at, const YAML::Node& node, const std::string& path) {
     TableRuleConfig t;
     t.logicTable = at.Scalar();
@@ -85,16 +105,7 @@ class ShardingParser {
         t.databaseStrategy = strategy(k, v, keyPath);
       } else if (key == "tableStrategy") {
         t.tableStrategy = strategy(k, v, keyPath);
-      } else if (key == "keyGenerateStrategy") {
-        t.keyGenerateStrategy = keyGenerate(k, v, keyPath);
-      } else if (key == "auditStrategy") {
-        t.auditStrategy = audit(k, v, keyPath);
-      } else if (key == "logicTable") {
-        // 5.0 repeated the name inside; it must agree.
-        if (trim(f_.text(v, k, keyPath)) != t.logicTable) {
-          f_.fail(k, keyPath, "differs from the table's key '" + t.logicTable + "'");
-        }
-      } else {
+      } else if (!sharedTableKey(t, k, v, keyPath)) {
         f_.warn(k, keyPath, "unknown key, ignored");
       }
     }
@@ -112,15 +123,7 @@ class ShardingParser {
         t.actualDataSources = trim(f_.text(v, k, keyPath));
       } else if (key == "shardingStrategy") {
         t.shardingStrategy = strategy(k, v, keyPath);
-      } else if (key == "keyGenerateStrategy") {
-        t.keyGenerateStrategy = keyGenerate(k, v, keyPath);
-      } else if (key == "auditStrategy") {
-        t.auditStrategy = audit(k, v, keyPath);
-      } else if (key == "logicTable") {
-        if (trim(f_.text(v, k, keyPath)) != t.logicTable) {
-          f_.fail(k, keyPath, "differs from the table's key '" + t.logicTable + "'");
-        }
-      } else {
+      } else if (!sharedTableKey(t, k, v, keyPath)) {
         f_.warn(k, keyPath, "unknown key, ignored");
       }
     }
