@@ -14,6 +14,7 @@ PACKAGES=(
   # tests, demo and benchmarks
   mariadb-server mariadb-client mariadb-plugin-spider sysbench haproxy
   python3 python3-pymysql php-cli php-mysql procps iproute2
+  default-jdk-headless libmariadb-java
 )
 
 missing=()
