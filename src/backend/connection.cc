@@ -287,6 +287,63 @@ const MYSQL_FIELD* Connection::listedFields() const {
   return fieldList_ ? mysql_fetch_fields(fieldList_) : nullptr;
 }
 
+awaitable<Result<Connection::Description>> Connection::describe(std::string_view sql) {
+  touch();
+  MYSQL_STMT* stmt = mysql_stmt_init(mysql_);
+  if (!stmt) co_return makeError(er::kOutOfResources, "out of memory preparing a statement");
+  int err = 0;
+  int st = mysql_stmt_prepare_start(&err, stmt, sql.data(), sql.size());
+  while (st != 0) {
+    int ready = co_await waitFor(st);
+    st = mysql_stmt_prepare_cont(&err, stmt, ready);
+  }
+  Result<Description> out = Description{};
+  if (err) {
+    unsigned code = mysql_stmt_errno(stmt);
+    if (code >= 2000 && code < 3000) {
+      broken_ = true;
+      out = Status(static_cast<uint16_t>(code), mysql_stmt_sqlstate(stmt),
+                   "data source " + dataSourceName_ + ": " + mysql_stmt_error(stmt));
+    } else {
+      out = Status(static_cast<uint16_t>(code), mysql_stmt_sqlstate(stmt), mysql_stmt_error(stmt));
+    }
+  } else {
+    Description& d = out.value();
+    d.params = static_cast<unsigned>(mysql_stmt_param_count(stmt));
+    if (MYSQL_RES* meta = mysql_stmt_result_metadata(stmt)) {
+      unsigned n = mysql_num_fields(meta);
+      const MYSQL_FIELD* f = mysql_fetch_fields(meta);
+      d.columns.reserve(n);
+      for (unsigned i = 0; i < n; ++i) {
+        protocol::ColumnDefinition c;
+        auto text = [](const char* p, unsigned len) { return std::string(p ? p : "", p ? len : 0); };
+        if (f[i].catalog) c.catalog = text(f[i].catalog, f[i].catalog_length);
+        c.schema = text(f[i].db, f[i].db_length);
+        c.table = text(f[i].table, f[i].table_length);
+        c.orgTable = text(f[i].org_table, f[i].org_table_length);
+        c.name = text(f[i].name, f[i].name_length);
+        c.orgName = text(f[i].org_name, f[i].org_name_length);
+        c.collation = static_cast<uint16_t>(f[i].charsetnr);
+        c.length = static_cast<uint32_t>(f[i].length);
+        c.type = static_cast<protocol::ColumnType>(f[i].type);
+        c.flags = serverFlags(f[i]);
+        c.decimals = static_cast<uint8_t>(f[i].decimals);
+        d.columns.push_back(std::move(c));
+      }
+      mysql_free_result(meta);
+    }
+  }
+  // COM_STMT_CLOSE has no answer; the library only writes it.
+  my_bool closeErr = 0;
+  st = mysql_stmt_close_start(&closeErr, stmt);
+  while (st != 0) {
+    int ready = co_await waitFor(st);
+    st = mysql_stmt_close_cont(&closeErr, stmt, ready);
+  }
+  if (closeErr) broken_ = true;
+  co_return out;
+}
+
 awaitable<Status> Connection::ping() {
   int err = 0;
   int st = mysql_ping_start(&err, mysql_);

@@ -11,10 +11,12 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/asio.h"
 #include "common/status.h"
 #include "config/topology.h"
+#include "protocol/column_definition.h"
 
 namespace shardproxy::backend {
 
@@ -80,6 +82,14 @@ class Connection {
   awaitable<Status> listFields(const std::string& table, const std::string& wildcard);
   unsigned listedFieldCount() const;
   const MYSQL_FIELD* listedFields() const;
+
+  // What the server would take and return for `sql` as a prepared statement: it is prepared
+  // (COM_STMT_PREPARE) and closed again at once. The server's error when it refuses it.
+  struct Description {
+    unsigned params = 0;
+    std::vector<protocol::ColumnDefinition> columns;  // as the server named them
+  };
+  awaitable<Result<Description>> describe(std::string_view sql);
 
   awaitable<Status> ping();
   awaitable<Status> setMultiStatements(bool on);

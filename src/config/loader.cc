@@ -402,6 +402,8 @@ class GlobalParser {
         p.proxyFrontendExecutorSize = f_.integer(v, k, keyPath, 0, kIntMax);
       } else if (key == "proxy-merge-max-memory-rows") {
         p.proxyMergeMaxMemoryRows = f_.integer(v, k, keyPath, 1, kIntMax);
+      } else if (key == "proxy-frontend-max-prepared-statements") {
+        p.proxyFrontendMaxPreparedStatements = f_.integer(v, k, keyPath, 0, kIntMax);
       } else if (otherKnownProps().count(key) > 0) {
         p.other[key] = emit(v);
       } else {

@@ -149,7 +149,9 @@ std::string describe(const Topology& t) {
       << (p.proxyFrontendMaxConnections == 0 ? " (unlimited)" : "") << "\n"
       << "  proxy-frontend-executor-size: " << p.proxyFrontendExecutorSize
       << (p.proxyFrontendExecutorSize == 0 ? " (one worker per core)" : "") << "\n"
-      << "  proxy-merge-max-memory-rows: " << p.proxyMergeMaxMemoryRows << "\n";
+      << "  proxy-merge-max-memory-rows: " << p.proxyMergeMaxMemoryRows << "\n"
+      << "  proxy-frontend-max-prepared-statements: " << p.proxyFrontendMaxPreparedStatements
+      << "\n";
   for (const auto& [key, value] : p.other)
     out << "  " << key << ": " << value << " (not acted on)\n";
 

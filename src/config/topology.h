@@ -106,6 +106,10 @@ struct Props {
   // shardproxy's own: rows a merge may hold in memory (GROUP BY merged in memory, DISTINCT,
   // shards' results read ahead) before the statement fails with an error.
   int proxyMergeMaxMemoryRows = 1'000'000;
+  // shardproxy's own: prepared statements one client connection may hold open (COM_STMT_PREPARE
+  // and SQL PREPARE together), as MySQL's max_prepared_stmt_count (whose default it takes) limits
+  // a server.
+  int proxyFrontendMaxPreparedStatements = 16382;
   std::map<std::string, std::string> other;  // recognised but not acted on, kept for SHOW
 };
 

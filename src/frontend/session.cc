@@ -23,6 +23,12 @@ std::pair<std::string, std::string> heldKey(const auto& target) {
   return {target.noDatabase ? std::string() : target.database->name, target.dataSource->name};
 }
 
+// A value a backend sent that is not of its column's type: the binary row cannot be made.
+Status badValue(const std::string& dataSource) {
+  return Status(er::kUnknownError, "HY000",
+                "data source " + dataSource + " sent a value that does not match its column type");
+}
+
 // Flags the client may see: session tracking is not offered to clients.
 uint16_t clientVisible(uint16_t backendStatus) {
   return backendStatus & static_cast<uint16_t>(~pstatus::kSessionStateChanged);
@@ -178,12 +184,24 @@ awaitable<bool> Session::dispatch(std::string_view payload) {
       statistics();
       break;
     case Command::kStmtPrepare:
-      writeError(Status(er::kUnsupportedPs, "HY000",
-                        "This command is not supported in the prepared statement protocol yet"));
+      co_await handleStmtPrepare(protocol::queryText(*command));
+      break;
+    case Command::kStmtExecute:
+      context_.questions.fetch_add(1, std::memory_order_relaxed);
+      co_await handleStmtExecute(*command);
+      break;
+    case Command::kStmtFetch:
+      handleStmtFetch(*command);
+      break;
+    case Command::kStmtReset:
+      handleStmtReset(*command);
       break;
     case Command::kStmtClose:
+      handleStmtClose(*command);  // no reply
+      break;
     case Command::kStmtSendLongData:
-      break;  // these commands have no reply
+      handleStmtSendLongData(*command);  // no reply
+      break;
     default:
       writeError(Status(er::kUnknownCom, "08S01", "Unknown command"));
       break;
@@ -205,6 +223,19 @@ awaitable<void> Session::handleQuery(std::string_view sql) {
   }
   const parser::ast::Statement& statement = parsed.value();
   using Kind = parser::ast::StatementKind;
+  switch (statement.kind) {
+    case Kind::Prepare:
+      co_await sqlPrepare(statement);
+      co_return;
+    case Kind::Execute:
+      co_await sqlExecute(statement);
+      co_return;
+    case Kind::Deallocate:
+      sqlDeallocate(statement);
+      co_return;
+    default:
+      break;
+  }
   if (localBegin_ && statement.kind == Kind::Tcl) {
     using Tcl = parser::ast::TclKind;
     if (statement.tclKind == Tcl::Begin || statement.tclKind == Tcl::Commit ||
@@ -492,16 +523,57 @@ void Session::writeColumnDefinitions(const backend::Connection& conn, const Targ
                                      const std::map<std::string, std::string>* renameColumns) {
   unsigned count = conn.fieldCount();
   const MYSQL_FIELD* fields = conn.fields();
-  protocol::encodeColumnCount(io_.begin(), count);
-  io_.end();
+  writeColumnCount(count);
   for (unsigned i = 0; i < count; ++i) {
     protocol::ColumnDefinitionRef c = columnDefinition(fields[i], target);
     if (renameColumns) {
       auto it = renameColumns->find(std::string(c.name));
       if (it != renameColumns->end()) c.name = it->second;
     }
-    protocol::encodeColumnDefinition(io_.begin(), c);
+    writeColumn(c);
+  }
+}
+
+void Session::writeColumnCount(size_t count) {
+  result_.clear();
+  std::string& out = capture_ ? capture_->header.emplace_back() : io_.begin();
+  protocol::encodeColumnCount(out, count);
+  if (!capture_) io_.end();
+}
+
+void Session::writeColumn(const protocol::ColumnDefinitionRef& c) {
+  result_.add(c);
+  std::string& out = capture_ ? capture_->header.emplace_back() : io_.begin();
+  protocol::encodeColumnDefinition(out, c);
+  if (!capture_) io_.end();
+}
+
+void Session::writeColumnsEnd(uint16_t statusFlags) {
+  if (capture_) {
+    // The EOF after the definitions is how the client learns that a cursor is open; it is sent
+    // even under CLIENT_DEPRECATE_EOF, as MySQL does.
+    protocol::encodeEof(capture_->header.emplace_back(),
+                        protocol::EofPacket{0, static_cast<uint16_t>(
+                                                   statusFlags | pstatus::kCursorExists)});
+    return;
+  }
+  if (!(capabilities_ & cap::kDeprecateEof)) {
+    protocol::encodeEof(io_.begin(), protocol::EofPacket{0, statusFlags});
     io_.end();
+  }
+}
+
+std::string& Session::beginRow() { return capture_ ? capture_->rows.emplace_back() : io_.begin(); }
+
+void Session::endRow() {
+  if (!capture_) {
+    io_.end();
+    return;
+  }
+  // A cursor's rows are held in memory, within the same bound as a merge's.
+  if (capture_->rows.size() > static_cast<size_t>(topology_->props.proxyMergeMaxMemoryRows)) {
+    capture_->tooLarge = true;
+    capture_->rows.pop_back();
   }
 }
 
@@ -514,11 +586,7 @@ awaitable<Status> Session::relayResults(backend::Connection& conn, const Target&
   for (;;) {
     if (conn.fieldCount() > 0) {
       writeColumnDefinitions(conn, target, renameColumns);
-      if (!(capabilities_ & cap::kDeprecateEof)) {
-        protocol::encodeEof(io_.begin(),
-                            protocol::EofPacket{0, clientVisible(conn.serverStatus())});
-        io_.end();
-      }
+      writeColumnsEnd(clientVisible(conn.serverStatus()));
       const unsigned columns = conn.fieldCount();
       size_t rows = 0;
       for (;;) {
@@ -530,19 +598,26 @@ awaitable<Status> Session::relayResults(backend::Connection& conn, const Target&
         }
         if (!row) break;
         const unsigned long* lengths = conn.rowLengths();
-        std::string& out = io_.begin();
+        ResultRow out(beginRow(), result_);
+        bool valid = true;
         for (unsigned i = 0; i < columns; ++i) {
           if (row[i] && transform) {
             std::string value(row[i], lengths[i]);
             (*transform)(i, value);
-            protocol::appendTextValue(out, value);
+            valid = out.value(value) && valid;
           } else if (row[i]) {
-            protocol::appendTextValue(out, std::string_view(row[i], lengths[i]));
+            valid = out.value(std::string_view(row[i], lengths[i])) && valid;
           } else {
-            protocol::appendTextNull(out);
+            out.null();
           }
         }
-        io_.end();
+        endRow();
+        if (!valid) {
+          Status bad = badValue(conn.dataSourceName());
+          writeError(bad);
+          co_await conn.drain();
+          co_return bad;
+        }
         if (++rows >= flushRows || io_.buffered() >= kFlushBytes) {
           rows = 0;
           Status f = co_await io_.flush();
@@ -586,11 +661,13 @@ void Session::writeOk(const protocol::OkPacket& ok) {
 }
 
 void Session::writeError(const Status& s) {
+  if (capture_) capture_->failed = true;
   protocol::encodeErr(io_.begin(), protocol::ErrPacket{s.code(), s.sqlState(), s.message()});
   io_.end();
 }
 
 void Session::writeEnd(uint16_t statusFlags, uint16_t warnings) {
+  if (capture_) return;  // a cursor's end is sent by the COM_STMT_FETCH that reaches it
   if (capabilities_ & cap::kDeprecateEof) {
     protocol::encodeOk(io_.begin(), protocol::OkPacket{0, 0, statusFlags, warnings, {}}, true);
   } else {

@@ -2,6 +2,7 @@
 // the session state and decides which backend connection runs each statement.
 #pragma once
 
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -15,7 +16,10 @@
 #include "common/asio.h"
 #include "common/status.h"
 #include "config/topology.h"
+#include "frontend/parameter_text.h"
 #include "frontend/packet_io.h"
+#include "frontend/prepared_statement.h"
+#include "frontend/result_row.h"
 #include "frontend/server.h"
 #include "frontend/session_state.h"
 #include "parser/ast.h"
@@ -24,6 +28,7 @@
 #include "router/router.h"
 #include "router/sharding_rule.h"
 #include "protocol/column_definition.h"
+#include "protocol/command.h"
 #include "protocol/ok_err.h"
 
 namespace shardproxy::frontend {
@@ -128,6 +133,39 @@ class Session {
   awaitable<std::optional<HeldConnection>> acquireOrReport(const Target& target);
   void finish(const Target& target, HeldConnection held, bool sticky);
 
+  // ---- prepared statements (session_prepared.cc) ----
+  awaitable<void> handleStmtPrepare(std::string_view sql);
+  awaitable<void> handleStmtExecute(const protocol::CommandPacket& c);
+  void handleStmtSendLongData(const protocol::CommandPacket& c);
+  void handleStmtClose(const protocol::CommandPacket& c);
+  void handleStmtReset(const protocol::CommandPacket& c);
+  void handleStmtFetch(const protocol::CommandPacket& c);
+  // PREPARE name FROM ..., EXECUTE name [USING @v, ...], DEALLOCATE PREPARE name.
+  awaitable<void> sqlPrepare(const parser::ast::Statement& s);
+  awaitable<void> sqlExecute(const parser::ast::Statement& s);
+  void sqlDeallocate(const parser::ast::Statement& s);
+  // Checks `sql` as MySQL checks a statement to prepare: a backend prepares the form it would
+  // run (actual table names) and says what it takes and returns, or why it refuses it.
+  awaitable<Result<std::unique_ptr<PreparedStatement>>> describeStatement(std::string_view sql);
+  // Runs `ps` with `literals` for its markers: its text goes through handleQuery(). With
+  // `cursor`, the rows of a SELECT are kept for COM_STMT_FETCH.
+  awaitable<void> executePrepared(PreparedStatement& ps, const std::vector<std::string>& literals,
+                                  bool cursor);
+  // Values of user variables (`@a`, by name without the @) as literals, read from the backend
+  // connection that holds them.
+  awaitable<Result<std::vector<std::string>>> userVariableLiterals(
+      const std::vector<std::string>& names);
+  LiteralStyle literalStyle() const;
+  Status preparedLimitReached() const;
+
+  // ---- result sets: every proxy-written result set goes through these, so that it comes out in
+  // the protocol (text or binary) the command asked for, or into a cursor ----
+  void writeColumnCount(size_t count);
+  void writeColumn(const protocol::ColumnDefinitionRef& c);
+  void writeColumnsEnd(uint16_t statusFlags);
+  std::string& beginRow();
+  void endRow();
+
   void writeOk(const protocol::OkPacket& ok);
   void writeError(const Status& s);
   // End of a result set (or COM_SET_OPTION): EOF, or OK with the 0xfe header.
@@ -176,6 +214,22 @@ class Session {
   // The next OK packet relayed from a backend carries this last insert id instead (keys the
   // proxy generated for an INSERT).
   std::optional<uint64_t> insertIdOverride_;
+
+  // Prepared statements by id (COM_STMT_*) and by lower-case name (SQL PREPARE).
+  std::map<uint32_t, std::unique_ptr<PreparedStatement>> statements_;
+  std::map<std::string, std::unique_ptr<PreparedStatement>> namedStatements_;
+  uint32_t nextStatementId_ = 1;
+  // How result rows are written now (binary while a COM_STMT_EXECUTE runs).
+  ResultFormat result_;
+  // While a statement runs for a cursor: its result set is kept here rather than sent, and the
+  // column definitions go out only if the whole statement succeeds.
+  struct Capture {
+    std::vector<std::string> header;  // column count, definitions and EOF
+    std::deque<std::string> rows;
+    bool failed = false;    // an ERR went to the client
+    bool tooLarge = false;  // more rows than proxy-merge-max-memory-rows
+  };
+  Capture* capture_ = nullptr;
 };
 
 }  // namespace shardproxy::frontend

@@ -36,8 +36,7 @@ void Session::showDatabases(const ast::Statement& s) {
   std::optional<std::string> like = likePattern(s);
   std::string header = "Database";
   if (like) header += " (" + *like + ")";
-  protocol::encodeColumnCount(io_.begin(), 1);
-  io_.end();
+  writeColumnCount(1);
   protocol::ColumnDefinitionRef c;
   c.schema = "information_schema";
   c.table = "SCHEMATA";
@@ -48,18 +47,14 @@ void Session::showDatabases(const ast::Statement& s) {
   c.length = 256;
   c.type = protocol::ColumnType::kVarString;
   c.flags = protocol::colflag::kNotNull | protocol::colflag::kNoDefaultValue;
-  protocol::encodeColumnDefinition(io_.begin(), c);
-  io_.end();
-  if (!(capabilities_ & cap::kDeprecateEof)) {
-    protocol::encodeEof(io_.begin(), protocol::EofPacket{0, statusFlags()});
-    io_.end();
-  }
+  writeColumn(c);
+  writeColumnsEnd(statusFlags());
   for (const auto& [name, db] : topology_->databases) {
     if (!topology_->authority.mayAccess(*user_, name)) continue;
     if (like && !likeMatch(name, *like, true)) continue;
-    std::string& out = io_.begin();
-    protocol::appendTextValue(out, name);
-    io_.end();
+    ResultRow out(beginRow(), result_);
+    out.value(name);
+    endRow();
   }
   writeEnd(statusFlags(), 0);
 }
@@ -125,27 +120,22 @@ awaitable<void> Session::filterOnBackend(const Target& target,
 }
 
 void Session::selectDatabase(const std::string& columnName) {
-  protocol::encodeColumnCount(io_.begin(), 1);
-  io_.end();
+  writeColumnCount(1);
   protocol::ColumnDefinitionRef c;
   c.name = columnName;
   c.collation = protocol::kUtf8mb4GeneralCi;
   c.length = 256;
   c.type = protocol::ColumnType::kVarString;
   c.decimals = 39;  // "not a fixed number of decimals", as the server marks string functions
-  protocol::encodeColumnDefinition(io_.begin(), c);
-  io_.end();
-  if (!(capabilities_ & cap::kDeprecateEof)) {
-    protocol::encodeEof(io_.begin(), protocol::EofPacket{0, statusFlags()});
-    io_.end();
-  }
-  std::string& out = io_.begin();
+  writeColumn(c);
+  writeColumnsEnd(statusFlags());
+  ResultRow out(beginRow(), result_);
   if (database_.empty()) {
-    protocol::appendTextNull(out);
+    out.null();
   } else {
-    protocol::appendTextValue(out, database_);
+    out.value(database_);
   }
-  io_.end();
+  endRow();
   writeEnd(statusFlags(), 0);
 }
 
@@ -322,6 +312,9 @@ void Session::resetConnection() {
   held_.clear();
   localBegin_.reset();
   variables_.values = charsetVariables(collation_);
+  // Prepared statements go too, as MySQL closes them on COM_RESET_CONNECTION.
+  statements_.clear();
+  namedStatements_.clear();
 }
 
 }  // namespace shardproxy::frontend

@@ -429,15 +429,21 @@ awaitable<void> Session::executeMerged(const config::LogicalDatabase& db, const 
         writeEnd(statusFlags(), 0);
         break;
       }
-      std::string& out = io_.begin();
+      ResultRow out(beginRow(), result_);
+      bool valid = true;
       for (size_t i = 0; i < plan->visibleColumns && i < row.size(); ++i) {
         if (row[i].null) {
-          protocol::appendTextNull(out);
+          out.null();
         } else {
-          protocol::appendTextValue(out, row[i].text);
+          valid = out.value(row[i].text) && valid;
         }
       }
-      io_.end();
+      endRow();
+      if (!valid) {
+        writeError(Status(er::kUnknownError, "HY000",
+                          "a merged value does not match its column type"));
+        break;
+      }
       if (++sinceFlush >= flushRows || io_.buffered() >= 256 * 1024) {
         sinceFlush = 0;
         if (Status f = co_await io_.flush(); !f) {
@@ -469,8 +475,7 @@ void Session::writeMergedColumns(const backend::Connection& conn, const Target& 
                                  const rewriter::MergeContext& merge) {
   // The column definitions of one unit, with the logical names of its tables.
   const MYSQL_FIELD* fields = conn.fields();
-  protocol::encodeColumnCount(io_.begin(), visible);
-  io_.end();
+  writeColumnCount(visible);
   for (size_t i = 0; i < visible && i < conn.fieldCount(); ++i) {
     protocol::ColumnDefinitionRef c = columnDefinition(fields[i], target);
     for (const router::TableMapping& m : unit.tables) {
@@ -505,13 +510,9 @@ void Session::writeMergedColumns(const backend::Connection& conn, const Target& 
         }
       }
     }
-    protocol::encodeColumnDefinition(io_.begin(), c);
-    io_.end();
+    writeColumn(c);
   }
-  if (!(capabilities_ & cap::kDeprecateEof)) {
-    protocol::encodeEof(io_.begin(), protocol::EofPacket{0, statusFlags()});
-    io_.end();
-  }
+  writeColumnsEnd(statusFlags());
 }
 
 awaitable<void> Session::localTransaction(const ast::Statement& s, std::string_view sql) {
@@ -669,8 +670,7 @@ awaitable<void> Session::showLogicalTables(const ast::Statement& s,
 
 void Session::writeTextResult(const std::vector<std::string>& columns,
                               const std::vector<std::vector<std::string>>& rows) {
-  protocol::encodeColumnCount(io_.begin(), columns.size());
-  io_.end();
+  writeColumnCount(columns.size());
   for (const std::string& name : columns) {
     protocol::ColumnDefinitionRef c;
     c.name = name;
@@ -678,17 +678,13 @@ void Session::writeTextResult(const std::vector<std::string>& columns,
     c.collation = protocol::kUtf8mb4GeneralCi;
     c.length = 4 * 1024;
     c.type = protocol::ColumnType::kVarString;
-    protocol::encodeColumnDefinition(io_.begin(), c);
-    io_.end();
+    writeColumn(c);
   }
-  if (!(capabilities_ & cap::kDeprecateEof)) {
-    protocol::encodeEof(io_.begin(), protocol::EofPacket{0, statusFlags()});
-    io_.end();
-  }
+  writeColumnsEnd(statusFlags());
   for (const auto& row : rows) {
-    std::string& out = io_.begin();
-    for (const std::string& value : row) protocol::appendTextValue(out, value);
-    io_.end();
+    ResultRow out(beginRow(), result_);
+    for (const std::string& value : row) out.value(value);  // strings: always valid
+    endRow();
   }
   writeEnd(statusFlags(), 0);
 }

@@ -68,14 +68,35 @@ struct BinaryValue {
   Kind kind = Kind::kNull;
   int64_t i = 0;
   uint64_t u = 0;
-  double d = 0;  // kFloat is widened to double exactly
+  double d = 0;            // kFloat is widened to double exactly
   std::string_view bytes;  // kDecimal and kBytes; points into the packet
   BinaryDateTime dateTime;
   BinaryTime time;
 };
 
-// Reads one value of `type` from the binary protocol (a parameter, or a column of a binary row).
-// False on a truncated value or a type the binary protocol does not define.
+// How the values of a column type travel in the binary protocol. kInvalid for the server's
+// internal types (NEWDATE, TIMESTAMP2, DATETIME2, TIME2) and numbers that name no type: no client
+// sends them and no server answers with them.
+enum class BinaryForm : uint8_t {
+  kInvalid,
+  kNone,   // NULL: no bytes at all
+  kInt8,   // TINY
+  kInt16,  // SHORT, YEAR
+  kInt32,  // LONG, INT24 (4 bytes too)
+  kInt64,  // LONGLONG
+  kFloat,
+  kDouble,
+  kDecimal,  // length-encoded digits
+  kBytes,    // length-encoded
+  kDateTime,
+  kTime,
+};
+BinaryForm binaryFormOf(ColumnType type);
+
+// Reads one value of `type` from the binary protocol (a parameter, or a column of a binary row)
+// and advances `data` past it. False (`data` and `out` untouched) on a truncated value, a
+// date/time length the protocol does not define, a TIME sign byte other than 0 or 1, or a type
+// whose form is kInvalid.
 bool readBinaryValue(std::string_view& data, ParamType type, BinaryValue& out);
 
 struct StmtExecute {
@@ -85,6 +106,9 @@ struct StmtExecute {
   bool newParamsBound = false;
   std::vector<ParamType> types;     // this execution's types (sent now, or `previousTypes`)
   std::vector<BinaryValue> params;  // one per parameter; a long-data parameter is kNull here
+  // The NULL bitmap as sent, one per parameter. It tells a long-data parameter the client set to
+  // NULL (true) from one whose value is the long data (false): both are kNull in `params`.
+  std::vector<bool> nulls;
 };
 
 // The statement id, read before the rest so the caller can find the statement's parameter
@@ -93,17 +117,24 @@ std::optional<uint32_t> statementIdOf(const CommandPacket& c);
 
 // Decodes COM_STMT_EXECUTE for a statement with `paramCount` parameters. `previousTypes` are the
 // types of the last execution (used when the new-params-bound flag is 0). `longData[i]` is true
-// when parameter i was sent by COM_STMT_SEND_LONG_DATA: its value is not in the packet. nullopt
-// on a malformed packet, including no types at all for a statement with parameters.
+// when parameter i was sent by COM_STMT_SEND_LONG_DATA: its value is not in the packet (missing
+// entries count as false). nullopt on a malformed packet, including no types at all for a
+// statement with parameters, a new-params-bound flag other than 0 or 1, a type (sent or
+// remembered) whose form is kInvalid, and bytes after the last value.
 std::optional<StmtExecute> decodeStmtExecute(const CommandPacket& c, size_t paramCount,
                                              const std::vector<ParamType>& previousTypes,
                                              const std::vector<bool>& longData);
 
-// Appends `v` in the binary form of `type` (the inverse of readBinaryValue).
+// Appends `v` in the binary form of `type` (the inverse of readBinaryValue). Integer types take
+// `v.u` when `v.kind` is kUnsigned and `v.i` otherwise, cut to the type's width; dates and times
+// get the shortest length that holds them (DATE only its date part). Nothing is written for NULL
+// and kInvalid types.
 void writeBinaryValue(std::string& out, ParamType type, const BinaryValue& v);
 
 // The encoder, for tests and tools: the command byte, then `e` with every parameter's value
-// (the types are sent when `e.newParamsBound`).
+// (the types are sent when `e.newParamsBound`). `e.params` gives the parameter count and
+// `e.types` needs one type per parameter. The NULL bitmap is set for the kNull parameters;
+// `e.nulls` is not used.
 void encodeStmtExecute(std::string& out, const StmtExecute& e);
 
 }  // namespace shardproxy::protocol

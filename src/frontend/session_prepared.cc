@@ -1,0 +1,578 @@
+// Prepared statements: COM_STMT_PREPARE / EXECUTE / SEND_LONG_DATA / RESET / CLOSE / FETCH and
+// SQL-level PREPARE / EXECUTE / DEALLOCATE PREPARE.
+//
+// A statement is checked at prepare time by a backend (it prepares the form the proxy would run
+// there and describes its parameters and columns); each execution inlines the parameter values
+// as literals and runs the text through handleQuery(), so routing, rewriting and merging work as
+// for COM_QUERY and see the values. The binary protocol only changes how rows are written.
+#include <strings.h>
+
+#include <algorithm>
+
+#include "common/log.h"
+#include "frontend/authenticator.h"
+#include "frontend/session.h"
+#include "frontend/statement_facts.h"
+#include "protocol/charset.h"
+#include "protocol/stmt_commands.h"
+#include "protocol/stmt_execute.h"
+#include "protocol/stmt_prepare.h"
+
+namespace shardproxy::frontend {
+
+namespace ast = parser::ast;
+namespace cap = protocol::cap;
+namespace pstatus = protocol::status;
+
+namespace {
+
+inline constexpr uint16_t kStmtHasNoOpenCursor = 1421;
+
+std::string lowerAscii(std::string_view s) {
+  std::string out(s);
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return out;
+}
+
+Status unknownHandler(std::string_view handle, std::string_view command) {
+  return Status(er::kUnknownStmtHandler, "HY000",
+                "Unknown prepared statement handler (" + std::string(handle) + ") given to " +
+                    std::string(command));
+}
+
+Status malformed() {
+  return Status(er::kMalformedPacket, "HY000", "Malformed communication packet.");
+}
+
+Status wrongArguments(std::string_view command) {
+  return Status(er::kWrongArguments, "HY000", "Incorrect arguments to " + std::string(command));
+}
+
+bool routable(const ast::Statement& s) {
+  switch (s.kind) {
+    case ast::StatementKind::Select:
+    case ast::StatementKind::Insert:
+    case ast::StatementKind::Replace:
+    case ast::StatementKind::Update:
+    case ast::StatementKind::Delete:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// One route unit in which every sharded table of `s` has an actual table, all on one data source
+// where the rules allow it: the form a backend can prepare to describe `s`. Any actual table
+// will do, since they all have the logical table's columns. Empty `dataSource` when `s` names no
+// sharded table.
+router::RouteUnit describeUnit(const ast::Statement& s, const router::ShardingRule& rules,
+                               const std::string& database) {
+  router::RouteUnit unit;
+  for (const ast::TableRef& t : s.tableRefs) {
+    if (t.kind != ast::TableRef::Kind::Table) continue;
+    if (!t.schema.empty() && strcasecmp(t.schema.value.c_str(), database.c_str()) != 0) continue;
+    const router::TableRule* rule = rules.findTableRule(t.name.value);
+    if (!rule || rule->dataNodes.empty() || unit.actualTable(rule->logicTable)) continue;
+    const router::DataNode* node = &rule->dataNodes.front();
+    if (unit.dataSource.empty()) {
+      unit.dataSource = node->dataSource;
+    } else {
+      for (const router::DataNode& n : rule->dataNodes) {
+        if (n.dataSource == unit.dataSource) {
+          node = &n;
+          break;
+        }
+      }
+    }
+    unit.tables.push_back({rule->logicTable, node->table});
+  }
+  return unit;
+}
+
+// The definition MySQL sends for each parameter after PREPARE_OK (the type is only known at
+// execution).
+protocol::ColumnDefinitionRef parameterDefinition() {
+  protocol::ColumnDefinitionRef p;
+  p.name = "?";
+  p.type = protocol::ColumnType::kNull;
+  p.collation = 63;  // binary
+  p.flags = protocol::colflag::kBinary;
+  return p;
+}
+
+protocol::ColumnDefinitionRef refOf(const protocol::ColumnDefinition& c) {
+  protocol::ColumnDefinitionRef r;
+  r.catalog = c.catalog;
+  r.schema = c.schema;
+  r.table = c.table;
+  r.orgTable = c.orgTable;
+  r.name = c.name;
+  r.orgName = c.orgName;
+  r.collation = c.collation;
+  r.length = c.length;
+  r.type = c.type;
+  r.flags = c.flags;
+  r.decimals = c.decimals;
+  return r;
+}
+
+// A user variable's value, as `SELECT @v` returned it, as a literal of the same type.
+std::string variableLiteral(const MYSQL_FIELD& f, const char* value, unsigned long length,
+                            const LiteralStyle& style) {
+  if (!value) return "NULL";
+  std::string_view text(value, length);
+  protocol::BinaryValue v;
+  protocol::ParamType type{protocol::ColumnType::kVarString, false};
+  switch (f.type) {
+    case MYSQL_TYPE_TINY:
+    case MYSQL_TYPE_SHORT:
+    case MYSQL_TYPE_LONG:
+    case MYSQL_TYPE_INT24:
+    case MYSQL_TYPE_LONGLONG:
+    case MYSQL_TYPE_NEWDECIMAL:
+    case MYSQL_TYPE_DECIMAL:
+      return std::string(text);
+    case MYSQL_TYPE_FLOAT:
+    case MYSQL_TYPE_DOUBLE:
+      // The server's shortest text of the double; in exponent form it stays a DOUBLE.
+      return text.find_first_of("eE") == std::string_view::npos ? std::string(text) + "e0"
+                                                                : std::string(text);
+    default:
+      break;
+  }
+  v.kind = protocol::BinaryValue::Kind::kBytes;
+  v.bytes = text;
+  if (f.charsetnr == 63) type.type = protocol::ColumnType::kBlob;  // a binary string
+  return longDataLiteral(type, text, style);
+}
+
+}  // namespace
+
+LiteralStyle Session::literalStyle() const {
+  LiteralStyle style;
+  if (auto it = variables_.values.find("character_set_client"); it != variables_.values.end()) {
+    style.clientCharset = it->second;
+  }
+  // A value as the server reports it may be quoted ('utf8mb4').
+  style.clientCharset.erase(std::remove(style.clientCharset.begin(), style.clientCharset.end(), '\''),
+                            style.clientCharset.end());
+  if (style.clientCharset.empty()) {
+    if (auto c = protocol::collationById(collation_)) style.clientCharset = std::string(c->charset);
+  }
+  style.backslashUnsafe = backslashUnsafeCharset(style.clientCharset);
+  return style;
+}
+
+Status Session::preparedLimitReached() const {
+  size_t limit = static_cast<size_t>(topology_->props.proxyFrontendMaxPreparedStatements);
+  if (statements_.size() + namedStatements_.size() < limit) return Status::ok();
+  return Status(er::kMaxPreparedStmtCount, "42000",
+                "Can't create more than max_prepared_stmt_count statements (current value: " +
+                    std::to_string(limit) + ")");
+}
+
+awaitable<Result<std::unique_ptr<PreparedStatement>>> Session::describeStatement(
+    std::string_view sql) {
+  auto ps = std::make_unique<PreparedStatement>();
+  ps->sql = std::string(sql);
+  if (auto markers = parameterMarkers(sql)) ps->markers = std::move(*markers);
+  Result<ast::Statement> parsed = worker_.statements().get(sql);
+  if (parsed) {
+    ast::StatementKind kind = parsed->kind;
+    if (kind == ast::StatementKind::Prepare || kind == ast::StatementKind::Execute ||
+        kind == ast::StatementKind::Deallocate) {
+      co_return Status(er::kUnsupportedPs, "HY000",
+                       "This command is not supported in the prepared statement protocol yet");
+    }
+    ps->returnsRows = kind == ast::StatementKind::Select;
+  }
+
+  // Where and in which form a backend describes it: statements on sharded tables as one route
+  // unit would run them, everything else as written where the session's statements go.
+  std::string form = ps->sql;
+  std::optional<Target> target;
+  router::RouteUnit unit;
+  const router::ShardingRule* rules = activeRules();
+  if (parsed && rules) {
+    const config::LogicalDatabase* db = topology_->findDatabase(database_);
+    if (!db) co_return unknownDatabase(database_);
+    if (routable(*parsed)) {
+      unit = describeUnit(*parsed, *rules, database_);
+      router::RouteResult route;
+      if (unit.dataSource.empty()) {
+        // No sharded table: single and broadcast tables route without the parameters.
+        const config::DataSource* fallback = db->defaultDataSource();
+        std::shared_ptr<const router::TableLocations> locations =
+            context_.tables.locations(database_);
+        router::Router router(*rules, *locations, fallback ? fallback->name : std::string());
+        router::RouteOptions options;
+        options.database = database_;
+        auto routed = router.route(*parsed, options);
+        if (!routed) co_return routed.status();
+        if (routed->units.empty()) co_return makeError(er::kUnknownError, "statement has no route");
+        unit = routed->units.front();
+      }
+      route.kind = router::RouteResult::Kind::Standard;
+      route.units = {unit};
+      rewriter::RewriteOptions options;
+      options.database = database_;
+      auto units = rewriter::rewrite(*parsed, route, options, nullptr);
+      if (!units) co_return units.status();
+      form = units->front().sql;
+      auto t = targetFor(*db, unit.dataSource);
+      if (!t) co_return t.status();
+      target = *t;
+    } else if (parsed->kind == ast::StatementKind::Ddl ||
+               parsed->show.table != ast::kNone) {
+      // DDL and SHOW ... of a logical table name tables that no backend has by that name; MySQL
+      // itself only checks their syntax when preparing them, which the parser has done.
+      co_return std::move(ps);
+    }
+  }
+  if (!target) {
+    auto t = route();
+    if (!t) co_return t.status();
+    target = *t;
+  }
+
+  auto held = co_await acquire(*target);
+  if (!held) co_return held.status();
+  if (topology_->props.sqlShow) {
+    spdlog::info("Actual SQL: {} ::: PREPARE {}", target->dataSource->name, form);
+  }
+  auto described = co_await held->conn->describe(form);
+  finish(*target, std::move(*held), false);
+  if (!described) co_return described.status();
+  if (described->params != ps->markers.size()) {
+    co_return Status(er::kUnsupportedPs, "HY000",
+                     "unsupported: the proxy cannot place the parameter markers of this statement");
+  }
+  for (protocol::ColumnDefinition& c : described->columns) {
+    // Clients see the logical database and tables, as in result sets.
+    if (!c.schema.empty() && c.schema == target->dataSource->database) {
+      c.schema = target->database->name;
+    }
+    for (const router::TableMapping& m : unit.tables) {
+      if (c.table == m.actualTable) c.table = m.logicTable;
+      if (c.orgTable == m.actualTable) c.orgTable = m.logicTable;
+    }
+  }
+  ps->columns = std::move(described->columns);
+  co_return std::move(ps);
+}
+
+awaitable<void> Session::handleStmtPrepare(std::string_view sql) {
+  if (topology_->props.sqlShow) spdlog::info("Logic SQL: PREPARE {}", sql);
+  if (Status limit = preparedLimitReached(); !limit) {
+    writeError(limit);
+    co_return;
+  }
+  auto described = co_await describeStatement(sql);
+  if (!described) {
+    writeError(described.status());
+    co_return;
+  }
+  std::unique_ptr<PreparedStatement> ps = std::move(described.value());
+  ps->id = nextStatementId_++;
+  ps->longData.resize(ps->markers.size());
+
+  const bool eofs = !(capabilities_ & cap::kDeprecateEof);
+  protocol::encodeStmtPrepareOk(
+      io_.begin(), protocol::StmtPrepareOk{ps->id, static_cast<uint16_t>(ps->columns.size()),
+                                           static_cast<uint16_t>(ps->markers.size()), 0});
+  io_.end();
+  if (!ps->markers.empty()) {
+    for (size_t i = 0; i < ps->markers.size(); ++i) {
+      protocol::encodeColumnDefinition(io_.begin(), parameterDefinition());
+      io_.end();
+    }
+    if (eofs) {
+      protocol::encodeEof(io_.begin(), protocol::EofPacket{0, statusFlags()});
+      io_.end();
+    }
+  }
+  if (!ps->columns.empty()) {
+    for (const protocol::ColumnDefinition& c : ps->columns) {
+      protocol::encodeColumnDefinition(io_.begin(), refOf(c));
+      io_.end();
+    }
+    if (eofs) {
+      protocol::encodeEof(io_.begin(), protocol::EofPacket{0, statusFlags()});
+      io_.end();
+    }
+  }
+  statements_[ps->id] = std::move(ps);
+}
+
+awaitable<void> Session::handleStmtExecute(const protocol::CommandPacket& c) {
+  auto id = protocol::statementIdOf(c);
+  if (!id) {
+    writeError(malformed());
+    co_return;
+  }
+  auto it = statements_.find(*id);
+  if (it == statements_.end()) {
+    writeError(unknownHandler(std::to_string(*id), "mysqld_stmt_execute"));
+    co_return;
+  }
+  PreparedStatement& ps = *it->second;
+  const size_t count = ps.markers.size();
+  std::vector<bool> longData(count);
+  for (size_t i = 0; i < count; ++i) longData[i] = ps.longData[i].has_value();
+  auto exec = protocol::decodeStmtExecute(c, count, ps.types, longData);
+  // Long data is for one execution, as in MySQL, whatever becomes of it.
+  std::vector<std::optional<std::string>> sent(count);
+  std::swap(sent, ps.longData);
+  size_t sentBytes = std::exchange(ps.longDataBytes, 0);
+  if (!exec) {
+    writeError(wrongArguments("mysqld_stmt_execute"));
+    co_return;
+  }
+  if (sentBytes > context_.options.maxAllowedPacket) {
+    writeError(Status(er::kNetPacketTooLarge, "08S01",
+                      "Parameter of prepared statement which is set through "
+                      "mysql_send_long_data() is longer than 'max_allowed_packet' bytes"));
+    co_return;
+  }
+  ps.types = exec->types;
+  LiteralStyle style = literalStyle();
+  std::vector<std::string> literals;
+  literals.reserve(count);
+  for (size_t i = 0; i < count; ++i) {
+    if (sent[i] && !exec->nulls[i]) {
+      literals.push_back(longDataLiteral(exec->types[i], *sent[i], style));
+      continue;
+    }
+    auto literal = parameterLiteral(exec->types[i], exec->params[i], style);
+    if (!literal) {
+      writeError(literal.status());
+      co_return;
+    }
+    literals.push_back(std::move(*literal));
+  }
+  const bool cursor = (exec->flags & protocol::cursor::kReadOnly) && ps.returnsRows;
+  result_.binary = true;
+  co_await executePrepared(ps, literals, cursor);
+  result_.binary = false;
+}
+
+awaitable<void> Session::executePrepared(PreparedStatement& ps,
+                                         const std::vector<std::string>& literals, bool cursor) {
+  // A new execution closes the statement's open cursor.
+  ps.cursor.reset();
+  std::string sql = bindParameters(ps.sql, ps.markers, literals);
+  Capture capture;
+  if (cursor) capture_ = &capture;
+  co_await handleQuery(sql);
+  capture_ = nullptr;
+  if (!cursor || capture.failed) co_return;
+  if (capture.tooLarge) {
+    writeError(Status(er::kNotSupportedYet, "42000",
+                      "unsupported: a cursor over more than " +
+                          std::to_string(topology_->props.proxyMergeMaxMemoryRows) +
+                          " rows (proxy-merge-max-memory-rows); fetch it without a cursor"));
+    co_return;
+  }
+  if (capture.header.empty()) co_return;  // no result set: its OK went out already
+  for (std::string& packet : capture.header) {
+    io_.begin() = std::move(packet);
+    io_.end();
+  }
+  ps.cursor.emplace();
+  ps.cursor->rows = std::move(capture.rows);
+}
+
+void Session::handleStmtFetch(const protocol::CommandPacket& c) {
+  auto fetch = protocol::decodeStmtFetch(c);
+  if (!fetch) {
+    writeError(malformed());
+    return;
+  }
+  auto it = statements_.find(fetch->statementId);
+  if (it == statements_.end()) {
+    writeError(unknownHandler(std::to_string(fetch->statementId), "mysqld_stmt_fetch"));
+    return;
+  }
+  PreparedStatement& ps = *it->second;
+  if (!ps.cursor) {
+    writeError(Status(kStmtHasNoOpenCursor, "HY000",
+                      "The statement (" + std::to_string(fetch->statementId) +
+                          ") has no open cursor."));
+    return;
+  }
+  auto& rows = ps.cursor->rows;
+  for (uint32_t n = 0; n < fetch->rows && !rows.empty(); ++n) {
+    io_.begin() = std::move(rows.front());
+    io_.end();
+    rows.pop_front();
+  }
+  uint16_t flags = statusFlags() | pstatus::kCursorExists;
+  if (rows.empty()) {
+    flags |= pstatus::kLastRowSent;
+    ps.cursor.reset();
+  }
+  writeEnd(flags, 0);
+}
+
+void Session::handleStmtSendLongData(const protocol::CommandPacket& c) {
+  // No answer, ever: a problem shows at the next execution.
+  auto data = protocol::decodeStmtSendLongData(c);
+  if (!data) return;
+  auto it = statements_.find(data->statementId);
+  if (it == statements_.end()) return;
+  PreparedStatement& ps = *it->second;
+  if (data->paramId >= ps.longData.size()) return;
+  // Within max_allowed_packet the data is kept; beyond it only counted, and the execution fails.
+  ps.longDataBytes += data->data.size();
+  std::optional<std::string>& value = ps.longData[data->paramId];
+  if (!value) value.emplace();
+  if (ps.longDataBytes <= context_.options.maxAllowedPacket) value->append(data->data);
+}
+
+void Session::handleStmtClose(const protocol::CommandPacket& c) {
+  if (auto id = protocol::decodeStmtClose(c)) statements_.erase(*id);
+}
+
+void Session::handleStmtReset(const protocol::CommandPacket& c) {
+  auto id = protocol::decodeStmtReset(c);
+  if (!id) {
+    writeError(malformed());
+    return;
+  }
+  auto it = statements_.find(*id);
+  if (it == statements_.end()) {
+    writeError(unknownHandler(std::to_string(*id), "mysqld_stmt_reset"));
+    return;
+  }
+  PreparedStatement& ps = *it->second;
+  for (auto& d : ps.longData) d.reset();
+  ps.longDataBytes = 0;
+  ps.cursor.reset();
+  writeOk(protocol::OkPacket{0, 0, statusFlags(), 0, {}});
+}
+
+awaitable<Result<std::vector<std::string>>> Session::userVariableLiterals(
+    const std::vector<std::string>& names) {
+  std::vector<std::string> literals;
+  if (names.empty()) co_return literals;
+  // User variables live on the backend connection that set them: where the session's other
+  // statements go.
+  auto target = route();
+  if (!target) co_return target.status();
+  auto held = co_await acquire(*target);
+  if (!held) co_return held.status();
+  backend::Connection& conn = *held->conn;
+  std::string select = "SELECT ";
+  for (size_t i = 0; i < names.size(); ++i) {
+    if (i) select += ", ";
+    select += "@" + quoteIdentifier(names[i]);
+  }
+  Status s = co_await conn.query(select);
+  if (s && conn.fieldCount() == names.size()) {
+    MYSQL_ROW row = nullptr;
+    s = co_await conn.fetchRow(row);
+    if (s && row) {
+      LiteralStyle style = literalStyle();
+      const unsigned long* lengths = conn.rowLengths();
+      for (size_t i = 0; i < names.size(); ++i) {
+        literals.push_back(variableLiteral(conn.fields()[i], row[i], lengths[i], style));
+      }
+    }
+  }
+  if (!conn.idleClean()) {
+    Status d = co_await conn.drain();
+    if (s) s = d;
+  }
+  finish(*target, std::move(*held), false);
+  if (!s) co_return s;
+  if (literals.size() != names.size()) {
+    co_return makeError(er::kUnknownError, "reading user variables failed");
+  }
+  co_return literals;
+}
+
+awaitable<void> Session::sqlPrepare(const ast::Statement& s) {
+  const ast::PreparedStatementCommand& p = s.prepared;
+  std::string name = lowerAscii(p.name.value);
+  // Preparing under a name in use deallocates the old statement first, even if this one fails.
+  namedStatements_.erase(name);
+  std::string text;
+  if (p.text != ast::kNone) {
+    text = s.expr(p.text).value;
+  } else {
+    // PREPARE s FROM @v: the variable's value as text, from the connection that holds it.
+    auto target = route();
+    if (!target) {
+      writeError(target.status());
+      co_return;
+    }
+    auto held = co_await acquire(*target);
+    if (!held) {
+      writeError(held.status());
+      co_return;
+    }
+    backend::Connection& conn = *held->conn;
+    Status st = co_await conn.query("SELECT @" + quoteIdentifier(p.fromVariable.value));
+    // MySQL prepares the text "NULL" for a NULL variable, which is a syntax error.
+    text = "NULL";
+    if (st) {
+      MYSQL_ROW row = nullptr;
+      st = co_await conn.fetchRow(row);
+      if (st && row && row[0]) text.assign(row[0], conn.rowLengths()[0]);
+    }
+    if (!conn.idleClean()) {
+      Status d = co_await conn.drain();
+      if (st) st = d;
+    }
+    finish(*target, std::move(*held), false);
+    if (!st) {
+      writeError(st);
+      co_return;
+    }
+  }
+  if (Status limit = preparedLimitReached(); !limit) {
+    writeError(limit);
+    co_return;
+  }
+  auto described = co_await describeStatement(text);
+  if (!described) {
+    writeError(described.status());
+    co_return;
+  }
+  namedStatements_[name] = std::move(described.value());
+  writeOk(protocol::OkPacket{0, 0, statusFlags(), 0, "Statement prepared"});
+}
+
+awaitable<void> Session::sqlExecute(const ast::Statement& s) {
+  const ast::PreparedStatementCommand& p = s.prepared;
+  auto it = namedStatements_.find(lowerAscii(p.name.value));
+  if (it == namedStatements_.end()) {
+    writeError(unknownHandler(p.name.value, "EXECUTE"));
+    co_return;
+  }
+  PreparedStatement& ps = *it->second;
+  if (p.usingVariables.size() != ps.markers.size()) {
+    writeError(wrongArguments("EXECUTE"));
+    co_return;
+  }
+  std::vector<std::string> names;
+  for (const ast::Name& n : p.usingVariables) names.push_back(n.value);
+  auto literals = co_await userVariableLiterals(names);
+  if (!literals) {
+    writeError(literals.status());
+    co_return;
+  }
+  co_await executePrepared(ps, *literals, false);
+}
+
+void Session::sqlDeallocate(const ast::Statement& s) {
+  const ast::PreparedStatementCommand& p = s.prepared;
+  if (namedStatements_.erase(lowerAscii(p.name.value)) == 0) {
+    writeError(unknownHandler(p.name.value, "DEALLOCATE PREPARE"));
+    return;
+  }
+  writeOk(protocol::OkPacket{0, 0, statusFlags(), 0, {}});
+}
+
+}  // namespace shardproxy::frontend
