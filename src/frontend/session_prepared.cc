@@ -375,10 +375,7 @@ awaitable<void> Session::executePrepared(PreparedStatement& ps,
     co_return;
   }
   if (capture.header.empty()) co_return;  // no result set: its OK went out already
-  for (std::string& packet : capture.header) {
-    io_.begin() = std::move(packet);
-    io_.end();
-  }
+  for (const std::string& packet : capture.header) io_.write(packet);
   ps.cursor.emplace();
   ps.cursor->rows = std::move(capture.rows);
 }
@@ -403,8 +400,7 @@ void Session::handleStmtFetch(const protocol::CommandPacket& c) {
   }
   auto& rows = ps.cursor->rows;
   for (uint32_t n = 0; n < fetch->rows && !rows.empty(); ++n) {
-    io_.begin() = std::move(rows.front());
-    io_.end();
+    io_.write(rows.front());
     rows.pop_front();
   }
   uint16_t flags = statusFlags() | pstatus::kCursorExists;
