@@ -3,6 +3,8 @@
 #
 #   bench/sysbench.sh             pass-through: one MariaDB, shardproxy in front of one data source
 #   bench/sysbench.sh --sharded   sharded: two MariaDB servers behind shardproxy, vs. one directly
+#   bench/sysbench.sh --ps        prepared statements: oltp_point_select with --db-ps-mode=disable
+#                                 (text) and --db-ps-mode=auto (binary protocol), pass-through
 #
 # Pass-through (default): starts its own MariaDB server (scripts/mariadb-cluster.sh, in .work/bench),
 # prepares the sysbench tables once (database sbtest), then runs oltp_point_select and
@@ -33,6 +35,11 @@
 # deliberately not used, so the figures describe the workload as sysbench defines it (and without
 # transactions oltp_read_write's DELETE + INSERT of one id collide between threads, even directly).
 #
+# Prepared statements (--ps, or BENCH_PS=1): the pass-through set-up (in .work/bench-ps), targets
+# direct and shardproxy (BENCH_TARGETS may add haproxy), oltp_point_select once in text mode and
+# once with server-side prepared statements; the report gives QPS per mode and the ratios
+# shardproxy/direct per mode.
+#
 # Everything shares this machine's CPUs, so compare ratios from one run, not absolute figures
 # across runs.
 #
@@ -44,6 +51,7 @@
 #   BENCH_WARMUP   warm-up seconds per target  (2; 0 disables)
 #   BENCH_TARGETS  which targets, space-separated (direct haproxy shardproxy; pass-through only)
 #   BENCH_SHARDED  1 selects the sharded mode, like --sharded
+#   BENCH_PS       1 selects the prepared statement mode, like --ps
 #   BENCH_BUILD    0 uses build/shardproxy as it is instead of building it first (1)
 # Logs and sysbench output stay in .work/bench (.work/bench-sharded). Exits non-zero if any target
 # or workload failed.
@@ -53,11 +61,13 @@ REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$REPO_ROOT"
 
 SHARDED="${BENCH_SHARDED:-0}"
+PS="${BENCH_PS:-0}"
 for arg in "$@"; do
   case "$arg" in
     --sharded) SHARDED=1 ;;
+    --ps) PS=1 ;;
     -h | --help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "${BASH_SOURCE[0]}"; exit 0 ;;
-    *) echo "bench: unknown argument '$arg' (use --sharded)" >&2; exit 2 ;;
+    *) echo "bench: unknown argument '$arg' (use --sharded or --ps)" >&2; exit 2 ;;
   esac
 done
 
@@ -69,7 +79,17 @@ WARMUP="${BENCH_WARMUP:-2}"
 BUILD="${BENCH_BUILD:-1}"
 TARGETS="${BENCH_TARGETS:-direct haproxy shardproxy}"
 
-if [ "$SHARDED" = 1 ]; then
+# A test is a sysbench test name, optionally with @MODE for --db-ps-mode (default: disable).
+if [ "$PS" = 1 ] && [ "$SHARDED" = 1 ]; then
+  echo "bench: --ps and --sharded are separate modes" >&2
+  exit 2
+fi
+if [ "$PS" = 1 ]; then
+  TESTS=(oltp_point_select@disable oltp_point_select@auto)
+  TARGETS="${BENCH_TARGETS:-direct shardproxy}"
+  WORK="$REPO_ROOT/.work/bench-ps"
+  SB_EXTRA=""
+elif [ "$SHARDED" = 1 ]; then
   TESTS=(oltp_point_select oltp_read_only oltp_read_write)
   TARGETS="direct shardproxy"
   WORK="$REPO_ROOT/.work/bench-sharded"
@@ -159,12 +179,14 @@ mysql_ok() {  # PORT [SQL]: a real query works through PORT
   sql "$1" "${2:-SELECT COUNT(*) FROM sbtest.sbtest1}" >/dev/null 2>&1
 }
 
-sysbench_args() {  # TEST PORT SECONDS [THREADS]
+sysbench_args() {  # TEST[@PSMODE] PORT SECONDS [THREADS]
+  local test="${1%@*}" mode=disable
+  [[ "$1" != *@* ]] || mode="${1#*@}"
   # shellcheck disable=SC2086  # SB_EXTRA is empty or one option
-  echo "$1" --db-driver=mysql --mysql-host=127.0.0.1 --mysql-port="$2" \
+  echo "$test" --db-driver=mysql --mysql-host=127.0.0.1 --mysql-port="$2" \
     --mysql-user=root --mysql-password=root --mysql-db=sbtest \
     --tables="$TABLES" --table-size="$ROWS" --threads="${4:-$THREADS}" --time="$3" \
-    --report-interval=0 --db-ps-mode=disable $SB_EXTRA
+    --report-interval=0 --db-ps-mode="$mode" $SB_EXTRA
 }
 
 # Queries and transactions per second from a sysbench report:
@@ -561,6 +583,24 @@ fi
 
 # --- report -------------------------------------------------------------------------------------
 echo
+if [ "$PS" = 1 ]; then
+  echo "sysbench $(sysbench --version | awk '{print $2}'), oltp_point_select, $THREADS threads," \
+    "$TABLES tables x $ROWS rows, ${SECONDS_PER_TEST}s per test, $(nproc) CPUs shared by all processes"
+  printf '%-24s %22s %22s\n' "target" "text (ps-mode=disable)" "prepared (ps-mode=auto)"
+  for t in direct haproxy shardproxy; do
+    wants "$t" || continue
+    printf '%-24s %22s %22s\n' "$t" "$(cell "$t" oltp_point_select@disable)" \
+      "$(cell "$t" oltp_point_select@auto)"
+  done
+  printf '%-24s %22s %22s\n' "shardproxy / direct" \
+    "$(ratio "$(cell shardproxy oltp_point_select@disable)" "$(cell direct oltp_point_select@disable)")" \
+    "$(ratio "$(cell shardproxy oltp_point_select@auto)" "$(cell direct oltp_point_select@auto)")"
+  printf '%-24s %22s %22s\n' "prepared / text" \
+    "direct $(ratio "$(cell direct oltp_point_select@auto)" "$(cell direct oltp_point_select@disable)")" \
+    "shardproxy $(ratio "$(cell shardproxy oltp_point_select@auto)" "$(cell shardproxy oltp_point_select@disable)")"
+  echo "(logs: $RESULTS)"
+  exit "$failed"
+fi
 describe_run
 printf '%-24s %18s %18s\n' "target" "point_select QPS" "read_only QPS"
 for t in direct haproxy shardproxy; do
