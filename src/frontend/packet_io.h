@@ -34,6 +34,8 @@ class PacketIO {
     return out_;
   }
   void end() { protocol::finishPacket(out_, packetStart_, seq_); }
+  // Drops the packet begin() started instead of finishing it.
+  void cancel() { out_.resize(packetStart_); }
 
   size_t buffered() const { return out_.size(); }
   awaitable<Status> flush();

@@ -565,9 +565,17 @@ void Session::writeColumnsEnd(uint16_t statusFlags) {
 
 std::string& Session::beginRow() { return capture_ ? capture_->rows.emplace_back() : io_.begin(); }
 
-void Session::endRow() {
+void Session::endRow(bool valid) {
   if (!capture_) {
-    io_.end();
+    if (valid) {
+      io_.end();
+    } else {
+      io_.cancel();
+    }
+    return;
+  }
+  if (!valid) {
+    capture_->rows.pop_back();
     return;
   }
   // A cursor's rows are held in memory, within the same bound as a merge's.
@@ -611,7 +619,7 @@ awaitable<Status> Session::relayResults(backend::Connection& conn, const Target&
             out.null();
           }
         }
-        endRow();
+        endRow(valid);
         if (!valid) {
           Status bad = badValue(conn.dataSourceName());
           writeError(bad);

@@ -164,7 +164,8 @@ class Session {
   void writeColumn(const protocol::ColumnDefinitionRef& c);
   void writeColumnsEnd(uint16_t statusFlags);
   std::string& beginRow();
-  void endRow();
+  // Sends (or keeps, for a cursor) the row begun, or with `valid` false drops it.
+  void endRow(bool valid = true);
 
   void writeOk(const protocol::OkPacket& ok);
   void writeError(const Status& s);

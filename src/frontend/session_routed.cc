@@ -438,7 +438,7 @@ awaitable<void> Session::executeMerged(const config::LogicalDatabase& db, const 
           valid = out.value(row[i].text) && valid;
         }
       }
-      endRow();
+      endRow(valid);
       if (!valid) {
         writeError(Status(er::kUnknownError, "HY000",
                           "a merged value does not match its column type"));
