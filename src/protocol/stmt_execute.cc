@@ -204,6 +204,10 @@ bool readBinaryValue(std::string_view& data, ParamType type, BinaryValue& out) {
       break;
     case BinaryForm::kDateTime:
       if (!readDateTime(r, v.dateTime)) return false;
+      // A DATE has no time of day, whatever length the client sent; the server drops it too.
+      if (type.type == ColumnType::kDate) {
+        v.dateTime = BinaryDateTime{v.dateTime.year, v.dateTime.month, v.dateTime.day};
+      }
       v.kind = BinaryValue::Kind::kDateTime;
       break;
     case BinaryForm::kTime:

@@ -94,9 +94,9 @@ enum class BinaryForm : uint8_t {
 BinaryForm binaryFormOf(ColumnType type);
 
 // Reads one value of `type` from the binary protocol (a parameter, or a column of a binary row)
-// and advances `data` past it. False (`data` and `out` untouched) on a truncated value, a
-// date/time length the protocol does not define, a TIME sign byte other than 0 or 1, or a type
-// whose form is kInvalid.
+// and advances `data` past it. A DATE sent with a time part reads as its date, as the server
+// reads it. False (`data` and `out` untouched) on a truncated value, a date/time length the
+// protocol does not define, a TIME sign byte other than 0 or 1, or a type whose form is kInvalid.
 bool readBinaryValue(std::string_view& data, ParamType type, BinaryValue& out);
 
 struct StmtExecute {

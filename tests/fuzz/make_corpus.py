@@ -82,6 +82,17 @@ def fuzzed_string(b):
     return b.replace(b"\\", b"\\\\") + b"\\n"
 
 
+def stmt_execute_seed(param_count, payload, long_data=0, remembered=None):
+    """fuzz_stmt_execute mode 0: count, long-data mask, remembered types, then the payload."""
+    return (b"\x00" + bytes([param_count]) + long_data.to_bytes(8, "little") +
+            (b"\x01" + remembered if remembered else h("00 0000")) + payload)
+
+
+def binary_row_seed(mode, types, rest):
+    """fuzz_stmt_execute modes 1 (row) and 2 (writer): column count, (type, flags) pairs, rest."""
+    return bytes([mode, len(types) // 2]) + types + rest
+
+
 SEEDS = {
     "framing": {
         "two_commands": frame(b"\x03SELECT 1", 0) + frame(b"\x0e", 1),
@@ -109,6 +120,45 @@ SEEDS = {
         "set_option": h("1b 0100"),
         "ping": b"\x0e",
         "stmt_close": h("19 01000000"),
+    },
+    # The first byte picks the mode (fuzz_stmt_execute.cc); the payloads are the fixtures of
+    # tests/protocol/stmt_execute_test.cc and binary_row_test.cc.
+    "stmt_execute": {
+        "execute_two_params": stmt_execute_seed(
+            2, h("17 02000000 00 01000000 00 01 0800 fd00 2a00000000000000 03616263")),
+        "execute_unsigned_cursor": stmt_execute_seed(
+            2, h("17 03000000 01 01000000 00 01 0880 0180 ffffffffffffffff ff")),
+        "execute_ten_params": stmt_execute_seed(
+            10, h("17 04000000 00 01000000 0203 01") + h("0100") * 10 + h("00 02 03 04 05 06 07")),
+        "execute_long_data": stmt_execute_seed(
+            3, h("17 07000000 00 01000000 02 01 fc00 fc00 0300 07000000"), long_data=0b011),
+        "execute_remembered": stmt_execute_seed(
+            2, h("17 06000000 00 01000000 00 00 ffffffffffffffff 000000000000f83f"),
+            remembered=h("0880")),
+        "execute_dates": stmt_execute_seed(
+            4, h("17 08000000 00 01000000 00 01 0a00 0c00 0700 0b00 04e807021d"
+                 "0be807010203040520a10700 00 080122000000163b3b")),
+        "row_mixed": binary_row_seed(
+            1, h("0800 0f00 0300 0c00 0180"),
+            h("00 10 0100000000000000 03616263 07e80701020304 05 ff")),
+        "row_dates": binary_row_seed(
+            1, h("0a00 0b00 f600 0400 0500"),
+            h("00 00 00 0c01000000000000 0120a10700 053132 2e3530 0000c03f 000000000000f83f")),
+        # Texts end with NUL; NULL columns are those past the input's end.
+        "writer_mixed": binary_row_seed(
+            2, h("0800 0f00 0300 0c00 0180 fe00"),
+            b"\0".join([b"1", b"abc", b"-7", b"2024-01-02 03:04:05.5", b"255"])),
+        "writer_times": binary_row_seed(
+            2, h("0b00 0a00 0400 0500 0700"),
+            b"\0".join([b"-838:59:59.000000", b"2024-02-29", b"1e-7", b"-3.4028234663852886e38",
+                        b"0000-00-00 00:00:00"])),
+    },
+    "stmt_commands": {
+        "prepare_ok": h("00 01000000 0200 0100 00 0000"),
+        "send_long_data": h("18 01000000 0200") + b"hello",
+        "close": h("19 01000000"),
+        "reset": h("1a 01000000"),
+        "fetch": h("1c 01000000 0a000000"),
     },
     "ok_err": {
         "ok": h("00 00 00 0200 0000"),
