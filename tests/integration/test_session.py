@@ -394,12 +394,13 @@ class SessionTest(h.TestCase):
         self.assertEqual(h.query(c, "SELECT x FROM other"), ((42,),))
 
     # ---- unsupported commands ----
-    def test_stmt_prepare(self):
+    def test_stmt_prepare_errors(self):
+        # (Prepared statements themselves: test_prepared_protocol.py.)
         rc = self.raw(db="db1")
-        r = rc.command(h.COM_STMT_PREPARE, "SELECT * FROM t1 WHERE id = ?")
-        self.assertMySQLError(r, 1295, "HY000")
-        self.assert_usable(rc)
         r = rc.command(h.COM_STMT_PREPARE, "")
+        self.assertMySQLError(r, 1065, "42000")
+        self.assert_usable(rc)
+        r = rc.command(h.COM_STMT_PREPARE, "DEALLOCATE PREPARE x")
         self.assertMySQLError(r, 1295, "HY000")
         self.assert_usable(rc)
 
