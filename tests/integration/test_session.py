@@ -2,7 +2,7 @@
 
 SHOW DATABASES (per-user visibility, no actual names leak), USE / COM_INIT_DB, SELECT DATABASE(),
 SHOW [FULL] TABLES (Tables_in_<logical>), COM_PING, COM_STATISTICS (and mariadb-admin status),
-COM_FIELD_LIST, COM_RESET_CONNECTION, COM_SET_OPTION, COM_STMT_PREPARE -> 1295, unknown commands ->
+COM_FIELD_LIST, COM_RESET_CONNECTION, COM_SET_OPTION, COM_STMT_PREPARE errors, unknown commands ->
 1047 with the connection still usable, COM_QUIT.
 """
 
