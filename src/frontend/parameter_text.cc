@@ -37,15 +37,64 @@ std::string hexLiteral(std::string_view bytes, std::string_view charset) {
   return out;
 }
 
+// Well-formed UTF-8 (no overlong forms, surrogates or code points above U+10FFFF); with
+// `maxBytes` 3, utf8mb3.
+bool validUtf8(std::string_view s, int maxBytes) {
+  size_t i = 0;
+  while (i < s.size()) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
+    int n;
+    uint32_t cp;
+    if (c >= 0xc2 && c <= 0xdf) {
+      n = 2;
+      cp = c & 0x1f;
+    } else if (c >= 0xe0 && c <= 0xef) {
+      n = 3;
+      cp = c & 0x0f;
+    } else if (c >= 0xf0 && c <= 0xf4) {
+      n = 4;
+      cp = c & 0x07;
+    } else {
+      return false;
+    }
+    if (n > maxBytes || i + n > s.size()) return false;
+    for (int k = 1; k < n; ++k) {
+      unsigned char t = static_cast<unsigned char>(s[i + k]);
+      if ((t & 0xc0) != 0x80) return false;
+      cp = (cp << 6) | (t & 0x3f);
+    }
+    if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
+        (cp >= 0xd800 && cp <= 0xdfff)) {
+      return false;
+    }
+    i += n;
+  }
+  return true;
+}
+
+// Whether `bytes` are text in `charset`, as far as the proxy can tell (it checks the UTF-8
+// family; other character sets take any bytes).
+bool validIn(std::string_view bytes, std::string_view charset) {
+  if (charset == "utf8mb4") return validUtf8(bytes, 4);
+  if (charset == "utf8" || charset == "utf8mb3") return validUtf8(bytes, 3);
+  return true;
+}
+
 std::string stringLiteral(std::string_view bytes, const LiteralStyle& style) {
   bool hex = false;
+  bool high = false;
   for (unsigned char c : bytes) {
-    if (c == '\\' || c == 0 || (c >= 0x80 && style.backslashUnsafe)) {
-      hex = true;
-      break;
-    }
+    if (c == '\\' || c == 0) hex = true;
+    if (c >= 0x80) high = true;
   }
-  if (hex) return hexLiteral(bytes, style.clientCharset);
+  // Bytes that are not text in the client's character set reach the server unconverted, as a
+  // parameter's bytes do: a binary string.
+  if (high && !validIn(bytes, style.clientCharset)) return hexLiteral(bytes, {});
+  if (hex || (high && style.backslashUnsafe)) return hexLiteral(bytes, style.clientCharset);
   return quoteString(bytes, /*noBackslashEscapes=*/true);  // quotes doubled, nothing else
 }
 
@@ -175,6 +224,17 @@ std::optional<std::vector<uint32_t>> parameterMarkers(std::string_view sql) {
     if (e == b + 1 && sql[b] == '?') markers.push_back(b);
   }
   return markers;
+}
+
+std::string integerLiteral(std::string literal) {
+  if (literal.size() < 3 || literal.front() != '\'' || literal.back() != '\'') return literal;
+  std::string_view digits(literal);
+  digits = digits.substr(1, digits.size() - 2);
+  if (digits.empty()) return literal;
+  for (char c : digits) {
+    if (c < '0' || c > '9') return literal;
+  }
+  return std::string(digits);
 }
 
 std::string bindParameters(std::string_view sql, const std::vector<uint32_t>& markers,

@@ -42,6 +42,10 @@ std::string longDataLiteral(protocol::ParamType type, std::string_view data,
 // unterminated string or comment).
 std::optional<std::vector<uint32_t>> parameterMarkers(std::string_view sql);
 
+// A parameter where MySQL wants an integer (LIMIT, OFFSET) takes a string of digits too, as the
+// server converts such a parameter: `'12'` becomes `12`. Other literals are returned as they are.
+std::string integerLiteral(std::string literal);
+
 // `sql` with the marker at markers[i] replaced by literals[i] (markers.size() == literals.size()).
 std::string bindParameters(std::string_view sql, const std::vector<uint32_t>& markers,
                            const std::vector<std::string>& literals);

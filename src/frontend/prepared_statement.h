@@ -19,6 +19,7 @@ struct PreparedStatement {
   uint32_t id = 0;
   std::string sql;
   std::vector<uint32_t> markers;  // byte offsets of the `?` markers in `sql`
+  std::vector<bool> integerOnly;  // per marker: in a LIMIT or OFFSET
   // The result columns a backend described at prepare time, with logical names.
   std::vector<protocol::ColumnDefinition> columns;
   bool returnsRows = false;  // a SELECT (a read-only cursor may be opened on it)

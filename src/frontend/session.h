@@ -89,7 +89,7 @@ class Session {
                           size_t maxMemoryRows);
   void writeMergedColumns(const backend::Connection& conn, const Target& target,
                           const router::RouteUnit& unit, size_t visible,
-                          const rewriter::MergeContext& merge);
+                          const rewriter::MergeContext& merge, uint16_t statusFlags);
   // BEGIN / COMMIT / ROLLBACK on a sharded database: LOCAL transactions, one per data source the
   // transaction touches (ShardingSphere's LOCAL type), started when first touched.
   awaitable<void> localTransaction(const parser::ast::Statement& s, std::string_view sql);

@@ -186,6 +186,19 @@ awaitable<Result<std::unique_ptr<PreparedStatement>>> Session::describeStatement
                        "This command is not supported in the prepared statement protocol yet");
     }
     ps->returnsRows = kind == ast::StatementKind::Select;
+    ps->integerOnly.assign(ps->markers.size(), false);
+    auto noteLimit = [&](const ast::Limit& limit) {
+      for (ast::ExprId e : {limit.offset, limit.count}) {
+        if (e == ast::kNone) continue;
+        const ast::Expr& x = parsed->expr(e);
+        if (x.kind == ast::ExprKind::ParameterMarker && x.paramIndex < ps->integerOnly.size()) {
+          ps->integerOnly[x.paramIndex] = true;
+        }
+      }
+    };
+    for (const ast::Select& q : parsed->selects) noteLimit(q.limit);
+    noteLimit(parsed->update.limit);
+    noteLimit(parsed->del.limit);
   }
 
   // Where and in which form a backend describes it: statements on sharded tables as one route
@@ -361,7 +374,16 @@ awaitable<void> Session::executePrepared(PreparedStatement& ps,
                                          const std::vector<std::string>& literals, bool cursor) {
   // A new execution closes the statement's open cursor.
   ps.cursor.reset();
-  std::string sql = bindParameters(ps.sql, ps.markers, literals);
+  std::string sql;
+  if (std::find(ps.integerOnly.begin(), ps.integerOnly.end(), true) == ps.integerOnly.end()) {
+    sql = bindParameters(ps.sql, ps.markers, literals);
+  } else {
+    std::vector<std::string> adjusted = literals;
+    for (size_t i = 0; i < adjusted.size() && i < ps.integerOnly.size(); ++i) {
+      if (ps.integerOnly[i]) adjusted[i] = integerLiteral(std::move(adjusted[i]));
+    }
+    sql = bindParameters(ps.sql, ps.markers, adjusted);
+  }
   Capture capture;
   if (cursor) capture_ = &capture;
   co_await handleQuery(sql);

@@ -412,8 +412,20 @@ awaitable<void> Session::executeMerged(const config::LogicalDatabase& db, const 
   if (!status) {
     writeError(status);
   } else {
+    // The lanes' connections join held_ only after the merge: until then their transaction
+    // status is theirs to report (autocommit=0 begins one on each).
+    auto mergedStatus = [&] {
+      uint16_t flags = statusFlags();
+      for (const Lane& lane : lanes) {
+        if (!lane.held || !lane.held->conn) continue;
+        uint16_t st = lane.held->conn->serverStatus();
+        if (st & pstatus::kInTrans) flags |= pstatus::kInTrans;
+        if (!(st & pstatus::kAutocommit)) flags &= static_cast<uint16_t>(~pstatus::kAutocommit);
+      }
+      return flags;
+    };
     writeMergedColumns(*first.held->conn, first.target, route.units[first.units.back()],
-                       plan->visibleColumns, merge);
+                       plan->visibleColumns, merge, mergedStatus());
     const size_t flushRows =
         static_cast<size_t>(std::max(1, topology_->props.proxyFrontendFlushThreshold));
     merger::Row row;
@@ -426,7 +438,7 @@ awaitable<void> Session::executeMerged(const config::LogicalDatabase& db, const 
         break;
       }
       if (!*more) {
-        writeEnd(statusFlags(), 0);
+        writeEnd(mergedStatus(), 0);
         break;
       }
       ResultRow out(beginRow(), result_);
@@ -472,7 +484,7 @@ awaitable<void> Session::executeMerged(const config::LogicalDatabase& db, const 
 
 void Session::writeMergedColumns(const backend::Connection& conn, const Target& target,
                                  const router::RouteUnit& unit, size_t visible,
-                                 const rewriter::MergeContext& merge) {
+                                 const rewriter::MergeContext& merge, uint16_t statusFlags) {
   // The column definitions of one unit, with the logical names of its tables.
   const MYSQL_FIELD* fields = conn.fields();
   writeColumnCount(visible);
@@ -512,7 +524,7 @@ void Session::writeMergedColumns(const backend::Connection& conn, const Target& 
     }
     writeColumn(c);
   }
-  writeColumnsEnd(statusFlags());
+  writeColumnsEnd(statusFlags);
 }
 
 awaitable<void> Session::localTransaction(const ast::Statement& s, std::string_view sql) {

@@ -93,6 +93,13 @@ TEST(ParameterLiteral, Strings) {
   EXPECT_FALSE(backslashUnsafeCharset("utf8mb4"));
   EXPECT_EQ(literal(t, bytesValue("\xbf'"), gbk), "_gbk X'BF27'");
   EXPECT_EQ(literal(t, bytesValue("ab'"), gbk), "'ab'''");
+  // Bytes that are not UTF-8 stay bytes (a binary string), as the server keeps a parameter's.
+  EXPECT_EQ(literal(t, bytesValue("a\xff")), "X'61FF'");
+  EXPECT_EQ(literal(t, bytesValue("\xc0\x80")), "X'C080'");            // overlong
+  EXPECT_EQ(literal(t, bytesValue("\xed\xa0\x80")), "X'EDA080'");     // a surrogate
+  EXPECT_EQ(literal(t, bytesValue("\xf0\x9f\x98\x80"), LiteralStyle{"utf8mb3", false}),
+            "X'F09F9880'");
+  EXPECT_EQ(literal(t, bytesValue("\xff"), LiteralStyle{"latin1", false}), "'\xff'");
   // Blob parameters are binary strings.
   EXPECT_EQ(literal({ColumnType::kBlob, false}, bytesValue(std::string_view("\0'\\\xff", 4))),
             "X'00275CFF'");
@@ -123,6 +130,15 @@ TEST(ParameterLiteral, NullAndTemporal) {
   EXPECT_EQ(literal({ColumnType::kTime, false}, tm), "TIME'26:03:04.500000'");
   tm.time = {false, 40, 0, 0, 0, 0};
   EXPECT_EQ(literal({ColumnType::kTime, false}, tm), "'960:00:00'");
+}
+
+TEST(IntegerLiteral, DigitStringsForLimit) {
+  EXPECT_EQ(integerLiteral("'12'"), "12");
+  EXPECT_EQ(integerLiteral("12"), "12");
+  EXPECT_EQ(integerLiteral("'-1'"), "'-1'");
+  EXPECT_EQ(integerLiteral("'1 OR 1'"), "'1 OR 1'");
+  EXPECT_EQ(integerLiteral("''"), "''");
+  EXPECT_EQ(integerLiteral("_utf8mb4 X'31'"), "_utf8mb4 X'31'");
 }
 
 TEST(ParameterMarkers, SkipsStringsNamesAndComments) {
