@@ -151,9 +151,13 @@ class Session {
   // `cursor`, the rows of a SELECT are kept for COM_STMT_FETCH.
   awaitable<void> executePrepared(PreparedStatement& ps, const std::vector<std::string>& literals,
                                   bool cursor);
-  // Values of user variables (`@a`, by name without the @) as literals, read from the backend
-  // connection that holds them.
-  awaitable<Result<std::vector<std::string>>> userVariableLiterals(
+  // User variables (`@a`, by name without the @), read from the backend connection that holds
+  // them: each as a literal of its type, and its text (nullopt for NULL).
+  struct UserVariable {
+    std::string literal;
+    std::optional<std::string> text;
+  };
+  awaitable<Result<std::vector<UserVariable>>> readUserVariables(
       const std::vector<std::string>& names);
   LiteralStyle literalStyle() const;
   Status preparedLimitReached() const;

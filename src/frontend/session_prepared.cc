@@ -101,28 +101,11 @@ protocol::ColumnDefinitionRef parameterDefinition() {
   return p;
 }
 
-protocol::ColumnDefinitionRef refOf(const protocol::ColumnDefinition& c) {
-  protocol::ColumnDefinitionRef r;
-  r.catalog = c.catalog;
-  r.schema = c.schema;
-  r.table = c.table;
-  r.orgTable = c.orgTable;
-  r.name = c.name;
-  r.orgName = c.orgName;
-  r.collation = c.collation;
-  r.length = c.length;
-  r.type = c.type;
-  r.flags = c.flags;
-  r.decimals = c.decimals;
-  return r;
-}
-
 // A user variable's value, as `SELECT @v` returned it, as a literal of the same type.
 std::string variableLiteral(const MYSQL_FIELD& f, const char* value, unsigned long length,
                             const LiteralStyle& style) {
   if (!value) return "NULL";
   std::string_view text(value, length);
-  protocol::BinaryValue v;
   protocol::ParamType type{protocol::ColumnType::kVarString, false};
   switch (f.type) {
     case MYSQL_TYPE_TINY:
@@ -141,8 +124,6 @@ std::string variableLiteral(const MYSQL_FIELD& f, const char* value, unsigned lo
     default:
       break;
   }
-  v.kind = protocol::BinaryValue::Kind::kBytes;
-  v.bytes = text;
   if (f.charsetnr == 63) type.type = protocol::ColumnType::kBlob;  // a binary string
   return longDataLiteral(type, text, style);
 }
@@ -307,7 +288,7 @@ awaitable<void> Session::handleStmtPrepare(std::string_view sql) {
   }
   if (!ps->columns.empty()) {
     for (const protocol::ColumnDefinition& c : ps->columns) {
-      protocol::encodeColumnDefinition(io_.begin(), refOf(c));
+      protocol::encodeColumnDefinition(io_.begin(), c);
       io_.end();
     }
     if (eofs) {
@@ -470,10 +451,9 @@ void Session::handleStmtReset(const protocol::CommandPacket& c) {
   writeOk(protocol::OkPacket{0, 0, statusFlags(), 0, {}});
 }
 
-awaitable<Result<std::vector<std::string>>> Session::userVariableLiterals(
+awaitable<Result<std::vector<Session::UserVariable>>> Session::readUserVariables(
     const std::vector<std::string>& names) {
-  std::vector<std::string> literals;
-  if (names.empty()) co_return literals;
+  std::vector<UserVariable> values;
   // User variables live on the backend connection that set them: where the session's other
   // statements go.
   auto target = route();
@@ -494,7 +474,10 @@ awaitable<Result<std::vector<std::string>>> Session::userVariableLiterals(
       LiteralStyle style = literalStyle();
       const unsigned long* lengths = conn.rowLengths();
       for (size_t i = 0; i < names.size(); ++i) {
-        literals.push_back(variableLiteral(conn.fields()[i], row[i], lengths[i], style));
+        UserVariable v;
+        v.literal = variableLiteral(conn.fields()[i], row[i], lengths[i], style);
+        if (row[i]) v.text.emplace(row[i], lengths[i]);
+        values.push_back(std::move(v));
       }
     }
   }
@@ -504,10 +487,10 @@ awaitable<Result<std::vector<std::string>>> Session::userVariableLiterals(
   }
   finish(*target, std::move(*held), false);
   if (!s) co_return s;
-  if (literals.size() != names.size()) {
+  if (values.size() != names.size()) {
     co_return makeError(er::kUnknownError, "reading user variables failed");
   }
-  co_return literals;
+  co_return values;
 }
 
 awaitable<void> Session::sqlPrepare(const ast::Statement& s) {
@@ -519,35 +502,15 @@ awaitable<void> Session::sqlPrepare(const ast::Statement& s) {
   if (p.text != ast::kNone) {
     text = s.expr(p.text).value;
   } else {
-    // PREPARE s FROM @v: the variable's value as text, from the connection that holds it.
-    auto target = route();
-    if (!target) {
-      writeError(target.status());
+    // PREPARE s FROM @v: the variable's text. MySQL prepares "NULL" for a NULL variable, which
+    // is a syntax error.
+    std::vector<std::string> names = {p.fromVariable.value};
+    auto value = co_await readUserVariables(names);
+    if (!value) {
+      writeError(value.status());
       co_return;
     }
-    auto held = co_await acquire(*target);
-    if (!held) {
-      writeError(held.status());
-      co_return;
-    }
-    backend::Connection& conn = *held->conn;
-    Status st = co_await conn.query("SELECT @" + quoteIdentifier(p.fromVariable.value));
-    // MySQL prepares the text "NULL" for a NULL variable, which is a syntax error.
-    text = "NULL";
-    if (st) {
-      MYSQL_ROW row = nullptr;
-      st = co_await conn.fetchRow(row);
-      if (st && row && row[0]) text.assign(row[0], conn.rowLengths()[0]);
-    }
-    if (!conn.idleClean()) {
-      Status d = co_await conn.drain();
-      if (st) st = d;
-    }
-    finish(*target, std::move(*held), false);
-    if (!st) {
-      writeError(st);
-      co_return;
-    }
+    text = value->front().text.value_or("NULL");
   }
   if (Status limit = preparedLimitReached(); !limit) {
     writeError(limit);
@@ -576,12 +539,16 @@ awaitable<void> Session::sqlExecute(const ast::Statement& s) {
   }
   std::vector<std::string> names;
   for (const ast::Name& n : p.usingVariables) names.push_back(n.value);
-  auto literals = co_await userVariableLiterals(names);
-  if (!literals) {
-    writeError(literals.status());
-    co_return;
+  std::vector<std::string> literals;
+  if (!names.empty()) {
+    auto values = co_await readUserVariables(names);
+    if (!values) {
+      writeError(values.status());
+      co_return;
+    }
+    for (UserVariable& v : *values) literals.push_back(std::move(v.literal));
   }
-  co_await executePrepared(ps, *literals, false);
+  co_await executePrepared(ps, literals, false);
 }
 
 void Session::sqlDeallocate(const ast::Statement& s) {
