@@ -36,8 +36,9 @@ STMT_TABLE = "t_types"
 JAVA_TABLE = "j_types"
 PHP_TABLE = "p_types"
 SQL_TABLE = "s_items"
+DDL_TABLE = "d_items"
 SYSBENCH_TABLES = ("sbtest1", "sbtest2")
-SHARDED = (STMT_TABLE, JAVA_TABLE, PHP_TABLE, SQL_TABLE) + SYSBENCH_TABLES
+SHARDED = (STMT_TABLE, JAVA_TABLE, PHP_TABLE, SQL_TABLE, DDL_TABLE) + SYSBENCH_TABLES
 
 RULES = """
 - !SHARDING
@@ -328,6 +329,37 @@ class PreparedClientsTest(h.TestCase):
                 out += [tuple(r) for r in rows(self.ports[DATA_SOURCES[k]], ACTUAL[k], SQL_TABLE) if r[0] == i]
             return out
         self.sql_prepare(conn, rows_of)
+
+    # ---- DDL and a merged, limited SELECT through the binary protocol (raw client) ----
+    def test_prepared_ddl_proxy(self):
+        import test_prepared_protocol as pp
+        c = h.raw_client(self.proxy.port, db=LOGICAL)
+        self.addCleanup(c.close)
+
+        def run(stmt, params=()):
+            res = pp.execute(c, stmt, list(params))
+            self.assertNotEqual(res.kind, "err", getattr(res, "message", ""))
+            return res
+
+        run(pp.prepare(c, "CREATE TABLE %s (id BIGINT PRIMARY KEY, v VARCHAR(10))" % DDL_TABLE))
+        for k, actual in enumerate(ACTUAL):
+            self.assertEqual(rows(self.ports[DATA_SOURCES[k]], actual, DDL_TABLE), [])
+        ins = pp.prepare(c, "INSERT INTO %s (id, v) VALUES (?, ?)" % DDL_TABLE)
+        for i in range(1, 7):
+            self.assertEqual(run(ins, [(pp.T_LONGLONG, False, i), (pp.T_VAR_STRING, False, "v%d" % i)])
+                             .affected_rows, 1)
+        for k, actual in enumerate(ACTUAL):
+            self.assertEqual([r[0] for r in rows(self.ports[DATA_SOURCES[k]], actual, DDL_TABLE)],
+                             [i for i in range(1, 7) if i % 2 == k])
+        sel = pp.prepare(c, "SELECT id, v FROM %s WHERE id > ? ORDER BY id DESC LIMIT ?, ?" % DDL_TABLE)
+        self.assertEqual([col["name"] for col in sel.columns], ["id", "v"])
+        self.assertEqual(sel.columns[0]["table"], DDL_TABLE.encode())
+        res = run(sel, [(pp.T_LONGLONG, False, 1), (pp.T_LONGLONG, False, 1), (pp.T_LONGLONG, False, 3)])
+        self.assertEqual(res.rows, [[5, b"v5"], [4, b"v4"], [3, b"v3"]])
+        run(pp.prepare(c, "DROP TABLE %s" % DDL_TABLE))
+        for k, actual in enumerate(ACTUAL):
+            with self.assertRaises(pymysql.err.ProgrammingError):
+                rows(self.ports[DATA_SOURCES[k]], actual, DDL_TABLE)
 
 
 if __name__ == "__main__":
