@@ -174,6 +174,7 @@ int main(int argc, char** argv) {
   options.bindAddress = bind;
   options.port = static_cast<uint16_t>(port >= 0 ? port : topology->props.proxyDefaultPort);
   options.unixSocket = socketPath;
+  options.dataDir = dataDir;
   options.workers =
       static_cast<int>(workers > 0 ? workers : topology->props.proxyFrontendExecutorSize);
 

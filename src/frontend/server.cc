@@ -7,17 +7,21 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <filesystem>
 
 #include "common/log.h"
 #include "frontend/session.h"
 #include "protocol/framing.h"
 #include "protocol/ok_err.h"
+#include "txn/recovery.h"
 
 namespace shardproxy::frontend {
 
 namespace {
 
 constexpr auto kMaintenanceInterval = std::chrono::seconds(1);
+// Synced coordinator log writes at once (RocksDB joins concurrent ones into one fsync).
+constexpr int kBlockingThreads = 8;
 constexpr auto kShutdownGrace = std::chrono::seconds(10);
 
 std::string peerAddress(const asio::generic::stream_protocol::endpoint& ep) {
@@ -106,6 +110,16 @@ Server::Server(std::shared_ptr<const config::Topology> topology, router::RuleSet
   context_.options = std::move(options);
   context_.serverVersion = std::move(serverVersion);
   context_.rsaKey = protocol::RsaKey::generate();
+  // The XA coordinator log: without it no XA transaction could keep its promise, so the proxy
+  // does not start.
+  std::error_code ec;
+  std::filesystem::create_directories(context_.options.dataDir, ec);
+  auto log = txn::CoordinatorLog::open(context_.options.dataDir + "/xa");
+  if (!log) throw std::runtime_error(log.status().message());
+  context_.xaLog = std::move(log.value());
+  context_.blocking = std::make_unique<asio::thread_pool>(kBlockingThreads);
+  context_.xids =
+      std::make_unique<txn::XidGenerator>(context_.xaLog->instanceId(), context_.xaLog->boot());
   int n = context_.options.workers;
   if (n <= 0) n = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   context_.options.workers = n;
@@ -115,6 +129,32 @@ Server::Server(std::shared_ptr<const config::Topology> topology, router::RuleSet
 Server::~Server() {
   for (auto& w : workers_) w->stop();
   for (auto& w : workers_) w->join();
+}
+
+awaitable<void> Server::xaRecoveryLoop() {
+  asio::steady_timer timer(co_await asio::this_coro::executor);
+  for (;;) {
+    if (context_.stopping) co_return;
+    txn::RecoveryReport r =
+        co_await txn::recover(co_await asio::this_coro::executor, *context_.topology,
+                              *context_.xaLog, *context_.xids, context_.xaActive);
+    XaRecoveryCounters& c = context_.xaRecovery;
+    c.runs += 1;
+    c.inDoubt += r.inDoubt;
+    c.committed += r.committed;
+    c.rolledBack += r.rolledBack;
+    c.unreachable = r.unreachable;
+    if (r.inDoubt > 0 || c.runs == 1) {
+      spdlog::info("XA recovery: {} in-doubt branch(es): {} committed, {} rolled back; {} "
+                   "server(s) unreachable",
+                   r.inDoubt, r.committed, r.rolledBack, r.unreachable);
+    }
+    // Sooner while a server is down or a branch could not be settled.
+    bool again = r.unreachable > 0 || r.inDoubt > r.committed + r.rolledBack;
+    timer.expires_after(again ? kXaRecoveryRetry : kXaRecoveryInterval);
+    boost::system::error_code ignored;
+    co_await timer.async_wait(asio::redirect_error(use_awaitable, ignored));
+  }
 }
 
 void Server::run() {
@@ -152,6 +192,8 @@ void Server::run() {
       runningChanged_.notify_all();
     });
   }
+  // XA recovery now and then periodically, on the first worker; it never blocks client work.
+  asio::co_spawn(workers_.front()->io(), xaRecoveryLoop(), asio::detached);
   for (size_t i = 0; i < acceptors_.size(); ++i) {
     bool isUnix = !o.unixSocket.empty() && i == acceptors_.size() - 1;
     asio::co_spawn(io_, acceptLoop(*acceptors_[i], isUnix), asio::detached);

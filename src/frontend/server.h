@@ -22,6 +22,9 @@
 #include "frontend/metadata.h"
 #include "router/sharding_rule.h"
 #include "protocol/auth.h"
+#include "txn/active_transactions.h"
+#include "txn/coordinator_log.h"
+#include "txn/xid.h"
 
 namespace shardproxy::frontend {
 
@@ -38,6 +41,16 @@ struct ServerOptions {
   // Largest packet a client may send, as MySQL's max_allowed_packet (64 MiB by default there
   // too); a bigger one is refused with ER_NET_PACKET_TOO_LARGE.
   size_t maxAllowedPacket = 64ul * 1024 * 1024;
+  std::string dataDir = "data";  // the proxy's own data: the XA coordinator log in <dataDir>/xa
+};
+
+// What XA recovery found, for SHOW DIST VARIABLES and the log.
+struct XaRecoveryCounters {
+  std::atomic<uint64_t> runs{0};
+  std::atomic<uint64_t> inDoubt{0};     // prepared branches found since start
+  std::atomic<uint64_t> committed{0};   // of those, committed (their decision was logged)
+  std::atomic<uint64_t> rolledBack{0};  // of those, rolled back (presumed abort)
+  std::atomic<uint64_t> unreachable{0}; // servers not reachable at the last run
 };
 
 // Every authenticated session by connection id, so KILL can reach sessions on other workers.
@@ -83,6 +96,15 @@ struct ServerContext {
   std::atomic<uint64_t> questions{0};
   std::atomic<bool> stopping{false};
   SessionRegistry sessions;
+  // XA: the coordinator log under --data-dir, the xids of this instance, the transactions running
+  // now (recovery leaves them alone) and what recovery did.
+  std::unique_ptr<txn::CoordinatorLog> xaLog;
+  std::unique_ptr<txn::XidGenerator> xids;
+  txn::ActiveTransactions xaActive;
+  XaRecoveryCounters xaRecovery;
+  // Threads for calls that block (the synced coordinator log write), so that a worker goes on
+  // serving its other sessions meanwhile and concurrent commits share one fsync.
+  std::unique_ptr<asio::thread_pool> blocking;
 };
 
 class Worker {
@@ -128,6 +150,11 @@ class Server {
 
  private:
   awaitable<void> acceptLoop(Acceptor& acceptor, bool unix);
+  // XA recovery at start-up, then every kXaRecoveryInterval (kXaRecoveryRetry while a server is
+  // unreachable or a branch unsettled).
+  awaitable<void> xaRecoveryLoop();
+  static constexpr std::chrono::seconds kXaRecoveryInterval{60};
+  static constexpr std::chrono::seconds kXaRecoveryRetry{5};
   void shutdown();
   static awaitable<void> refuse(asio::generic::stream_protocol::socket socket);
 

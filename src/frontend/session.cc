@@ -46,10 +46,14 @@ Session::Session(Worker& worker, Socket socket, std::string peerHost, bool unixS
       unixSocket_(unixSocket),
       connectionId_(context_.nextConnectionId.fetch_add(1)) {
   worker_.add(this);
+  if (topology_->transactionDefaultType == "XA") transactionType_ = TransactionType::Xa;
 }
 
 Session::~Session() {
   *self_ = nullptr;
+  // Its branches end with the connections closed below (MySQL rolls back a branch that is not
+  // prepared when its connection goes).
+  if (xa_) context_.xaActive.remove(xa_->gtrid);
   context_.sessions.remove(connectionId_);
   // Held connections carry this session's transaction or state: they are closed, which also
   // rolls back an open transaction, never handed to another client.
@@ -215,6 +219,10 @@ awaitable<void> Session::handleQuery(std::string_view sql) {
     co_await preview(*previewed);
     co_return;
   }
+  if (std::optional<DistVariableStatement> variable = distVariable(sql)) {
+    handleDistVariable(*variable);
+    co_return;
+  }
   Result<parser::ast::Statement> parsed = worker_.statements().get(sql);
   if (!parsed) {
     spdlog::debug("not parsed ({}), sent as written: {}", parsed.status().toString(), sql);
@@ -251,6 +259,14 @@ awaitable<void> Session::handleQuery(std::string_view sql) {
     }
   }
   if (const router::ShardingRule* rules = activeRules()) {
+    // With autocommit off every statement is in a transaction: in XA mode, an XA one.
+    if (transactionType_ == TransactionType::Xa && !localBegin_ &&
+        !(statusFlags() & pstatus::kAutocommit) && context_.xids &&
+        (statement.kind == Kind::Select || statement.kind == Kind::Insert ||
+         statement.kind == Kind::Replace || statement.kind == Kind::Update ||
+         statement.kind == Kind::Delete)) {
+      beginXa();
+    }
     switch (statement.kind) {
       case Kind::Select:
       case Kind::Insert:
@@ -391,9 +407,24 @@ awaitable<Result<HeldConnection>> Session::acquire(const Target& target) {
       if (s) held.conn->appliedVariables() = variables_.values;
     }
   }
-  // Inside a LOCAL transaction a data source joins it when first touched.
-  if (s && localBegin_ && target.database && target.database->name == localDatabase_ &&
-      !(held.conn->serverStatus() & pstatus::kInTrans)) {
+  // Inside a LOCAL transaction a data source joins it when first touched; inside an XA one it
+  // starts a branch.
+  if (s && xa_ && target.database && target.database->name == localDatabase_ && !xa_->has(key)) {
+    txn::Xid xid{xa_->gtrid, target.dataSource->name};
+    if (!txn::xidFits(xid)) {
+      held.pool->release(std::move(held.conn));
+      co_return Status(er::kNotSupportedYet, "42000",
+                       "unsupported: XA with a data source name longer than 64 bytes");
+    }
+    std::string start = "XA START " + txn::xidSql(xid);
+    if (topology_->props.sqlShow) {
+      spdlog::info("Actual SQL: {} ::: {}", target.dataSource->name, start);
+    }
+    s = co_await held.conn->execute(start);
+    if (s) xa_->branches.push_back(key);
+  } else if (s && !xa_ && localBegin_ && target.database &&
+             target.database->name == localDatabase_ &&
+             !(held.conn->serverStatus() & pstatus::kInTrans)) {
     if (topology_->props.sqlShow) {
       spdlog::info("Actual SQL: {} ::: {}", target.dataSource->name, *localBegin_);
     }
@@ -421,7 +452,8 @@ void Session::finish(const Target& target, HeldConnection held, bool sticky) {
     return;
   }
   uint16_t s = conn.serverStatus();
-  bool inTransaction = (s & pstatus::kInTrans) || !(s & pstatus::kAutocommit);
+  bool inTransaction = (s & pstatus::kInTrans) || !(s & pstatus::kAutocommit) ||
+                       (xa_ && xa_->has(heldKey(target)));
   held.sticky = held.sticky || sticky;
   if (held.sticky || inTransaction) {
     auto key = heldKey(target);

@@ -22,6 +22,7 @@
 #include "frontend/result_row.h"
 #include "frontend/server.h"
 #include "frontend/session_state.h"
+#include "frontend/statement_facts.h"
 #include "parser/ast.h"
 #include "merger/row_stream.h"
 #include "rewriter/rewriter.h"
@@ -97,6 +98,19 @@ class Session {
   // the session's LOCAL transaction. On failure the client has been told (when `report`) and
   // false is returned.
   awaitable<bool> endLocalTransaction(const std::string& statement, bool report);
+  // ---- distributed transactions (session_xa.cc) ----
+  // SET / SHOW [DIST] VARIABLE: the session's transaction type and what XA recovery did.
+  void handleDistVariable(const DistVariableStatement& s);
+  // Starts the XA transaction of a sharded database's BEGIN (or of the first statement with
+  // autocommit off): its branches begin on each data source as it is touched (acquire()).
+  void beginXa();
+  // Ends the XA transaction: two-phase commit over its branches (one phase for one branch), or
+  // rollback. On failure the client has been told (when `report`) and false is returned.
+  awaitable<bool> endXaTransaction(bool commit, bool report);
+  // Runs sql[i] on conns[i], all at once; the statuses in the same order.
+  awaitable<std::vector<Status>> onEach(const std::vector<backend::Connection*>& conns,
+                                        const std::vector<std::string>& sql);
+
   // PREVIEW <sql>: what would run where, without running it.
   awaitable<void> preview(std::string_view sql);
   // The rules of the database in use when they shard or broadcast anything; null otherwise.
@@ -216,6 +230,21 @@ class Session {
   // data source the transaction touches.
   std::optional<std::string> localBegin_;
   std::string localDatabase_;  // the sharded database the LOCAL transaction belongs to
+  enum class TransactionType { Local, Xa };
+  TransactionType transactionType_ = TransactionType::Local;
+  // The XA transaction in progress: its gtrid and the held connections (by held_ key) where a
+  // branch started, in order.
+  struct XaTransaction {
+    std::string gtrid;
+    std::vector<std::pair<std::string, std::string>> branches;
+    bool has(const std::pair<std::string, std::string>& key) const {
+      for (const auto& b : branches) {
+        if (b == key) return true;
+      }
+      return false;
+    }
+  };
+  std::optional<XaTransaction> xa_;
   // The next OK packet relayed from a backend carries this last insert id instead (keys the
   // proxy generated for an INSERT).
   std::optional<uint64_t> insertIdOverride_;

@@ -311,6 +311,8 @@ void Session::resetConnection() {
   for (auto& [key, held] : held_) held.pool->discard(std::move(held.conn));
   held_.clear();
   localBegin_.reset();
+  if (xa_) context_.xaActive.remove(xa_->gtrid);
+  xa_.reset();
   variables_.values = charsetVariables(collation_);
   // Prepared statements go too, as MySQL closes them on COM_RESET_CONNECTION.
   statements_.clear();

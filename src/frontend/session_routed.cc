@@ -533,6 +533,7 @@ awaitable<void> Session::localTransaction(const ast::Statement& s, std::string_v
     if (!(co_await endLocalTransaction("COMMIT", true))) co_return;
     localBegin_ = std::string(sql);
     localDatabase_ = database_;
+    if (transactionType_ == TransactionType::Xa && context_.xids) beginXa();
     writeOk(protocol::OkPacket{0, 0, statusFlags(), 0, {}});
     co_return;
   }
@@ -544,12 +545,16 @@ awaitable<void> Session::localTransaction(const ast::Statement& s, std::string_v
   // not the pooled backend connections.
   const char* end = s.tclKind == ast::TclKind::Commit ? "COMMIT" : "ROLLBACK";
   if (!(co_await endLocalTransaction(end, true))) co_return;
-  if (chain) localBegin_ = begin;
+  if (chain) {
+    localBegin_ = begin;
+    if (transactionType_ == TransactionType::Xa && context_.xids) beginXa();
+  }
   writeOk(protocol::OkPacket{0, 0, statusFlags(), 0, {}});
   if (release) stopRequested_ = true;
 }
 
 awaitable<bool> Session::endLocalTransaction(const std::string& statement, bool report) {
+  if (xa_) co_return co_await endXaTransaction(statement == "COMMIT", report);
   Status first = Status::ok();
   std::vector<std::pair<std::string, std::string>> done;
   for (auto& [key, held] : held_) {

@@ -1,0 +1,31 @@
+// XA recovery: resolves the branches this proxy left prepared when it stopped between XA PREPARE
+// and the last XA COMMIT. A branch whose transaction has a commit decision in the coordinator log
+// is committed; any other is rolled back (presumed abort: a transaction is only committed once
+// its decision is logged). Branches of transactions running in this process right now and of
+// other proxy instances are left alone. A data source that cannot be reached is skipped and
+// tried again at the next run.
+#pragma once
+
+#include <cstddef>
+
+#include "common/asio.h"
+#include "config/topology.h"
+#include "txn/active_transactions.h"
+#include "txn/coordinator_log.h"
+#include "txn/xid.h"
+
+namespace shardproxy::txn {
+
+struct RecoveryReport {
+  size_t inDoubt = 0;      // prepared branches of this instance found
+  size_t committed = 0;    // of those, committed
+  size_t rolledBack = 0;   // of those, rolled back
+  size_t unreachable = 0;  // servers that could not be asked
+};
+
+// One pass over every server of `topology` (each host:port once).
+awaitable<RecoveryReport> recover(asio::any_io_executor executor, const config::Topology& topology,
+                                  CoordinatorLog& log, const XidGenerator& xids,
+                                  const ActiveTransactions& active);
+
+}  // namespace shardproxy::txn
