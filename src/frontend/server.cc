@@ -133,25 +133,30 @@ Server::~Server() {
 
 awaitable<void> Server::xaRecoveryLoop() {
   asio::steady_timer timer(co_await asio::this_coro::executor);
+  auto lastRun = std::chrono::steady_clock::now();
+  bool again = true;  // the first pass runs at start-up
   for (;;) {
     if (context_.stopping) co_return;
-    txn::RecoveryReport r =
-        co_await txn::recover(co_await asio::this_coro::executor, *context_.topology,
-                              *context_.xaLog, *context_.xids, context_.xaActive);
     XaRecoveryCounters& c = context_.xaRecovery;
-    c.runs += 1;
-    c.inDoubt += r.inDoubt;
-    c.committed += r.committed;
-    c.rolledBack += r.rolledBack;
-    c.unreachable = r.unreachable;
-    if (r.inDoubt > 0 || c.runs == 1) {
-      spdlog::info("XA recovery: {} in-doubt branch(es): {} committed, {} rolled back; {} "
-                   "server(s) unreachable",
-                   r.inDoubt, r.committed, r.rolledBack, r.unreachable);
+    if (again || c.wanted.exchange(false) ||
+        std::chrono::steady_clock::now() - lastRun >= kXaRecoveryInterval) {
+      lastRun = std::chrono::steady_clock::now();
+      txn::RecoveryReport r =
+          co_await txn::recover(co_await asio::this_coro::executor, *context_.topology,
+                                *context_.xaLog, *context_.xids, context_.xaActive);
+      c.runs += 1;
+      c.inDoubt += r.inDoubt;
+      c.committed += r.committed;
+      c.rolledBack += r.rolledBack;
+      c.unreachable = r.unreachable;
+      if (r.inDoubt > 0 || c.runs == 1) {
+        spdlog::info("XA recovery: {} in-doubt branch(es): {} committed, {} rolled back; {} "
+                     "server(s) unreachable",
+                     r.inDoubt, r.committed, r.rolledBack, r.unreachable);
+      }
+      again = r.unreachable > 0 || r.inDoubt > r.committed + r.rolledBack;
     }
-    // Sooner while a server is down or a branch could not be settled.
-    bool again = r.unreachable > 0 || r.inDoubt > r.committed + r.rolledBack;
-    timer.expires_after(again ? kXaRecoveryRetry : kXaRecoveryInterval);
+    timer.expires_after(kXaRecoveryCheck);
     boost::system::error_code ignored;
     co_await timer.async_wait(asio::redirect_error(use_awaitable, ignored));
   }

@@ -51,6 +51,8 @@ struct XaRecoveryCounters {
   std::atomic<uint64_t> committed{0};   // of those, committed (their decision was logged)
   std::atomic<uint64_t> rolledBack{0};  // of those, rolled back (presumed abort)
   std::atomic<uint64_t> unreachable{0}; // servers not reachable at the last run
+  // Set by a session whose XA COMMIT of a branch failed: the next check runs a pass at once.
+  std::atomic<bool> wanted{false};
 };
 
 // Every authenticated session by connection id, so KILL can reach sessions on other workers.
@@ -150,11 +152,11 @@ class Server {
 
  private:
   awaitable<void> acceptLoop(Acceptor& acceptor, bool unix);
-  // XA recovery at start-up, then every kXaRecoveryInterval (kXaRecoveryRetry while a server is
-  // unreachable or a branch unsettled).
+  // XA recovery at start-up, then every kXaRecoveryInterval; checked every kXaRecoveryCheck, a
+  // pass runs sooner while a server is unreachable or a branch unsettled, or when a session asks.
   awaitable<void> xaRecoveryLoop();
   static constexpr std::chrono::seconds kXaRecoveryInterval{60};
-  static constexpr std::chrono::seconds kXaRecoveryRetry{5};
+  static constexpr std::chrono::seconds kXaRecoveryCheck{2};
   void shutdown();
   static awaitable<void> refuse(asio::generic::stream_protocol::socket socket);
 

@@ -108,8 +108,9 @@ class Session {
   // rollback. On failure the client has been told (when `report`) and false is returned.
   awaitable<bool> endXaTransaction(bool commit, bool report);
   // Runs sql[i] on conns[i], all at once; the statuses in the same order.
-  awaitable<std::vector<Status>> onEach(const std::vector<backend::Connection*>& conns,
-                                        const std::vector<std::string>& sql);
+  // (By value: a coroutine must not keep references to its caller's temporaries.)
+  awaitable<std::vector<Status>> onEach(std::vector<backend::Connection*> conns,
+                                        std::vector<std::string> sql);
 
   // PREVIEW <sql>: what would run where, without running it.
   awaitable<void> preview(std::string_view sql);

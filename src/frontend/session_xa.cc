@@ -101,8 +101,8 @@ void Session::beginXa() {
   }
 }
 
-awaitable<std::vector<Status>> Session::onEach(const std::vector<backend::Connection*>& conns,
-                                               const std::vector<std::string>& sql) {
+awaitable<std::vector<Status>> Session::onEach(std::vector<backend::Connection*> conns,
+                                               std::vector<std::string> sql) {
   std::vector<Status> out(conns.size(), Status::ok());
   if (topology_->props.sqlShow) {
     for (size_t i = 0; i < conns.size(); ++i) {
@@ -194,6 +194,8 @@ awaitable<bool> Session::endXaTransaction(bool commit, bool report) {
         if (allCommitted) {
           Status f = context_.xaLog->finish(xa.gtrid);
           if (!f) spdlog::warn("XA: could not clear the decision of {}: {}", xa.gtrid, f.message());
+        } else {
+          context_.xaRecovery.wanted = true;
         }
       }
     }
