@@ -253,8 +253,7 @@ awaitable<void> Session::handleQuery(std::string_view sql) {
     }
     if (statement.tclKind == Tcl::Savepoint || statement.tclKind == Tcl::RollbackToSavepoint ||
         statement.tclKind == Tcl::ReleaseSavepoint) {
-      writeError(Status(er::kNotSupportedYet, "42000",
-                        "unsupported: savepoints in a transaction over several data sources"));
+      co_await savepoint(statement);
       co_return;
     }
   }
@@ -283,14 +282,35 @@ awaitable<void> Session::handleQuery(std::string_view sql) {
           co_return;
         }
         break;
-      case Kind::Tcl:
-        if (statement.tclKind == parser::ast::TclKind::Begin ||
-            statement.tclKind == parser::ast::TclKind::Commit ||
-            statement.tclKind == parser::ast::TclKind::Rollback) {
+      case Kind::Tcl: {
+        using Tcl = parser::ast::TclKind;
+        if (statement.tclKind == Tcl::Begin || statement.tclKind == Tcl::Commit ||
+            statement.tclKind == Tcl::Rollback) {
           co_await localTransaction(statement, sql);
           co_return;
         }
+        bool autocommitOff = !(statusFlags() & pstatus::kAutocommit);
+        if (autocommitOff &&
+            (statement.tclKind == Tcl::Savepoint || statement.tclKind == Tcl::RollbackToSavepoint ||
+             statement.tclKind == Tcl::ReleaseSavepoint)) {
+          co_await savepoint(statement);
+          co_return;
+        }
+        // SET TRANSACTION for the next transaction: each data source it touches gets it.
+        if (statement.tclKind == Tcl::SetTransaction &&
+            statement.transaction.scope == parser::ast::TransactionStatement::Scope::Next) {
+          if (localBegin_) {
+            writeError(Status(1568, "25001",
+                              "Transaction characteristics can't be changed while a transaction "
+                              "is in progress"));
+            co_return;
+          }
+          nextTransaction_ = std::string(sql);
+          writeOk(protocol::OkPacket{0, 0, statusFlags(), 0, {}});
+          co_return;
+        }
         break;
+      }
       case Kind::Show:
       case Kind::Explain:
         if (statement.show.table != parser::ast::kNone) {
@@ -408,27 +428,47 @@ awaitable<Result<HeldConnection>> Session::acquire(const Target& target) {
     }
   }
   // Inside a LOCAL transaction a data source joins it when first touched; inside an XA one it
-  // starts a branch.
-  if (s && xa_ && target.database && target.database->name == localDatabase_ && !xa_->has(key)) {
+  // starts a branch. With autocommit off, a connection new to the session joins the transaction
+  // its first statement begins.
+  bool joinsXa = s && xa_ && target.database && target.database->name == localDatabase_ &&
+                 !xa_->has(key);
+  bool joinsLocal = s && !xa_ && localBegin_ && target.database &&
+                    target.database->name == localDatabase_ &&
+                    !(held.conn->serverStatus() & pstatus::kInTrans);
+  bool joinsImplicit = s && !localBegin_ && !held.pinned && target.database &&
+                       target.database->name == database_ && !target.noDatabase &&
+                       !(statusFlags() & pstatus::kAutocommit) && activeRules();
+  bool joins = joinsXa || joinsLocal || joinsImplicit;
+  if (joins && nextTransaction_) {
+    if (topology_->props.sqlShow) {
+      spdlog::info("Actual SQL: {} ::: {}", target.dataSource->name, *nextTransaction_);
+    }
+    s = co_await held.conn->execute(*nextTransaction_);
+  }
+  if (s && joinsXa) {
     txn::Xid xid{xa_->gtrid, target.dataSource->name};
     if (!txn::xidFits(xid)) {
-      held.pool->release(std::move(held.conn));
-      co_return Status(er::kNotSupportedYet, "42000",
-                       "unsupported: XA with a data source name longer than 64 bytes");
+      s = Status(er::kNotSupportedYet, "42000",
+                 "unsupported: XA with a data source name longer than 64 bytes");
+    } else {
+      std::string start = "XA START " + txn::xidSql(xid);
+      if (topology_->props.sqlShow) {
+        spdlog::info("Actual SQL: {} ::: {}", target.dataSource->name, start);
+      }
+      s = co_await held.conn->execute(start);
+      if (s) xa_->branches.push_back(key);
     }
-    std::string start = "XA START " + txn::xidSql(xid);
-    if (topology_->props.sqlShow) {
-      spdlog::info("Actual SQL: {} ::: {}", target.dataSource->name, start);
-    }
-    s = co_await held.conn->execute(start);
-    if (s) xa_->branches.push_back(key);
-  } else if (s && !xa_ && localBegin_ && target.database &&
-             target.database->name == localDatabase_ &&
-             !(held.conn->serverStatus() & pstatus::kInTrans)) {
+  } else if (s && joinsLocal) {
     if (topology_->props.sqlShow) {
       spdlog::info("Actual SQL: {} ::: {}", target.dataSource->name, *localBegin_);
     }
     s = co_await held.conn->execute(*localBegin_);
+  }
+  // The savepoints set before it joined exist on it too, at the point it joined.
+  for (size_t i = 0; s && joins && i < savepoints_.size(); ++i) {
+    std::string sp = "SAVEPOINT " + quoteIdentifier(savepoints_[i]);
+    if (topology_->props.sqlShow) spdlog::info("Actual SQL: {} ::: {}", target.dataSource->name, sp);
+    s = co_await held.conn->execute(sp);
   }
   if (!s) {
     // The state this connection carried (a transaction, variables) is lost with it: as when it

@@ -107,6 +107,12 @@ class Session {
   // Ends the XA transaction: two-phase commit over its branches (one phase for one branch), or
   // rollback. On failure the client has been told (when `report`) and false is returned.
   awaitable<bool> endXaTransaction(bool commit, bool report);
+  // SAVEPOINT / ROLLBACK TO / RELEASE SAVEPOINT in a transaction over several data sources: on
+  // every participant. A data source that joins later gets the savepoints set so far when it
+  // joins, so that rolling back to one undoes its work too.
+  awaitable<void> savepoint(const parser::ast::Statement& s);
+  // The backend connections taking part in the transaction on the database in use.
+  std::vector<backend::Connection*> participants();
   // Runs sql[i] on conns[i], all at once; the statuses in the same order.
   // (By value: a coroutine must not keep references to its caller's temporaries.)
   awaitable<std::vector<Status>> onEach(std::vector<backend::Connection*> conns,
@@ -246,6 +252,11 @@ class Session {
     }
   };
   std::optional<XaTransaction> xa_;
+  // Savepoints of the transaction over several data sources, oldest first.
+  std::vector<std::string> savepoints_;
+  // SET TRANSACTION ... (next transaction only) on a sharded database: applied to each data
+  // source as it joins the next transaction.
+  std::optional<std::string> nextTransaction_;
   // The next OK packet relayed from a backend carries this last insert id instead (keys the
   // proxy generated for an INSERT).
   std::optional<uint64_t> insertIdOverride_;

@@ -313,6 +313,8 @@ void Session::resetConnection() {
   localBegin_.reset();
   if (xa_) context_.xaActive.remove(xa_->gtrid);
   xa_.reset();
+  savepoints_.clear();
+  nextTransaction_.reset();
   variables_.values = charsetVariables(collation_);
   // Prepared statements go too, as MySQL closes them on COM_RESET_CONNECTION.
   statements_.clear();

@@ -554,6 +554,10 @@ awaitable<void> Session::localTransaction(const ast::Statement& s, std::string_v
 }
 
 awaitable<bool> Session::endLocalTransaction(const std::string& statement, bool report) {
+  savepoints_.clear();
+  // SET TRANSACTION applies to the next transaction: it is used up when one ends (not by the
+  // implicit commit of a BEGIN that has nothing to commit).
+  if (localBegin_ || xa_ || !participants().empty()) nextTransaction_.reset();
   if (xa_) co_return co_await endXaTransaction(statement == "COMMIT", report);
   Status first = Status::ok();
   std::vector<std::pair<std::string, std::string>> done;

@@ -1,4 +1,5 @@
-// XA transactions on sharded databases, and the DistSQL variables that choose the type.
+// Transactions over several data sources: XA, savepoints on every participant, and the DistSQL
+// variables that choose the transaction type.
 //
 // A transaction begins (BEGIN, or the first statement with autocommit off) with a gtrid of this
 // proxy instance; each data source it touches starts a branch (XA START gtrid, data source) on
@@ -7,6 +8,8 @@
 // RocksDB write) before any XA COMMIT; then XA COMMIT on each, and the decision is dropped. A
 // failed PREPARE rolls every branch back. A crash anywhere in between is settled by recovery
 // (txn/recovery.h): logged decisions commit, everything else rolls back.
+#include <strings.h>
+
 #include <algorithm>
 
 #include "common/log.h"
@@ -232,6 +235,52 @@ awaitable<bool> Session::endXaTransaction(bool commit, bool report) {
     co_return false;
   }
   co_return true;
+}
+
+std::vector<backend::Connection*> Session::participants() {
+  std::vector<backend::Connection*> out;
+  for (auto& [key, held] : held_) {
+    if (key.first != database_ || !held.conn) continue;
+    uint16_t st = held.conn->serverStatus();
+    if ((st & pstatus::kInTrans) || !(st & pstatus::kAutocommit) || (xa_ && xa_->has(key))) {
+      out.push_back(held.conn.get());
+    }
+  }
+  return out;
+}
+
+awaitable<void> Session::savepoint(const parser::ast::Statement& s) {
+  using Tcl = parser::ast::TclKind;
+  const std::string& name = s.transaction.savepoint.value;
+  auto same = [&](const std::string& other) { return strcasecmp(other.c_str(), name.c_str()) == 0; };
+  auto it = std::find_if(savepoints_.begin(), savepoints_.end(), same);
+  if (s.tclKind != Tcl::Savepoint && it == savepoints_.end()) {
+    writeError(Status(1305, "42000", "SAVEPOINT " + name + " does not exist"));
+    co_return;
+  }
+  std::string verb = s.tclKind == Tcl::Savepoint             ? "SAVEPOINT "
+                     : s.tclKind == Tcl::RollbackToSavepoint ? "ROLLBACK TO SAVEPOINT "
+                                                             : "RELEASE SAVEPOINT ";
+  std::vector<backend::Connection*> conns = participants();
+  std::vector<std::string> sql(conns.size(), verb + quoteIdentifier(name));
+  Status failed = firstError(co_await onEach(conns, sql));
+  if (!failed) {
+    writeError(failed);
+    co_return;
+  }
+  switch (s.tclKind) {
+    case Tcl::Savepoint:
+      if (it != savepoints_.end()) savepoints_.erase(it);
+      savepoints_.push_back(name);
+      break;
+    case Tcl::RollbackToSavepoint:
+      savepoints_.erase(it + 1, savepoints_.end());
+      break;
+    default:
+      savepoints_.erase(it, savepoints_.end());
+      break;
+  }
+  writeOk(protocol::OkPacket{0, 0, statusFlags(), 0, {}});
 }
 
 }  // namespace shardproxy::frontend

@@ -240,6 +240,57 @@ class XaTest(XaBase):
         self.assertEqual((self.balance(11), self.balance(12)), (START_BALANCE, START_BALANCE))
         self.assertEqual([our_prepared(p) for p in self.ports.values()], [[], []])
 
+    def test_savepoints_on_every_shard(self):
+        for xa in (False, True):
+            with self.subTest(xa=xa):
+                self.reset_accounts()
+                c = self.conn(xa=xa)
+                with c.cursor() as cur:
+                    cur.execute("BEGIN")
+                    cur.execute("UPDATE t_account SET balance = 1 WHERE id = 1")      # ds_1
+                    cur.execute("SAVEPOINT a")
+                    cur.execute("UPDATE t_account SET balance = 2 WHERE id IN (1, 2)")  # ds_0 joins
+                    cur.execute("SAVEPOINT b")
+                    cur.execute("UPDATE t_account SET balance = 3 WHERE id IN (1, 2, 4)")
+                    cur.execute("ROLLBACK TO SAVEPOINT b")
+                    cur.execute("SELECT id, balance FROM t_account WHERE id IN (1, 2, 4) ORDER BY id")
+                    self.assertEqual(cur.fetchall(), ((1, 2), (2, 2), (4, START_BALANCE)))
+                    # ds_0 joined after `a`: rolling back to `a` undoes all of its work.
+                    cur.execute("ROLLBACK TO SAVEPOINT a")
+                    cur.execute("SELECT id, balance FROM t_account WHERE id IN (1, 2) ORDER BY id")
+                    self.assertEqual(cur.fetchall(), ((1, 1), (2, START_BALANCE)))
+                    with self.assertRaises(pymysql.MySQLError) as e:
+                        cur.execute("ROLLBACK TO SAVEPOINT b")  # gone with the rollback to `a`
+                    self.assertEqual(e.exception.args[0], 1305)
+                    cur.execute("RELEASE SAVEPOINT a")
+                    with self.assertRaises(pymysql.MySQLError) as e:
+                        cur.execute("RELEASE SAVEPOINT a")
+                    self.assertEqual(e.exception.args[0], 1305)
+                    cur.execute("COMMIT")
+                self.assertEqual((self.balance(1), self.balance(2)), (1, START_BALANCE))
+
+    def test_set_transaction_reaches_every_shard(self):
+        c = self.conn(xa=False)
+        before = len(self.proxy.log())
+        with c.cursor() as cur:
+            cur.execute("SET TRANSACTION ISOLATION LEVEL SERIALIZABLE")
+            cur.execute("BEGIN")
+            cur.execute("SELECT COUNT(*) FROM t_account")   # both shards
+            with self.assertRaises(pymysql.MySQLError) as e:
+                cur.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
+            self.assertEqual(e.exception.args[0], 1568)
+            cur.execute("COMMIT")
+        log = self.proxy.log()[before:]
+        for ds in DATA_SOURCES:
+            self.assertIn("%s ::: SET TRANSACTION ISOLATION LEVEL SERIALIZABLE" % ds, log)
+        # The next transaction only.
+        before = len(self.proxy.log())
+        with c.cursor() as cur:
+            cur.execute("BEGIN")
+            cur.execute("SELECT COUNT(*) FROM t_account")
+            cur.execute("COMMIT")
+        self.assertNotIn("SERIALIZABLE", self.proxy.log()[before:])
+
     def test_disconnect_rolls_back(self):
         c = h.connect(self.proxy, db=LOGICAL)
         h.query(c, "SET VARIABLE transaction_type = 'XA'")
