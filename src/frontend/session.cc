@@ -451,11 +451,17 @@ awaitable<Result<HeldConnection>> Session::acquire(const Target& target) {
       s = Status(er::kNotSupportedYet, "42000",
                  "unsupported: XA with a data source name longer than 64 bytes");
     } else {
+      if (xa_->readOnly) {
+        if (topology_->props.sqlShow) {
+          spdlog::info("Actual SQL: {} ::: SET TRANSACTION READ ONLY", target.dataSource->name);
+        }
+        s = co_await held.conn->execute("SET TRANSACTION READ ONLY");
+      }
       std::string start = "XA START " + txn::xidSql(xid);
       if (topology_->props.sqlShow) {
         spdlog::info("Actual SQL: {} ::: {}", target.dataSource->name, start);
       }
-      s = co_await held.conn->execute(start);
+      if (s) s = co_await held.conn->execute(start);
       if (s) xa_->branches.push_back(key);
     }
   } else if (s && joinsLocal) {

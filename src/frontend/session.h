@@ -103,7 +103,7 @@ class Session {
   void handleDistVariable(const DistVariableStatement& s);
   // Starts the XA transaction of a sharded database's BEGIN (or of the first statement with
   // autocommit off): its branches begin on each data source as it is touched (acquire()).
-  void beginXa();
+  void beginXa(bool readOnly = false);
   // Ends the XA transaction: two-phase commit over its branches (one phase for one branch), or
   // rollback. On failure the client has been told (when `report`) and false is returned.
   awaitable<bool> endXaTransaction(bool commit, bool report);
@@ -243,6 +243,7 @@ class Session {
   // branch started, in order.
   struct XaTransaction {
     std::string gtrid;
+    bool readOnly = false;  // START TRANSACTION READ ONLY: each branch starts read-only
     std::vector<std::pair<std::string, std::string>> branches;
     bool has(const std::pair<std::string, std::string>& key) const {
       for (const auto& b : branches) {

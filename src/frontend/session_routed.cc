@@ -533,7 +533,11 @@ awaitable<void> Session::localTransaction(const ast::Statement& s, std::string_v
     if (!(co_await endLocalTransaction("COMMIT", true))) co_return;
     localBegin_ = std::string(sql);
     localDatabase_ = database_;
-    if (transactionType_ == TransactionType::Xa && context_.xids) beginXa();
+    // XA START takes no options: READ ONLY reaches each branch as SET TRANSACTION READ ONLY
+    // (WITH CONSISTENT SNAPSHOT has no XA form; each branch's first read takes its snapshot).
+    if (transactionType_ == TransactionType::Xa && context_.xids) {
+      beginXa(s.transaction.access == ast::AccessMode::ReadOnly);
+    }
     writeOk(protocol::OkPacket{0, 0, statusFlags(), 0, {}});
     co_return;
   }

@@ -93,9 +93,10 @@ void Session::handleDistVariable(const DistVariableStatement& s) {
   }
 }
 
-void Session::beginXa() {
+void Session::beginXa(bool readOnly) {
   xa_.emplace();
   xa_->gtrid = context_.xids->next();
+  xa_->readOnly = readOnly;
   // Registered before any branch exists, so recovery never takes one of them for abandoned.
   context_.xaActive.add(xa_->gtrid);
   if (!localBegin_) {

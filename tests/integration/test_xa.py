@@ -269,6 +269,21 @@ class XaTest(XaBase):
                     cur.execute("COMMIT")
                 self.assertEqual((self.balance(1), self.balance(2)), (1, START_BALANCE))
 
+    def test_read_only_transactions(self):
+        for xa in (False, True):
+            with self.subTest(xa=xa):
+                c = self.conn(xa=xa)
+                with c.cursor() as cur:
+                    cur.execute("START TRANSACTION READ ONLY")
+                    cur.execute("SELECT SUM(balance) FROM t_account")   # both shards
+                    self.assertEqual(cur.fetchall()[0][0], ACCOUNTS * START_BALANCE)
+                    with self.assertRaises(pymysql.MySQLError) as e:
+                        cur.execute("UPDATE t_account SET balance = 0 WHERE id = 2")
+                    self.assertEqual(e.exception.args[0], 1792)
+                    cur.execute("COMMIT")
+                self.assertEqual(self.balance(2), START_BALANCE)
+                self.assertEqual([our_prepared(p) for p in self.ports.values()], [[], []])
+
     def test_set_transaction_reaches_every_shard(self):
         c = self.conn(xa=False)
         before = len(self.proxy.log())
