@@ -13,8 +13,8 @@
 #include "common/version.h"
 #include "config/topology.h"
 #include "frontend/server.h"
-#include "router/sharding_rule.h"
 #include "parser/ast.h"
+#include "router/sharding_rule.h"
 
 namespace {
 

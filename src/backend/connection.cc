@@ -316,7 +316,9 @@ awaitable<Result<Connection::Description>> Connection::describe(std::string_view
       d.columns.reserve(n);
       for (unsigned i = 0; i < n; ++i) {
         protocol::ColumnDefinition c;
-        auto text = [](const char* p, unsigned len) { return std::string(p ? p : "", p ? len : 0); };
+        auto text = [](const char* p, unsigned len) {
+          return std::string(p ? p : "", p ? len : 0);
+        };
         if (f[i].catalog) c.catalog = text(f[i].catalog, f[i].catalog_length);
         c.schema = text(f[i].db, f[i].db_length);
         c.table = text(f[i].table, f[i].table_length);

@@ -30,8 +30,8 @@ inline constexpr uint16_t kQueryInterrupted = 1317;
 inline constexpr uint16_t kServerShutdown = 1053;
 inline constexpr uint16_t kWrongArguments = 1210;
 inline constexpr uint16_t kOutOfResources = 1041;
-inline constexpr uint16_t kUnknownStmtHandler = 1243;     // Unknown prepared statement handler
-inline constexpr uint16_t kMaxPreparedStmtCount = 1461;   // max_prepared_stmt_count reached
+inline constexpr uint16_t kUnknownStmtHandler = 1243;    // Unknown prepared statement handler
+inline constexpr uint16_t kMaxPreparedStmtCount = 1461;  // max_prepared_stmt_count reached
 // Client-side codes used when a backend cannot be reached.
 inline constexpr uint16_t kCrConnectionError = 2002;
 inline constexpr uint16_t kCrConnHostError = 2003;

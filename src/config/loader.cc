@@ -31,8 +31,8 @@
 #include <utility>
 #include <vector>
 
-#include "config/topology.h"
 #include "config/rules_loader.h"
+#include "config/topology.h"
 #include "config/yaml_reader.h"
 
 namespace shardproxy::config {
@@ -41,7 +41,6 @@ namespace {
 namespace fs = std::filesystem;
 
 using namespace yaml;  // NOLINT: the reader helpers are this file's vocabulary
-
 
 // ---------------------------------------------------------------------------------------------
 // global.yaml / server.yaml

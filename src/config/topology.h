@@ -47,7 +47,7 @@ struct RuleConfig {
 struct LogicalDatabase {
   std::string name;
   std::vector<DataSource> dataSources;  // in file order
-  std::vector<RuleConfig> rules;  // every rule, kept as written
+  std::vector<RuleConfig> rules;        // every rule, kept as written
   // !SHARDING, !BROADCAST and !SINGLE, read (router/ builds the running rules from them).
   DatabaseRules ruleSet;
   std::string file;
@@ -101,8 +101,8 @@ struct Props {
   int maxConnectionsSizePerQuery = 1;
   int kernelExecutorSize = 0;
   int proxyFrontendFlushThreshold = 128;
-  int proxyFrontendMaxConnections = 0;       // 0: unlimited
-  int proxyFrontendExecutorSize = 0;         // 0: one worker per core
+  int proxyFrontendMaxConnections = 0;  // 0: unlimited
+  int proxyFrontendExecutorSize = 0;    // 0: one worker per core
   // shardproxy's own: rows a merge may hold in memory (GROUP BY merged in memory, DISTINCT,
   // shards' results read ahead) before the statement fails with an error.
   int proxyMergeMaxMemoryRows = 1'000'000;

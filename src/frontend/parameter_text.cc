@@ -15,8 +15,8 @@ using protocol::BinaryValue;
 using protocol::ColumnType;
 
 bool isBlobType(ColumnType t) {
-  return t == ColumnType::kTinyBlob || t == ColumnType::kMediumBlob ||
-         t == ColumnType::kLongBlob || t == ColumnType::kBlob;
+  return t == ColumnType::kTinyBlob || t == ColumnType::kMediumBlob || t == ColumnType::kLongBlob ||
+         t == ColumnType::kBlob;
 }
 
 std::string hexLiteral(std::string_view bytes, std::string_view charset) {
@@ -132,8 +132,8 @@ bool validDate(const protocol::BinaryDateTime& t) {
 std::string dateTimeLiteral(ColumnType type, const protocol::BinaryDateTime& t) {
   char buf[64];
   bool dateOnly = type == ColumnType::kDate || type == ColumnType::kNewDate;
-  bool valid = validDate(t) && t.hour < 24 && t.minute < 60 && t.second < 60 &&
-               t.microsecond < 1000000;
+  bool valid =
+      validDate(t) && t.hour < 24 && t.minute < 60 && t.second < 60 && t.microsecond < 1000000;
   if (dateOnly) {
     std::snprintf(buf, sizeof buf, "%04u-%02u-%02u", unsigned{t.year}, unsigned{t.month},
                   unsigned{t.day});
@@ -183,8 +183,7 @@ Result<std::string> parameterLiteral(protocol::ParamType type, const BinaryValue
     case BinaryValue::Kind::kFloat:
     case BinaryValue::Kind::kDouble: {
       if (!std::isfinite(v.d)) {
-        return Status(er::kWrongArguments, "HY000",
-                      "Incorrect arguments to mysqld_stmt_execute");
+        return Status(er::kWrongArguments, "HY000", "Incorrect arguments to mysqld_stmt_execute");
       }
       // The shortest text that reads back as the same double, in exponent form so that MySQL
       // types it DOUBLE (a plain 1.5 would be DECIMAL).

@@ -150,9 +150,10 @@ awaitable<void> Server::xaRecoveryLoop() {
       c.rolledBack += r.rolledBack;
       c.unreachable = r.unreachable;
       if (r.inDoubt > 0 || c.runs == 1) {
-        spdlog::info("XA recovery: {} in-doubt branch(es): {} committed, {} rolled back; {} "
-                     "server(s) unreachable",
-                     r.inDoubt, r.committed, r.rolledBack, r.unreachable);
+        spdlog::info(
+            "XA recovery: {} in-doubt branch(es): {} committed, {} rolled back; {} "
+            "server(s) unreachable",
+            r.inDoubt, r.committed, r.rolledBack, r.unreachable);
       }
       again = r.unreachable > 0 || r.inDoubt > r.committed + r.rolledBack;
     }

@@ -18,10 +18,10 @@
 #include "backend/pool.h"
 #include "common/asio.h"
 #include "config/topology.h"
-#include "parser/statement_cache.h"
 #include "frontend/metadata.h"
-#include "router/sharding_rule.h"
+#include "parser/statement_cache.h"
 #include "protocol/auth.h"
+#include "router/sharding_rule.h"
 #include "txn/active_transactions.h"
 #include "txn/coordinator_log.h"
 #include "txn/xid.h"
@@ -47,10 +47,10 @@ struct ServerOptions {
 // What XA recovery found, for SHOW DIST VARIABLES and the log.
 struct XaRecoveryCounters {
   std::atomic<uint64_t> runs{0};
-  std::atomic<uint64_t> inDoubt{0};     // prepared branches found since start
-  std::atomic<uint64_t> committed{0};   // of those, committed (their decision was logged)
-  std::atomic<uint64_t> rolledBack{0};  // of those, rolled back (presumed abort)
-  std::atomic<uint64_t> unreachable{0}; // servers not reachable at the last run
+  std::atomic<uint64_t> inDoubt{0};      // prepared branches found since start
+  std::atomic<uint64_t> committed{0};    // of those, committed (their decision was logged)
+  std::atomic<uint64_t> rolledBack{0};   // of those, rolled back (presumed abort)
+  std::atomic<uint64_t> unreachable{0};  // servers not reachable at the last run
   // Set by a session whose XA COMMIT of a branch failed: the next check runs a pass at once.
   std::atomic<bool> wanted{false};
 };

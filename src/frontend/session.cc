@@ -430,8 +430,8 @@ awaitable<Result<HeldConnection>> Session::acquire(const Target& target) {
   // Inside a LOCAL transaction a data source joins it when first touched; inside an XA one it
   // starts a branch. With autocommit off, a connection new to the session joins the transaction
   // its first statement begins.
-  bool joinsXa = s && xa_ && target.database && target.database->name == localDatabase_ &&
-                 !xa_->has(key);
+  bool joinsXa =
+      s && xa_ && target.database && target.database->name == localDatabase_ && !xa_->has(key);
   bool joinsLocal = s && !xa_ && localBegin_ && target.database &&
                     target.database->name == localDatabase_ &&
                     !(held.conn->serverStatus() & pstatus::kInTrans);
@@ -473,7 +473,8 @@ awaitable<Result<HeldConnection>> Session::acquire(const Target& target) {
   // The savepoints set before it joined exist on it too, at the point it joined.
   for (size_t i = 0; s && joins && i < savepoints_.size(); ++i) {
     std::string sp = "SAVEPOINT " + quoteIdentifier(savepoints_[i]);
-    if (topology_->props.sqlShow) spdlog::info("Actual SQL: {} ::: {}", target.dataSource->name, sp);
+    if (topology_->props.sqlShow)
+      spdlog::info("Actual SQL: {} ::: {}", target.dataSource->name, sp);
     s = co_await held.conn->execute(sp);
   }
   if (!s) {
@@ -498,8 +499,8 @@ void Session::finish(const Target& target, HeldConnection held, bool sticky) {
     return;
   }
   uint16_t s = conn.serverStatus();
-  bool inTransaction = (s & pstatus::kInTrans) || !(s & pstatus::kAutocommit) ||
-                       (xa_ && xa_->has(heldKey(target)));
+  bool inTransaction =
+      (s & pstatus::kInTrans) || !(s & pstatus::kAutocommit) || (xa_ && xa_->has(heldKey(target)));
   held.sticky = held.sticky || sticky;
   if (held.sticky || inTransaction) {
     auto key = heldKey(target);
@@ -630,9 +631,9 @@ void Session::writeColumnsEnd(uint16_t statusFlags) {
   if (capture_) {
     // The EOF after the definitions is how the client learns that a cursor is open; it is sent
     // even under CLIENT_DEPRECATE_EOF, as MySQL does.
-    protocol::encodeEof(capture_->header.emplace_back(),
-                        protocol::EofPacket{0, static_cast<uint16_t>(
-                                                   statusFlags | pstatus::kCursorExists)});
+    protocol::encodeEof(
+        capture_->header.emplace_back(),
+        protocol::EofPacket{0, static_cast<uint16_t>(statusFlags | pstatus::kCursorExists)});
     return;
   }
   if (!(capabilities_ & cap::kDeprecateEof)) {

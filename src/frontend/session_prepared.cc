@@ -136,8 +136,9 @@ LiteralStyle Session::literalStyle() const {
     style.clientCharset = it->second;
   }
   // A value as the server reports it may be quoted ('utf8mb4').
-  style.clientCharset.erase(std::remove(style.clientCharset.begin(), style.clientCharset.end(), '\''),
-                            style.clientCharset.end());
+  style.clientCharset.erase(
+      std::remove(style.clientCharset.begin(), style.clientCharset.end(), '\''),
+      style.clientCharset.end());
   if (style.clientCharset.empty()) {
     if (auto c = protocol::collationById(collation_)) style.clientCharset = std::string(c->charset);
   }
@@ -217,8 +218,7 @@ awaitable<Result<std::unique_ptr<PreparedStatement>>> Session::describeStatement
       auto t = targetFor(*db, unit.dataSource);
       if (!t) co_return t.status();
       target = *t;
-    } else if (parsed->kind == ast::StatementKind::Ddl ||
-               parsed->show.table != ast::kNone) {
+    } else if (parsed->kind == ast::StatementKind::Ddl || parsed->show.table != ast::kNone) {
       // DDL and SHOW ... of a logical table name tables that no backend has by that name; MySQL
       // itself only checks their syntax when preparing them, which the parser has done.
       co_return std::move(ps);
@@ -396,9 +396,9 @@ void Session::handleStmtFetch(const protocol::CommandPacket& c) {
   }
   PreparedStatement& ps = *it->second;
   if (!ps.cursor) {
-    writeError(Status(kStmtHasNoOpenCursor, "HY000",
-                      "The statement (" + std::to_string(fetch->statementId) +
-                          ") has no open cursor."));
+    writeError(
+        Status(kStmtHasNoOpenCursor, "HY000",
+               "The statement (" + std::to_string(fetch->statementId) + ") has no open cursor."));
     return;
   }
   auto& rows = ps.cursor->rows;

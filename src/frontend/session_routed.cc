@@ -6,14 +6,14 @@
 
 #include "common/like.h"
 #include "common/log.h"
+#include "executor/unit_stream.h"
 #include "frontend/authenticator.h"
 #include "frontend/session.h"
 #include "frontend/statement_facts.h"
+#include "merger/plan.h"
 #include "protocol/charset.h"
 #include "protocol/column_definition.h"
 #include "protocol/constants.h"
-#include "executor/unit_stream.h"
-#include "merger/plan.h"
 #include "rewriter/rewriter.h"
 #include "router/router.h"
 
@@ -47,8 +47,8 @@ Result<Session::Target> Session::targetFor(const config::LogicalDatabase& db,
     if (group != db.logicalDataSources.end()) t.dataSource = db.findDataSource(group->second);
   }
   if (!t.dataSource) {
-    return makeError(er::kUnknownError, "data source '" + dataSource + "' of database '" +
-                                            db.name + "' cannot be reached");
+    return makeError(er::kUnknownError, "data source '" + dataSource + "' of database '" + db.name +
+                                            "' cannot be reached");
   }
   return t;
 }
@@ -170,8 +170,11 @@ awaitable<void> Session::executeRouted(const ast::Statement& s, const router::Sh
     }
   }
   noteTablesChanged(s, *route);
-  writeOk(protocol::OkPacket{affected, generatedId.value_or(0), statusFlags(),
-                             static_cast<uint16_t>(std::min<uint32_t>(warnings, 0xffff)), {}});
+  writeOk(protocol::OkPacket{affected,
+                             generatedId.value_or(0),
+                             statusFlags(),
+                             static_cast<uint16_t>(std::min<uint32_t>(warnings, 0xffff)),
+                             {}});
 }
 
 awaitable<void> Session::showTableMetadata(const ast::Statement& s,
@@ -248,7 +251,8 @@ awaitable<void> Session::showTableMetadata(const ast::Statement& s,
            at = value.find(quotedSuffix, at)) {
         value.replace(at, quotedSuffix.size(), "`");
       }
-    } else if (s.show.kind == ast::ShowStatement::Kind::Index && s.kind == ast::StatementKind::Show) {
+    } else if (s.show.kind == ast::ShowStatement::Kind::Index &&
+               s.kind == ast::StatementKind::Show) {
       if (column == 0) value = logic;
       if (column == 2) stripSuffix(value);
     }
@@ -351,7 +355,8 @@ awaitable<void> Session::executeMerged(const config::LogicalDatabase& db, const 
   // Lanes: per data source, up to max-connections-size-per-query connections (one when the
   // session already holds that data source's connection: its transaction lives there), units
   // dealt round-robin.
-  size_t perDataSource = static_cast<size_t>(std::max(1, topology_->props.maxConnectionsSizePerQuery));
+  size_t perDataSource =
+      static_cast<size_t>(std::max(1, topology_->props.maxConnectionsSizePerQuery));
   std::vector<Lane> lanes;
   std::map<std::string, std::vector<size_t>> lanesOf;  // data source -> lane indices
   std::map<std::string, size_t> dealt;
@@ -452,8 +457,8 @@ awaitable<void> Session::executeMerged(const config::LogicalDatabase& db, const 
       }
       endRow(valid);
       if (!valid) {
-        writeError(Status(er::kUnknownError, "HY000",
-                          "a merged value does not match its column type"));
+        writeError(
+            Status(er::kUnknownError, "HY000", "a merged value does not match its column type"));
         break;
       }
       if (++sinceFlush >= flushRows || io_.buffered() >= 256 * 1024) {
@@ -604,12 +609,11 @@ awaitable<void> Session::preview(std::string_view sql) {
   }
   const ast::Statement& s = parsed.value();
   const router::ShardingRule* rules = activeRules();
-  bool routed = rules && (s.kind == ast::StatementKind::Select ||
-                          s.kind == ast::StatementKind::Insert ||
-                          s.kind == ast::StatementKind::Replace ||
-                          s.kind == ast::StatementKind::Update ||
-                          s.kind == ast::StatementKind::Delete ||
-                          (s.kind == ast::StatementKind::Ddl && !s.ddl.tables.empty()));
+  bool routed =
+      rules && (s.kind == ast::StatementKind::Select || s.kind == ast::StatementKind::Insert ||
+                s.kind == ast::StatementKind::Replace || s.kind == ast::StatementKind::Update ||
+                s.kind == ast::StatementKind::Delete ||
+                (s.kind == ast::StatementKind::Ddl && !s.ddl.tables.empty()));
   if (routed) {
     co_await executeRouted(s, *rules, true);
     co_return;
@@ -620,7 +624,8 @@ awaitable<void> Session::preview(std::string_view sql) {
     writeError(target.status());
     co_return;
   }
-  writeTextResult({"data_source_name", "actual_sql"}, {{target->dataSource->name, std::string(sql)}});
+  writeTextResult({"data_source_name", "actual_sql"},
+                  {{target->dataSource->name, std::string(sql)}});
 }
 
 awaitable<void> Session::showLogicalTables(const ast::Statement& s,

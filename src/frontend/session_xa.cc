@@ -43,7 +43,8 @@ Status firstError(const std::vector<Status>& statuses) {
 void Session::handleDistVariable(const DistVariableStatement& s) {
   if (s.set) {
     if (s.name != "transaction_type") {
-      writeError(Status(kErUnknownSystemVariable, "HY000", "Unknown system variable '" + s.name + "'"));
+      writeError(
+          Status(kErUnknownSystemVariable, "HY000", "Unknown system variable '" + s.name + "'"));
       return;
     }
     std::string value = upperAscii(s.value);
@@ -53,9 +54,9 @@ void Session::handleDistVariable(const DistVariableStatement& s) {
       return;
     }
     if (value != "LOCAL" && value != "XA") {
-      writeError(Status(kErWrongValueForVar, "42000",
-                        "Variable 'transaction_type' can't be set to the value of '" + s.value +
-                            "'"));
+      writeError(
+          Status(kErWrongValueForVar, "42000",
+                 "Variable 'transaction_type' can't be set to the value of '" + s.value + "'"));
       return;
     }
     if (localBegin_ || xa_ || (statusFlags() & pstatus::kInTrans)) {
@@ -80,10 +81,12 @@ void Session::handleDistVariable(const DistVariableStatement& s) {
   std::vector<std::vector<std::string>> rows;
   for (const auto& [name, value] : all) {
     if (!s.name.empty() && s.name != name) continue;
-    rows.push_back(s.dist ? std::vector<std::string>{name, value} : std::vector<std::string>{value});
+    rows.push_back(s.dist ? std::vector<std::string>{name, value}
+                          : std::vector<std::string>{value});
   }
   if (rows.empty()) {
-    writeError(Status(kErUnknownSystemVariable, "HY000", "Unknown system variable '" + s.name + "'"));
+    writeError(
+        Status(kErUnknownSystemVariable, "HY000", "Unknown system variable '" + s.name + "'"));
     return;
   }
   if (s.dist) {
@@ -172,7 +175,9 @@ awaitable<bool> Session::endXaTransaction(bool commit, bool report) {
         // The synced write runs off the worker, which serves its other sessions meanwhile.
         prepared = co_await asio::co_spawn(
             context_.blocking->get_executor(),
-            [&]() -> awaitable<Status> { co_return context_.xaLog->logCommit(xa.gtrid, dataSources); },
+            [&]() -> awaitable<Status> {
+              co_return context_.xaLog->logCommit(xa.gtrid, dataSources);
+            },
             use_awaitable);
       }
       if (!prepared) {
@@ -253,7 +258,9 @@ std::vector<backend::Connection*> Session::participants() {
 awaitable<void> Session::savepoint(const parser::ast::Statement& s) {
   using Tcl = parser::ast::TclKind;
   const std::string& name = s.transaction.savepoint.value;
-  auto same = [&](const std::string& other) { return strcasecmp(other.c_str(), name.c_str()) == 0; };
+  auto same = [&](const std::string& other) {
+    return strcasecmp(other.c_str(), name.c_str()) == 0;
+  };
   auto it = std::find_if(savepoints_.begin(), savepoints_.end(), same);
   if (s.tclKind != Tcl::Savepoint && it == savepoints_.end()) {
     writeError(Status(1305, "42000", "SAVEPOINT " + name + " does not exist"));

@@ -3,7 +3,6 @@
 #include <strings.h>
 
 #include <cctype>
-
 #include <vector>
 
 #include "frontend/session_state.h"
@@ -83,9 +82,9 @@ std::optional<std::string> selectDatabaseColumn(const ast::Statement& s) {
   if (s.kind != ast::StatementKind::Select) return std::nullopt;
   const ast::Select& q = s.query(s.select);
   if (q.kind != ast::Select::Kind::Query || q.items.size() != 1 || !q.from.empty() ||
-      q.where != ast::kNone || !q.groupBy.empty() || q.having != ast::kNone ||
-      !q.orderBy.empty() || q.limit.present() || q.lock != ast::LockKind::None ||
-      !q.with.empty() || s.usesUserVariables) {
+      q.where != ast::kNone || !q.groupBy.empty() || q.having != ast::kNone || !q.orderBy.empty() ||
+      q.limit.present() || q.lock != ast::LockKind::None || !q.with.empty() ||
+      s.usesUserVariables) {
     return std::nullopt;
   }
   const ast::SelectItem& item = q.items[0];
@@ -97,9 +96,9 @@ std::optional<std::string> selectDatabaseColumn(const ast::Statement& s) {
 }
 
 std::vector<rewriter::TextSplice> sessionFunctionSplices(const ast::Statement& s,
-                                                        std::string_view logicalDatabase,
-                                                        uint32_t connectionId,
-                                                        bool noBackslashEscapes) {
+                                                         std::string_view logicalDatabase,
+                                                         uint32_t connectionId,
+                                                         bool noBackslashEscapes) {
   std::vector<rewriter::TextSplice> out;
   if (s.kind != ast::StatementKind::Select) return out;
   const ast::Select& q = s.query(s.select);
@@ -194,8 +193,7 @@ std::optional<DistVariableStatement> distVariable(std::string_view sql) {
     out.value = unquote(t[i + 2]);
     return out;
   }
-  if (out.dist && word(i, "WHERE") && word(i + 1, "NAME") && i + 4 == t.size() &&
-      t[i + 2] == "=") {
+  if (out.dist && word(i, "WHERE") && word(i + 1, "NAME") && i + 4 == t.size() && t[i + 2] == "=") {
     out.name = lower(unquote(t[i + 3]));
     return out;
   }

@@ -35,9 +35,9 @@ std::optional<std::string> selectDatabaseColumn(const parser::ast::Statement& s)
 // alone when no database is selected (the backend has none either).
 // The same as splices on the statement's text, for the rewriter to make in each route unit.
 std::vector<rewriter::TextSplice> sessionFunctionSplices(const parser::ast::Statement& s,
-                                                        std::string_view logicalDatabase,
-                                                        uint32_t connectionId,
-                                                        bool noBackslashEscapes);
+                                                         std::string_view logicalDatabase,
+                                                         uint32_t connectionId,
+                                                         bool noBackslashEscapes);
 std::optional<std::string> substituteSessionFunctions(const parser::ast::Statement& s,
                                                       std::string_view logicalDatabase,
                                                       uint32_t connectionId,

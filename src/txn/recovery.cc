@@ -34,6 +34,61 @@ int64_t number(const char* text) {
   return v;
 }
 
+// Settles the branches of one server (see recover()); adds to `report` and `stillPrepared`.
+awaitable<void> recoverServer(asio::any_io_executor executor, const config::DataSource* ds,
+                              CoordinatorLog& log, const XidGenerator& xids,
+                              const ActiveTransactions& active, RecoveryReport& report,
+                              std::set<std::string>& stillPrepared) {
+  backend::Connection conn(executor, ds->name);
+  Status s = co_await conn.connect(*ds, backend::ConnectFlags{});
+  std::vector<Xid> found;
+  if (s) s = co_await conn.query("XA RECOVER");
+  if (s) {
+    for (;;) {
+      MYSQL_ROW row = nullptr;
+      s = co_await conn.fetchRow(row);
+      if (!s || !row) break;
+      const unsigned long* len = conn.rowLengths();
+      if (!row[0] || !row[1] || !row[2] || !row[3]) continue;
+      auto xid = parseRecoverRow(number(row[0]), number(row[1]), number(row[2]),
+                                 std::string_view(row[3], len[3]));
+      if (xid && xid->formatId == kFormatId && xids.ours(xid->gtrid)) found.push_back(*xid);
+    }
+  }
+  if (!s) {
+    ++report.unreachable;
+    spdlog::warn("XA recovery: data source {} ({}:{}) not reachable, tried again later: {}",
+                 ds->name, ds->host, ds->port, s.message());
+    co_return;
+  }
+  for (const Xid& xid : found) {
+    if (active.contains(xid.gtrid)) {
+      stillPrepared.insert(xid.gtrid);
+      continue;  // its coordinator, this process, is deciding it right now
+    }
+    ++report.inDoubt;
+    auto decision = log.readDecision(xid.gtrid);
+    if (!decision) {
+      // Neither commit nor roll back on a guess: the branch waits for the next run.
+      stillPrepared.insert(xid.gtrid);
+      spdlog::warn("XA recovery: reading the decision of {} failed: {}", xid.gtrid,
+                   decision.status().message());
+      continue;
+    }
+    bool commit = decision->has_value();
+    std::string sql = (commit ? "XA COMMIT " : "XA ROLLBACK ") + xidSql(xid);
+    Status r = co_await conn.execute(sql);
+    if (r) {
+      ++(commit ? report.committed : report.rolledBack);
+      spdlog::info("XA recovery: {} branch {} of {} on {}", commit ? "committed" : "rolled back",
+                   xid.bqual, xid.gtrid, ds->name);
+    } else {
+      stillPrepared.insert(xid.gtrid);
+      spdlog::warn("XA recovery: {} failed on {}: {}", sql, ds->name, r.message());
+    }
+  }
+}
+
 }  // namespace
 
 awaitable<RecoveryReport> recover(asio::any_io_executor executor, const config::Topology& topology,
@@ -41,55 +96,23 @@ awaitable<RecoveryReport> recover(asio::any_io_executor executor, const config::
                                   const ActiveTransactions& active) {
   RecoveryReport report;
   std::set<std::string> stillPrepared;  // gtrids of this instance seen prepared anywhere
-  for (const config::DataSource* ds : servers(topology)) {
-    backend::Connection conn(executor, ds->name);
-    Status s = co_await conn.connect(*ds, backend::ConnectFlags{});
-    std::vector<Xid> found;
-    if (s) s = co_await conn.query("XA RECOVER");
-    if (s) {
-      for (;;) {
-        MYSQL_ROW row = nullptr;
-        s = co_await conn.fetchRow(row);
-        if (!s || !row) break;
-        const unsigned long* len = conn.rowLengths();
-        if (!row[0] || !row[1] || !row[2] || !row[3]) continue;
-        auto xid = parseRecoverRow(number(row[0]), number(row[1]), number(row[2]),
-                                   std::string_view(row[3], len[3]));
-        if (xid && xid->formatId == kFormatId && xids.ours(xid->gtrid)) found.push_back(*xid);
-      }
-    }
-    if (!s) {
-      ++report.unreachable;
-      spdlog::warn("XA recovery: data source {} ({}:{}) not reachable, tried again later: {}",
-                   ds->name, ds->host, ds->port, s.message());
-      continue;
-    }
-    for (const Xid& xid : found) {
-      if (active.contains(xid.gtrid)) {
-        stillPrepared.insert(xid.gtrid);
-        continue;  // its coordinator, this process, is deciding it right now
-      }
-      ++report.inDoubt;
-      auto decision = log.readDecision(xid.gtrid);
-      if (!decision) {
-        // Neither commit nor roll back on a guess: the branch waits for the next run.
-        stillPrepared.insert(xid.gtrid);
-        spdlog::warn("XA recovery: reading the decision of {} failed: {}", xid.gtrid,
-                     decision.status().message());
-        continue;
-      }
-      bool commit = decision->has_value();
-      std::string sql = (commit ? "XA COMMIT " : "XA ROLLBACK ") + xidSql(xid);
-      Status r = co_await conn.execute(sql);
-      if (r) {
-        ++(commit ? report.committed : report.rolledBack);
-        spdlog::info("XA recovery: {} branch {} of {} on {}", commit ? "committed" : "rolled back",
-                     xid.bqual, xid.gtrid, ds->name);
-      } else {
-        stillPrepared.insert(xid.gtrid);
-        spdlog::warn("XA recovery: {} failed on {}: {}", sql, ds->name, r.message());
-      }
-    }
+  // Every server at once, so that one that is down (waiting out its connect timeout) holds up
+  // no other. They all run on `executor`'s thread: the shared results need no lock.
+  std::vector<const config::DataSource*> all = servers(topology);
+  size_t pending = all.size();
+  asio::steady_timer allDone(executor, std::chrono::steady_clock::time_point::max());
+  for (const config::DataSource* ds : all) {
+    asio::co_spawn(
+        executor,
+        [&, ds]() -> awaitable<void> {
+          co_await recoverServer(executor, ds, log, xids, active, report, stillPrepared);
+          if (--pending == 0) allDone.cancel();
+        },
+        asio::detached);
+  }
+  if (pending > 0) {
+    boost::system::error_code ignored;
+    co_await allDone.async_wait(asio::redirect_error(use_awaitable, ignored));
   }
   // A decision is done with once no server holds a branch of it prepared; with a server not
   // asked, it may still be needed.
@@ -97,7 +120,8 @@ awaitable<RecoveryReport> recover(asio::any_io_executor executor, const config::
     for (const auto& [gtrid, sources] : log.pending()) {
       if (stillPrepared.count(gtrid) || active.contains(gtrid)) continue;
       Status f = log.finish(gtrid);
-      if (!f) spdlog::warn("XA recovery: could not clear the decision of {}: {}", gtrid, f.message());
+      if (!f)
+        spdlog::warn("XA recovery: could not clear the decision of {}: {}", gtrid, f.message());
     }
   }
   co_return report;

@@ -83,7 +83,8 @@ TEST(ParameterLiteral, Strings) {
   ParamType t{ColumnType::kVarString, false};
   EXPECT_EQ(literal(t, bytesValue("it's")), "'it''s'");
   EXPECT_EQ(literal(t, bytesValue("")), "''");
-  EXPECT_EQ(literal(t, bytesValue("caf\xc3\xa9 \xf0\x9f\x98\x80")), "'caf\xc3\xa9 \xf0\x9f\x98\x80'");
+  EXPECT_EQ(literal(t, bytesValue("caf\xc3\xa9 \xf0\x9f\x98\x80")),
+            "'caf\xc3\xa9 \xf0\x9f\x98\x80'");
   // Backslashes and NUL bytes mean different things under NO_BACKSLASH_ESCAPES: hex.
   EXPECT_EQ(literal(t, bytesValue("a\\b")), "_utf8mb4 X'615C62'");
   EXPECT_EQ(literal(t, bytesValue(std::string_view("a\0b", 3))), "_utf8mb4 X'610062'");
@@ -95,8 +96,8 @@ TEST(ParameterLiteral, Strings) {
   EXPECT_EQ(literal(t, bytesValue("ab'"), gbk), "'ab'''");
   // Bytes that are not UTF-8 stay bytes (a binary string), as the server keeps a parameter's.
   EXPECT_EQ(literal(t, bytesValue("a\xff")), "X'61FF'");
-  EXPECT_EQ(literal(t, bytesValue("\xc0\x80")), "X'C080'");            // overlong
-  EXPECT_EQ(literal(t, bytesValue("\xed\xa0\x80")), "X'EDA080'");     // a surrogate
+  EXPECT_EQ(literal(t, bytesValue("\xc0\x80")), "X'C080'");        // overlong
+  EXPECT_EQ(literal(t, bytesValue("\xed\xa0\x80")), "X'EDA080'");  // a surrogate
   EXPECT_EQ(literal(t, bytesValue("\xf0\x9f\x98\x80"), LiteralStyle{"utf8mb3", false}),
             "X'F09F9880'");
   EXPECT_EQ(literal(t, bytesValue("\xff"), LiteralStyle{"latin1", false}), "'\xff'");

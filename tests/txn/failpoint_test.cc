@@ -50,7 +50,8 @@ namespace {
 
 TEST(FailpointAction, PlainNamesAndActions) {
   EXPECT_EQ(failpointAction("a, b=pause:200 ,c", "a"), std::optional<std::string_view>(""));
-  EXPECT_EQ(failpointAction("a, b=pause:200 ,c", "b"), std::optional<std::string_view>("pause:200"));
+  EXPECT_EQ(failpointAction("a, b=pause:200 ,c", "b"),
+            std::optional<std::string_view>("pause:200"));
   EXPECT_EQ(failpointAction("a, b=pause:200 ,c", "c"), std::optional<std::string_view>(""));
   EXPECT_FALSE(failpointAction("a, b=pause:200 ,c", "pause:200").has_value());
   EXPECT_FALSE(failpointAction("ab", "a").has_value());
