@@ -165,7 +165,9 @@ awaitable<bool> Session::endXaTransaction(bool commit, bool report) {
   if (!conns.empty()) {
     Status ended = firstError(co_await onAll("XA END", ""));
     bool rollback = !commit || !ended;
-    if (!ended) failure = ended;
+    // (A ROLLBACK succeeds whatever END said: a branch that cannot be rolled back by statement
+    // is by closing its connection, below.)
+    if (!ended && commit) failure = ended;
     if (!rollback && conns.size() == 1) {
       failure = firstError(co_await onAll("XA COMMIT", " ONE PHASE"));
     } else if (!rollback) {

@@ -222,44 +222,5 @@ TEST_F(CoordinatorLogTest, ForeignDatabaseIsAnError) {
   EXPECT_EQ(log.status().code(), 1105);
 }
 
-// Not a test: how long synced decisions take on this machine. Run with
-// --gtest_also_run_disabled_tests --gtest_filter='*SyncedWriteTiming*'.
-TEST_F(CoordinatorLogTest, DISABLED_SyncedWriteTiming) {
-  auto log = openLog();
-  ASSERT_TRUE(log);
-  using Clock = std::chrono::steady_clock;
-  constexpr int kWrites = 400;
-  auto start = Clock::now();
-  for (int i = 0; i < kWrites; ++i) {
-    ASSERT_TRUE(log->logCommit("sp-t-1-" + std::to_string(i), {"ds_0", "ds_1"}).isOk());
-  }
-  auto us = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - start).count();
-  std::printf("1 thread: %d synced logCommit, %.0f us each\n", kWrites,
-              static_cast<double>(us) / kWrites);
-  for (int threads : {4, 8, 16}) {
-    start = Clock::now();
-    std::vector<std::thread> pool;
-    for (int t = 0; t < threads; ++t) {
-      pool.emplace_back([&, t] {
-        for (int i = 0; i < kWrites / threads; ++i) {
-          log->logCommit("sp-t-" + std::to_string(threads) + "-" + std::to_string(t) + "-" +
-                             std::to_string(i),
-                         {"ds_0", "ds_1"})
-              .ignoreError();
-        }
-      });
-    }
-    for (auto& thread : pool) thread.join();
-    us = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - start).count();
-    std::printf("%d threads: %d synced logCommit in %lld us, %.0f commits/s, %.0f us per call\n",
-                threads, kWrites, static_cast<long long>(us), kWrites * 1e6 / us,
-                static_cast<double>(us) * threads / kWrites);
-  }
-  start = Clock::now();
-  for (int i = 0; i < kWrites; ++i) ASSERT_TRUE(log->finish("sp-t-1-" + std::to_string(i)).isOk());
-  us = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - start).count();
-  std::printf("1 thread: finish (unsynced) %.1f us each\n", static_cast<double>(us) / kWrites);
-}
-
 }  // namespace
 }  // namespace shardproxy::txn
