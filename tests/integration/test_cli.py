@@ -211,7 +211,8 @@ class CliTest(h.TestCase):
         text = self.good_global.replace("type: DATABASE_PERMITTED", "type: SUPER_PERMITTED")
         with ConfDir({"global.yaml": text, "database-db1.yaml": self.good_db}) as d:
             port = h.free_port()
-            proc = subprocess.Popen([h.PROXY_BIN, "--conf", d, "--port", str(port)], stdout=subprocess.PIPE,
+            proc = subprocess.Popen([h.PROXY_BIN, "--conf", d, "--port", str(port),
+                                     "--data-dir", os.path.join(d, "data")], stdout=subprocess.PIPE,
                                     stderr=subprocess.PIPE, text=True, start_new_session=True)
             try:
                 out, err = proc.communicate(timeout=15)
@@ -230,7 +231,9 @@ class CliTest(h.TestCase):
         files = self.good_files()
         files["global.yaml"] = h.global_yaml(props={"proxy-default-port": port})
         with ConfDir(files) as d:
-            proc = subprocess.Popen([h.PROXY_BIN, "--conf", d, "--workers", "1"], stdout=subprocess.DEVNULL,
+            # (--data-dir inside the temporary directory: the proxy keeps its XA log there.)
+            proc = subprocess.Popen([h.PROXY_BIN, "--conf", d, "--workers", "1",
+                                     "--data-dir", os.path.join(d, "data")], stdout=subprocess.DEVNULL,
                                     stderr=subprocess.DEVNULL, start_new_session=True)
             try:
                 h.wait_until(lambda: proc.poll() is not None or h.port_open(port), 15,
