@@ -6,6 +6,7 @@
 
 #include "common/like.h"
 #include "common/log.h"
+#include "common/run_all.h"
 #include "executor/unit_stream.h"
 #include "frontend/authenticator.h"
 #include "frontend/session.h"
@@ -383,21 +384,9 @@ awaitable<void> Session::executeMerged(const config::LogicalDatabase& db, const 
   merger::MergeLimits limits;
   limits.maxMemoryRows = static_cast<size_t>(topology_->props.proxyMergeMaxMemoryRows);
   std::vector<std::unique_ptr<merger::RowStream>> streams(units.size());
-  size_t pending = lanes.size();
-  asio::steady_timer allStarted(worker_.io(), std::chrono::steady_clock::time_point::max());
-  for (Lane& lane : lanes) {
-    asio::co_spawn(
-        worker_.io(),
-        [this, &lane, &units, &streams, &limits, &pending, &allStarted]() -> awaitable<void> {
-          co_await runLane(lane, units, streams, limits.maxMemoryRows);
-          if (--pending == 0) allStarted.cancel();
-        },
-        asio::detached);
-  }
-  if (pending > 0) {
-    boost::system::error_code ignored;
-    co_await allStarted.async_wait(asio::redirect_error(use_awaitable, ignored));
-  }
+  co_await runAll(worker_.io().get_executor(), lanes.size(), [&](size_t i) {
+    return runLane(lanes[i], units, streams, limits.maxMemoryRows);
+  });
   Status status = Status::ok();
   for (const Lane& lane : lanes) {
     if (!lane.status && status) status = lane.status;  // the first failure is the answer

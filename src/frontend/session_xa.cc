@@ -13,6 +13,7 @@
 #include <algorithm>
 
 #include "common/log.h"
+#include "common/run_all.h"
 #include "frontend/session.h"
 #include "txn/failpoint.h"
 
@@ -120,21 +121,9 @@ awaitable<std::vector<Status>> Session::onEach(std::vector<backend::Connection*>
     out[0] = co_await conns[0]->execute(sql[0]);
     co_return out;
   }
-  size_t pending = conns.size();
-  asio::steady_timer allDone(worker_.io(), std::chrono::steady_clock::time_point::max());
-  for (size_t i = 0; i < conns.size(); ++i) {
-    asio::co_spawn(
-        worker_.io(),
-        [&, i]() -> awaitable<void> {
-          out[i] = co_await conns[i]->execute(sql[i]);
-          if (--pending == 0) allDone.cancel();
-        },
-        asio::detached);
-  }
-  if (pending > 0) {
-    boost::system::error_code ignored;
-    co_await allDone.async_wait(asio::redirect_error(use_awaitable, ignored));
-  }
+  co_await runAll(worker_.io().get_executor(), conns.size(), [&](size_t i) -> awaitable<void> {
+    out[i] = co_await conns[i]->execute(sql[i]);
+  });
   co_return out;
 }
 

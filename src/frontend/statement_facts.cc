@@ -155,6 +155,11 @@ std::optional<std::string_view> previewTarget(std::string_view sql) {
 }
 
 std::optional<DistVariableStatement> distVariable(std::string_view sql) {
+  // Every statement comes through here: only SET and SHOW are tokenized.
+  size_t start = 0;
+  while (start < sql.size() && std::isspace(static_cast<unsigned char>(sql[start]))) ++start;
+  std::string_view head = sql.substr(start, 4);
+  if (!iequals(head.substr(0, 3), "SET") && !iequals(head, "SHOW")) return std::nullopt;
   std::vector<std::pair<uint32_t, uint32_t>> bounds;
   if (!parser::tokenBounds(sql, bounds)) return std::nullopt;
   std::vector<std::string_view> t;

@@ -9,6 +9,7 @@
 
 #include "backend/connection.h"
 #include "common/log.h"
+#include "common/run_all.h"
 
 namespace shardproxy::txn {
 
@@ -99,21 +100,9 @@ awaitable<RecoveryReport> recover(asio::any_io_executor executor, const config::
   // Every server at once, so that one that is down (waiting out its connect timeout) holds up
   // no other. They all run on `executor`'s thread: the shared results need no lock.
   std::vector<const config::DataSource*> all = servers(topology);
-  size_t pending = all.size();
-  asio::steady_timer allDone(executor, std::chrono::steady_clock::time_point::max());
-  for (const config::DataSource* ds : all) {
-    asio::co_spawn(
-        executor,
-        [&, ds]() -> awaitable<void> {
-          co_await recoverServer(executor, ds, log, xids, active, report, stillPrepared);
-          if (--pending == 0) allDone.cancel();
-        },
-        asio::detached);
-  }
-  if (pending > 0) {
-    boost::system::error_code ignored;
-    co_await allDone.async_wait(asio::redirect_error(use_awaitable, ignored));
-  }
+  co_await runAll(executor, all.size(), [&](size_t i) {
+    return recoverServer(executor, all[i], log, xids, active, report, stillPrepared);
+  });
   // A decision is done with once no server holds a branch of it prepared; with a server not
   // asked, it may still be needed.
   if (report.unreachable == 0) {
