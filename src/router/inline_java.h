@@ -1,5 +1,5 @@
 // Private to src/router: Java number and string semantics shared by value.cc and the inline
-// expression evaluator (BigDecimal text, BigInteger hashing, UTF-16 views of UTF-8 text).
+// expression lexer and evaluator (BigDecimal text, BigInteger hashing, UTF-16 and UTF-8).
 #pragma once
 
 #include <cstdint>
@@ -78,6 +78,9 @@ void forEachUtf16(std::string_view s, F&& unit) {
     i += len;
   }
 }
+
+// Appends code point `cp` as UTF-8; a lone surrogate gets the three bytes of its code point.
+void appendUtf8(std::string& out, uint32_t cp);
 
 // String.hashCode over the UTF-16 form of UTF-8 text.
 int32_t stringHashCode(std::string_view s);
