@@ -12,6 +12,7 @@
 #include "common/log.h"
 #include "common/version.h"
 #include "config/topology.h"
+#include "executor/startup_probe.h"
 #include "frontend/server.h"
 #include "parser/ast.h"
 #include "router/sharding_rule.h"
@@ -186,7 +187,7 @@ int main(int argc, char** argv) {
   auto it = topology->props.other.find("proxy-mysql-default-version");
   if (it != topology->props.other.end()) fallback = it->second;
   std::string version =
-      frontend::probeBackendVersion(*topology, fallback) + "-shardproxy-" + kVersion;
+      executor::probeBackendVersion(*topology, fallback) + "-shardproxy-" + kVersion;
   int rc = 0;
   try {
     frontend::Server server(topology, std::move(*rules), options, version);

@@ -11,4 +11,15 @@ Status makeError(uint16_t code, std::string message) {
   return Status(code, "HY000", std::move(message));
 }
 
+Status databaseAccessDenied(std::string_view user, std::string_view host,
+                            std::string_view database) {
+  return Status(er::kDbAccessDenied, "42000",
+                "Access denied for user '" + std::string(user) + "'@'" + std::string(host) +
+                    "' to database '" + std::string(database) + "'");
+}
+
+Status unknownDatabase(std::string_view database) {
+  return Status(er::kBadDb, "42000", "Unknown database '" + std::string(database) + "'");
+}
+
 }  // namespace shardproxy

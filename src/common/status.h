@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 
 namespace shardproxy {
@@ -32,6 +33,13 @@ inline constexpr uint16_t kWrongArguments = 1210;
 inline constexpr uint16_t kOutOfResources = 1041;
 inline constexpr uint16_t kUnknownStmtHandler = 1243;    // Unknown prepared statement handler
 inline constexpr uint16_t kMaxPreparedStmtCount = 1461;  // max_prepared_stmt_count reached
+inline constexpr uint16_t kNoSuchThread = 1094;          // KILL: Unknown thread id
+inline constexpr uint16_t kKillDenied = 1095;            // KILL: not owner of thread
+inline constexpr uint16_t kUnknownSystemVariable = 1193;
+inline constexpr uint16_t kWrongValueForVar = 1231;
+inline constexpr uint16_t kSpDoesNotExist = 1305;  // SAVEPOINT ... does not exist
+inline constexpr uint16_t kStmtHasNoOpenCursor = 1421;
+inline constexpr uint16_t kCantChangeTxCharacteristics = 1568;
 // Client-side codes used when a backend cannot be reached.
 inline constexpr uint16_t kCrConnectionError = 2002;
 inline constexpr uint16_t kCrConnHostError = 2003;
@@ -65,6 +73,11 @@ class [[nodiscard]] Status {
 
 // Error with SQLSTATE HY000, the generic one.
 Status makeError(uint16_t code, std::string message);
+
+// MySQL's wording of errors about databases.
+Status databaseAccessDenied(std::string_view user, std::string_view host,
+                            std::string_view database);
+Status unknownDatabase(std::string_view database);
 
 template <typename T>
 class [[nodiscard]] Result {

@@ -4,7 +4,7 @@
 
 #include <vector>
 
-#include "backend/connection.h"
+#include "executor/shard_connection.h"
 #include "merger/row_stream.h"
 
 namespace shardproxy::executor {
@@ -12,13 +12,11 @@ namespace shardproxy::executor {
 // The rows of the result set the connection is reading (after query() returned it).
 class ConnectionStream : public merger::RowStream {
  public:
-  explicit ConnectionStream(backend::Connection& conn) : conn_(conn) {}
+  explicit ConnectionStream(ShardConnection& conn) : conn_(conn) {}
   awaitable<Result<bool>> next(merger::Row& row) override;
-  // Reads whatever the merge did not need, so the connection can serve the next statement.
-  awaitable<Status> finish();
 
  private:
-  backend::Connection& conn_;
+  ShardConnection& conn_;
   bool done_ = false;
 };
 
@@ -35,9 +33,9 @@ class MemoryStream : public merger::RowStream {
 
 // Reads the connection's whole current result set into memory, at most `maxRows` rows (past
 // that: an error naming the limit).
-awaitable<Result<std::vector<merger::Row>>> readAll(backend::Connection& conn, size_t maxRows);
+awaitable<Result<std::vector<merger::Row>>> readAll(ShardConnection& conn, size_t maxRows);
 
 // The result columns of the connection's current result set, as the merger compares them.
-std::vector<merger::ColumnInfo> columnInfo(const backend::Connection& conn);
+std::vector<merger::ColumnInfo> columnInfo(const ShardConnection& conn);
 
 }  // namespace shardproxy::executor

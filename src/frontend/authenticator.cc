@@ -29,15 +29,4 @@ Status accessDenied(std::string_view user, std::string_view host, bool usingPass
                     "' (using password: " + (usingPassword ? "YES" : "NO") + ")");
 }
 
-Status databaseAccessDenied(std::string_view user, std::string_view host,
-                            std::string_view database) {
-  return Status(er::kDbAccessDenied, "42000",
-                "Access denied for user '" + std::string(user) + "'@'" + std::string(host) +
-                    "' to database '" + std::string(database) + "'");
-}
-
-Status unknownDatabase(std::string_view database) {
-  return Status(er::kBadDb, "42000", "Unknown database '" + std::string(database) + "'");
-}
-
 }  // namespace shardproxy::frontend

@@ -20,8 +20,5 @@ const char* pluginName(AuthPlugin p);
 AuthPlugin choosePlugin(std::string_view configuredPlugin, std::string_view clientPlugin);
 
 Status accessDenied(std::string_view user, std::string_view host, bool usingPassword);
-Status databaseAccessDenied(std::string_view user, std::string_view host,
-                            std::string_view database);
-Status unknownDatabase(std::string_view database);
 
 }  // namespace shardproxy::frontend

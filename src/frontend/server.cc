@@ -1,7 +1,6 @@
 #include "frontend/server.h"
 
 #include <arpa/inet.h>
-#include <mysql.h>
 #include <netinet/in.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -10,18 +9,17 @@
 #include <filesystem>
 
 #include "common/log.h"
+#include "executor/startup_probe.h"
 #include "frontend/session.h"
 #include "protocol/framing.h"
 #include "protocol/ok_err.h"
-#include "txn/recovery.h"
+#include "txn/coordinator.h"
 
 namespace shardproxy::frontend {
 
 namespace {
 
 constexpr auto kMaintenanceInterval = std::chrono::seconds(1);
-// Synced coordinator log writes at once (RocksDB joins concurrent ones into one fsync).
-constexpr int kBlockingThreads = 8;
 constexpr auto kShutdownGrace = std::chrono::seconds(10);
 
 std::string peerAddress(const asio::generic::stream_protocol::endpoint& ep) {
@@ -47,8 +45,8 @@ std::string peerAddress(const asio::generic::stream_protocol::endpoint& ep) {
 Worker::Worker(ServerContext& context, int workers)
     : context_(context),
       work_(io_.get_executor()),
-      pools_(io_.get_executor(), workers),
-      statements_(context.topology->statementCacheSize),
+      backends_(io_.get_executor(), workers, context.services.topology->props.sqlShow),
+      statements_(context.services.topology->statementCacheSize),
       maintenance_(io_) {}
 
 void Worker::start(std::function<void()> onExit) {
@@ -71,7 +69,7 @@ void Worker::scheduleMaintenance() {
   maintenance_.expires_after(kMaintenanceInterval);
   maintenance_.async_wait([this](const boost::system::error_code& ec) {
     if (ec || shuttingDown_) return;
-    pools_.maintain();
+    backends_.maintain();
     scheduleMaintenance();
   });
 }
@@ -84,7 +82,7 @@ void Worker::beginShutdown() {
     std::vector<Session*> sessions(sessions_.begin(), sessions_.end());
     for (Session* s : sessions) s->requestStop();
     if (sessions_.empty()) {
-      pools_.closeAll();
+      backends_.closeAll();
       work_.reset();
     }
   });
@@ -93,7 +91,7 @@ void Worker::beginShutdown() {
 void Worker::remove(Session* s) {
   sessions_.erase(s);
   if (shuttingDown_ && sessions_.empty()) {
-    pools_.closeAll();
+    backends_.closeAll();
     work_.reset();
   }
 }
@@ -101,25 +99,22 @@ void Worker::remove(Session* s) {
 Server::Server(std::shared_ptr<const config::Topology> topology, router::RuleSet rules,
                ServerOptions options, std::string serverVersion)
     : io_(), signals_(io_, SIGINT, SIGTERM) {
-  context_.topology = std::move(topology);
-  context_.rules = std::move(rules);
-  for (const auto& [name, rule] : context_.rules) {
+  executor::Services& services = context_.services;
+  services.topology = std::move(topology);
+  services.rules = std::move(rules);
+  for (const auto& [name, rule] : services.rules) {
     if (rule->empty()) continue;
-    context_.tables.set(name, loadTableLocations(context_.topology->databases.at(name), *rule));
+    services.tables.set(name,
+                        executor::loadTableLocations(services.topology->databases.at(name), *rule));
   }
   context_.options = std::move(options);
   context_.serverVersion = std::move(serverVersion);
   context_.rsaKey = protocol::RsaKey::generate();
   // The XA coordinator log: without it no XA transaction could keep its promise, so the proxy
   // does not start.
-  std::error_code ec;
-  std::filesystem::create_directories(context_.options.dataDir, ec);
-  auto log = txn::CoordinatorLog::open(context_.options.dataDir + "/xa");
-  if (!log) throw std::runtime_error(log.status().message());
-  context_.xaLog = std::move(log.value());
-  context_.blocking = std::make_unique<asio::thread_pool>(kBlockingThreads);
-  context_.xids =
-      std::make_unique<txn::XidGenerator>(context_.xaLog->instanceId(), context_.xaLog->boot());
+  auto coordinator = txn::Coordinator::open(context_.options.dataDir);
+  if (!coordinator) throw std::runtime_error(coordinator.status().message());
+  services.coordinator = std::move(coordinator.value());
   int n = context_.options.workers;
   if (n <= 0) n = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   context_.options.workers = n;
@@ -129,38 +124,6 @@ Server::Server(std::shared_ptr<const config::Topology> topology, router::RuleSet
 Server::~Server() {
   for (auto& w : workers_) w->stop();
   for (auto& w : workers_) w->join();
-}
-
-awaitable<void> Server::xaRecoveryLoop() {
-  asio::steady_timer timer(co_await asio::this_coro::executor);
-  auto lastRun = std::chrono::steady_clock::now();
-  bool again = true;  // the first pass runs at start-up
-  for (;;) {
-    if (context_.stopping) co_return;
-    XaRecoveryCounters& c = context_.xaRecovery;
-    if (again || c.wanted.exchange(false) ||
-        std::chrono::steady_clock::now() - lastRun >= kXaRecoveryInterval) {
-      lastRun = std::chrono::steady_clock::now();
-      txn::RecoveryReport r =
-          co_await txn::recover(co_await asio::this_coro::executor, *context_.topology,
-                                *context_.xaLog, *context_.xids, context_.xaActive);
-      c.runs += 1;
-      c.inDoubt += r.inDoubt;
-      c.committed += r.committed;
-      c.rolledBack += r.rolledBack;
-      c.unreachable = r.unreachable;
-      if (r.inDoubt > 0 || c.runs == 1) {
-        spdlog::info(
-            "XA recovery: {} in-doubt branch(es): {} committed, {} rolled back; {} "
-            "server(s) unreachable",
-            r.inDoubt, r.committed, r.rolledBack, r.unreachable);
-      }
-      again = r.unreachable > 0 || r.inDoubt > r.committed + r.rolledBack;
-    }
-    timer.expires_after(kXaRecoveryCheck);
-    boost::system::error_code ignored;
-    co_await timer.async_wait(asio::redirect_error(use_awaitable, ignored));
-  }
 }
 
 void Server::run() {
@@ -199,7 +162,10 @@ void Server::run() {
     });
   }
   // XA recovery now and then periodically, on the first worker; it never blocks client work.
-  asio::co_spawn(workers_.front()->io(), xaRecoveryLoop(), asio::detached);
+  asio::co_spawn(
+      workers_.front()->io(),
+      context_.services.coordinator->recoveryLoop(*context_.services.topology, context_.stopping),
+      asio::detached);
   for (size_t i = 0; i < acceptors_.size(); ++i) {
     bool isUnix = !o.unixSocket.empty() && i == acceptors_.size() - 1;
     asio::co_spawn(io_, acceptLoop(*acceptors_[i], isUnix), asio::detached);
@@ -262,10 +228,10 @@ awaitable<void> Server::acceptLoop(Acceptor& acceptor, bool unix) {
       auto remote = socket.remote_endpoint(ec);
       if (!ec) peer = peerAddress(remote);
     }
-    int limit = context_.topology->props.proxyFrontendMaxConnections;
-    int current = context_.connections.fetch_add(1) + 1;
+    int limit = context_.services.topology->props.proxyFrontendMaxConnections;
+    int current = context_.state.connections.fetch_add(1) + 1;
     if (limit > 0 && current > limit) {
-      context_.connections.fetch_sub(1);
+      context_.state.connections.fetch_sub(1);
       asio::co_spawn(worker.io(), refuse(std::move(socket)), asio::detached);
       continue;
     }
@@ -297,26 +263,6 @@ awaitable<void> Server::refuse(asio::generic::stream_protocol::socket socket) {
   boost::system::error_code ec;
   co_await asio::async_write(socket, asio::buffer(out), asio::redirect_error(use_awaitable, ec));
   socket.shutdown(asio::socket_base::shutdown_both, ec);
-}
-
-std::string probeBackendVersion(const config::Topology& topology, const std::string& fallback) {
-  for (const auto& [name, db] : topology.databases) {
-    for (const auto& ds : db.dataSources) {
-      MYSQL* m = mysql_init(nullptr);
-      unsigned timeout = 2;
-      mysql_options(m, MYSQL_OPT_CONNECT_TIMEOUT, &timeout);
-      unsigned protocol = MYSQL_PROTOCOL_TCP;
-      mysql_optionsv(m, MYSQL_OPT_PROTOCOL, &protocol);
-      std::string version;
-      if (mysql_real_connect(m, ds.host.c_str(), ds.username.c_str(), ds.password.c_str(), nullptr,
-                             ds.port, nullptr, 0)) {
-        version = mysql_get_server_info(m);
-      }
-      mysql_close(m);
-      if (!version.empty()) return version;
-    }
-  }
-  return fallback;
 }
 
 }  // namespace shardproxy::frontend

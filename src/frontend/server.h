@@ -15,16 +15,13 @@
 #include <unordered_map>
 #include <vector>
 
-#include "backend/pool.h"
+#include "admin/session_registry.h"
 #include "common/asio.h"
 #include "config/topology.h"
-#include "frontend/metadata.h"
+#include "executor/pooled_connection.h"
+#include "executor/shard_session.h"
 #include "parser/statement_cache.h"
 #include "protocol/auth.h"
-#include "router/sharding_rule.h"
-#include "txn/active_transactions.h"
-#include "txn/coordinator_log.h"
-#include "txn/xid.h"
 
 namespace shardproxy::frontend {
 
@@ -44,69 +41,15 @@ struct ServerOptions {
   std::string dataDir = "data";  // the proxy's own data: the XA coordinator log in <dataDir>/xa
 };
 
-// What XA recovery found, for SHOW DIST VARIABLES and the log.
-struct XaRecoveryCounters {
-  std::atomic<uint64_t> runs{0};
-  std::atomic<uint64_t> inDoubt{0};      // prepared branches found since start
-  std::atomic<uint64_t> committed{0};    // of those, committed (their decision was logged)
-  std::atomic<uint64_t> rolledBack{0};   // of those, rolled back (presumed abort)
-  std::atomic<uint64_t> unreachable{0};  // servers not reachable at the last run
-  // Set by a session whose XA COMMIT of a branch failed: the next check runs a pass at once.
-  std::atomic<bool> wanted{false};
-};
-
-// Every authenticated session by connection id, so KILL can reach sessions on other workers.
-// A session is only touched on its own worker's thread: KILL posts there and looks it up again.
-class SessionRegistry {
- public:
-  struct Entry {
-    Worker* worker = nullptr;
-    Session* session = nullptr;
-    std::string user;
-  };
-  void add(uint32_t id, Entry e) {
-    std::lock_guard lock(mutex_);
-    entries_[id] = std::move(e);
-  }
-  void remove(uint32_t id) {
-    std::lock_guard lock(mutex_);
-    entries_.erase(id);
-  }
-  std::optional<Entry> find(uint32_t id) const {
-    std::lock_guard lock(mutex_);
-    auto it = entries_.find(id);
-    if (it == entries_.end()) return std::nullopt;
-    return it->second;
-  }
-
- private:
-  mutable std::mutex mutex_;
-  std::unordered_map<uint32_t, Entry> entries_;
-};
-
-// Read by every worker; only the atomics and the registry change after start-up.
+// Read by every worker; only the atomics, the registry and the catalog change after start-up.
 struct ServerContext {
-  std::shared_ptr<const config::Topology> topology;
-  router::RuleSet rules;  // by logical database
-  TableCatalog tables;    // where unruled tables of sharded databases live
+  // Topology, rules, table catalog and XA coordinator, as the engine uses them.
+  executor::Services services;
   std::string serverVersion;
   std::unique_ptr<protocol::RsaKey> rsaKey;
   ServerOptions options;
-  std::chrono::steady_clock::time_point startedAt = std::chrono::steady_clock::now();
-  std::atomic<uint32_t> nextConnectionId{1};
-  std::atomic<int> connections{0};
-  std::atomic<uint64_t> questions{0};
   std::atomic<bool> stopping{false};
-  SessionRegistry sessions;
-  // XA: the coordinator log under --data-dir, the xids of this instance, the transactions running
-  // now (recovery leaves them alone) and what recovery did.
-  std::unique_ptr<txn::CoordinatorLog> xaLog;
-  std::unique_ptr<txn::XidGenerator> xids;
-  txn::ActiveTransactions xaActive;
-  XaRecoveryCounters xaRecovery;
-  // Threads for calls that block (the synced coordinator log write), so that a worker goes on
-  // serving its other sessions meanwhile and concurrent commits share one fsync.
-  std::unique_ptr<asio::thread_pool> blocking;
+  admin::ServerState state;  // connection ids, counters, the sessions for KILL
 };
 
 class Worker {
@@ -120,7 +63,7 @@ class Worker {
   void stop() { io_.stop(); }
 
   asio::io_context& io() { return io_; }
-  backend::PoolSet& pools() { return pools_; }
+  executor::PoolSource& backends() { return backends_; }
   // The worker's statement cache: sessions on this thread share parses of the same statement.
   parser::StatementCache& statements() { return statements_; }
   ServerContext& context() { return context_; }
@@ -133,7 +76,7 @@ class Worker {
   ServerContext& context_;
   asio::io_context io_;
   asio::executor_work_guard<asio::io_context::executor_type> work_;
-  backend::PoolSet pools_;
+  executor::PoolSource backends_;
   parser::StatementCache statements_;
   asio::steady_timer maintenance_;
   std::set<Session*> sessions_;
@@ -152,11 +95,6 @@ class Server {
 
  private:
   awaitable<void> acceptLoop(Acceptor& acceptor, bool unix);
-  // XA recovery at start-up, then every kXaRecoveryInterval; checked every kXaRecoveryCheck, a
-  // pass runs sooner while a server is unreachable or a branch unsettled, or when a session asks.
-  awaitable<void> xaRecoveryLoop();
-  static constexpr std::chrono::seconds kXaRecoveryInterval{60};
-  static constexpr std::chrono::seconds kXaRecoveryCheck{2};
   void shutdown();
   static awaitable<void> refuse(asio::generic::stream_protocol::socket socket);
 
@@ -172,8 +110,5 @@ class Server {
   std::condition_variable runningChanged_;
   size_t running_ = 0;  // worker threads whose loop has not ended
 };
-
-// The version of the first reachable backend, for the greeting; `fallback` otherwise.
-std::string probeBackendVersion(const config::Topology& topology, const std::string& fallback);
 
 }  // namespace shardproxy::frontend

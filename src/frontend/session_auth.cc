@@ -41,7 +41,7 @@ awaitable<bool> Session::authenticate() {
   if (!packet) co_return false;
   auto decoded = protocol::decodeHandshakeResponse(*packet);
   if (!decoded || decoded->sslRequest) {
-    writeError(Status(er::kHandshake, "08S01", "Bad handshake"));
+    error(Status(er::kHandshake, "08S01", "Bad handshake"));
     co_return false;
   }
   protocol::HandshakeResponse& hello = decoded->response;
@@ -105,21 +105,25 @@ awaitable<bool> Session::authenticate() {
     }
   }
   if (!ok) {
-    writeError(accessDenied(hello.user, host, !hello.authResponse.empty() || !response.empty()));
+    error(accessDenied(hello.user, host, !hello.authResponse.empty() || !response.empty()));
     co_return false;
   }
-  user_ = user;
-  context_.sessions.add(connectionId_, {&worker_, this, user_->name});
+  shard_.user = user;
+  shard_.foundRows = capabilities_ & cap::kFoundRows;
+  // KILL from another session runs on this session's worker, after finding this entry again
+  // there (the destructor removes it first), so `this` is alive when it is called.
+  context_.state.sessions.add(connectionId_, {worker_.io().get_executor(), this, user->name,
+                                              [this](bool connection) { killedBy(connection); }});
   if (!hello.database.empty()) {
     Status s = useDatabase(hello.database);
     if (!s) {
-      writeError(s);
+      error(s);
       co_return false;
     }
   }
-  variables_.values = charsetVariables(collation_);
-  multiStatements_ = capabilities_ & cap::kMultiStatements;
-  writeOk(protocol::OkPacket{0, 0, statusFlags(), 0, {}});
+  shard_.variables.values = executor::charsetVariables(collation_);
+  shard_.multiStatements = capabilities_ & cap::kMultiStatements;
+  writeOk();
   co_return true;
 }
 

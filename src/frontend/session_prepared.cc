@@ -10,9 +10,9 @@
 #include <algorithm>
 
 #include "common/log.h"
-#include "frontend/authenticator.h"
+#include "common/sql_text.h"
+#include "executor/engine.h"
 #include "frontend/session.h"
-#include "frontend/statement_facts.h"
 #include "protocol/charset.h"
 #include "protocol/stmt_commands.h"
 #include "protocol/stmt_execute.h"
@@ -25,8 +25,6 @@ namespace cap = protocol::cap;
 namespace pstatus = protocol::status;
 
 namespace {
-
-inline constexpr uint16_t kStmtHasNoOpenCursor = 1421;
 
 std::string lowerAscii(std::string_view s) {
   std::string out(s);
@@ -49,47 +47,6 @@ Status wrongArguments(std::string_view command) {
   return Status(er::kWrongArguments, "HY000", "Incorrect arguments to " + std::string(command));
 }
 
-bool routable(const ast::Statement& s) {
-  switch (s.kind) {
-    case ast::StatementKind::Select:
-    case ast::StatementKind::Insert:
-    case ast::StatementKind::Replace:
-    case ast::StatementKind::Update:
-    case ast::StatementKind::Delete:
-      return true;
-    default:
-      return false;
-  }
-}
-
-// One route unit in which every sharded table of `s` has an actual table, all on one data source
-// where the rules allow it: the form a backend can prepare to describe `s`. Any actual table
-// will do, since they all have the logical table's columns. Empty `dataSource` when `s` names no
-// sharded table.
-router::RouteUnit describeUnit(const ast::Statement& s, const router::ShardingRule& rules,
-                               const std::string& database) {
-  router::RouteUnit unit;
-  for (const ast::TableRef& t : s.tableRefs) {
-    if (t.kind != ast::TableRef::Kind::Table) continue;
-    if (!t.schema.empty() && strcasecmp(t.schema.value.c_str(), database.c_str()) != 0) continue;
-    const router::TableRule* rule = rules.findTableRule(t.name.value);
-    if (!rule || rule->dataNodes.empty() || unit.actualTable(rule->logicTable)) continue;
-    const router::DataNode* node = &rule->dataNodes.front();
-    if (unit.dataSource.empty()) {
-      unit.dataSource = node->dataSource;
-    } else {
-      for (const router::DataNode& n : rule->dataNodes) {
-        if (n.dataSource == unit.dataSource) {
-          node = &n;
-          break;
-        }
-      }
-    }
-    unit.tables.push_back({rule->logicTable, node->table});
-  }
-  return unit;
-}
-
 // The definition MySQL sends for each parameter after PREPARE_OK (the type is only known at
 // execution).
 protocol::ColumnDefinitionRef parameterDefinition() {
@@ -102,29 +59,29 @@ protocol::ColumnDefinitionRef parameterDefinition() {
 }
 
 // A user variable's value, as `SELECT @v` returned it, as a literal of the same type.
-std::string variableLiteral(const MYSQL_FIELD& f, const char* value, unsigned long length,
-                            const LiteralStyle& style) {
+std::string variableLiteral(const protocol::ColumnDefinition& f,
+                            const std::optional<std::string>& value, const LiteralStyle& style) {
   if (!value) return "NULL";
-  std::string_view text(value, length);
+  std::string_view text(*value);
   protocol::ParamType type{protocol::ColumnType::kVarString, false};
   switch (f.type) {
-    case MYSQL_TYPE_TINY:
-    case MYSQL_TYPE_SHORT:
-    case MYSQL_TYPE_LONG:
-    case MYSQL_TYPE_INT24:
-    case MYSQL_TYPE_LONGLONG:
-    case MYSQL_TYPE_NEWDECIMAL:
-    case MYSQL_TYPE_DECIMAL:
+    case protocol::ColumnType::kTiny:
+    case protocol::ColumnType::kShort:
+    case protocol::ColumnType::kLong:
+    case protocol::ColumnType::kInt24:
+    case protocol::ColumnType::kLongLong:
+    case protocol::ColumnType::kNewDecimal:
+    case protocol::ColumnType::kDecimal:
       return std::string(text);
-    case MYSQL_TYPE_FLOAT:
-    case MYSQL_TYPE_DOUBLE:
+    case protocol::ColumnType::kFloat:
+    case protocol::ColumnType::kDouble:
       // The server's shortest text of the double; in exponent form it stays a DOUBLE.
       return text.find_first_of("eE") == std::string_view::npos ? std::string(text) + "e0"
                                                                 : std::string(text);
     default:
       break;
   }
-  if (f.charsetnr == 63) type.type = protocol::ColumnType::kBlob;  // a binary string
+  if (f.collation == 63) type.type = protocol::ColumnType::kBlob;  // a binary string
   return longDataLiteral(type, text, style);
 }
 
@@ -132,7 +89,8 @@ std::string variableLiteral(const MYSQL_FIELD& f, const char* value, unsigned lo
 
 LiteralStyle Session::literalStyle() const {
   LiteralStyle style;
-  if (auto it = variables_.values.find("character_set_client"); it != variables_.values.end()) {
+  if (auto it = shard_.variables.values.find("character_set_client");
+      it != shard_.variables.values.end()) {
     style.clientCharset = it->second;
   }
   // A value as the server reports it may be quoted ('utf8mb4').
@@ -183,88 +141,27 @@ awaitable<Result<std::unique_ptr<PreparedStatement>>> Session::describeStatement
     noteLimit(parsed->del.limit);
   }
 
-  // Where and in which form a backend describes it: statements on sharded tables as one route
-  // unit would run them, everything else as written where the session's statements go.
-  std::string form = ps->sql;
-  std::optional<Target> target;
-  router::RouteUnit unit;
-  const router::ShardingRule* rules = activeRules();
-  if (parsed && rules) {
-    const config::LogicalDatabase* db = topology_->findDatabase(database_);
-    if (!db) co_return unknownDatabase(database_);
-    if (routable(*parsed)) {
-      unit = describeUnit(*parsed, *rules, database_);
-      router::RouteResult route;
-      if (unit.dataSource.empty()) {
-        // No sharded table: single and broadcast tables route without the parameters.
-        const config::DataSource* fallback = db->defaultDataSource();
-        std::shared_ptr<const router::TableLocations> locations =
-            context_.tables.locations(database_);
-        router::Router router(*rules, *locations, fallback ? fallback->name : std::string());
-        router::RouteOptions options;
-        options.database = database_;
-        auto routed = router.route(*parsed, options);
-        if (!routed) co_return routed.status();
-        if (routed->units.empty()) co_return makeError(er::kUnknownError, "statement has no route");
-        unit = routed->units.front();
-      }
-      route.kind = router::RouteResult::Kind::Standard;
-      route.units = {unit};
-      rewriter::RewriteOptions options;
-      options.database = database_;
-      auto units = rewriter::rewrite(*parsed, route, options, nullptr);
-      if (!units) co_return units.status();
-      form = units->front().sql;
-      auto t = targetFor(*db, unit.dataSource);
-      if (!t) co_return t.status();
-      target = *t;
-    } else if (parsed->kind == ast::StatementKind::Ddl || parsed->show.table != ast::kNone) {
-      // DDL and SHOW ... of a logical table name tables that no backend has by that name; MySQL
-      // itself only checks their syntax when preparing them, which the parser has done.
-      co_return std::move(ps);
-    }
-  }
-  if (!target) {
-    auto t = route();
-    if (!t) co_return t.status();
-    target = *t;
-  }
-
-  auto held = co_await acquire(*target);
-  if (!held) co_return held.status();
-  if (topology_->props.sqlShow) {
-    spdlog::info("Actual SQL: {} ::: PREPARE {}", target->dataSource->name, form);
-  }
-  auto described = co_await held->conn->describe(form);
-  finish(*target, std::move(*held), false);
+  executor::Engine engine(shard_, *this);
+  auto described = co_await engine.prepare(parsed ? &parsed.value() : nullptr, sql);
   if (!described) co_return described.status();
-  if (described->params != ps->markers.size()) {
+  if (!*described) co_return std::move(ps);
+  if ((*described)->params != ps->markers.size()) {
     co_return Status(er::kUnsupportedPs, "HY000",
                      "unsupported: the proxy cannot place the parameter markers of this statement");
   }
-  for (protocol::ColumnDefinition& c : described->columns) {
-    // Clients see the logical database and tables, as in result sets.
-    if (!c.schema.empty() && c.schema == target->dataSource->database) {
-      c.schema = target->database->name;
-    }
-    for (const router::TableMapping& m : unit.tables) {
-      if (c.table == m.actualTable) c.table = m.logicTable;
-      if (c.orgTable == m.actualTable) c.orgTable = m.logicTable;
-    }
-  }
-  ps->columns = std::move(described->columns);
+  ps->columns = std::move((*described)->columns);
   co_return std::move(ps);
 }
 
 awaitable<void> Session::handleStmtPrepare(std::string_view sql) {
   if (topology_->props.sqlShow) spdlog::info("Logic SQL: PREPARE {}", sql);
   if (Status limit = preparedLimitReached(); !limit) {
-    writeError(limit);
+    error(limit);
     co_return;
   }
   auto described = co_await describeStatement(sql);
   if (!described) {
-    writeError(described.status());
+    error(described.status());
     co_return;
   }
   std::unique_ptr<PreparedStatement> ps = std::move(described.value());
@@ -282,7 +179,7 @@ awaitable<void> Session::handleStmtPrepare(std::string_view sql) {
       io_.end();
     }
     if (eofs) {
-      protocol::encodeEof(io_.begin(), protocol::EofPacket{0, statusFlags()});
+      protocol::encodeEof(io_.begin(), protocol::EofPacket{0, shard_.statusFlags()});
       io_.end();
     }
   }
@@ -292,7 +189,7 @@ awaitable<void> Session::handleStmtPrepare(std::string_view sql) {
       io_.end();
     }
     if (eofs) {
-      protocol::encodeEof(io_.begin(), protocol::EofPacket{0, statusFlags()});
+      protocol::encodeEof(io_.begin(), protocol::EofPacket{0, shard_.statusFlags()});
       io_.end();
     }
   }
@@ -302,12 +199,12 @@ awaitable<void> Session::handleStmtPrepare(std::string_view sql) {
 awaitable<void> Session::handleStmtExecute(const protocol::CommandPacket& c) {
   auto id = protocol::statementIdOf(c);
   if (!id) {
-    writeError(malformed());
+    error(malformed());
     co_return;
   }
   auto it = statements_.find(*id);
   if (it == statements_.end()) {
-    writeError(unknownHandler(std::to_string(*id), "mysqld_stmt_execute"));
+    error(unknownHandler(std::to_string(*id), "mysqld_stmt_execute"));
     co_return;
   }
   PreparedStatement& ps = *it->second;
@@ -320,13 +217,13 @@ awaitable<void> Session::handleStmtExecute(const protocol::CommandPacket& c) {
   std::swap(sent, ps.longData);
   size_t sentBytes = std::exchange(ps.longDataBytes, 0);
   if (!exec) {
-    writeError(wrongArguments("mysqld_stmt_execute"));
+    error(wrongArguments("mysqld_stmt_execute"));
     co_return;
   }
   if (sentBytes > context_.options.maxAllowedPacket) {
-    writeError(Status(er::kNetPacketTooLarge, "08S01",
-                      "Parameter of prepared statement which is set through "
-                      "mysql_send_long_data() is longer than 'max_allowed_packet' bytes"));
+    error(Status(er::kNetPacketTooLarge, "08S01",
+                 "Parameter of prepared statement which is set through "
+                 "mysql_send_long_data() is longer than 'max_allowed_packet' bytes"));
     co_return;
   }
   ps.types = exec->types;
@@ -340,7 +237,7 @@ awaitable<void> Session::handleStmtExecute(const protocol::CommandPacket& c) {
     }
     auto literal = parameterLiteral(exec->types[i], exec->params[i], style);
     if (!literal) {
-      writeError(literal.status());
+      error(literal.status());
       co_return;
     }
     literals.push_back(std::move(*literal));
@@ -371,10 +268,10 @@ awaitable<void> Session::executePrepared(PreparedStatement& ps,
   capture_ = nullptr;
   if (!cursor || capture.failed) co_return;
   if (capture.tooLarge) {
-    writeError(Status(er::kNotSupportedYet, "42000",
-                      "unsupported: a cursor over more than " +
-                          std::to_string(topology_->props.proxyMergeMaxMemoryRows) +
-                          " rows (proxy-merge-max-memory-rows); fetch it without a cursor"));
+    error(Status(er::kNotSupportedYet, "42000",
+                 "unsupported: a cursor over more than " +
+                     std::to_string(topology_->props.proxyMergeMaxMemoryRows) +
+                     " rows (proxy-merge-max-memory-rows); fetch it without a cursor"));
     co_return;
   }
   if (capture.header.empty()) co_return;  // no result set: its OK went out already
@@ -386,19 +283,18 @@ awaitable<void> Session::executePrepared(PreparedStatement& ps,
 void Session::handleStmtFetch(const protocol::CommandPacket& c) {
   auto fetch = protocol::decodeStmtFetch(c);
   if (!fetch) {
-    writeError(malformed());
+    error(malformed());
     return;
   }
   auto it = statements_.find(fetch->statementId);
   if (it == statements_.end()) {
-    writeError(unknownHandler(std::to_string(fetch->statementId), "mysqld_stmt_fetch"));
+    error(unknownHandler(std::to_string(fetch->statementId), "mysqld_stmt_fetch"));
     return;
   }
   PreparedStatement& ps = *it->second;
   if (!ps.cursor) {
-    writeError(
-        Status(kStmtHasNoOpenCursor, "HY000",
-               "The statement (" + std::to_string(fetch->statementId) + ") has no open cursor."));
+    error(Status(er::kStmtHasNoOpenCursor, "HY000",
+                 "The statement (" + std::to_string(fetch->statementId) + ") has no open cursor."));
     return;
   }
   auto& rows = ps.cursor->rows;
@@ -406,12 +302,12 @@ void Session::handleStmtFetch(const protocol::CommandPacket& c) {
     io_.write(rows.front());
     rows.pop_front();
   }
-  uint16_t flags = statusFlags() | pstatus::kCursorExists;
+  uint16_t flags = shard_.statusFlags() | pstatus::kCursorExists;
   if (rows.empty()) {
     flags |= pstatus::kLastRowSent;
     ps.cursor.reset();
   }
-  writeEnd(flags, 0);
+  end(flags, 0);
 }
 
 void Session::handleStmtSendLongData(const protocol::CommandPacket& c) {
@@ -436,59 +332,43 @@ void Session::handleStmtClose(const protocol::CommandPacket& c) {
 void Session::handleStmtReset(const protocol::CommandPacket& c) {
   auto id = protocol::decodeStmtReset(c);
   if (!id) {
-    writeError(malformed());
+    error(malformed());
     return;
   }
   auto it = statements_.find(*id);
   if (it == statements_.end()) {
-    writeError(unknownHandler(std::to_string(*id), "mysqld_stmt_reset"));
+    error(unknownHandler(std::to_string(*id), "mysqld_stmt_reset"));
     return;
   }
   PreparedStatement& ps = *it->second;
   for (auto& d : ps.longData) d.reset();
   ps.longDataBytes = 0;
   ps.cursor.reset();
-  writeOk(protocol::OkPacket{0, 0, statusFlags(), 0, {}});
+  writeOk();
 }
 
 awaitable<Result<std::vector<Session::UserVariable>>> Session::readUserVariables(
     const std::vector<std::string>& names) {
-  std::vector<UserVariable> values;
   // User variables live on the backend connection that set them: where the session's other
   // statements go.
-  auto target = route();
+  auto target = shard_.route();
   if (!target) co_return target.status();
-  auto held = co_await acquire(*target);
-  if (!held) co_return held.status();
-  backend::Connection& conn = *held->conn;
   std::string select = "SELECT ";
   for (size_t i = 0; i < names.size(); ++i) {
     if (i) select += ", ";
     select += "@" + quoteIdentifier(names[i]);
   }
-  Status s = co_await conn.query(select);
-  if (s && conn.fieldCount() == names.size()) {
-    MYSQL_ROW row = nullptr;
-    s = co_await conn.fetchRow(row);
-    if (s && row) {
-      LiteralStyle style = literalStyle();
-      const unsigned long* lengths = conn.rowLengths();
-      for (size_t i = 0; i < names.size(); ++i) {
-        UserVariable v;
-        v.literal = variableLiteral(conn.fields()[i], row[i], lengths[i], style);
-        if (row[i]) v.text.emplace(row[i], lengths[i]);
-        values.push_back(std::move(v));
-      }
-    }
-  }
-  if (!conn.idleClean()) {
-    Status d = co_await conn.drain();
-    if (s) s = d;
-  }
-  finish(*target, std::move(*held), false);
-  if (!s) co_return s;
-  if (values.size() != names.size()) {
+  executor::Engine engine(shard_, *this);
+  auto read = co_await engine.fetch(*target, select);
+  if (!read) co_return read.status();
+  if (read->columns.size() != names.size() || read->rows.empty()) {
     co_return makeError(er::kUnknownError, "reading user variables failed");
+  }
+  LiteralStyle style = literalStyle();
+  std::vector<UserVariable> values;
+  for (size_t i = 0; i < names.size(); ++i) {
+    const std::optional<std::string>& value = read->rows.front()[i];
+    values.push_back(UserVariable{variableLiteral(read->columns[i], value, style), value});
   }
   co_return values;
 }
@@ -507,34 +387,34 @@ awaitable<void> Session::sqlPrepare(const ast::Statement& s) {
     std::vector<std::string> names = {p.fromVariable.value};
     auto value = co_await readUserVariables(names);
     if (!value) {
-      writeError(value.status());
+      error(value.status());
       co_return;
     }
     text = value->front().text.value_or("NULL");
   }
   if (Status limit = preparedLimitReached(); !limit) {
-    writeError(limit);
+    error(limit);
     co_return;
   }
   auto described = co_await describeStatement(text);
   if (!described) {
-    writeError(described.status());
+    error(described.status());
     co_return;
   }
   namedStatements_[name] = std::move(described.value());
-  writeOk(protocol::OkPacket{0, 0, statusFlags(), 0, "Statement prepared"});
+  ok(protocol::OkPacket{0, 0, shard_.statusFlags(), 0, "Statement prepared"});
 }
 
 awaitable<void> Session::sqlExecute(const ast::Statement& s) {
   const ast::PreparedStatementCommand& p = s.prepared;
   auto it = namedStatements_.find(lowerAscii(p.name.value));
   if (it == namedStatements_.end()) {
-    writeError(unknownHandler(p.name.value, "EXECUTE"));
+    error(unknownHandler(p.name.value, "EXECUTE"));
     co_return;
   }
   PreparedStatement& ps = *it->second;
   if (p.usingVariables.size() != ps.markers.size()) {
-    writeError(wrongArguments("EXECUTE"));
+    error(wrongArguments("EXECUTE"));
     co_return;
   }
   std::vector<std::string> names;
@@ -543,7 +423,7 @@ awaitable<void> Session::sqlExecute(const ast::Statement& s) {
   if (!names.empty()) {
     auto values = co_await readUserVariables(names);
     if (!values) {
-      writeError(values.status());
+      error(values.status());
       co_return;
     }
     for (UserVariable& v : *values) literals.push_back(std::move(v.literal));
@@ -554,10 +434,10 @@ awaitable<void> Session::sqlExecute(const ast::Statement& s) {
 void Session::sqlDeallocate(const ast::Statement& s) {
   const ast::PreparedStatementCommand& p = s.prepared;
   if (namedStatements_.erase(lowerAscii(p.name.value)) == 0) {
-    writeError(unknownHandler(p.name.value, "DEALLOCATE PREPARE"));
+    error(unknownHandler(p.name.value, "DEALLOCATE PREPARE"));
     return;
   }
-  writeOk(protocol::OkPacket{0, 0, statusFlags(), 0, {}});
+  writeOk();
 }
 
 }  // namespace shardproxy::frontend

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "metadata/table_catalog.h"
 #include "parser/ast.h"
 #include "router/hint.h"
 #include "router/sharding_rule.h"
@@ -17,9 +18,8 @@
 
 namespace shardproxy::router {
 
-// Where tables that no rule names live, from the backends' metadata: lower-case table name ->
-// the data sources that hold it. A table on exactly one data source is a single table.
-using TableLocations = std::map<std::string, std::vector<std::string>>;
+// Where tables that no rule names live (metadata/table_catalog.h).
+using TableLocations = metadata::TableLocations;
 
 struct TableMapping {
   std::string logicTable;   // as the rules spell it
@@ -60,9 +60,9 @@ struct RouteResult {
 };
 
 struct RouteOptions {
-  std::string database;              // the logical database: `db.t` names a table of the rules
-  std::vector<Value> parameters;     // values of the `?` markers, by index
-  std::string preferredDataSource;   // for a Unicast read: one the session already uses
+  std::string database;             // the logical database: `db.t` names a table of the rules
+  std::vector<Value> parameters;    // values of the `?` markers, by index
+  std::string preferredDataSource;  // for a Unicast read: one the session already uses
 };
 
 class Router {
@@ -72,8 +72,8 @@ class Router {
   Router(const ShardingRule& rule, const TableLocations& locations, std::string defaultDataSource);
 
   // Statements the router takes: SELECT, INSERT, REPLACE, UPDATE, DELETE and DDL on tables
-  // (other kinds are the session's). Errors are MySQL errors for the client (ER_NOT_SUPPORTED_YET and ShardingSphere's
-  // sharding errors).
+  // (other kinds are the session's). Errors are MySQL errors for the client (ER_NOT_SUPPORTED_YET
+  // and ShardingSphere's sharding errors).
   Result<RouteResult> route(const parser::ast::Statement& s, const RouteOptions& options) const;
 
  private:

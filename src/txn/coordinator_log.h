@@ -18,6 +18,15 @@ class DB;
 
 namespace shardproxy::txn {
 
+// Where commit decisions are kept durably; what the commit path needs of the coordinator log.
+class CommitLog {
+ public:
+  virtual ~CommitLog() = default;
+  virtual Status logCommit(const std::string& gtrid,
+                           const std::vector<std::string>& dataSources) = 0;
+  virtual Status finish(const std::string& gtrid) = 0;
+};
+
 // The XA coordinator log: commit decisions, in RocksDB under the proxy's --data-dir. A decision
 // is written with a synced write before any branch commits (so a crash after it commits the
 // transaction on recovery), and removed once every branch has committed.
@@ -25,7 +34,7 @@ namespace shardproxy::txn {
 // Thread-safe: every method may be called from any worker concurrently. Writes are not
 // serialized here on purpose: RocksDB groups concurrent synced writers into one fsync.
 // Calls block the calling thread for the write (a synced write is an fsync).
-class CoordinatorLog {
+class CoordinatorLog : public CommitLog {
  public:
   // gtrid -> data sources of its branches.
   using Decisions = std::map<std::string, std::vector<std::string>>;
@@ -34,7 +43,7 @@ class CoordinatorLog {
   // (16 random hex digits, kept in the log); on every open increments the boot counter (synced).
   // One process at a time: a second open of the same directory fails (RocksDB's LOCK file).
   static Result<std::unique_ptr<CoordinatorLog>> open(const std::string& dir);
-  ~CoordinatorLog();
+  ~CoordinatorLog() override;
   CoordinatorLog(const CoordinatorLog&) = delete;
   CoordinatorLog& operator=(const CoordinatorLog&) = delete;
 
@@ -46,11 +55,11 @@ class CoordinatorLog {
   // nothing may be committed: the caller rolls the branches back. After a write error (disk full)
   // RocksDB refuses every later write too, so the proxy stops committing XA transactions.
   // Data source names must be non-empty and without '\n' (they are stored joined by '\n').
-  Status logCommit(const std::string& gtrid, const std::vector<std::string>& dataSources);
+  Status logCommit(const std::string& gtrid, const std::vector<std::string>& dataSources) override;
   // Every branch committed: the decision is no longer needed. Not synced: the delete still goes
   // to the WAL, so only an OS crash or power loss can undo it, and then recovery finds the
   // decision again, sees no prepared branch with its xid and finishes it again.
-  Status finish(const std::string& gtrid);
+  Status finish(const std::string& gtrid) override;
 
   // Decisions not finished yet: gtrid -> data sources. For recovery. On a read error (corrupt or
   // unreadable files) logs it and returns what it read: use readPending() where a missing

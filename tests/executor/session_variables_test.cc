@@ -1,8 +1,10 @@
-#include "frontend/session_state.h"
+#include "executor/session_variables.h"
 
 #include <gtest/gtest.h>
 
-namespace shardproxy::frontend {
+#include "common/sql_text.h"
+
+namespace shardproxy::executor {
 namespace {
 
 TEST(SessionVariablesTest, NothingToDo) {
@@ -15,9 +17,8 @@ TEST(SessionVariablesTest, NothingToDo) {
 TEST(SessionVariablesTest, SetsDifferencesAndResetsTheRest) {
   SessionVariables v;
   v.values = {{"sql_mode", "ANSI"}, {"wait_timeout", "100"}, {"time_zone", "+01:00"}};
-  std::map<std::string, std::string> applied = {{"sql_mode", "ANSI"},
-                                                {"autocommit", "OFF"},
-                                                {"time_zone", "SYSTEM"}};
+  std::map<std::string, std::string> applied = {
+      {"sql_mode", "ANSI"}, {"autocommit", "OFF"}, {"time_zone", "SYSTEM"}};
   EXPECT_EQ(v.syncStatement(applied, false),
             "SET SESSION time_zone = '+01:00', SESSION wait_timeout = 100, "
             "SESSION autocommit = DEFAULT");
@@ -65,4 +66,4 @@ TEST(QuoteStringTest, Escapes) {
 }
 
 }  // namespace
-}  // namespace shardproxy::frontend
+}  // namespace shardproxy::executor

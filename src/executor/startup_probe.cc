@@ -1,4 +1,4 @@
-#include "frontend/metadata.h"
+#include "executor/startup_probe.h"
 
 #include <mysql.h>
 
@@ -6,40 +6,26 @@
 
 #include "common/log.h"
 
-namespace shardproxy::frontend {
+namespace shardproxy::executor {
 
-std::shared_ptr<const router::TableLocations> TableCatalog::locations(
-    const std::string& database) const {
-  static const auto kEmpty = std::make_shared<const router::TableLocations>();
-  std::lock_guard lock(mutex_);
-  auto it = byDatabase_.find(database);
-  return it == byDatabase_.end() ? kEmpty : it->second;
-}
-
-void TableCatalog::set(const std::string& database, router::TableLocations locations) {
-  auto snapshot = std::make_shared<const router::TableLocations>(std::move(locations));
-  std::lock_guard lock(mutex_);
-  byDatabase_[database] = std::move(snapshot);
-}
-
-void TableCatalog::added(const std::string& database, const std::string& table,
-                         const std::string& dataSource) {
-  std::lock_guard lock(mutex_);
-  auto& current = byDatabase_[database];
-  auto next = current ? std::make_shared<router::TableLocations>(*current)
-                      : std::make_shared<router::TableLocations>();
-  auto& where = (*next)[router::lowerAscii(table)];
-  if (std::find(where.begin(), where.end(), dataSource) == where.end()) where.push_back(dataSource);
-  current = std::move(next);
-}
-
-void TableCatalog::dropped(const std::string& database, const std::string& table) {
-  std::lock_guard lock(mutex_);
-  auto& current = byDatabase_[database];
-  if (!current) return;
-  auto next = std::make_shared<router::TableLocations>(*current);
-  next->erase(router::lowerAscii(table));
-  current = std::move(next);
+std::string probeBackendVersion(const config::Topology& topology, const std::string& fallback) {
+  for (const auto& [name, db] : topology.databases) {
+    for (const auto& ds : db.dataSources) {
+      MYSQL* m = mysql_init(nullptr);
+      unsigned timeout = 2;
+      mysql_options(m, MYSQL_OPT_CONNECT_TIMEOUT, &timeout);
+      unsigned protocol = MYSQL_PROTOCOL_TCP;
+      mysql_optionsv(m, MYSQL_OPT_PROTOCOL, &protocol);
+      std::string version;
+      if (mysql_real_connect(m, ds.host.c_str(), ds.username.c_str(), ds.password.c_str(), nullptr,
+                             ds.port, nullptr, 0)) {
+        version = mysql_get_server_info(m);
+      }
+      mysql_close(m);
+      if (!version.empty()) return version;
+    }
+  }
+  return fallback;
 }
 
 namespace {
@@ -63,9 +49,9 @@ bool singleTableListed(const config::SingleRuleConfig& single, const std::string
 
 }  // namespace
 
-router::TableLocations loadTableLocations(const config::LogicalDatabase& db,
-                                          const router::ShardingRule& rule) {
-  router::TableLocations out;
+metadata::TableLocations loadTableLocations(const config::LogicalDatabase& db,
+                                            const router::ShardingRule& rule) {
+  metadata::TableLocations out;
   for (const config::DataSource& ds : db.dataSources) {
     MYSQL* m = mysql_init(nullptr);
     unsigned timeout = 5;
@@ -102,4 +88,4 @@ router::TableLocations loadTableLocations(const config::LogicalDatabase& db,
   return out;
 }
 
-}  // namespace shardproxy::frontend
+}  // namespace shardproxy::executor

@@ -1,12 +1,13 @@
-#include "frontend/session_state.h"
+#include "executor/session_variables.h"
 
 #include <algorithm>
 #include <cctype>
 #include <vector>
 
+#include "common/sql_text.h"
 #include "protocol/charset.h"
 
-namespace shardproxy::frontend {
+namespace shardproxy::executor {
 
 namespace {
 
@@ -91,4 +92,4 @@ std::map<std::string, std::string> charsetVariables(uint16_t collationId) {
   return vars;
 }
 
-}  // namespace shardproxy::frontend
+}  // namespace shardproxy::executor

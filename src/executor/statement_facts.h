@@ -10,7 +10,7 @@
 #include "parser/ast.h"
 #include "rewriter/rewriter.h"
 
-namespace shardproxy::frontend {
+namespace shardproxy::executor {
 
 // The statement may leave state on its backend connection that the proxy cannot replay on
 // another one: user variables, temporary tables, table and advisory locks, SQL-level prepared
@@ -43,22 +43,4 @@ std::optional<std::string> substituteSessionFunctions(const parser::ast::Stateme
                                                       uint32_t connectionId,
                                                       bool noBackslashEscapes);
 
-// `PREVIEW <statement>` (ShardingSphere's DistSQL, not MySQL syntax, so the grammar does not
-// know it): the statement after the keyword, or nullopt when the text is something else.
-std::optional<std::string_view> previewTarget(std::string_view sql);
-
-// ShardingSphere's DistSQL for the proxy's own variables (not MySQL syntax either):
-//   SET [DIST] VARIABLE name = value       value bare or quoted
-//   SHOW [DIST] VARIABLE name
-//   SHOW DIST VARIABLE WHERE NAME = name
-//   SHOW DIST VARIABLES
-// Names are lower-cased; `name` is empty for SHOW DIST VARIABLES (all of them).
-struct DistVariableStatement {
-  bool set = false;
-  bool dist = false;  // the DIST form (name/value columns when shown)
-  std::string name;
-  std::string value;
-};
-std::optional<DistVariableStatement> distVariable(std::string_view sql);
-
-}  // namespace shardproxy::frontend
+}  // namespace shardproxy::executor

@@ -1,0 +1,592 @@
+#include "admin/admin.h"
+
+#include <strings.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cstdio>
+#include <map>
+
+#include "common/like.h"
+#include "common/log.h"
+#include "common/sql_text.h"
+#include "executor/statement_facts.h"
+#include "protocol/charset.h"
+#include "protocol/constants.h"
+#include "txn/coordinator.h"
+
+namespace shardproxy::admin {
+
+namespace ast = parser::ast;
+namespace pstatus = protocol::status;
+using executor::Target;
+
+namespace {
+
+// The pattern of SHOW ... LIKE 'pattern' (unescaped as MySQL does, `\%` and `\_` kept), or
+// nullopt when there is no LIKE.
+std::optional<std::string> likePattern(const ast::Statement& s) {
+  if (s.show.like == ast::kNone) return std::nullopt;
+  return s.expr(s.show.like).value;
+}
+
+std::string upperAscii(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return s;
+}
+
+bool routable(const ast::Statement& s) {
+  switch (s.kind) {
+    case ast::StatementKind::Select:
+    case ast::StatementKind::Insert:
+    case ast::StatementKind::Replace:
+    case ast::StatementKind::Update:
+    case ast::StatementKind::Delete:
+      return true;
+    case ast::StatementKind::Ddl:
+      return !s.ddl.tables.empty();
+    default:
+      return false;
+  }
+}
+
+}  // namespace
+
+void Admin::ok() { sink_.ok(protocol::OkPacket{0, 0, session_.statusFlags(), 0, {}}); }
+
+awaitable<bool> Admin::handleText(std::string_view sql) {
+  if (std::optional<std::string_view> previewed = previewTarget(sql)) {
+    co_await preview(*previewed);
+    co_return true;
+  }
+  if (std::optional<DistVariableStatement> variable = admin::distVariable(sql)) {
+    answerDistVariable(*variable);
+    co_return true;
+  }
+  co_return false;
+}
+
+awaitable<bool> Admin::handle(const ast::Statement& s) {
+  using Kind = ast::StatementKind;
+  if ((s.kind == Kind::Show || s.kind == Kind::Explain) && s.show.table != ast::kNone) {
+    if (const router::ShardingRule* rules = session_.activeRules()) {
+      co_await showTableMetadata(s, *rules);
+      co_return true;
+    }
+  }
+  switch (s.kind) {
+    case Kind::Show:
+      if (s.show.kind == ast::ShowStatement::Kind::Databases) {
+        if (s.show.filterSpan.empty() || s.show.like != ast::kNone) {
+          showDatabases(s);
+        } else {
+          co_await showDatabasesWhere(s);
+        }
+        co_return true;
+      }
+      if (s.show.kind == ast::ShowStatement::Kind::Tables) {
+        co_await showTables(s);
+        co_return true;
+      }
+      break;
+    case Kind::Select:
+      if (auto column = executor::selectDatabaseColumn(s)) {
+        selectDatabase(*column);
+        co_return true;
+      }
+      break;
+    case Kind::Kill:
+      kill(s);
+      co_return true;
+    default:
+      break;
+  }
+  co_return false;
+}
+
+awaitable<void> Admin::preview(std::string_view sql) {
+  Result<ast::Statement> parsed = statements_.get(sql);
+  if (!parsed) {
+    sink_.error(parsed.status());
+    co_return;
+  }
+  const ast::Statement& s = parsed.value();
+  const router::ShardingRule* rules = session_.activeRules();
+  if (rules && routable(s)) {
+    co_await engine_.executeRouted(s, *rules, true);
+    co_return;
+  }
+  // Everything else goes as written to where the session sends unsharded statements.
+  auto target = session_.route();
+  if (!target) {
+    sink_.error(target.status());
+    co_return;
+  }
+  executor::writeTextResult(sink_, {"data_source_name", "actual_sql"},
+                            {{target->dataSource->name, std::string(sql)}}, session_.statusFlags());
+}
+
+void Admin::answerDistVariable(const DistVariableStatement& s) {
+  txn::Transaction& transaction = session_.transaction();
+  if (s.set) {
+    if (s.name != "transaction_type") {
+      sink_.error(
+          Status(er::kUnknownSystemVariable, "HY000", "Unknown system variable '" + s.name + "'"));
+      return;
+    }
+    std::string value = upperAscii(s.value);
+    if (value == "BASE") {
+      sink_.error(Status(er::kNotSupportedYet, "42000",
+                         "unsupported: transaction type BASE (LOCAL and XA are available)"));
+      return;
+    }
+    if (value != "LOCAL" && value != "XA") {
+      sink_.error(
+          Status(er::kWrongValueForVar, "42000",
+                 "Variable 'transaction_type' can't be set to the value of '" + s.value + "'"));
+      return;
+    }
+    Status set =
+        transaction.setType(value == "XA" ? txn::TransactionType::Xa : txn::TransactionType::Local,
+                            (session_.statusFlags() & pstatus::kInTrans) != 0);
+    if (!set) {
+      sink_.error(set);
+    } else {
+      ok();
+    }
+    return;
+  }
+  std::vector<std::pair<std::string, std::string>> all = {
+      {"transaction_type", transaction.type() == txn::TransactionType::Xa ? "XA" : "LOCAL"}};
+  if (const txn::Coordinator* coordinator = session_.services().coordinator.get()) {
+    const txn::RecoveryCounters& r = coordinator->counters();
+    all.insert(all.end(), {
+                              {"xa_recovery_runs", std::to_string(r.runs.load())},
+                              {"xa_recovery_in_doubt", std::to_string(r.inDoubt.load())},
+                              {"xa_recovery_committed", std::to_string(r.committed.load())},
+                              {"xa_recovery_rolled_back", std::to_string(r.rolledBack.load())},
+                              {"xa_recovery_unreachable", std::to_string(r.unreachable.load())},
+                          });
+  }
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& [name, value] : all) {
+    if (!s.name.empty() && s.name != name) continue;
+    rows.push_back(s.dist ? std::vector<std::string>{name, value}
+                          : std::vector<std::string>{value});
+  }
+  if (rows.empty()) {
+    sink_.error(
+        Status(er::kUnknownSystemVariable, "HY000", "Unknown system variable '" + s.name + "'"));
+    return;
+  }
+  if (s.dist) {
+    executor::writeTextResult(sink_, {"variable_name", "variable_value"}, rows,
+                              session_.statusFlags());
+  } else {
+    executor::writeTextResult(sink_, {s.name}, rows, session_.statusFlags());
+  }
+}
+
+void Admin::showDatabases(const ast::Statement& s) {
+  const config::Topology& topology = session_.topology();
+  std::optional<std::string> like = likePattern(s);
+  std::string header = "Database";
+  if (like) header += " (" + *like + ")";
+  uint16_t flags = session_.statusFlags();
+  sink_.columnCount(1);
+  protocol::ColumnDefinitionRef c;
+  c.schema = "information_schema";
+  c.table = "SCHEMATA";
+  c.orgTable = "SCHEMATA";
+  c.name = header;
+  c.orgName = "SCHEMA_NAME";
+  c.collation = protocol::kUtf8mb4GeneralCi;
+  c.length = 256;
+  c.type = protocol::ColumnType::kVarString;
+  c.flags = protocol::colflag::kNotNull | protocol::colflag::kNoDefaultValue;
+  sink_.column(c);
+  sink_.columnsEnd(flags);
+  for (const auto& [name, db] : topology.databases) {
+    if (!topology.authority.mayAccess(*session_.user, name)) continue;
+    if (like && !likeMatch(name, *like, true)) continue;
+    sink_.beginRow();
+    sink_.value(name);
+    sink_.endRow();
+  }
+  sink_.end(flags, 0);
+}
+
+awaitable<void> Admin::showDatabasesWhere(const ast::Statement& s) {
+  const config::Topology& topology = session_.topology();
+  auto target = session_.route();
+  if (!target) {
+    sink_.error(target.status());
+    co_return;
+  }
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& [name, db] : topology.databases) {
+    if (topology.authority.mayAccess(*session_.user, name)) rows.push_back({name});
+  }
+  // (Named, not braced, arguments: GCC 12 cannot pass braced lists of literals to a co_await.)
+  std::vector<std::string> columns{std::string("Database")};
+  co_await filterOnBackend(*target, columns, 1, rows, "SCHEMATA", s.text(s.show.filterSpan));
+}
+
+awaitable<void> Admin::filterOnBackend(const Target& target,
+                                       const std::vector<std::string>& columns, size_t shown,
+                                       const std::vector<std::vector<std::string>>& rows,
+                                       std::string_view derivedName, std::string_view filter) {
+  auto held = co_await engine_.acquireOrReport(target);
+  if (!held) co_return;
+  executor::ShardConnection& conn = *held->conn;
+  bool noBackslashEscapes = conn.serverStatus() & pstatus::kNoBackslashEscapes;
+  // SELECT 'a' AS `c1`, 'x' AS `c2` UNION ALL SELECT 'b', 'y' ...: the first row names the
+  // columns; no rows is one NULL row filtered away.
+  std::string derived;
+  for (const auto& row : rows) {
+    bool first = derived.empty();
+    derived += first ? "SELECT " : " UNION ALL SELECT ";
+    for (size_t i = 0; i < columns.size(); ++i) {
+      if (i > 0) derived += ", ";
+      derived += quoteString(row[i], noBackslashEscapes);
+      if (first) derived += " AS " + quoteIdentifier(columns[i]);
+    }
+  }
+  if (derived.empty()) {
+    derived = "SELECT ";
+    for (size_t i = 0; i < columns.size(); ++i) {
+      if (i > 0) derived += ", ";
+      derived += "CAST(NULL AS CHAR(64)) AS " + quoteIdentifier(columns[i]);
+    }
+    derived += " FROM DUAL WHERE FALSE";
+  }
+  std::string sql = "SELECT ";
+  for (size_t i = 0; i < shown; ++i) {
+    if (i > 0) sql += ", ";
+    sql += quoteIdentifier(columns[i]);
+  }
+  sql += " FROM (" + derived + ") AS " + quoteIdentifier(derivedName) + " " + std::string(filter);
+  session_.logSql(target.dataSource->name, sql);
+  Status status = co_await conn.query(sql);
+  bool stateChanged = false;
+  if (!status) {
+    sink_.error(status);
+  } else {
+    co_await engine_.relayResults(conn, target, {}, false, stateChanged);
+  }
+  session_.finish(target, std::move(*held), false);
+}
+
+void Admin::selectDatabase(const std::string& columnName) {
+  uint16_t flags = session_.statusFlags();
+  sink_.columnCount(1);
+  protocol::ColumnDefinitionRef c;
+  c.name = columnName;
+  c.collation = protocol::kUtf8mb4GeneralCi;
+  c.length = 256;
+  c.type = protocol::ColumnType::kVarString;
+  c.decimals = 39;  // "not a fixed number of decimals", as the server marks string functions
+  sink_.column(c);
+  sink_.columnsEnd(flags);
+  sink_.beginRow();
+  if (session_.database.empty()) {
+    sink_.null();
+  } else {
+    sink_.value(session_.database);
+  }
+  sink_.endRow();
+  sink_.end(flags, 0);
+}
+
+awaitable<void> Admin::showTables(const ast::Statement& s) {
+  const config::Topology& topology = session_.topology();
+  std::string logical = s.show.database.empty() ? session_.database : s.show.database.value;
+  if (logical.empty()) {
+    sink_.error(Status(er::kNoDb, "3D000", "No database selected"));
+    co_return;
+  }
+  if (!topology.authority.mayAccess(*session_.user, logical)) {
+    sink_.error(databaseAccessDenied(session_.user->name, session_.user->host, logical));
+    co_return;
+  }
+  const config::LogicalDatabase* db = topology.findDatabase(logical);
+  if (!db) {
+    sink_.error(unknownDatabase(logical));
+    co_return;
+  }
+  if (const router::ShardingRule* rule = session_.rulesOf(logical)) {
+    co_await showLogicalTables(s, *db, *rule);
+    co_return;
+  }
+  Target target{db, db->defaultDataSource()};
+  if (!target.dataSource) {
+    sink_.error(makeError(er::kUnknownError, "database '" + logical + "' has no data source"));
+    co_return;
+  }
+  std::string sql = s.show.full ? "SHOW FULL TABLES" : "SHOW TABLES";
+  if (!s.show.filterSpan.empty()) {
+    // A WHERE clause names the column after the logical database; the backend's is named
+    // after the actual one.
+    std::string tail(s.text(s.show.filterSpan));
+    std::string logicalColumn = "Tables_in_" + logical;
+    std::string actualColumn = "Tables_in_" + target.dataSource->database;
+    for (size_t at = tail.find(logicalColumn); at != std::string::npos;
+         at = tail.find(logicalColumn, at + actualColumn.size())) {
+      tail.replace(at, logicalColumn.size(), actualColumn);
+    }
+    sql += " " + tail;
+  }
+  // The header names the database: Tables_in_<actual> becomes Tables_in_<logical>.
+  std::optional<std::string> like = likePattern(s);
+  std::string suffix = like ? " (" + *like + ")" : "";
+  std::map<std::string, std::string> rename{
+      {"Tables_in_" + target.dataSource->database + suffix, "Tables_in_" + logical + suffix}};
+  executor::Engine::RelayOptions options;
+  options.renameColumns = &rename;
+  co_await engine_.queryAndRelay(target, sql, options);
+}
+
+awaitable<void> Admin::showLogicalTables(const ast::Statement& s, const config::LogicalDatabase& db,
+                                         const router::ShardingRule& rule) {
+  // Every data source's tables, each actual table of a sharded table shown once under its logic
+  // name; broadcast and single tables as they are.
+  std::map<std::string, std::string> tables;  // name -> Table_type
+  for (const config::DataSource& ds : db.dataSources) {
+    auto target = session_.targetFor(db, ds.name);
+    if (!target) continue;
+    auto listed = co_await engine_.fetch(*target, "SHOW FULL TABLES");
+    if (!listed) {
+      sink_.error(listed.status());
+      co_return;
+    }
+    if (listed->columns.size() < 2) continue;
+    for (const auto& row : listed->rows) {
+      if (!row[0]) continue;
+      std::string name = *row[0];
+      std::string type = row[1].value_or("BASE TABLE");
+      for (const router::TableRule& t : rule.tableRules()) {
+        const auto& actual = t.tablesOn(ds.name);
+        if (std::any_of(actual.begin(), actual.end(), [&](const std::string& a) {
+              return router::lowerAscii(a) == router::lowerAscii(name);
+            })) {
+          name = t.logicTable;
+          break;
+        }
+      }
+      tables.emplace(name, type);
+    }
+  }
+  // Sharded tables whose actual tables do not exist yet are still the database's tables.
+  for (const router::TableRule& t : rule.tableRules()) tables.emplace(t.logicTable, "BASE TABLE");
+  std::string column = "Tables_in_" + db.name;
+  std::optional<std::string> like = likePattern(s);
+  if (!s.show.filterSpan.empty() && !like) {
+    // WHERE: the backend evaluates it over the logical names.
+    auto target =
+        session_.targetFor(db, db.defaultDataSource() ? db.defaultDataSource()->name : "");
+    if (!target) {
+      sink_.error(target.status());
+      co_return;
+    }
+    std::vector<std::vector<std::string>> rows;
+    for (const auto& [name, type] : tables) rows.push_back({name, type});
+    std::vector<std::string> columns{column, std::string("Table_type")};
+    co_await filterOnBackend(*target, columns, s.show.full ? 2 : 1, rows, "TABLES",
+                             s.text(s.show.filterSpan));
+    co_return;
+  }
+  std::vector<std::string> columns{like ? column + " (" + *like + ")" : column};
+  if (s.show.full) columns.push_back("Table_type");
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& [name, type] : tables) {
+    if (like && !likeMatch(name, *like, true)) continue;
+    if (s.show.full) {
+      rows.push_back({name, type});
+    } else {
+      rows.push_back({name});
+    }
+  }
+  executor::writeTextResult(sink_, columns, rows, session_.statusFlags());
+}
+
+awaitable<void> Admin::showTableMetadata(const ast::Statement& s,
+                                         const router::ShardingRule& rule) {
+  const std::string& database = session_.database;
+  const ast::TableRef& ref = s.tableRef(s.show.table);
+  const std::string& schema = !s.show.database.empty() ? s.show.database.value : ref.schema.value;
+  const config::LogicalDatabase* db = session_.topology().findDatabase(database);
+  if (!db || (!schema.empty() && router::lowerAscii(schema) != router::lowerAscii(database))) {
+    co_await engine_.passThrough(s.sql, &s);  // another schema's table: the backend's business
+    co_return;
+  }
+  // Where to ask: the first actual table of a sharded table, any data source for a broadcast
+  // table, where a single table lives.
+  std::string dataSource;
+  std::string actual = ref.name.value;
+  const router::TableRule* sharded = rule.findTableRule(ref.name.value);
+  if (sharded) {
+    dataSource = sharded->dataNodes.front().dataSource;
+    actual = sharded->dataNodes.front().table;
+  } else {
+    std::shared_ptr<const router::TableLocations> locations =
+        session_.services().tables.locations(database);
+    auto it = locations->find(router::lowerAscii(ref.name.value));
+    if (it != locations->end() && !it->second.empty()) {
+      dataSource = it->second.front();
+    } else if (const config::DataSource* fallback = db->defaultDataSource()) {
+      dataSource = fallback->name;
+    }
+  }
+  auto target = session_.targetFor(*db, dataSource);
+  if (!target) {
+    sink_.error(target.status());
+    co_return;
+  }
+  std::string table = quoteIdentifier(actual);
+  std::string sql;
+  std::string_view filter = s.text(s.show.filterSpan);
+  switch (s.show.kind) {
+    case ast::ShowStatement::Kind::Columns:
+      if (s.kind == ast::StatementKind::Explain) {
+        // DESCRIBE t [column]: the rest after the table as written.
+        sql = "DESCRIBE " + table + std::string(std::string_view(s.sql).substr(ref.span.end));
+      } else {
+        sql = std::string("SHOW ") + (s.show.full ? "FULL " : "") + "COLUMNS FROM " + table + " " +
+              std::string(filter);
+      }
+      break;
+    case ast::ShowStatement::Kind::Index:
+      sql = "SHOW INDEX FROM " + table + " " + std::string(filter);
+      break;
+    default:
+      sql = "SHOW CREATE TABLE " + table;
+      break;
+  }
+  // The output names the actual table and its suffixed index names: back to the logical ones.
+  std::string logic = sharded ? sharded->logicTable : ref.name.value;
+  std::string suffix = "_" + actual;
+  executor::Engine::ValueTransform restore = [&](unsigned column, std::string& value) {
+    if (!sharded) return;
+    auto stripSuffix = [&](std::string& name) {
+      if (name.size() > suffix.size() &&
+          name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0) {
+        name.resize(name.size() - suffix.size());
+      }
+    };
+    if (s.show.kind == ast::ShowStatement::Kind::CreateTable) {
+      if (column == 0) value = logic;
+      if (column != 1) return;
+      std::string quotedActual = "`" + actual + "`";
+      if (size_t at = value.find(quotedActual); at != std::string::npos) {
+        value.replace(at, quotedActual.size(), "`" + logic + "`");
+      }
+      std::string quotedSuffix = suffix + "`";
+      for (size_t at = value.find(quotedSuffix); at != std::string::npos;
+           at = value.find(quotedSuffix, at)) {
+        value.replace(at, quotedSuffix.size(), "`");
+      }
+    } else if (s.show.kind == ast::ShowStatement::Kind::Index &&
+               s.kind == ast::StatementKind::Show) {
+      if (column == 0) value = logic;
+      if (column == 2) stripSuffix(value);
+    }
+  };
+  executor::Engine::RelayOptions options;
+  options.transform = &restore;
+  // Errors name the actual table: say the logical one.
+  options.errorText = [&](std::string message) {
+    if (size_t at = message.find(actual); sharded && at != std::string::npos) {
+      message.replace(at, actual.size(), logic);
+    }
+    return message;
+  };
+  co_await engine_.queryAndRelay(*target, sql, options);
+}
+
+awaitable<void> Admin::fieldList(std::string_view table, std::string_view wildcard) {
+  auto target = session_.route();
+  if (!target) {
+    sink_.error(target.status());
+    co_return;
+  }
+  auto held = co_await engine_.acquireOrReport(*target);
+  if (!held) co_return;
+  executor::ShardConnection& conn = *held->conn;
+  Status s = co_await conn.listFields(std::string(table), std::string(wildcard));
+  if (s) {
+    for (unsigned i = 0; i < conn.listedFieldCount(); ++i) {
+      sink_.column(executor::Engine::clientColumn(conn.listedField(i), *target));
+    }
+    sink_.end(session_.statusFlags(), 0);
+  } else {
+    sink_.error(s);
+  }
+  session_.finish(*target, std::move(*held), false);
+}
+
+void Admin::kill(const ast::Statement& s) {
+  // Ids are the proxy's connection ids (the greeting's, CONNECTION_ID()); a backend's thread
+  // ids mean nothing to clients.
+  const ast::Expr& e = s.expr(s.kill.target);
+  const uint32_t self = session_.connectionId();
+  uint64_t killId = 0;
+  if (e.kind == ast::ExprKind::Literal && e.literalType == ast::LiteralType::Integer) {
+    auto [end, ec] = std::from_chars(e.value.data(), e.value.data() + e.value.size(), killId);
+    if (ec != std::errc() || end != e.value.data() + e.value.size()) killId = UINT64_MAX;
+  } else if (e.kind == ast::ExprKind::Function && e.args.empty() &&
+             strcasecmp(e.name.c_str(), "CONNECTION_ID") == 0) {
+    killId = self;
+  } else {
+    sink_.error(Status(er::kNotSupportedYet, "42000",
+                       "unsupported: KILL takes a connection id number or CONNECTION_ID()"));
+    return;
+  }
+  bool killQuery = s.kill.query;
+  if (killId == self) {
+    if (killQuery) {
+      ok();
+    } else {
+      session_.requestClose();  // the client sees its connection go, as with MySQL
+    }
+    return;
+  }
+  std::optional<SessionRegistry::Entry> target;
+  if (killId <= UINT32_MAX) target = server_.sessions.find(static_cast<uint32_t>(killId));
+  if (!target) {
+    sink_.error(Status(er::kNoSuchThread, "HY000", "Unknown thread id: " + e.value));
+    return;
+  }
+  const config::User& user = *session_.user;
+  if (!user.admin && target->user != user.name) {
+    sink_.error(
+        Status(er::kKillDenied, "HY000", "You are not owner of thread " + std::to_string(killId)));
+    return;
+  }
+  // The target lives on its own worker: it is looked up again there, where it cannot go away
+  // while being told.
+  uint32_t id = static_cast<uint32_t>(killId);
+  bool connection = !killQuery;
+  asio::post(target->executor,
+             [&sessions = server_.sessions, id, connection, session = target->session] {
+               auto again = sessions.find(id);
+               if (again && again->session == session) again->kill(connection);
+             });
+  ok();
+}
+
+std::string Admin::statistics() const {
+  auto uptime = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() -
+                                                                 server_.startedAt)
+                    .count();
+  uint64_t questions = server_.questions.load(std::memory_order_relaxed);
+  double qps = uptime > 0 ? static_cast<double>(questions) / static_cast<double>(uptime) : 0.0;
+  char text[256];
+  std::snprintf(text, sizeof text,
+                "Uptime: %lld  Threads: %d  Questions: %llu  Slow queries: 0  Opens: 0  "
+                "Open tables: 0  Queries per second avg: %.3f",
+                static_cast<long long>(uptime), server_.connections.load(),
+                static_cast<unsigned long long>(questions), qps);
+  return text;
+}
+
+}  // namespace shardproxy::admin

@@ -1,0 +1,71 @@
+// What the proxy answers itself rather than a backend: ShardingSphere's DistSQL (PREVIEW,
+// [SHOW|SET] DIST VARIABLE), the logical view of databases and tables (SHOW DATABASES, SHOW
+// TABLES, SELECT DATABASE(), SHOW COLUMNS / INDEX / CREATE TABLE and DESCRIBE of a sharded
+// database's tables, COM_FIELD_LIST), KILL with the proxy's connection ids, and COM_STATISTICS.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "admin/distsql.h"
+#include "admin/session_registry.h"
+#include "common/asio.h"
+#include "executor/engine.h"
+#include "executor/result_sink.h"
+#include "executor/shard_session.h"
+#include "parser/ast.h"
+#include "parser/statement_cache.h"
+
+namespace shardproxy::admin {
+
+class Admin {
+ public:
+  Admin(executor::ShardSession& session, executor::ResultSink& sink, ServerState& server,
+        parser::StatementCache& statements)
+      : session_(session),
+        sink_(sink),
+        engine_(session, sink),
+        server_(server),
+        statements_(statements) {}
+
+  // DistSQL, recognised on the text before parsing: true when `sql` was one and is answered.
+  awaitable<bool> handleText(std::string_view sql);
+  // Parsed statements the proxy answers itself: true when `s` was one and is answered.
+  awaitable<bool> handle(const parser::ast::Statement& s);
+  awaitable<void> fieldList(std::string_view table, std::string_view wildcard);
+  // COM_STATISTICS' text.
+  std::string statistics() const;
+
+ private:
+  awaitable<void> preview(std::string_view sql);
+  void answerDistVariable(const DistVariableStatement& s);
+  void showDatabases(const parser::ast::Statement& s);
+  awaitable<void> showDatabasesWhere(const parser::ast::Statement& s);
+  awaitable<void> showTables(const parser::ast::Statement& s);
+  // SHOW [FULL] TABLES of a sharded database: logical tables, never actual ones.
+  awaitable<void> showLogicalTables(const parser::ast::Statement& s,
+                                    const config::LogicalDatabase& db,
+                                    const router::ShardingRule& rule);
+  // SHOW COLUMNS / INDEX / CREATE TABLE and DESCRIBE of a logical table: answered from one of
+  // its actual tables, with the logical names restored.
+  awaitable<void> showTableMetadata(const parser::ast::Statement& s,
+                                    const router::ShardingRule& rule);
+  // SHOW ... WHERE over rows the proxy made: a backend evaluates `filter` on them as a derived
+  // table `derivedName` with `columns`, of which the first `shown` are returned.
+  awaitable<void> filterOnBackend(const executor::Target& target,
+                                  const std::vector<std::string>& columns, size_t shown,
+                                  const std::vector<std::vector<std::string>>& rows,
+                                  std::string_view derivedName, std::string_view filter);
+  void selectDatabase(const std::string& columnName);
+  void kill(const parser::ast::Statement& s);
+  void ok();
+
+  executor::ShardSession& session_;
+  executor::ResultSink& sink_;
+  executor::Engine engine_;
+  ServerState& server_;
+  parser::StatementCache& statements_;
+};
+
+}  // namespace shardproxy::admin

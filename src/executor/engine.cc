@@ -1,0 +1,735 @@
+#include "executor/engine.h"
+
+#include <strings.h>
+
+#include <algorithm>
+
+#include "common/log.h"
+#include "common/run_all.h"
+#include "executor/statement_facts.h"
+#include "executor/unit_stream.h"
+#include "merger/plan.h"
+#include "protocol/charset.h"
+#include "protocol/constants.h"
+#include "txn/coordinator.h"
+
+namespace shardproxy::executor {
+
+namespace ast = parser::ast;
+namespace pstatus = protocol::status;
+
+namespace {
+
+bool isWrite(const ast::Statement& s) { return s.kind != ast::StatementKind::Select; }
+
+bool isDml(const ast::Statement& s) {
+  switch (s.kind) {
+    case ast::StatementKind::Select:
+    case ast::StatementKind::Insert:
+    case ast::StatementKind::Replace:
+    case ast::StatementKind::Update:
+    case ast::StatementKind::Delete:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// A value a backend sent that is not of its column's type: the binary row cannot be made.
+Status badValue(const std::string& dataSource) {
+  return Status(er::kUnknownError, "HY000",
+                "data source " + dataSource + " sent a value that does not match its column type");
+}
+
+// Flags the client may see: session tracking is not offered to clients.
+uint16_t clientVisible(uint16_t backendStatus) {
+  return backendStatus & static_cast<uint16_t>(~pstatus::kSessionStateChanged);
+}
+
+protocol::ColumnDefinition owned(const protocol::ColumnDefinitionRef& c) {
+  protocol::ColumnDefinition d;
+  d.catalog = c.catalog;
+  d.schema = c.schema;
+  d.table = c.table;
+  d.orgTable = c.orgTable;
+  d.name = c.name;
+  d.orgName = c.orgName;
+  d.collation = c.collation;
+  d.length = c.length;
+  d.type = c.type;
+  d.flags = c.flags;
+  d.decimals = c.decimals;
+  return d;
+}
+
+}  // namespace
+
+void writeTextResult(ResultSink& sink, const std::vector<std::string>& columns,
+                     const std::vector<std::vector<std::string>>& rows, uint16_t statusFlags) {
+  sink.columnCount(columns.size());
+  for (const std::string& name : columns) {
+    protocol::ColumnDefinitionRef c;
+    c.name = name;
+    c.orgName = name;
+    c.collation = protocol::kUtf8mb4GeneralCi;
+    c.length = 4 * 1024;
+    c.type = protocol::ColumnType::kVarString;
+    sink.column(c);
+  }
+  sink.columnsEnd(statusFlags);
+  for (const auto& row : rows) {
+    sink.beginRow();
+    for (const std::string& value : row) sink.value(value);  // strings: always valid
+    sink.endRow();
+  }
+  sink.end(statusFlags, 0);
+}
+
+protocol::ColumnDefinitionRef Engine::clientColumn(protocol::ColumnDefinitionRef c,
+                                                   const Target& target) {
+  // Clients see the logical database, not the data source's actual one.
+  if (!c.schema.empty() && c.schema == target.dataSource->database) {
+    c.schema = target.database->name;
+  }
+  return c;
+}
+
+awaitable<bool> Engine::executeSharded(const ast::Statement& s) {
+  txn::Transaction& txn = session_.transaction();
+  using Tcl = ast::TclKind;
+  bool tcl = s.kind == ast::StatementKind::Tcl;
+  bool savepoint = tcl && (s.tclKind == Tcl::Savepoint || s.tclKind == Tcl::RollbackToSavepoint ||
+                           s.tclKind == Tcl::ReleaseSavepoint);
+  bool beginOrEnd =
+      tcl && (s.tclKind == Tcl::Begin || s.tclKind == Tcl::Commit || s.tclKind == Tcl::Rollback);
+  // The open transaction's own statements, from any database.
+  if (txn.open() && (beginOrEnd || savepoint)) {
+    co_await transactionStatement(s);
+    co_return true;
+  }
+  const router::ShardingRule* rules = session_.activeRules();
+  if (!rules) co_return false;
+  // With autocommit off every statement is in a transaction: in XA mode, an XA one.
+  if (txn.type() == txn::TransactionType::Xa && !txn.open() &&
+      !(session_.statusFlags() & pstatus::kAutocommit) && session_.services().coordinator &&
+      isDml(s)) {
+    session_.beginImplicitTransaction();
+  }
+  if (isDml(s)) {
+    co_await executeRouted(s, *rules, false);
+    co_return true;
+  }
+  if (s.kind == ast::StatementKind::Ddl && !s.ddl.tables.empty()) {
+    // DDL commits the transaction first, on every data source, as MySQL does.
+    if (Status st = co_await session_.endTransaction(true); !st) {
+      sink_.error(st);
+      co_return true;
+    }
+    co_await executeRouted(s, *rules, false);
+    co_return true;
+  }
+  if (beginOrEnd || (savepoint && !(session_.statusFlags() & pstatus::kAutocommit))) {
+    co_await transactionStatement(s);
+    co_return true;
+  }
+  // SET TRANSACTION for the next transaction: each data source it touches gets it.
+  if (tcl && s.tclKind == Tcl::SetTransaction &&
+      s.transaction.scope == ast::TransactionStatement::Scope::Next) {
+    if (Status st = txn.setNext(s.sql); !st) {
+      sink_.error(st);
+    } else {
+      sink_.ok(protocol::OkPacket{0, 0, session_.statusFlags(), 0, {}});
+    }
+    co_return true;
+  }
+  co_return false;
+}
+
+awaitable<void> Engine::transactionStatement(const ast::Statement& s) {
+  using Tcl = ast::TclKind;
+  txn::Transaction& txn = session_.transaction();
+  if (s.tclKind == Tcl::Savepoint || s.tclKind == Tcl::RollbackToSavepoint ||
+      s.tclKind == Tcl::ReleaseSavepoint) {
+    txn::SavepointOp op = s.tclKind == Tcl::Savepoint             ? txn::SavepointOp::Set
+                          : s.tclKind == Tcl::RollbackToSavepoint ? txn::SavepointOp::RollbackTo
+                                                                  : txn::SavepointOp::Release;
+    Status st = co_await session_.savepoint(op, s.transaction.savepoint.value);
+    if (!st) {
+      sink_.error(st);
+    } else {
+      sink_.ok(protocol::OkPacket{0, 0, session_.statusFlags(), 0, {}});
+    }
+    co_return;
+  }
+  if (s.tclKind == Tcl::Begin) {
+    // BEGIN inside a transaction commits it first, as MySQL does.
+    if (Status st = co_await session_.endTransaction(true); !st) {
+      sink_.error(st);
+      co_return;
+    }
+    session_.beginTransaction(s.sql, s.transaction.access == ast::AccessMode::ReadOnly);
+    sink_.ok(protocol::OkPacket{0, 0, session_.statusFlags(), 0, {}});
+    co_return;
+  }
+  // Participants get a plain COMMIT / ROLLBACK: AND CHAIN is the session's (the next
+  // transaction begins on each data source when touched), RELEASE ends the client's session,
+  // not the pooled backend connections.
+  bool chain = s.transaction.chain == ast::Completion::Yes;
+  bool release = s.transaction.release == ast::Completion::Yes;
+  std::string begin = txn.open() ? txn.beginStatement() : "BEGIN";
+  if (Status st = co_await session_.endTransaction(s.tclKind == Tcl::Commit); !st) {
+    sink_.error(st);
+    co_return;
+  }
+  if (chain) txn.begin(begin, txn.database(), false);
+  sink_.ok(protocol::OkPacket{0, 0, session_.statusFlags(), 0, {}});
+  if (release) session_.requestClose();
+}
+
+awaitable<std::optional<HeldConnection>> Engine::acquireOrReport(const Target& target) {
+  auto held = co_await session_.acquire(target);
+  if (!held) {
+    sink_.error(held.status());
+    co_return std::nullopt;
+  }
+  co_return std::move(held.value());
+}
+
+awaitable<void> Engine::passThrough(std::string_view sql, const ast::Statement* statement) {
+  auto target = session_.route();
+  if (!target) {
+    sink_.error(target.status());
+    co_return;
+  }
+  co_await runOn(*target, sql, statement);
+}
+
+awaitable<bool> Engine::runOn(const Target& target, std::string_view sql,
+                              const ast::Statement* statement) {
+  auto held = co_await acquireOrReport(target);
+  if (!held) co_return false;
+  ShardConnection& conn = *held->conn;
+  std::optional<std::string> substituted;
+  // (Only the statement as the client wrote it: a rewritten unit's text is not `statement`'s.)
+  if (statement && sql == statement->sql) {
+    bool noBackslashEscapes = conn.serverStatus() & pstatus::kNoBackslashEscapes;
+    substituted = substituteSessionFunctions(*statement, session_.database, session_.connectionId(),
+                                             noBackslashEscapes);
+    if (substituted) sql = *substituted;
+  }
+  session_.logSql(target.dataSource->name, sql);
+  session_.notRunning();
+  session_.running(target, conn);
+  Status s = co_await conn.query(sql);
+  bool stateChanged = false;
+  bool executed = s.isOk();
+  if (!s) {
+    sink_.error(s);
+  } else {
+    s = co_await relayResults(conn, target, RelayOptions{}, true, stateChanged);
+  }
+  session_.notRunning();
+  // The connection stays with this client when the statement may have left state on it that
+  // cannot be replayed elsewhere. Text the grammar did not take is judged by what it could
+  // have done: anything, unless the server refused it before running any of it.
+  bool sticky;
+  if (statement) {
+    sticky = leavesConnectionState(*statement) ||
+             (stateChanged && !setsOnlySessionVariables(*statement));
+  } else {
+    sticky = executed;
+  }
+  session_.finish(target, std::move(*held), sticky);
+  co_return s.isOk();
+}
+
+awaitable<void> Engine::queryAndRelay(const Target& target, const std::string& sql,
+                                      const RelayOptions& options) {
+  auto held = co_await acquireOrReport(target);
+  if (!held) co_return;
+  ShardConnection& conn = *held->conn;
+  session_.logSql(target.dataSource->name, sql);
+  Status st = co_await conn.query(sql);
+  bool stateChanged = false;
+  if (!st) {
+    if (options.errorText) st = Status(st.code(), st.sqlState(), options.errorText(st.message()));
+    sink_.error(st);
+  } else {
+    co_await relayResults(conn, target, options, false, stateChanged);
+  }
+  session_.finish(target, std::move(*held), false);
+}
+
+awaitable<Status> Engine::relayResults(ShardConnection& conn, const Target& target,
+                                       const RelayOptions& options, bool trackVariables,
+                                       bool& stateChanged) {
+  for (;;) {
+    if (const unsigned columns = conn.fieldCount(); columns > 0) {
+      sink_.columnCount(columns);
+      for (unsigned i = 0; i < columns; ++i) {
+        protocol::ColumnDefinitionRef c = clientColumn(conn.column(i), target);
+        if (options.renameColumns) {
+          auto it = options.renameColumns->find(std::string(c.name));
+          if (it != options.renameColumns->end()) c.name = it->second;
+        }
+        sink_.column(c);
+      }
+      sink_.columnsEnd(clientVisible(conn.serverStatus()));
+      for (;;) {
+        RowView row;
+        Status s = co_await conn.fetchRow(row);
+        if (!s) {
+          sink_.error(s);
+          co_return s;
+        }
+        if (!row.values) break;
+        sink_.beginRow();
+        bool valid = true;
+        for (unsigned i = 0; i < columns; ++i) {
+          if (row.values[i] && options.transform) {
+            std::string value(row.values[i], row.lengths[i]);
+            (*options.transform)(i, value);
+            valid = sink_.value(value) && valid;
+          } else if (row.values[i]) {
+            valid = sink_.value(std::string_view(row.values[i], row.lengths[i])) && valid;
+          } else {
+            sink_.null();
+          }
+        }
+        sink_.endRow(valid);
+        if (!valid) {
+          Status bad = badValue(conn.dataSource());
+          sink_.error(bad);
+          co_await conn.drain();
+          co_return bad;
+        }
+        if (Status f = co_await sink_.rowDone(); !f) co_return f;
+      }
+      OkInfo ok = conn.okInfo();
+      sink_.end(clientVisible(ok.statusFlags), ok.warnings);
+    } else {
+      OkInfo ok = conn.okInfo();
+      if (trackVariables && (ok.statusFlags & pstatus::kSessionStateChanged)) {
+        stateChanged = true;
+        for (auto& [name, value] : conn.takeChangedVariables()) {
+          conn.appliedVariables()[name] = value;
+          // One-shot variables apply to the next statement only: never replayed.
+          if (name == "insert_id" || name == "rand_seed1" || name == "rand_seed2") continue;
+          session_.variables.values[name] = value;
+        }
+      }
+      uint64_t insertId = ok.lastInsertId;
+      if (session_.insertIdOverride) {
+        insertId = *session_.insertIdOverride;
+        session_.insertIdOverride.reset();
+      }
+      sink_.ok(protocol::OkPacket{ok.affectedRows, insertId, clientVisible(ok.statusFlags),
+                                  ok.warnings, std::move(ok.info)});
+    }
+    if (!conn.moreResults()) break;
+    Status s = co_await conn.nextResult();
+    if (!s) {
+      sink_.error(s);
+      co_return s;
+    }
+  }
+  co_return Status::ok();
+}
+
+awaitable<Result<Engine::Rows>> Engine::fetch(const Target& target, const std::string& sql) {
+  auto held = co_await session_.acquire(target);
+  if (!held) co_return held.status();
+  ShardConnection& conn = *held->conn;
+  session_.logSql(target.dataSource->name, sql);
+  Rows out;
+  Status s = co_await conn.query(sql);
+  if (s) {
+    for (unsigned i = 0; i < conn.fieldCount(); ++i) out.columns.push_back(owned(conn.column(i)));
+    while (conn.fieldCount() > 0) {
+      RowView row;
+      s = co_await conn.fetchRow(row);
+      if (!s || !row.values) break;
+      auto& values = out.rows.emplace_back();
+      for (unsigned i = 0; i < conn.fieldCount(); ++i) {
+        if (row.values[i]) {
+          values.emplace_back(std::string(row.values[i], row.lengths[i]));
+        } else {
+          values.emplace_back(std::nullopt);
+        }
+      }
+    }
+  }
+  if (!conn.idleClean()) {
+    Status d = co_await conn.drain();
+    if (s) s = d;
+  }
+  session_.finish(target, std::move(*held), false);
+  if (!s) co_return s;
+  co_return out;
+}
+
+awaitable<void> Engine::executeRouted(const ast::Statement& s, const router::ShardingRule& rule,
+                                      bool preview) {
+  const std::string& database = session_.database;
+  const config::LogicalDatabase* db = session_.topology().findDatabase(database);
+  if (!db) {
+    sink_.error(unknownDatabase(database));
+    co_return;
+  }
+  const config::DataSource* fallback = db->defaultDataSource();
+  std::shared_ptr<const router::TableLocations> locations =
+      session_.services().tables.locations(database);
+  router::Router router(rule, *locations, fallback ? fallback->name : std::string());
+  router::RouteOptions options;
+  options.database = database;
+  // A read that any data source can answer goes to one this session already holds (its
+  // transaction's, or where its state lives).
+  if (auto held = session_.heldDataSource(database)) options.preferredDataSource = *held;
+  auto route = router.route(s, options);
+  if (!route) {
+    sink_.error(route.status());
+    co_return;
+  }
+  rewriter::RewriteOptions rewriteOptions;
+  rewriteOptions.database = database;
+  // DATABASE() / CONNECTION_ID() in the select list answer with the proxy's values here too.
+  rewriteOptions.extra = sessionFunctionSplices(s, database, session_.connectionId(), false);
+  rewriter::MergeContext merge;
+  auto units = rewriter::rewrite(s, *route, rewriteOptions, &merge);
+  if (!units) {
+    sink_.error(units.status());
+    co_return;
+  }
+  if (preview) {
+    std::vector<std::vector<std::string>> rows;
+    for (const auto& u : *units) rows.push_back({u.dataSource, u.sql});
+    writeTextResult(sink_, {"data_source_name", "actual_sql"}, rows, session_.statusFlags());
+    co_return;
+  }
+  std::optional<uint64_t> generatedId;
+  if (route->generatedKeys && !route->generatedKeys->values.empty() &&
+      route->generatedKeys->values.front().isIntegral()) {
+    generatedId = static_cast<uint64_t>(route->generatedKeys->values.front().integer);
+  }
+  // Route units joined into one statement with UNION ALL answer the query as it is only when
+  // the rows need no merging: no aggregates, grouping, DISTINCT, order or limit across them.
+  bool needsMerge = route->units.size() > 1 && !isWrite(s) &&
+                    (!merge.aggregates.empty() || merge.distinct || !merge.groupBy.empty() ||
+                     !merge.orderBy.empty() || merge.offset || merge.count || merge.hasHaving);
+  if (units->size() == 1 && !needsMerge) {
+    auto target = session_.targetFor(*db, units->front().dataSource);
+    if (!target) {
+      sink_.error(target.status());
+      co_return;
+    }
+    session_.insertIdOverride = generatedId;
+    bool ok = co_await runOn(*target, units->front().sql, &s);
+    session_.insertIdOverride.reset();
+    if (ok) noteTablesChanged(s, *route);
+    co_return;
+  }
+  if (!isWrite(s)) {
+    if (!merge.unsupported.empty()) {
+      sink_.error(Status(er::kNotSupportedYet, "42000", "unsupported: " + merge.unsupported));
+      co_return;
+    }
+    co_await executeMerged(*db, s, *route, *units, merge);
+    co_return;
+  }
+  co_await executeWrite(*db, s, *route, *units, generatedId);
+}
+
+awaitable<void> Engine::executeWrite(const config::LogicalDatabase& db, const ast::Statement& s,
+                                     const router::RouteResult& route,
+                                     const std::vector<rewriter::SqlUnit>& units,
+                                     std::optional<uint64_t> generatedId) {
+  // A write on several units: each runs in turn; the client gets one OK with the sums. Without
+  // a transaction each unit commits on its own, as with ShardingSphere's LOCAL transactions.
+  // Copies of broadcast tables are one table to the client: their counts are not added up.
+  bool accumulate = route.kind != router::RouteResult::Kind::Broadcast;
+  uint64_t affected = 0;
+  uint32_t warnings = 0;
+  bool first = true;
+  for (const auto& unit : units) {
+    auto target = session_.targetFor(db, unit.dataSource);
+    if (!target) {
+      sink_.error(target.status());
+      co_return;
+    }
+    auto held = co_await acquireOrReport(*target);
+    if (!held) co_return;
+    ShardConnection& conn = *held->conn;
+    session_.logSql(unit.dataSource, unit.sql);
+    session_.notRunning();
+    session_.running(*target, conn);
+    Status st = co_await conn.query(unit.sql);
+    // Results of a write are OK packets; anything else is read and dropped.
+    while (st) {
+      if (conn.fieldCount() > 0) {
+        RowView row;
+        do {
+          st = co_await conn.fetchRow(row);
+        } while (st && row.values);
+        if (!st) break;
+      } else {
+        OkInfo ok = conn.okInfo();
+        if (accumulate || first) {
+          affected += ok.affectedRows;
+          warnings += ok.warnings;
+        }
+      }
+      if (!conn.moreResults()) break;
+      st = co_await conn.nextResult();
+    }
+    session_.notRunning();
+    first = false;
+    session_.finish(*target, std::move(*held), leavesConnectionState(s));
+    if (!st) {
+      sink_.error(st);
+      co_return;
+    }
+  }
+  noteTablesChanged(s, route);
+  sink_.ok(protocol::OkPacket{affected,
+                              generatedId.value_or(0),
+                              session_.statusFlags(),
+                              static_cast<uint16_t>(std::min<uint32_t>(warnings, 0xffff)),
+                              {}});
+}
+
+void Engine::noteTablesChanged(const ast::Statement& s, const router::RouteResult& route) {
+  // Single tables created, dropped or renamed through the proxy: the catalog follows, so later
+  // statements find them where they now are.
+  if (s.kind != ast::StatementKind::Ddl || route.kind != router::RouteResult::Kind::Single ||
+      route.units.empty()) {
+    return;
+  }
+  metadata::TableCatalog& tables = session_.services().tables;
+  const std::string& database = session_.database;
+  const std::string& ds = route.units.front().dataSource;
+  for (const ast::DdlTable& d : s.ddl.tables) {
+    const std::string& name = s.tableRef(d.table).name.value;
+    if (s.ddlKind == ast::DdlKind::CreateTable && d.role == ast::DdlTable::Role::Target) {
+      tables.added(database, name, ds);
+    } else if (s.ddlKind == ast::DdlKind::DropTable && d.role == ast::DdlTable::Role::Target) {
+      tables.dropped(database, name);
+    } else if (s.ddlKind == ast::DdlKind::RenameTable || s.ddlKind == ast::DdlKind::AlterTable) {
+      if (d.role == ast::DdlTable::Role::RenameTo) {
+        tables.added(database, name, ds);
+      } else if (d.role == ast::DdlTable::Role::Target && s.ddlKind == ast::DdlKind::RenameTable) {
+        tables.dropped(database, name);
+      }
+    }
+  }
+}
+
+// One backend connection of a merged SELECT and the units it runs, one after another: all but
+// the last read into memory, the last streamed (ShardingSphere's connection-strictly mode when
+// a data source has more units than max-connections-size-per-query allows connections).
+struct Engine::Lane {
+  Target target;
+  std::optional<HeldConnection> held;
+  std::vector<size_t> units;  // indices into the statement's SQL units, in order
+  Status status = Status::ok();
+};
+
+awaitable<void> Engine::runLane(Lane& lane, const std::vector<rewriter::SqlUnit>& units,
+                                std::vector<std::unique_ptr<merger::RowStream>>& streams,
+                                size_t maxMemoryRows) {
+  auto held = co_await session_.acquire(lane.target);
+  if (!held) {
+    lane.status = held.status();
+    co_return;
+  }
+  lane.held = std::move(*held);
+  ShardConnection& conn = *lane.held->conn;
+  session_.running(lane.target, conn);
+  for (size_t k = 0; k < lane.units.size(); ++k) {
+    const rewriter::SqlUnit& unit = units[lane.units[k]];
+    session_.logSql(unit.dataSource, unit.sql);
+    Status st = co_await conn.query(unit.sql);
+    if (st && conn.fieldCount() == 0) {
+      st = makeError(er::kUnknownError, "a shard answered a SELECT without a result set");
+    }
+    if (!st) {
+      lane.status = st;
+      co_return;
+    }
+    if (k + 1 < lane.units.size()) {
+      auto rows = co_await readAll(conn, maxMemoryRows);
+      if (!rows) {
+        lane.status = rows.status();
+        co_return;
+      }
+      streams[lane.units[k]] = std::make_unique<MemoryStream>(std::move(*rows));
+    } else {
+      streams[lane.units[k]] = std::make_unique<ConnectionStream>(conn);
+    }
+  }
+}
+
+awaitable<void> Engine::executeMerged(const config::LogicalDatabase& db, const ast::Statement& s,
+                                      const router::RouteResult& route,
+                                      const std::vector<rewriter::SqlUnit>& units,
+                                      const rewriter::MergeContext& merge) {
+  const config::Props& props = session_.topology().props;
+  // Lanes: per data source, up to max-connections-size-per-query connections (one when the
+  // session already holds that data source's connection: its transaction lives there), units
+  // dealt round-robin.
+  size_t perDataSource = static_cast<size_t>(std::max(1, props.maxConnectionsSizePerQuery));
+  std::vector<Lane> lanes;
+  std::map<std::string, std::vector<size_t>> lanesOf;  // data source -> lane indices
+  std::map<std::string, size_t> dealt;
+  for (size_t i = 0; i < units.size(); ++i) {
+    const std::string& ds = units[i].dataSource;
+    auto target = session_.targetFor(db, ds);
+    if (!target) {
+      sink_.error(target.status());
+      co_return;
+    }
+    std::vector<size_t>& mine = lanesOf[ds];
+    // Inside a transaction (or with state on a held connection) a data source has one
+    // connection: the transaction's.
+    bool held = session_.holds(db.name, target->dataSource->name);
+    size_t limit = (held || session_.transactional()) ? 1 : perDataSource;
+    if (mine.size() < limit) {
+      mine.push_back(lanes.size());
+      lanes.push_back(Lane{*target, std::nullopt, {}, Status::ok()});
+    }
+    lanes[mine[dealt[ds]++ % mine.size()]].units.push_back(i);
+  }
+  // Every lane starts at once; the merge begins when all have their first results.
+  merger::MergeLimits limits;
+  limits.maxMemoryRows = static_cast<size_t>(props.proxyMergeMaxMemoryRows);
+  std::vector<std::unique_ptr<merger::RowStream>> streams(units.size());
+  session_.notRunning();
+  co_await runAll(co_await asio::this_coro::executor, lanes.size(), [&](size_t i) {
+    return runLane(lanes[i], units, streams, limits.maxMemoryRows);
+  });
+  Status status = Status::ok();
+  for (const Lane& lane : lanes) {
+    if (!lane.status && status) status = lane.status;  // the first failure is the answer
+  }
+  std::optional<merger::MergePlan> plan;
+  bool clientGone = false;
+  const Lane& first = lanes.front();
+  if (status) {
+    auto built =
+        merger::buildMergePlan(merge, columnInfo(*first.held->conn), std::move(streams), limits);
+    if (built) {
+      plan = std::move(*built);
+    } else {
+      status = built.status();
+    }
+  }
+  if (!status) {
+    sink_.error(status);
+  } else {
+    // The lanes' connections join the session only after the merge: until then their
+    // transaction status is theirs to report (autocommit=0 begins one on each).
+    auto mergedStatus = [&] {
+      uint16_t flags = session_.statusFlags();
+      for (const Lane& lane : lanes) {
+        if (!lane.held || !lane.held->conn) continue;
+        uint16_t st = lane.held->conn->serverStatus();
+        if (st & pstatus::kInTrans) flags |= pstatus::kInTrans;
+        if (!(st & pstatus::kAutocommit)) flags &= static_cast<uint16_t>(~pstatus::kAutocommit);
+      }
+      return flags;
+    };
+    writeMergedColumns(*first.held->conn, first.target, route.units[first.units.back()],
+                       plan->visibleColumns, merge, mergedStatus());
+    merger::Row row;
+    for (;;) {
+      auto more = co_await plan->rows->next(row);
+      if (!more) {
+        sink_.error(more.status());  // an ERR ends the result set, as a server does
+        break;
+      }
+      if (!*more) {
+        sink_.end(mergedStatus(), 0);
+        break;
+      }
+      sink_.beginRow();
+      bool valid = true;
+      for (size_t i = 0; i < plan->visibleColumns && i < row.size(); ++i) {
+        if (row[i].null) {
+          sink_.null();
+        } else {
+          valid = sink_.value(row[i].text) && valid;
+        }
+      }
+      sink_.endRow(valid);
+      if (!valid) {
+        sink_.error(
+            Status(er::kUnknownError, "HY000", "a merged value does not match its column type"));
+        break;
+      }
+      if (Status f = co_await sink_.rowDone(); !f) {
+        clientGone = true;
+        break;
+      }
+    }
+  }
+  // Connections go back clean: what the merge did not read is read and dropped.
+  for (Lane& lane : lanes) {
+    if (!lane.held) continue;
+    ShardConnection& conn = *lane.held->conn;
+    if (clientGone && !conn.idleClean()) {
+      // Nobody reads the rest: closing the connection stops the statement on the server
+      // rather than reading everything it still has to send.
+      session_.discard(std::move(*lane.held));
+      continue;
+    }
+    // (Through the connection, not the stream: a plan that failed to build took its streams.)
+    if (!conn.idleClean()) co_await conn.drain();
+    session_.finish(lane.target, std::move(*lane.held), leavesConnectionState(s));
+  }
+  session_.notRunning();
+}
+
+void Engine::writeMergedColumns(const ShardConnection& conn, const Target& target,
+                                const router::RouteUnit& unit, size_t visible,
+                                const rewriter::MergeContext& merge, uint16_t statusFlags) {
+  // The column definitions of one unit, with the logical names of its tables.
+  sink_.columnCount(visible);
+  for (size_t i = 0; i < visible && i < conn.fieldCount(); ++i) {
+    protocol::ColumnDefinitionRef c = clientColumn(conn.column(static_cast<unsigned>(i)), target);
+    for (const router::TableMapping& m : unit.tables) {
+      if (c.table == m.actualTable) c.table = m.logicTable;
+      if (c.orgTable == m.actualTable) c.orgTable = m.logicTable;
+    }
+    // COUNT / SUM / AVG (DISTINCT x): the units returned x itself; the client gets the
+    // aggregate's type, as MySQL gives it.
+    for (const auto& a : merge.aggregates) {
+      if (!a.distinct || strcasecmp(a.label.c_str(), std::string(c.name).c_str()) != 0) continue;
+      if (!a.clientName.empty()) c.name = a.clientName;
+      c.table = c.orgTable = c.schema = c.orgName = {};
+      c.collation = 63;  // binary
+      c.flags = protocol::colflag::kBinary;
+      if (a.kind == ast::AggregateKind::Count) {
+        c.type = protocol::ColumnType::kLongLong;
+        c.length = 21;
+        c.decimals = 0;
+        c.flags |= protocol::colflag::kNotNull;
+      } else {
+        uint8_t scale = a.kind == ast::AggregateKind::Avg
+                            ? static_cast<uint8_t>(std::min<int>(c.decimals + 4, 30))
+                            : c.decimals;
+        if (c.type != protocol::ColumnType::kFloat && c.type != protocol::ColumnType::kDouble) {
+          c.type = protocol::ColumnType::kNewDecimal;
+          c.length = 65 + (scale > 0 ? 2 : 1);
+          c.decimals = scale;
+        } else {
+          c.type = protocol::ColumnType::kDouble;
+          c.length = 23;
+          c.decimals = 31;
+        }
+      }
+    }
+    sink_.column(c);
+  }
+  sink_.columnsEnd(statusFlags);
+}
+
+}  // namespace shardproxy::executor

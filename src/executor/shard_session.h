@@ -1,0 +1,148 @@
+// The backend side of one client session: the connections it holds between statements (its
+// transaction's, or state the proxy cannot replay elsewhere), its session variables replayed on
+// each connection it uses, its transaction over several data sources, and what runs where now
+// (for KILL). Every connection the engine uses is acquired and finished here, which is where a
+// data source joins the session's transaction.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "common/asio.h"
+#include "common/status.h"
+#include "config/topology.h"
+#include "executor/session_variables.h"
+#include "executor/shard_connection.h"
+#include "metadata/table_catalog.h"
+#include "router/sharding_rule.h"
+#include "txn/transaction.h"
+
+namespace shardproxy::txn {
+class Coordinator;
+}
+
+namespace shardproxy::executor {
+
+// What every session of the process shares, read-only after start-up (the catalog changes
+// through its own snapshots, the coordinator is thread-safe).
+struct Services {
+  std::shared_ptr<const config::Topology> topology;
+  router::RuleSet rules;                          // by logical database
+  metadata::TableCatalog tables;                  // where unruled tables live
+  std::unique_ptr<txn::Coordinator> coordinator;  // null: no XA
+};
+
+// A connection the session uses for one statement or keeps between statements.
+struct HeldConnection {
+  std::unique_ptr<ShardConnection> conn;
+  bool sticky = false;  // holds state that cannot be replayed: kept for the session's life
+  bool pinned = false;  // was kept from an earlier statement (transaction or sticky state)
+};
+
+class ShardSession {
+ public:
+  ShardSession(ConnectionSource& source, Services& services, uint32_t connectionId);
+  ~ShardSession();
+  ShardSession(const ShardSession&) = delete;
+  ShardSession& operator=(const ShardSession&) = delete;
+
+  // ---- what the front end sets ----
+  const config::User* user = nullptr;
+  std::string database;    // logical database in use; empty if none
+  bool foundRows = false;  // CLIENT_FOUND_ROWS: backends report matched rows
+  bool multiStatements = false;
+  SessionVariables variables;
+
+  uint32_t connectionId() const { return connectionId_; }
+  const config::Topology& topology() const { return *services_.topology; }
+  Services& services() const { return services_; }
+  bool sqlShow() const { return services_.topology->props.sqlShow; }
+  // Logs a statement sent to a data source when sql-show is on.
+  void logSql(const std::string& dataSource, std::string_view sql) const;
+
+  // The rules of the database in use when they shard or broadcast anything; null otherwise.
+  const router::ShardingRule* activeRules() const;
+  const router::ShardingRule* rulesOf(const std::string& database) const;
+  // Where statements that are not routed by rules go: the database in use's data source (or,
+  // with none in use, the first database the user may use, without a default database).
+  Result<Target> route() const;
+  Result<Target> targetFor(const config::LogicalDatabase& db, const std::string& dataSource) const;
+
+  // A connection for `target`, with the session's variables applied and joined to its
+  // transaction when it takes part. On failure a connection that carried session state is lost
+  // and the session must end (mustClose()).
+  awaitable<Result<HeldConnection>> acquire(const Target& target);
+  // Done with it for this statement: kept when it is in a transaction or holds state
+  // (`sticky`: the statement left some), else back to its pool.
+  void finish(const Target& target, HeldConnection held, bool sticky);
+  void discard(HeldConnection held);
+  // Whether the session holds a connection to `dataSource` of `database`.
+  bool holds(const std::string& database, const std::string& dataSource) const;
+  // A data source of `database` this session holds, for reads any data source can answer.
+  std::optional<std::string> heldDataSource(const std::string& database) const;
+
+  // Server status flags for the client: autocommit and in-transaction as the held connections
+  // and the session's transaction say.
+  uint16_t statusFlags() const;
+  // Whether every statement runs in a transaction now (BEGIN, or autocommit off).
+  bool transactional() const;
+
+  // ---- transactions on sharded databases ----
+  txn::Transaction& transaction() { return transaction_; }
+  // BEGIN (the caller has ended what was open, as MySQL does).
+  void beginTransaction(std::string statement, bool readOnly);
+  // XA with autocommit off: the statement about to run begins the transaction.
+  void beginImplicitTransaction();
+  // COMMIT or ROLLBACK of everything open (LOCAL participants or XA branches); connections that
+  // hold nothing else go back to their pools.
+  awaitable<Status> endTransaction(bool commit);
+  awaitable<Status> savepoint(txn::SavepointOp op, const std::string& name);
+
+  // ---- KILL ----
+  struct Running {
+    Target target;
+    uint64_t threadId = 0;
+  };
+  void running(const Target& target, const ShardConnection& conn);
+  void notRunning() { running_.clear(); }
+  // Stops the statement running now on every backend it runs on.
+  void killRunning();
+
+  // The next OK relayed from a backend carries this insert id (keys the proxy generated).
+  std::optional<uint64_t> insertIdOverride;
+
+  // A connection that carried the session's transaction or state is gone: as with a server that
+  // went away, the client loses its connection rather than go on without that state.
+  bool mustClose() const { return mustClose_; }
+  // COMMIT ... RELEASE, KILL of the session's own connection: the session ends after this
+  // statement.
+  void requestClose() { mustClose_ = true; }
+
+  // COM_RESET_CONNECTION: every held connection closed, the transaction forgotten, variables back
+  // to `initial`.
+  void reset(std::map<std::string, std::string> initial);
+
+ private:
+  using Key = std::pair<std::string, std::string>;  // (logical database or "", data source)
+  static Key keyOf(const Target& target);
+  // The held connections in a transaction on the transaction's database (or, with none open,
+  // the database in use), or with an XA branch.
+  std::vector<txn::Participant*> participants();
+
+  ConnectionSource& source_;
+  Services& services_;
+  const uint32_t connectionId_;
+  std::map<Key, HeldConnection> held_;
+  // The connection of the previous statement, preferred for the next one so that
+  // LAST_INSERT_ID(), FOUND_ROWS(), SHOW WARNINGS ... usually see it (identity only).
+  const void* lastConnection_ = nullptr;
+  std::vector<Running> running_;
+  txn::Transaction transaction_;
+  bool mustClose_ = false;
+};
+
+}  // namespace shardproxy::executor

@@ -1,0 +1,24 @@
+// What the proxy asks its backends once, before it serves clients: the server version for the
+// greeting and where the tables no rule names live. Blocking calls, for start-up only.
+#pragma once
+
+#include <string>
+
+#include "config/topology.h"
+#include "metadata/table_catalog.h"
+#include "router/sharding_rule.h"
+
+namespace shardproxy::executor {
+
+// The version of the first reachable backend, for the greeting; `fallback` otherwise.
+std::string probeBackendVersion(const config::Topology& topology, const std::string& fallback);
+
+// Lists the tables of every data source of `db` and keeps those no rule claims (neither an
+// actual table of a sharded table nor a broadcast table) that the `!SINGLE` tables patterns
+// list (all of them when it lists none). A data source that cannot be reached is skipped with a
+// warning (its tables route to the default data source until the proxy restarts or DDL names
+// them).
+metadata::TableLocations loadTableLocations(const config::LogicalDatabase& db,
+                                            const router::ShardingRule& rule);
+
+}  // namespace shardproxy::executor

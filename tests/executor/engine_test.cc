@@ -1,0 +1,482 @@
+// The engine and the session's connections against fake shards: what each data source is sent,
+// how lanes and the merge behave, errors half-way, KILL, and transaction joins, without a server.
+#include "executor/engine.h"
+
+#include <gtest/gtest.h>
+
+#include <deque>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "config/config_dir.h"
+#include "parser/ast.h"
+#include "protocol/constants.h"
+#include "txn/coordinator.h"
+
+namespace shardproxy::executor {
+namespace {
+
+namespace pstatus = protocol::status;
+using Values = std::vector<std::optional<std::string>>;
+
+// What a fake shard answers to one statement.
+struct Response {
+  std::vector<std::string> columns;  // a result set when not empty (BIGINT columns)
+  std::vector<Values> rows;
+  uint64_t affected = 0;
+  Status error = Status::ok();
+  // Rows sent before the connection breaks (a backend killed mid-stream); -1: never.
+  int breakAfter = -1;
+};
+
+class FakeShards;
+
+class FakeConnection : public ShardConnection {
+ public:
+  FakeConnection(FakeShards& shards, std::string dataSource, int id)
+      : shards_(shards), dataSource_(std::move(dataSource)), id_(id) {}
+  const std::string& dataSource() const override { return dataSource_; }
+  awaitable<Status> execute(std::string sql) override;
+  awaitable<Status> query(std::string_view sql) override;
+  unsigned fieldCount() const override { return static_cast<unsigned>(current_.columns.size()); }
+  protocol::ColumnDefinitionRef column(unsigned i) const override {
+    protocol::ColumnDefinitionRef c;
+    c.schema = "actual_db";
+    c.name = current_.columns[i];
+    c.orgName = current_.columns[i];
+    c.table = c.orgTable = table_;
+    c.type = protocol::ColumnType::kLongLong;
+    c.collation = 63;
+    c.length = 20;
+    return c;
+  }
+  awaitable<Status> fetchRow(RowView& row) override {
+    if (current_.breakAfter >= 0 && next_ >= static_cast<size_t>(current_.breakAfter)) {
+      broken_ = true;
+      pending_ = false;
+      co_return Status(2013, "HY000", "Lost connection to server during query");
+    }
+    if (next_ >= current_.rows.size()) {
+      row.values = nullptr;
+      pending_ = false;
+      co_return Status::ok();
+    }
+    const Values& values = current_.rows[next_++];
+    pointers_.clear();
+    lengths_.clear();
+    for (const auto& v : values) {
+      pointers_.push_back(v ? v->c_str() : nullptr);
+      lengths_.push_back(v ? v->size() : 0);
+    }
+    row.values = pointers_.data();
+    row.lengths = lengths_.data();
+    co_return Status::ok();
+  }
+  OkInfo okInfo() const override {
+    OkInfo ok;
+    ok.affectedRows = current_.affected;
+    ok.statusFlags = serverStatus();
+    return ok;
+  }
+  uint16_t serverStatus() const override {
+    uint16_t s = pstatus::kAutocommit;
+    if (inTransaction_) s |= pstatus::kInTrans;
+    return s;
+  }
+  bool moreResults() const override { return false; }
+  awaitable<Status> nextResult() override { co_return Status::ok(); }
+  awaitable<Status> drain() override {
+    pending_ = false;
+    co_return Status::ok();
+  }
+  bool idleClean() const override { return !pending_; }
+  bool broken() const override { return broken_; }
+  uint64_t threadId() const override { return 1000 + id_; }
+  const void* identity() const override { return this; }
+  awaitable<Status> listFields(const std::string&, const std::string&) override {
+    co_return Status::ok();
+  }
+  unsigned listedFieldCount() const override { return 0; }
+  protocol::ColumnDefinitionRef listedField(unsigned) const override { return {}; }
+  awaitable<Result<backend::Connection::Description>> describe(std::string_view) override {
+    co_return backend::Connection::Description{};
+  }
+  awaitable<Status> setMultiStatements(bool) override { co_return Status::ok(); }
+  std::map<std::string, std::string> takeChangedVariables() override { return {}; }
+  std::map<std::string, std::string>& appliedVariables() override { return applied_; }
+
+ private:
+  void track(const std::string& sql) {
+    if (sql == "BEGIN" || sql.rfind("XA START", 0) == 0) inTransaction_ = true;
+    if (sql == "COMMIT" || sql == "ROLLBACK" || sql.rfind("XA COMMIT", 0) == 0 ||
+        sql.rfind("XA ROLLBACK", 0) == 0) {
+      inTransaction_ = false;
+    }
+  }
+
+  FakeShards& shards_;
+  std::string dataSource_;
+  int id_;
+  Response current_;
+  std::string table_;
+  size_t next_ = 0;
+  bool pending_ = false;
+  bool broken_ = false;
+  bool inTransaction_ = false;
+  std::vector<const char*> pointers_;
+  std::vector<unsigned long> lengths_;
+  std::map<std::string, std::string> applied_;
+};
+
+// The data sources: scripted answers by statement text, and a log of what each one was sent.
+class FakeShards : public ConnectionSource {
+ public:
+  awaitable<Result<std::unique_ptr<ShardConnection>>> acquire(const Target& target, bool,
+                                                              const void*) override {
+    ++acquired;
+    if (unreachable.count(target.dataSource->name)) {
+      co_return Status(2003, "HY000", "Can't connect to server");
+    }
+    co_return std::make_unique<FakeConnection>(*this, target.dataSource->name, nextId++);
+  }
+  void release(std::unique_ptr<ShardConnection> conn) override { ++released; }
+  void discard(std::unique_ptr<ShardConnection> conn) override { ++discarded; }
+  void killQuery(const Target& target, uint64_t threadId) override {
+    killed.push_back(target.dataSource->name + ":" + std::to_string(threadId));
+  }
+
+  Response answer(const std::string& dataSource, const std::string& sql) {
+    sent[dataSource].push_back(sql);
+    auto it = script.find(dataSource + ":" + sql);
+    if (it != script.end()) return it->second;
+    return Response{};
+  }
+
+  std::map<std::string, Response> script;  // "ds:sql" -> response (default: OK)
+  std::map<std::string, std::vector<std::string>> sent;
+  std::set<std::string> unreachable;
+  std::vector<std::string> killed;
+  int acquired = 0;
+  int released = 0;
+  int discarded = 0;
+  int nextId = 1;
+};
+
+awaitable<Status> FakeConnection::execute(std::string sql) {
+  Response r = shards_.answer(dataSource_, sql);
+  if (r.error) track(sql);
+  co_return r.error;
+}
+
+awaitable<Status> FakeConnection::query(std::string_view sql) {
+  current_ = shards_.answer(dataSource_, std::string(sql));
+  next_ = 0;
+  if (!current_.error) {
+    Status e = current_.error;
+    current_ = Response{};
+    co_return e;
+  }
+  track(std::string(sql));
+  pending_ = !current_.columns.empty();
+  co_return Status::ok();
+}
+
+// Everything the engine wrote for the client, as readable lines.
+class RecordingSink : public ResultSink {
+ public:
+  void columnCount(size_t count) override { lines.push_back("columns " + std::to_string(count)); }
+  void column(const protocol::ColumnDefinitionRef& c) override {
+    lines.push_back("column " + std::string(c.schema) + "." + std::string(c.table) + "." +
+                    std::string(c.name));
+  }
+  void columnsEnd(uint16_t) override {}
+  void beginRow() override { row.clear(); }
+  bool value(std::string_view text) override {
+    row += (row.empty() ? "" : ",") + std::string(text);
+    return true;
+  }
+  void null() override { row += row.empty() ? "NULL" : ",NULL"; }
+  void endRow(bool valid) override {
+    if (valid) lines.push_back("row " + row);
+  }
+  void end(uint16_t, uint16_t) override { lines.push_back("end"); }
+  void ok(const protocol::OkPacket& ok) override {
+    lines.push_back("ok " + std::to_string(ok.affectedRows));
+  }
+  void error(const Status& s) override { lines.push_back("error " + std::to_string(s.code())); }
+  awaitable<Status> rowDone() override {
+    ++rowsDone;
+    co_return clientGoneAfter >= 0 && rowsDone >= clientGoneAfter
+        ? Status(2006, "HY000", "client gone")
+        : Status::ok();
+  }
+  std::vector<std::string> lines;
+  std::string row;
+  int rowsDone = 0;
+  int clientGoneAfter = -1;
+};
+
+class FakeLog : public txn::CommitLog {
+ public:
+  Status logCommit(const std::string&, const std::vector<std::string>&) override {
+    ++decisions;
+    return Status::ok();
+  }
+  Status finish(const std::string&) override { return Status::ok(); }
+  int decisions = 0;
+};
+
+constexpr const char* kGlobal = R"(
+authority:
+  users:
+    - user: root@%
+      password: root
+      admin: true
+props:
+  max-connections-size-per-query: 1
+)";
+
+constexpr const char* kDatabase = R"(
+databaseName: sharded
+dataSources:
+  ds_0:
+    url: jdbc:mysql://127.0.0.1:1/db_0
+    username: root
+    password: root
+  ds_1:
+    url: jdbc:mysql://127.0.0.1:2/db_1
+    username: root
+    password: root
+rules:
+- !SHARDING
+  tables:
+    t_order:
+      actualDataNodes: ds_${0..1}.t_order
+      databaseStrategy:
+        standard:
+          shardingColumn: user_id
+          shardingAlgorithmName: by_user
+  shardingAlgorithms:
+    by_user:
+      type: INLINE
+      props:
+        algorithm-expression: ds_${user_id % 2}
+)";
+
+class EngineTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_.write("global.yaml", kGlobal);
+    dir_.write("database-sharded.yaml", kDatabase);
+    services_.topology = config::loadTopology(dir_.path());
+    auto rules = router::buildRules(*services_.topology);
+    ASSERT_TRUE(rules.isOk()) << rules.status().toString();
+    services_.rules = std::move(*rules);
+    services_.coordinator = std::make_unique<txn::Coordinator>(log_, "0123456789abcdef", 1);
+    session_ = std::make_unique<ShardSession>(shards_, services_, 42);
+    session_->user = &services_.topology->authority.users.front();
+    session_->database = "sharded";
+  }
+
+  // Runs one statement as the front end would: the engine's when it takes it, else as written.
+  void run(const std::string& sql) {
+    auto parsed = parser::ast::parseAst(sql);
+    ASSERT_TRUE(parsed.isOk()) << parsed.status().toString();
+    statements_.push_back(std::make_unique<parser::ast::Statement>(std::move(*parsed)));
+    const parser::ast::Statement& s = *statements_.back();
+    Engine engine(*session_, sink_);
+    auto task = [&]() -> awaitable<void> {
+      if (!co_await engine.executeSharded(s)) co_await engine.passThrough(sql, &s);
+    };
+    runToEnd(task());
+  }
+  // The work guard keeps the loop running while a task waits on another executor (the XA
+  // coordinator's synced log write).
+  void runToEnd(awaitable<void> task) {
+    auto guard = asio::make_work_guard(io_);
+    asio::co_spawn(io_, std::move(task), [&](std::exception_ptr e) {
+      guard.reset();
+      if (e) std::rethrow_exception(e);
+    });
+    io_.restart();
+    io_.run();
+  }
+  void script(const std::string& ds, const std::string& sql, Response r) {
+    shards_.script[ds + ":" + sql] = std::move(r);
+  }
+  const std::vector<std::string>& sent(const std::string& ds) { return shards_.sent[ds]; }
+
+  config::testing::ConfigDir dir_;
+  FakeLog log_;
+  Services services_;
+  FakeShards shards_;
+  RecordingSink sink_;
+  std::unique_ptr<ShardSession> session_;
+  asio::io_context io_;
+  std::vector<std::unique_ptr<parser::ast::Statement>> statements_;
+};
+
+TEST_F(EngineTest, OneShardStatementRunsThereWithTheLogicalNames) {
+  script("ds_1", "SELECT id FROM t_order WHERE user_id = 1", {{"id"}, {{"7"}}});
+  run("SELECT id FROM t_order WHERE user_id = 1");
+  EXPECT_EQ(sent("ds_1"), std::vector<std::string>{"SELECT id FROM t_order WHERE user_id = 1"});
+  EXPECT_TRUE(sent("ds_0").empty());
+  // The actual database in column metadata is shown as the logical one.
+  EXPECT_EQ(sink_.lines,
+            (std::vector<std::string>{"columns 1", "column actual_db..id", "row 7", "end"}));
+  EXPECT_EQ(shards_.released, 1);
+}
+
+TEST_F(EngineTest, MergedSelectRunsEveryShardAtOnceAndMergesInOrder) {
+  script("ds_0", "SELECT id FROM t_order ORDER BY id", {{"id"}, {{"1"}, {"4"}, {"9"}}});
+  script("ds_1", "SELECT id FROM t_order ORDER BY id", {{"id"}, {{"2"}, {"3"}}});
+  run("SELECT id FROM t_order ORDER BY id");
+  std::vector<std::string> rows;
+  for (const auto& l : sink_.lines) {
+    if (l.rfind("row ", 0) == 0) rows.push_back(l.substr(4));
+  }
+  EXPECT_EQ(rows, (std::vector<std::string>{"1", "2", "3", "4", "9"}));
+  EXPECT_EQ(sink_.lines.back(), "end");
+  EXPECT_EQ(shards_.acquired, 2);
+  EXPECT_EQ(shards_.released, 2);
+}
+
+TEST_F(EngineTest, AShardFailingHalfWayEndsTheResultWithItsError) {
+  Response broken{{"id"}, {{"1"}, {"5"}, {"6"}}};
+  broken.breakAfter = 1;
+  script("ds_0", "SELECT id FROM t_order ORDER BY id", broken);
+  script("ds_1", "SELECT id FROM t_order ORDER BY id", {{"id"}, {{"2"}, {"3"}}});
+  run("SELECT id FROM t_order ORDER BY id");
+  ASSERT_FALSE(sink_.lines.empty());
+  EXPECT_EQ(sink_.lines.back(), "error 2013");
+  // The broken connection is not handed to anyone; the other goes back clean.
+  EXPECT_EQ(shards_.released + shards_.discarded, 2);
+}
+
+TEST_F(EngineTest, AShardThatCannotBeReachedFailsTheMergeBeforeAnyRow) {
+  shards_.unreachable.insert("ds_1");
+  script("ds_0", "SELECT id FROM t_order ORDER BY id", {{"id"}, {{"1"}}});
+  run("SELECT id FROM t_order ORDER BY id");
+  EXPECT_EQ(sink_.lines, std::vector<std::string>{"error 2003"});
+  EXPECT_EQ(shards_.released, 1);
+}
+
+TEST_F(EngineTest, AClientThatGoesAwayClosesConnectionsWithUnreadRows) {
+  script("ds_0", "SELECT id FROM t_order ORDER BY id", {{"id"}, {{"1"}, {"3"}, {"5"}}});
+  script("ds_1", "SELECT id FROM t_order ORDER BY id", {{"id"}, {{"2"}, {"4"}, {"6"}}});
+  sink_.clientGoneAfter = 1;
+  run("SELECT id FROM t_order ORDER BY id");
+  EXPECT_EQ(shards_.discarded, 2);  // closing stops the statements on the servers
+  EXPECT_EQ(shards_.released, 0);
+}
+
+TEST_F(EngineTest, AWriteOnEveryShardIsOneOkWithTheSum) {
+  Response two;
+  two.affected = 2;
+  Response three;
+  three.affected = 3;
+  script("ds_0", "UPDATE t_order SET x = 1", two);
+  script("ds_1", "UPDATE t_order SET x = 1", three);
+  run("UPDATE t_order SET x = 1");
+  EXPECT_EQ(sink_.lines, std::vector<std::string>{"ok 5"});
+}
+
+TEST_F(EngineTest, AFailedWriteStopsAtTheShardThatFailed) {
+  Response refused;
+  refused.error = Status(1062, "23000", "Duplicate entry");
+  script("ds_0", "UPDATE t_order SET x = 1", refused);
+  run("UPDATE t_order SET x = 1");
+  EXPECT_EQ(sink_.lines, std::vector<std::string>{"error 1062"});
+  EXPECT_TRUE(sent("ds_1").empty());
+}
+
+TEST_F(EngineTest, LocalTransactionJoinsEachShardAsItIsTouched) {
+  run("BEGIN");
+  run("INSERT INTO t_order (user_id, id) VALUES (1, 10)");
+  run("INSERT INTO t_order (user_id, id) VALUES (2, 20)");
+  run("INSERT INTO t_order (user_id, id) VALUES (3, 30)");
+  EXPECT_EQ(sent("ds_1"),
+            (std::vector<std::string>{"BEGIN", "INSERT INTO t_order (user_id, id) VALUES (1, 10)",
+                                      "INSERT INTO t_order (user_id, id) VALUES (3, 30)"}));
+  EXPECT_EQ(sent("ds_0").front(), "BEGIN");
+  EXPECT_EQ(shards_.acquired, 2);  // one connection per data source for the whole transaction
+  EXPECT_TRUE(session_->statusFlags() & pstatus::kInTrans);
+  run("COMMIT");
+  EXPECT_EQ(sent("ds_0").back(), "COMMIT");
+  EXPECT_EQ(sent("ds_1").back(), "COMMIT");
+  EXPECT_FALSE(session_->statusFlags() & pstatus::kInTrans);
+  EXPECT_EQ(shards_.released, 2);
+}
+
+TEST_F(EngineTest, XaTransactionCommitsInTwoPhasesOverTwoShards) {
+  session_->transaction().setType(txn::TransactionType::Xa, false).ignoreError();
+  run("BEGIN");
+  run("INSERT INTO t_order (user_id, id) VALUES (1, 10)");
+  run("INSERT INTO t_order (user_id, id) VALUES (2, 20)");
+  run("COMMIT");
+  for (const std::string ds : {"ds_0", "ds_1"}) {
+    const auto& s = sent(ds);
+    ASSERT_EQ(s.size(), 5u) << ds;
+    EXPECT_EQ(s[0].rfind("XA START ", 0), 0u);
+    EXPECT_EQ(s[1].rfind("INSERT", 0), 0u);
+    EXPECT_EQ(s[2].rfind("XA END ", 0), 0u);
+    EXPECT_EQ(s[3].rfind("XA PREPARE ", 0), 0u);
+    EXPECT_EQ(s[4].rfind("XA COMMIT ", 0), 0u);
+  }
+  EXPECT_EQ(log_.decisions, 1);
+  EXPECT_EQ(sink_.lines.back(), "ok 0");
+}
+
+TEST_F(EngineTest, SavepointsReachAShardThatJoinsAfterThem) {
+  run("BEGIN");
+  run("INSERT INTO t_order (user_id, id) VALUES (1, 10)");
+  run("SAVEPOINT a");
+  run("INSERT INTO t_order (user_id, id) VALUES (2, 20)");
+  EXPECT_EQ(sent("ds_0"),
+            (std::vector<std::string>{"BEGIN", "SAVEPOINT `a`",
+                                      "INSERT INTO t_order (user_id, id) VALUES (2, 20)"}));
+  run("ROLLBACK TO SAVEPOINT a");
+  EXPECT_EQ(sent("ds_0").back(), "ROLLBACK TO SAVEPOINT `a`");
+  EXPECT_EQ(sent("ds_1").back(), "ROLLBACK TO SAVEPOINT `a`");
+}
+
+TEST_F(EngineTest, KillStopsTheStatementOnEveryShardItRunsOn) {
+  script("ds_0", "SELECT id FROM t_order ORDER BY id", {{"id"}, {{"1"}}});
+  script("ds_1", "SELECT id FROM t_order ORDER BY id", {{"id"}, {{"2"}}});
+  // While the merge streams, the session knows where it runs.
+  struct KillingSink : RecordingSink {
+    ShardSession* session = nullptr;
+    awaitable<Status> rowDone() override {
+      if (session) session->killRunning();
+      session = nullptr;
+      co_return Status::ok();
+    }
+  } killing;
+  killing.session = session_.get();
+  auto parsed = parser::ast::parseAst("SELECT id FROM t_order ORDER BY id");
+  ASSERT_TRUE(parsed.isOk());
+  Engine engine(*session_, killing);
+  runToEnd(engine.executeRouted(*parsed, *session_->activeRules(), false));
+  std::sort(shards_.killed.begin(), shards_.killed.end());
+  ASSERT_EQ(shards_.killed.size(), 2u);
+  EXPECT_EQ(shards_.killed[0].rfind("ds_0:", 0), 0u);
+  EXPECT_EQ(shards_.killed[1].rfind("ds_1:", 0), 0u);
+}
+
+TEST_F(EngineTest, PreviewShowsTheUnitsWithoutRunningThem) {
+  auto parsed = parser::ast::parseAst("SELECT * FROM t_order WHERE user_id IN (1, 2)");
+  ASSERT_TRUE(parsed.isOk());
+  Engine engine(*session_, sink_);
+  runToEnd(engine.executeRouted(*parsed, *session_->activeRules(), true));
+  EXPECT_TRUE(sent("ds_0").empty());
+  EXPECT_TRUE(sent("ds_1").empty());
+  EXPECT_NE(std::find(sink_.lines.begin(), sink_.lines.end(),
+                      "row ds_0,SELECT * FROM t_order WHERE user_id IN (1, 2)"),
+            sink_.lines.end());
+}
+
+}  // namespace
+}  // namespace shardproxy::executor
