@@ -18,6 +18,9 @@
 //   one And node; a parenthesised operand is never merged. So long chains produce shallow trees.
 //   Expressions nested deeper than kMaxExprDepth are refused with ER 1105 "statement too
 //   complex" (consumers may walk the tree recursively).
+// - Every member of every node is listed in visitFields() (ast_visitor.h), which toJson() and
+//   the statement cache's offset shifting follow: a member added here is added there too
+//   (ast_visitor_test fails until it is).
 #pragma once
 
 #include <cstdint>
@@ -409,11 +412,11 @@ struct ShowStatement {
     Other,
   };
   Kind kind = Kind::Other;
-  bool full = false;    // SHOW FULL TABLES, SHOW FULL COLUMNS
-  Name database;        // SHOW TABLES FROM db, SHOW COLUMNS FROM t FROM db
+  bool full = false;         // SHOW FULL TABLES, SHOW FULL COLUMNS
+  Name database;             // SHOW TABLES FROM db, SHOW COLUMNS FROM t FROM db
   TableRefId table = kNone;  // Columns, Index, CreateTable: the table (kind Table)
-  ExprId like = kNone;  // the LIKE pattern, a string Literal (its value is unescaped)
-  Span filterSpan;      // `LIKE '...'` or `WHERE ...` as written; empty when none
+  ExprId like = kNone;       // the LIKE pattern, a string Literal (its value is unescaped)
+  Span filterSpan;           // `LIKE '...'` or `WHERE ...` as written; empty when none
 };
 
 struct KillStatement {
@@ -478,8 +481,8 @@ struct TransactionStatement {
 // DEALLOCATE | DROP PREPARE name.
 struct PreparedStatementCommand {
   Name name;
-  ExprId text = kNone;              // Prepare from a string: a string Literal
-  Name fromVariable;                // Prepare from a user variable: its name without '@'
+  ExprId text = kNone;               // Prepare from a string: a string Literal
+  Name fromVariable;                 // Prepare from a user variable: its name without '@'
   std::vector<Name> usingVariables;  // Execute: names without '@'
 };
 
@@ -546,7 +549,7 @@ struct Statement {
   ShowStatement show;
   KillStatement kill;
   SetStatement set;
-  TransactionStatement transaction;  // Tcl
+  TransactionStatement transaction;   // Tcl
   PreparedStatementCommand prepared;  // Prepare, Execute, Deallocate
   DdlStatement ddl;
 

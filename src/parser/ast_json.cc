@@ -9,18 +9,22 @@
 // Values: the statement kind, binary operators and aggregates use the names describe() prints
 // ("select", "load-data", "<=>", "group_concat"); other enums their ast.h identifier in
 // lowerCamelCase ("createTable", "naturalLeft", "forUpdate"). Fields at their default value
-// (kNone, empty, false, None) are left out; everything that is set appears.
+// (kNone, empty, false, None) are left out; everything that is set appears. Which fields, their
+// keys and their order are those of visitFields() (ast_visitor.h): a field added there appears
+// here.
 #include <cstdio>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include "parser/ast.h"
+#include "parser/ast_visitor.h"
 
 namespace shardproxy::parser::ast {
 namespace {
 
-const char* exprKindName(ExprKind kind) {
+const char* enumName(ExprKind kind) {
   switch (kind) {
     case ExprKind::Column:
       return "column";
@@ -64,7 +68,7 @@ const char* exprKindName(ExprKind kind) {
   return "?";
 }
 
-const char* literalTypeName(LiteralType type) {
+const char* enumName(LiteralType type) {
   switch (type) {
     case LiteralType::Integer:
       return "integer";
@@ -88,7 +92,7 @@ const char* literalTypeName(LiteralType type) {
   return "?";
 }
 
-const char* unaryName(UnaryOperator op) {
+const char* enumName(UnaryOperator op) {
   switch (op) {
     case UnaryOperator::Minus:
       return "minus";
@@ -104,7 +108,7 @@ const char* unaryName(UnaryOperator op) {
   return "?";
 }
 
-const char* isTestName(IsTest test) {
+const char* enumName(IsTest test) {
   switch (test) {
     case IsTest::Null:
       return "null";
@@ -118,7 +122,7 @@ const char* isTestName(IsTest test) {
   return "?";
 }
 
-const char* quantifierName(Quantifier q) {
+const char* enumName(Quantifier q) {
   switch (q) {
     case Quantifier::None:
       return "none";
@@ -130,7 +134,7 @@ const char* quantifierName(Quantifier q) {
   return "?";
 }
 
-const char* joinTypeName(JoinType type) {
+const char* enumName(JoinType type) {
   switch (type) {
     case JoinType::Inner:
       return "inner";
@@ -152,7 +156,7 @@ const char* joinTypeName(JoinType type) {
   return "?";
 }
 
-const char* tableRefKindName(TableRef::Kind kind) {
+const char* enumName(TableRef::Kind kind) {
   switch (kind) {
     case TableRef::Kind::Table:
       return "table";
@@ -166,7 +170,7 @@ const char* tableRefKindName(TableRef::Kind kind) {
   return "?";
 }
 
-const char* selectKindName(Select::Kind kind) {
+const char* enumName(Select::Kind kind) {
   switch (kind) {
     case Select::Kind::Query:
       return "query";
@@ -180,7 +184,7 @@ const char* selectKindName(Select::Kind kind) {
   return "?";
 }
 
-const char* selectItemKindName(SelectItem::Kind kind) {
+const char* enumName(SelectItem::Kind kind) {
   switch (kind) {
     case SelectItem::Kind::Expr:
       return "expr";
@@ -192,7 +196,7 @@ const char* selectItemKindName(SelectItem::Kind kind) {
   return "?";
 }
 
-const char* lockName(LockKind lock) {
+const char* enumName(LockKind lock) {
   switch (lock) {
     case LockKind::None:
       return "none";
@@ -206,7 +210,7 @@ const char* lockName(LockKind lock) {
   return "?";
 }
 
-const char* setOpName(SetOp op) {
+const char* enumName(SetOp op) {
   switch (op) {
     case SetOp::Union:
       return "union";
@@ -224,7 +228,7 @@ const char* setOpName(SetOp op) {
   return "?";
 }
 
-const char* insertSourceName(InsertStatement::Source source) {
+const char* enumName(InsertStatement::Source source) {
   switch (source) {
     case InsertStatement::Source::Values:
       return "values";
@@ -236,7 +240,7 @@ const char* insertSourceName(InsertStatement::Source source) {
   return "?";
 }
 
-const char* ddlKindName(DdlKind kind) {
+const char* enumName(DdlKind kind) {
   switch (kind) {
     case DdlKind::None:
       return "none";
@@ -274,7 +278,7 @@ const char* ddlKindName(DdlKind kind) {
   return "?";
 }
 
-const char* ddlRoleName(DdlTable::Role role) {
+const char* enumName(DdlTable::Role role) {
   switch (role) {
     case DdlTable::Role::Target:
       return "target";
@@ -294,7 +298,7 @@ const char* ddlRoleName(DdlTable::Role role) {
   return "?";
 }
 
-const char* tclKindName(TclKind kind) {
+const char* enumName(TclKind kind) {
   switch (kind) {
     case TclKind::None:
       return "none";
@@ -322,7 +326,7 @@ const char* tclKindName(TclKind kind) {
   return "?";
 }
 
-const char* showKindName(ShowStatement::Kind kind) {
+const char* enumName(ShowStatement::Kind kind) {
   switch (kind) {
     case ShowStatement::Kind::Databases:
       return "databases";
@@ -340,7 +344,7 @@ const char* showKindName(ShowStatement::Kind kind) {
   return "?";
 }
 
-const char* scopeName(VariableScope scope) {
+const char* enumName(VariableScope scope) {
   switch (scope) {
     case VariableScope::Session:
       return "session";
@@ -356,7 +360,7 @@ const char* scopeName(VariableScope scope) {
   return "?";
 }
 
-const char* setItemKindName(SetItem::Kind kind) {
+const char* enumName(SetItem::Kind kind) {
   switch (kind) {
     case SetItem::Kind::Variable:
       return "variable";
@@ -370,7 +374,7 @@ const char* setItemKindName(SetItem::Kind kind) {
   return "?";
 }
 
-const char* isolationName(IsolationLevel level) {
+const char* enumName(IsolationLevel level) {
   switch (level) {
     case IsolationLevel::None:
       return "none";
@@ -386,7 +390,7 @@ const char* isolationName(IsolationLevel level) {
   return "?";
 }
 
-const char* accessName(AccessMode mode) {
+const char* enumName(AccessMode mode) {
   switch (mode) {
     case AccessMode::None:
       return "none";
@@ -398,7 +402,7 @@ const char* accessName(AccessMode mode) {
   return "?";
 }
 
-const char* completionName(Completion c) {
+const char* enumName(Completion c) {
   switch (c) {
     case Completion::None:
       return "none";
@@ -410,7 +414,7 @@ const char* completionName(Completion c) {
   return "?";
 }
 
-const char* transactionScopeName(TransactionStatement::Scope scope) {
+const char* enumName(TransactionStatement::Scope scope) {
   switch (scope) {
     case TransactionStatement::Scope::Next:
       return "next";
@@ -451,80 +455,57 @@ size_t utf8SequenceLength(std::string_view s, size_t i) {
   return len;
 }
 
+// The names toJson() gives these enums are the ones describe() prints.
+const char* enumName(StatementKind kind) { return toString(kind); }
+const char* enumName(BinaryOperator op) { return toString(op); }
+const char* enumName(AggregateKind kind) { return toString(kind); }
+
+// Forwards to `inner` the fields of a node before, or after, the field at `split` (a join's
+// "left": see JsonWriter::tableRef()).
+template <class V>
+class FieldRange {
+ public:
+  FieldRange(V& inner, const void* split, bool after)
+      : inner_(inner), split_(split), after_(after) {}
+
+  template <class T>
+  void operator()(const char* key, const T& field, bool present) {
+    const void* address = &field;
+    if constexpr (kIsRef<T>) address = &field.value;
+    if (address == split_) {
+      reached_ = true;
+    } else if (reached_ == after_) {
+      inner_(key, field, present);
+    }
+  }
+
+ private:
+  V& inner_;
+  const void* split_;
+  bool after_;
+  bool reached_ = false;
+};
+
+// Writes the fields visitFields() enumerates (ast_visitor.h), the present ones, each as its type
+// says; references are written as the nested object they refer to.
 class JsonWriter {
  public:
   explicit JsonWriter(const Statement& s) : s_(s) {}
 
   std::string out;
 
-  void statement() {
-    out += '{';
-    key("kind");
-    quoted(toString(s_.kind));
-    key("sql");
-    quoted(s_.sql);
-    spanField("span", s_.span);
-    if (s_.hasHint || !s_.hint.empty()) {
-      key("hint");
-      out += '{';
-      key("value");
-      quoted(s_.hint);
-      spanField("span", s_.hintSpan);
-      out += '}';
-    }
-    boolField("usesUserVariables", s_.usesUserVariables, /*always=*/true);
-    if (s_.select != kNone) {
-      key("select");
-      select(s_.select);
-    }
-    if (s_.kind == StatementKind::Insert || s_.kind == StatementKind::Replace ||
-        s_.insert.table != kNone) {
-      insert();
-    }
-    if (s_.kind == StatementKind::Update || !s_.update.tables.empty()) {
-      update();
-    }
-    if (s_.kind == StatementKind::Delete || !s_.del.tables.empty()) {
-      del();
-    }
-    if (s_.kind == StatementKind::Set || !s_.set.items.empty()) {
-      set();
-    }
-    if (s_.kind == StatementKind::Tcl || s_.tclKind != TclKind::None) {
-      transaction();
-    }
-    if (s_.kind == StatementKind::Ddl || s_.ddlKind != DdlKind::None || s_.ddl.temporary) {
-      key("ddl");
-      out += '{';
-      key("ddlKind");
-      quoted(ddlKindName(s_.ddlKind));
-      ddl();
-      out += '}';
-    }
-    if (s_.kind == StatementKind::Use || !s_.useDatabase.empty()) {
-      nameField("use", s_.useDatabase, /*always=*/true);
-    }
-    if (s_.kind == StatementKind::Show) {
-      show();
-    }
-    if (s_.kind == StatementKind::Kill || s_.kill.target != kNone) {
-      key("kill");
-      out += '{';
-      boolField("query", s_.kill.query);
-      exprField("target", s_.kill.target);
-      out += '}';
-    }
-    if (s_.kind == StatementKind::Prepare || s_.kind == StatementKind::Execute ||
-        s_.kind == StatementKind::Deallocate || !s_.prepared.name.empty()) {
-      prepared();
-    }
-    uintField("literalCount", s_.literalCount);
-    uintField("paramCount", s_.paramCount);
-    out += '}';
-  }
+  void statement() { value(s_); }
 
   // A JSON string on its own (see quoted()).
   void string(std::string_view s) { quoted(s); }
+
+  // The visitor: one field of the node being written.
+  template <class T>
+  void operator()(const char* name, const T& field, bool present) {
+    if (!present) return;
+    key(name);
+    value(field);
+  }
 
  private:
   // ---- JSON primitives ----
@@ -603,142 +584,66 @@ class JsonWriter {
     out += buf;
   }
 
-  void number(uint32_t v) { out += std::to_string(v); }
+  // ---- values ----
 
-  void span(Span sp) {
-    out += '[';
-    number(sp.begin);
-    out += ',';
-    number(sp.end);
-    out += ']';
-  }
-
-  void spanField(const char* name, Span sp) {
-    key(name);
-    span(sp);
-  }
-
-  // A span that is not always there (e.g. columnsSpan): left out when empty.
-  void optionalSpanField(const char* name, Span sp) {
-    if (!sp.empty()) spanField(name, sp);
-  }
-
-  void boolField(const char* name, bool v, bool always = false) {
-    if (!v && !always) return;
-    key(name);
-    out += v ? "true" : "false";
-  }
-
-  void uintField(const char* name, uint32_t v) {
-    key(name);
-    number(v);
-  }
-
-  void stringField(const char* name, std::string_view v) {
-    key(name);
-    quoted(v);
-  }
-
-  void name(const Name& n) {
-    out += '{';
-    key("value");
-    quoted(n.value);
-    spanField("span", n.span);
-    out += '}';
-  }
-
-  void nameField(const char* field, const Name& n, bool always = false) {
-    if (n.empty() && !always) return;
-    key(field);
-    name(n);
-  }
-
-  void nameList(const char* field, const std::vector<Name>& names) {
-    if (names.empty()) return;
-    key(field);
-    out += '[';
-    for (const Name& n : names) {
-      element();
-      name(n);
+  // Spans are [begin, end]; nodes and nested values are objects of their fields.
+  template <class T>
+  void value(const T& v) {
+    if constexpr (std::is_same_v<T, Span>) {
+      out += '[';
+      out += std::to_string(v.begin);
+      out += ',';
+      out += std::to_string(v.end);
+      out += ']';
+    } else if constexpr (std::is_same_v<T, bool>) {
+      out += v ? "true" : "false";
+    } else if constexpr (std::is_same_v<T, uint32_t>) {
+      out += std::to_string(v);
+    } else if constexpr (std::is_same_v<T, std::string>) {
+      quoted(v);
+    } else if constexpr (std::is_enum_v<T>) {
+      quoted(enumName(v));
+    } else if constexpr (kIsVector<T>) {
+      out += '[';
+      for (const auto& element : v) {
+        this->element();
+        value(element);
+      }
+      out += ']';
+    } else {
+      static_assert(Composite<T>, "a field type toJson() does not know");
+      out += '{';
+      visitFields(v, *this);
+      out += '}';
     }
-    out += ']';
   }
 
-  // ---- expressions ----
-
-  void exprField(const char* field, ExprId id) {
-    if (id == kNone) return;
-    key(field);
-    expr(id);
-  }
-
-  void exprList(const char* field, const std::vector<ExprId>& ids) {
-    if (ids.empty()) return;
-    key(field);
-    out += '[';
-    for (ExprId id : ids) {
-      element();
-      expr(id);
+  template <class Node, class Id>
+  void value(const Ref<Node, Id>& r) {
+    if constexpr (kIsVector<std::remove_const_t<Id>>) {
+      out += '[';
+      for (uint32_t id : r.value) {
+        element();
+        node<Node>(id);
+      }
+      out += ']';
+    } else {
+      node<Node>(r.value);
     }
-    out += ']';
   }
 
   // Recursive: the builder refuses expressions deeper than kMaxExprDepth, and operator chains
   // are flat (see ast.h).
-  void expr(ExprId id) {
-    const Expr& e = s_.expr(id);
-    out += '{';
-    stringField("expr", exprKindName(e.kind));
-    spanField("span", e.span);
-    if (e.depth != 1) uintField("depth", e.depth);
-    nameField("schema", e.schema);
-    nameField("table", e.table);
-    nameField("column", e.column);
-    if (e.kind == ExprKind::Literal) {
-      stringField("type", literalTypeName(e.literalType));
-      stringField("value", e.value);
-    } else if (!e.value.empty()) {
-      stringField("value", e.value);
-    }
-    if (!e.charset.empty()) stringField("charset", e.charset);
-    if (e.literalIndex != kNone) uintField("literalIndex", e.literalIndex);
-    if (e.paramIndex != kNone) uintField("paramIndex", e.paramIndex);
-    if (e.kind == ExprKind::UnaryOp) stringField("op", unaryName(e.unaryOp));
-    if (e.kind == ExprKind::BinaryOp) stringField("op", toString(e.binaryOp));
-    if (e.quantifier != Quantifier::None) stringField("quantifier", quantifierName(e.quantifier));
-    if (e.kind == ExprKind::Is) stringField("test", isTestName(e.isTest));
-    boolField("negated", e.negated);
-    if (!e.name.empty()) stringField("name", e.name);
-    if (e.aggregate != AggregateKind::None) stringField("aggregate", toString(e.aggregate));
-    boolField("distinct", e.distinct);
-    boolField("star", e.star);
-    boolField("over", e.over);
-    boolField("hasOperand", e.hasOperand);
-    boolField("hasElse", e.hasElse);
-    boolField("systemVariable", e.systemVariable);
-    exprList("args", e.args);
-    exprField("escape", e.escape);
-    selectField("subquery", e.subquery);
-    out += '}';
-  }
-
-  // ---- tables ----
-
-  void tableRefList(const char* field, const std::vector<TableRefId>& ids) {
-    if (ids.empty()) return;
-    key(field);
-    out += '[';
-    for (TableRefId id : ids) {
-      element();
+  template <class Node>
+  void node(uint32_t id) {
+    if constexpr (std::is_same_v<Node, Expr>) {
+      value(s_.expr(id));
+    } else if constexpr (std::is_same_v<Node, Select>) {
+      value(s_.query(id));
+    } else {
+      static_assert(std::is_same_v<Node, TableRef>);
       tableRef(id);
     }
-    out += ']';
-  }
-
-  void tableRefField(const char* field, TableRefId id) {
-    if (id == kNone) return;
-    key(field);
-    tableRef(id);
   }
 
   // `a JOIN b JOIN c ...` is a left-deep chain as long as the statement (the grammar reads it
@@ -748,317 +653,25 @@ class JsonWriter {
   void tableRef(TableRefId id) {
     std::vector<TableRefId> spine;
     while (id != kNone && s_.tableRef(id).kind == TableRef::Kind::Join) {
+      const TableRef& join = s_.tableRef(id);
       spine.push_back(id);
-      tableRefHead(s_.tableRef(id));
+      out += '{';
+      FieldRange<JsonWriter> head(*this, &join.left, /*after=*/false);
+      visitFields(join, head);
       key("left");
-      id = s_.tableRef(id).left;
+      id = join.left;
     }
     if (id == kNone) {
       out += "null";
     } else {
-      const TableRef& leaf = s_.tableRef(id);
-      tableRefHead(leaf);
-      tableRefTail(leaf);
+      value(s_.tableRef(id));
     }
     for (auto it = spine.rbegin(); it != spine.rend(); ++it) {
-      tableRefTail(s_.tableRef(*it));
-    }
-  }
-
-  // Everything before "left".
-  void tableRefHead(const TableRef& t) {
-    out += '{';
-    stringField("kind", tableRefKindName(t.kind));
-    spanField("span", t.span);
-    nameField("schema", t.schema);
-    nameField("name", t.name);
-    nameField("alias", t.alias);
-    boolField("lateral", t.lateral);
-    if (t.kind == TableRef::Kind::Join || t.joinType != JoinType::Inner) {
-      stringField("joinType", joinTypeName(t.joinType));
-    }
-    selectField("subquery", t.subquery);
-  }
-
-  // Everything after "left", and the closing brace.
-  void tableRefTail(const TableRef& t) {
-    tableRefField("right", t.right);
-    exprField("on", t.on);
-    nameList("usingColumns", t.usingColumns);
-    tableRefList("members", t.members);
-    out += '}';
-  }
-
-  // ---- query blocks ----
-
-  void selectField(const char* field, SelectId id) {
-    if (id == kNone) return;
-    key(field);
-    select(id);
-  }
-
-  void orderItems(const char* field, const std::vector<OrderItem>& items) {
-    if (items.empty()) return;
-    key(field);
-    out += '[';
-    for (const OrderItem& o : items) {
-      element();
-      out += '{';
-      spanField("span", o.span);
-      exprField("expr", o.expr);
-      if (o.position != 0) uintField("position", o.position);
-      boolField("desc", o.desc);
-      boolField("explicitDirection", o.explicitDirection);
+      const TableRef& join = s_.tableRef(*it);
+      FieldRange<JsonWriter> tail(*this, &join.left, /*after=*/true);
+      visitFields(join, tail);
       out += '}';
     }
-    out += ']';
-  }
-
-  void limit(const Limit& l) {
-    if (!l.present() && l.span.empty() && l.offset == kNone) return;
-    key("limit");
-    out += '{';
-    spanField("span", l.span);
-    exprField("offset", l.offset);
-    exprField("count", l.count);
-    out += '}';
-  }
-
-  void select(SelectId id) {
-    const Select& q = s_.query(id);
-    out += '{';
-    stringField("kind", selectKindName(q.kind));
-    spanField("span", q.span);
-    boolField("recursive", q.recursive);
-    if (!q.with.empty()) {
-      key("with");
-      out += '[';
-      for (const Cte& c : q.with) {
-        element();
-        out += '{';
-        spanField("span", c.span);
-        nameField("name", c.name, /*always=*/true);
-        nameList("columns", c.columns);
-        selectField("query", c.query);
-        out += '}';
-      }
-      out += ']';
-    }
-    boolField("distinct", q.distinct);
-    if (!q.items.empty()) {
-      key("items");
-      out += '[';
-      for (const SelectItem& item : q.items) {
-        element();
-        out += '{';
-        stringField("kind", selectItemKindName(item.kind));
-        spanField("span", item.span);
-        exprField("expr", item.expr);
-        nameField("alias", item.alias);
-        nameField("schema", item.schema);
-        nameField("table", item.table);
-        out += '}';
-      }
-      out += ']';
-    }
-    tableRefList("from", q.from);
-    exprField("where", q.where);
-    orderItems("groupBy", q.groupBy);
-    boolField("withRollup", q.withRollup);
-    exprField("having", q.having);
-    orderItems("orderBy", q.orderBy);
-    limit(q.limit);
-    if (q.lock != LockKind::None) stringField("lock", lockName(q.lock));
-    if (!q.operands.empty()) {
-      key("operands");
-      out += '[';
-      for (SelectId operand : q.operands) {
-        element();
-        select(operand);
-      }
-      out += ']';
-    }
-    if (!q.setOps.empty()) {
-      key("setOps");
-      out += '[';
-      for (SetOp op : q.setOps) {
-        element();
-        quoted(setOpName(op));
-      }
-      out += ']';
-    }
-    exprList("rows", q.rows);
-    tableRefField("table", q.table);
-    out += '}';
-  }
-
-  // ---- statement bodies ----
-
-  void assignments(const char* field, const std::vector<Assignment>& list) {
-    if (list.empty()) return;
-    key(field);
-    out += '[';
-    for (const Assignment& a : list) {
-      element();
-      out += '{';
-      spanField("span", a.span);
-      exprField("column", a.column);
-      exprField("value", a.value);
-      out += '}';
-    }
-    out += ']';
-  }
-
-  void insert() {
-    const InsertStatement& ins = s_.insert;
-    key("insert");
-    out += '{';
-    boolField("ignore", ins.ignore);
-    tableRefField("table", ins.table);
-    exprList("columns", ins.columns);
-    optionalSpanField("columnsSpan", ins.columnsSpan);
-    stringField("source", insertSourceName(ins.source));
-    optionalSpanField("valuesSpan", ins.valuesSpan);
-    if (!ins.rows.empty()) {
-      key("rows");
-      out += '[';
-      for (const ValueRow& row : ins.rows) {
-        element();
-        out += '{';
-        spanField("span", row.span);
-        key("values");
-        out += '[';
-        for (ExprId v : row.values) {
-          element();
-          expr(v);
-        }
-        out += "]}";
-      }
-      out += ']';
-    }
-    assignments("set", ins.set);
-    selectField("select", ins.select);
-    assignments("onDuplicate", ins.onDuplicate);
-    optionalSpanField("onDuplicateSpan", ins.onDuplicateSpan);
-    out += '}';
-  }
-
-  void update() {
-    const UpdateStatement& u = s_.update;
-    key("update");
-    out += '{';
-    boolField("ignore", u.ignore);
-    tableRefList("tables", u.tables);
-    assignments("set", u.set);
-    exprField("where", u.where);
-    orderItems("orderBy", u.orderBy);
-    limit(u.limit);
-    out += '}';
-  }
-
-  void del() {
-    const DeleteStatement& d = s_.del;
-    key("delete");
-    out += '{';
-    boolField("ignore", d.ignore);
-    boolField("multiTable", d.multiTable);
-    tableRefList("targets", d.targets);
-    tableRefList("tables", d.tables);
-    exprField("where", d.where);
-    orderItems("orderBy", d.orderBy);
-    limit(d.limit);
-    out += '}';
-  }
-
-  void set() {
-    key("set");
-    out += '{';
-    key("items");
-    out += '[';
-    for (const SetItem& item : s_.set.items) {
-      element();
-      out += '{';
-      stringField("kind", setItemKindName(item.kind));
-      spanField("span", item.span);
-      if (item.kind == SetItem::Kind::Variable || item.scope != VariableScope::Session) {
-        stringField("scope", scopeName(item.scope));
-      }
-      nameField("name", item.name);
-      exprField("value", item.value);
-      if (!item.valueKeyword.empty()) stringField("valueKeyword", item.valueKeyword);
-      optionalSpanField("valueSpan", item.valueSpan);
-      // An empty charset means DEFAULT, so it is always shown for NAMES and CHARACTER SET.
-      nameField("charset", item.charset,
-                item.kind == SetItem::Kind::Names || item.kind == SetItem::Kind::CharacterSet);
-      nameField("collation", item.collation);
-      out += '}';
-    }
-    out += ']';
-    optionalSpanField("forStatement", s_.set.forStatement);
-    out += '}';
-  }
-
-  void transaction() {
-    const TransactionStatement& t = s_.transaction;
-    key("transaction");
-    out += '{';
-    stringField("tclKind", tclKindName(s_.tclKind));
-    if (t.access != AccessMode::None) stringField("access", accessName(t.access));
-    boolField("consistentSnapshot", t.consistentSnapshot);
-    if (t.scope != TransactionStatement::Scope::Next || s_.tclKind == TclKind::SetTransaction) {
-      stringField("scope", transactionScopeName(t.scope));
-    }
-    if (t.isolation != IsolationLevel::None) stringField("isolation", isolationName(t.isolation));
-    if (t.chain != Completion::None) stringField("chain", completionName(t.chain));
-    if (t.release != Completion::None) stringField("release", completionName(t.release));
-    nameField("savepoint", t.savepoint);
-    out += '}';
-  }
-
-  void show() {
-    const ShowStatement& sh = s_.show;
-    key("show");
-    out += '{';
-    stringField("kind", showKindName(sh.kind));
-    boolField("full", sh.full);
-    nameField("database", sh.database);
-    if (sh.table != kNone) tableRefField("table", sh.table);
-    exprField("like", sh.like);
-    optionalSpanField("filterSpan", sh.filterSpan);
-    out += '}';
-  }
-
-  void ddl() {
-    const DdlStatement& d = s_.ddl;
-    boolField("temporary", d.temporary);
-    boolField("ifExists", d.ifExists);
-    boolField("ifNotExists", d.ifNotExists);
-    if (!d.tables.empty()) {
-      key("tables");
-      out += '[';
-      for (const DdlTable& t : d.tables) {
-        element();
-        out += '{';
-        stringField("role", ddlRoleName(t.role));
-        tableRefField("table", t.table);
-        out += '}';
-      }
-      out += ']';
-    }
-    nameList("indexes", d.indexes);
-    nameField("database", d.database);
-    selectField("query", d.query);
-  }
-
-  void prepared() {
-    const PreparedStatementCommand& p = s_.prepared;
-    key("prepared");
-    out += '{';
-    nameField("name", p.name, /*always=*/true);
-    exprField("text", p.text);
-    nameField("fromVariable", p.fromVariable);
-    nameList("usingVariables", p.usingVariables);
-    out += '}';
   }
 
   const Statement& s_;

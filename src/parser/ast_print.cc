@@ -1,4 +1,7 @@
 // describe(): a compact S-expression dump of the AST, for tests and the `parse` tool.
+// Hand-written per kind rather than over visitFields() (ast_visitor.h): each kind has its own
+// shape (operators first, ORDER BY positions, roles wrapping DDL tables) and shows only some
+// fields and offsets, which tests compare exactly.
 #include <string>
 
 #include "parser/ast.h"

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "parser/ast_visitor.h"
 #include "parser/literals.h"
 
 namespace shardproxy::parser {
@@ -9,80 +10,6 @@ namespace shardproxy::parser {
 namespace {
 
 using ast::Span;
-
-// Every byte offset the AST holds, so a bound copy can move them all. A Span added to the AST
-// must be added here (the cache tests compare hits with fresh parses, offsets included).
-template <typename F>
-void forEachSpan(ast::Statement& s, F&& f) {
-  auto name = [&f](ast::Name& n) { f(n.span); };
-  auto order = [&f](std::vector<ast::OrderItem>& items) {
-    for (auto& o : items) f(o.span);
-  };
-  auto assignments = [&f](std::vector<ast::Assignment>& items) {
-    for (auto& a : items) f(a.span);
-  };
-  f(s.span);
-  f(s.hintSpan);
-  for (auto& e : s.exprs) {
-    f(e.span);
-    name(e.schema);
-    name(e.table);
-    name(e.column);
-  }
-  for (auto& t : s.tableRefs) {
-    f(t.span);
-    name(t.schema);
-    name(t.name);
-    name(t.alias);
-    for (auto& n : t.usingColumns) name(n);
-  }
-  for (auto& q : s.selects) {
-    f(q.span);
-    for (auto& c : q.with) {
-      f(c.span);
-      name(c.name);
-      for (auto& n : c.columns) name(n);
-    }
-    for (auto& item : q.items) {
-      f(item.span);
-      name(item.alias);
-      name(item.schema);
-      name(item.table);
-    }
-    order(q.groupBy);
-    order(q.orderBy);
-    f(q.limit.span);
-  }
-  f(s.insert.columnsSpan);
-  f(s.insert.valuesSpan);
-  f(s.insert.onDuplicateSpan);
-  for (auto& r : s.insert.rows) f(r.span);
-  assignments(s.insert.set);
-  assignments(s.insert.onDuplicate);
-  assignments(s.update.set);
-  order(s.update.orderBy);
-  f(s.update.limit.span);
-  order(s.del.orderBy);
-  f(s.del.limit.span);
-  name(s.useDatabase);
-  name(s.show.database);
-  f(s.show.filterSpan);
-  for (auto& item : s.set.items) {
-    f(item.span);
-    name(item.name);
-    f(item.valueSpan);
-    name(item.charset);
-    name(item.collation);
-  }
-  f(s.set.forStatement);
-  name(s.transaction.savepoint);
-  name(s.prepared.name);
-  name(s.prepared.fromVariable);
-  for (auto& n : s.prepared.usingVariables) name(n);
-  // DdlStatement::tables are TableRefIds (moved with tableRefs above).
-  for (auto& n : s.ddl.indexes) name(n);
-  name(s.ddl.database);
-}
 
 // The parser reads invalid UTF-8 bytes as Latin-1 characters; such literals are not bound (the
 // statement is parsed afresh) rather than repeat that conversion here.
@@ -148,7 +75,7 @@ bool moveByTokens(ast::Statement& s, std::string_view oldSql, std::string_view n
     return true;
   };
   bool ok = true;
-  forEachSpan(s, [&](Span& span) {
+  ast::forEachSpan(s, [&](Span& span) {
     if (!ok || (span.begin == 0 && span.end == 0)) return;
     uint32_t b = 0;
     uint32_t e = 0;
@@ -249,7 +176,7 @@ std::optional<ast::Statement> StatementCache::bind(const Template& t, std::strin
       }
       return static_cast<uint32_t>(static_cast<int64_t>(x) + std::prev(it)->second);
     };
-    forEachSpan(s, [&move](Span& span) {
+    ast::forEachSpan(s, [&move](Span& span) {
       if (span.begin == 0 && span.end == 0) return;
       span.begin = move(span.begin);
       span.end = move(span.end);
