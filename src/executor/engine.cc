@@ -394,7 +394,7 @@ awaitable<void> Engine::executeRouted(const ast::Statement& s, const router::Sha
   rewriteOptions.database = database;
   // DATABASE() / CONNECTION_ID() in the select list answer with the proxy's values here too.
   rewriteOptions.extra = sessionFunctionSplices(s, database, session_.connectionId(), false);
-  rewriter::MergeContext merge;
+  merger::MergeSpec merge;
   auto units = rewriter::rewrite(s, *route, rewriteOptions, &merge);
   if (!units) {
     sink_.error(units.status());
@@ -571,7 +571,7 @@ awaitable<void> Engine::runLane(Lane& lane, const std::vector<rewriter::SqlUnit>
 awaitable<void> Engine::executeMerged(const config::LogicalDatabase& db, const ast::Statement& s,
                                       const router::RouteResult& route,
                                       const std::vector<rewriter::SqlUnit>& units,
-                                      const rewriter::MergeContext& merge) {
+                                      const merger::MergeSpec& merge) {
   const config::Props& props = session_.topology().props;
   // Lanes: per data source, up to max-connections-size-per-query connections (one when the
   // session already holds that data source's connection: its transaction lives there), units
@@ -690,7 +690,7 @@ awaitable<void> Engine::executeMerged(const config::LogicalDatabase& db, const a
 
 void Engine::writeMergedColumns(const ShardConnection& conn, const Target& target,
                                 const router::RouteUnit& unit, size_t visible,
-                                const rewriter::MergeContext& merge, uint16_t statusFlags) {
+                                const merger::MergeSpec& merge, uint16_t statusFlags) {
   // The column definitions of one unit, with the logical names of its tables.
   sink_.columnCount(visible);
   for (size_t i = 0; i < visible && i < conn.fieldCount(); ++i) {
@@ -707,13 +707,13 @@ void Engine::writeMergedColumns(const ShardConnection& conn, const Target& targe
       c.table = c.orgTable = c.schema = c.orgName = {};
       c.collation = 63;  // binary
       c.flags = protocol::colflag::kBinary;
-      if (a.kind == ast::AggregateKind::Count) {
+      if (a.kind == merger::AggregateKind::Count) {
         c.type = protocol::ColumnType::kLongLong;
         c.length = 21;
         c.decimals = 0;
         c.flags |= protocol::colflag::kNotNull;
       } else {
-        uint8_t scale = a.kind == ast::AggregateKind::Avg
+        uint8_t scale = a.kind == merger::AggregateKind::Avg
                             ? static_cast<uint8_t>(std::min<int>(c.decimals + 4, 30))
                             : c.decimals;
         if (c.type != protocol::ColumnType::kFloat && c.type != protocol::ColumnType::kDouble) {

@@ -101,13 +101,13 @@ class Engine {
   awaitable<void> executeMerged(const config::LogicalDatabase& db, const parser::ast::Statement& s,
                                 const router::RouteResult& route,
                                 const std::vector<rewriter::SqlUnit>& units,
-                                const rewriter::MergeContext& merge);
+                                const merger::MergeSpec& merge);
   awaitable<void> runLane(Lane& lane, const std::vector<rewriter::SqlUnit>& units,
                           std::vector<std::unique_ptr<merger::RowStream>>& streams,
                           size_t maxMemoryRows);
   void writeMergedColumns(const ShardConnection& conn, const Target& target,
                           const router::RouteUnit& unit, size_t visible,
-                          const rewriter::MergeContext& merge, uint16_t statusFlags);
+                          const merger::MergeSpec& merge, uint16_t statusFlags);
   awaitable<void> executeWrite(const config::LogicalDatabase& db, const parser::ast::Statement& s,
                                const router::RouteResult& route,
                                const std::vector<rewriter::SqlUnit>& units,

@@ -13,7 +13,6 @@ namespace shardproxy::merger {
 
 namespace {
 
-namespace ast = parser::ast;
 using Op = ColumnMerge::Op;
 
 using protocol::ColumnType;
@@ -76,7 +75,7 @@ class Resolver {
     return makeError(er::kUnknownError, "merge: no column '" + label + "' in the shards' results");
   }
 
-  Result<size_t> item(const rewriter::MergeContext::SortItem& item) const {
+  Result<size_t> item(const MergeSpec::SortItem& item) const {
     if (item.position > 0 || item.label.empty()) {
       if (item.position == 0 || item.position > visible_) {
         return makeError(er::kUnknownError, "merge: select-list position " +
@@ -93,7 +92,7 @@ class Resolver {
   size_t visible_;
 };
 
-Result<RowComparator> sortKeys(const std::vector<rewriter::MergeContext::SortItem>& items,
+Result<RowComparator> sortKeys(const std::vector<MergeSpec::SortItem>& items,
                                const Resolver& resolver, const std::vector<ColumnInfo>& columns) {
   std::vector<SortKey> keys;
   for (const auto& item : items) {
@@ -104,33 +103,7 @@ Result<RowComparator> sortKeys(const std::vector<rewriter::MergeContext::SortIte
   return RowComparator(std::move(keys));
 }
 
-const char* aggregateName(ast::AggregateKind kind) {
-  switch (kind) {
-    case ast::AggregateKind::Std:
-      return "STD";
-    case ast::AggregateKind::Stddev:
-      return "STDDEV";
-    case ast::AggregateKind::StddevPop:
-      return "STDDEV_POP";
-    case ast::AggregateKind::StddevSamp:
-      return "STDDEV_SAMP";
-    case ast::AggregateKind::Variance:
-      return "VARIANCE";
-    case ast::AggregateKind::VarPop:
-      return "VAR_POP";
-    case ast::AggregateKind::VarSamp:
-      return "VAR_SAMP";
-    case ast::AggregateKind::JsonArrayAgg:
-      return "JSON_ARRAYAGG";
-    case ast::AggregateKind::JsonObjectAgg:
-      return "JSON_OBJECTAGG";
-    default:
-      return "this aggregate";
-  }
-}
-
-Result<AggregateSpec> aggregateSpec(const rewriter::MergeContext& merge,
-                                    const std::vector<ColumnInfo>& columns,
+Result<AggregateSpec> aggregateSpec(const MergeSpec& merge, const std::vector<ColumnInfo>& columns,
                                     const Resolver& resolver) {
   AggregateSpec spec;
   spec.columns.resize(columns.size());
@@ -151,18 +124,18 @@ Result<AggregateSpec> aggregateSpec(const rewriter::MergeContext& merge,
     ColumnMerge& m = spec.columns[at];
     const ColumnInfo& column = columns[at];
     switch (a.kind) {
-      case ast::AggregateKind::Count:
+      case AggregateKind::Count:
         m.op = a.distinct ? Op::CountDistinct : Op::Count;
         break;
-      case ast::AggregateKind::Sum:
+      case AggregateKind::Sum:
         m.op = a.distinct ? Op::SumDistinct : Op::Sum;
         m.inDouble = isFloating(column);
         break;
-      case ast::AggregateKind::Avg:
+      case AggregateKind::Avg:
         m.inDouble = isFloating(column);
         if (a.countLabel.empty() || a.sumLabel.empty()) {
-          if (!a.distinct) return unsupported("AVG without its derived COUNT and SUM columns");
-          // The column holds x's distinct values: AVG's scale is x's plus the increment.
+          // (shape() refused a plain AVG without them.) The column holds x's distinct values:
+          // AVG's scale is x's plus the increment.
           m.op = Op::AvgDistinct;
           m.scale = std::min<unsigned>(column.decimals + kDivPrecisionIncrement, kMaxScale);
         } else {
@@ -179,63 +152,153 @@ Result<AggregateSpec> aggregateSpec(const rewriter::MergeContext& merge,
           spec.columns[*sum].inDouble = isFloating(columns[*sum]);
         }
         break;
-      case ast::AggregateKind::Min:
+      case AggregateKind::Min:
         m.op = Op::Min;
         break;
-      case ast::AggregateKind::Max:
+      case AggregateKind::Max:
         m.op = Op::Max;
         break;
-      case ast::AggregateKind::BitAnd:
+      case AggregateKind::BitAnd:
         m.op = Op::BitAnd;
         break;
-      case ast::AggregateKind::BitOr:
+      case AggregateKind::BitOr:
         m.op = Op::BitOr;
         break;
-      case ast::AggregateKind::BitXor:
+      case AggregateKind::BitXor:
         m.op = Op::BitXor;
         break;
-      case ast::AggregateKind::GroupConcat:
-        // A value two shards both hold would appear twice.
-        if (a.distinct) return unsupported("GROUP_CONCAT(DISTINCT ...) over several shards");
+      case AggregateKind::GroupConcat:
         m.op = Op::GroupConcat;
         break;
-      default:
-        return unsupported(std::string(aggregateName(a.kind)) + " over several shards");
     }
   }
   return spec;
 }
 
-}  // namespace
+bool isGrouped(const MergeSpec& spec) { return !spec.groupBy.empty() || !spec.aggregates.empty(); }
 
-Result<MergePlan> buildMergePlan(const rewriter::MergeContext& merge,
-                                 const std::vector<ColumnInfo>& columns,
-                                 std::vector<std::unique_ptr<RowStream>> units,
-                                 const MergeLimits& limits) {
-  for (const auto& unit : units) {
-    if (!unit) return makeError(er::kUnknownError, "merge: a unit has no result stream");
-  }
-  Resolver resolver(columns, columns.size());
-  // The derived columns come after the client's: the first of them ends what the client sees.
-  size_t visible = columns.size();
-  for (const std::string& label : merge.derivedLabels) {
-    auto at = resolver.label(label, true);
-    if (!at) return at.status();
-    visible = std::min(visible, *at);
-  }
-  resolver.setVisible(visible);
-
-  bool grouped = !merge.groupBy.empty() || !merge.aggregates.empty();
-  if (merge.hasHaving && grouped) {
+// The primitives `spec` needs, bottom first, or why its results cannot be merged. Decided by
+// the spec alone: the columns only say where each label is and how to compare it.
+Result<std::vector<MergeStep>> shape(const MergeSpec& spec) {
+  if (!spec.unsupported.empty()) return unsupported(spec.unsupported);
+  bool grouped = isGrouped(spec);
+  if (spec.hasHaving && grouped) {
     // Each unit filtered its own partial groups: a group that spans units may be wrongly kept
     // or dropped.
     return unsupported("HAVING over groups from several shards");
   }
+  for (const auto& a : spec.aggregates) {
+    // A value two shards both hold would appear twice.
+    if (a.kind == AggregateKind::GroupConcat && a.distinct) {
+      return unsupported("GROUP_CONCAT(DISTINCT ...) over several shards");
+    }
+    if (a.kind == AggregateKind::Avg && !a.distinct &&
+        (a.countLabel.empty() || a.sumLabel.empty())) {
+      return unsupported("AVG without its derived COUNT and SUM columns");
+    }
+  }
+  if (!spec.having.empty() && !grouped) {
+    return unsupported("HAVING without groups over several shards");
+  }
+  std::vector<MergeStep> steps;
+  if (grouped) {
+    if (spec.groupBy.empty()) {
+      // One group, whatever order the units return their rows in.
+      steps = {MergeStep::Concat, MergeStep::Aggregate};
+    } else if (spec.groupByEqualsOrderBy && !spec.orderBy.empty()) {
+      // Each unit's rows come sorted by the groups: merged in that order, a group's rows are
+      // consecutive.
+      steps = {MergeStep::MergeSort, MergeStep::StreamGroupBy};
+    } else {
+      steps = {MergeStep::Concat, MergeStep::MemoryGroupBy};
+    }
+  } else if (!spec.orderBy.empty()) {
+    steps = {MergeStep::MergeSort};
+  } else {
+    steps = {MergeStep::Concat};
+  }
+  if (!spec.having.empty()) steps.push_back(MergeStep::Having);
+  if (spec.distinct) steps.push_back(MergeStep::Distinct);
+  if (spec.offset.value_or(0) > 0 || spec.count) steps.push_back(MergeStep::Limit);
+  // Every derived column comes after the client's.
+  if (!spec.derivedLabels.empty()) steps.push_back(MergeStep::Project);
+  return steps;
+}
+
+template <typename T, typename F>
+std::string list(const std::vector<T>& items, F text) {
+  std::string out = "[";
+  for (size_t i = 0; i < items.size(); ++i) out += (i > 0 ? ", " : "") + text(items[i]);
+  return out + "]";
+}
+
+std::string describeStep(MergeStep step, const MergeSpec& spec) {
+  auto sortItems = [](const std::vector<MergeSpec::SortItem>& items) {
+    return list(items, [](const MergeSpec::SortItem& i) { return describe(i); });
+  };
+  std::string aggregates = "aggregates=" + list(spec.aggregates, [](const MergeSpec::Aggregate& a) {
+                             return describe(a);
+                           });
+  switch (step) {
+    case MergeStep::Concat:
+      return "Concat";
+    case MergeStep::MergeSort:
+      return "MergeSort(order=" + sortItems(spec.orderBy) + ")";
+    case MergeStep::Aggregate:
+      return "Aggregate(" + aggregates + ")";
+    case MergeStep::StreamGroupBy:
+      return "StreamGroupBy(group=" + sortItems(spec.groupBy) + ", " + aggregates + ")";
+    case MergeStep::MemoryGroupBy:
+      return "MemoryGroupBy(group=" + sortItems(spec.groupBy) +
+             (spec.orderBy.empty() ? "" : ", order=" + sortItems(spec.orderBy)) + ", " +
+             aggregates + ")";
+    case MergeStep::Having:
+      return "Having(" + describeHaving(spec) + ")";
+    case MergeStep::Distinct:
+      return "Distinct";
+    case MergeStep::Limit:
+      return "Limit(offset=" + std::to_string(spec.offset.value_or(0)) +
+             ",count=" + (spec.count ? std::to_string(*spec.count) : std::string("all")) + ")";
+    case MergeStep::Project:
+      return "Project(drop=" + list(spec.derivedLabels, [](const std::string& s) { return s; }) +
+             ")";
+  }
+  return "?";
+}
+
+std::string describeSteps(const std::vector<MergeStep>& steps, const MergeSpec& spec) {
+  std::string out;
+  for (auto it = steps.rbegin(); it != steps.rend(); ++it) out += describeStep(*it, spec) + " <- ";
+  return out + "units";
+}
+
+}  // namespace
+
+Result<PlannedMerge> PlannedMerge::plan(const MergeSpec& spec,
+                                        const std::vector<ColumnInfo>& columns) {
+  auto steps = shape(spec);
+  if (!steps) return steps.status();
+  PlannedMerge p;
+  p.spec_ = spec;
+  p.steps_ = std::move(steps.value());
+  p.width_ = columns.size();
+
+  Resolver resolver(columns, columns.size());
+  // The derived columns come after the client's: the first of them ends what the client sees.
+  p.visible_ = columns.size();
+  for (const std::string& label : spec.derivedLabels) {
+    auto at = resolver.label(label, true);
+    if (!at) return at.status();
+    p.visible_ = std::min(p.visible_, *at);
+  }
+  resolver.setVisible(p.visible_);
+
+  bool grouped = isGrouped(spec);
   // After grouping, a COUNT / SUM / AVG (DISTINCT x) column holds a number, not an x: sorting
   // and DISTINCT on merged rows compare it as one.
   std::vector<ColumnInfo> merged = columns;
   if (grouped) {
-    for (const auto& a : merge.aggregates) {
+    for (const auto& a : spec.aggregates) {
       if (!a.distinct) continue;
       for (size_t at : resolver.matches(a.label)) {
         merged[at].type = static_cast<uint8_t>(ColumnType::kNewDecimal);
@@ -243,68 +306,104 @@ Result<MergePlan> buildMergePlan(const rewriter::MergeContext& merge,
       }
     }
   }
-  auto groupKeys = sortKeys(merge.groupBy, resolver, columns);
+  auto groupKeys = sortKeys(spec.groupBy, resolver, columns);
   if (!groupKeys) return groupKeys.status();
-  auto orderKeys = sortKeys(merge.orderBy, resolver, grouped ? merged : columns);
+  p.groupKeys_ = std::move(groupKeys.value());
+  auto orderKeys = sortKeys(spec.orderBy, resolver, grouped ? merged : columns);
   if (!orderKeys) return orderKeys.status();
+  p.orderKeys_ = std::move(orderKeys.value());
+  if (grouped) {
+    auto aggregates = aggregateSpec(spec, columns, resolver);
+    if (!aggregates) return aggregates.status();
+    p.aggregates_ = std::move(aggregates.value());
+  }
+  for (const auto& node : spec.having) {
+    HavingNode bound;
+    if (node.kind != MergeSpec::HavingNode::Kind::And &&
+        node.kind != MergeSpec::HavingNode::Kind::Or &&
+        node.kind != MergeSpec::HavingNode::Kind::Not) {
+      auto at = resolver.item(node.column);
+      if (!at) return at.status();
+      bound.column = *at;
+      bound.comparator = ColumnComparator(merged[*at]);
+    }
+    p.having_.push_back(bound);
+  }
+  if (spec.distinct) {
+    std::vector<SortKey> keys;
+    for (size_t i = 0; i < p.visible_; ++i) keys.push_back({i, false, ColumnComparator(merged[i])});
+    p.distinctKeys_ = RowComparator(std::move(keys));
+  }
+  return p;
+}
 
+std::string PlannedMerge::describe() const { return describeSteps(steps_, spec_); }
+
+Result<std::unique_ptr<RowStream>> PlannedMerge::open(std::vector<std::unique_ptr<RowStream>> units,
+                                                      const MergeLimits& limits) const {
+  for (const auto& unit : units) {
+    if (!unit) return makeError(er::kUnknownError, "merge: a unit has no result stream");
+  }
+  // One budget for every memory merge of the run.
   auto budget = std::make_shared<MemoryBudget>(limits.maxMemoryRows);
   std::unique_ptr<RowStream> rows;
-  size_t width = columns.size();
-  if (grouped) {
-    auto spec = aggregateSpec(merge, columns, resolver);
-    if (!spec) return spec.status();
-    if (merge.groupBy.empty()) {
-      // One group, whatever order the units return their rows in.
-      rows = std::make_unique<StreamGroupByStream>(
-          std::make_unique<ConcatStream>(std::move(units), width), RowComparator(),
-          std::move(spec.value()), budget);
-    } else if (merge.groupByEqualsOrderBy && !merge.orderBy.empty()) {
-      // Each unit's rows come sorted by the groups: merged in that order, a group's rows are
-      // consecutive.
-      rows = std::make_unique<StreamGroupByStream>(
-          std::make_unique<MergeSortStream>(std::move(units), width, std::move(orderKeys.value())),
-          std::move(groupKeys.value()), std::move(spec.value()), budget);
-    } else {
-      rows = std::make_unique<MemoryGroupByStream>(
-          std::make_unique<ConcatStream>(std::move(units), width), std::move(groupKeys.value()),
-          std::move(orderKeys.value()), std::move(spec.value()), budget);
-    }
-  } else if (!merge.orderBy.empty()) {
-    rows = std::make_unique<MergeSortStream>(std::move(units), width, std::move(orderKeys.value()));
-  } else {
-    rows = std::make_unique<ConcatStream>(std::move(units), width);
-  }
-
-  if (!merge.having.empty()) {
-    if (!grouped) return unsupported("HAVING without groups over several shards");
-    std::vector<HavingStream::Node> nodes;
-    for (const auto& spec : merge.having) {
-      HavingStream::Node node;
-      node.spec = spec;
-      if (spec.kind != rewriter::MergeContext::HavingNode::Kind::And &&
-          spec.kind != rewriter::MergeContext::HavingNode::Kind::Or &&
-          spec.kind != rewriter::MergeContext::HavingNode::Kind::Not) {
-        auto at = resolver.item(spec.column);
-        if (!at) return at.status();
-        node.column = *at;
-        node.comparator = ColumnComparator(merged[*at]);
+  for (MergeStep step : steps_) {
+    switch (step) {
+      case MergeStep::Concat:
+        rows = std::make_unique<ConcatStream>(std::move(units), width_);
+        break;
+      case MergeStep::MergeSort:
+        rows = std::make_unique<MergeSortStream>(std::move(units), width_, orderKeys_);
+        break;
+      case MergeStep::Aggregate:
+        rows = std::make_unique<StreamGroupByStream>(std::move(rows), RowComparator(), aggregates_,
+                                                     budget);
+        break;
+      case MergeStep::StreamGroupBy:
+        rows =
+            std::make_unique<StreamGroupByStream>(std::move(rows), groupKeys_, aggregates_, budget);
+        break;
+      case MergeStep::MemoryGroupBy:
+        rows = std::make_unique<MemoryGroupByStream>(std::move(rows), groupKeys_, orderKeys_,
+                                                     aggregates_, budget);
+        break;
+      case MergeStep::Having: {
+        std::vector<HavingStream::Node> nodes;
+        for (size_t i = 0; i < spec_.having.size(); ++i) {
+          nodes.push_back({spec_.having[i], having_[i].column, having_[i].comparator});
+        }
+        rows = std::make_unique<HavingStream>(std::move(rows), std::move(nodes));
+        break;
       }
-      nodes.push_back(std::move(node));
+      case MergeStep::Distinct:
+        rows = std::make_unique<DistinctStream>(std::move(rows), distinctKeys_, budget);
+        break;
+      case MergeStep::Limit:
+        rows =
+            std::make_unique<LimitStream>(std::move(rows), spec_.offset.value_or(0), spec_.count);
+        break;
+      case MergeStep::Project:
+        rows = std::make_unique<ProjectStream>(std::move(rows), visible_);
+        break;
     }
-    rows = std::make_unique<HavingStream>(std::move(rows), std::move(nodes));
   }
-  if (merge.distinct) {
-    std::vector<SortKey> keys;
-    for (size_t i = 0; i < visible; ++i) keys.push_back({i, false, ColumnComparator(merged[i])});
-    rows =
-        std::make_unique<DistinctStream>(std::move(rows), RowComparator(std::move(keys)), budget);
-  }
-  if (merge.offset.value_or(0) > 0 || merge.count) {
-    rows = std::make_unique<LimitStream>(std::move(rows), merge.offset.value_or(0), merge.count);
-  }
-  if (visible < width) rows = std::make_unique<ProjectStream>(std::move(rows), visible);
-  return MergePlan{std::move(rows), visible};
+  return rows;
+}
+
+std::string describeMerge(const MergeSpec& spec) {
+  auto steps = shape(spec);
+  if (!steps) return steps.status().message();
+  return describeSteps(*steps, spec);
+}
+
+Result<MergePlan> buildMergePlan(const MergeSpec& merge, const std::vector<ColumnInfo>& columns,
+                                 std::vector<std::unique_ptr<RowStream>> units,
+                                 const MergeLimits& limits) {
+  auto planned = PlannedMerge::plan(merge, columns);
+  if (!planned) return planned.status();
+  auto rows = planned->open(std::move(units), limits);
+  if (!rows) return rows.status();
+  return MergePlan{std::move(rows.value()), planned->visibleColumns()};
 }
 
 }  // namespace shardproxy::merger

@@ -334,8 +334,8 @@ awaitable<Result<bool>> HavingStream::next(Row& row) {
 std::string HavingStream::describe() const { return "Having(" + source_->describe() + ")"; }
 
 HavingStream::Truth HavingStream::eval(const Row& row, uint32_t index) const {
-  using Kind = rewriter::MergeContext::HavingNode::Kind;
-  using Op = parser::ast::BinaryOperator;
+  using Kind = MergeSpec::HavingNode::Kind;
+  using Op = CompareOp;
   const Node& n = nodes_[index];
   auto negate = [](Truth t) {
     return t == Truth::Unknown ? t : (t == Truth::True ? Truth::False : Truth::True);
@@ -383,13 +383,24 @@ HavingStream::Truth HavingStream::eval(const Row& row, uint32_t index) const {
     bool r = false;
     switch (n.spec.op) {
       case Op::Eq:
-      case Op::NullSafeEq: r = *c == 0; break;
-      case Op::Ne: r = *c != 0; break;
-      case Op::Lt: r = *c < 0; break;
-      case Op::Le: r = *c <= 0; break;
-      case Op::Gt: r = *c > 0; break;
-      case Op::Ge: r = *c >= 0; break;
-      default: return Truth::Unknown;
+      case Op::NullSafeEq:
+        r = *c == 0;
+        break;
+      case Op::Ne:
+        r = *c != 0;
+        break;
+      case Op::Lt:
+        r = *c < 0;
+        break;
+      case Op::Le:
+        r = *c <= 0;
+        break;
+      case Op::Gt:
+        r = *c > 0;
+        break;
+      case Op::Ge:
+        r = *c >= 0;
+        break;
     }
     return r ? Truth::True : Truth::False;
   }

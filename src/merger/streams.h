@@ -12,8 +12,8 @@
 
 #include "merger/aggregate.h"
 #include "merger/compare.h"
+#include "merger/merge_spec.h"
 #include "merger/row_stream.h"
-#include "rewriter/merge_context.h"
 
 namespace shardproxy::merger {
 
@@ -121,12 +121,11 @@ class DistinctStream : public RowStream {
   std::set<Row, RowLess> seen_;
 };
 
-// LIMIT offset, count: skips `offset` rows, then stops after `count` (no count: all the rest).
 // Keeps the merged groups for which HAVING holds (MySQL's three-valued logic: unknown drops).
 class HavingStream : public RowStream {
  public:
   struct Node {
-    rewriter::MergeContext::HavingNode spec;
+    MergeSpec::HavingNode spec;
     size_t column = 0;
     ColumnComparator comparator;
   };
@@ -142,6 +141,7 @@ class HavingStream : public RowStream {
   std::vector<Node> nodes_;
 };
 
+// LIMIT offset, count: skips `offset` rows, then stops after `count` (no count: all the rest).
 class LimitStream : public RowStream {
  public:
   LimitStream(std::unique_ptr<RowStream> source, uint64_t offset, std::optional<uint64_t> count);

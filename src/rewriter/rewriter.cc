@@ -183,8 +183,8 @@ bool unionAllApplies(const ast::Statement& s) {
 }  // namespace
 
 Result<std::vector<SqlUnit>> rewrite(const ast::Statement& s, const router::RouteResult& route,
-                                     const RewriteOptions& options, MergeContext* merge) {
-  MergeContext unused;
+                                     const RewriteOptions& options, merger::MergeSpec* merge) {
+  merger::MergeSpec unused;
   std::vector<TextSplice> common;
   if (route.units.size() > 1 && !route.skipRewrite) {
     common = selectSplices(s, merge ? *merge : unused);

@@ -8,8 +8,8 @@
 #include <vector>
 
 #include "common/status.h"
+#include "merger/merge_spec.h"
 #include "parser/ast.h"
-#include "rewriter/merge_context.h"
 #include "router/router.h"
 
 namespace shardproxy::rewriter {
@@ -27,7 +27,7 @@ struct TextSplice {
 };
 
 struct RewriteOptions {
-  std::string database;  // the logical database, dropped where it qualifies a name
+  std::string database;             // the logical database, dropped where it qualifies a name
   bool noBackslashEscapes = false;  // how to write generated string keys
   std::vector<TextSplice> extra;    // the caller's own changes, made in every unit
 };
@@ -38,6 +38,6 @@ struct RewriteOptions {
 Result<std::vector<SqlUnit>> rewrite(const parser::ast::Statement& s,
                                      const router::RouteResult& route,
                                      const RewriteOptions& options,
-                                     MergeContext* merge = nullptr);
+                                     merger::MergeSpec* merge = nullptr);
 
 }  // namespace shardproxy::rewriter

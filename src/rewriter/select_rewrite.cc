@@ -6,6 +6,7 @@
 #include <limits>
 #include <map>
 #include <optional>
+#include <utility>
 
 namespace shardproxy::rewriter {
 
@@ -38,9 +39,61 @@ std::optional<uint64_t> integerLiteral(const ast::Statement& s, ast::ExprId id) 
   return v;
 }
 
+// The aggregates the merger combines across units, in its terms; any other (STD, VARIANCE,
+// JSON_ARRAYAGG, ...) cannot be merged.
+constexpr std::pair<ast::AggregateKind, merger::AggregateKind> kMergedAggregates[] = {
+    {ast::AggregateKind::Count, merger::AggregateKind::Count},
+    {ast::AggregateKind::Sum, merger::AggregateKind::Sum},
+    {ast::AggregateKind::Avg, merger::AggregateKind::Avg},
+    {ast::AggregateKind::Min, merger::AggregateKind::Min},
+    {ast::AggregateKind::Max, merger::AggregateKind::Max},
+    {ast::AggregateKind::BitAnd, merger::AggregateKind::BitAnd},
+    {ast::AggregateKind::BitOr, merger::AggregateKind::BitOr},
+    {ast::AggregateKind::BitXor, merger::AggregateKind::BitXor},
+    {ast::AggregateKind::GroupConcat, merger::AggregateKind::GroupConcat},
+};
+
+std::optional<merger::AggregateKind> mergedAggregate(ast::AggregateKind kind) {
+  for (const auto& [written, merged] : kMergedAggregates) {
+    if (written == kind) return merged;
+  }
+  return std::nullopt;
+}
+
+// The comparisons HAVING may make after merging, with the operands as written and swapped
+// (5 < x is x > 5).
+struct HavingComparison {
+  ast::BinaryOperator written;
+  merger::CompareOp op;
+  merger::CompareOp swapped;
+};
+constexpr HavingComparison kHavingComparisons[] = {
+    {ast::BinaryOperator::Eq, merger::CompareOp::Eq, merger::CompareOp::Eq},
+    {ast::BinaryOperator::NullSafeEq, merger::CompareOp::NullSafeEq, merger::CompareOp::NullSafeEq},
+    {ast::BinaryOperator::Ne, merger::CompareOp::Ne, merger::CompareOp::Ne},
+    {ast::BinaryOperator::Lt, merger::CompareOp::Lt, merger::CompareOp::Gt},
+    {ast::BinaryOperator::Le, merger::CompareOp::Le, merger::CompareOp::Ge},
+    {ast::BinaryOperator::Gt, merger::CompareOp::Gt, merger::CompareOp::Lt},
+    {ast::BinaryOperator::Ge, merger::CompareOp::Ge, merger::CompareOp::Le},
+};
+
+std::optional<merger::CompareOp> havingComparison(ast::BinaryOperator op, bool swapped) {
+  for (const HavingComparison& c : kHavingComparisons) {
+    if (c.written == op) return swapped ? c.swapped : c.op;
+  }
+  return std::nullopt;
+}
+
+// "STD" for the client's message.
+std::string upperName(ast::AggregateKind kind) {
+  std::string out = ast::toString(kind);
+  for (char& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return out;
+}
+
 class SelectRewrite {
  public:
-  SelectRewrite(const ast::Statement& s, const ast::Select& q, MergeContext& merge)
+  SelectRewrite(const ast::Statement& s, const ast::Select& q, merger::MergeSpec& merge)
       : s_(s), q_(q), merge_(merge) {}
 
   std::vector<TextSplice> run() {
@@ -49,15 +102,16 @@ class SelectRewrite {
     aggregates();
     // Each unit would filter its own partial groups, judging a group spread over units on a
     // part of its rows: HAVING moves to the merger, which filters the merged groups.
-    if (merge_.hasHaving && (!q_.groupBy.empty() || !merge_.aggregates.empty() ||
-                             containsAggregate(q_.having, 0))) {
+    if (merge_.hasHaving &&
+        (!q_.groupBy.empty() || !merge_.aggregates.empty() || containsAggregate(q_.having, 0))) {
       if (havingToMerge()) {
         merge_.hasHaving = false;
       } else {
         merge_.having.clear();
-        merge_.unsupported = "HAVING over groups from several shards (only comparisons of "
-                             "selected or aggregate values with constants, joined by AND, OR, "
-                             "NOT, are evaluated after merging)";
+        merge_.unsupported =
+            "HAVING over groups from several shards (only comparisons of "
+            "selected or aggregate values with constants, joined by AND, OR, "
+            "NOT, are evaluated after merging)";
       }
     }
     for (const ast::OrderItem& item : q_.groupBy) {
@@ -108,8 +162,16 @@ class SelectRewrite {
 
   // An aggregate column the merger combines across units (AVG from its derived COUNT and SUM).
   void aggregate(const ast::Expr& e, const std::string& columnLabel) {
-    MergeContext::Aggregate a;
-    a.kind = e.aggregate;
+    std::optional<merger::AggregateKind> kind = mergedAggregate(e.aggregate);
+    if (!kind) {
+      // The rules above name a more specific reason first.
+      if (merge_.unsupported.empty()) {
+        merge_.unsupported = upperName(e.aggregate) + " over several shards";
+      }
+      return;
+    }
+    merger::MergeSpec::Aggregate a;
+    a.kind = *kind;
     a.distinct = e.distinct;
     a.label = columnLabel;
     if (e.aggregate == ast::AggregateKind::Avg && !e.args.empty()) {
@@ -139,8 +201,7 @@ class SelectRewrite {
       if (e.distinct) {
         merge_.unsupported = "aggregate " + std::string(s_.text(e.span)) + " over several shards";
       }
-      if (e.aggregate == ast::AggregateKind::GroupConcat &&
-          !plainGroupConcat(e)) {
+      if (e.aggregate == ast::AggregateKind::GroupConcat && !plainGroupConcat(e)) {
         merge_.unsupported = std::string(s_.text(e.span)) +
                              " over several shards (only GROUP_CONCAT(x) with the default "
                              "separator merges)";
@@ -164,7 +225,8 @@ class SelectRewrite {
   // GROUP_CONCAT(x): one argument, no ORDER BY, no SEPARATOR (written exactly so, spacing aside).
   bool plainGroupConcat(const ast::Expr& e) const {
     if (e.args.size() != 1) return false;
-    std::string plain = squeeze(e.name) + "(" + squeeze(s_.text(s_.expr(e.args.front()).span)) + ")";
+    std::string plain =
+        squeeze(e.name) + "(" + squeeze(s_.text(s_.expr(e.args.front()).span)) + ")";
     return squeeze(s_.text(e.span)) == plain;
   }
 
@@ -177,8 +239,8 @@ class SelectRewrite {
          e.aggregate != ast::AggregateKind::Avg)) {
       return false;
     }
-    MergeContext::Aggregate a;
-    a.kind = e.aggregate;
+    merger::MergeSpec::Aggregate a;
+    a.kind = *mergedAggregate(e.aggregate);  // COUNT, SUM or AVG
     a.distinct = true;
     std::string replacement(s_.text(s_.expr(e.args.front()).span));
     if (item.alias.empty()) {
@@ -200,8 +262,9 @@ class SelectRewrite {
   }
 
   // The select-list column an ORDER BY / GROUP BY item sorts on, derived when it has none.
-  MergeContext::SortItem sortItem(const ast::OrderItem& item, const char* prefix, int& counter) {
-    MergeContext::SortItem out;
+  merger::MergeSpec::SortItem sortItem(const ast::OrderItem& item, const char* prefix,
+                                       int& counter) {
+    merger::MergeSpec::SortItem out;
     out.desc = item.desc;
     if (item.position > 0) {
       out.position = item.position;
@@ -299,12 +362,13 @@ class SelectRewrite {
   bool havingNode(ast::ExprId id, uint32_t& out, int depth) {
     if (depth > 64) return false;
     const ast::Expr& e = s_.expr(id);
-    using Node = MergeContext::HavingNode;
+    using Node = merger::MergeSpec::HavingNode;
     out = static_cast<uint32_t>(merge_.having.size());
     merge_.having.emplace_back();
     if (e.kind == ast::ExprKind::BinaryOp &&
         (e.binaryOp == ast::BinaryOperator::And || e.binaryOp == ast::BinaryOperator::Or)) {
-      merge_.having[out].kind = e.binaryOp == ast::BinaryOperator::And ? Node::Kind::And : Node::Kind::Or;
+      merge_.having[out].kind =
+          e.binaryOp == ast::BinaryOperator::And ? Node::Kind::And : Node::Kind::Or;
       for (ast::ExprId arg : e.args) {
         uint32_t child = 0;
         if (!havingNode(arg, child, depth + 1)) return false;
@@ -322,33 +386,19 @@ class SelectRewrite {
     Node node;
     if (e.kind == ast::ExprKind::BinaryOp && e.args.size() == 2 &&
         e.quantifier == ast::Quantifier::None) {
-      ast::BinaryOperator op = e.binaryOp;
-      switch (op) {
-        case ast::BinaryOperator::Eq:
-        case ast::BinaryOperator::NullSafeEq:
-        case ast::BinaryOperator::Ne:
-        case ast::BinaryOperator::Lt:
-        case ast::BinaryOperator::Le:
-        case ast::BinaryOperator::Gt:
-        case ast::BinaryOperator::Ge:
-          break;
-        default:
-          return false;
-      }
       std::optional<std::string> value;
       ast::ExprId operand = e.args[0];
+      bool swapped = false;
       if (!constant(e.args[1], value)) {
         if (!constant(e.args[0], value)) return false;
         operand = e.args[1];
-        // 5 < x is x > 5.
-        if (op == ast::BinaryOperator::Lt) op = ast::BinaryOperator::Gt;
-        else if (op == ast::BinaryOperator::Le) op = ast::BinaryOperator::Ge;
-        else if (op == ast::BinaryOperator::Gt) op = ast::BinaryOperator::Lt;
-        else if (op == ast::BinaryOperator::Ge) op = ast::BinaryOperator::Le;
+        swapped = true;
       }
+      std::optional<merger::CompareOp> op = havingComparison(e.binaryOp, swapped);
+      if (!op) return false;
       if (!havingOperand(operand, node.column)) return false;
       node.kind = Node::Kind::Compare;
-      node.op = op;
+      node.op = *op;
       node.constants.push_back(std::move(value));
     } else if (e.kind == ast::ExprKind::Between && e.args.size() == 3) {
       node.kind = Node::Kind::Between;
@@ -410,13 +460,14 @@ class SelectRewrite {
   // The column a HAVING operand is: a select item (by alias or expression) or a derived one.
   // DISTINCT aggregates that are not selected cannot be derived (their units would need other
   // rows); nor can non-aggregate expressions of non-grouped columns.
-  bool havingOperand(ast::ExprId id, MergeContext::SortItem& out) {
+  bool havingOperand(ast::ExprId id, merger::MergeSpec::SortItem& out) {
     const ast::Expr& e = s_.expr(id);
     if (e.kind != ast::ExprKind::Column && !isAggregate(e)) return false;
     if (isAggregate(e) && e.distinct) {
       bool selected = false;
       for (const ast::SelectItem& si : q_.items) {
-        if (si.kind == ast::SelectItem::Kind::Expr && iequals(s_.text(s_.expr(si.expr).span), s_.text(e.span))) {
+        if (si.kind == ast::SelectItem::Kind::Expr &&
+            iequals(s_.text(s_.expr(si.expr).span), s_.text(e.span))) {
           selected = true;
         }
       }
@@ -429,8 +480,8 @@ class SelectRewrite {
     return true;
   }
 
-  static bool sameItems(const std::vector<MergeContext::SortItem>& a,
-                        const std::vector<MergeContext::SortItem>& b) {
+  static bool sameItems(const std::vector<merger::MergeSpec::SortItem>& a,
+                        const std::vector<merger::MergeSpec::SortItem>& b) {
     if (a.size() != b.size()) return false;
     for (size_t i = 0; i < a.size(); ++i) {
       if (a[i].position != b[i].position || !iequals(a[i].label, b[i].label) ||
@@ -468,7 +519,7 @@ class SelectRewrite {
 
   const ast::Statement& s_;
   const ast::Select& q_;
-  MergeContext& merge_;
+  merger::MergeSpec& merge_;
   std::vector<TextSplice> splices_;
   std::string derived_;
   std::map<std::string, std::string> derivedByText_;
@@ -483,7 +534,7 @@ class SelectRewrite {
 
 }  // namespace
 
-std::vector<TextSplice> selectSplices(const ast::Statement& s, MergeContext& merge) {
+std::vector<TextSplice> selectSplices(const ast::Statement& s, merger::MergeSpec& merge) {
   if (s.kind != ast::StatementKind::Select || s.select == ast::kNone) return {};
   const ast::Select& q = s.query(s.select);
   if (q.kind != ast::Select::Kind::Query) return {};

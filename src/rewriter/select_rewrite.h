@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "merger/merge_spec.h"
 #include "parser/ast.h"
-#include "rewriter/merge_context.h"
 #include "rewriter/rewriter.h"
 
 namespace shardproxy::rewriter {
@@ -16,6 +16,6 @@ namespace shardproxy::rewriter {
 // The splices for a multi-unit SELECT, and what the merger will need. Only the outermost query
 // block of a plain SELECT is rewritten (set operations across shards are refused by the router
 // or executed as written).
-std::vector<TextSplice> selectSplices(const parser::ast::Statement& s, MergeContext& merge);
+std::vector<TextSplice> selectSplices(const parser::ast::Statement& s, merger::MergeSpec& merge);
 
 }  // namespace shardproxy::rewriter

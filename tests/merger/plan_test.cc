@@ -1,5 +1,5 @@
-// buildMergePlan: the primitives chosen from the rewriter's MergeContext, and the merged rows
-// of whole statements over several fake units.
+// PlannedMerge and buildMergePlan: the primitives chosen from a MergeSpec, what describe() says
+// of them, and the merged rows of whole statements over several fake units.
 #include "merger/plan.h"
 
 #include <gtest/gtest.h>
@@ -10,40 +10,39 @@ namespace shardproxy::merger {
 namespace {
 
 using namespace testing;
-using rewriter::MergeContext;
-using Kind = parser::ast::AggregateKind;
+using Kind = AggregateKind;
 
-MergeContext::SortItem by(std::string label, bool desc = false) {
-  MergeContext::SortItem item;
+MergeSpec::SortItem by(std::string label, bool desc = false) {
+  MergeSpec::SortItem item;
   item.label = std::move(label);
   item.desc = desc;
   return item;
 }
 
-MergeContext::SortItem byPosition(uint32_t position, bool desc = false) {
-  MergeContext::SortItem item;
+MergeSpec::SortItem byPosition(uint32_t position, bool desc = false) {
+  MergeSpec::SortItem item;
   item.position = position;
   item.desc = desc;
   return item;
 }
 
-MergeContext::Aggregate agg(Kind kind, std::string label, bool distinct = false) {
-  MergeContext::Aggregate a;
+MergeSpec::Aggregate agg(Kind kind, std::string label, bool distinct = false) {
+  MergeSpec::Aggregate a;
   a.kind = kind;
   a.label = std::move(label);
   a.distinct = distinct;
   return a;
 }
 
-MergeContext::Aggregate avg(std::string label, int n) {
-  MergeContext::Aggregate a = agg(Kind::Avg, std::move(label));
+MergeSpec::Aggregate avg(std::string label, int n) {
+  MergeSpec::Aggregate a = agg(Kind::Avg, std::move(label));
   a.countLabel = "AVG_DERIVED_COUNT_" + std::to_string(n);
   a.sumLabel = "AVG_DERIVED_SUM_" + std::to_string(n);
   return a;
 }
 
 // GROUP BY items with the ORDER BY the rewriter adds when there is none.
-void groupBy(MergeContext& m, std::vector<MergeContext::SortItem> items) {
+void groupBy(MergeSpec& m, std::vector<MergeSpec::SortItem> items) {
   m.groupBy = items;
   m.orderBy = items;
   m.groupByEqualsOrderBy = true;
@@ -55,13 +54,19 @@ struct Merged {
   size_t visible = 0;
 };
 
-Merged merge(const MergeContext& m, const std::vector<ColumnInfo>& columns,
+Merged merge(const MergeSpec& m, const std::vector<ColumnInfo>& columns,
              std::vector<std::vector<Row>> shards, MergeLimits limits = {}) {
   auto plan = buildMergePlan(m, columns, units(std::move(shards)), limits);
   if (!plan) {
     return {"plan error " + std::to_string(plan.status().code()) + " " + plan.status().sqlState() +
                 ": " + plan.status().message(),
             "", 0};
+  }
+  // The const plan describes itself as the spec alone does.
+  auto planned = PlannedMerge::plan(m, columns);
+  EXPECT_TRUE(planned);
+  if (planned) {
+    EXPECT_EQ(planned->describe(), describeMerge(m));
   }
   Merged out;
   out.plan = plan->rows->describe();
@@ -81,7 +86,7 @@ TEST(MergePlan, NothingToMergeIsConcatenation) {
 }
 
 TEST(MergePlan, OrderByLabelCaseInsensitive) {
-  MergeContext m;
+  MergeSpec m;
   m.orderBy = {by("NAME", true)};
   Merged r = merge(m, {intColumn("id"), stringColumn("name")},
                    {{row({"1", "b"}), row({"2", "A"})}, {row({"3", "C"}), row({"4", "a"})}});
@@ -90,7 +95,7 @@ TEST(MergePlan, OrderByLabelCaseInsensitive) {
 }
 
 TEST(MergePlan, OrderByPosition) {
-  MergeContext m;
+  MergeSpec m;
   m.orderBy = {byPosition(1)};
   Merged r = merge(m, {intColumn("id"), stringColumn("name")},
                    {{row({"1", "x"}), row({"10", "x"})}, {row({"-2", "y"}), row({"9", "y"})}});
@@ -98,7 +103,7 @@ TEST(MergePlan, OrderByPosition) {
 }
 
 TEST(MergePlan, OrderByDerivedColumnIsProjectedAway) {
-  MergeContext m;
+  MergeSpec m;
   m.orderBy = {by("ORDER_BY_DERIVED_0")};
   m.derivedLabels = {"ORDER_BY_DERIVED_0"};
   Merged r = merge(m, {stringColumn("name"), intColumn("ORDER_BY_DERIVED_0")},
@@ -109,7 +114,7 @@ TEST(MergePlan, OrderByDerivedColumnIsProjectedAway) {
 }
 
 TEST(MergePlan, OrderByNumbersBeyondInt64AsDecimal) {
-  MergeContext m;
+  MergeSpec m;
   m.orderBy = {by("v")};
   Merged r = merge(m, {decimalColumn("v", 0)},
                    {{row({"-99999999999999999999"}), row({"18446744073709551616"})},
@@ -120,7 +125,7 @@ TEST(MergePlan, OrderByNumbersBeyondInt64AsDecimal) {
 }
 
 TEST(MergePlan, OrderByDecimalsAndNulls) {
-  MergeContext m;
+  MergeSpec m;
   m.orderBy = {by("price")};
   Merged r =
       merge(m, {decimalColumn("price", 2)},
@@ -130,7 +135,7 @@ TEST(MergePlan, OrderByDecimalsAndNulls) {
 
 TEST(MergePlan, LimitWithOffsetAcrossUnits) {
   // SELECT id FROM t ORDER BY id LIMIT 2, 3: each unit ran LIMIT 0, 5.
-  MergeContext m;
+  MergeSpec m;
   m.orderBy = {by("id")};
   m.offset = 2;
   m.count = 3;
@@ -142,7 +147,7 @@ TEST(MergePlan, LimitWithOffsetAcrossUnits) {
 }
 
 TEST(MergePlan, LimitWithoutOrderBy) {
-  MergeContext m;
+  MergeSpec m;
   m.offset = 0;
   m.count = 2;
   Merged r = merge(m, {intColumn("id")}, {{row({"1"})}, {row({"2"}), row({"3"})}});
@@ -150,7 +155,7 @@ TEST(MergePlan, LimitWithoutOrderBy) {
 }
 
 TEST(MergePlan, SelectDistinct) {
-  MergeContext m;
+  MergeSpec m;
   m.distinct = true;
   m.orderBy = {by("name")};
   m.count = 3;
@@ -162,14 +167,14 @@ TEST(MergePlan, SelectDistinct) {
 }
 
 TEST(MergePlan, SelectDistinctBinaryKeepsCase) {
-  MergeContext m;
+  MergeSpec m;
   m.distinct = true;
   Merged r = merge(m, {stringColumn("name", 46)}, {{row({"a"})}, {row({"A"}), row({"a"})}});
   EXPECT_EQ(r.rows, "a|A");
 }
 
 TEST(MergePlan, SelectDistinctOverTheVisibleColumnsOnly) {
-  MergeContext m;
+  MergeSpec m;
   m.distinct = true;
   m.derivedLabels = {"ORDER_BY_DERIVED_0"};
   Merged r = merge(m, {intColumn("a"), intColumn("ORDER_BY_DERIVED_0")},
@@ -180,7 +185,7 @@ TEST(MergePlan, SelectDistinctOverTheVisibleColumnsOnly) {
 // ---- aggregates without GROUP BY --------------------------------------------------------------
 
 TEST(MergePlan, AggregatesWithoutGroupBy) {
-  MergeContext m;
+  MergeSpec m;
   m.aggregates = {agg(Kind::Count, "COUNT(*)"), agg(Kind::Sum, "SUM(amount)"),
                   agg(Kind::Min, "MIN(amount)"), agg(Kind::Max, "max(amount)"),
                   avg("AVG(amount)", 0)};
@@ -201,7 +206,7 @@ TEST(MergePlan, AggregatesWithoutGroupBy) {
 }
 
 TEST(MergePlan, AggregatesOverNoRows) {
-  MergeContext m;
+  MergeSpec m;
   m.aggregates = {agg(Kind::Count, "c"), agg(Kind::Sum, "s"), agg(Kind::Max, "m"), avg("a", 0),
                   agg(Kind::BitOr, "bo")};
   m.derivedLabels = {"AVG_DERIVED_COUNT_0", "AVG_DERIVED_SUM_0"};
@@ -222,7 +227,7 @@ TEST(MergePlan, AggregatesOverNoRows) {
 }
 
 TEST(MergePlan, AvgScaleAndRounding) {
-  MergeContext m;
+  MergeSpec m;
   m.aggregates = {avg("AVG(v)", 0)};
   m.derivedLabels = {"AVG_DERIVED_COUNT_0", "AVG_DERIVED_SUM_0"};
   std::vector<ColumnInfo> cols = {decimalColumn("AVG(v)", 4), intColumn("AVG_DERIVED_COUNT_0"),
@@ -235,7 +240,7 @@ TEST(MergePlan, AvgScaleAndRounding) {
 }
 
 TEST(MergePlan, AvgOfDoubles) {
-  MergeContext m;
+  MergeSpec m;
   m.aggregates = {avg("AVG(d)", 0), agg(Kind::Sum, "SUM(d)")};
   m.derivedLabels = {"AVG_DERIVED_COUNT_0", "AVG_DERIVED_SUM_0"};
   std::vector<ColumnInfo> cols = {doubleColumn("AVG(d)"), doubleColumn("SUM(d)"),
@@ -247,7 +252,7 @@ TEST(MergePlan, AvgOfDoubles) {
 }
 
 TEST(MergePlan, MinMaxOfStringsByCollation) {
-  MergeContext m;
+  MergeSpec m;
   m.aggregates = {agg(Kind::Min, "MIN(name)"), agg(Kind::Max, "MAX(name)")};
   std::vector<ColumnInfo> ci = {stringColumn("MIN(name)"), stringColumn("MAX(name)")};
   Merged r = merge(m, ci, {{row({"banana", "b"})}, {row({"Apple", "B"})}, {row({"cherry", "a"})}});
@@ -260,7 +265,7 @@ TEST(MergePlan, MinMaxOfStringsByCollation) {
 }
 
 TEST(MergePlan, MinMaxKeepTheOriginalText) {
-  MergeContext m;
+  MergeSpec m;
   m.aggregates = {agg(Kind::Min, "lo"), agg(Kind::Max, "hi")};
   Merged r = merge(m, {decimalColumn("lo", 2), decimalColumn("hi", 2)},
                    {{row({"9.75", "9.75"})}, {row({"10.50", "10.50"})}, {row({nullptr, nullptr})}});
@@ -270,7 +275,7 @@ TEST(MergePlan, MinMaxKeepTheOriginalText) {
 TEST(MergePlan, DistinctAggregatesWithoutGroupBy) {
   // SELECT COUNT(DISTINCT x), SUM(DISTINCT x) AS s, AVG(DISTINCT x) AS a: the units returned
   // their distinct values of x in each column.
-  MergeContext m;
+  MergeSpec m;
   m.aggregates = {agg(Kind::Count, "AGGREGATION_DISTINCT_DERIVED_0", true),
                   agg(Kind::Sum, "s", true), agg(Kind::Avg, "a", true)};
   std::vector<ColumnInfo> cols = {intColumn("AGGREGATION_DISTINCT_DERIVED_0"), intColumn("s"),
@@ -283,7 +288,7 @@ TEST(MergePlan, DistinctAggregatesWithoutGroupBy) {
 }
 
 TEST(MergePlan, DistinctValuesComparedByTheColumnsRules) {
-  MergeContext m;
+  MergeSpec m;
   m.aggregates = {agg(Kind::Count, "c", true), agg(Kind::Sum, "s", true)};
   Merged r = merge(m, {stringColumn("c"), decimalColumn("s", 2)},
                    {{row({"abc", "1.50"})}, {row({"ABC", "1.5"})}, {row({"abd", "2"})}});
@@ -291,7 +296,7 @@ TEST(MergePlan, DistinctValuesComparedByTheColumnsRules) {
 }
 
 TEST(MergePlan, BitAggregatesAndGroupConcat) {
-  MergeContext m;
+  MergeSpec m;
   m.aggregates = {agg(Kind::BitXor, "x"), agg(Kind::BitAnd, "a"), agg(Kind::GroupConcat, "g")};
   Merged r = merge(m, {intColumn("x"), intColumn("a"), stringColumn("g")},
                    {{row({"5", "7", "p,q"})}, {row({"3", "6", "r"})}});
@@ -302,7 +307,7 @@ TEST(MergePlan, BitAggregatesAndGroupConcat) {
 
 TEST(MergePlan, GroupByStreamMerge) {
   // SELECT g, COUNT(*), SUM(v), AVG(v) FROM t GROUP BY g (the units ORDER BY g).
-  MergeContext m;
+  MergeSpec m;
   groupBy(m, {by("g")});
   m.aggregates = {agg(Kind::Count, "COUNT(*)"), agg(Kind::Sum, "SUM(v)"), avg("AVG(v)", 0)};
   m.derivedLabels = {"AVG_DERIVED_COUNT_0", "AVG_DERIVED_SUM_0"};
@@ -321,7 +326,7 @@ TEST(MergePlan, GroupByStreamMerge) {
 }
 
 TEST(MergePlan, GroupByDescending) {
-  MergeContext m;
+  MergeSpec m;
   groupBy(m, {by("g", true)});
   m.aggregates = {agg(Kind::Count, "n")};
   Merged r = merge(m, {intColumn("g"), intColumn("n")},
@@ -331,7 +336,7 @@ TEST(MergePlan, GroupByDescending) {
 
 TEST(MergePlan, GroupByNotSelectedIsDerived) {
   // SELECT COUNT(*) FROM t GROUP BY g: g comes back as GROUP_BY_DERIVED_0.
-  MergeContext m;
+  MergeSpec m;
   groupBy(m, {by("GROUP_BY_DERIVED_0")});
   m.aggregates = {agg(Kind::Count, "COUNT(*)")};
   m.derivedLabels = {"GROUP_BY_DERIVED_0"};
@@ -343,7 +348,7 @@ TEST(MergePlan, GroupByNotSelectedIsDerived) {
 
 TEST(MergePlan, GroupByOrderedByAggregateInMemory) {
   // SELECT g, COUNT(*) AS n FROM t GROUP BY g ORDER BY n DESC LIMIT 2
-  MergeContext m;
+  MergeSpec m;
   m.groupBy = {by("g")};
   m.orderBy = {by("n", true)};
   m.groupByEqualsOrderBy = false;
@@ -359,7 +364,7 @@ TEST(MergePlan, GroupByOrderedByAggregateInMemory) {
 
 TEST(MergePlan, GroupByOrderByNotSelectedAggregate) {
   // SELECT g FROM t GROUP BY g ORDER BY SUM(v): the rewriter derives the SUM and merges it.
-  MergeContext m;
+  MergeSpec m;
   m.groupBy = {by("g")};
   m.orderBy = {by("ORDER_BY_DERIVED_0")};
   m.groupByEqualsOrderBy = false;
@@ -373,7 +378,7 @@ TEST(MergePlan, GroupByOrderByNotSelectedAggregate) {
 
 TEST(MergePlan, GroupByWithDistinctAggregate) {
   // SELECT g, COUNT(DISTINCT x) FROM t GROUP BY g: units return DISTINCT g, x sorted by g.
-  MergeContext m;
+  MergeSpec m;
   groupBy(m, {by("g")});
   m.aggregates = {agg(Kind::Count, "AGGREGATION_DISTINCT_DERIVED_0", true)};
   Merged r = merge(m, {intColumn("g"), intColumn("AGGREGATION_DISTINCT_DERIVED_0")},
@@ -383,7 +388,7 @@ TEST(MergePlan, GroupByWithDistinctAggregate) {
 }
 
 TEST(MergePlan, GroupByMemoryLimit) {
-  MergeContext m;
+  MergeSpec m;
   m.groupBy = {by("g")};
   m.orderBy = {by("n")};
   m.groupByEqualsOrderBy = false;
@@ -400,7 +405,7 @@ TEST(MergePlan, GroupByMemoryLimit) {
 }
 
 TEST(MergePlan, DistinctValuesCountTowardsTheMemoryLimit) {
-  MergeContext m;
+  MergeSpec m;
   m.aggregates = {agg(Kind::Count, "c", true)};
   MergeLimits limits;
   limits.maxMemoryRows = 2;
@@ -412,19 +417,19 @@ TEST(MergePlan, DistinctValuesCountTowardsTheMemoryLimit) {
 // ---- refusals and errors ------------------------------------------------------------------------
 
 TEST(MergePlan, HavingOverGroupsIsRefused) {
-  MergeContext m;
+  MergeSpec m;
   groupBy(m, {by("g")});
   m.aggregates = {agg(Kind::Count, "n")};
   m.hasHaving = true;
   Merged r = merge(m, {intColumn("g"), intColumn("n")}, {{}, {}});
   EXPECT_EQ(r.rows, "plan error 1235 42000: unsupported: HAVING over groups from several shards");
   // HAVING over the aggregate of the whole table is the same partial-group problem.
-  MergeContext whole;
+  MergeSpec whole;
   whole.aggregates = {agg(Kind::Count, "n")};
   whole.hasHaving = true;
   EXPECT_EQ(merge(whole, {intColumn("n")}, {{}}).rows.substr(0, 15), "plan error 1235");
   // HAVING without groups or aggregates filters rows, which each unit can do.
-  MergeContext plain;
+  MergeSpec plain;
   plain.hasHaving = true;
   EXPECT_EQ(merge(plain, {intColumn("a")}, {{row({"1"})}}).rows, "1");
 }
@@ -432,8 +437,8 @@ TEST(MergePlan, HavingOverGroupsIsRefused) {
 TEST(MergePlan, HavingOnMergedGroups) {
   // SELECT g, COUNT(*) AS n FROM t GROUP BY g HAVING n > 1 AND (g <> 'x' OR n IS NULL): the
   // units ran without HAVING; a group split over units counts as a whole.
-  using Node = MergeContext::HavingNode;
-  MergeContext m;
+  using Node = MergeSpec::HavingNode;
+  MergeSpec m;
   groupBy(m, {by("g")});
   m.aggregates = {agg(Kind::Count, "n")};
   Node all;
@@ -441,7 +446,7 @@ TEST(MergePlan, HavingOnMergedGroups) {
   all.children = {1, 2};
   Node more;
   more.kind = Node::Kind::Compare;
-  more.op = parser::ast::BinaryOperator::Gt;
+  more.op = CompareOp::Gt;
   more.column = by("n");
   more.constants = {"1"};
   Node either;
@@ -449,7 +454,7 @@ TEST(MergePlan, HavingOnMergedGroups) {
   either.children = {3, 4};
   Node notX;
   notX.kind = Node::Kind::Compare;
-  notX.op = parser::ast::BinaryOperator::Ne;
+  notX.op = CompareOp::Ne;
   notX.column = by("g");
   notX.constants = {"x"};
   Node isNull;
@@ -462,12 +467,12 @@ TEST(MergePlan, HavingOnMergedGroups) {
   // a: 1+1 = 2 kept; b: 3 kept; c: 1 dropped; x/X (ci): 6 but g = 'x' dropped.
   EXPECT_EQ(r.rows, "a,2|b,3");
   // NULL compared is unknown: dropped; NOT of unknown is unknown: dropped too.
-  MergeContext nulls;
+  MergeSpec nulls;
   groupBy(nulls, {by("g")});
   nulls.aggregates = {agg(Kind::Max, "m")};
   Node gt;
   gt.kind = Node::Kind::Compare;
-  gt.op = parser::ast::BinaryOperator::Gt;
+  gt.op = CompareOp::Gt;
   gt.column = by("m");
   gt.constants = {"0"};
   Node notGt;
@@ -481,24 +486,24 @@ TEST(MergePlan, HavingOnMergedGroups) {
 }
 
 TEST(MergePlan, UnknownLabelIsAnError) {
-  MergeContext m;
+  MergeSpec m;
   m.orderBy = {by("nope")};
   EXPECT_EQ(merge(m, {intColumn("id")}, {{}}).rows,
             "plan error 1105 HY000: merge: no column 'nope' in the shards' results");
-  MergeContext a;
+  MergeSpec a;
   a.aggregates = {agg(Kind::Count, "COUNT(*)")};
   EXPECT_EQ(merge(a, {intColumn("id")}, {{}}).rows.substr(0, 15), "plan error 1105");
-  MergeContext d;
+  MergeSpec d;
   d.derivedLabels = {"ORDER_BY_DERIVED_0"};
   EXPECT_EQ(merge(d, {intColumn("id")}, {{}}).rows.substr(0, 15), "plan error 1105");
-  MergeContext avgMissing;
+  MergeSpec avgMissing;
   avgMissing.aggregates = {avg("AVG(x)", 0)};
   EXPECT_EQ(merge(avgMissing, {intColumn("AVG(x)")}, {{}}).rows.substr(0, 15), "plan error 1105");
 }
 
 TEST(MergePlan, RepeatedAggregateLabelsEachMerge) {
   // SELECT COUNT(*), COUNT(*), id FROM t: the backends name both columns COUNT(*).
-  MergeContext m;
+  MergeSpec m;
   m.aggregates = {agg(Kind::Count, "COUNT(*)"), agg(Kind::Count, "count(*)")};
   Merged r = merge(m, {intColumn("COUNT(*)"), intColumn("COUNT(*)"), intColumn("id")},
                    {{row({"2", "2", "7"})}, {row({"3", "3", "8"})}});
@@ -506,14 +511,14 @@ TEST(MergePlan, RepeatedAggregateLabelsEachMerge) {
 }
 
 TEST(MergePlan, LabelsDifferingInSpacingResolve) {
-  MergeContext m;
+  MergeSpec m;
   m.orderBy = {by("count( * )")};
   Merged r = merge(m, {intColumn("COUNT(*)")}, {{row({"2"})}, {row({"1"})}});
   EXPECT_EQ(r.rows, "1|2");
 }
 
 TEST(MergePlan, PositionOutOfRangeIsAnError) {
-  MergeContext m;
+  MergeSpec m;
   m.orderBy = {byPosition(3)};
   EXPECT_EQ(merge(m, {intColumn("a"), intColumn("b")}, {{}}).rows.substr(0, 15), "plan error 1105");
   m.orderBy = {byPosition(2)};
@@ -524,23 +529,27 @@ TEST(MergePlan, PositionOutOfRangeIsAnError) {
 }
 
 TEST(MergePlan, UnmergeableAggregatesAreRefused) {
-  MergeContext m;
-  m.aggregates = {agg(Kind::Std, "STD(x)")};
+  // STD and the like cannot be named in a spec: the rewriter refuses them (golden cases).
+  MergeSpec m;
+  m.aggregates = {agg(Kind::Count, "STD(x)")};
+  m.unsupported = "STD over several shards";
   EXPECT_EQ(merge(m, {doubleColumn("STD(x)")}, {{}}).rows,
             "plan error 1235 42000: unsupported: STD over several shards");
+  EXPECT_EQ(describeMerge(m), "unsupported: STD over several shards");
+  m.unsupported.clear();
   m.aggregates = {agg(Kind::GroupConcat, "g", true)};
   EXPECT_EQ(merge(m, {stringColumn("g")}, {{}}).rows.substr(0, 15), "plan error 1235");
 }
 
 TEST(MergePlan, NonNumericSumIsAnErrorNotACrash) {
-  MergeContext m;
+  MergeSpec m;
   m.aggregates = {agg(Kind::Sum, "s")};
   EXPECT_EQ(merge(m, {decimalColumn("s", 0)}, {{row({"1"})}, {row({"x"})}}).rows.substr(0, 10),
             "error 1105");
 }
 
 TEST(MergePlan, UnitErrorReachesTheClient) {
-  MergeContext m;
+  MergeSpec m;
   m.orderBy = {by("id")};
   std::vector<std::unique_ptr<RowStream>> in;
   in.push_back(unit({row({"1"})}));
@@ -550,6 +559,58 @@ TEST(MergePlan, UnitErrorReachesTheClient) {
   auto plan = buildMergePlan(m, {intColumn("id")}, std::move(in), {});
   ASSERT_TRUE(plan);
   EXPECT_EQ(drainText(*plan->rows), "error 2013: Lost connection to MySQL server");
+}
+
+// ---- the plan, const and described
+// ---------------------------------------------------------------
+
+TEST(PlannedMerge, DescribesItsPrimitivesTopFirst) {
+  // SELECT a, b FROM t ORDER BY b DESC, c LIMIT 1, 10 (c not selected: derived).
+  MergeSpec sorted;
+  sorted.orderBy = {byPosition(2, true), by("ORDER_BY_DERIVED_0")};
+  sorted.derivedLabels = {"ORDER_BY_DERIVED_0"};
+  sorted.offset = 1;
+  sorted.count = 10;
+  auto plan =
+      PlannedMerge::plan(sorted, {intColumn("a"), intColumn("b"), intColumn("ORDER_BY_DERIVED_0")});
+  ASSERT_TRUE(plan);
+  EXPECT_EQ(plan->describe(),
+            "Project(drop=[ORDER_BY_DERIVED_0]) <- Limit(offset=1,count=10) <- "
+            "MergeSort(order=[#2 DESC, ORDER_BY_DERIVED_0]) <- units");
+  EXPECT_EQ(plan->visibleColumns(), 2u);
+  EXPECT_EQ(plan->steps(),
+            (std::vector<MergeStep>{MergeStep::MergeSort, MergeStep::Limit, MergeStep::Project}));
+
+  // SELECT g, AVG(x) AS a FROM t GROUP BY g HAVING a > 1 ORDER BY a DESC.
+  MergeSpec grouped;
+  grouped.groupBy = {by("g")};
+  grouped.orderBy = {by("a", true)};
+  grouped.groupByEqualsOrderBy = false;
+  grouped.aggregates = {avg("a", 0)};
+  grouped.derivedLabels = {"AVG_DERIVED_COUNT_0", "AVG_DERIVED_SUM_0"};
+  MergeSpec::HavingNode more;
+  more.op = CompareOp::Gt;
+  more.column = by("a");
+  more.constants = {"1"};
+  grouped.having = {more};
+  EXPECT_EQ(describeMerge(grouped),
+            "Project(drop=[AVG_DERIVED_COUNT_0, AVG_DERIVED_SUM_0]) <- Having(a > '1') <- "
+            "MemoryGroupBy(group=[g], order=[a DESC], aggregates=[AVG a (AVG_DERIVED_COUNT_0, "
+            "AVG_DERIVED_SUM_0)]) <- Concat <- units");
+}
+
+TEST(PlannedMerge, OpensAnyNumberOfRuns) {
+  MergeSpec m;
+  m.aggregates = {agg(Kind::Sum, "s")};
+  auto plan = PlannedMerge::plan(m, {intColumn("s")});
+  ASSERT_TRUE(plan);
+  for (int run = 0; run < 2; ++run) {
+    auto rows = plan->open(units({{row({"1"})}, {row({"2"})}}), {});
+    ASSERT_TRUE(rows);
+    EXPECT_EQ(drainText(**rows), "3");
+  }
+  std::vector<std::unique_ptr<RowStream>> missing(1);
+  EXPECT_FALSE(plan->open(std::move(missing), {}));
 }
 
 }  // namespace

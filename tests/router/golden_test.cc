@@ -10,11 +10,13 @@
 //               "expect": [{"dataSource": "ds_0", "sql": "..." | "sqlPattern": "<regex>"}],
 //               "error": {"code": 20041, "message": "..." | "messagePrefix": "..."},
 //               "generatedKeys": {"column": "order_id", "count": 2, "pattern": "<regex>"},
-//               "merge": {"derived": ["AVG_DERIVED_COUNT_0"],      (optional: MergeContext fields
+//               "merge": {"derived": ["AVG_DERIVED_COUNT_0"],      (optional: MergeSpec fields
 //                         "aggregates": ["AVG amount (AVG_DERIVED_COUNT_0, AVG_DERIVED_SUM_0)"],
 //                         "groupBy": ["status"], "orderBy": ["a DESC", "#2"],  of a multi-unit
-//                         "groupByEqualsOrderBy": true, "offset": 2, "count": 3},  SELECT; fields
-//                                                                  left out are not checked)
+//                         "groupByEqualsOrderBy": true, "offset": 2, "count": 3,  SELECT, and
+//                         "plan": "Limit(offset=2,count=3) <- MergeSort(order=[#1]) <- units"},
+//                                                   the merge plan's describe(); fields left out
+//                                                   are not checked)
 //               "skip": "known bug: ..."}]}                (optional: ShardingSphere's answer
 //                                                          that we do not give yet)
 // Exactly one of expect and error. Quoted parameters are strings, plain ones numbers or null.
@@ -31,6 +33,7 @@
 #include <vector>
 
 #include "config/config_dir.h"
+#include "merger/plan.h"
 #include "parser/ast.h"
 #include "rewriter/rewriter.h"
 #include "router/router.h"
@@ -130,39 +133,27 @@ struct Outcome {
   std::string message;
   std::vector<rewriter::SqlUnit> units;
   std::optional<GeneratedKeys> keys;
-  rewriter::MergeContext merge;
+  merger::MergeSpec merge;
 };
 
-// MergeContext parts as the data files write them.
-std::string sortItemText(const rewriter::MergeContext::SortItem& item) {
-  std::string out = item.position > 0 ? "#" + std::to_string(item.position) : item.label;
-  return item.desc ? out + " DESC" : out;
-}
-
-std::string aggregateText(const rewriter::MergeContext::Aggregate& a) {
-  static const char* const kNames[] = {"NONE", "COUNT", "SUM", "MIN", "MAX", "AVG"};
-  size_t kind = static_cast<size_t>(a.kind);
-  std::string out = kind < std::size(kNames) ? kNames[kind] : "AGG" + std::to_string(kind);
-  out += (a.distinct ? " DISTINCT " : " ") + a.label;
-  if (!a.countLabel.empty()) out += " (" + a.countLabel + ", " + a.sumLabel + ")";
-  return out;
-}
-
-std::vector<std::string> mergeField(const rewriter::MergeContext& m, const std::string& field) {
+// MergeSpec parts as the data files write them.
+std::vector<std::string> mergeField(const merger::MergeSpec& m, const std::string& field) {
   std::vector<std::string> out;
   if (field == "derived") out = m.derivedLabels;
   if (field == "aggregates") {
-    for (const auto& a : m.aggregates) out.push_back(aggregateText(a));
+    for (const auto& a : m.aggregates) out.push_back(merger::describe(a));
   }
   if (field == "groupBy") {
-    for (const auto& i : m.groupBy) out.push_back(sortItemText(i));
+    for (const auto& i : m.groupBy) out.push_back(merger::describe(i));
   }
   if (field == "orderBy") {
-    for (const auto& i : m.orderBy) out.push_back(sortItemText(i));
+    for (const auto& i : m.orderBy) out.push_back(merger::describe(i));
   }
   if (field == "groupByEqualsOrderBy") out.push_back(m.groupByEqualsOrderBy ? "true" : "false");
   if (field == "offset" && m.offset) out.push_back(std::to_string(*m.offset));
   if (field == "count" && m.count) out.push_back(std::to_string(*m.count));
+  // The plan's shape depends on the spec alone, so no columns are needed to describe it.
+  if (field == "plan") out.push_back(merger::describeMerge(m));
   return out;
 }
 
