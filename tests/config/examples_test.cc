@@ -22,7 +22,7 @@ fs::path examplesDir() {
   if (const char* env = std::getenv("SHARDPROXY_SOURCE_DIR")) {
     return fs::path(env) / "conf" / "examples";
   }
-  return fs::path(__FILE__).parent_path().parent_path().parent_path() / "conf" / "examples";
+  return fs::path(SHARDPROXY_SOURCE_DIR) / "conf" / "examples";
 }
 
 std::vector<fs::path> exampleConfigs() {

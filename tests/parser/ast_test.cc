@@ -628,7 +628,7 @@ TEST(AstTest, BuildCostOfAPointSelect) {
 
 // Every corpus statement that parses builds an AST, with sane offsets and numbering.
 std::filesystem::path corpusPath() {
-  return std::filesystem::path(__FILE__).parent_path().parent_path().parent_path().parent_path() /
+  return std::filesystem::path(SHARDPROXY_SOURCE_DIR).parent_path() /
          "shared" / "sql-corpus" / "mysql-statements.tsv";
 }
 

@@ -17,7 +17,7 @@ namespace {
 
 // /work/main/tests/parser/corpus_test.cc -> /work/shared/sql-corpus/mysql-statements.tsv
 std::filesystem::path corpusPath() {
-  return std::filesystem::path(__FILE__).parent_path().parent_path().parent_path().parent_path() /
+  return std::filesystem::path(SHARDPROXY_SOURCE_DIR).parent_path() /
          "shared" / "sql-corpus" / "mysql-statements.tsv";
 }
 

@@ -67,7 +67,7 @@ TEST(GrammarTest, NonReservedKeywordsAreIdentifiers) {
 
 // Every keyword grammar/Keywords.g4 declares non-reserved must work as a name in each position.
 TEST(GrammarTest, EveryNonReservedKeywordIsAnIdentifier) {
-  auto path = std::filesystem::path(__FILE__).parent_path().parent_path().parent_path() /
+  auto path = std::filesystem::path(SHARDPROXY_SOURCE_DIR) /
               "grammar" / "Keywords.g4";
   std::ifstream in(path);
   ASSERT_TRUE(in) << path;

@@ -29,7 +29,7 @@ std::vector<std::string> seeds() {
       "WITH RECURSIVE r (n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r WHERE n < 5) SELECT * "
       "FROM r",
   };
-  auto path = std::filesystem::path(__FILE__).parent_path().parent_path().parent_path()
+  auto path = std::filesystem::path(SHARDPROXY_SOURCE_DIR)
                   .parent_path() / "shared" / "sql-corpus" / "mysql-statements.tsv";
   std::ifstream in(path);
   std::string line;

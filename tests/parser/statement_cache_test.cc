@@ -145,7 +145,7 @@ TEST(StatementCacheTest, ErrorsAreNotCached) {
 
 // Every corpus statement, then the same with other literal values, through one cache.
 TEST(StatementCacheTest, CorpusHitsEqualFreshParses) {
-  auto path = std::filesystem::path(__FILE__).parent_path().parent_path().parent_path()
+  auto path = std::filesystem::path(SHARDPROXY_SOURCE_DIR)
                   .parent_path() / "shared" / "sql-corpus" / "mysql-statements.tsv";
   if (!std::filesystem::exists(path)) GTEST_SKIP() << "corpus not found at " << path;
   std::ifstream in(path);

@@ -44,7 +44,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-fs::path testdataDir() { return fs::path(__FILE__).parent_path() / "testdata"; }
+fs::path testdataDir() { return fs::path(SHARDPROXY_SOURCE_DIR) / "tests" / "router" / "testdata"; }
 
 struct GoldenCase {
   std::string file;  // relative to testdata/
