@@ -35,19 +35,9 @@ std::string upperAscii(std::string s) {
   return s;
 }
 
+// What PREVIEW shows as routed: DML, and DDL naming tables.
 bool routable(const ast::Statement& s) {
-  switch (s.kind) {
-    case ast::StatementKind::Select:
-    case ast::StatementKind::Insert:
-    case ast::StatementKind::Replace:
-    case ast::StatementKind::Update:
-    case ast::StatementKind::Delete:
-      return true;
-    case ast::StatementKind::Ddl:
-      return !s.ddl.tables.empty();
-    default:
-      return false;
-  }
+  return executor::isDml(s) || (s.kind == ast::StatementKind::Ddl && !s.ddl.tables.empty());
 }
 
 }  // namespace

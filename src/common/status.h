@@ -40,6 +40,18 @@ inline constexpr uint16_t kWrongValueForVar = 1231;
 inline constexpr uint16_t kSpDoesNotExist = 1305;  // SAVEPOINT ... does not exist
 inline constexpr uint16_t kStmtHasNoOpenCursor = 1421;
 inline constexpr uint16_t kCantChangeTxCharacteristics = 1568;
+inline constexpr uint16_t kOutOfSortMemory = 1038;       // a memory merge past its limit
+inline constexpr uint16_t kWrongValueCountOnRow = 1136;  // Column count doesn't match value count
+// ShardingSphere-Proxy's own codes, where the proxy refuses what ShardingSphere refuses.
+inline constexpr uint16_t kSsBindingTableNotFound = 20005;
+inline constexpr uint16_t kSsNullShardingValue = 20020;
+inline constexpr uint16_t kSsUnsupportedShardingTableDdl = 20040;
+inline constexpr uint16_t kSsShardingValueUpdated = 20041;
+inline constexpr uint16_t kSsNoDataSourceIntersection = 20047;
+inline constexpr uint16_t kSsRouteTargetMissing = 20081;
+inline constexpr uint16_t kSsHintDataSourceUnknown = 20086;
+inline constexpr uint16_t kSsDuplicateRecordRoute = 20087;
+inline constexpr uint16_t kSsDmlWithoutShardingConditions = 20090;
 // Client-side codes used when a backend cannot be reached.
 inline constexpr uint16_t kCrConnectionError = 2002;
 inline constexpr uint16_t kCrConnHostError = 2003;

@@ -22,19 +22,6 @@ namespace {
 
 bool isWrite(const ast::Statement& s) { return s.kind != ast::StatementKind::Select; }
 
-bool isDml(const ast::Statement& s) {
-  switch (s.kind) {
-    case ast::StatementKind::Select:
-    case ast::StatementKind::Insert:
-    case ast::StatementKind::Replace:
-    case ast::StatementKind::Update:
-    case ast::StatementKind::Delete:
-      return true;
-    default:
-      return false;
-  }
-}
-
 // A value a backend sent that is not of its column's type: the binary row cannot be made.
 Status badValue(const std::string& dataSource) {
   return Status(er::kUnknownError, "HY000",
@@ -568,25 +555,20 @@ awaitable<void> Engine::runLane(Lane& lane, const std::vector<rewriter::SqlUnit>
   }
 }
 
-awaitable<void> Engine::executeMerged(const config::LogicalDatabase& db, const ast::Statement& s,
-                                      const router::RouteResult& route,
-                                      const std::vector<rewriter::SqlUnit>& units,
-                                      const merger::MergeSpec& merge) {
-  const config::Props& props = session_.topology().props;
-  // Lanes: per data source, up to max-connections-size-per-query connections (one when the
-  // session already holds that data source's connection: its transaction lives there), units
-  // dealt round-robin.
-  size_t perDataSource = static_cast<size_t>(std::max(1, props.maxConnectionsSizePerQuery));
+Result<std::vector<Engine::Lane>> Engine::planLanes(const config::LogicalDatabase& db,
+                                                    const std::vector<rewriter::SqlUnit>& units) {
+  // Per data source, up to max-connections-size-per-query connections (one when the session
+  // already holds that data source's connection: its transaction lives there), units dealt
+  // round-robin.
+  size_t perDataSource =
+      static_cast<size_t>(std::max(1, session_.topology().props.maxConnectionsSizePerQuery));
   std::vector<Lane> lanes;
   std::map<std::string, std::vector<size_t>> lanesOf;  // data source -> lane indices
   std::map<std::string, size_t> dealt;
   for (size_t i = 0; i < units.size(); ++i) {
     const std::string& ds = units[i].dataSource;
     auto target = session_.targetFor(db, ds);
-    if (!target) {
-      sink_.error(target.status());
-      co_return;
-    }
+    if (!target) return target.status();
     std::vector<size_t>& mine = lanesOf[ds];
     // Inside a transaction (or with state on a held connection) a data source has one
     // connection: the transaction's.
@@ -598,9 +580,67 @@ awaitable<void> Engine::executeMerged(const config::LogicalDatabase& db, const a
     }
     lanes[mine[dealt[ds]++ % mine.size()]].units.push_back(i);
   }
+  return lanes;
+}
+
+uint16_t Engine::mergedStatus(const std::vector<Lane>& lanes) const {
+  // The lanes' connections join the session only after the merge: until then their
+  // transaction status is theirs to report (autocommit=0 begins one on each).
+  uint16_t flags = session_.statusFlags();
+  for (const Lane& lane : lanes) {
+    if (!lane.held || !lane.held->conn) continue;
+    uint16_t st = lane.held->conn->serverStatus();
+    if (st & pstatus::kInTrans) flags |= pstatus::kInTrans;
+    if (!(st & pstatus::kAutocommit)) flags &= static_cast<uint16_t>(~pstatus::kAutocommit);
+  }
+  return flags;
+}
+
+awaitable<bool> Engine::streamMerged(merger::RowStream& rows, size_t visibleColumns,
+                                     const std::vector<Lane>& lanes) {
+  merger::Row row;
+  for (;;) {
+    auto more = co_await rows.next(row);
+    if (!more) {
+      sink_.error(more.status());  // an ERR ends the result set, as a server does
+      co_return true;
+    }
+    if (!*more) {
+      sink_.end(mergedStatus(lanes), 0);
+      co_return true;
+    }
+    sink_.beginRow();
+    bool valid = true;
+    for (size_t i = 0; i < visibleColumns && i < row.size(); ++i) {
+      if (row[i].null) {
+        sink_.null();
+      } else {
+        valid = sink_.value(row[i].text) && valid;
+      }
+    }
+    sink_.endRow(valid);
+    if (!valid) {
+      sink_.error(
+          Status(er::kUnknownError, "HY000", "a merged value does not match its column type"));
+      co_return true;
+    }
+    if (Status f = co_await sink_.rowDone(); !f) co_return false;
+  }
+}
+
+awaitable<void> Engine::executeMerged(const config::LogicalDatabase& db, const ast::Statement& s,
+                                      const router::RouteResult& route,
+                                      const std::vector<rewriter::SqlUnit>& units,
+                                      const merger::MergeSpec& merge) {
+  auto planned = planLanes(db, units);
+  if (!planned) {
+    sink_.error(planned.status());
+    co_return;
+  }
+  std::vector<Lane>& lanes = *planned;
   // Every lane starts at once; the merge begins when all have their first results.
   merger::MergeLimits limits;
-  limits.maxMemoryRows = static_cast<size_t>(props.proxyMergeMaxMemoryRows);
+  limits.maxMemoryRows = static_cast<size_t>(session_.topology().props.proxyMergeMaxMemoryRows);
   std::vector<std::unique_ptr<merger::RowStream>> streams(units.size());
   session_.notRunning();
   co_await runAll(co_await asio::this_coro::executor, lanes.size(), [&](size_t i) {
@@ -611,7 +651,6 @@ awaitable<void> Engine::executeMerged(const config::LogicalDatabase& db, const a
     if (!lane.status && status) status = lane.status;  // the first failure is the answer
   }
   std::optional<merger::MergePlan> plan;
-  bool clientGone = false;
   const Lane& first = lanes.front();
   if (status) {
     auto built =
@@ -622,54 +661,13 @@ awaitable<void> Engine::executeMerged(const config::LogicalDatabase& db, const a
       status = built.status();
     }
   }
+  bool clientGone = false;
   if (!status) {
     sink_.error(status);
   } else {
-    // The lanes' connections join the session only after the merge: until then their
-    // transaction status is theirs to report (autocommit=0 begins one on each).
-    auto mergedStatus = [&] {
-      uint16_t flags = session_.statusFlags();
-      for (const Lane& lane : lanes) {
-        if (!lane.held || !lane.held->conn) continue;
-        uint16_t st = lane.held->conn->serverStatus();
-        if (st & pstatus::kInTrans) flags |= pstatus::kInTrans;
-        if (!(st & pstatus::kAutocommit)) flags &= static_cast<uint16_t>(~pstatus::kAutocommit);
-      }
-      return flags;
-    };
     writeMergedColumns(*first.held->conn, first.target, route.units[first.units.back()],
-                       plan->visibleColumns, merge, mergedStatus());
-    merger::Row row;
-    for (;;) {
-      auto more = co_await plan->rows->next(row);
-      if (!more) {
-        sink_.error(more.status());  // an ERR ends the result set, as a server does
-        break;
-      }
-      if (!*more) {
-        sink_.end(mergedStatus(), 0);
-        break;
-      }
-      sink_.beginRow();
-      bool valid = true;
-      for (size_t i = 0; i < plan->visibleColumns && i < row.size(); ++i) {
-        if (row[i].null) {
-          sink_.null();
-        } else {
-          valid = sink_.value(row[i].text) && valid;
-        }
-      }
-      sink_.endRow(valid);
-      if (!valid) {
-        sink_.error(
-            Status(er::kUnknownError, "HY000", "a merged value does not match its column type"));
-        break;
-      }
-      if (Status f = co_await sink_.rowDone(); !f) {
-        clientGone = true;
-        break;
-      }
-    }
+                       plan->visibleColumns, merge, mergedStatus(lanes));
+    clientGone = !co_await streamMerged(*plan->rows, plan->visibleColumns, lanes);
   }
   // Connections go back clean: what the merge did not read is read and dropped.
   for (Lane& lane : lanes) {

@@ -102,6 +102,13 @@ class Engine {
                                 const router::RouteResult& route,
                                 const std::vector<rewriter::SqlUnit>& units,
                                 const merger::MergeSpec& merge);
+  Result<std::vector<Lane>> planLanes(const config::LogicalDatabase& db,
+                                      const std::vector<rewriter::SqlUnit>& units);
+  // Server status for the client while the lanes' connections are still the statement's.
+  uint16_t mergedStatus(const std::vector<Lane>& lanes) const;
+  // Writes the merged rows; false when the client went away.
+  awaitable<bool> streamMerged(merger::RowStream& rows, size_t visibleColumns,
+                               const std::vector<Lane>& lanes);
   awaitable<void> runLane(Lane& lane, const std::vector<rewriter::SqlUnit>& units,
                           std::vector<std::unique_ptr<merger::RowStream>>& streams,
                           size_t maxMemoryRows);

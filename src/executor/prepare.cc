@@ -3,6 +3,7 @@
 
 #include "common/log.h"
 #include "executor/engine.h"
+#include "executor/statement_facts.h"
 #include "rewriter/rewriter.h"
 
 namespace shardproxy::executor {
@@ -10,19 +11,6 @@ namespace shardproxy::executor {
 namespace ast = parser::ast;
 
 namespace {
-
-bool routable(const ast::Statement& s) {
-  switch (s.kind) {
-    case ast::StatementKind::Select:
-    case ast::StatementKind::Insert:
-    case ast::StatementKind::Replace:
-    case ast::StatementKind::Update:
-    case ast::StatementKind::Delete:
-      return true;
-    default:
-      return false;
-  }
-}
 
 // One route unit in which every sharded table of `s` has an actual table, all on one data source
 // where the rules allow it: the form a backend can prepare to describe `s`. Any actual table
@@ -66,7 +54,7 @@ awaitable<Result<std::optional<Engine::Prepared>>> Engine::prepare(const ast::St
   if (parsed && rules) {
     const config::LogicalDatabase* db = session_.topology().findDatabase(database);
     if (!db) co_return unknownDatabase(database);
-    if (routable(*parsed)) {
+    if (isDml(*parsed)) {
       unit = describeUnit(*parsed, *rules, database);
       router::RouteResult route;
       if (unit.dataSource.empty()) {

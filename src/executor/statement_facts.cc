@@ -26,6 +26,19 @@ bool isNiladicCall(const ast::Expr& e, std::string_view name) {
 
 }  // namespace
 
+bool isDml(const ast::Statement& s) {
+  switch (s.kind) {
+    case ast::StatementKind::Select:
+    case ast::StatementKind::Insert:
+    case ast::StatementKind::Replace:
+    case ast::StatementKind::Update:
+    case ast::StatementKind::Delete:
+      return true;
+    default:
+      return false;
+  }
+}
+
 bool leavesConnectionState(const ast::Statement& s) {
   if (s.usesUserVariables) return true;
   switch (s.kind) {

@@ -12,6 +12,9 @@
 
 namespace shardproxy::executor {
 
+// SELECT, INSERT, REPLACE, UPDATE or DELETE: what sharding rules route by its conditions.
+bool isDml(const parser::ast::Statement& s);
+
 // The statement may leave state on its backend connection that the proxy cannot replay on
 // another one: user variables, temporary tables, table and advisory locks, SQL-level prepared
 // statements, HANDLER cursors, SET TRANSACTION (for the next transaction only, not reported by

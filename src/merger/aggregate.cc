@@ -50,7 +50,7 @@ Status MemoryBudget::charge(size_t rows) {
   used_ += rows;
   if (used_ > limit_) {
     // ER_OUT_OF_SORTMEMORY: the nearest MySQL error for a merge that outgrew its memory.
-    return Status(1038, "HY001",
+    return Status(er::kOutOfSortMemory, "HY001",
                   "Out of merge memory: more than " + std::to_string(limit_) +
                       " rows held to merge GROUP BY, DISTINCT or COUNT(DISTINCT) results of "
                       "several shards; narrow the query or raise proxy-merge-max-memory-rows");

@@ -56,9 +56,9 @@ Status notATarget(std::string_view, const std::string&, const std::string& name,
                   const std::vector<std::string>& targets) {
   std::string list;
   for (size_t i = 0; i < targets.size(); ++i) list += (i ? ", " : "") + targets[i];
-  return Status(20081, "HY000",
-                "Routed target `" + name + "` does not exist, available targets are `[" + list +
-                    "]`.");
+  return Status(
+      er::kSsRouteTargetMissing, "HY000",
+      "Routed target `" + name + "` does not exist, available targets are `[" + list + "]`.");
 }
 
 // Evaluates once per combination and collects the targets in target order.

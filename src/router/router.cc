@@ -68,9 +68,10 @@ class Routing {
     if (!hint_.dataSourceName.empty()) {
       if (std::find(rule_.dataSourceNames().begin(), rule_.dataSourceNames().end(),
                     hint_.dataSourceName) == rule_.dataSourceNames().end()) {
-        return shardingError(20086, "44000",
+        return shardingError(er::kSsHintDataSourceUnknown, "44000",
                              "Some routed data sources do not belong to configured data sources. "
-                             "routed data sources: `" + hint_.dataSourceName + "`");
+                             "routed data sources: `" +
+                                 hint_.dataSourceName + "`");
       }
       result.kind = RouteResult::Kind::Forced;
       result.units.push_back(RouteUnit{hint_.dataSourceName, {}, {}});
@@ -107,8 +108,8 @@ class Routing {
       for (const StatementTable* single : singles) {
         if (single->dataSource != ds) {
           return unsupported("statement uses single tables on different data sources ('" +
-                             singles.front()->name + "' on " + ds + ", '" + single->name +
-                             "' on " + single->dataSource + ")");
+                             singles.front()->name + "' on " + ds + ", '" + single->name + "' on " +
+                             single->dataSource + ")");
         }
       }
       result.kind = RouteResult::Kind::Single;
@@ -117,7 +118,8 @@ class Routing {
     }
     if (anyBroadcast && write) {
       result.kind = RouteResult::Kind::Broadcast;
-      for (const std::string& ds : broadcastDataSources()) result.units.push_back(RouteUnit{ds, {}, {}});
+      for (const std::string& ds : broadcastDataSources())
+        result.units.push_back(RouteUnit{ds, {}, {}});
       return result;
     }
     // Reads of broadcast tables, and statements without tables: any one data source.
@@ -164,7 +166,8 @@ class Routing {
       } else {
         t.kind = StatementTable::Kind::Single;
         auto it = locations_.find(lower);
-        t.dataSource = it != locations_.end() && !it->second.empty() ? it->second.front() : default_;
+        t.dataSource =
+            it != locations_.end() && !it->second.empty() ? it->second.front() : default_;
       }
       tables_.push_back(std::move(t));
     }
@@ -257,9 +260,9 @@ class Routing {
   // The targets `strategy` picks among `targets` for one clause; nullopt: all of them (no
   // condition on its columns).
   Result<std::optional<std::vector<std::string>>> shard(const TableRule& rule,
-                                                       const ShardingStrategy& strategy,
-                                                       const std::vector<std::string>& targets,
-                                                       const Clause& clause, bool database) {
+                                                        const ShardingStrategy& strategy,
+                                                        const std::vector<std::string>& targets,
+                                                        const Clause& clause, bool database) {
     using Type = config::StrategyConfig::Type;
     using Out = std::optional<std::vector<std::string>>;
     if (strategy.type == Type::None || !strategy.algorithm) return Out();
@@ -270,9 +273,11 @@ class Routing {
       if (std::find(targets.begin(), targets.end(), target) == targets.end()) {
         std::string available;
         for (const std::string& t : targets) available += (available.empty() ? "" : ", ") + t;
-        return shardingError(20081, "HY000",
-                             "Routed target `" + target + "` does not exist, available targets "
-                             "are `[" + available + "]`.");
+        return shardingError(er::kSsRouteTargetMissing, "HY000",
+                             "Routed target `" + target +
+                                 "` does not exist, available targets "
+                                 "are `[" +
+                                 available + "]`.");
       }
       if (std::find(chosen.begin(), chosen.end(), target) == chosen.end()) chosen.push_back(target);
       return Status::ok();
@@ -281,7 +286,8 @@ class Routing {
       const std::vector<Value>* values =
           database ? hint_.databaseValuesFor(table) : hint_.tableValuesFor(table);
       if (!values) return Out();
-      auto r = strategy.algorithm->shardHint(targets, HintShardingValue{rule.logicTable, "", *values});
+      auto r =
+          strategy.algorithm->shardHint(targets, HintShardingValue{rule.logicTable, "", *values});
       if (!r) return r.status();
       for (const std::string& t : *r) {
         if (Status st = add(t); !st) return st;
@@ -310,12 +316,14 @@ class Routing {
     const ColumnCondition& c = it->second;
     if (c.hasValues) {
       for (const Value& v : c.values) {
-        auto r = strategy.algorithm->shardPrecise(targets, PreciseShardingValue{rule.logicTable, column, v, info});
+        auto r = strategy.algorithm->shardPrecise(
+            targets, PreciseShardingValue{rule.logicTable, column, v, info});
         if (!r) return r.status();
         if (Status st = add(*r); !st) return st;
       }
     } else if (c.range) {
-      auto r = strategy.algorithm->shardRange(targets, RangeShardingValue{rule.logicTable, column, *c.range, info});
+      auto r = strategy.algorithm->shardRange(
+          targets, RangeShardingValue{rule.logicTable, column, *c.range, info});
       if (!r) return r.status();
       for (const std::string& t : *r) {
         if (Status st = add(t); !st) return st;
@@ -336,7 +344,8 @@ class Routing {
       auto tables = shard(rule, rule.tableStrategy, all, clause, false);
       if (!tables) return tables.status();
       for (const DataNode& n : rule.dataNodes) {
-        if (!*tables || std::find((*tables)->begin(), (*tables)->end(), n.table) != (*tables)->end()) {
+        if (!*tables ||
+            std::find((*tables)->begin(), (*tables)->end(), n.table) != (*tables)->end()) {
           out.push_back(Node{n.dataSource, n.table});
         }
       }
@@ -371,7 +380,8 @@ class Routing {
     }
     // Nothing can match: one node still answers (an empty result with the right columns, or
     // 0 rows affected).
-    if (out.empty()) out.push_back(Node{rule.dataNodes.front().dataSource, rule.dataNodes.front().table});
+    if (out.empty())
+      out.push_back(Node{rule.dataNodes.front().dataSource, rule.dataNodes.front().table});
     return out;
   }
 
@@ -385,12 +395,12 @@ class Routing {
     return false;
   }
 
-
   Result<std::vector<RouteUnit>> routeSharded(const std::vector<const StatementTable*>& sharded) {
     ConditionExtractor extractor(
         s_, [this](const ast::Expr& c) { return resolveColumn(c); }, options_.parameters);
     Conditions conditions = extractor.extract(whereOf());
-    for (ast::ExprId where : derivedWheres()) conditions = conjoin(conditions, extractor.extract(where));
+    for (ast::ExprId where : derivedWheres())
+      conditions = conjoin(conditions, extractor.extract(where));
     if (Status st = audit(sharded, conditions); !st) return st;
     if (s_.kind == ast::StatementKind::Update) {
       if (Status st = checkShardingKeyUpdate(extractor, conditions, s_.update.set); !st) return st;
@@ -448,7 +458,7 @@ class Routing {
             if (m == g.primary) continue;
             auto actual = pairedActualTable(*g.primary->rule, n.table, *m->rule, ds);
             if (!actual) {
-              return shardingError(20005, "44000",
+              return shardingError(er::kSsBindingTableNotFound, "44000",
                                    "Can not find binding actual table, data source is `" + ds +
                                        "`, logic table is `" + m->rule->logicTable +
                                        "`, other actual table is `" + n.table + "`.");
@@ -472,9 +482,11 @@ class Routing {
     }
     if (units.empty()) {
       std::string names;
-      for (const StatementTable* t : sharded) names += (names.empty() ? "" : ", ") + t->rule->logicTable;
-      return shardingError(20047, "44000",
-                           "Can not find actual data source intersection for logic tables `[" + names + "]`.");
+      for (const StatementTable* t : sharded)
+        names += (names.empty() ? "" : ", ") + t->rule->logicTable;
+      return shardingError(
+          er::kSsNoDataSourceIntersection, "44000",
+          "Can not find actual data source intersection for logic tables `[" + names + "]`.");
     }
     // Tables that are not bound are joined per data source: right only when every one of them
     // has all its routed rows on the same single data source (pairs across data sources would be
@@ -494,17 +506,21 @@ class Routing {
   }
 
   // DML_SHARDING_CONDITIONS: DML on a table with this auditor needs a sharding condition.
-  Status audit(const std::vector<const StatementTable*>& sharded, const Conditions& conditions) const {
+  Status audit(const std::vector<const StatementTable*>& sharded,
+               const Conditions& conditions) const {
     for (const StatementTable* t : sharded) {
       if (t->rule->auditors.empty()) continue;
-      bool disabled = t->rule->allowHintDisable &&
-                      std::all_of(t->rule->auditors.begin(), t->rule->auditors.end(), [&](const std::string& a) {
-                        return std::find(hint_.disableAuditNames.begin(), hint_.disableAuditNames.end(), a) !=
-                               hint_.disableAuditNames.end();
-                      });
+      bool disabled =
+          t->rule->allowHintDisable &&
+          std::all_of(
+              t->rule->auditors.begin(), t->rule->auditors.end(), [&](const std::string& a) {
+                return std::find(hint_.disableAuditNames.begin(), hint_.disableAuditNames.end(),
+                                 a) != hint_.disableAuditNames.end();
+              });
       if (disabled) continue;
       if (!hasCondition(*t->rule, conditions)) {
-        return shardingError(20090, "42000", "Not allow DML operation without sharding conditions.");
+        return shardingError(er::kSsDmlWithoutShardingConditions, "42000",
+                             "Not allow DML operation without sharding conditions.");
       }
     }
     return Status::ok();
@@ -527,8 +543,9 @@ class Routing {
         }
         if (!same) {
           const StatementTable* t = findTable(table);
-          return shardingError(20041, "44000",
-                               "Can not update sharding value for table `" + t->rule->logicTable + "`.");
+          return shardingError(
+              er::kSsShardingValueUpdated, "44000",
+              "Can not update sharding value for table `" + t->rule->logicTable + "`.");
         }
       }
     }
@@ -563,8 +580,9 @@ class Routing {
       for (ast::ExprId c : ins.columns) columns.push_back(lowerAscii(s_.expr(c).column.value));
       for (const ast::ValueRow& row : ins.rows) {
         if (row.values.size() != columns.size()) {
-          return Status(1136, "21S01", "Column count doesn't match value count at row " +
-                                           std::to_string(rows.size() + 1));
+          return Status(
+              er::kWrongValueCountOnRow, "21S01",
+              "Column count doesn't match value count at row " + std::to_string(rows.size() + 1));
         }
         rows.push_back(row.values);
       }
@@ -572,7 +590,8 @@ class Routing {
     for (const ast::Assignment& a : ins.onDuplicate) {
       std::string name = lowerAscii(s_.expr(a.column).column.value);
       if (isShardingColumn(rule, name)) {
-        return shardingError(20041, "44000", "Can not update sharding value for table `" + rule.logicTable + "`.");
+        return shardingError(er::kSsShardingValueUpdated, "44000",
+                             "Can not update sharding value for table `" + rule.logicTable + "`.");
       }
     }
     std::optional<size_t> keyColumn;
@@ -610,7 +629,8 @@ class Routing {
           continue;
         }
         if (v->isNull()) {
-          return shardingError(20020, "44000", "Sharding value can't be null in sql statement.");
+          return shardingError(er::kSsNullShardingValue, "44000",
+                               "Sharding value can't be null in sql statement.");
         }
         ColumnCondition c;
         c.hasValues = true;
@@ -620,7 +640,7 @@ class Routing {
       auto nodes = routeTable(rule, clause);
       if (!nodes) return nodes.status();
       if (nodes->size() != 1) {
-        return shardingError(20087, "44000",
+        return shardingError(er::kSsDuplicateRecordRoute, "44000",
                              "Please check your sharding conditions `" + describe(clause) +
                                  "` to avoid same record in table `" + rule.logicTable +
                                  "` routing to multiple data nodes.");
@@ -661,11 +681,13 @@ class Routing {
 
 }  // namespace
 
-Router::Router(const ShardingRule& rule, const TableLocations& locations, std::string defaultDataSource)
+Router::Router(const ShardingRule& rule, const TableLocations& locations,
+               std::string defaultDataSource)
     : rule_(rule), locations_(locations), defaultDataSource_(std::move(defaultDataSource)) {}
 
 Result<RouteResult> Router::route(const ast::Statement& s, const RouteOptions& options) const {
-  if (s.kind == ast::StatementKind::Ddl) return routeDdl(rule_, locations_, defaultDataSource_, s, options);
+  if (s.kind == ast::StatementKind::Ddl)
+    return routeDdl(rule_, locations_, defaultDataSource_, s, options);
   return Routing(rule_, locations_, defaultDataSource_, s, options).run();
 }
 

@@ -12,7 +12,7 @@ namespace ast = parser::ast;
 namespace {
 
 Status unsupportedDdl(const std::string& what, const std::string& table) {
-  return Status(20040, "0A000",
+  return Status(er::kSsUnsupportedShardingTableDdl, "0A000",
                 "Can not support operation `" + what + "` with sharding table `" + table + "`.");
 }
 
@@ -30,7 +30,6 @@ const char* operation(ast::DdlKind kind) {
       return "DDL";
   }
 }
-
 
 }  // namespace
 
