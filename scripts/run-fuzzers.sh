@@ -21,8 +21,8 @@ REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BUILD_DIR="${FUZZ_BUILD_DIR:-$REPO_ROOT/build-fuzz}"
 SECONDS_PER_TARGET="${FUZZ_SECONDS:-10}"
 # Must match the foreach in CMakeLists.txt.
-ALL_TARGETS=(framing handshake_response command ok_err column_definition auth_response normalizer
-  parser stmt_execute stmt_commands)
+ALL_TARGETS=(framing handshake_response command ok_err column_definition auth_response
+  server_handshake normalizer parser stmt_execute stmt_commands)
 TARGETS=("$@")
 if [ ${#TARGETS[@]} -eq 0 ]; then TARGETS=("${ALL_TARGETS[@]}"); fi
 

@@ -189,6 +189,25 @@ SEEDS = {
         "empty_password": fuzzed_string(SCRAMBLE) + fuzzed_string(b"") + b"\0",
         "full_auth_size": fuzzed_string(SCRAMBLE) + fuzzed_string(b"secret") + bytes(range(128)),
     },
+    # A transport flags byte (bit 0 Unix socket, bit 1 RSA key), then the client's packets.
+    "server_handshake": {
+        "caching_sha2_fast_path": b"\x02" + fuzzed_string(LIBMYSQL_RESPONSE),
+        "native": b"\x02" + fuzzed_string(SHORT_AUTH_RESPONSE),
+        "ssl_request": b"\x02" + fuzzed_string(SSL_REQUEST),
+        "switch_to_native": b"\x02" + fuzzed_string(
+            h("8da6ff01") + h("00000001") + b"\xff" + FILLER23 + nul("app") +
+            lenenc_str(sha2_token(b"secret", SCRAMBLE)) + nul("shop") +
+            nul("caching_sha2_password") + attrs([])) + fuzzed_string(
+            native_token(b"secret", SCRAMBLE)),
+        "full_auth_rsa": b"\x02" + fuzzed_string(
+            h("8da6ff01") + h("00000001") + b"\xff" + FILLER23 + nul("sha2") +
+            lenenc_str(sha2_token(b"wrong", SCRAMBLE)) + nul("shop") +
+            nul("caching_sha2_password") + attrs([])) + fuzzed_string(b"\x02") + bytes(128),
+        "full_auth_unix_socket": b"\x01" + fuzzed_string(
+            h("8da6ff01") + h("00000001") + b"\xff" + FILLER23 + nul("sha2") +
+            lenenc_str(sha2_token(b"wrong", SCRAMBLE)) + nul("shop") +
+            nul("caching_sha2_password") + attrs([])) + fuzzed_string(b"secret\0"),
+    },
     # SQL text; NUL separates up to 4 statements served by one statement cache (fuzz_parser.cc),
     # so the pairs prime a template and then bind other literals into it.
     "parser": {

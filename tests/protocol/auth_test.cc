@@ -4,8 +4,6 @@
 #include "protocol/auth.h"
 
 #include <gtest/gtest.h>
-#include <openssl/evp.h>
-#include <openssl/pem.h>
 #include <openssl/rsa.h>
 
 #include <memory>
@@ -14,11 +12,14 @@
 #include <string>
 
 #include "protocol/constants.h"
+#include "protocol/rsa_client.h"
 #include "protocol/test_bytes.h"
 
 namespace shardproxy::protocol {
 namespace {
 
+using test::clientPlaintext;
+using test::encryptWithPublicPem;
 using test::fromHex;
 
 struct KnownAnswer {
@@ -127,39 +128,6 @@ TEST(ScrambleTest, TwentyBytesWithoutNulOrDollar) {
 
 // ---------------------------------------------------------------------------------------------
 // caching_sha2_password full authentication over RSA.
-
-// Encrypts like the client does: RSA OAEP (SHA-1) with the server's public key.
-std::optional<std::string> encryptWithPublicPem(const std::string& pem, std::string_view plain,
-                                                int padding = RSA_PKCS1_OAEP_PADDING) {
-  BIO* bio = BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size()));
-  EVP_PKEY* key = PEM_read_bio_PUBKEY(bio, nullptr, nullptr, nullptr);
-  BIO_free(bio);
-  if (!key) return std::nullopt;
-  EVP_PKEY_CTX* ctx = EVP_PKEY_CTX_new(key, nullptr);
-  std::optional<std::string> result;
-  size_t len = 0;
-  const auto* in = reinterpret_cast<const unsigned char*>(plain.data());
-  if (ctx && EVP_PKEY_encrypt_init(ctx) > 0 && EVP_PKEY_CTX_set_rsa_padding(ctx, padding) > 0 &&
-      EVP_PKEY_encrypt(ctx, nullptr, &len, in, plain.size()) > 0) {
-    std::string out(len, '\0');
-    if (EVP_PKEY_encrypt(ctx, reinterpret_cast<unsigned char*>(out.data()), &len, in,
-                         plain.size()) > 0) {
-      out.resize(len);
-      result = std::move(out);
-    }
-  }
-  EVP_PKEY_CTX_free(ctx);
-  EVP_PKEY_free(key);
-  return result;
-}
-
-// What the client sends: (password + NUL) XOR scramble, repeating the scramble.
-std::string clientPlaintext(std::string_view password, std::string_view scramble) {
-  std::string p(password);
-  p.push_back('\0');
-  for (size_t i = 0; i < p.size(); ++i) p[i] = static_cast<char>(p[i] ^ scramble[i % 20]);
-  return p;
-}
 
 class RsaKeyTest : public ::testing::Test {
  protected:
