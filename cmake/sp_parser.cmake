@@ -31,6 +31,7 @@ set_source_files_properties(${SP_PARSER_GEN_SOURCES} PROPERTIES COMPILE_OPTIONS 
 add_library(sp_parser STATIC
   ${SP_PARSER_GEN_SOURCES}
   src/parser/parser.cc
+  src/parser/code_points.cc
   src/parser/normalizer.cc
   src/parser/statement_cache.cc
   src/parser/literals.cc

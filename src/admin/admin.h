@@ -29,7 +29,8 @@ class Admin {
         server_(server),
         statements_(statements) {}
 
-  // DistSQL, recognised on the text before parsing: true when `sql` was one and is answered.
+  // DistSQL, parsed by its own grammar before the MySQL parser runs: true when `sql` was one and
+  // is answered.
   awaitable<bool> handleText(std::string_view sql);
   // Parsed statements the proxy answers itself: true when `s` was one and is answered.
   awaitable<bool> handle(const parser::ast::Statement& s);

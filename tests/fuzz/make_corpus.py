@@ -277,6 +277,23 @@ SEEDS = {
         "cache_pair_in": b"SELECT a FROM t WHERE b IN (1, 2, 3)\0"
         b"SELECT a FROM t WHERE b IN ('x', 2, NULL)",
     },
+    # One statement's text: DistSQL, and MySQL statements that start like it.
+    "distsql": {
+        "preview": b"/* c */ PREVIEW SELECT * FROM t_order WHERE order_id = 1;",
+        "preview_utf8": b"PREVIEW SELECT 'caf\xc3\xa9' -- \xff\n",
+        "set_dist_variable": b"SET DIST VARIABLE transaction_type = 'XA';",
+        "set_variable": b"set variable `Transaction_Type` = \"it\"\"s\\n\"",
+        "show_variable": b"SHOW VARIABLE transaction_type",
+        "show_where": b"SHOW DIST VARIABLE WHERE NAME = transaction_type",
+        "show_all": b"show dist variables like 'xa\\_%' # all",
+        "storage_units": b"SHOW STORAGE UNITS FROM sharding_db",
+        "table_rule": b"SHOW SHARDING TABLE RULE t_order FROM `db`",
+        "single_tables": b"SHOW SINGLE TABLES FROM db LIKE 't%'",
+        "key_generators": b"SHOW SHARDING KEY GENERATORS",
+        "default_strategy": b"SHOW DEFAULT SHARDING STRATEGY",
+        "mysql_show": b"SHOW STORAGE ENGINES",
+        "mysql_set": b"SET autocommit = 0",
+    },
 }
 
 

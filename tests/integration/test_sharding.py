@@ -648,9 +648,13 @@ class ShardingTest(h.TestCase):
         # Both tables of user 1 live on ds_1: a simple SELECT over them is one statement there.
         c = self.conn()
         self.seed_four(c)
-        self.assertEqual(h.query(c, "PREVIEW SELECT order_id FROM t_order WHERE user_id = 1"),
-                         (("ds_1", "SELECT order_id FROM t_order_0 WHERE user_id = 1 UNION ALL "
-                                   "SELECT order_id FROM t_order_1 WHERE user_id = 1"),))
+        expected = (("ds_1", "SELECT order_id FROM t_order_0 WHERE user_id = 1 UNION ALL "
+                             "SELECT order_id FROM t_order_1 WHERE user_id = 1"),)
+        for preview in ("PREVIEW", "/* c */ preview", "# c\nPrEvIeW\n "):
+            with self.subTest(preview=preview):
+                self.assertEqual(
+                    h.query(c, preview + " SELECT order_id FROM t_order WHERE user_id = 1"),
+                    expected)
         rows = h.query(c, "SELECT order_id, status FROM t_order WHERE user_id = 1")
         self.assertEqual(sorted(rows), [(o, st) for (o, u, st, _) in self.FOUR if u == 1])
 

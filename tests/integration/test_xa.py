@@ -172,6 +172,22 @@ class XaTest(XaBase):
         # Another session keeps the default.
         self.assertEqual(h.query(self.conn(xa=False), "SHOW VARIABLE transaction_type"), (("LOCAL",),))
 
+    def test_transaction_type_statements_as_clients_write_them(self):
+        # The DistSQL grammar takes comments of each style, any case, quoting and a trailing `;`.
+        c = self.conn(xa=False)
+        h.query(c, "/* c */ sEt dist /* d */ VARIABLE `Transaction_Type` = \"XA\" -- tail")
+        self.assertEqual(h.query(c, "# lead\nshow variable 'transaction_type';"), (("XA",),))
+        self.assertEqual(h.query(c, "SHOW DIST VARIABLE WHERE NAME = `transaction_type` ;"),
+                         (("transaction_type", "XA"),))
+        # DistSQL the grammar knows but the proxy does not answer yet, and MySQL statements that
+        # start like DistSQL, go the MySQL way (here: a backend's syntax error).
+        for sql in ("SHOW DIST VARIABLES LIKE 'xa%'", "SHOW SHARDING TABLE RULES",
+                    "SET DIST VARIABLE a = 1, b = 2"):
+            with self.assertRaises(pymysql.MySQLError) as e:
+                h.query(c, sql)
+            self.assertEqual(e.exception.args[0], 1064, sql)
+        self.assertTrue(h.query(c, "SHOW STORAGE ENGINES"))
+
     def test_commit_over_two_shards(self):
         c = self.conn()
         before = len(self.proxy.log())
