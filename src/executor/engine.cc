@@ -263,12 +263,12 @@ awaitable<Status> Engine::relayResults(ShardConnection& conn, const Target& targ
       }
       sink_.columnsEnd(clientVisible(conn.serverStatus()));
       for (;;) {
-        RowView row;
-        Status s = co_await conn.fetchRow(row);
+        Status s = co_await conn.fetchRow();
         if (!s) {
           sink_.error(s);
           co_return s;
         }
+        const RowView row = conn.row();
         if (!row.values) break;
         sink_.beginRow();
         bool valid = true;
@@ -290,7 +290,9 @@ awaitable<Status> Engine::relayResults(ShardConnection& conn, const Target& targ
           co_await conn.drain();
           co_return bad;
         }
-        if (Status f = co_await sink_.rowDone(); !f) co_return f;
+        if (sink_.rowWritten()) {
+          if (Status f = co_await sink_.flush(); !f) co_return f;
+        }
       }
       OkInfo ok = conn.okInfo();
       sink_.end(clientVisible(ok.statusFlags), ok.warnings);
@@ -333,8 +335,8 @@ awaitable<Result<Engine::Rows>> Engine::fetch(const Target& target, const std::s
   if (s) {
     for (unsigned i = 0; i < conn.fieldCount(); ++i) out.columns.push_back(owned(conn.column(i)));
     while (conn.fieldCount() > 0) {
-      RowView row;
-      s = co_await conn.fetchRow(row);
+      s = co_await conn.fetchRow();
+      const RowView row = conn.row();
       if (!s || !row.values) break;
       auto& values = out.rows.emplace_back();
       for (unsigned i = 0; i < conn.fieldCount(); ++i) {
@@ -453,10 +455,9 @@ awaitable<void> Engine::executeWrite(const config::LogicalDatabase& db, const as
     // Results of a write are OK packets; anything else is read and dropped.
     while (st) {
       if (conn.fieldCount() > 0) {
-        RowView row;
         do {
-          st = co_await conn.fetchRow(row);
-        } while (st && row.values);
+          st = co_await conn.fetchRow();
+        } while (st && conn.row().values);
         if (!st) break;
       } else {
         OkInfo ok = conn.okInfo();
@@ -624,7 +625,9 @@ awaitable<bool> Engine::streamMerged(merger::RowStream& rows, size_t visibleColu
           Status(er::kUnknownError, "HY000", "a merged value does not match its column type"));
       co_return true;
     }
-    if (Status f = co_await sink_.rowDone(); !f) co_return false;
+    if (sink_.rowWritten()) {
+      if (Status f = co_await sink_.flush(); !f) co_return false;
+    }
   }
 }
 

@@ -40,14 +40,6 @@ protocol::ColumnDefinitionRef PooledConnection::listedField(unsigned i) const {
   return c;
 }
 
-awaitable<Status> PooledConnection::fetchRow(RowView& row) {
-  MYSQL_ROW r = nullptr;
-  Status s = co_await conn_->fetchRow(r);
-  row.values = r;
-  row.lengths = r ? conn_->rowLengths() : nullptr;
-  co_return s;
-}
-
 awaitable<Result<std::unique_ptr<ShardConnection>>> PoolSource::acquire(const Target& target,
                                                                         bool foundRows,
                                                                         const void* preferred) {

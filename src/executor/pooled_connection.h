@@ -22,7 +22,8 @@ class PooledConnection final : public ShardConnection {
   awaitable<Status> query(std::string_view sql) override { return conn_->query(sql); }
   unsigned fieldCount() const override { return conn_->fieldCount(); }
   protocol::ColumnDefinitionRef column(unsigned i) const override;
-  awaitable<Status> fetchRow(RowView& row) override;
+  awaitable<Status> fetchRow() override { return conn_->fetchRow(row_); }
+  RowView row() const override { return {row_, row_ ? conn_->rowLengths() : nullptr}; }
   OkInfo okInfo() const override { return conn_->okInfo(); }
   uint16_t serverStatus() const override { return conn_->serverStatus(); }
   bool moreResults() const override { return conn_->moreResults(); }
@@ -51,6 +52,7 @@ class PooledConnection final : public ShardConnection {
  private:
   backend::Pool& pool_;
   std::unique_ptr<backend::Connection> conn_;
+  MYSQL_ROW row_ = nullptr;
   bool sqlShow_;
 };
 

@@ -32,9 +32,10 @@ class ResultSink {
   virtual void end(uint16_t statusFlags, uint16_t warnings) = 0;
   virtual void ok(const protocol::OkPacket& ok) = 0;
   virtual void error(const Status& s) = 0;
-  // After each row: sends what is buffered once enough has gathered. An error means the client
-  // is gone.
-  virtual awaitable<Status> rowDone() = 0;
+  // After each row: true when enough is buffered that it should go to the client now.
+  virtual bool rowWritten() = 0;
+  // Sends what is buffered; an error means the client is gone.
+  virtual awaitable<Status> flush() = 0;
 };
 
 // A result set of text columns made by the proxy itself.

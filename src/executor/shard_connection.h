@@ -44,8 +44,11 @@ class ShardConnection : public txn::Participant {
   virtual unsigned fieldCount() const = 0;
   // Column i of the current result set as the server described it (valid until the next query).
   virtual protocol::ColumnDefinitionRef column(unsigned i) const = 0;
-  // The next row of the current result set; `row.values` is null at its end.
-  virtual awaitable<Status> fetchRow(RowView& row) = 0;
+  // Reads the next row of the current result set, which row() then shows (`values` null at
+  // its end). Two calls, so that the real connection's read is awaited without a frame of its
+  // own for every row.
+  virtual awaitable<Status> fetchRow() = 0;
+  virtual RowView row() const = 0;
   virtual OkInfo okInfo() const = 0;
   // Status flags of the latest OK/EOF the server sent.
   virtual uint16_t serverStatus() const = 0;

@@ -135,8 +135,10 @@ awaitable<Result<HeldConnection>> ShardSession::acquire(const Target& target) {
     std::string db = target.noDatabase ? std::string() : target.database->name;
     bool implicitStart = !transaction_.open() && !held.pinned && !db.empty() && db == database &&
                          !(statusFlags() & pstatus::kAutocommit) && activeRules();
-    s = co_await transaction_.join(conn, db, conn.serverStatus() & pstatus::kInTrans,
-                                   implicitStart);
+    bool nativeOpen = conn.serverStatus() & pstatus::kInTrans;
+    if (transaction_.joins(db, conn.dataSource(), nativeOpen, implicitStart)) {
+      s = co_await transaction_.join(conn, db, nativeOpen, implicitStart);
+    }
   }
   if (!s) {
     if (held.pinned || held.sticky) mustClose_ = true;

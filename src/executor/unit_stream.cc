@@ -23,8 +23,8 @@ void copyRow(const ShardConnection& conn, const RowView& r, merger::Row& row) {
 
 awaitable<Result<bool>> ConnectionStream::next(merger::Row& row) {
   if (done_) co_return false;
-  RowView r;
-  Status s = co_await conn_.fetchRow(r);
+  Status s = co_await conn_.fetchRow();
+  const RowView r = conn_.row();
   if (!s) {
     done_ = true;
     co_return s;
@@ -46,8 +46,8 @@ awaitable<Result<bool>> MemoryStream::next(merger::Row& row) {
 awaitable<Result<std::vector<merger::Row>>> readAll(ShardConnection& conn, size_t maxRows) {
   std::vector<merger::Row> rows;
   for (;;) {
-    RowView r;
-    Status s = co_await conn.fetchRow(r);
+    Status s = co_await conn.fetchRow();
+    const RowView r = conn.row();
     if (!s) co_return s;
     if (!r.values) break;
     if (rows.size() >= maxRows) {

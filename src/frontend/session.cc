@@ -294,14 +294,14 @@ void Session::endRow(bool valid) {
   }
 }
 
-awaitable<Status> Session::rowDone() {
+bool Session::rowWritten() {
   const size_t flushRows =
       static_cast<size_t>(std::max(1, topology_->props.proxyFrontendFlushThreshold));
   if (++rowsSinceFlush_ >= flushRows || io_.buffered() >= kFlushBytes) {
     rowsSinceFlush_ = 0;
-    co_return co_await io_.flush();
+    return true;
   }
-  co_return Status::ok();
+  return false;
 }
 
 void Session::ok(const protocol::OkPacket& ok) {

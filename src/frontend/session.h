@@ -54,7 +54,8 @@ class Session final : public executor::ResultSink {
   void end(uint16_t statusFlags, uint16_t warnings) override;
   void ok(const protocol::OkPacket& ok) override;
   void error(const Status& s) override;
-  awaitable<Status> rowDone() override;
+  bool rowWritten() override;
+  awaitable<Status> flush() override { return io_.flush(); }
 
  private:
   awaitable<bool> authenticate();

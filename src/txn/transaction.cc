@@ -64,12 +64,25 @@ const std::vector<std::string>& Transaction::branches() const {
   return xa_ ? xa_->branches : kNone;
 }
 
+bool Transaction::joinsXa(const std::string& database, const std::string& dataSource) const {
+  return xa_ && !database.empty() && database == database_ &&
+         std::find(xa_->branches.begin(), xa_->branches.end(), dataSource) == xa_->branches.end();
+}
+
+bool Transaction::joinsLocal(const std::string& database, bool nativeOpen) const {
+  return !xa_ && begin_ && !database.empty() && database == database_ && !nativeOpen;
+}
+
+bool Transaction::joins(const std::string& database, const std::string& dataSource,
+                        bool nativeOpen, bool implicitStart) const {
+  return implicitStart || joinsXa(database, dataSource) || joinsLocal(database, nativeOpen);
+}
+
 awaitable<Status> Transaction::join(Participant& p, const std::string& database, bool nativeOpen,
                                     bool implicitStart) {
   const std::string& ds = p.dataSource();
-  bool joinsXa = xa_ && !database.empty() && database == database_ &&
-                 std::find(xa_->branches.begin(), xa_->branches.end(), ds) == xa_->branches.end();
-  bool joinsLocal = !xa_ && begin_ && !database.empty() && database == database_ && !nativeOpen;
+  bool joinsXa = this->joinsXa(database, ds);
+  bool joinsLocal = this->joinsLocal(database, nativeOpen);
   if (!joinsXa && !joinsLocal && !implicitStart) co_return Status::ok();
   Status s = Status::ok();
   if (next_) s = co_await p.execute(*next_);

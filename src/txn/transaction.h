@@ -72,6 +72,10 @@ class Transaction {
   // gets SET TRANSACTION for the next transaction and the savepoints set so far.
   awaitable<Status> join(Participant& p, const std::string& database, bool nativeOpen,
                          bool implicitStart);
+  // Whether join() would send `dataSource`'s connection anything (most statements: no, and
+  // then the caller need not await it).
+  bool joins(const std::string& database, const std::string& dataSource, bool nativeOpen,
+             bool implicitStart) const;
   // The data sources with an XA branch, in the order they joined.
   const std::vector<std::string>& branches() const;
 
@@ -105,6 +109,8 @@ class Transaction {
     std::vector<std::string> branches;
   };
   awaitable<EndResult> endXa(bool commit, std::vector<Participant*> participants);
+  bool joinsXa(const std::string& database, const std::string& dataSource) const;
+  bool joinsLocal(const std::string& database, bool nativeOpen) const;
 
   Coordinator* coordinator_;
   TransactionType type_;

@@ -53,14 +53,15 @@ class FakeConnection : public ShardConnection {
     c.length = 20;
     return c;
   }
-  awaitable<Status> fetchRow(RowView& row) override {
+  RowView row() const override { return row_; }
+  awaitable<Status> fetchRow() override {
+    row_ = RowView{};
     if (current_.breakAfter >= 0 && next_ >= static_cast<size_t>(current_.breakAfter)) {
       broken_ = true;
       pending_ = false;
       co_return Status(2013, "HY000", "Lost connection to server during query");
     }
     if (next_ >= current_.rows.size()) {
-      row.values = nullptr;
       pending_ = false;
       co_return Status::ok();
     }
@@ -71,8 +72,8 @@ class FakeConnection : public ShardConnection {
       pointers_.push_back(v ? v->c_str() : nullptr);
       lengths_.push_back(v ? v->size() : 0);
     }
-    row.values = pointers_.data();
-    row.lengths = lengths_.data();
+    row_.values = pointers_.data();
+    row_.lengths = lengths_.data();
     co_return Status::ok();
   }
   OkInfo okInfo() const override {
@@ -123,6 +124,7 @@ class FakeConnection : public ShardConnection {
   Response current_;
   std::string table_;
   size_t next_ = 0;
+  RowView row_;
   bool pending_ = false;
   bool broken_ = false;
   bool inTransaction_ = false;
@@ -207,8 +209,12 @@ class RecordingSink : public ResultSink {
     lines.push_back("ok " + std::to_string(ok.affectedRows));
   }
   void error(const Status& s) override { lines.push_back("error " + std::to_string(s.code())); }
-  awaitable<Status> rowDone() override {
+  // Every row is flushed at once, so a client that goes away is noticed at the next row.
+  bool rowWritten() override {
     ++rowsDone;
+    return true;
+  }
+  awaitable<Status> flush() override {
     co_return clientGoneAfter >= 0 && rowsDone >= clientGoneAfter
         ? Status(2006, "HY000", "client gone")
         : Status::ok();
@@ -449,7 +455,7 @@ TEST_F(EngineTest, KillStopsTheStatementOnEveryShardItRunsOn) {
   // While the merge streams, the session knows where it runs.
   struct KillingSink : RecordingSink {
     ShardSession* session = nullptr;
-    awaitable<Status> rowDone() override {
+    awaitable<Status> flush() override {
       if (session) session->killRunning();
       session = nullptr;
       co_return Status::ok();
