@@ -265,7 +265,21 @@ rules:
         standard:
           shardingColumn: user_id
           shardingAlgorithmName: by_user
+    t_item:
+      actualDataNodes: ds_${0..1}.t_item_${0..1}
+      databaseStrategy:
+        standard:
+          shardingColumn: user_id
+          shardingAlgorithmName: by_user
+      tableStrategy:
+        standard:
+          shardingColumn: id
+          shardingAlgorithmName: item_by_id
   shardingAlgorithms:
+    item_by_id:
+      type: INLINE
+      props:
+        algorithm-expression: t_item_${id % 2}
     by_user:
       type: INLINE
       props:
@@ -347,6 +361,25 @@ TEST_F(EngineTest, MergedSelectRunsEveryShardAtOnceAndMergesInOrder) {
   EXPECT_EQ(rows, (std::vector<std::string>{"1", "2", "3", "4", "9"}));
   EXPECT_EQ(sink_.lines.back(), "end");
   EXPECT_EQ(shards_.acquired, 2);
+  EXPECT_EQ(shards_.released, 2);
+}
+
+TEST_F(EngineTest, UnitsSharingALaneAreReadAheadAndTheLastStreamed) {
+  // max-connections-size-per-query is 1: each data source runs its two actual tables one after
+  // another on one connection, the first read into memory before the second streams.
+  script("ds_0", "SELECT id FROM t_item_0 ORDER BY id", {{"id"}, {{"2"}, {"8"}}});
+  script("ds_0", "SELECT id FROM t_item_1 ORDER BY id", {{"id"}, {{"1"}, {"5"}}});
+  script("ds_1", "SELECT id FROM t_item_0 ORDER BY id", {{"id"}, {{"4"}}});
+  script("ds_1", "SELECT id FROM t_item_1 ORDER BY id", {{"id"}, {{"3"}, {"7"}}});
+  run("SELECT id FROM t_item ORDER BY id");
+  std::vector<std::string> rows;
+  for (const auto& l : sink_.lines) {
+    if (l.rfind("row ", 0) == 0) rows.push_back(l.substr(4));
+  }
+  EXPECT_EQ(rows, (std::vector<std::string>{"1", "2", "3", "4", "5", "7", "8"}));
+  EXPECT_EQ(sent("ds_0").size(), 2u);
+  EXPECT_EQ(sent("ds_1").size(), 2u);
+  EXPECT_EQ(shards_.acquired, 2);  // one connection per data source
   EXPECT_EQ(shards_.released, 2);
 }
 
