@@ -9,7 +9,11 @@
   waits until all are connected (barrier with timeout), then disconnects.
 - proxy-frontend-max-connections: 5 -> the 6th connection gets ERR 1040 and the first 5 keep working;
   after one disconnects a new one is accepted.
+
+Labelled slow: it runs in the normal pass only. Under the sanitizers a 20 MiB statement takes
+about as long as the client's 120 s read timeout, so that pass would fail on load, not on a bug.
 """
+# ctest-labels: slow
 
 import hashlib
 import os
