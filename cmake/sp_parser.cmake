@@ -39,6 +39,7 @@ add_library(sp_parser STATIC
   src/parser/ast_json.cc
   src/parser/transform_statement.cc
   src/parser/transform_dal.cc
+  src/parser/transform_names.cc
   src/parser/transform_select.cc
   src/parser/transform_insert.cc
   src/parser/transform_update_delete.cc

@@ -8,6 +8,7 @@
 #include <map>
 #include <variant>
 
+#include "binder/binder.h"
 #include "common/like.h"
 #include "common/log.h"
 #include "common/sql_text.h"
@@ -100,12 +101,26 @@ awaitable<bool> Admin::handle(const ast::Statement& s) {
 }
 
 awaitable<void> Admin::preview(std::string_view sql) {
+  // PREVIEW shows data sources and actual tables: the physical layout is for admins only.
+  if (!session_.user || !session_.user->admin) {
+    sink_.error(Status(1227, "42000",
+                       "Access denied; PREVIEW shows the physical layout and is for admin users "
+                       "only"));
+    co_return;
+  }
   Result<ast::Statement> parsed = statements_.get(sql);
   if (!parsed) {
     sink_.error(parsed.status());
     co_return;
   }
   const ast::Statement& s = parsed.value();
+  // The previewed statement passes the same gate as when it runs.
+  binder::Context context{session_.topology(), session_.services().rules, *session_.user,
+                          session_.database};
+  if (Result<binder::BoundStatement> bound = binder::bind(s, context); !bound) {
+    sink_.error(bound.status());
+    co_return;
+  }
   const router::ShardingRule* rules = session_.activeRules();
   if (rules && routable(s)) {
     co_await engine_.executeRouted(s, *rules, true);

@@ -277,6 +277,8 @@ class GlobalParser {
             u.password = f_.text(v, k, keyPath);
           } else if (key == "admin") {
             u.admin = f_.boolean(v, k, keyPath);
+          } else if (key == "filePrivilege") {
+            u.filePrivilege = f_.boolean(v, k, keyPath);
           } else if (key == "authenticationMethodName") {
             u.authenticationMethodName = trim(f_.text(v, k, keyPath));
           } else {

@@ -69,6 +69,9 @@ struct User {
   std::string host = "%";
   std::string password;
   bool admin = false;
+  // shardproxy's own: MySQL's FILE privilege (LOAD_FILE(), SELECT ... INTO OUTFILE | DUMPFILE,
+  // LOAD DATA INFILE reach the backend's host). Off: they behave as for a MySQL user without it.
+  bool filePrivilege = false;
   std::string authenticationMethodName;  // optional, as ShardingSphere allows
 };
 

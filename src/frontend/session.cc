@@ -1,6 +1,7 @@
 #include "frontend/session.h"
 
 #include "admin/admin.h"
+#include "binder/binder.h"
 #include "common/log.h"
 #include "executor/engine.h"
 #include "protocol/column_definition.h"
@@ -189,15 +190,40 @@ awaitable<bool> Session::dispatch(std::string_view payload) {
 awaitable<void> Session::handleQuery(std::string_view sql) {
   if (topology_->props.sqlShow) spdlog::info("Logic SQL: {}", sql);
   admin::Admin admin(shard_, *this, context_.state, worker_.statements());
-  executor::Engine engine(shard_, *this);
   if (co_await admin.handleText(sql)) co_return;
-  Result<parser::ast::Statement> parsed = worker_.statements().get(sql);
-  if (!parsed) {
-    spdlog::debug("not parsed ({}), sent as written: {}", parsed.status().toString(), sql);
-    co_await engine.passThrough(sql, nullptr);
+  if (!shard_.multiStatements) {
+    co_await runStatement(sql);
     co_return;
   }
-  const parser::ast::Statement& statement = parsed.value();
+  // Several statements in one COM_QUERY: each goes through the same path, its result flagged
+  // SERVER_MORE_RESULTS_EXISTS but the last's; the first error ends the lot, as in MySQL.
+  std::vector<std::string_view> pieces = parser::splitStatements(sql);
+  for (size_t i = 0; i < pieces.size(); ++i) {
+    moreResults_ = i + 1 < pieces.size();
+    failed_ = false;
+    if (i > 0 && co_await admin.handleText(pieces[i])) {
+      if (failed_) break;
+      continue;
+    }
+    co_await runStatement(pieces[i]);
+    if (failed_) break;
+  }
+  moreResults_ = false;
+}
+
+awaitable<void> Session::runStatement(std::string_view sql) {
+  Result<parser::ast::Statement> parsed = worker_.statements().get(sql);
+  if (!parsed) {
+    // Nothing the grammar does not take reaches a backend.
+    error(parsed.status());
+    co_return;
+  }
+  auto gated = gate(std::move(parsed.value()));
+  if (!gated) {
+    error(gated.status());
+    co_return;
+  }
+  const parser::ast::Statement& statement = gated->statement;
   using Kind = parser::ast::StatementKind;
   switch (statement.kind) {
     case Kind::Prepare:
@@ -222,9 +248,38 @@ awaitable<void> Session::handleQuery(std::string_view sql) {
     default:
       break;
   }
-  if (co_await engine.executeSharded(statement)) co_return;
-  if (co_await admin.handle(statement)) co_return;
-  co_await engine.passThrough(sql, &statement);
+  // A statement whose names are all of another logical database runs there.
+  std::string previous = shard_.database;
+  bool elsewhere = !gated->database.empty() && gated->database != shard_.database;
+  if (elsewhere) shard_.database = gated->database;
+  admin::Admin admin(shard_, *this, context_.state, worker_.statements());
+  executor::Engine engine(shard_, *this);
+  if (!co_await engine.executeSharded(statement) && !co_await admin.handle(statement)) {
+    co_await engine.passThrough(statement.sql, &statement);
+  }
+  if (elsewhere && shard_.database == gated->database) shard_.database = previous;
+}
+
+Result<Session::Gated> Session::gate(parser::ast::Statement statement) {
+  if (statement.span.empty() && statement.kind == parser::ast::StatementKind::Other) {
+    return Status(parser::kErEmptyQuery, "42000", "Query was empty");
+  }
+  binder::Context context{*topology_, context_.services.rules, *shard_.user, shard_.database};
+  Result<binder::BoundStatement> bound = binder::bind(statement, context);
+  if (!bound) return bound.status();
+  Gated out;
+  out.database = std::move(bound->database);
+  if (bound->replacements.empty()) {
+    out.statement = std::move(statement);
+    return out;
+  }
+  // The replaced text (physical database, NULL for LOAD_FILE()) is what runs: parse it, so that
+  // every later stage sees the statement that reaches the backend.
+  std::string text = binder::applyReplacements(statement, bound->replacements);
+  Result<parser::ast::Statement> reparsed = worker_.statements().get(text);
+  if (!reparsed) return reparsed.status();
+  out.statement = std::move(reparsed.value());
+  return out;
 }
 
 void Session::resetConnection() {
@@ -305,11 +360,18 @@ bool Session::rowWritten() {
 }
 
 void Session::ok(const protocol::OkPacket& ok) {
-  protocol::encodeOk(io_.begin(), ok);
+  if (moreResults_) {
+    protocol::OkPacket more = ok;
+    more.statusFlags |= pstatus::kMoreResultsExist;
+    protocol::encodeOk(io_.begin(), more);
+  } else {
+    protocol::encodeOk(io_.begin(), ok);
+  }
   io_.end();
 }
 
 void Session::error(const Status& s) {
+  failed_ = true;
   if (capture_) capture_->failed = true;
   protocol::encodeErr(io_.begin(), protocol::ErrPacket{s.code(), s.sqlState(), s.message()});
   io_.end();
@@ -317,6 +379,7 @@ void Session::error(const Status& s) {
 
 void Session::end(uint16_t statusFlags, uint16_t warnings) {
   rowsSinceFlush_ = 0;
+  if (moreResults_) statusFlags |= pstatus::kMoreResultsExist;
   if (capture_) return;  // a cursor's end is sent by the COM_STMT_FETCH that reaches it
   if (capabilities_ & cap::kDeprecateEof) {
     protocol::encodeOk(io_.begin(), protocol::OkPacket{0, 0, statusFlags, warnings, {}}, true);

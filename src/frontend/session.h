@@ -60,7 +60,18 @@ class Session final : public executor::ResultSink {
  private:
   awaitable<bool> authenticate();
   awaitable<bool> dispatch(std::string_view payload);
+  // COM_QUERY: a statement, or several with CLIENT_MULTI_STATEMENTS, each by runStatement().
   awaitable<void> handleQuery(std::string_view sql);
+  // One statement: parsed, through the gate, then run. Text the grammar does not take is 1064.
+  awaitable<void> runStatement(std::string_view sql);
+  // The gate (binder/): the statement bound to the logical databases, or the error for the
+  // client. `statement` is what runs (the bound text parsed again when the binder replaced part
+  // of it), `database` the logical database it runs in.
+  struct Gated {
+    parser::ast::Statement statement;
+    std::string database;
+  };
+  Result<Gated> gate(parser::ast::Statement statement);
   Status useDatabase(const std::string& name);
   void resetConnection();
   void writeOk() { ok(protocol::OkPacket{0, 0, shard_.statusFlags(), 0, {}}); }
@@ -131,6 +142,9 @@ class Session final : public executor::ResultSink {
     bool tooLarge = false;  // more rows than proxy-merge-max-memory-rows
   };
   Capture* capture_ = nullptr;
+  // While the statements of a multi-statement COM_QUERY run: more follow this one.
+  bool moreResults_ = false;
+  bool failed_ = false;  // an ERR went to the client since it was last cleared
 };
 
 }  // namespace shardproxy::frontend

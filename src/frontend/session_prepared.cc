@@ -117,8 +117,14 @@ awaitable<Result<std::unique_ptr<PreparedStatement>>> Session::describeStatement
   auto ps = std::make_unique<PreparedStatement>();
   ps->sql = std::string(sql);
   if (auto markers = parameterMarkers(sql)) ps->markers = std::move(*markers);
-  Result<ast::Statement> parsed = worker_.statements().get(sql);
-  if (parsed) {
+  // The statement goes through the gate as it would when executed; nothing the grammar does
+  // not take reaches a backend.
+  Result<ast::Statement> text = worker_.statements().get(sql);
+  if (!text) co_return text.status();
+  auto gated = gate(std::move(text.value()));
+  if (!gated) co_return gated.status();
+  const ast::Statement* parsed = &gated->statement;
+  {
     ast::StatementKind kind = parsed->kind;
     if (kind == ast::StatementKind::Prepare || kind == ast::StatementKind::Execute ||
         kind == ast::StatementKind::Deallocate) {
@@ -141,8 +147,13 @@ awaitable<Result<std::unique_ptr<PreparedStatement>>> Session::describeStatement
     noteLimit(parsed->del.limit);
   }
 
+  // Described where it would run: its names' logical database.
+  std::string previous = shard_.database;
+  bool elsewhere = !gated->database.empty() && gated->database != shard_.database;
+  if (elsewhere) shard_.database = gated->database;
   executor::Engine engine(shard_, *this);
-  auto described = co_await engine.prepare(parsed ? &parsed.value() : nullptr, sql);
+  auto described = co_await engine.prepare(parsed, parsed->sql);
+  if (elsewhere && shard_.database == gated->database) shard_.database = previous;
   if (!described) co_return described.status();
   if (!*described) co_return std::move(ps);
   if ((*described)->params != ps->markers.size()) {
@@ -264,7 +275,7 @@ awaitable<void> Session::executePrepared(PreparedStatement& ps,
   }
   Capture capture;
   if (cursor) capture_ = &capture;
-  co_await handleQuery(sql);
+  co_await runStatement(sql);
   capture_ = nullptr;
   if (!cursor || capture.failed) co_return;
   if (capture.tooLarge) {

@@ -529,6 +529,40 @@ struct DdlStatement {
   SelectId query = kNone;  // CREATE TABLE ... [AS] SELECT, CREATE / ALTER VIEW ... AS SELECT
 };
 
+// A name of a database object, wherever the statement writes it. Found by one walk over the
+// whole parse tree (not by the statement builders above), so a statement form the AST does not
+// model (SHOW TABLE STATUS FROM db, HANDLER, LOCK TABLES, CALL, SET STATEMENT ... FOR ...) still
+// lists its names: the binder checks every one before anything reaches a backend.
+// What a statement acts on beyond its kind; the binder refuses what reaches past the logical
+// databases to a server.
+enum class Reach : uint8_t {
+  Database,  // objects of a database, or the session (most statements)
+  // The server itself: FLUSH, RESET, INSTALL / UNINSTALL, BINLOG, CACHE INDEX, LOAD INDEX INTO
+  // CACHE, resource groups, CLONE, replication control, tablespaces, CREATE FUNCTION ... SONAME,
+  // users, roles and privileges (the DCL statements).
+  Server,
+  // Reads the server's state beyond the session's databases: SHOW PROCESSLIST, ENGINE, MASTER /
+  // SLAVE / REPLICA / BINLOG / RELAYLOG / BINARY, OPEN TABLES, PROCEDURE / FUNCTION STATUS and
+  // CODE, GRANTS, CREATE USER, PROFILE(S); EXPLAIN FOR CONNECTION.
+  ServerState,
+};
+
+struct ObjectName {
+  enum class Kind : uint8_t {
+    Table,     // a table, view or sequence (`[schema.]name`): FROM, INTO, DDL, LOCK TABLES, ...
+    Column,    // `schema.table.column` (only column references that name a schema are listed)
+    Wildcard,  // `schema.table.*` in a select list or a multi-table DELETE's targets
+    Routine,   // `schema.name` of a function call, procedure, view, trigger or event
+    Database,  // a database named alone: USE, SHOW ... FROM db, CREATE / ALTER / DROP DATABASE
+    FileRead,  // a call of LOAD_FILE(): `span` is the whole call, `name` the function's name
+    Engine,    // a storage engine named by ENGINE = name (CREATE / ALTER TABLE): `name`
+  };
+  Kind kind = Kind::Table;
+  Span span;    // the whole reference as written
+  Name schema;  // the database (Database: the name itself); empty when not qualified
+  Name name;    // the object (empty for Database)
+};
+
 struct Statement {
   StatementKind kind = StatementKind::Other;
   DdlKind ddlKind = DdlKind::None;
@@ -552,6 +586,16 @@ struct Statement {
   TransactionStatement transaction;   // Tcl
   PreparedStatementCommand prepared;  // Prepare, Execute, Deallocate
   DdlStatement ddl;
+
+  // Every object name the statement writes, in text order (see ObjectName).
+  std::vector<ObjectName> objects;
+  // SELECT ... INTO OUTFILE | DUMPFILE: the statement writes a file on the server's host.
+  bool intoFile = false;
+  // LOAD DATA | XML LOCAL INFILE: the file is the client's (without LOCAL, the server's).
+  bool localFile = false;
+  Reach reach = Reach::Database;
+  // A PREPARE or EXECUTE inside the statement (a stored program's body): SQL built at run time.
+  bool dynamicSql = false;
 
   // A user variable (`@v`) is read or written anywhere in the statement: in an expression, SET,
   // SELECT ... INTO, PREPARE ... FROM, EXECUTE ... USING. (`user@host` account names are not

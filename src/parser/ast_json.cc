@@ -298,6 +298,38 @@ const char* enumName(DdlTable::Role role) {
   return "?";
 }
 
+const char* enumName(ObjectName::Kind kind) {
+  switch (kind) {
+    case ObjectName::Kind::Table:
+      return "table";
+    case ObjectName::Kind::Column:
+      return "column";
+    case ObjectName::Kind::Wildcard:
+      return "wildcard";
+    case ObjectName::Kind::Routine:
+      return "routine";
+    case ObjectName::Kind::Database:
+      return "database";
+    case ObjectName::Kind::FileRead:
+      return "fileRead";
+    case ObjectName::Kind::Engine:
+      return "engine";
+  }
+  return "?";
+}
+
+const char* enumName(Reach reach) {
+  switch (reach) {
+    case Reach::Database:
+      return "database";
+    case Reach::Server:
+      return "server";
+    case Reach::ServerState:
+      return "serverState";
+  }
+  return "?";
+}
+
 const char* enumName(TclKind kind) {
   switch (kind) {
     case TclKind::None:

@@ -324,6 +324,15 @@ void visitFields(N& t, V& v) {
   v("table", ref<TableRef>(t.table), t.table != kNone);
 }
 
+template <class N, class V>
+requires NodeOf<N, ObjectName>
+void visitFields(N& o, V& v) {
+  v("kind", o.kind, true);
+  v("span", o.span, true);
+  v("schema", o.schema, !o.schema.empty());
+  v("name", o.name, !o.name.empty());
+}
+
 template <class S, class V>
 void visitFields(const DdlPart<S>& part, V& v) {
   auto& d = part.ddl;
@@ -349,6 +358,11 @@ void visitFields(S& s, V& v) {
   v("span", s.span, true);
   v("hint", HintPart<S>{s.hint, s.hintSpan}, s.hasHint || !s.hint.empty());
   v("usesUserVariables", s.usesUserVariables, true);
+  v("objects", s.objects, !s.objects.empty());
+  v("intoFile", s.intoFile, s.intoFile);
+  v("localFile", s.localFile, s.localFile);
+  v("reach", s.reach, s.reach != Reach::Database);
+  v("dynamicSql", s.dynamicSql, s.dynamicSql);
   v("select", ref<Select>(s.select), s.select != kNone);
   v("insert", s.insert, k == Kind::Insert || k == Kind::Replace || s.insert.table != kNone);
   v("update", s.update, k == Kind::Update || !s.update.tables.empty());

@@ -333,3 +333,28 @@ bool tokenBounds(std::string_view sql, std::vector<std::pair<uint32_t, uint32_t>
 }
 
 }  // namespace shardproxy::parser
+
+namespace shardproxy::parser {
+
+std::vector<std::string_view> splitStatements(std::string_view sql) {
+  std::vector<std::pair<uint32_t, uint32_t>> bounds;
+  if (!tokenBounds(sql, bounds)) return {sql};
+  std::vector<std::string_view> out;
+  size_t begin = 0;
+  bool tokens = false;  // the current piece has a token
+  for (const auto& [b, e] : bounds) {
+    if (e - b == 1 && sql[b] == ';') {
+      out.push_back(sql.substr(begin, e - begin));
+      begin = e;
+      tokens = false;
+    } else {
+      tokens = true;
+    }
+  }
+  // What follows the last `;` is a statement only if it has a token (comments and whitespace
+  // after the last statement are not one).
+  if (tokens || out.empty()) out.push_back(sql.substr(begin));
+  return out;
+}
+
+}  // namespace shardproxy::parser

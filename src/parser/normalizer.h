@@ -36,4 +36,10 @@ bool normalize(std::string_view sql, Normalized& out);
 // the hint comment included), in text order. False as for normalize().
 bool tokenBounds(std::string_view sql, std::vector<std::pair<uint32_t, uint32_t>>& out);
 
+// The statements of a text that may hold several (CLIENT_MULTI_STATEMENTS): split after each `;`
+// outside strings, quoted identifiers and comments, each piece keeping its `;`. Comments and
+// whitespace after the last `;` are not a statement of their own. Text the tokenizer cannot
+// read (an unterminated string) is one piece: its parse reports the error.
+std::vector<std::string_view> splitStatements(std::string_view sql);
+
 }  // namespace shardproxy::parser

@@ -86,6 +86,8 @@ class Transformer {
   void preparedStatementCommand(antlr4::ParserRuleContext* body);
   static std::string userVariableName(antlr4::tree::TerminalNode* node);  // without '@'
   void findUserVariables();
+  void collectNames();
+  static Reach reach(antlr4::ParserRuleContext* body);  // Statement::objects and intoFile (transform_names.cc)
 
   // DDL (transform_ddl.cc).
   void ddlStatement(antlr4::ParserRuleContext* body);

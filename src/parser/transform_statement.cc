@@ -151,6 +151,7 @@ Name Transformer::name(antlr4::ParserRuleContext* ctx) const {
 void Transformer::transformStatement(P::SqlStatementContext* ctx) {
   auto* body = dynamic_cast<antlr4::ParserRuleContext*>(ctx->children[0]);
   size_t rule = body->getRuleIndex();
+  out_.reach = reach(body);
   switch (rule) {
     case P::RuleSelectStatement:
       out_.kind = StatementKind::Select;
@@ -247,6 +248,60 @@ void Transformer::transformStatement(P::SqlStatementContext* ctx) {
     return;
   }
   out_.kind = StatementKind::Other;
+}
+
+Reach Transformer::reach(antlr4::ParserRuleContext* body) {
+  switch (body->getRuleIndex()) {
+    case P::RuleFlushStatement:
+    case P::RuleResetStatement:
+    case P::RuleInstallStatement:
+    case P::RuleUninstallStatement:
+    case P::RuleBinlogStatement:
+    case P::RuleCacheIndexStatement:
+    case P::RuleLoadIndexStatement:
+    case P::RuleCreateResourceGroupStatement:
+    case P::RuleAlterResourceGroupStatement:
+    case P::RuleDropResourceGroupStatement:
+    case P::RuleSetResourceGroupStatement:
+    case P::RuleCloneStatement:
+    case P::RuleReplicationStatement:
+    case P::RuleImportTableStatement:
+    case P::RuleCreateTablespaceStatement:
+    case P::RuleAlterTablespaceStatement:
+    case P::RuleDropTablespaceStatement:
+    case P::RuleCreateLoadableFunctionStatement:
+    case P::RuleCreateUserStatement:
+    case P::RuleAlterUserStatement:
+    case P::RuleDropUserStatement:
+    case P::RuleRenameUserStatement:
+    case P::RuleCreateRoleStatement:
+    case P::RuleDropRoleStatement:
+    case P::RuleGrantStatement:
+    case P::RuleRevokeStatement:
+    case P::RuleSetRoleStatement:
+    case P::RuleSetDefaultRoleStatement:
+      return Reach::Server;
+    case P::RuleShowStatement: {
+      auto* show = static_cast<P::ShowStatementContext*>(body);
+      bool routines = (show->PROCEDURE() != nullptr || show->FUNCTION() != nullptr) &&
+                      (show->STATUS() != nullptr || show->CODE() != nullptr);
+      if (show->PROCESSLIST() != nullptr || show->ENGINE() != nullptr ||
+          show->MASTER() != nullptr || show->SLAVE() != nullptr || show->REPLICA() != nullptr ||
+          show->REPLICAS() != nullptr || show->BINLOG() != nullptr ||
+          show->RELAYLOG() != nullptr || show->BINARY() != nullptr || show->OPEN() != nullptr ||
+          show->GRANTS() != nullptr || show->USER() != nullptr || show->PROFILE() != nullptr ||
+          show->PROFILES() != nullptr || routines) {
+        return Reach::ServerState;
+      }
+      return Reach::Database;
+    }
+    case P::RuleExplainStatement:
+      return static_cast<P::ExplainStatementContext*>(body)->CONNECTION() != nullptr
+                 ? Reach::ServerState
+                 : Reach::Database;
+    default:
+      return Reach::Database;
+  }
 }
 
 void Transformer::showStatement(P::ShowStatementContext* ctx) {
@@ -354,6 +409,7 @@ Result<Statement> buildAst(const ParsedStatement& parsed) {
     statement.span = transformer.span(ctx);
     transformer.transformStatement(ctx);
     transformer.findUserVariables();
+    transformer.collectNames();
     transformer.numberLiteralsAndParams();
   } catch (const BuildError& error) {
     return error.status;

@@ -306,15 +306,18 @@ class SessionTest(h.TestCase):
             h.query(c, "SELECT 3")
 
     # ---- text the grammar does not take is the backend's to judge ----
-    def test_unparsed_statements_reach_the_backend(self):
+    def test_unparsed_statements_never_reach_a_backend(self):
         c = self.conn(db="db1")
-        # MariaDB syntax the proxy's grammar does not know
-        self.assertEqual(h.query(c, "SELECT id FROM t1 ORDER BY id LIMIT ROWS EXAMINED 100"),
-                         ((1,), (2,)))
-        # a syntax error: the server's ER_PARSE_ERROR, and the session goes on
+        # Syntax the proxy's grammar does not take (here MariaDB's LIMIT ROWS EXAMINED) is a
+        # syntax error from the proxy: nothing unparsed reaches a backend.
+        with self.assertRaises(pymysql.MySQLError) as cm:
+            h.query(c, "SELECT id FROM t1 ORDER BY id LIMIT ROWS EXAMINED 100")
+        self.assertMySQLError(cm.exception, 1064, "42000", prefix="You have an error in your SQL syntax")
+        self.assertIn("near 'ROWS EXAMINED 100' at line 1", cm.exception.args[1])
         with self.assertRaises(pymysql.MySQLError) as cm:
             h.query(c, "SELEC 1")
         self.assertMySQLError(cm.exception, 1064, "42000", prefix="You have an error in your SQL syntax")
+        # the session goes on
         self.assertEqual(h.query(c, "SELECT 2"), ((2,),))
 
     def test_show_databases_where(self):
@@ -332,9 +335,9 @@ class SessionTest(h.TestCase):
             h.query(c, "SHOW DATABASES WHERE nope = 1")
         self.assertEqual(cm.exception.args[0], 1054)
 
-    def test_unparsed_text_keeps_its_connection(self):
-        # Several statements in one COM_QUERY: the proxy cannot tell what they left on the
-        # connection, so the client keeps it; nothing leaks to other clients.
+    def test_multi_statement_state_keeps_its_connection(self):
+        # Several statements in one COM_QUERY, each run on its own: the user variable one of
+        # them sets stays on the client's connection; nothing leaks to other clients.
         c = self.conn(db="db1", client_flag=CLIENT.MULTI_STATEMENTS)
         cur = c.cursor()
         cur.execute("SET @v = 7; SELECT 1")

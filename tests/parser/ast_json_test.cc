@@ -152,7 +152,9 @@ TEST(AstJsonTest, SmallStatementsExactly) {
   EXPECT_EQ(
       json("SELECT c FROM t WHERE id = 5"),
       R"({"kind":"select","sql":"SELECT c FROM t WHERE id = 5","span":[0,28],)"
-      R"("usesUserVariables":false,"select":{"kind":"query","span":[0,28],"items":[)"
+      R"("usesUserVariables":false,)"
+      R"("objects":[{"kind":"table","span":[14,15],"name":{"value":"t","span":[14,15]}}],)"
+      R"("select":{"kind":"query","span":[0,28],"items":[)"
       R"({"kind":"expr","span":[7,8],"expr":{"expr":"column","span":[7,8],)"
       R"("column":{"value":"c","span":[7,8]}}}],"from":[{"kind":"table","span":[14,15],)"
       R"("name":{"value":"t","span":[14,15]}}],"where":{"expr":"binaryOp","span":[22,28],)"
@@ -163,6 +165,7 @@ TEST(AstJsonTest, SmallStatementsExactly) {
                            R"("transaction":{"tclKind":"begin"},"literalCount":0,"paramCount":0})");
   EXPECT_EQ(json("USE `my db`"),
             R"({"kind":"use","sql":"USE `my db`","span":[0,11],"usesUserVariables":false,)"
+            R"("objects":[{"kind":"database","span":[0,11],"schema":{"value":"my db","span":[4,11]}}],)"
             R"("use":{"value":"my db","span":[4,11]},"literalCount":0,"paramCount":0})");
   EXPECT_EQ(json("SELECT ?"),
             R"({"kind":"select","sql":"SELECT ?","span":[0,8],"usesUserVariables":false,)"
@@ -296,7 +299,10 @@ TEST(AstJsonTest, OtherStatements) {
 TEST(AstJsonTest, Ddl) {
   EXPECT_EQ(json("DROP INDEX IF EXISTS `i` ON db.t"),
             R"({"kind":"ddl","sql":"DROP INDEX IF EXISTS `i` ON db.t","span":[0,32],)"
-            R"("usesUserVariables":false,"ddl":{"ddlKind":"dropIndex","ifExists":true,)"
+            R"("usesUserVariables":false,)"
+            R"("objects":[{"kind":"table","span":[28,32],"schema":{"value":"db","span":[28,30]},)"
+            R"("name":{"value":"t","span":[31,32]}}],)"
+            R"("ddl":{"ddlKind":"dropIndex","ifExists":true,)"
             R"("tables":[{"role":"target","table":{"kind":"table","span":[28,32],)"
             R"("schema":{"value":"db","span":[28,30]},"name":{"value":"t","span":[31,32]}}}],)"
             R"("indexes":[{"value":"i","span":[21,24]}]},"literalCount":0,"paramCount":0})");

@@ -110,6 +110,7 @@ TEST(AstVisitorTest, EveryMemberOfEveryNodeIsVisited) {
   EXPECT_EQ(visitedMembers<SetStatement>(), memberCount<SetStatement>());
   EXPECT_EQ(visitedMembers<PreparedStatementCommand>(), memberCount<PreparedStatementCommand>());
   EXPECT_EQ(visitedMembers<DdlTable>(), memberCount<DdlTable>());
+  EXPECT_EQ(visitedMembers<ObjectName>(), memberCount<ObjectName>());
 
   // The statement members visited through Parts.
   Statement s;
