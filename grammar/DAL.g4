@@ -166,12 +166,19 @@ deallocateStatement
 // ---- plugins, help, binlog, key caches -----------------------------------------------------
 installStatement
     : INSTALL PLUGIN identifier SONAME textString
+    | INSTALL SONAME textString
     | INSTALL COMPONENT textString (COMMA textString)*
     ;
 
 uninstallStatement
     : UNINSTALL PLUGIN identifier
+    | UNINSTALL SONAME textString
     | UNINSTALL COMPONENT textString (COMMA textString)*
+    ;
+
+// SHUTDOWN [WAIT FOR ALL SLAVES | REPLICAS] (MariaDB)
+shutdownStatement
+    : SHUTDOWN (WAIT FOR ALL (SLAVES | REPLICAS))?
     ;
 
 helpStatement

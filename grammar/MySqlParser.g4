@@ -47,6 +47,7 @@ sqlStatement
     | deallocateStatement
     | installStatement
     | uninstallStatement
+    | shutdownStatement
     | helpStatement
     | binlogStatement
     | cacheIndexStatement

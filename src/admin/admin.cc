@@ -84,6 +84,10 @@ awaitable<bool> Admin::handle(const ast::Statement& s) {
         co_await showTables(s);
         co_return true;
       }
+      if (s.show.kind == ast::ShowStatement::Kind::Processlist) {
+        showProcesslist(s.show.full);
+        co_return true;
+      }
       break;
     case Kind::Select:
       if (auto column = executor::selectDatabaseColumn(s)) {
@@ -532,6 +536,32 @@ awaitable<void> Admin::fieldList(std::string_view table, std::string_view wildca
     sink_.error(s);
   }
   session_.finish(*target, std::move(*held), false);
+}
+
+void Admin::showProcesslist(bool full) {
+  // The proxy's sessions, as MySQL shows its threads: everyone's to an admin (MySQL's PROCESS
+  // privilege), one's own to others. Logical databases only; nothing of the backends.
+  const config::User& user = *session_.user;
+  auto now = std::chrono::steady_clock::now();
+  std::vector<std::vector<std::optional<std::string>>> rows;
+  for (const auto& [id, entry] : server_.sessions.all()) {
+    if (!user.admin && entry.user != user.name) continue;
+    Activity::Snapshot a = entry.activity ? entry.activity->get() : Activity::Snapshot{};
+    if (id == session_.connectionId()) {
+      a.command = "Query";
+      a.info = full ? "SHOW FULL PROCESSLIST" : "SHOW PROCESSLIST";
+    }
+    auto seconds = std::chrono::duration_cast<std::chrono::seconds>(now - a.since).count();
+    std::optional<std::string> info;
+    if (!a.info.empty()) info = full ? a.info : a.info.substr(0, 100);
+    rows.push_back({std::to_string(id), entry.user, entry.host,
+                    a.database.empty() ? std::nullopt : std::optional<std::string>(a.database),
+                    a.command, std::to_string(seconds),
+                    std::string(a.info.empty() ? "" : "executing"), info, std::string("0.000")});
+  }
+  executor::writeNullableTextResult(
+      sink_, {"Id", "User", "Host", "db", "Command", "Time", "State", "Info", "Progress"}, rows,
+      session_.statusFlags());
 }
 
 void Admin::kill(const ast::Statement& s) {

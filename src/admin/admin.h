@@ -42,6 +42,7 @@ class Admin {
   awaitable<void> preview(std::string_view sql);
   void answerDistVariable(const DistVariableStatement& s);
   void showDatabases(const parser::ast::Statement& s);
+  void showProcesslist(bool full);
   awaitable<void> showDatabasesWhere(const parser::ast::Statement& s);
   awaitable<void> showTables(const parser::ast::Statement& s);
   // SHOW [FULL] TABLES of a sharded database: logical tables, never actual ones.

@@ -7,14 +7,43 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 
 #include "common/asio.h"
 
 namespace shardproxy::admin {
+
+// What a session is doing, for SHOW PROCESSLIST: written by the session's thread, read by any.
+class Activity {
+ public:
+  struct Snapshot {
+    std::string database;  // logical
+    std::string command = "Sleep";
+    std::string info;  // the statement running, empty when none
+    std::chrono::steady_clock::time_point since = std::chrono::steady_clock::now();
+  };
+  void set(std::string_view command, std::string_view database, std::string_view info) {
+    std::lock_guard lock(mutex_);
+    now_.command.assign(command);
+    now_.database.assign(database);
+    now_.info.assign(info);
+    now_.since = std::chrono::steady_clock::now();
+  }
+  Snapshot get() const {
+    std::lock_guard lock(mutex_);
+    return now_;
+  }
+
+ private:
+  mutable std::mutex mutex_;
+  Snapshot now_;
+};
 
 class SessionRegistry {
  public:
@@ -22,8 +51,10 @@ class SessionRegistry {
     asio::any_io_executor executor;  // the session's worker
     const void* session = nullptr;   // identity: the id may be reused by a later session
     std::string user;
+    std::string host;  // the client's address
     // Called on `executor`: stops the running statement, and with `connection` the session.
     std::function<void(bool connection)> kill;
+    std::shared_ptr<const Activity> activity;
   };
   void add(uint32_t id, Entry e) {
     std::lock_guard lock(mutex_);
@@ -32,6 +63,11 @@ class SessionRegistry {
   void remove(uint32_t id) {
     std::lock_guard lock(mutex_);
     entries_.erase(id);
+  }
+  // Every session, by id.
+  std::map<uint32_t, Entry> all() const {
+    std::lock_guard lock(mutex_);
+    return std::map<uint32_t, Entry>(entries_.begin(), entries_.end());
   }
   std::optional<Entry> find(uint32_t id) const {
     std::lock_guard lock(mutex_);

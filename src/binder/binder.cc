@@ -254,7 +254,10 @@ class Binder {
       return Status::ok();
     }
     if (!c_.topology.authority.mayAccess(c_.user, schema)) return denied(o);
-    if (c_.topology.findDatabase(schema) == nullptr) return unknown(o);
+    // (CREATE DATABASE names one that does not exist; it is refused after the names.)
+    bool creates = o.kind == ObjectName::Kind::Database && s_.kind == ast::StatementKind::Ddl &&
+                   s_.ddlKind == ast::DdlKind::CreateDatabase;
+    if (!creates && c_.topology.findDatabase(schema) == nullptr) return unknown(o);
     return Status::ok();
   }
 

@@ -51,8 +51,10 @@ protocol::ColumnDefinition owned(const protocol::ColumnDefinitionRef& c) {
 
 }  // namespace
 
-void writeTextResult(ResultSink& sink, const std::vector<std::string>& columns,
-                     const std::vector<std::vector<std::string>>& rows, uint16_t statusFlags) {
+namespace {
+
+void writeTextColumns(ResultSink& sink, const std::vector<std::string>& columns,
+                      uint16_t statusFlags) {
   sink.columnCount(columns.size());
   for (const std::string& name : columns) {
     protocol::ColumnDefinitionRef c;
@@ -64,9 +66,34 @@ void writeTextResult(ResultSink& sink, const std::vector<std::string>& columns,
     sink.column(c);
   }
   sink.columnsEnd(statusFlags);
+}
+
+}  // namespace
+
+void writeTextResult(ResultSink& sink, const std::vector<std::string>& columns,
+                     const std::vector<std::vector<std::string>>& rows, uint16_t statusFlags) {
+  writeTextColumns(sink, columns, statusFlags);
   for (const auto& row : rows) {
     sink.beginRow();
     for (const std::string& value : row) sink.value(value);  // strings: always valid
+    sink.endRow();
+  }
+  sink.end(statusFlags, 0);
+}
+
+void writeNullableTextResult(ResultSink& sink, const std::vector<std::string>& columns,
+                             const std::vector<std::vector<std::optional<std::string>>>& rows,
+                             uint16_t statusFlags) {
+  writeTextColumns(sink, columns, statusFlags);
+  for (const auto& row : rows) {
+    sink.beginRow();
+    for (const std::optional<std::string>& value : row) {
+      if (value) {
+        sink.value(*value);
+      } else {
+        sink.null();
+      }
+    }
     sink.endRow();
   }
   sink.end(statusFlags, 0);
@@ -200,8 +227,7 @@ awaitable<bool> Engine::runOn(const Target& target, std::string_view sql,
   // (Only the statement as the client wrote it: a rewritten unit's text is not `statement`'s.)
   if (statement && sql == statement->sql) {
     bool noBackslashEscapes = conn.serverStatus() & pstatus::kNoBackslashEscapes;
-    substituted = substituteSessionFunctions(*statement, session_.database, session_.connectionId(),
-                                             noBackslashEscapes);
+    substituted = substituteSessionFunctions(*statement, session_.identity(), noBackslashEscapes);
     if (substituted) sql = *substituted;
   }
   session_.logSql(target.dataSource->name, sql);
@@ -381,8 +407,10 @@ awaitable<void> Engine::executeRouted(const ast::Statement& s, const router::Sha
   }
   rewriter::RewriteOptions rewriteOptions;
   rewriteOptions.database = database;
-  // DATABASE() / CONNECTION_ID() in the select list answer with the proxy's values here too.
-  rewriteOptions.extra = sessionFunctionSplices(s, database, session_.connectionId(), false);
+  // The session functions answer with the proxy's values here too.
+  SessionIdentity identity = session_.identity();
+  identity.database = database;
+  rewriteOptions.extra = sessionFunctionSplices(s, identity, false);
   merger::MergeSpec merge;
   auto units = rewriter::rewrite(s, *route, rewriteOptions, &merge);
   if (!units) {

@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -38,8 +39,11 @@ class ResultSink {
   virtual awaitable<Status> flush() = 0;
 };
 
-// A result set of text columns made by the proxy itself.
+// A result set of text columns made by the proxy itself (nullopt: NULL).
 void writeTextResult(ResultSink& sink, const std::vector<std::string>& columns,
                      const std::vector<std::vector<std::string>>& rows, uint16_t statusFlags);
+void writeNullableTextResult(ResultSink& sink, const std::vector<std::string>& columns,
+                             const std::vector<std::vector<std::optional<std::string>>>& rows,
+                             uint16_t statusFlags);
 
 }  // namespace shardproxy::executor

@@ -50,6 +50,12 @@ const router::ShardingRule* ShardSession::rulesOf(const std::string& db) const {
   return it->second.get();
 }
 
+void ShardSession::setUser(const config::User* u, const std::string& clientHost) {
+  user = u;
+  userAtClient_ = u ? u->name + "@" + clientHost : std::string();
+  account_ = u ? u->name + "@" + u->host : std::string();
+}
+
 const router::ShardingRule* ShardSession::activeRules() const { return rulesOf(database); }
 
 Result<Target> ShardSession::route() const {

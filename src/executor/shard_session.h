@@ -16,6 +16,7 @@
 #include "common/status.h"
 #include "config/topology.h"
 #include "executor/session_variables.h"
+#include "executor/statement_facts.h"
 #include "executor/shard_connection.h"
 #include "metadata/table_catalog.h"
 #include "router/sharding_rule.h"
@@ -52,12 +53,19 @@ class ShardSession {
 
   // ---- what the front end sets ----
   const config::User* user = nullptr;
+  std::string clientHost;  // the client's address, as USER() shows it
   std::string database;    // logical database in use; empty if none
   bool foundRows = false;  // CLIENT_FOUND_ROWS: backends report matched rows
   bool multiStatements = false;
   SessionVariables variables;
 
   uint32_t connectionId() const { return connectionId_; }
+  // The proxy user logged in from `clientHost` (null before authentication).
+  void setUser(const config::User* u, const std::string& clientHost);
+  // What DATABASE(), CONNECTION_ID(), USER() and CURRENT_USER() answer for this session.
+  SessionIdentity identity() const {
+    return SessionIdentity{database, connectionId_, userAtClient_, account_};
+  }
   const config::Topology& topology() const { return *services_.topology; }
   Services& services() const { return services_; }
   bool sqlShow() const { return services_.topology->props.sqlShow; }
@@ -136,6 +144,8 @@ class ShardSession {
   ConnectionSource& source_;
   Services& services_;
   const uint32_t connectionId_;
+  std::string userAtClient_;  // USER(): user@client host
+  std::string account_;       // CURRENT_USER(): user@host pattern
   std::map<Key, HeldConnection> held_;
   // The connection of the previous statement, preferred for the next one so that
   // LAST_INSERT_ID(), FOUND_ROWS(), SHOW WARNINGS ... usually see it (identity only).

@@ -1,5 +1,7 @@
 #include "executor/statement_facts.h"
 
+#include <algorithm>
+
 #include <strings.h>
 
 #include <cctype>
@@ -108,42 +110,69 @@ std::optional<std::string> selectDatabaseColumn(const ast::Statement& s) {
   return std::string(s.text(e.span));
 }
 
+namespace {
+
+bool isUserFunction(const ast::Expr& e) {
+  return isNiladicCall(e, "USER") || isNiladicCall(e, "SESSION_USER") ||
+         isNiladicCall(e, "SYSTEM_USER") || isNiladicCall(e, "CURRENT_USER");
+}
+
+}  // namespace
+
 std::vector<rewriter::TextSplice> sessionFunctionSplices(const ast::Statement& s,
-                                                         std::string_view logicalDatabase,
-                                                         uint32_t connectionId,
+                                                         const SessionIdentity& identity,
                                                          bool noBackslashEscapes) {
   std::vector<rewriter::TextSplice> out;
-  if (s.kind != ast::StatementKind::Select) return out;
-  const ast::Select& q = s.query(s.select);
-  if (q.kind != ast::Select::Kind::Query) return out;
-  for (const ast::SelectItem& item : q.items) {
-    if (item.kind != ast::SelectItem::Kind::Expr) continue;
-    const ast::Expr& e = s.expr(item.expr);
-    std::string value;
-    // IF keeps the function's type, length and nullability in the column metadata.
-    if ((isNiladicCall(e, "DATABASE") || isNiladicCall(e, "SCHEMA")) && !logicalDatabase.empty()) {
-      value = "IF(1, " + quoteString(logicalDatabase, noBackslashEscapes) + ", DATABASE())";
-    } else if (isNiladicCall(e, "CONNECTION_ID")) {
-      value = "IF(1, " + std::to_string(connectionId) + ", CONNECTION_ID())";
-    } else {
-      continue;
+  auto userValue = [&](const ast::Expr& e) {
+    return quoteString(isNiladicCall(e, "CURRENT_USER") ? identity.account : identity.user,
+                       noBackslashEscapes);
+  };
+  std::vector<const ast::Expr*> items;  // select items the loop below replaces whole
+  if (s.kind == ast::StatementKind::Select && s.query(s.select).kind == ast::Select::Kind::Query) {
+    const ast::Select& q = s.query(s.select);
+    for (const ast::SelectItem& item : q.items) {
+      if (item.kind != ast::SelectItem::Kind::Expr) continue;
+      const ast::Expr& e = s.expr(item.expr);
+      std::string value;
+      // IF keeps the function's type, length and nullability in the column metadata.
+      if ((isNiladicCall(e, "DATABASE") || isNiladicCall(e, "SCHEMA")) &&
+          !identity.database.empty()) {
+        value = "IF(1, " + quoteString(identity.database, noBackslashEscapes) + ", DATABASE())";
+      } else if (isNiladicCall(e, "CONNECTION_ID")) {
+        value = "IF(1, " + std::to_string(identity.connectionId) + ", CONNECTION_ID())";
+      } else if (isUserFunction(e) && !identity.user.empty()) {
+        value = "IF(1, " + userValue(e) + ", USER())";
+      } else {
+        continue;
+      }
+      items.push_back(&e);
+      ast::Span replaced = e.span;
+      if (item.alias.empty()) {
+        // The whole item is replaced and the column keeps the name the client wrote.
+        replaced = item.span;
+        value += " AS " + quoteIdentifier(s.text(item.span));
+      }
+      out.push_back({replaced.begin, replaced.end, std::move(value)});
     }
-    ast::Span replaced = e.span;
-    if (item.alias.empty()) {
-      // The whole item is replaced and the column keeps the name the client wrote.
-      replaced = item.span;
-      value += " AS " + quoteIdentifier(s.text(item.span));
-    }
-    out.push_back({replaced.begin, replaced.end, std::move(value)});
+  }
+  if (identity.user.empty()) return out;
+  bool more = false;
+  for (const ast::Expr& e : s.exprs) {
+    if (!isUserFunction(e) || std::find(items.begin(), items.end(), &e) != items.end()) continue;
+    out.push_back({e.span.begin, e.span.end, userValue(e)});
+    more = true;
+  }
+  if (more) {
+    std::sort(out.begin(), out.end(), [](const rewriter::TextSplice& a,
+                                         const rewriter::TextSplice& b) { return a.begin < b.begin; });
   }
   return out;
 }
 
 std::optional<std::string> substituteSessionFunctions(const ast::Statement& s,
-                                                      std::string_view logicalDatabase,
-                                                      uint32_t connectionId,
+                                                      const SessionIdentity& identity,
                                                       bool noBackslashEscapes) {
-  auto splices = sessionFunctionSplices(s, logicalDatabase, connectionId, noBackslashEscapes);
+  auto splices = sessionFunctionSplices(s, identity, noBackslashEscapes);
   if (splices.empty()) return std::nullopt;
   std::string out;
   size_t pos = 0;

@@ -30,20 +30,28 @@ bool setsOnlySessionVariables(const parser::ast::Statement& s);
 // alias, or the expression as written); nullopt for anything else.
 std::optional<std::string> selectDatabaseColumn(const parser::ast::Statement& s);
 
-// DATABASE() / SCHEMA() and CONNECTION_ID() items in the select list of a SELECT answer with
-// the logical database and the proxy's connection id (the greeting's), not the data source's
-// actual database and backend thread: each such item becomes an expression with the proxy's
-// value, keeping the column's name. Elsewhere (WHERE on information_schema ...) the backend's
-// values are what it needs, so they stay. nullopt when nothing changes; DATABASE() is left
-// alone when no database is selected (the backend has none either).
-// The same as splices on the statement's text, for the rewriter to make in each route unit.
+// What the session functions answer through the proxy: the logical database, the proxy's
+// connection id (the greeting's) and the proxy's user, never the data source's actual database,
+// backend thread or backend account.
+struct SessionIdentity {
+  std::string_view database;  // empty when none is selected
+  uint32_t connectionId = 0;
+  std::string_view user;       // USER(), SESSION_USER(), SYSTEM_USER(): user@client host
+  std::string_view account;    // CURRENT_USER(): user@host pattern of the proxy's account
+};
+
+// DATABASE() / SCHEMA() and CONNECTION_ID() items in the select list of a SELECT answer with the
+// proxy's values, each item becoming an expression with the proxy's value that keeps the
+// column's name. Elsewhere (WHERE on information_schema ...) the backend's values are what it
+// needs, so they stay; DATABASE() is left alone when no database is selected (the backend has
+// none either). USER(), CURRENT_USER(), SESSION_USER() and SYSTEM_USER() answer with the
+// proxy's user wherever they stand. The splices on the statement's text, for the rewriter to
+// make in each route unit, in text order; nullopt / empty when nothing changes.
 std::vector<rewriter::TextSplice> sessionFunctionSplices(const parser::ast::Statement& s,
-                                                         std::string_view logicalDatabase,
-                                                         uint32_t connectionId,
+                                                         const SessionIdentity& identity,
                                                          bool noBackslashEscapes);
 std::optional<std::string> substituteSessionFunctions(const parser::ast::Statement& s,
-                                                      std::string_view logicalDatabase,
-                                                      uint32_t connectionId,
+                                                      const SessionIdentity& identity,
                                                       bool noBackslashEscapes);
 
 }  // namespace shardproxy::executor

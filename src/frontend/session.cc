@@ -18,6 +18,9 @@ namespace {
 
 constexpr size_t kFlushBytes = 256 * 1024;
 constexpr auto kHandshakeTimeout = std::chrono::seconds(10);  // MySQL's connect_timeout
+// How much of a statement SHOW FULL PROCESSLIST shows (MySQL keeps the whole; a bound keeps a
+// huge statement from being copied).
+constexpr size_t kProcesslistInfoBytes = 64 * 1024;
 
 }  // namespace
 
@@ -131,10 +134,14 @@ awaitable<bool> Session::dispatch(std::string_view payload) {
       }
       break;
     }
-    case Command::kQuery:
+    case Command::kQuery: {
       context_.state.questions.fetch_add(1, std::memory_order_relaxed);
-      co_await handleQuery(protocol::queryText(*command));
+      std::string_view sql = protocol::queryText(*command);
+      activity_->set("Query", shard_.database, sql.substr(0, kProcesslistInfoBytes));
+      co_await handleQuery(sql);
+      activity_->set("Sleep", shard_.database, {});
       break;
+    }
     case Command::kFieldList: {
       auto fl = protocol::decodeFieldList(*command);
       if (!fl) {
@@ -166,7 +173,9 @@ awaitable<bool> Session::dispatch(std::string_view payload) {
       break;
     case Command::kStmtExecute:
       context_.state.questions.fetch_add(1, std::memory_order_relaxed);
+      activity_->set("Execute", shard_.database, {});
       co_await handleStmtExecute(*command);
+      activity_->set("Sleep", shard_.database, {});
       break;
     case Command::kStmtFetch:
       handleStmtFetch(*command);

@@ -12,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "admin/session_registry.h"
 #include "common/asio.h"
 #include "common/status.h"
 #include "config/topology.h"
@@ -142,6 +143,8 @@ class Session final : public executor::ResultSink {
     bool tooLarge = false;  // more rows than proxy-merge-max-memory-rows
   };
   Capture* capture_ = nullptr;
+  // What SHOW PROCESSLIST shows of this session.
+  std::shared_ptr<admin::Activity> activity_ = std::make_shared<admin::Activity>();
   // While the statements of a multi-statement COM_QUERY run: more follow this one.
   bool moreResults_ = false;
   bool failed_ = false;  // an ERR went to the client since it was last cleared

@@ -62,12 +62,15 @@ awaitable<bool> Session::authenticate() {
   capabilities_ = login.capabilities;
   collation_ = login.collation;
   const config::User* user = accounts.found();
-  shard_.user = user;
+  shard_.setUser(user, peerHost_);
+  shard_.clientHost = peerHost_;
   shard_.foundRows = capabilities_ & cap::kFoundRows;
   // KILL from another session runs on this session's worker, after finding this entry again
   // there (the destructor removes it first), so `this` is alive when it is called.
   context_.state.sessions.add(connectionId_, {worker_.io().get_executor(), this, user->name,
-                                              [this](bool connection) { killedBy(connection); }});
+                                              peerHost_,
+                                              [this](bool connection) { killedBy(connection); },
+                                              activity_});
   if (!login.database.empty()) {
     Status s = useDatabase(login.database);
     if (!s) {

@@ -409,6 +409,7 @@ struct ShowStatement {
     Columns,      // SHOW [FULL] COLUMNS | FIELDS FROM t [FROM db]; also DESCRIBE t (Explain)
     Index,        // SHOW INDEX | INDEXES | KEYS FROM t [FROM db]
     CreateTable,  // SHOW CREATE TABLE t
+    Processlist,  // SHOW [FULL] PROCESSLIST
     Other,
   };
   Kind kind = Kind::Other;

@@ -370,6 +370,8 @@ const char* enumName(ShowStatement::Kind kind) {
       return "index";
     case ShowStatement::Kind::CreateTable:
       return "createTable";
+    case ShowStatement::Kind::Processlist:
+      return "processlist";
     case ShowStatement::Kind::Other:
       return "other";
   }

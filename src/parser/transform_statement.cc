@@ -256,6 +256,7 @@ Reach Transformer::reach(antlr4::ParserRuleContext* body) {
     case P::RuleResetStatement:
     case P::RuleInstallStatement:
     case P::RuleUninstallStatement:
+    case P::RuleShutdownStatement:
     case P::RuleBinlogStatement:
     case P::RuleCacheIndexStatement:
     case P::RuleLoadIndexStatement:
@@ -285,7 +286,7 @@ Reach Transformer::reach(antlr4::ParserRuleContext* body) {
       auto* show = static_cast<P::ShowStatementContext*>(body);
       bool routines = (show->PROCEDURE() != nullptr || show->FUNCTION() != nullptr) &&
                       (show->STATUS() != nullptr || show->CODE() != nullptr);
-      if (show->PROCESSLIST() != nullptr || show->ENGINE() != nullptr ||
+      if (show->ENGINE() != nullptr ||
           show->MASTER() != nullptr || show->SLAVE() != nullptr || show->REPLICA() != nullptr ||
           show->REPLICAS() != nullptr || show->BINLOG() != nullptr ||
           show->RELAYLOG() != nullptr || show->BINARY() != nullptr || show->OPEN() != nullptr ||
@@ -326,6 +327,10 @@ void Transformer::showStatement(P::ShowStatementContext* ctx) {
       }
       return;
     }
+  } else if (ctx->PROCESSLIST() != nullptr) {
+    show.kind = ShowStatement::Kind::Processlist;
+    show.full = ctx->FULL() != nullptr;
+    return;
   } else if (ctx->CREATE() != nullptr && ctx->TABLE() != nullptr) {
     // qualifiedName: identifier (DOT identifierAfterDot)?, read as a table reference.
     show.kind = ShowStatement::Kind::CreateTable;

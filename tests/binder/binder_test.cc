@@ -294,6 +294,8 @@ TEST_F(BinderTest, ServerWideStatementsAreRefusedForEveryone) {
            "INSTALL PLUGIN connect SONAME 'ha_connect'",
            "INSTALL SONAME 'ha_connect'",
            "UNINSTALL PLUGIN connect",
+           "UNINSTALL SONAME 'ha_connect'",
+           "SHUTDOWN",
            "GRANT ALL ON *.* TO app",
            "REVOKE ALL ON *.* FROM app",
            "CREATE USER u1 IDENTIFIED BY 'x'",
@@ -336,13 +338,15 @@ TEST_F(BinderTest, ServerWideStatementsAreRefusedForEveryone) {
   EXPECT_EQ(code("app", "shop", "CREATE PROCEDURE p() BEGIN PREPARE s FROM 'DROP TABLE x'; END"),
             1235);
   EXPECT_EQ(code("app", "shop", "DROP DATABASE sharding_db"), 1044);
+  EXPECT_EQ(code("app", "shop", "CREATE DATABASE newdb"), 1044);
+  EXPECT_EQ(code("root", "shop", "CREATE DATABASE newdb"), 1235);
   // With the FILE privilege, the file statements bind.
   EXPECT_EQ(code("filer", "shop", "SELECT * FROM item INTO OUTFILE '/tmp/x'"), 0);
   EXPECT_EQ(code("filer", "shop", "LOAD DATA INFILE '/tmp/x' INTO TABLE item"), 0);
 }
 
 TEST_F(BinderTest, ServerStateIsForAdmins) {
-  for (const char* sql : {"SHOW PROCESSLIST", "SHOW ENGINE INNODB STATUS", "SHOW MASTER STATUS",
+  for (const char* sql : {"SHOW ENGINE INNODB STATUS", "SHOW MASTER STATUS",
                           "SHOW SLAVE STATUS", "SHOW BINLOG EVENTS", "SHOW OPEN TABLES",
                           "SHOW PROCEDURE STATUS", "SHOW GRANTS FOR root",
                           "EXPLAIN FOR CONNECTION 1"}) {
@@ -351,6 +355,8 @@ TEST_F(BinderTest, ServerStateIsForAdmins) {
   }
   EXPECT_EQ(code("app", "shop", "SHOW VARIABLES LIKE 'version'"), 0);
   EXPECT_EQ(code("app", "shop", "SHOW WARNINGS"), 0);
+  // The proxy answers SHOW PROCESSLIST itself, with its own sessions.
+  EXPECT_EQ(code("app", "shop", "SHOW FULL PROCESSLIST"), 0);
 }
 
 TEST_F(BinderTest, LoadFileIsNullWithoutTheFilePrivilege) {

@@ -20,7 +20,12 @@ std::optional<std::string> column(const std::string& sql) {
 }
 std::optional<std::string> substitute(const std::string& sql, std::string_view db, uint32_t id,
                                       bool noBackslashEscapes = false) {
-  return substituteSessionFunctions(parse(sql), db, id, noBackslashEscapes);
+  return substituteSessionFunctions(parse(sql), SessionIdentity{db, id, "", ""},
+                                    noBackslashEscapes);
+}
+std::optional<std::string> asUser(const std::string& sql) {
+  return substituteSessionFunctions(
+      parse(sql), SessionIdentity{"db1", 7, "app@127.0.0.2", "app@%"}, false);
 }
 
 TEST(StatementFactsTest, StateLeftOnTheConnection) {
@@ -79,7 +84,7 @@ TEST(StatementFactsTest, SelectDatabase) {
 
 TEST(StatementFactsTest, SubstitutesSelectListItems) {
   EXPECT_EQ(substitute("select DATABASE(), USER() limit 1", "db1", 7),
-            "select IF(1, 'db1', DATABASE()) AS `DATABASE()`, USER() limit 1");
+            "select IF(1, 'db1', DATABASE()) AS `DATABASE()`, USER() limit 1");  // no user known
   EXPECT_EQ(substitute("SELECT 1, schema() AS s FROM t", "d'b\\", 7),
             "SELECT 1, IF(1, 'd''b\\\\', DATABASE()) AS s FROM t");
   EXPECT_EQ(substitute("SELECT 1, schema() AS s FROM t", "d'b\\", 7, true),
@@ -104,6 +109,18 @@ TEST(StatementFactsTest, LeavesOtherPlacesAlone) {
   EXPECT_EQ(substitute("SELECT 'DATABASE()'", "db1", 7), std::nullopt);
   EXPECT_EQ(substitute("INSERT INTO t VALUES (DATABASE())", "db1", 7), std::nullopt);
   EXPECT_EQ(substitute("SELECT a FROM t UNION SELECT DATABASE()", "db1", 7), std::nullopt);
+}
+
+TEST(StatementFactsTest, UserFunctionsAnswerWithTheProxyUserEverywhere) {
+  EXPECT_EQ(asUser("SELECT USER()"), "SELECT IF(1, 'app@127.0.0.2', USER()) AS `USER()`");
+  EXPECT_EQ(asUser("SELECT current_user() AS u, SESSION_USER()"),
+            "SELECT IF(1, 'app@%', USER()) AS u, IF(1, 'app@127.0.0.2', USER()) AS `SESSION_USER()`");
+  EXPECT_EQ(asUser("SELECT a FROM t WHERE owner = USER() OR owner = system_user()"),
+            "SELECT a FROM t WHERE owner = 'app@127.0.0.2' OR owner = 'app@127.0.0.2'");
+  EXPECT_EQ(asUser("INSERT INTO t VALUES (CURRENT_USER())"), "INSERT INTO t VALUES ('app@%')");
+  EXPECT_EQ(asUser("SELECT DATABASE(), CONCAT(USER(), '!')"),
+            "SELECT IF(1, 'db1', DATABASE()) AS `DATABASE()`, CONCAT('app@127.0.0.2', '!')");
+  EXPECT_EQ(asUser("SELECT 'USER()'"), std::nullopt);
 }
 
 }  // namespace
