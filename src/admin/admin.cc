@@ -12,6 +12,7 @@
 #include "common/like.h"
 #include "common/log.h"
 #include "common/sql_text.h"
+#include "executor/logical_names.h"
 #include "executor/statement_facts.h"
 #include "protocol/charset.h"
 #include "protocol/constants.h"
@@ -523,17 +524,42 @@ awaitable<void> Admin::fieldList(std::string_view table, std::string_view wildca
     sink_.error(target.status());
     co_return;
   }
+  // A sharded database's logic table is listed from its first actual table; its actual tables
+  // are not tables of the logical database.
+  std::string listed(table);
+  const router::ShardingRule* rules = session_.activeRules();
+  if (rules) {
+    if (const router::TableRule* t = rules->findTableRule(table); t && !t->dataNodes.empty()) {
+      auto unitTarget = session_.targetFor(*target->database, t->dataNodes.front().dataSource);
+      if (!unitTarget) {
+        sink_.error(unitTarget.status());
+        co_return;
+      }
+      target = std::move(unitTarget);
+      listed = t->dataNodes.front().table;
+    } else if (!rules->isBroadcast(table) && rules->findByActualTable(table)) {
+      sink_.error(Status(1146, "42S02",
+                         "Table '" + target->database->name + "." + std::string(table) +
+                             "' doesn't exist"));
+      co_return;
+    }
+  }
   auto held = co_await engine_.acquireOrReport(*target);
   if (!held) co_return;
   executor::ShardConnection& conn = *held->conn;
-  Status s = co_await conn.listFields(std::string(table), std::string(wildcard));
+  Status s = co_await conn.listFields(listed, std::string(wildcard));
   if (s) {
     for (unsigned i = 0; i < conn.listedFieldCount(); ++i) {
-      sink_.column(executor::Engine::clientColumn(conn.listedField(i), *target));
+      protocol::ColumnDefinitionRef c = executor::Engine::clientColumn(conn.listedField(i), *target);
+      if (listed != table) {
+        c.table = table;
+        c.orgTable = table;
+      }
+      sink_.column(c);
     }
     sink_.end(session_.statusFlags(), 0);
   } else {
-    sink_.error(s);
+    sink_.error(executor::logicalError(s, *target->database, rules));
   }
   session_.finish(*target, std::move(*held), false);
 }

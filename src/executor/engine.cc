@@ -6,6 +6,7 @@
 
 #include "common/log.h"
 #include "common/run_all.h"
+#include "executor/logical_names.h"
 #include "executor/statement_facts.h"
 #include "executor/unit_stream.h"
 #include "merger/plan.h"
@@ -97,6 +98,10 @@ void writeNullableTextResult(ResultSink& sink, const std::vector<std::string>& c
     sink.endRow();
   }
   sink.end(statusFlags, 0);
+}
+
+Status Engine::backendError(const Status& s, const Target& target) const {
+  return logicalError(s, *target.database, session_.rulesOf(target.database->name));
 }
 
 protocol::ColumnDefinitionRef Engine::clientColumn(protocol::ColumnDefinitionRef c,
@@ -237,7 +242,7 @@ awaitable<bool> Engine::runOn(const Target& target, std::string_view sql,
   bool stateChanged = false;
   bool executed = s.isOk();
   if (!s) {
-    sink_.error(s);
+    sink_.error(backendError(s, target));
   } else {
     s = co_await relayResults(conn, target, RelayOptions{}, true, stateChanged);
   }
@@ -291,7 +296,7 @@ awaitable<Status> Engine::relayResults(ShardConnection& conn, const Target& targ
       for (;;) {
         Status s = co_await conn.fetchRow();
         if (!s) {
-          sink_.error(s);
+          sink_.error(backendError(s, target));
           co_return s;
         }
         const RowView row = conn.row();
@@ -344,7 +349,7 @@ awaitable<Status> Engine::relayResults(ShardConnection& conn, const Target& targ
     if (!conn.moreResults()) break;
     Status s = co_await conn.nextResult();
     if (!s) {
-      sink_.error(s);
+      sink_.error(backendError(s, target));
       co_return s;
     }
   }
@@ -501,7 +506,7 @@ awaitable<void> Engine::executeWrite(const config::LogicalDatabase& db, const as
     first = false;
     session_.finish(*target, std::move(*held), leavesConnectionState(s));
     if (!st) {
-      sink_.error(st);
+      sink_.error(backendError(st, *target));
       co_return;
     }
   }
@@ -568,7 +573,7 @@ awaitable<void> Engine::runLane(Lane& lane, const std::vector<rewriter::SqlUnit>
       st = makeError(er::kUnknownError, "a shard answered a SELECT without a result set");
     }
     if (!st) {
-      lane.status = st;
+      lane.status = backendError(st, lane.target);
       co_return;
     }
     if (k + 1 < lane.units.size()) {

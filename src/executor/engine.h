@@ -122,6 +122,9 @@ class Engine {
   // After DDL that ran: the table catalog learns of single tables created, dropped, renamed.
   void noteTablesChanged(const parser::ast::Statement& s, const router::RouteResult& route);
 
+  // A backend's error in logical names (executor/logical_names.h).
+  Status backendError(const Status& s, const Target& target) const;
+
   ShardSession& session_;
   ResultSink& sink_;
 };

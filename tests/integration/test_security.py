@@ -311,6 +311,18 @@ class SecurityTest(h.TestCase):
         self.assertEqual(self.error_of(self.conn("app"), "PREVIEW SELECT * FROM item"), 1227)
         self.assertTrue(h.query(c, "PREVIEW SELECT * FROM t_order WHERE user_id = 1"))
 
+    def test_field_list_of_logical_tables_only(self):
+        c = self.raw("root", db="sharding_db", caps=h.DEFAULT_CAPS & ~CLIENT.DEPRECATE_EOF)
+        c.send_command(h.COM_FIELD_LIST, b"t_order\0")
+        res = c.read_field_list()
+        self.assertEqual(res.kind, "rs", res)
+        self.assertEqual([col["name"] for col in res.columns], ["order_id", "user_id", "status"])
+        self.assertEqual({(col["schema"], col["table"], col["org_table"]) for col in res.columns},
+                         {(b"sharding_db", b"t_order", b"t_order")})
+        c.send_command(h.COM_FIELD_LIST, b"t_order_0\0")
+        res = c.read_field_list()
+        self.assertEqual((res.kind, res.errno), ("err", 1146))
+
     def test_database_statements_never_reach_a_backend(self):
         root = self.conn("root")
         self.assertEqual(self.error_of(root, "DROP DATABASE shop"), 1235)
@@ -336,6 +348,15 @@ class SecurityTest(h.TestCase):
         cur = c.cursor()
         cur.execute("SELECT name FROM shop.item WHERE id = 1")
         self.assertEqual(cur.fetchall(), (("one",),))
+
+    def test_backend_errors_speak_logical_names(self):
+        c = self.conn("app")
+        with self.assertRaises(pymysql.MySQLError) as cm:
+            h.query(c, "SELECT * FROM nosuch")
+        self.assertMySQLError(cm.exception, 1146, "42S02", message="Table 'shop.nosuch' doesn't exist")
+        with self.assertRaises(pymysql.MySQLError) as cm:
+            h.query(c, "SELECT * FROM shop.nosuch")
+        self.assertMySQLError(cm.exception, 1146, "42S02", message="Table 'shop.nosuch' doesn't exist")
 
     def test_root_reaches_sharding_db_from_elsewhere(self):
         c = self.conn("root")
