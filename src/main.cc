@@ -15,6 +15,7 @@
 #include "executor/startup_probe.h"
 #include "frontend/server.h"
 #include "parser/ast.h"
+#include "parser/parser.h"
 #include "router/sharding_rule.h"
 
 namespace {
@@ -188,6 +189,8 @@ int main(int argc, char** argv) {
   if (it != topology->props.other.end()) fallback = it->second;
   std::string version =
       executor::probeBackendVersion(*topology, fallback) + "-shardproxy-" + kVersion;
+  // Executable comments are judged by the version clients are told.
+  parser::setServerVersionId(parser::versionIdOf(version));
   int rc = 0;
   try {
     frontend::Server server(topology, std::move(*rules), options, version);

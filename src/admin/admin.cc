@@ -85,6 +85,15 @@ awaitable<bool> Admin::handle(const ast::Statement& s) {
         co_await showTables(s);
         co_return true;
       }
+      if (s.show.kind == ast::ShowStatement::Kind::TableStatus) {
+        std::string logical = s.show.database.empty() ? session_.database : s.show.database.value;
+        const config::LogicalDatabase* db = session_.topology().findDatabase(logical);
+        if (const router::ShardingRule* rule = session_.rulesOf(logical); db && rule) {
+          co_await showLogicalTableStatus(s, *db, *rule);
+          co_return true;
+        }
+        break;
+      }
       if (s.show.kind == ast::ShowStatement::Kind::Processlist) {
         showProcesslist(s.show.full);
         co_return true;
@@ -422,6 +431,73 @@ awaitable<void> Admin::showLogicalTables(const ast::Statement& s, const config::
     }
   }
   executor::writeTextResult(sink_, columns, rows, session_.statusFlags());
+}
+
+awaitable<void> Admin::showLogicalTableStatus(const ast::Statement& s,
+                                              const config::LogicalDatabase& db,
+                                              const router::ShardingRule& rule) {
+  // Every data source's table status, each sharded table once under its logic name (its first
+  // actual table's row), broadcast and single tables once each: the tables a client sees in
+  // SHOW TABLES, never an actual table.
+  std::optional<std::string> like = likePattern(s);
+  if (!s.show.filterSpan.empty() && !like) {
+    sink_.error(Status(er::kNotSupportedYet, "42000",
+                       "unsupported: SHOW TABLE STATUS ... WHERE in a sharded database; use LIKE"));
+    co_return;
+  }
+  std::vector<protocol::ColumnDefinition> columns;
+  std::map<std::string, std::vector<std::optional<std::string>>> rows;  // by lower-case name
+  for (const config::DataSource& ds : db.dataSources) {
+    auto target = session_.targetFor(db, ds.name);
+    if (!target) continue;
+    auto listed = co_await engine_.fetch(*target, "SHOW TABLE STATUS");
+    if (!listed) {
+      sink_.error(executor::logicalError(listed.status(), db, &rule));
+      co_return;
+    }
+    if (columns.empty()) columns = listed->columns;
+    for (auto& row : listed->rows) {
+      if (row.empty() || !row[0]) continue;
+      std::string name = *row[0];
+      if (rule.findTableRule(name) == nullptr) {
+        if (const router::TableRule* t = rule.findByActualTable(name)) name = t->logicTable;
+      }
+      if (like && !likeMatch(name, *like, true)) continue;
+      row[0] = name;
+      rows.emplace(router::lowerAscii(name), std::move(row));
+    }
+  }
+  if (columns.empty()) {
+    sink_.error(makeError(er::kUnknownError, "no data source of '" + db.name + "' answered"));
+    co_return;
+  }
+  sink_.columnCount(columns.size());
+  for (const protocol::ColumnDefinition& c : columns) {
+    protocol::ColumnDefinitionRef ref;
+    ref.catalog = c.catalog;
+    ref.name = c.name;
+    ref.orgName = c.orgName;
+    ref.collation = c.collation;
+    ref.length = c.length;
+    ref.type = c.type;
+    ref.flags = c.flags;
+    ref.decimals = c.decimals;
+    sink_.column(ref);
+  }
+  sink_.columnsEnd(session_.statusFlags());
+  for (const auto& [key, row] : rows) {
+    sink_.beginRow();
+    bool valid = true;
+    for (const std::optional<std::string>& value : row) {
+      if (value) {
+        valid = sink_.value(*value) && valid;
+      } else {
+        sink_.null();
+      }
+    }
+    sink_.endRow(valid);
+  }
+  sink_.end(session_.statusFlags(), 0);
 }
 
 awaitable<void> Admin::showTableMetadata(const ast::Statement& s,

@@ -43,6 +43,10 @@ class Admin {
   void answerDistVariable(const DistVariableStatement& s);
   void showDatabases(const parser::ast::Statement& s);
   void showProcesslist(bool full);
+  // SHOW TABLE STATUS of a sharded database: logical tables, never actual ones.
+  awaitable<void> showLogicalTableStatus(const parser::ast::Statement& s,
+                                         const config::LogicalDatabase& db,
+                                         const router::ShardingRule& rule);
   awaitable<void> showDatabasesWhere(const parser::ast::Statement& s);
   awaitable<void> showTables(const parser::ast::Statement& s);
   // SHOW [FULL] TABLES of a sharded database: logical tables, never actual ones.

@@ -410,6 +410,7 @@ struct ShowStatement {
     Index,        // SHOW INDEX | INDEXES | KEYS FROM t [FROM db]
     CreateTable,  // SHOW CREATE TABLE t
     Processlist,  // SHOW [FULL] PROCESSLIST
+    TableStatus,  // SHOW TABLE STATUS [FROM db] [LIKE | WHERE]
     Other,
   };
   Kind kind = Kind::Other;

@@ -372,6 +372,8 @@ const char* enumName(ShowStatement::Kind kind) {
       return "createTable";
     case ShowStatement::Kind::Processlist:
       return "processlist";
+    case ShowStatement::Kind::TableStatus:
+      return "tableStatus";
     case ShowStatement::Kind::Other:
       return "other";
   }

@@ -869,7 +869,8 @@ class Printer {
         if (s_.show.kind != ShowStatement::Kind::Other) {
           const ShowStatement& sh = s_.show;
           static const char* kShow[] = {"(show-databases", "(show-tables", "(show-columns",
-                                        "(show-index", "(show-create-table", "(show-processlist"};
+                                        "(show-index", "(show-create-table", "(show-processlist",
+                                        "(show-table-status"};
           out += kShow[static_cast<int>(sh.kind)];
           if (sh.full) {
             out += " full";

@@ -2,6 +2,8 @@
 
 #include <strings.h>
 
+#include "parser/parser.h"
+
 namespace shardproxy::parser {
 
 namespace {
@@ -126,13 +128,26 @@ class Tokenizer {
 
   // /* ... */, /*! ... */, /*!NNNNN ... */, /*+ ... */ and the SHARDINGSPHERE_HINT comment.
   bool comment(size_t& i) {
-    if (i + 2 < s_.size() && s_[i + 2] == '!') {
+    // /*! and MariaDB's /*M!: the content is SQL unless the version is above the server's
+    // (parser.h), then the whole is a comment, as the parser sees it.
+    size_t bang = i + 2;
+    if (bang < s_.size() && (s_[bang] == 'M' || s_[bang] == 'm') && bang + 1 < s_.size() &&
+        s_[bang + 1] == '!') {
+      ++bang;
+    }
+    if (bang < s_.size() && s_[bang] == '!') {
       if (inExecutable_) return false;  // MySQL does not nest them either
-      size_t j = i + 3;
-      while (j < s_.size() && isDigit(s_[j])) ++j;  // version
-      inExecutable_ = true;
-      i = j;
-      return true;
+      size_t j = bang + 1;
+      uint32_t version = 0;
+      while (j < s_.size() && isDigit(s_[j]) && j - bang - 1 < 6) {
+        version = version * 10 + static_cast<uint32_t>(s_[j] - '0');
+        ++j;
+      }
+      if (j - bang - 1 < 5 || version <= serverVersionId()) {
+        inExecutable_ = true;
+        i = j;
+        return true;
+      }
     }
     size_t end = s_.find("*/", i + 2);
     if (end == std::string_view::npos) return false;

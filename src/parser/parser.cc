@@ -1,5 +1,7 @@
 #include "parser/parser.h"
 
+#include <atomic>
+
 #include <algorithm>
 #include <exception>
 #include <optional>
@@ -141,10 +143,121 @@ ParsedStatement::~ParsedStatement() = default;
 bool ParsedStatement::isEmpty() const { return impl_->root->sqlStatement() == nullptr; }
 bool ParsedStatement::neededFullLl() const { return impl_->neededFullLl; }
 
+namespace {
+
+std::atomic<uint32_t> gServerVersionId{101100};
+
+bool isDigit(char32_t c) { return c >= '0' && c <= '9'; }
+
+// Executable comments whose version is above the server's are comments to the server: their
+// content becomes spaces (newlines kept), so offsets and line numbers stay those of the text.
+// Strings, quoted identifiers and ordinary comments are skipped as the lexer skips them.
+void blankNewerExecutableComments(std::u32string& text) {
+  const uint32_t server = gServerVersionId.load(std::memory_order_relaxed);
+  const size_t n = text.size();
+  size_t i = 0;
+  while (i < n) {
+    char32_t c = text[i];
+    if (c == '\'' || c == '"' || c == '`') {
+      // A string or quoted identifier: a doubled quote stays inside; backslash escapes in strings.
+      size_t j = i + 1;
+      while (j < n) {
+        if (text[j] == '\\' && c != '`') {
+          j += 2;
+          continue;
+        }
+        if (text[j] == c) {
+          if (j + 1 < n && text[j + 1] == c) {
+            j += 2;
+            continue;
+          }
+          break;
+        }
+        ++j;
+      }
+      i = j + 1;
+      continue;
+    }
+    if (c == '#' || (c == '-' && i + 2 < n && text[i + 1] == '-' &&
+                     (text[i + 2] == ' ' || text[i + 2] == '\t' || text[i + 2] == '\n' ||
+                      text[i + 2] == '\r'))) {
+      while (i < n && text[i] != '\n') ++i;
+      continue;
+    }
+    if (c != '/' || i + 1 >= n || text[i + 1] != '*') {
+      ++i;
+      continue;
+    }
+    size_t j = i + 2;
+    if (j < n && (text[j] == 'M' || text[j] == 'm') && j + 1 < n && text[j + 1] == '!') ++j;
+    if (j >= n || text[j] != '!') {
+      // An ordinary comment (or a hint): skipped whole.
+      size_t close = j;
+      while (close + 1 < n && !(text[close] == '*' && text[close + 1] == '/')) ++close;
+      i = close + 2;
+      continue;
+    }
+    size_t digits = j + 1;
+    uint32_t version = 0;
+    size_t k = digits;
+    while (k < n && isDigit(text[k]) && k - digits < 6) version = version * 10 + (text[k++] - '0');
+    if (k - digits < 5 || version <= server) {
+      i = j + 1;  // its content is lexed as SQL; the lexer drops the markers
+      continue;
+    }
+    size_t close = k;
+    while (close + 1 < n && !(text[close] == '*' && text[close + 1] == '/')) ++close;
+    size_t end = close + 1 < n ? close + 2 : n;
+    for (size_t b = i; b < end; ++b) {
+      if (text[b] != '\n' && text[b] != '\r') text[b] = ' ';
+    }
+    i = end;
+  }
+}
+
+bool hasExecutableComment(std::string_view sql) {
+  for (size_t at = sql.find("/*"); at != std::string_view::npos; at = sql.find("/*", at + 2)) {
+    if (at + 2 < sql.size() && (sql[at + 2] == '!' || sql[at + 2] == 'M' || sql[at + 2] == 'm')) {
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+void setServerVersionId(uint32_t id) {
+  if (id != 0) gServerVersionId.store(id, std::memory_order_relaxed);
+}
+
+uint32_t serverVersionId() { return gServerVersionId.load(std::memory_order_relaxed); }
+
+uint32_t versionIdOf(std::string_view version) {
+  // MariaDB announces itself as 5.5.5-<real version> to old MySQL clients.
+  if (version.substr(0, 6) == "5.5.5-") version.remove_prefix(6);
+  uint32_t parts[3] = {0, 0, 0};
+  size_t at = 0;
+  for (int p = 0; p < 3; ++p) {
+    size_t start = at;
+    while (at < version.size() && version[at] >= '0' && version[at] <= '9') {
+      parts[p] = parts[p] * 10 + static_cast<uint32_t>(version[at] - '0');
+      ++at;
+    }
+    if (at == start) return p == 0 ? 0 : parts[0] * 10000 + parts[1] * 100 + parts[2];
+    if (p < 2) {
+      if (at >= version.size() || version[at] != '.') return parts[0] * 10000 + parts[1] * 100;
+      ++at;
+    }
+  }
+  return parts[0] * 10000 + parts[1] * 100 + parts[2];
+}
+
 Result<ParsedStatement> parse(std::string_view sql) {
   auto impl = std::make_unique<ParseTreeImpl>();
   impl->sql.assign(sql);
-  impl->input = std::make_unique<CodePointStream>(decodeCodePoints(sql, impl->byteOffset));
+  std::u32string text = decodeCodePoints(sql, impl->byteOffset);
+  if (hasExecutableComment(sql)) blankNewerExecutableComments(text);
+  impl->input = std::make_unique<CodePointStream>(std::move(text));
   impl->lexer = std::make_unique<gen::MySqlLexer>(impl->input.get());
   auto tokenStream = std::make_unique<FurthestTokenStream>(impl->lexer.get());
   FurthestTokenStream& tokens = *tokenStream;

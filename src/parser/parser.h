@@ -38,6 +38,16 @@ class ParsedStatement {
   std::unique_ptr<ParseTreeImpl> impl_;
 };
 
+// The server version executable comments are judged by (`/*!NNNNN ... */` and MariaDB's
+// `/*M!NNNNNN ... */` run their content when NNNNN is at most this, as MySQL's and MariaDB's
+// MYSQL_VERSION_ID: major * 10000 + minor * 100 + patch). Set once at start-up from the backends'
+// version, before statements are parsed; MariaDB 10.11.0 until then.
+void setServerVersionId(uint32_t id);
+uint32_t serverVersionId();
+// The version id of a server version string ("5.5.5-10.11.6-MariaDB-0+deb12u1" gives 101106,
+// "8.0.36" 80036); 0 when it has none.
+uint32_t versionIdOf(std::string_view version);
+
 // Parses one statement. A syntax error is ER_PARSE_ERROR (1064, SQLSTATE 42000) with MySQL's
 // message: "... near '<text from the offending token, at most 80 characters>' at line N".
 // Safe to call from several threads at once (ANTLR shares only its internally locked caches).

@@ -327,6 +327,9 @@ void Transformer::showStatement(P::ShowStatementContext* ctx) {
       }
       return;
     }
+  } else if (ctx->TABLE() != nullptr && ctx->STATUS() != nullptr) {
+    show.kind = ShowStatement::Kind::TableStatus;
+    if (auto* from = ctx->fromDatabase()) show.database = name(from->identifier());
   } else if (ctx->PROCESSLIST() != nullptr) {
     show.kind = ShowStatement::Kind::Processlist;
     show.full = ctx->FULL() != nullptr;

@@ -205,6 +205,8 @@ class SecurityTest(h.TestCase):
     def test_text_protocol(self):
         for user, allowed in (("app", APP_ERRORS), ("root", ROOT_ERRORS)):
             c = self.conn(user)
+            # The statement cache must not mistake an executable comment for a comment.
+            self.assertEqual(h.query(c, "SELECT 1"), ((1,),))
             for form in PATHS:
                 sql = self.names(form)
                 self.assertIn(self.error_of(c, sql), allowed, "%s as %s" % (sql, user))
@@ -310,6 +312,17 @@ class SecurityTest(h.TestCase):
         # PREVIEW shows the physical layout: admins only.
         self.assertEqual(self.error_of(self.conn("app"), "PREVIEW SELECT * FROM item"), 1227)
         self.assertTrue(h.query(c, "PREVIEW SELECT * FROM t_order WHERE user_id = 1"))
+
+    def test_table_status_of_logical_tables_only(self):
+        c = self.conn("root", db="sharding_db")
+        cur = c.cursor()
+        cur.execute("SHOW TABLE STATUS")
+        self.assertEqual(cur.description[0][0], "Name")
+        self.assertEqual([r[0] for r in cur.fetchall()], ["t_order"])
+        cur.execute("SHOW TABLE STATUS FROM sharding_db LIKE 't_order%'")
+        self.assertEqual([r[0] for r in cur.fetchall()], ["t_order"])
+        cur.execute("SHOW TABLE STATUS LIKE 't_order_0'")
+        self.assertEqual(cur.fetchall(), ())
 
     def test_field_list_of_logical_tables_only(self):
         c = self.raw("root", db="sharding_db", caps=h.DEFAULT_CAPS & ~CLIENT.DEPRECATE_EOF)

@@ -39,8 +39,13 @@ TEST(AstDalTest, ShowDatabasesAndTables) {
   EXPECT_TRUE(s.show.database.empty());
   EXPECT_TRUE(s.show.filterSpan.empty());
 
-  s = parsed("SHOW TABLE STATUS");
+  s = parsed("SHOW TABLE STATUS FROM db LIKE 't%'");
   EXPECT_EQ(s.kind, ast::StatementKind::Show);
+  EXPECT_EQ(s.show.kind, ast::ShowStatement::Kind::TableStatus);
+  EXPECT_EQ(s.show.database.value, "db");
+  EXPECT_EQ(s.text(s.show.filterSpan), "LIKE 't%'");
+
+  s = parsed("SHOW OPEN TABLES");
   EXPECT_EQ(s.show.kind, ast::ShowStatement::Kind::Other);
 }
 
