@@ -244,7 +244,18 @@ awaitable<bool> Engine::runOn(const Target& target, std::string_view sql,
   if (!s) {
     sink_.error(backendError(s, target));
   } else {
-    s = co_await relayResults(conn, target, RelayOptions{}, true, stateChanged);
+    // SHOW WARNINGS | ERRORS: the backend's messages in logical names, as its errors.
+    RelayOptions options;
+    ValueTransform logicalMessages;
+    if (statement && statement->kind == ast::StatementKind::Show &&
+        statement->show.kind == ast::ShowStatement::Kind::Warnings) {
+      const router::ShardingRule* rule = session_.rulesOf(target.database->name);
+      logicalMessages = [&target, rule](unsigned column, std::string& value) {
+        if (column == 2) value = logicalText(value, *target.database, rule);
+      };
+      options.transform = &logicalMessages;
+    }
+    s = co_await relayResults(conn, target, options, true, stateChanged);
   }
   session_.notRunning();
   // The connection stays with this client when the statement may have left state on it that

@@ -411,6 +411,7 @@ struct ShowStatement {
     CreateTable,  // SHOW CREATE TABLE t
     Processlist,  // SHOW [FULL] PROCESSLIST
     TableStatus,  // SHOW TABLE STATUS [FROM db] [LIKE | WHERE]
+    Warnings,     // SHOW WARNINGS | ERRORS [LIMIT ...]
     Other,
   };
   Kind kind = Kind::Other;

@@ -374,6 +374,8 @@ const char* enumName(ShowStatement::Kind kind) {
       return "processlist";
     case ShowStatement::Kind::TableStatus:
       return "tableStatus";
+    case ShowStatement::Kind::Warnings:
+      return "warnings";
     case ShowStatement::Kind::Other:
       return "other";
   }

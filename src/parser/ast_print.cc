@@ -870,7 +870,7 @@ class Printer {
           const ShowStatement& sh = s_.show;
           static const char* kShow[] = {"(show-databases", "(show-tables", "(show-columns",
                                         "(show-index", "(show-create-table", "(show-processlist",
-                                        "(show-table-status"};
+                                        "(show-table-status", "(show-warnings"};
           out += kShow[static_cast<int>(sh.kind)];
           if (sh.full) {
             out += " full";

@@ -330,6 +330,9 @@ void Transformer::showStatement(P::ShowStatementContext* ctx) {
   } else if (ctx->TABLE() != nullptr && ctx->STATUS() != nullptr) {
     show.kind = ShowStatement::Kind::TableStatus;
     if (auto* from = ctx->fromDatabase()) show.database = name(from->identifier());
+  } else if ((ctx->WARNINGS() != nullptr || ctx->ERRORS() != nullptr) && ctx->COUNT() == nullptr) {
+    show.kind = ShowStatement::Kind::Warnings;
+    return;
   } else if (ctx->PROCESSLIST() != nullptr) {
     show.kind = ShowStatement::Kind::Processlist;
     show.full = ctx->FULL() != nullptr;

@@ -371,6 +371,14 @@ class SecurityTest(h.TestCase):
             h.query(c, "SELECT * FROM shop.nosuch")
         self.assertMySQLError(cm.exception, 1146, "42S02", message="Table 'shop.nosuch' doesn't exist")
 
+    def test_warnings_speak_logical_names(self):
+        c = self.conn("app")
+        h.query(c, "DROP TABLE IF EXISTS nosuch_table")
+        rows = h.query(c, "SHOW WARNINGS")
+        self.assertTrue(rows)
+        self.assertIn("shop.nosuch_table", rows[0][2])
+        self.assertNotIn(SHOP, rows[0][2])
+
     def test_root_reaches_sharding_db_from_elsewhere(self):
         c = self.conn("root")
         self.assertEqual(sorted(h.query(c, "SELECT order_id FROM sharding_db.t_order")),

@@ -45,6 +45,11 @@ TEST(AstDalTest, ShowDatabasesAndTables) {
   EXPECT_EQ(s.show.database.value, "db");
   EXPECT_EQ(s.text(s.show.filterSpan), "LIKE 't%'");
 
+  s = parsed("SHOW WARNINGS LIMIT 2");
+  EXPECT_EQ(s.show.kind, ast::ShowStatement::Kind::Warnings);
+  s = parsed("SHOW COUNT(*) WARNINGS");
+  EXPECT_EQ(s.show.kind, ast::ShowStatement::Kind::Other);
+
   s = parsed("SHOW OPEN TABLES");
   EXPECT_EQ(s.show.kind, ast::ShowStatement::Kind::Other);
 }
