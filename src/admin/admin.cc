@@ -473,15 +473,9 @@ awaitable<void> Admin::showLogicalTableStatus(const ast::Statement& s,
   }
   sink_.columnCount(columns.size());
   for (const protocol::ColumnDefinition& c : columns) {
-    protocol::ColumnDefinitionRef ref;
-    ref.catalog = c.catalog;
-    ref.name = c.name;
-    ref.orgName = c.orgName;
-    ref.collation = c.collation;
-    ref.length = c.length;
-    ref.type = c.type;
-    ref.flags = c.flags;
-    ref.decimals = c.decimals;
+    // Shown as MySQL shows SHOW TABLE STATUS: no schema or table (nothing physical either).
+    protocol::ColumnDefinitionRef ref = protocol::refOf(c);
+    ref.schema = ref.table = ref.orgTable = {};
     sink_.column(ref);
   }
   sink_.columnsEnd(session_.statusFlags());

@@ -87,7 +87,8 @@ class Transformer {
   static std::string userVariableName(antlr4::tree::TerminalNode* node);  // without '@'
   void findUserVariables();
   void collectNames();
-  static Reach reach(antlr4::ParserRuleContext* body);  // Statement::objects and intoFile (transform_names.cc)
+  static Reach reach(antlr4::ParserRuleContext* body);
+  static bool isDcl(size_t rule);  // Statement::objects and intoFile (transform_names.cc)
 
   // DDL (transform_ddl.cc).
   void ddlStatement(antlr4::ParserRuleContext* body);

@@ -220,20 +220,12 @@ void Transformer::transformStatement(P::SqlStatementContext* ctx) {
       out_.kill.target = expr(k->expr());
       return;
     }
-    case P::RuleCreateUserStatement:
-    case P::RuleAlterUserStatement:
-    case P::RuleDropUserStatement:
-    case P::RuleRenameUserStatement:
-    case P::RuleCreateRoleStatement:
-    case P::RuleDropRoleStatement:
-    case P::RuleGrantStatement:
-    case P::RuleRevokeStatement:
-    case P::RuleSetRoleStatement:
-    case P::RuleSetDefaultRoleStatement:
-      out_.kind = StatementKind::Dcl;
-      return;
     default:
       break;
+  }
+  if (isDcl(rule)) {
+    out_.kind = StatementKind::Dcl;
+    return;
   }
   if (TclKind tcl = tclKind(body); tcl != TclKind::None) {
     out_.kind = StatementKind::Tcl;
@@ -250,7 +242,27 @@ void Transformer::transformStatement(P::SqlStatementContext* ctx) {
   out_.kind = StatementKind::Other;
 }
 
+// Users, roles and privileges.
+bool Transformer::isDcl(size_t rule) {
+  switch (rule) {
+    case P::RuleCreateUserStatement:
+    case P::RuleAlterUserStatement:
+    case P::RuleDropUserStatement:
+    case P::RuleRenameUserStatement:
+    case P::RuleCreateRoleStatement:
+    case P::RuleDropRoleStatement:
+    case P::RuleGrantStatement:
+    case P::RuleRevokeStatement:
+    case P::RuleSetRoleStatement:
+    case P::RuleSetDefaultRoleStatement:
+      return true;
+    default:
+      return false;
+  }
+}
+
 Reach Transformer::reach(antlr4::ParserRuleContext* body) {
+  if (isDcl(body->getRuleIndex())) return Reach::Server;
   switch (body->getRuleIndex()) {
     case P::RuleFlushStatement:
     case P::RuleResetStatement:
@@ -271,16 +283,6 @@ Reach Transformer::reach(antlr4::ParserRuleContext* body) {
     case P::RuleAlterTablespaceStatement:
     case P::RuleDropTablespaceStatement:
     case P::RuleCreateLoadableFunctionStatement:
-    case P::RuleCreateUserStatement:
-    case P::RuleAlterUserStatement:
-    case P::RuleDropUserStatement:
-    case P::RuleRenameUserStatement:
-    case P::RuleCreateRoleStatement:
-    case P::RuleDropRoleStatement:
-    case P::RuleGrantStatement:
-    case P::RuleRevokeStatement:
-    case P::RuleSetRoleStatement:
-    case P::RuleSetDefaultRoleStatement:
       return Reach::Server;
     case P::RuleShowStatement: {
       auto* show = static_cast<P::ShowStatementContext*>(body);

@@ -44,6 +44,9 @@ struct ColumnDefinitionRef {
   bool nullDefault = false;  // COM_FIELD_LIST: the default is NULL (sent as 0xfb)
 };
 
+// Views of `c`'s fields (valid while `c` is).
+ColumnDefinitionRef refOf(const ColumnDefinition& c);
+
 void encodeColumnCount(std::string& out, uint64_t count);
 void encodeColumnDefinition(std::string& out, const ColumnDefinitionRef& c);
 void encodeColumnDefinition(std::string& out, const ColumnDefinition& c);
