@@ -405,11 +405,36 @@ class GlobalParser {
         p.proxyMergeMaxMemoryRows = f_.integer(v, k, keyPath, 1, kIntMax);
       } else if (key == "proxy-frontend-max-prepared-statements") {
         p.proxyFrontendMaxPreparedStatements = f_.integer(v, k, keyPath, 0, kIntMax);
+      } else if (key == "proxy-frontend-max-handshake-packet-size") {
+        // MySQL's max_allowed_packet starts at 1024 too; below that no handshake fits.
+        p.proxyFrontendMaxHandshakePacketSize = f_.integer(v, k, keyPath, 1024, 1 << 24);
+      } else if (key == "proxy-frontend-login-failures-before-delay") {
+        p.proxyFrontendLoginFailuresBeforeDelay = f_.integer(v, k, keyPath, 0, kIntMax);
+      } else if (key == "proxy-frontend-login-min-delay-milliseconds") {
+        p.proxyFrontendLoginMinDelayMilliseconds = f_.integer(v, k, keyPath, 1, kIntMax);
+        minDelayAt_ = k;
+      } else if (key == "proxy-frontend-login-max-delay-milliseconds") {
+        p.proxyFrontendLoginMaxDelayMilliseconds = f_.integer(v, k, keyPath, 1, kIntMax);
+        maxDelayAt_ = k;
+      } else if (key == "proxy-frontend-login-failures-before-block") {
+        p.proxyFrontendLoginFailuresBeforeBlock = f_.integer(v, k, keyPath, 0, kIntMax);
+      } else if (key == "proxy-frontend-login-block-seconds") {
+        p.proxyFrontendLoginBlockSeconds = f_.integer(v, k, keyPath, 1, kIntMax);
+      } else if (key == "proxy-frontend-login-tracked-accounts") {
+        p.proxyFrontendLoginTrackedAccounts = f_.integer(v, k, keyPath, 1, kIntMax);
       } else if (otherKnownProps().count(key) > 0) {
         p.other[key] = emit(v);
       } else {
         f_.warn(k, keyPath, "unknown key, ignored");
       }
+    }
+    if (p.proxyFrontendLoginMaxDelayMilliseconds < p.proxyFrontendLoginMinDelayMilliseconds) {
+      bool maxGiven = maxDelayAt_.IsDefined() && !maxDelayAt_.IsNull();
+      const YAML::Node& place = maxGiven ? maxDelayAt_ : minDelayAt_;
+      f_.fail(place, join(path, "proxy-frontend-login-max-delay-milliseconds"),
+              std::to_string(p.proxyFrontendLoginMaxDelayMilliseconds) +
+                  " is less than proxy-frontend-login-min-delay-milliseconds " +
+                  std::to_string(p.proxyFrontendLoginMinDelayMilliseconds));
     }
   }
 
@@ -458,6 +483,8 @@ class GlobalParser {
   int sqlParserLine_ = 0;
   std::vector<YAML::Node> userAt_;  // parallel to authority.users, for messages
   YAML::Node defaultAuthenticatorAt_;
+  YAML::Node minDelayAt_;
+  YAML::Node maxDelayAt_;
 };
 
 // ---------------------------------------------------------------------------------------------

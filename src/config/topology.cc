@@ -151,7 +151,19 @@ std::string describe(const Topology& t) {
       << (p.proxyFrontendExecutorSize == 0 ? " (one worker per core)" : "") << "\n"
       << "  proxy-merge-max-memory-rows: " << p.proxyMergeMaxMemoryRows << "\n"
       << "  proxy-frontend-max-prepared-statements: " << p.proxyFrontendMaxPreparedStatements
-      << "\n";
+      << "\n"
+      << "  proxy-frontend-max-handshake-packet-size: " << p.proxyFrontendMaxHandshakePacketSize
+      << "\n"
+      << "  proxy-frontend-login-failures-before-delay: " << p.proxyFrontendLoginFailuresBeforeDelay
+      << (p.proxyFrontendLoginFailuresBeforeDelay == 0 ? " (no delay)" : "") << "\n"
+      << "  proxy-frontend-login-min-delay-milliseconds: "
+      << p.proxyFrontendLoginMinDelayMilliseconds << "\n"
+      << "  proxy-frontend-login-max-delay-milliseconds: "
+      << p.proxyFrontendLoginMaxDelayMilliseconds << "\n"
+      << "  proxy-frontend-login-failures-before-block: " << p.proxyFrontendLoginFailuresBeforeBlock
+      << (p.proxyFrontendLoginFailuresBeforeBlock == 0 ? " (never blocked)" : "") << "\n"
+      << "  proxy-frontend-login-block-seconds: " << p.proxyFrontendLoginBlockSeconds << "\n"
+      << "  proxy-frontend-login-tracked-accounts: " << p.proxyFrontendLoginTrackedAccounts << "\n";
   for (const auto& [key, value] : p.other)
     out << "  " << key << ": " << value << " (not acted on)\n";
 

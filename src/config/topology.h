@@ -113,6 +113,25 @@ struct Props {
   // and SQL PREPARE together), as MySQL's max_prepared_stmt_count (whose default it takes) limits
   // a server.
   int proxyFrontendMaxPreparedStatements = 16382;
+  // shardproxy's own, for clients that have not logged in yet. Their packets may be no larger
+  // than a handshake needs (MySQL's net_buffer_length, whose default this is); a larger one is
+  // refused before it is read.
+  int proxyFrontendMaxHandshakePacketSize = 16384;
+  // Failed logins, counted per account and client host as MySQL's connection_control plugin
+  // counts them (and with its defaults): past `failuresBeforeDelay` consecutive failures each
+  // answer waits (failures - threshold) x minDelay, at most maxDelay; 0 turns delays off.
+  int proxyFrontendLoginFailuresBeforeDelay = 3;
+  int proxyFrontendLoginMinDelayMilliseconds = 1000;
+  int proxyFrontendLoginMaxDelayMilliseconds = 10000;
+  // Past `failuresBeforeBlock` consecutive failures the account is refused from that host
+  // (MariaDB's error 1129, as for max_connect_errors) until `blockSeconds` after the last
+  // failure; 0 turns blocking off. Failures are forgotten `blockSeconds` after the last one and
+  // on a successful login.
+  int proxyFrontendLoginFailuresBeforeBlock = 10;
+  int proxyFrontendLoginBlockSeconds = 600;
+  // At most this many account-and-host failure counts are kept; beyond, the oldest with the
+  // fewest failures make room.
+  int proxyFrontendLoginTrackedAccounts = 10000;
   std::map<std::string, std::string> other;  // recognised but not acted on, kept for SHOW
 };
 

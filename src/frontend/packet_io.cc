@@ -22,6 +22,7 @@ awaitable<Result<std::string_view>> PacketIO::read() {
         seq_ = decoder_.expectedSeq();
         co_return std::string_view(decoder_.payload());
       case protocol::FrameDecoder::Result::kTooLarge:
+        seq_ = decoder_.expectedSeq();
         co_return Status(er::kNetPacketTooLarge, "08S01",
                          "Got a packet bigger than 'max_allowed_packet' bytes");
       case protocol::FrameDecoder::Result::kOutOfOrder:

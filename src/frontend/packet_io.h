@@ -19,8 +19,12 @@ class PacketIO {
   PacketIO(Socket& socket, size_t maxPayload);
 
   // The next packet's payload, valid until the next read. An error status means the
-  // connection cannot go on (closed, packet out of order, too large).
+  // connection cannot go on (closed, packet out of order, too large); after a packet too large,
+  // the sequence id is the one after the client's last frame, for the ERR that says so.
   awaitable<Result<std::string_view>> read();
+
+  // The largest packet read() accepts from now on.
+  void setMaxPayload(size_t maxPayload) { decoder_.setMaxPayload(maxPayload); }
 
   // A new command starts the sequence again at 0.
   void resetSequence() { seq_ = 0; }

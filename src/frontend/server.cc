@@ -110,6 +110,8 @@ Server::Server(std::shared_ptr<const config::Topology> topology, router::RuleSet
   context_.options = std::move(options);
   context_.serverVersion = std::move(serverVersion);
   context_.rsaKey = protocol::RsaKey::generate();
+  context_.logins =
+      std::make_unique<LoginThrottle>(LoginThrottleSettings::fromProps(services.topology->props));
   // The XA coordinator log: without it no XA transaction could keep its promise, so the proxy
   // does not start.
   auto coordinator = txn::Coordinator::open(context_.options.dataDir);

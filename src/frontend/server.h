@@ -20,6 +20,7 @@
 #include "config/topology.h"
 #include "executor/pooled_connection.h"
 #include "executor/shard_session.h"
+#include "frontend/login_throttle.h"
 #include "parser/statement_cache.h"
 #include "protocol/auth.h"
 
@@ -41,7 +42,8 @@ struct ServerOptions {
   std::string dataDir = "data";  // the proxy's own data: the XA coordinator log in <dataDir>/xa
 };
 
-// Read by every worker; only the atomics, the registry and the catalog change after start-up.
+// Read by every worker; only the atomics, the registry, the catalog and the failed-login counts
+// change after start-up.
 struct ServerContext {
   // Topology, rules, table catalog and XA coordinator, as the engine uses them.
   executor::Services services;
@@ -50,6 +52,7 @@ struct ServerContext {
   ServerOptions options;
   std::atomic<bool> stopping{false};
   admin::ServerState state;  // connection ids, counters, the sessions for KILL
+  std::unique_ptr<LoginThrottle> logins;  // failed logins per account and host
 };
 
 class Worker {

@@ -29,7 +29,8 @@ Session::Session(Worker& worker, Socket socket, std::string peerHost, bool unixS
       context_(worker.context()),
       topology_(context_.services.topology),
       socket_(std::move(socket)),
-      io_(socket_, context_.options.maxAllowedPacket),
+      // Until the client has logged in, no packet may be larger than a handshake needs.
+      io_(socket_, static_cast<size_t>(topology_->props.proxyFrontendMaxHandshakePacketSize)),
       peerHost_(std::move(peerHost)),
       unixSocket_(unixSocket),
       connectionId_(context_.state.nextConnectionId.fetch_add(1)),
@@ -49,6 +50,7 @@ Session::~Session() {
 
 void Session::requestStop() {
   stopRequested_ = true;
+  if (holdBackTimer_) holdBackTimer_->cancel();
   if (idle_) {
     boost::system::error_code ec;
     socket_.cancel(ec);

@@ -60,6 +60,8 @@ class Session final : public executor::ResultSink {
 
  private:
   awaitable<bool> authenticate();
+  // Waits `delay` without holding up the worker; false when the session must stop instead.
+  awaitable<bool> holdBack(std::chrono::milliseconds delay);
   awaitable<bool> dispatch(std::string_view payload);
   // COM_QUERY: a statement, or several with CLIENT_MULTI_STATEMENTS, each by runStatement().
   awaitable<void> handleQuery(std::string_view sql);
@@ -123,6 +125,7 @@ class Session final : public executor::ResultSink {
   executor::ShardSession shard_;
   bool idle_ = false;  // waiting for the next command
   bool stopRequested_ = false;
+  asio::steady_timer* holdBackTimer_ = nullptr;  // while holdBack() waits
   // Handlers that may outlive the session reach it through this; cleared when it goes.
   std::shared_ptr<Session*> self_ = std::make_shared<Session*>(this);
 

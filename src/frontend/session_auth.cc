@@ -35,10 +35,36 @@ class AuthorityCredentials final : public protocol::CredentialStore {
   const config::User* found_ = nullptr;
 };
 
+// The process's failed-login counts, as the handshake asks them.
+class ThrottleGuard final : public protocol::LoginGuard {
+ public:
+  explicit ThrottleGuard(LoginThrottle& throttle) : throttle_(throttle) {}
+
+  Status admit(std::string_view user, std::string_view host) override {
+    return throttle_.admit(user, host, LoginThrottle::Clock::now());
+  }
+  Outcome verdict(std::string_view user, std::string_view host, bool success) override {
+    return throttle_.verdict(user, host, success, LoginThrottle::Clock::now());
+  }
+
+ private:
+  LoginThrottle& throttle_;
+};
+
 }  // namespace
+
+awaitable<bool> Session::holdBack(std::chrono::milliseconds delay) {
+  asio::steady_timer timer(socket_.get_executor(), delay);
+  holdBackTimer_ = &timer;
+  boost::system::error_code ec;
+  co_await timer.async_wait(asio::redirect_error(use_awaitable, ec));
+  holdBackTimer_ = nullptr;
+  co_return !stopRequested_;
+}
 
 awaitable<bool> Session::authenticate() {
   AuthorityCredentials accounts(topology_->authority);
+  ThrottleGuard guard(*context_.logins);
   protocol::ServerHandshake handshake({.serverVersion = context_.serverVersion,
                                        .connectionId = connectionId_,
                                        .capabilities = kServerCapabilities,
@@ -46,17 +72,27 @@ awaitable<bool> Session::authenticate() {
                                        .rsaKey = context_.rsaKey.get(),
                                        .unixSocket = unixSocket_,
                                        .peerHost = peerHost_},
-                                      accounts);
+                                      accounts, &guard);
   auto step = handshake.start();
   while (true) {
+    if (step.delay.count() > 0 && !co_await holdBack(step.delay)) co_return false;
     for (const std::string& packet : step.packets) io_.write(packet);
     if (step.action != protocol::ServerHandshake::Action::kRead) break;
     if (!co_await io_.flush()) co_return false;
     auto packet = co_await io_.read();
-    if (!packet) co_return false;
+    if (!packet) {
+      // A packet larger than a handshake needs is refused before it is read (the caller
+      // flushes the ERR).
+      uint16_t code = packet.status().code();
+      if (code == er::kNetPacketTooLarge || code == er::kNetPacketsOutOfOrder) {
+        error(packet.status());
+      }
+      co_return false;
+    }
     step = handshake.onPacket(*packet);
   }
   if (step.action == protocol::ServerHandshake::Action::kFailed) co_return false;
+  io_.setMaxPayload(context_.options.maxAllowedPacket);
 
   const protocol::HandshakeResult& login = handshake.result();
   capabilities_ = login.capabilities;

@@ -34,6 +34,9 @@ class FrameDecoder {
   // leaving the remaining bytes in `in`.
   Result next(std::string_view& in);
 
+  // The limit applies from the next frame header on (a connection's limit grows after login).
+  void setMaxPayload(size_t maxPayload) { maxPayload_ = maxPayload; }
+
   std::string& payload() { return payload_; }
   // Sequence id expected for the next frame; a new command starts again at 0.
   uint8_t expectedSeq() const { return seq_; }

@@ -32,6 +32,15 @@ std::optional<OkPacket> decodeOk(std::string_view payload) {
   return ok;
 }
 
+std::string_view cutUtf8(std::string_view text, size_t maxBytes) {
+  if (text.size() <= maxBytes) return text;
+  size_t n = maxBytes;
+  // Back off continuation bytes (10xxxxxx) to the start of the character that would be split;
+  // at most 3 of them belong to one character.
+  for (int i = 0; i < 3 && n > 0 && (static_cast<uint8_t>(text[n]) & 0xc0) == 0x80; ++i) --n;
+  return text.substr(0, n);
+}
+
 void encodeErr(std::string& out, const ErrPacket& err) {
   Writer w(out);
   w.u8(0xff);
@@ -40,7 +49,7 @@ void encodeErr(std::string& out, const ErrPacket& err) {
   std::string state = err.sqlState;
   state.resize(5, '0');
   w.bytes(state);
-  w.bytes(err.message);
+  w.bytes(cutUtf8(err.message, kMaxErrorMessageBytes));
 }
 
 std::optional<ErrPacket> decodeErr(std::string_view payload) {

@@ -26,6 +26,15 @@ struct ErrPacket {
   std::string message;
 };
 
+// The longest message an ERR carries: MySQL formats errors into MYSQL_ERRMSG_SIZE (512) bytes,
+// its terminating NUL included, and clients keep no more.
+inline constexpr size_t kMaxErrorMessageBytes = 511;
+
+// `text` cut to at most `maxBytes` bytes without splitting a UTF-8 character.
+std::string_view cutUtf8(std::string_view text, size_t maxBytes);
+
+// The message is cut to kMaxErrorMessageBytes, so that no error echoes more of what a client sent
+// than MySQL would.
 void encodeErr(std::string& out, const ErrPacket& err);
 std::optional<ErrPacket> decodeErr(std::string_view payload);
 

@@ -25,14 +25,27 @@ AuthPlugin choosePlugin(std::string_view configuredPlugin, std::string_view clie
   return client == AuthPlugin::kUnsupported ? AuthPlugin::kNativePassword : client;
 }
 
+std::string_view cutCharacters(std::string_view text, size_t maxChars) {
+  size_t chars = 0;
+  for (size_t i = 0; i < text.size(); ++i) {
+    // A character starts at every byte that is not a continuation byte (10xxxxxx).
+    if ((static_cast<uint8_t>(text[i]) & 0xc0) != 0x80 && chars++ == maxChars) {
+      return text.substr(0, i);
+    }
+  }
+  return text;
+}
+
 Status accessDenied(std::string_view user, std::string_view host, bool usingPassword) {
   return Status(er::kAccessDenied, "28000",
-                "Access denied for user '" + std::string(user) + "'@'" + std::string(host) +
+                "Access denied for user '" + std::string(cutCharacters(user, 48)) + "'@'" +
+                    std::string(cutCharacters(host, 64)) +
                     "' (using password: " + (usingPassword ? "YES" : "NO") + ")");
 }
 
-ServerHandshake::ServerHandshake(ServerHandshakeSettings settings, CredentialStore& credentials)
-    : settings_(std::move(settings)), credentials_(credentials) {}
+ServerHandshake::ServerHandshake(ServerHandshakeSettings settings, CredentialStore& credentials,
+                                 LoginGuard* guard)
+    : settings_(std::move(settings)), credentials_(credentials), guard_(guard) {}
 
 ServerHandshake::Step ServerHandshake::start() {
   if (state_ != State::kStart) return fail(Status(er::kHandshake, "08S01", "Bad handshake"));
@@ -85,6 +98,11 @@ ServerHandshake::Step ServerHandshake::onResponse(std::string_view payload) {
   result_.attributes = std::move(hello.attributes);
   response_ = std::move(hello.authResponse);
   sentAuthData_ = !response_.empty();
+  if (guard_) {
+    // Refused before anything is checked: a blocked account's password stays untried.
+    Status admitted = guard_->admit(result_.user, result_.host);
+    if (!admitted) return fail(std::move(admitted));
+  }
 
   account_ = credentials_.find(result_.user, result_.host);
   const bool pluginAuth = hello.capabilities & cap::kPluginAuth;
@@ -135,8 +153,16 @@ ServerHandshake::Step ServerHandshake::read(std::string packet, State next) {
 }
 
 ServerHandshake::Step ServerHandshake::done(std::vector<std::string> packets) {
+  return decide(true, Step{Action::kDone, std::move(packets)});
+}
+
+ServerHandshake::Step ServerHandshake::decide(bool success, Step step) {
   state_ = State::kFinished;
-  return Step{Action::kDone, std::move(packets)};
+  if (!guard_) return step;
+  LoginGuard::Outcome outcome = guard_->verdict(result_.user, result_.host, success);
+  if (!outcome.refusal) step = fail(std::move(outcome.refusal));
+  step.delay = outcome.delay;
+  return step;
 }
 
 ServerHandshake::Step ServerHandshake::fail(Status s) {
@@ -149,7 +175,7 @@ ServerHandshake::Step ServerHandshake::fail(Status s) {
 }
 
 ServerHandshake::Step ServerHandshake::deny() {
-  return fail(accessDenied(result_.user, result_.host, sentAuthData_));
+  return decide(false, fail(accessDenied(result_.user, result_.host, sentAuthData_)));
 }
 
 }  // namespace shardproxy::protocol

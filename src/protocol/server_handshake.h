@@ -4,6 +4,7 @@
 // authentication over RSA or a Unix socket). The caller owns the transport.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -26,8 +27,12 @@ const char* pluginName(AuthPlugin p);
 // mysql_native_password (reached with an AuthSwitchRequest).
 AuthPlugin choosePlugin(std::string_view configuredPlugin, std::string_view clientPlugin);
 
-// MySQL's ER_ACCESS_DENIED_ERROR, word for word.
+// MySQL's ER_ACCESS_DENIED_ERROR, word for word: "Access denied for user '%-.48s'@'%-.64s'
+// (using password: %s)", the user cut to 48 characters and the host to 64.
 Status accessDenied(std::string_view user, std::string_view host, bool usingPassword);
+
+// `text` cut to at most `maxChars` UTF-8 characters, as MySQL's "%-.48s" cuts an argument.
+std::string_view cutCharacters(std::string_view text, size_t maxChars);
 
 // An account as the handshake needs it.
 struct Credentials {
@@ -41,6 +46,23 @@ class CredentialStore {
   virtual ~CredentialStore() = default;
   // The account `user` logging in from `host` matches, if any.
   virtual std::optional<Credentials> find(std::string_view user, std::string_view host) = 0;
+};
+
+// What repeated failed logins cost (frontend/login_throttle.h in the proxy, a fake in tests). An
+// account the guard blocks is refused whatever its password; every verdict may be held back, a
+// success as long as a failure, so that the time to the answer tells nothing.
+class LoginGuard {
+ public:
+  struct Outcome {
+    Status refusal;                      // an error: answer with it instead of the verdict
+    std::chrono::milliseconds delay{0};  // hold back the answer this long
+  };
+  virtual ~LoginGuard() = default;
+  // Before the password is checked: an error status when `user` may not log in from `host` now.
+  virtual Status admit(std::string_view user, std::string_view host) = 0;
+  // The verdict on the password. Asked again because other connections may have failed since
+  // admit().
+  virtual Outcome verdict(std::string_view user, std::string_view host, bool success) = 0;
 };
 
 struct ServerHandshakeSettings {
@@ -75,9 +97,14 @@ class ServerHandshake {
   struct Step {
     Action action;
     std::vector<std::string> packets;  // payloads, in order
+    // Wait this long before writing `packets` (the guard holds back a verdict); the wait must
+    // not block anyone else.
+    std::chrono::milliseconds delay{0};
   };
 
-  ServerHandshake(ServerHandshakeSettings settings, CredentialStore& credentials);
+  // Without a `guard`, failed logins cost nothing.
+  ServerHandshake(ServerHandshakeSettings settings, CredentialStore& credentials,
+                  LoginGuard* guard = nullptr);
 
   // The greeting. Call once, first.
   Step start();
@@ -104,11 +131,14 @@ class ServerHandshake {
   Step onFullAuth(std::string_view payload);
   Step read(std::string packet, State next);
   Step done(std::vector<std::string> packets = {});
+  // The guard's word on a verdict: `step` as it is, or refused, and when to send it.
+  Step decide(bool success, Step step);
   Step fail(Status s);
   Step deny();
 
   ServerHandshakeSettings settings_;
   CredentialStore& credentials_;
+  LoginGuard* guard_;
   State state_ = State::kStart;
   std::optional<Credentials> account_;
   AuthPlugin plugin_ = AuthPlugin::kNativePassword;

@@ -433,9 +433,48 @@ TEST(Loader, EmptyGlobalYamlGivesShardingSphereDefaults) {
   EXPECT_EQ(t->props.proxyDefaultPort, 3307);
   EXPECT_EQ(t->props.maxConnectionsSizePerQuery, 1);
   EXPECT_EQ(t->props.proxyFrontendFlushThreshold, 128);
+  // What a client that has not logged in may cost (connection_control's defaults for the delay).
+  EXPECT_EQ(t->props.proxyFrontendMaxHandshakePacketSize, 16384);
+  EXPECT_EQ(t->props.proxyFrontendLoginFailuresBeforeDelay, 3);
+  EXPECT_EQ(t->props.proxyFrontendLoginMinDelayMilliseconds, 1000);
+  EXPECT_EQ(t->props.proxyFrontendLoginMaxDelayMilliseconds, 10000);
+  EXPECT_EQ(t->props.proxyFrontendLoginFailuresBeforeBlock, 10);
+  EXPECT_EQ(t->props.proxyFrontendLoginBlockSeconds, 600);
+  EXPECT_EQ(t->props.proxyFrontendLoginTrackedAccounts, 10000);
   EXPECT_THAT(t->warnings,
               ElementsAre(global + ":1: authority: not configured; using ShardingSphere's default "
                                    "admin user root@% with password root"));
+  // What a client that has not logged in may cost (connection_control's defaults for the delay).
+  EXPECT_EQ(t->props.proxyFrontendMaxHandshakePacketSize, 16384);
+  EXPECT_EQ(t->props.proxyFrontendLoginFailuresBeforeDelay, 3);
+  EXPECT_EQ(t->props.proxyFrontendLoginMinDelayMilliseconds, 1000);
+  EXPECT_EQ(t->props.proxyFrontendLoginMaxDelayMilliseconds, 10000);
+  EXPECT_EQ(t->props.proxyFrontendLoginFailuresBeforeBlock, 10);
+  EXPECT_EQ(t->props.proxyFrontendLoginBlockSeconds, 600);
+  EXPECT_EQ(t->props.proxyFrontendLoginTrackedAccounts, 10000);
+}
+
+TEST(Loader, LoginProps) {
+  ConfigDir dir;
+  dir.write("global.yaml", R"(props:
+  proxy-frontend-max-handshake-packet-size: 4096
+  proxy-frontend-login-failures-before-delay: 0
+  proxy-frontend-login-min-delay-milliseconds: 250
+  proxy-frontend-login-max-delay-milliseconds: 250
+  proxy-frontend-login-failures-before-block: 20
+  proxy-frontend-login-block-seconds: 60
+  proxy-frontend-login-tracked-accounts: 500
+)");
+  auto t = dir.load();
+  const Props& p = t->props;
+  EXPECT_EQ(p.proxyFrontendMaxHandshakePacketSize, 4096);
+  EXPECT_EQ(p.proxyFrontendLoginFailuresBeforeDelay, 0);
+  EXPECT_EQ(p.proxyFrontendLoginMinDelayMilliseconds, 250);
+  EXPECT_EQ(p.proxyFrontendLoginMaxDelayMilliseconds, 250);
+  EXPECT_EQ(p.proxyFrontendLoginFailuresBeforeBlock, 20);
+  EXPECT_EQ(p.proxyFrontendLoginBlockSeconds, 60);
+  EXPECT_EQ(p.proxyFrontendLoginTrackedAccounts, 500);
+  EXPECT_THAT(describe(*t), HasSubstr("proxy-frontend-login-failures-before-delay: 0 (no delay)"));
 }
 
 TEST(Loader, EmptyAuthorityUsersMeansNobodyAndNoDefaultUser) {
@@ -1090,6 +1129,21 @@ TEST(LoaderError, BadProps) {
   GlobalCase executor("props:\n  kernel-executor-size: -2\n");
   EXPECT_EQ(executor.error(),
             executor.file + ":2: props.kernel-executor-size: must be at least 0, got -2");
+  GlobalCase packet("props:\n  proxy-frontend-max-handshake-packet-size: 100\n");
+  EXPECT_EQ(packet.error(), packet.file +
+                                ":2: props.proxy-frontend-max-handshake-packet-size: must be at "
+                                "least 1024, got 100");
+  GlobalCase delays(R"(props:
+  proxy-frontend-login-max-delay-milliseconds: 500
+  proxy-frontend-login-min-delay-milliseconds: 2000
+)");
+  EXPECT_EQ(delays.error(), delays.file +
+                                ":2: props.proxy-frontend-login-max-delay-milliseconds: 500 is less "
+                                "than proxy-frontend-login-min-delay-milliseconds 2000");
+  GlobalCase minOnly("props:\n  proxy-frontend-login-min-delay-milliseconds: 20000\n");
+  EXPECT_EQ(minOnly.error(), minOnly.file +
+                                 ":2: props.proxy-frontend-login-max-delay-milliseconds: 10000 is "
+                                 "less than proxy-frontend-login-min-delay-milliseconds 20000");
   GlobalCase notMap("props: 5\n");
   EXPECT_EQ(notMap.error(), notMap.file + ":1: props: expected a mapping");
 }

@@ -271,8 +271,10 @@ class AuthTest(h.TestCase):
         self.assertEqual(r.stdout.strip(), "3")
 
     def test_proxy_alive_after_failures(self):
-        for _ in range(20):
-            self.raw_login_error("root", "bad")
+        # a different (unknown) user each time: repeated failures of one account would be slowed
+        # down and then blocked (test_login_limits.py)
+        for i in range(20):
+            self.raw_login_error("guess%d" % i, "bad")
         self.assertTrue(self.proxy.alive())
         c = h.connect(self.proxy)
         try:

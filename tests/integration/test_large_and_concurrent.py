@@ -249,9 +249,11 @@ class MaxConnectionsTest(h.TestCase):
                 c.close()
 
     def test_failed_logins_do_not_leak_slots(self):
-        for _ in range(10):
+        # a different (unknown) user each time: repeated failures of one account would be slowed
+        # down and then blocked (test_login_limits.py)
+        for i in range(10):
             with self.assertRaises(pymysql.MySQLError):
-                h.connect(self.proxy, "root", "wrong").close()
+                h.connect(self.proxy, "intruder%d" % i, "wrong").close()
         conns = []
         try:
             for _ in range(5):

@@ -192,6 +192,34 @@ TEST(ErrTest, EncodesAndRoundTrips) {
   }
 }
 
+// No ERR carries more than MySQL's MYSQL_ERRMSG_SIZE allows (512 bytes with the NUL), and a
+// UTF-8 character at the cut is dropped whole.
+TEST(ErrTest, MessageIsCutToMysqlErrmsgSize) {
+  std::string out;
+  encodeErr(out, {1045, "28000", std::string(16 * 1024 * 1024, 'u')});
+  auto err = decodeErr(out);
+  ASSERT_TRUE(err);
+  EXPECT_EQ(err->message, std::string(511, 'u'));
+  EXPECT_EQ(out.size(), 1 + 2 + 1 + 5 + 511u);
+
+  for (size_t prefix : {508u, 509u, 510u, 511u}) {
+    SCOPED_TRACE(prefix);
+    std::string msg = std::string(prefix, 'a') + "\xe2\x82\xac" + "tail";  // a 3-byte euro sign
+    out.clear();
+    encodeErr(out, {1105, "HY000", msg});
+    err = decodeErr(out);
+    ASSERT_TRUE(err);
+    std::string expected = prefix + 3 <= 511 ? msg.substr(0, 511) : std::string(prefix, 'a');
+    EXPECT_EQ(err->message, expected);
+  }
+  // Up to the limit, the message goes as it is.
+  out.clear();
+  encodeErr(out, {1105, "HY000", std::string(511, 'm')});
+  EXPECT_EQ(decodeErr(out)->message, std::string(511, 'm'));
+  EXPECT_EQ(cutUtf8("abc", 0), "");
+  EXPECT_EQ(cutUtf8("abc", 5), "abc");
+}
+
 // A SQL state must be 5 characters on the wire whatever the caller passed.
 TEST(ErrTest, SqlStateIsPaddedOrCut) {
   std::string out;

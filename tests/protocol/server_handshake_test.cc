@@ -10,6 +10,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -86,11 +87,34 @@ struct Transport {
   bool rsa = true;
 };
 
-ServerHandshake machine(CredentialStore& store, Transport t = {}) {
+ServerHandshake machine(CredentialStore& store, Transport t = {}, LoginGuard* guard = nullptr) {
   return ServerHandshake({"5.7.99-shardproxy", 42, kServerCaps, kScramble,
                           t.rsa ? &rsaKey() : nullptr, t.unixSocket, "10.0.0.7"},
-                         store);
+                         store, guard);
 }
+
+// Says what it was asked, in order; blocks the users in `blocked` (at admit(), or only at the
+// verdict with `blockAtVerdict`) and holds every verdict back by `delay`.
+class FakeGuard final : public LoginGuard {
+ public:
+  Status admit(std::string_view user, std::string_view host) override {
+    calls.push_back("admit " + std::string(user) + "@" + std::string(host));
+    if (blocked.count(std::string(user)) && !blockAtVerdict) return refusal();
+    return Status::ok();
+  }
+  Outcome verdict(std::string_view user, std::string_view host, bool success) override {
+    calls.push_back(std::string(success ? "success " : "failure ") + std::string(user) + "@" +
+                    std::string(host));
+    if (blocked.count(std::string(user))) return {refusal(), {}};
+    return {Status::ok(), delay};
+  }
+  static Status refusal() { return Status(1129, "HY000", "Host '10.0.0.7' is blocked"); }
+
+  std::set<std::string> blocked;
+  bool blockAtVerdict = false;
+  std::chrono::milliseconds delay{1500};
+  std::vector<std::string> calls;
+};
 
 // One exchange: after the greeting, the client sends `client[i]` and the machine answers with
 // `server[i]`; the last answer ends the handshake with `outcome`.
@@ -421,6 +445,97 @@ TEST(ServerHandshakeTest, TruncatedResponsesFailCleanly) {
       }
     }
   }
+}
+
+// Every scripted exchange with a guard: the guard is asked before the password is checked and
+// for the verdict, whatever the outcome, and the step that carries the verdict waits as long for
+// a success as for a failure. Bad handshakes (no account named) are not the guard's business.
+TEST(ServerHandshakeTest, GuardSeesEveryVerdictAndHoldsItBack) {
+  for (const Exchange& e : exchanges()) {
+    SCOPED_TRACE(e.name);
+    FakeCredentials store;
+    FakeGuard guard;
+    ServerHandshake m = machine(store, e.transport, &guard);
+    ServerHandshake::Step step = m.start();
+    EXPECT_EQ(step.delay.count(), 0);
+    for (size_t i = 0; i < e.client.size() && step.action == Action::kRead; ++i) {
+      step = m.onPacket(e.client[i]);
+      // Only the last step carries a verdict.
+      if (step.action == Action::kRead) EXPECT_EQ(step.delay.count(), 0);
+    }
+    ASSERT_EQ(step.action, e.outcome);
+    if (e.error == "Bad handshake") {
+      EXPECT_TRUE(guard.calls.empty());
+      EXPECT_EQ(step.delay.count(), 0);
+      continue;
+    }
+    ASSERT_EQ(guard.calls.size(), 2u);
+    std::string account = m.result().user + "@" + m.result().host;
+    EXPECT_EQ(guard.calls[0], "admit " + account);
+    EXPECT_EQ(guard.calls[1], (e.outcome == Action::kDone ? "success " : "failure ") + account);
+    EXPECT_EQ(step.delay, guard.delay);
+  }
+}
+
+// A blocked account is refused with the guard's error before its password is checked (no
+// account lookup, no plugin switch), and the right password does not get through either.
+TEST(ServerHandshakeTest, BlockedAccountIsRefusedBeforeItsPasswordIsChecked) {
+  const std::string native = nativePasswordToken("secret", kScramble);
+  for (bool atVerdict : {false, true}) {
+    SCOPED_TRACE(atVerdict ? "blocked at the verdict" : "blocked at admit");
+    FakeCredentials store;
+    FakeGuard guard;
+    guard.blocked = {"alice", "bob"};
+    guard.blockAtVerdict = atVerdict;
+    for (auto [user, token, plugin] :
+         {std::tuple{"alice", native, kNativePasswordPlugin},
+          std::tuple{"bob", cachingSha2Token("s3cret!", kScramble), kCachingSha2Plugin}}) {
+      SCOPED_TRACE(user);
+      ServerHandshake m = machine(store, {}, &guard);
+      m.start();
+      ServerHandshake::Step step = m.onPacket(hello(user, token, plugin));
+      ASSERT_EQ(step.action, Action::kFailed);
+      ASSERT_EQ(step.packets.size(), 1u);
+      auto err = decodeErr(step.packets[0]);
+      ASSERT_TRUE(err);
+      EXPECT_EQ(err->code, 1129);
+      EXPECT_EQ(err->sqlState, "HY000");
+      EXPECT_EQ(err->message, FakeGuard::refusal().message());
+      EXPECT_EQ(m.error().code(), 1129);
+      EXPECT_EQ(step.delay.count(), 0);
+    }
+    if (!atVerdict) EXPECT_TRUE(store.lookups.empty());
+  }
+  // Another account is not concerned.
+  FakeCredentials store;
+  FakeGuard guard;
+  guard.blocked = {"bob"};
+  ServerHandshake m = machine(store, {}, &guard);
+  m.start();
+  EXPECT_EQ(m.onPacket(hello("alice", native)).action, Action::kDone);
+}
+
+// MySQL prints the user with "%-.48s" and the host with "%-.64s": a huge user name is not
+// echoed whole, and a character is never split.
+TEST(ServerHandshakeTest, AccessDeniedCutsLongNames) {
+  FakeCredentials store;
+  ServerHandshake m = machine(store);
+  m.start();
+  std::string user(16 * 1024 * 1024, 'u');
+  ServerHandshake::Step step = m.onPacket(hello(user, "x"));
+  ASSERT_EQ(step.action, Action::kFailed);
+  auto err = decodeErr(step.packets[0]);
+  ASSERT_TRUE(err);
+  EXPECT_EQ(err->message, "Access denied for user '" + std::string(48, 'u') +
+                              "'@'10.0.0.7' (using password: YES)");
+  std::string accented;
+  for (int i = 0; i < 60; ++i) accented += "\xc3\xa9";  // e-acute, 2 bytes each
+  EXPECT_EQ(accessDenied(accented, std::string(100, 'h'), false).message(),
+            "Access denied for user '" + accented.substr(0, 96) + "'@'" + std::string(64, 'h') +
+                "' (using password: NO)");
+  EXPECT_EQ(cutCharacters("ab\xe2\x82\xac", 3), "ab\xe2\x82\xac");
+  EXPECT_EQ(cutCharacters("ab\xe2\x82\xac", 2), "ab");
+  EXPECT_EQ(cutCharacters("", 0), "");
 }
 
 // Corrupting any one client packet of a successful exchange (empty, an ERR, random bytes, one
