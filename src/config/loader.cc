@@ -8,7 +8,12 @@
 //  - Without an `authority` section ShardingSphere creates the admin user root@% / root; we do
 //    the same, with a warning, so a bare config behaves as it did under the Java proxy.
 //  - Keys we do not act on (Java pool settings, sections such as sqlParser or logging) and keys
-//    we do not know are warnings, never failures: the Java proxy would accept them.
+//    we do not know are warnings, never failures: the Java proxy would accept them, and ignoring
+//    them changes nothing about the data.
+//  - A database rule we do not act on is a failure, never silently ignored: running without
+//    !ENCRYPT would store plain text where the operator expects cipher text. !READWRITE_SPLITTING
+//    and !DB_DISCOVERY are the exceptions, with a warning: their groups are read so that other
+//    rules may name them, and a readwrite group sends everything to its write data source.
 //  - Duplicate keys in a mapping: the last one wins, as with SnakeYAML, with a warning.
 //  - YAML merge keys (`<<: *defaults`), which SnakeYAML resolves and yaml-cpp 0.7 does not, are
 //    resolved here.
@@ -515,12 +520,25 @@ const std::set<std::string>& javaOnlyDataSourceKeys() {
   return kKeys;
 }
 
-const std::set<std::string>& knownDatabaseRules() {
-  static const std::set<std::string> kRules = {
-      "SHARDING", "BROADCAST", "SINGLE",       "READWRITE_SPLITTING", "ENCRYPT",
-      "SHADOW",   "MASK",      "DB_DISCOVERY", "COMPATIBLE_ENCRYPT",
-  };
-  return kRules;
+// Why each rule the proxy does not act on yet would be dangerous to ignore: the proxy refuses to
+// start with it rather than run as if it were not there.
+std::string notImplementedRule(const std::string& kind) {
+  if (kind == "ENCRYPT" || kind == "COMPATIBLE_ENCRYPT") {
+    return "encryption is not implemented by shardproxy yet: the columns it names would be "
+           "stored and returned in plain text; remove the rule to run without encryption";
+  }
+  if (kind == "MASK") {
+    return "data masking is not implemented by shardproxy yet: queries would return the values "
+           "unmasked; remove the rule to run without masking";
+  }
+  if (kind == "SHADOW") {
+    return "shadow databases are not implemented by shardproxy yet: statements meant for the "
+           "shadow data sources would run on the production ones; remove the rule to run "
+           "without them";
+  }
+  return "unknown rule: shardproxy acts on !SHARDING, !BROADCAST and !SINGLE and reads the "
+         "groups of !READWRITE_SPLITTING and !DB_DISCOVERY; it does not start with a rule it "
+         "would ignore";
 }
 
 class DatabaseParser {
@@ -658,9 +676,6 @@ class DatabaseParser {
                 "duplicate rule (first at line " + std::to_string(it->second) + ")");
       }
       seen[kind] = line;
-      if (knownDatabaseRules().count(kind) == 0) {
-        f_.warn(item, "!" + kind, "unknown rule kind, kept as written");
-      }
       RuleConfig rule;
       rule.kind = kind;
       rule.file = f_.file();
@@ -685,8 +700,20 @@ class DatabaseParser {
         auto tables = parseBroadcastRule(f_, item);
         db_.ruleSet.broadcastTables.insert(db_.ruleSet.broadcastTables.end(), tables.begin(),
                                            tables.end());
-      } else if (kind == "READWRITE_SPLITTING" || kind == "DB_DISCOVERY") {
-        readGroups(item, kind == "READWRITE_SPLITTING");
+      } else if (kind == "READWRITE_SPLITTING") {
+        // Until read/write splitting exists, a group is its write data source: nothing is lost,
+        // reads only do not reach the replicas.
+        readGroups(item, true);
+        f_.warn(item, "!" + kind,
+                "read/write splitting is not implemented yet: reads and writes alike go to each "
+                "group's write data source");
+      } else if (kind == "DB_DISCOVERY") {
+        readGroups(item, false);
+        f_.warn(item, "!" + kind,
+                "database discovery is not implemented yet: no primary is elected, so statements "
+                "routed to its groups fail");
+      } else {
+        f_.fail(item, "!" + kind, notImplementedRule(kind));
       }
       // !SHARDING's algorithms are checked when router/ builds them, with a message naming the
       // built-in algorithm to use instead.

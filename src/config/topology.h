@@ -35,8 +35,8 @@ struct DataSource {
   int maxLifetimeMs = 1800000;
 };
 
-// A rule is kept as written until the issue that acts on it; `kind` is the tag without '!'
-// ("SHARDING", "BROADCAST", "SINGLE", "READWRITE_SPLITTING", ...).
+// A rule as written; `kind` is the tag without '!': "SHARDING", "BROADCAST", "SINGLE",
+// "READWRITE_SPLITTING" or "DB_DISCOVERY" (the loader refuses any other).
 struct RuleConfig {
   std::string kind;
   std::string yaml;  // the rule's body, re-emitted as YAML

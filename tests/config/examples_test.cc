@@ -34,15 +34,24 @@ std::vector<fs::path> exampleConfigs() {
   return out;
 }
 
+// Every example loads; the only warning is the one that says read/write splitting is not acted
+// on yet. The demo's configuration (conf/demo) too.
 TEST(Examples, EveryExampleLoadsWithoutWarnings) {
   ASSERT_TRUE(fs::is_directory(examplesDir())) << examplesDir();
   std::vector<fs::path> configs = exampleConfigs();
   ASSERT_GE(configs.size(), 2u);
+  configs.push_back(examplesDir().parent_path() / "demo");
   for (const fs::path& dir : configs) {
     SCOPED_TRACE(dir.string());
     std::shared_ptr<const Topology> t;
     ASSERT_NO_THROW(t = loadTopology(dir.string()));
-    EXPECT_TRUE(t->warnings.empty()) << describe(*t);
+    if (dir.filename() == "readwrite-splitting") {
+      ASSERT_EQ(t->warnings.size(), 1u) << describe(*t);
+      EXPECT_THAT(t->warnings[0], ::testing::HasSubstr(": !READWRITE_SPLITTING: read/write "
+                                                       "splitting is not implemented yet"));
+    } else {
+      EXPECT_TRUE(t->warnings.empty()) << describe(*t);
+    }
     EXPECT_FALSE(t->databases.empty());
     EXPECT_FALSE(t->authority.users.empty());
     for (const auto& [name, db] : t->databases) {

@@ -341,7 +341,7 @@ rules:
   broadcastTables:
     - t_config
 )");
-  dir.write("config-readwrite.yaml", R"(schemaName: rw_db
+  std::string readwrite = dir.write("config-readwrite.yaml", R"(schemaName: rw_db
 dataSources:
   primary_ds:
     url: jdbc:mysql://10.0.0.1/rw
@@ -370,7 +370,10 @@ rules:
   EXPECT_EQ(t->props.other.at("proxy-opentracing-enabled"), "false");
   EXPECT_THAT(t->warnings,
               ElementsAre(server + ":12: !SQL_PARSER.sqlCommentParseEnabled: not acted on by "
-                                   "shardproxy, ignored"));
+                                   "shardproxy, ignored",
+                          readwrite + ":8: !READWRITE_SPLITTING: read/write splitting is not "
+                                      "implemented yet: reads and writes alike go to each "
+                                      "group's write data source"));
   EXPECT_EQ(t->statementCacheSize, 65535u);  // ShardingSphere's default
 
   const LogicalDatabase& db = t->databases.at("sharding_db");
@@ -549,9 +552,6 @@ dataSources:
     flavour: vanilla
     url: jdbc:mysql://h2/db
 shardingRule: {}
-rules:
-- !FANCY_NEW_RULE
-  x: 1
 )");
   auto t = dir.load();
   EXPECT_THAT(
@@ -565,14 +565,48 @@ rules:
           db + ":7: dataSources.ds_0.url: duplicate key (first at line 5), the last one wins",
           db + ":4: dataSources.ds_0.dataSourceClassName: Java-only setting, ignored",
           db + ":6: dataSources.ds_0.flavour: unknown key, ignored",
-          db + ":8: shardingRule: unknown key, ignored",
-          db + ":10: !FANCY_NEW_RULE: unknown rule kind, kept as written"));
+          db + ":8: shardingRule: unknown key, ignored"));
   EXPECT_EQ(t->props.other.count("no-such-prop"), 0u);
   EXPECT_EQ(t->modeType, "Cluster");
   const LogicalDatabase& d = t->databases.at("db");
   EXPECT_EQ(d.dataSources[0].host, "h2");  // the last duplicate wins, as with SnakeYAML
-  ASSERT_EQ(d.rules.size(), 1u);
-  EXPECT_EQ(d.rules[0].kind, "FANCY_NEW_RULE");
+}
+
+// !DB_DISCOVERY groups are read so that other rules may name them; the rule itself is not acted
+// on, which the warning says.
+TEST(Loader, DiscoveryGroupsAreReadWithAWarning) {
+  ConfigDir dir;
+  dir.write("global.yaml", kMinimalGlobal);
+  std::string file = dir.write("database-ha.yaml", R"(databaseName: ha_db
+dataSources:
+  ds_0:
+    url: jdbc:mysql://10.0.0.1/ha
+  ds_1:
+    url: jdbc:mysql://10.0.0.2/ha
+rules:
+- !DB_DISCOVERY
+  dataSources:
+    replica_group:
+      dataSourceNames: [ds_0, ds_1]
+      discoveryHeartbeatName: mgr_heartbeat
+      discoveryTypeName: mgr
+  discoveryHeartbeats:
+    mgr_heartbeat:
+      props:
+        keep-alive-cron: '0/5 * * * * ?'
+  discoveryTypes:
+    mgr:
+      type: MySQL.MGR
+)");
+  auto t = dir.load();
+  EXPECT_THAT(t->warnings,
+              ElementsAre(file + ":8: !DB_DISCOVERY: database discovery is not implemented yet: "
+                                 "no primary is elected, so statements routed to its groups "
+                                 "fail"));
+  const LogicalDatabase& db = t->databases.at("ha_db");
+  EXPECT_EQ(db.logicalDataSources.at("replica_group"), "");
+  ASSERT_EQ(db.rules.size(), 1u);
+  EXPECT_EQ(db.rules[0].kind, "DB_DISCOVERY");
 }
 
 TEST(Loader, WarnsAboutUnknownAuthenticatorNames) {
@@ -980,27 +1014,93 @@ TEST(LoaderError, ClassBasedAlgorithmsAreJavaOnly) {
   // (!SHARDING's algorithms are router/'s to check: tests/router/sharding_rule_test.cc.)
   DatabaseCase c(R"(databaseName: db
 dataSources:
+  write_ds:
+    url: jdbc:mysql://h/db
+  read_ds:
+    url: jdbc:mysql://h2/db
+rules:
+- !READWRITE_SPLITTING
+  dataSources:
+    readwrite_ds:
+      writeDataSourceName: write_ds
+      readDataSourceNames: [read_ds]
+      loadBalancerName: custom
+  loadBalancers:
+    custom:
+      type: CLASS_BASED
+      props:
+        algorithmClassName: com.example.MyBalancer
+)");
+  EXPECT_EQ(c.error(), c.file +
+                           ":16: !READWRITE_SPLITTING.loadBalancers.custom.type: CLASS_BASED "
+                           "algorithms are Java classes, which shardproxy cannot load; use a "
+                           "built-in algorithm type");
+}
+
+// A rule the proxy does not act on is refused, naming file, line and rule: running as if it were
+// not there would store plain text for !ENCRYPT, return unmasked values for !MASK, and so on.
+TEST(LoaderError, RulesNotActedOnAreRefused) {
+  const std::string head = R"(databaseName: db
+dataSources:
   ds_0:
     url: jdbc:mysql://h/db
 rules:
-- !ENCRYPT
+- !SINGLE
+  tables: ["*.*"]
+)";
+  struct Case {
+    std::string rule;
+    std::string message;
+  };
+  const std::string encrypt =
+      "encryption is not implemented by shardproxy yet: the columns it names would be stored "
+      "and returned in plain text; remove the rule to run without encryption";
+  const Case cases[] = {
+      {R"(- !ENCRYPT
   tables:
     t_user:
       columns:
         pwd:
           cipher:
             name: pwd_cipher
-            encryptorName: custom
+            encryptorName: aes
   encryptors:
-    custom:
-      type: CLASS_BASED
+    aes:
+      type: AES
       props:
-        algorithmClassName: com.example.MyEncryptor
-)");
-  EXPECT_EQ(c.error(), c.file +
-                           ":16: !ENCRYPT.encryptors.custom.type: CLASS_BASED algorithms "
-                           "are Java classes, which shardproxy cannot load; use a built-in "
-                           "algorithm type");
+        aes-key-value: 123456abc
+)",
+       encrypt},
+      {"- !COMPATIBLE_ENCRYPT\n  tables: {}\n", encrypt},
+      {"- !ENCRYPT\n", encrypt},
+      {R"(- !MASK
+  tables:
+    t_user:
+      columns:
+        phone:
+          maskAlgorithm: keep_first_n_last_m
+)",
+       "data masking is not implemented by shardproxy yet: queries would return the values "
+       "unmasked; remove the rule to run without masking"},
+      {R"(- !SHADOW
+  dataSources:
+    shadow_group:
+      productionDataSourceName: ds_0
+      shadowDataSourceName: ds_0
+)",
+       "shadow databases are not implemented by shardproxy yet: statements meant for the shadow "
+       "data sources would run on the production ones; remove the rule to run without them"},
+      {"- !FANCY_NEW_RULE\n  x: 1\n",
+       "unknown rule: shardproxy acts on !SHARDING, !BROADCAST and !SINGLE and reads the groups "
+       "of !READWRITE_SPLITTING and !DB_DISCOVERY; it does not start with a rule it would "
+       "ignore"},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.rule);
+    DatabaseCase d(head + c.rule);
+    std::string kind = c.rule.substr(2, c.rule.find_first_of(" \n", 2) - 2);
+    EXPECT_EQ(d.error(), d.file + ":8: " + kind + ": " + c.message);
+  }
 }
 
 TEST(LoaderError, UnknownPrivilegeType) {

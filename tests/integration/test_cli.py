@@ -207,6 +207,59 @@ class CliTest(h.TestCase):
         files["database-db1.yaml"] = text
         self.check_bad(files, "database-db1.yaml", line_of(text, "maxPoolSize"), "maxPoolSize")
 
+    def test_check_config_refuses_rules_not_acted_on(self):
+        # the proxy would run as if the rule were not there: plain text for !ENCRYPT, unmasked
+        # values for !MASK ... so it says which rule, where, and fails
+        rules = {
+            "ENCRYPT": ("  tables:\n    t:\n      columns:\n        v:\n          cipher:\n"
+                        "            name: v_cipher\n            encryptorName: aes\n"
+                        "  encryptors:\n    aes:\n      type: AES\n      props:\n"
+                        "        aes-key-value: 123456abc\n", "encryption is not implemented"),
+            "MASK": ("  tables:\n    t:\n      columns:\n        v:\n"
+                     "          maskAlgorithm: mask_v\n", "data masking is not implemented"),
+            "SHADOW": ("  dataSources:\n    shadow_group:\n      productionDataSourceName: ds_0\n"
+                       "      shadowDataSourceName: ds_0\n", "shadow databases are not implemented"),
+            "SOMETHING_NEW": ("  x: 1\n", "unknown rule"),
+        }
+        for kind, (body, message) in rules.items():
+            with self.subTest(rule=kind):
+                text = self.good_db.rstrip("\n") + "\n"
+                if "\nrules:" not in text:
+                    text += "rules:\n"
+                text += "- !%s\n%s" % (kind, body)
+                files = self.good_files()
+                files["database-db1.yaml"] = text
+                out = self.check_bad(files, "database-db1.yaml", line_of(text, "!" + kind), "!" + kind)
+                self.assertIn(message, out)
+                self.assertNotIn("configuration OK", out)
+        # and the proxy does not start with one
+        text = self.good_db.rstrip("\n") + "\n"
+        if "\nrules:" not in text:
+            text += "rules:\n"
+        text += "- !ENCRYPT\n" + rules["ENCRYPT"][0]
+        with ConfDir({"global.yaml": self.good_global, "database-db1.yaml": text}) as d:
+            port = h.free_port()
+            r = subprocess.run([h.PROXY_BIN, "--conf", d, "--port", str(port), "--data-dir",
+                                os.path.join(d, "data")], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True, timeout=15)
+        self.assertNotEqual(r.returncode, 0)
+        self.assertRegex(r.stdout + r.stderr, r"database-db1\.yaml:%d: !ENCRYPT: encryption is not"
+                         % line_of(text, "!ENCRYPT"))
+
+    def test_check_config_warns_about_readwrite_splitting(self):
+        text = self.good_db.rstrip("\n") + "\n"
+        if "\nrules:" not in text:
+            text += "rules:\n"
+        text += ("- !READWRITE_SPLITTING\n  dataSources:\n    rw_ds:\n"
+                 "      writeDataSourceName: ds_0\n      readDataSourceNames: [ds_0]\n")
+        with ConfDir({"global.yaml": self.good_global, "database-db1.yaml": text}) as d:
+            r = h.run_proxy_cli(["--check-config", "--conf", d])
+        out = r.stdout + r.stderr
+        self.assertEqual(r.returncode, 0, out)
+        self.assertIn("configuration OK", out)
+        self.assertRegex(out, r"database-db1\.yaml:%d: !READWRITE_SPLITTING: read/write splitting is "
+                         r"not implemented yet" % line_of(text, "!READWRITE_SPLITTING"))
+
     def test_refuses_to_start_with_bad_config(self):
         text = self.good_global.replace("type: DATABASE_PERMITTED", "type: SUPER_PERMITTED")
         with ConfDir({"global.yaml": text, "database-db1.yaml": self.good_db}) as d:
