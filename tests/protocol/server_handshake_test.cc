@@ -461,7 +461,9 @@ TEST(ServerHandshakeTest, GuardSeesEveryVerdictAndHoldsItBack) {
     for (size_t i = 0; i < e.client.size() && step.action == Action::kRead; ++i) {
       step = m.onPacket(e.client[i]);
       // Only the last step carries a verdict.
-      if (step.action == Action::kRead) EXPECT_EQ(step.delay.count(), 0);
+      if (step.action == Action::kRead) {
+        EXPECT_EQ(step.delay.count(), 0);
+      }
     }
     ASSERT_EQ(step.action, e.outcome);
     if (e.error == "Bad handshake") {
@@ -504,7 +506,9 @@ TEST(ServerHandshakeTest, BlockedAccountIsRefusedBeforeItsPasswordIsChecked) {
       EXPECT_EQ(m.error().code(), 1129);
       EXPECT_EQ(step.delay.count(), 0);
     }
-    if (!atVerdict) EXPECT_TRUE(store.lookups.empty());
+    if (!atVerdict) {
+      EXPECT_TRUE(store.lookups.empty());
+    }
   }
   // Another account is not concerned.
   FakeCredentials store;
