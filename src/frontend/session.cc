@@ -167,6 +167,8 @@ awaitable<bool> Session::dispatch(std::string_view payload) {
       resetConnection();
       writeOk();
       break;
+    case Command::kChangeUser:
+      co_return co_await changeUser(*command);
     case Command::kStatistics:
       io_.write(admin.statistics());
       break;

@@ -27,6 +27,7 @@
 #include "protocol/column_definition.h"
 #include "protocol/command.h"
 #include "protocol/ok_err.h"
+#include "protocol/server_handshake.h"
 
 namespace shardproxy::frontend {
 
@@ -60,6 +61,16 @@ class Session final : public executor::ResultSink {
 
  private:
   awaitable<bool> authenticate();
+  // COM_CHANGE_USER: logs in again as the account the request names; false (an ERR written)
+  // when it fails, which ends the session as in MySQL.
+  awaitable<bool> changeUser(const protocol::CommandPacket& command);
+  // The connection phase with a client, until the login is decided; true when it succeeded.
+  awaitable<bool> converse(protocol::ServerHandshake& handshake,
+                           protocol::ServerHandshake::Step step);
+  protocol::ServerHandshakeSettings handshakeSettings(uint32_t capabilities) const;
+  // The session runs as `user` from now on, in `database` if one is named (false, an ERR
+  // written, when the user may not use it); writes the OK.
+  bool loggedIn(const config::User& user, const std::string& database);
   // Waits `delay` without holding up the worker; false when the session must stop instead.
   awaitable<bool> holdBack(std::chrono::milliseconds delay);
   awaitable<bool> dispatch(std::string_view payload);
@@ -119,6 +130,7 @@ class Session final : public executor::ResultSink {
   bool unixSocket_;
   uint32_t connectionId_;
 
+  std::string scramble_;  // sent in the greeting; COM_CHANGE_USER answers it too
   uint32_t capabilities_ = 0;
   uint16_t collation_ = 0;
   // The backend side: connections, transaction, session variables, the database in use.

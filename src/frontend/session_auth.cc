@@ -1,7 +1,9 @@
 // Session, connection phase: drives protocol::ServerHandshake (which decides the login) over
-// the client connection, then registers the session and applies the requested database.
+// the client connection, then registers the session and applies the requested database; and
+// COM_CHANGE_USER, the same login again within the session.
 #include "frontend/session.h"
 #include "protocol/auth.h"
+#include "protocol/change_user.h"
 #include "protocol/constants.h"
 #include "protocol/server_handshake.h"
 
@@ -62,18 +64,18 @@ awaitable<bool> Session::holdBack(std::chrono::milliseconds delay) {
   co_return !stopRequested_;
 }
 
-awaitable<bool> Session::authenticate() {
-  AuthorityCredentials accounts(topology_->authority);
-  ThrottleGuard guard(*context_.logins);
-  protocol::ServerHandshake handshake({.serverVersion = context_.serverVersion,
-                                       .connectionId = connectionId_,
-                                       .capabilities = kServerCapabilities,
-                                       .scramble = protocol::makeScramble(),
-                                       .rsaKey = context_.rsaKey.get(),
-                                       .unixSocket = unixSocket_,
-                                       .peerHost = peerHost_},
-                                      accounts, &guard);
-  auto step = handshake.start();
+protocol::ServerHandshakeSettings Session::handshakeSettings(uint32_t capabilities) const {
+  return {.serverVersion = context_.serverVersion,
+          .connectionId = connectionId_,
+          .capabilities = capabilities,
+          .scramble = scramble_,
+          .rsaKey = context_.rsaKey.get(),
+          .unixSocket = unixSocket_,
+          .peerHost = peerHost_};
+}
+
+awaitable<bool> Session::converse(protocol::ServerHandshake& handshake,
+                                  protocol::ServerHandshake::Step step) {
   while (true) {
     if (step.delay.count() > 0 && !co_await holdBack(step.delay)) co_return false;
     for (const std::string& packet : step.packets) io_.write(packet);
@@ -91,33 +93,62 @@ awaitable<bool> Session::authenticate() {
     }
     step = handshake.onPacket(*packet);
   }
-  if (step.action == protocol::ServerHandshake::Action::kFailed) co_return false;
+  co_return step.action == protocol::ServerHandshake::Action::kDone;
+}
+
+awaitable<bool> Session::authenticate() {
+  AuthorityCredentials accounts(topology_->authority);
+  ThrottleGuard guard(*context_.logins);
+  scramble_ = protocol::makeScramble();
+  protocol::ServerHandshake handshake(handshakeSettings(kServerCapabilities), accounts, &guard);
+  if (!co_await converse(handshake, handshake.start())) co_return false;
   io_.setMaxPayload(context_.options.maxAllowedPacket);
 
   const protocol::HandshakeResult& login = handshake.result();
   capabilities_ = login.capabilities;
   collation_ = login.collation;
-  const config::User* user = accounts.found();
-  shard_.setUser(user, peerHost_);
-  shard_.clientHost = peerHost_;
   shard_.foundRows = capabilities_ & cap::kFoundRows;
+  shard_.variables.values = executor::charsetVariables(collation_);
+  shard_.multiStatements = capabilities_ & cap::kMultiStatements;
+  co_return loggedIn(*accounts.found(), login.database);
+}
+
+awaitable<bool> Session::changeUser(const protocol::CommandPacket& command) {
+  auto request = protocol::decodeChangeUser(command, capabilities_);
+  if (!request) {
+    error(Status(er::kUnknownCom, "08S01", "Unknown command"));  // MySQL's answer too
+    co_return false;
+  }
+  AuthorityCredentials accounts(topology_->authority);
+  ThrottleGuard guard(*context_.logins);
+  // The client answers with the scramble of the session's greeting, as MySQL expects.
+  protocol::ServerHandshake handshake(handshakeSettings(capabilities_), accounts, &guard);
+  if (!co_await converse(handshake, handshake.changeUser(*request))) co_return false;
+  // As COM_RESET_CONNECTION: the transaction is rolled back, backend connections held for the
+  // session (and their state) are let go, session variables and prepared statements are gone.
+  if (request->collation) collation_ = *request->collation;
+  resetConnection();
+  shard_.database.clear();
+  co_return loggedIn(*accounts.found(), request->database);
+}
+
+bool Session::loggedIn(const config::User& user, const std::string& database) {
+  shard_.setUser(&user, peerHost_);
   // KILL from another session runs on this session's worker, after finding this entry again
   // there (the destructor removes it first), so `this` is alive when it is called.
-  context_.state.sessions.add(connectionId_, {worker_.io().get_executor(), this, user->name,
+  context_.state.sessions.add(connectionId_, {worker_.io().get_executor(), this, user.name,
                                               peerHost_,
                                               [this](bool connection) { killedBy(connection); },
                                               activity_});
-  if (!login.database.empty()) {
-    Status s = useDatabase(login.database);
+  if (!database.empty()) {
+    Status s = useDatabase(database);
     if (!s) {
       error(s);
-      co_return false;
+      return false;
     }
   }
-  shard_.variables.values = executor::charsetVariables(collation_);
-  shard_.multiStatements = capabilities_ & cap::kMultiStatements;
   writeOk();
-  co_return true;
+  return true;
 }
 
 }  // namespace shardproxy::frontend

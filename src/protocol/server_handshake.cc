@@ -90,13 +90,31 @@ ServerHandshake::Step ServerHandshake::onResponse(std::string_view payload) {
     return fail(Status(er::kHandshake, "08S01", "Bad handshake"));
   }
   HandshakeResponse& hello = decoded->response;
-  result_.user = std::move(hello.user);
-  result_.host = settings_.unixSocket ? "localhost" : settings_.peerHost;
-  result_.database = std::move(hello.database);
   result_.capabilities = hello.capabilities & settings_.capabilities;
   result_.collation = hello.collation;
   result_.attributes = std::move(hello.attributes);
-  response_ = std::move(hello.authResponse);
+  const bool pluginAuth = hello.capabilities & cap::kPluginAuth;
+  return login(std::move(hello.user), std::move(hello.database), std::move(hello.authResponse),
+               pluginAuth ? std::move(hello.authPlugin) : std::string(), pluginAuth);
+}
+
+ServerHandshake::Step ServerHandshake::changeUser(const ChangeUserRequest& request) {
+  if (state_ != State::kStart) return fail(Status(er::kHandshake, "08S01", "Bad handshake"));
+  result_.capabilities = settings_.capabilities;
+  result_.collation = static_cast<uint8_t>(request.collation.value_or(0));
+  result_.attributes = request.attributes;
+  const bool pluginAuth = settings_.capabilities & cap::kPluginAuth;
+  return login(request.user, request.database, request.authResponse,
+               pluginAuth ? request.authPlugin : std::string(), pluginAuth);
+}
+
+ServerHandshake::Step ServerHandshake::login(std::string user, std::string database,
+                                             std::string authResponse, std::string clientPlugin,
+                                             bool pluginAuth) {
+  result_.user = std::move(user);
+  result_.host = settings_.unixSocket ? "localhost" : settings_.peerHost;
+  result_.database = std::move(database);
+  response_ = std::move(authResponse);
   sentAuthData_ = !response_.empty();
   if (guard_) {
     // Refused before anything is checked: a blocked account's password stays untried.
@@ -105,8 +123,6 @@ ServerHandshake::Step ServerHandshake::onResponse(std::string_view payload) {
   }
 
   account_ = credentials_.find(result_.user, result_.host);
-  const bool pluginAuth = hello.capabilities & cap::kPluginAuth;
-  std::string clientPlugin = pluginAuth ? hello.authPlugin : std::string(kNativePasswordPlugin);
   if (clientPlugin.empty()) clientPlugin = kNativePasswordPlugin;
   plugin_ = choosePlugin(account_ ? account_->plugin : std::string(), clientPlugin);
   // A client that starts with another plugin than the greeting's may send no data at all and

@@ -14,6 +14,7 @@
 
 #include "common/status.h"
 #include "protocol/auth.h"
+#include "protocol/change_user.h"
 #include "protocol/handshake.h"
 
 namespace shardproxy::protocol {
@@ -108,6 +109,10 @@ class ServerHandshake {
 
   // The greeting. Call once, first.
   Step start();
+  // COM_CHANGE_USER: the login of a session that is logged in already, in place of start() and
+  // the handshake response. The settings carry the scramble of the session's greeting and its
+  // capabilities.
+  Step changeUser(const ChangeUserRequest& request);
   // The client's next packet, after a kRead step. Any other call fails the handshake.
   Step onPacket(std::string_view payload);
 
@@ -127,6 +132,9 @@ class ServerHandshake {
   };
 
   Step onResponse(std::string_view payload);
+  // The account named by a handshake response or COM_CHANGE_USER (result_ holds the rest).
+  Step login(std::string user, std::string database, std::string authResponse,
+             std::string clientPlugin, bool pluginAuth);
   Step verify();
   Step onFullAuth(std::string_view payload);
   Step read(std::string packet, State next);

@@ -5,7 +5,9 @@
 #include <string_view>
 
 #include "fuzz_check.h"
+#include "protocol/change_user.h"
 #include "protocol/command.h"
+#include "protocol/constants.h"
 
 namespace {
 
@@ -35,5 +37,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   auto option = decodeSetOption(*cmd);
   FUZZ_CHECK(option.has_value() == (cmd->body.size() == 2));
+  // COM_CHANGE_USER's fields depend on the session's capabilities: every combination that
+  // matters, read from the first byte.
+  const uint32_t caps = (data[0] & 1 ? cap::kSecureConnection : 0) |
+                        (data[0] & 2 ? cap::kPluginAuth : 0) |
+                        (data[0] & 4 ? cap::kConnectAttrs : 0) | cap::kProtocol41;
+  CommandPacket asChangeUser{Command::kChangeUser, cmd->body};
+  if (auto r = decodeChangeUser(asChangeUser, caps)) {
+    FUZZ_CHECK(r->user.size() + r->authResponse.size() + r->database.size() +
+                   r->authPlugin.size() <=
+               cmd->body.size());
+  }
   return 0;
 }

@@ -542,6 +542,114 @@ TEST(ServerHandshakeTest, AccessDeniedCutsLongNames) {
   EXPECT_EQ(cutCharacters("", 0), "");
 }
 
+ChangeUserRequest changeTo(std::string user, std::string auth, std::string plugin,
+                           std::string database = "") {
+  ChangeUserRequest r;
+  r.user = std::move(user);
+  r.authResponse = std::move(auth);
+  r.authPlugin = std::move(plugin);
+  r.database = std::move(database);
+  r.collation = 45;
+  return r;
+}
+
+// COM_CHANGE_USER goes through the same login as a handshake response, with the scramble of the
+// session's greeting: both plugins, the plugin switch, wrong passwords, and the guard.
+TEST(ServerHandshakeTest, ChangeUser) {
+  const std::string sha2 = cachingSha2Token("s3cret!", kScramble);
+  struct Case {
+    std::string name;
+    ChangeUserRequest request;
+    std::vector<std::string> client;               // after the request
+    std::vector<std::vector<std::string>> server;  // the answer to the request, then to each
+    Action outcome;
+    std::string error;
+  };
+  const Case cases[] = {
+      {"native",
+       changeTo("alice", nativePasswordToken("secret", kScramble), kNativePasswordPlugin, "shop"),
+       {},
+       {{}},
+       Action::kDone,
+       ""},
+      {"native, wrong password",
+       changeTo("alice", nativePasswordToken("Secret", kScramble), kNativePasswordPlugin),
+       {},
+       {{}},
+       Action::kFailed,
+       "Access denied for user 'alice'@'10.0.0.7' (using password: YES)"},
+      {"caching_sha2 fast path",
+       changeTo("bob", sha2, kCachingSha2Plugin),
+       {},
+       {{moreData(kCachingSha2FastAuthOk)}},
+       Action::kDone,
+       ""},
+      {"switched to caching_sha2",
+       changeTo("bob", nativePasswordToken("s3cret!", kScramble), kNativePasswordPlugin),
+       {sha2},
+       {{encodeAuthSwitchRequest(kCachingSha2Plugin, kScramble)},
+        {moreData(kCachingSha2FastAuthOk)}},
+       Action::kDone,
+       ""},
+      {"switched to native, wrong answer",
+       changeTo("dave", cachingSha2Token("pw", kScramble), kCachingSha2Plugin),
+       {nativePasswordToken("nope", kScramble)},
+       {{encodeAuthSwitchRequest(kNativePasswordPlugin, kScramble)}, {}},
+       Action::kFailed,
+       "Access denied for user 'dave'@'10.0.0.7' (using password: YES)"},
+      {"unknown user",
+       changeTo("mallory", nativePasswordToken("x", kScramble), kNativePasswordPlugin),
+       {},
+       {{}},
+       Action::kFailed,
+       "Access denied for user 'mallory'@'10.0.0.7' (using password: YES)"},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.name);
+    FakeCredentials store;
+    FakeGuard guard;
+    guard.delay = std::chrono::milliseconds(0);
+    ServerHandshake m = machine(store, {}, &guard);
+    ServerHandshake::Step step = m.changeUser(c.request);
+    for (size_t i = 0;; ++i) {
+      ASSERT_LT(i, c.server.size());
+      if (step.action == Action::kFailed) break;  // one ERR, checked below
+      EXPECT_EQ(step.packets.size(), c.server[i].size()) << "step " << i;
+      for (size_t j = 0; j < std::min(step.packets.size(), c.server[i].size()); ++j) {
+        EXPECT_BYTES_EQ(c.server[i][j], step.packets[j]);
+      }
+      if (step.action != Action::kRead || i >= c.client.size()) break;
+      step = m.onPacket(c.client[i]);
+    }
+    ASSERT_EQ(step.action, c.outcome);
+    if (c.outcome == Action::kFailed) {
+      EXPECT_EQ(m.error().message(), c.error);
+      EXPECT_EQ(m.error().code(), er::kAccessDenied);
+    } else {
+      EXPECT_EQ(m.result().user, c.request.user);
+      EXPECT_EQ(m.result().database, c.request.database);
+      EXPECT_EQ(m.result().capabilities, kServerCaps);  // the session's
+    }
+    ASSERT_EQ(guard.calls.size(), 2u);
+    EXPECT_EQ(guard.calls[0], "admit " + c.request.user + "@10.0.0.7");
+    EXPECT_EQ(guard.calls[1], std::string(c.outcome == Action::kDone ? "success " : "failure ") +
+                                  c.request.user + "@10.0.0.7");
+  }
+  // Only on a fresh machine, in place of start().
+  FakeCredentials store;
+  ServerHandshake m = machine(store);
+  m.start();
+  EXPECT_EQ(m.changeUser(changeTo("alice", "", "")).action, Action::kFailed);
+  // A blocked account cannot change to it either.
+  FakeGuard guard;
+  guard.blocked = {"alice"};
+  ServerHandshake blocked = machine(store, {}, &guard);
+  ServerHandshake::Step step =
+      blocked.changeUser(changeTo("alice", nativePasswordToken("secret", kScramble), ""));
+  EXPECT_EQ(step.action, Action::kFailed);
+  EXPECT_EQ(blocked.error().code(), 1129);
+}
+
 // Corrupting any one client packet of a successful exchange (empty, an ERR, random bytes, one
 // byte flipped) never logs in, and each machine ends on a Failed step or waits for more.
 TEST(ServerHandshakeTest, CorruptedClientPacketsNeverLogIn) {
