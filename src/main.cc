@@ -191,6 +191,7 @@ int main(int argc, char** argv) {
       executor::probeBackendVersion(*topology, fallback) + "-shardproxy-" + kVersion;
   // Executable comments are judged by the version clients are told.
   parser::setServerVersionId(parser::versionIdOf(version));
+  executor::checkBackendGrants(*topology);
   int rc = 0;
   try {
     frontend::Server server(topology, std::move(*rules), options, version);

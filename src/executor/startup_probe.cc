@@ -1,10 +1,15 @@
 #include "executor/startup_probe.h"
 
+#include <errmsg.h>
 #include <mysql.h>
 
 #include <algorithm>
+#include <optional>
+#include <set>
+#include <vector>
 
 #include "common/log.h"
+#include "executor/backend_grants.h"
 
 namespace shardproxy::executor {
 
@@ -26,6 +31,136 @@ std::string probeBackendVersion(const config::Topology& topology, const std::str
     }
   }
   return fallback;
+}
+
+namespace {
+
+// The first column of every row of `sql`; nullopt, with `error` set, when the query fails.
+std::optional<std::vector<std::string>> firstColumn(MYSQL* m, const std::string& sql,
+                                                    std::string& error) {
+  if (mysql_real_query(m, sql.data(), sql.size()) != 0) {
+    error = mysql_error(m);
+    return std::nullopt;
+  }
+  MYSQL_RES* result = mysql_store_result(m);
+  if (!result) {
+    error = mysql_error(m);
+    return std::nullopt;
+  }
+  std::vector<std::string> out;
+  while (MYSQL_ROW row = mysql_fetch_row(result)) {
+    unsigned long* lengths = mysql_fetch_lengths(result);
+    if (row[0]) out.emplace_back(row[0], lengths[0]);
+  }
+  mysql_free_result(result);
+  return out;
+}
+
+struct AccountGrants {
+  std::vector<std::string> lines;            // the account's and its roles' grant lines
+  std::vector<std::string> unreadableRoles;  // "`r` (its grants cannot be read: ...)"
+};
+
+// What SHOW GRANTS says of the data source's account, with the grants of every role it may take
+// on. nullopt when it cannot be asked: `error` says why, `unreachable` whether the server did
+// not answer at all (a client-side error) rather than refuse.
+std::optional<AccountGrants> readGrants(const config::DataSource& ds, std::string& error,
+                                        bool& unreachable) {
+  MYSQL* m = mysql_init(nullptr);
+  unsigned connectTimeout = 2;
+  unsigned readTimeout = 5;
+  mysql_options(m, MYSQL_OPT_CONNECT_TIMEOUT, &connectTimeout);
+  mysql_options(m, MYSQL_OPT_READ_TIMEOUT, &readTimeout);
+  unsigned protocol = MYSQL_PROTOCOL_TCP;
+  mysql_optionsv(m, MYSQL_OPT_PROTOCOL, &protocol);
+  // No default database: the grants can be read even when the database is missing.
+  if (!mysql_real_connect(m, ds.host.c_str(), ds.username.c_str(), ds.password.c_str(), nullptr,
+                          ds.port, nullptr, 0)) {
+    error = mysql_error(m);
+    unreachable = mysql_errno(m) >= CR_MIN_ERROR;
+    mysql_close(m);
+    return std::nullopt;
+  }
+  AccountGrants out;
+  auto lines = firstColumn(m, "SHOW GRANTS", error);
+  if (!lines) {
+    mysql_close(m);
+    return std::nullopt;
+  }
+  // Each round takes on, one at a time, the roles that the lines so far grant but do not
+  // describe, and keeps the lines not seen yet; a role taken on (or refused) is not asked again,
+  // so this ends.
+  auto add = [&out](const std::vector<std::string>& more) {
+    for (const std::string& line : more) {
+      if (std::find(out.lines.begin(), out.lines.end(), line) == out.lines.end()) {
+        out.lines.push_back(line);
+      }
+    }
+  };
+  add(*lines);
+  std::vector<Grantee> asked;
+  for (bool more = true; more;) {
+    more = false;
+    std::vector<GrantLine> parsed;
+    for (const std::string& line : out.lines) {
+      if (auto g = parseGrantLine(line)) parsed.push_back(std::move(*g));
+    }
+    for (const Grantee& role : rolesWithoutGrants(parsed)) {
+      if (std::find(asked.begin(), asked.end(), role) != asked.end()) continue;
+      asked.push_back(role);
+      more = true;
+      std::string sql = setRole(role);
+      std::string roleError;
+      std::optional<std::vector<std::string>> roleLines;
+      if (mysql_real_query(m, sql.data(), sql.size()) == 0) {
+        roleLines = firstColumn(m, "SHOW GRANTS", roleError);
+      } else {
+        roleError = mysql_error(m);
+      }
+      if (roleLines) {
+        add(*roleLines);
+      } else {
+        out.unreadableRoles.push_back("role `" + role.name +
+                                      "` (its grants cannot be read: " + roleError + ")");
+      }
+    }
+  }
+  mysql_close(m);
+  return out;
+}
+
+}  // namespace
+
+void checkBackendGrants(const config::Topology& topology) {
+  std::set<std::string> checked;      // server/user/database: one account's need, checked once
+  std::set<std::string> unreachable;  // servers that did not answer: not asked again
+  for (const auto& [name, db] : topology.databases) {
+    for (const config::DataSource& ds : db.dataSources) {
+      std::string server = ds.host + ":" + std::to_string(ds.port);
+      if (unreachable.count(server) ||
+          !checked.insert(server + "/" + ds.username + "/" + ds.database).second) {
+        continue;
+      }
+      std::string error;
+      bool down = false;
+      auto grants = readGrants(ds, error, down);
+      if (!grants) {
+        if (down) unreachable.insert(server);
+        spdlog::warn("data source {}.{} ({}, user {}): cannot read the account's grants: {}", name,
+                     ds.name, server, ds.username, error);
+        continue;
+      }
+      std::vector<std::string> excess = excessGrants(grants->lines, ds.database, ds.username);
+      excess.insert(excess.end(), grants->unreadableRoles.begin(), grants->unreadableRoles.end());
+      if (excess.empty()) continue;
+      std::string list;
+      for (const std::string& e : excess) list += (list.empty() ? "" : "; ") + e;
+      spdlog::warn(
+          "data source {}.{} ({}, user {}): the account may do more than the proxy needs, which "
+          "is every privilege on `{}` and nothing else (README: Backend accounts): {}",
+          name, ds.name, server, ds.username, ds.database, list);
+    }
+  }
 }
 
 namespace {

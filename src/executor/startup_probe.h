@@ -1,5 +1,6 @@
 // What the proxy asks its backends once, before it serves clients: the server version for the
-// greeting and where the tables no rule names live. Blocking calls, for start-up only.
+// greeting, whether the backend accounts may do more than the proxy needs, and where the tables
+// no rule names live. Blocking calls, for start-up only.
 #pragma once
 
 #include <string>
@@ -12,6 +13,13 @@ namespace shardproxy::executor {
 
 // The version of the first reachable backend, for the greeting; `fallback` otherwise.
 std::string probeBackendVersion(const config::Topology& topology, const std::string& fallback);
+
+// Reads the grants of every data source's account (SHOW GRANTS, and again after SET ROLE for each
+// role it may take on that the first answer does not describe) and logs one warning per data source whose account may do
+// more than the proxy needs (backend_grants.h says what that is). The gate keeps clients to their
+// logical databases; an account that can reach only its data source's database keeps a mistake
+// there from reaching further. A data source that cannot be asked gets a warning saying so.
+void checkBackendGrants(const config::Topology& topology);
 
 // Lists the tables of every data source of `db` and keeps those no rule claims (neither an
 // actual table of a sharded table nor a broadcast table) that the `!SINGLE` tables patterns
