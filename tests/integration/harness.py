@@ -13,7 +13,9 @@ MariaDB servers:
     stopped at exit, so a single test can be run by hand.
   Servers are started with ``scripts/mariadb-cluster.sh`` when it exists; otherwise a
   built-in starter with the same layout (DIR/node<i>/port, DIR/node<i>/mariadbd.pid,
-  DIR/cluster.env) is used.  Root password is ``root`` over TCP 127.0.0.1.
+  DIR/cluster.env) is used.  Root password is ``root`` over TCP 127.0.0.1.  Tests talk to
+  the servers directly as root; the proxies they start use one least-privilege account per
+  actual database (see backend_account()), as a deployment should.
 
 Everything has a bounded timeout: a hang becomes a test failure, never a stuck CI job.
 Use /usr/bin/python3 (pymysql comes from Debian's python3-pymysql).
@@ -423,12 +425,29 @@ def direct(port, db=None, user="root", password="root", **kw):
     return pymysql.connect(host="127.0.0.1", port=port, user=user, password=password, database=db, **kw)
 
 
+BACKEND_HOST = "127.0.0.1"  # where the proxy connects from
+
+
+def backend_account(name):
+    """(user, password) of the least-privilege account for actual database ``name``: what
+    database_yaml gives the proxy for a data source on it unless told otherwise.  Created by
+    create_actual_db on the database's server, granted every privilege on that database and
+    nothing else (the README's "Backend accounts"), dropped by drop_actual_db.  Database names
+    are unique per test, so the accounts are too."""
+    return "sp_" + name, "pw_" + name
+
+
 def create_actual_db(port, name, charset="utf8mb4"):
+    user, password = backend_account(name)
     c = direct(port)
     try:
         with c.cursor() as cur:
             cur.execute("DROP DATABASE IF EXISTS `%s`" % name)
             cur.execute("CREATE DATABASE `%s` CHARACTER SET %s" % (name, charset))
+            cur.execute("CREATE OR REPLACE USER '%s'@'%s' IDENTIFIED BY '%s'" % (user, BACKEND_HOST, password))
+            # In a GRANT, `_` in a database name is a wildcard: escaped, it names this database only.
+            cur.execute("GRANT ALL PRIVILEGES ON `%s`.* TO '%s'@'%s'"
+                        % (name.replace("_", "\\_"), user, BACKEND_HOST))
     finally:
         c.close()
 
@@ -442,14 +461,16 @@ def drop_actual_db(port, name):
         with c.cursor() as cur:
             # connections a (stopped or broken) proxy left behind would block DROP DATABASE on
             # metadata locks: end them first
-            cur.execute("SELECT ID FROM information_schema.PROCESSLIST WHERE DB = %s AND ID <> CONNECTION_ID()",
-                        (name,))
+            user, _ = backend_account(name)
+            cur.execute("SELECT ID FROM information_schema.PROCESSLIST"
+                        " WHERE (DB = %s OR USER = %s) AND ID <> CONNECTION_ID()", (name, user))
             for (thread_id,) in cur.fetchall():
                 try:
                     cur.execute("KILL %d" % thread_id)
                 except pymysql.MySQLError:
                     pass
             cur.execute("DROP DATABASE IF EXISTS `%s`" % name)
+            cur.execute("DROP USER IF EXISTS '%s'@'%s'" % (user, BACKEND_HOST))
     finally:
         c.close()
 
@@ -526,19 +547,27 @@ def _yaml_scalar(v):
     return "'" + s.replace("'", "''") + "'"
 
 
-def database_yaml(name, sources, timeout_ms=3000, max_pool=50, min_pool=1, user="root", password="root",
+def database_yaml(name, sources, timeout_ms=3000, max_pool=50, min_pool=1, user=None, password=None,
                   url_params="serverTimezone=UTC&useSSL=false", rules=None):
     """Text of a database-<name>.yaml.  sources: {ds_name: (port, actual_db)} (ordered).
+
+    user, password: the backend account of every data source; None -> each data source its own
+    least-privilege account (backend_account(actual_db), made by create_actual_db), as the
+    README asks of a deployment.  A test that needs more on a backend passes user="root".
 
     rules: YAML text of the list under ``rules:`` (``- !SHARDING`` ..., ``- !BROADCAST`` ...),
     written as given after dedenting; None -> one ``!SINGLE`` rule for all tables."""
     lines = ["databaseName: %s" % name, "dataSources:"]
     for ds, (port, actual) in sources.items():
+        if user is None:
+            ds_user, ds_password = backend_account(actual)
+        else:
+            ds_user, ds_password = user, "root" if password is None else password
         lines += [
             "  %s:" % ds,
             "    url: jdbc:mysql://127.0.0.1:%d/%s?%s" % (port, actual, url_params),
-            "    username: %s" % user,
-            "    password: %s" % password,
+            "    username: %s" % ds_user,
+            "    password: %s" % ds_password,
             "    maxPoolSize: %d" % max_pool,
             "    minPoolSize: %d" % min_pool,
             "    connectionTimeoutMilliseconds: %d" % timeout_ms,
