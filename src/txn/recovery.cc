@@ -3,6 +3,7 @@
 #include <charconv>
 #include <cstring>
 #include <map>
+#include <memory>
 #include <set>
 #include <string>
 #include <vector>
@@ -15,20 +16,6 @@ namespace shardproxy::txn {
 
 namespace {
 
-// Every data source of the topology, one per server (XA RECOVER lists the whole server's
-// branches, whichever database the connection uses).
-std::vector<const config::DataSource*> servers(const config::Topology& topology) {
-  std::vector<const config::DataSource*> out;
-  std::set<std::string> seen;
-  for (const auto& [name, db] : topology.databases) {
-    for (const config::DataSource& ds : db.dataSources) {
-      std::string key = ds.host + ":" + std::to_string(ds.port) + ":" + ds.username;
-      if (seen.insert(key).second) out.push_back(&ds);
-    }
-  }
-  return out;
-}
-
 int64_t number(const char* text) {
   int64_t v = -1;
   std::from_chars(text, text + std::strlen(text), v);
@@ -36,12 +23,23 @@ int64_t number(const char* text) {
 }
 
 // Settles the branches of one server (see recover()); adds to `report` and `stillPrepared`.
-awaitable<void> recoverServer(asio::any_io_executor executor, const config::DataSource* ds,
+// `accounts` are the server's data sources: the next is tried when the server refuses one (a
+// wrong password, a database dropped), not when it does not answer.
+awaitable<void> recoverServer(asio::any_io_executor executor,
+                              const std::vector<const config::DataSource*>& accounts,
                               CoordinatorLog& log, const XidGenerator& xids,
                               const ActiveTransactions& active, RecoveryReport& report,
                               std::set<std::string>& stillPrepared) {
-  backend::Connection conn(executor, ds->name);
-  Status s = co_await conn.connect(*ds, backend::ConnectFlags{});
+  const config::DataSource* ds = accounts.front();
+  std::unique_ptr<backend::Connection> connection;
+  Status s;
+  for (const config::DataSource* account : accounts) {
+    ds = account;
+    connection = std::make_unique<backend::Connection>(executor, ds->name);
+    s = co_await connection->connect(*ds, backend::ConnectFlags{});
+    if (s || s.code() >= er::kCrConnectionError) break;
+  }
+  backend::Connection& conn = *connection;
   std::vector<Xid> found;
   if (s) s = co_await conn.query("XA RECOVER");
   if (s) {
@@ -92,6 +90,20 @@ awaitable<void> recoverServer(asio::any_io_executor executor, const config::Data
 
 }  // namespace
 
+std::vector<std::vector<const config::DataSource*>> recoveryServers(
+    const config::Topology& topology) {
+  std::vector<std::vector<const config::DataSource*>> out;
+  std::map<std::string, size_t> index;  // host:port -> position in `out`
+  for (const auto& [name, db] : topology.databases) {
+    for (const config::DataSource& ds : db.dataSources) {
+      auto [it, added] = index.emplace(ds.host + ":" + std::to_string(ds.port), out.size());
+      if (added) out.emplace_back();
+      out[it->second].push_back(&ds);
+    }
+  }
+  return out;
+}
+
 awaitable<RecoveryReport> recover(asio::any_io_executor executor, const config::Topology& topology,
                                   CoordinatorLog& log, const XidGenerator& xids,
                                   const ActiveTransactions& active) {
@@ -99,7 +111,7 @@ awaitable<RecoveryReport> recover(asio::any_io_executor executor, const config::
   std::set<std::string> stillPrepared;  // gtrids of this instance seen prepared anywhere
   // Every server at once, so that one that is down (waiting out its connect timeout) holds up
   // no other. They all run on `executor`'s thread: the shared results need no lock.
-  std::vector<const config::DataSource*> all = servers(topology);
+  std::vector<std::vector<const config::DataSource*>> all = recoveryServers(topology);
   co_await runAll(executor, all.size(), [&](size_t i) {
     return recoverServer(executor, all[i], log, xids, active, report, stillPrepared);
   });

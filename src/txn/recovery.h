@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstddef>
+#include <vector>
 
 #include "common/asio.h"
 #include "config/topology.h"
@@ -23,7 +24,16 @@ struct RecoveryReport {
   size_t unreachable = 0;  // servers that could not be asked
 };
 
-// One pass over every server of `topology` (each host:port once).
+// The data sources of `topology` grouped by server (host:port), in topology order. One pass per
+// server is enough: XA RECOVER lists every branch prepared on the server whichever account asks,
+// and MariaDB lets any account commit or roll back a prepared branch (MySQL 8 wants
+// XA_RECOVER_ADMIN for XA RECOVER). Asking once per account instead, with one account per data
+// source, would settle each branch twice at once and report the loser's failure.
+std::vector<std::vector<const config::DataSource*>> recoveryServers(
+    const config::Topology& topology);
+
+// One pass over every server of `topology` (each host:port once, through the first of its data
+// sources' accounts that the server accepts).
 awaitable<RecoveryReport> recover(asio::any_io_executor executor, const config::Topology& topology,
                                   CoordinatorLog& log, const XidGenerator& xids,
                                   const ActiveTransactions& active);

@@ -11,10 +11,14 @@ no branch stays prepared. A backend MariaDB killed with SIGKILL during the commi
 transactions while the proxy is killed and restarted; afterwards money is neither made nor lost
 and every transfer a client saw committed is there on both sides. BANK_SECONDS and BANK_KILLS
 (default 12 s, 2 kills; the full run is BANK_SECONDS=60 BANK_KILLS=3) set its length.
+
+XaOneServerTest: both data sources on one server, each with its own account; after a crash,
+recovery settles each branch once.
 """
 
 import os
 import random
+import re
 import sys
 import threading
 import time
@@ -334,13 +338,7 @@ class XaTest(XaBase):
         self.assertEqual([our_prepared(p) for p in self.ports.values()], [[], []])
 
 
-class XaCrashTest(XaBase):
-    NAME = "xacrash"
-
-    @classmethod
-    def setUpClass(cls):
-        cls.sources = cls.make_sources(h.cluster_ports()[:2])
-
+class XaCrashBase(XaBase):
     def setUp(self):
         self.reset_accounts()
 
@@ -360,7 +358,7 @@ class XaCrashTest(XaBase):
             self.transfer(c, 15, 16, 40)
         h.wait_until(lambda: not p.alive(), 10, what="the failpoint stopping the proxy")
         self.assertIn("failpoint %s: stopping" % failpoint, p.log())
-        prepared = sum(len(our_prepared(port)) for port in self.ports.values())
+        prepared = sum(len(our_prepared(port)) for port in set(self.ports.values()))
         self.assertEqual(prepared, prepared_before)
         p.env = None
         p.start()
@@ -372,6 +370,15 @@ class XaCrashTest(XaBase):
         rows = dict(h.query(c2, "SHOW DIST VARIABLES"))
         self.assertGreaterEqual(int(rows["xa_recovery_runs"]), 1)
         self.assertEqual(int(rows["xa_recovery_in_doubt"]), prepared_before)
+        return p
+
+
+class XaCrashTest(XaCrashBase):
+    NAME = "xacrash"
+
+    @classmethod
+    def setUpClass(cls):
+        cls.sources = cls.make_sources(h.cluster_ports()[:2])
 
     def test_a_killed_after_prepare_rolls_back(self):
         self.crash_then_recover("xa-after-prepare", expect_committed=False, prepared_before=2)
@@ -497,6 +504,23 @@ class XaCrashTest(XaBase):
         self.assertGreater(len(acknowledged), 20, "too few transfers to mean anything")
         h.log("bank: %d attempts, %d acknowledged, %d in the ledger, %d proxy kills"
               % (attempts[0], len(acknowledged), len(by_transfer), kills))
+
+
+class XaOneServerTest(XaCrashBase):
+    """Both data sources on one server, each with its own account (the harness's default): XA
+    RECOVER lists the server's branches to either account, so recovery asks the server once and
+    settles each branch once."""
+    NAME = "xaone"
+
+    @classmethod
+    def setUpClass(cls):
+        port = h.cluster_ports()[0]
+        cls.sources = cls.make_sources([port, port])
+
+    def test_killed_after_decision_commits_each_branch_once(self):
+        log = self.crash_then_recover("xa-after-log", expect_committed=True, prepared_before=2).log()
+        self.assertEqual(len(re.findall(r"XA recovery: committed branch", log)), 2, log)
+        self.assertNotIn("failed on", log)
 
 
 if __name__ == "__main__":
