@@ -42,6 +42,7 @@ inline constexpr uint16_t kStmtHasNoOpenCursor = 1421;
 inline constexpr uint16_t kCantChangeTxCharacteristics = 1568;
 inline constexpr uint16_t kOutOfSortMemory = 1038;       // a memory merge past its limit
 inline constexpr uint16_t kWrongValueCountOnRow = 1136;  // Column count doesn't match value count
+inline constexpr uint16_t kSecureTransportRequired = 3159;  // plain TCP while TLS is required
 // ShardingSphere-Proxy's own codes, where the proxy refuses what ShardingSphere refuses.
 inline constexpr uint16_t kSsBindingTableNotFound = 20005;
 inline constexpr uint16_t kSsNullShardingValue = 20020;
@@ -57,6 +58,7 @@ inline constexpr uint16_t kCrConnectionError = 2002;
 inline constexpr uint16_t kCrConnHostError = 2003;
 inline constexpr uint16_t kCrServerGone = 2006;
 inline constexpr uint16_t kCrServerLost = 2013;
+inline constexpr uint16_t kCrSslConnectionError = 2026;
 }  // namespace er
 
 class [[nodiscard]] Status {

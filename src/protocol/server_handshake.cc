@@ -43,6 +43,12 @@ Status accessDenied(std::string_view user, std::string_view host, bool usingPass
                     "' (using password: " + (usingPassword ? "YES" : "NO") + ")");
 }
 
+Status secureTransportRequired() {
+  return Status(er::kSecureTransportRequired, "HY000",
+                "Connections using insecure transport are prohibited while "
+                "proxy-frontend-ssl-required is true");
+}
+
 ServerHandshake::ServerHandshake(ServerHandshakeSettings settings, CredentialStore& credentials,
                                  LoginGuard* guard)
     : settings_(std::move(settings)), credentials_(credentials), guard_(guard) {}
@@ -86,8 +92,14 @@ ServerHandshake::Step ServerHandshake::onPacket(std::string_view payload) {
 
 ServerHandshake::Step ServerHandshake::onResponse(std::string_view payload) {
   auto decoded = decodeHandshakeResponse(payload);
-  if (!decoded || decoded->sslRequest) {
-    return fail(Status(er::kHandshake, "08S01", "Bad handshake"));
+  if (!decoded) return fail(Status(er::kHandshake, "08S01", "Bad handshake"));
+  if (decoded->sslRequest) {
+    // Once per connection, and only when offered; the response follows over TLS.
+    if (tls_ || !(settings_.capabilities & cap::kSsl)) {
+      return fail(Status(er::kHandshake, "08S01", "Bad handshake"));
+    }
+    tls_ = true;
+    return Step{Action::kStartTls, {}};
   }
   HandshakeResponse& hello = decoded->response;
   result_.capabilities = hello.capabilities & settings_.capabilities;
@@ -155,8 +167,8 @@ ServerHandshake::Step ServerHandshake::onFullAuth(std::string_view payload) {
   if (payload == std::string_view(&kCachingSha2PublicKeyRequest, 1) && settings_.rsaKey) {
     return read(encodeAuthMoreData(settings_.rsaKey->publicKeyPem()), State::kEncrypted);
   }
-  if (!settings_.unixSocket) return deny();
-  // A Unix socket is a secure transport: the client may send the password as is.
+  if (!secure()) return deny();
+  // Over TLS or a Unix socket the client may send the password as is.
   if (!payload.empty() && payload.back() == '\0') payload.remove_suffix(1);
   return payload == account_->password ? done() : deny();
 }
@@ -169,6 +181,10 @@ ServerHandshake::Step ServerHandshake::read(std::string packet, State next) {
 }
 
 ServerHandshake::Step ServerHandshake::done(std::vector<std::string> packets) {
+  // MySQL's order: the password first, then the transport.
+  if (settings_.requireSecureTransport && !secure()) {
+    return decide(true, fail(secureTransportRequired()));
+  }
   return decide(true, Step{Action::kDone, std::move(packets)});
 }
 

@@ -1,7 +1,8 @@
 // The server side of the connection phase as a resumable state machine that does no I/O: it
 // says which packets to write and when to read, and decides the login (greeting, handshake
-// response, plugin switch, mysql_native_password, caching_sha2_password fast path and full
-// authentication over RSA or a Unix socket). The caller owns the transport.
+// response, TLS upgrade after an SSLRequest, plugin switch, mysql_native_password,
+// caching_sha2_password fast path and full authentication over RSA or a secure transport). The
+// caller owns the transport.
 #pragma once
 
 #include <chrono>
@@ -69,12 +70,20 @@ class LoginGuard {
 struct ServerHandshakeSettings {
   std::string serverVersion;
   uint32_t connectionId = 0;
-  uint32_t capabilities = 0;       // the server's; the session gets these & the client's
+  // The server's; the session gets these & the client's. With cap::kSsl the caller can start
+  // TLS when the client asks (kStartTls).
+  uint32_t capabilities = 0;
   std::string scramble;            // kScrambleLength bytes (makeScramble())
   const RsaKey* rsaKey = nullptr;  // full authentication over TCP needs one
   bool unixSocket = false;         // a secure transport: full auth may send the password as is
   std::string peerHost;            // the client's address (unused on a Unix socket: localhost)
+  // As MySQL's require_secure_transport: an account that logs in over plain TCP is refused
+  // (3159) once its password checks out; TLS and Unix sockets are secure.
+  bool requireSecureTransport = false;
 };
+
+// MySQL's ER_SECURE_TRANSPORT_REQUIRED, naming the prop that asks for it.
+Status secureTransportRequired();
 
 // What a successful login tells the session. Whether the user may use `database`, and whether
 // it exists, is the session's to check: the answer needs the configuration, and a refusal there
@@ -91,9 +100,10 @@ struct HandshakeResult {
 class ServerHandshake {
  public:
   enum class Action {
-    kRead,    // write `packets`, flush, then pass the next packet to onPacket()
-    kDone,    // logged in: write `packets`, then the session's own OK (or ERR); see result()
-    kFailed,  // write `packets` (one ERR), then close; see error()
+    kRead,      // write `packets`, flush, then pass the next packet to onPacket()
+    kStartTls,  // write `packets`, flush, start TLS as the server, then read as for kRead
+    kDone,      // logged in: write `packets`, then the session's own OK (or ERR); see result()
+    kFailed,    // write `packets` (one ERR), then close; see error()
   };
   struct Step {
     Action action;
@@ -120,6 +130,8 @@ class ServerHandshake {
   const HandshakeResult& result() const { return result_; }
   // After kFailed: the error the ERR packet carries.
   const Status& error() const { return error_; }
+  // Whether the client asked for TLS (from the kStartTls step on).
+  bool tls() const { return tls_; }
 
  private:
   enum class State {
@@ -143,6 +155,7 @@ class ServerHandshake {
   Step decide(bool success, Step step);
   Step fail(Status s);
   Step deny();
+  bool secure() const { return tls_ || settings_.unixSocket; }
 
   ServerHandshakeSettings settings_;
   CredentialStore& credentials_;
@@ -154,6 +167,7 @@ class ServerHandshake {
   std::string response_;       // the auth response to check
   HandshakeResult result_;
   Status error_;
+  bool tls_ = false;
 };
 
 }  // namespace shardproxy::protocol

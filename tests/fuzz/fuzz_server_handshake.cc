@@ -2,7 +2,8 @@
 // ServerHandshake, checking that every step is well formed and that a login needs an account.
 //
 // Input layout (FuzzedDataProvider): one byte of transport flags (bit 0 Unix socket, bit 1 an
-// RSA key), then the client's packets as random-length strings, each fed after a kRead step.
+// RSA key, bit 2 TLS offered, bit 3 TLS required), then the client's packets as random-length
+// strings, each fed after a kRead or kStartTls step.
 // The scramble is fixed so that seeds can carry valid tokens (tests/fuzz/make_corpus.py).
 #include <fuzzer/FuzzedDataProvider.h>
 
@@ -55,7 +56,8 @@ void checkFailed(const ServerHandshake& m, const ServerHandshake::Step& step) {
   FUZZ_CHECK(step.packets.size() == 1);
   auto err = decodeErr(step.packets[0]);
   FUZZ_CHECK(err && err->code == m.error().code() && err->message == m.error().message());
-  FUZZ_CHECK(err->code == er::kHandshake || err->code == er::kAccessDenied);
+  FUZZ_CHECK(err->code == er::kHandshake || err->code == er::kAccessDenied ||
+             err->code == er::kSecureTransportRequired);
 }
 
 }  // namespace
@@ -66,28 +68,42 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::vector<uint8_t> first = fdp.ConsumeBytes<uint8_t>(1);
   uint8_t flags = first.empty() ? 0 : first[0];
   Accounts accounts;
-  ServerHandshake m({"5.7.99-shardproxy", 7, kServerCaps, kScramble,
-                     (flags & 2) ? &rsaKey() : nullptr, (flags & 1) != 0, "192.0.2.1"},
-                    accounts);
+  const uint32_t serverCaps = kServerCaps | ((flags & 4) ? cap::kSsl : 0u);
+  ServerHandshake m(
+      {"5.7.99-shardproxy", 7, serverCaps, kScramble, (flags & 2) ? &rsaKey() : nullptr,
+       (flags & 1) != 0, "192.0.2.1", (flags & 8) != 0},
+      accounts);
   ServerHandshake::Step step = m.start();
   FUZZ_CHECK(step.action == Action::kRead && step.packets.size() == 1);
-  // Greeting, response, switch, full auth, cipher: never more reads than that.
+  // SSL request, response, switch, full auth, cipher: never more reads than that.
   int reads = 0;
-  while (step.action == Action::kRead && fdp.remaining_bytes() > 0) {
-    FUZZ_CHECK(++reads <= 4);
+  bool startedTls = false;
+  auto reading = [&step] {
+    return step.action == Action::kRead || step.action == Action::kStartTls;
+  };
+  while (reading() && fdp.remaining_bytes() > 0) {
+    FUZZ_CHECK(++reads <= 5);
     std::string packet = fdp.ConsumeRandomLengthString(1 << 16);
     step = m.onPacket(packet);
     if (step.action == Action::kRead) FUZZ_CHECK(step.packets.size() == 1);
+    if (step.action == Action::kStartTls) {
+      // Once, when offered, and first.
+      FUZZ_CHECK((flags & 4) && !startedTls && reads == 1 && step.packets.empty());
+      startedTls = true;
+    }
   }
+  FUZZ_CHECK(m.tls() == startedTls);
   if (step.action == Action::kFailed) checkFailed(m, step);
   if (step.action == Action::kDone) {
     const HandshakeResult& r = m.result();
     FUZZ_CHECK(accounts.find(r.user, r.host).has_value());
-    FUZZ_CHECK((r.capabilities & ~kServerCaps) == 0);
+    FUZZ_CHECK((r.capabilities & ~serverCaps) == 0);
     FUZZ_CHECK(r.host == ((flags & 1) ? "localhost" : "192.0.2.1"));
     FUZZ_CHECK(step.packets.size() <= 1);
+    // Required TLS lets nobody in over plain TCP.
+    FUZZ_CHECK(!(flags & 8) || startedTls || (flags & 1));
   }
-  if (step.action != Action::kRead) {
+  if (!reading()) {
     // Finished: anything more is refused.
     ServerHandshake::Step extra =
         m.onPacket(std::string_view(reinterpret_cast<const char*>(data), size));

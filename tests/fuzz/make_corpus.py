@@ -189,7 +189,8 @@ SEEDS = {
         "empty_password": fuzzed_string(SCRAMBLE) + fuzzed_string(b"") + b"\0",
         "full_auth_size": fuzzed_string(SCRAMBLE) + fuzzed_string(b"secret") + bytes(range(128)),
     },
-    # A transport flags byte (bit 0 Unix socket, bit 1 RSA key), then the client's packets.
+    # A transport flags byte (bit 0 Unix socket, bit 1 RSA key, bit 2 TLS offered, bit 3 TLS
+    # required), then the client's packets.
     "server_handshake": {
         "caching_sha2_fast_path": b"\x02" + fuzzed_string(LIBMYSQL_RESPONSE),
         "native": b"\x02" + fuzzed_string(SHORT_AUTH_RESPONSE),
@@ -207,6 +208,13 @@ SEEDS = {
             h("8da6ff01") + h("00000001") + b"\xff" + FILLER23 + nul("sha2") +
             lenenc_str(sha2_token(b"wrong", SCRAMBLE)) + nul("shop") +
             nul("caching_sha2_password") + attrs([])) + fuzzed_string(b"secret\0"),
+        "tls_then_native": b"\x06" + fuzzed_string(SSL_REQUEST) +
+        fuzzed_string(SHORT_AUTH_RESPONSE),
+        "tls_full_auth_clear_password": b"\x0e" + fuzzed_string(SSL_REQUEST) + fuzzed_string(
+            h("8da6ff01") + h("00000001") + b"\xff" + FILLER23 + nul("sha2") +
+            lenenc_str(sha2_token(b"wrong", SCRAMBLE)) + nul("shop") +
+            nul("caching_sha2_password") + attrs([])) + fuzzed_string(b"secret\0"),
+        "tls_required_plain_tcp": b"\x0e" + fuzzed_string(SHORT_AUTH_RESPONSE),
     },
     # SQL text; NUL separates up to 4 statements served by one statement cache (fuzz_parser.cc),
     # so the pairs prime a template and then bind other literals into it.

@@ -85,12 +85,15 @@ std::string rsaPassword(std::string_view password) {
 struct Transport {
   bool unixSocket = false;
   bool rsa = true;
+  bool tls = false;            // the server offers TLS (CLIENT_SSL in its capabilities)
+  bool requireSecure = false;  // proxy-frontend-ssl-required
 };
 
 ServerHandshake machine(CredentialStore& store, Transport t = {}, LoginGuard* guard = nullptr) {
-  return ServerHandshake({"5.7.99-shardproxy", 42, kServerCaps, kScramble,
-                          t.rsa ? &rsaKey() : nullptr, t.unixSocket, "10.0.0.7"},
-                         store, guard);
+  return ServerHandshake(
+      {"5.7.99-shardproxy", 42, kServerCaps | (t.tls ? cap::kSsl : 0u), kScramble,
+       t.rsa ? &rsaKey() : nullptr, t.unixSocket, "10.0.0.7", t.requireSecure},
+      store, guard);
 }
 
 // Says what it was asked, in order; blocks the users in `blocked` (at admit(), or only at the
@@ -147,6 +150,11 @@ std::vector<Exchange> exchanges() {
   const std::string deniedBob = "Access denied for user 'bob'@'10.0.0.7' (using password: YES)";
   const std::string pubKeyRequest(1, kCachingSha2PublicKeyRequest);
   const Transport unix{true, false};
+  const Transport tls{false, true, true};
+  const Transport tlsRequired{false, true, true, true};
+  const std::string insecure =
+      "Connections using insecure transport are prohibited while proxy-frontend-ssl-required "
+      "is true";
   return {
       {"native password", {}, {hello("alice", native)}, {{}}, Action::kDone, ""},
       {"native password, wrong",
@@ -271,7 +279,84 @@ std::vector<Exchange> exchanges() {
        {{switchToSha2}, {}},
        Action::kFailed,
        "Access denied for user 'bob'@'10.0.0.7' (using password: NO)"},
-      {"SSL request is refused", {}, {sslRequest()}, {{}}, Action::kFailed, "Bad handshake"},
+      {"SSL request without TLS offered is refused",
+       {},
+       {sslRequest()},
+       {{}},
+       Action::kFailed,
+       "Bad handshake"},
+      {"TLS, then native password",
+       tls,
+       {sslRequest(), hello("alice", native)},
+       {{}, {}},
+       Action::kDone,
+       ""},
+      {"TLS, then the caching_sha2 fast path",
+       tls,
+       {sslRequest(), hello("bob", sha2, kCachingSha2Plugin)},
+       {{}, {moreData(kCachingSha2FastAuthOk)}},
+       Action::kDone,
+       ""},
+      {"full authentication over TLS: the clear password",
+       tls,
+       {sslRequest(), hello("bob", wrongSha2, kCachingSha2Plugin), std::string("s3cret!\0", 8)},
+       {{}, {moreData(kCachingSha2FullAuth)}, {}},
+       Action::kDone,
+       ""},
+      {"full authentication over TLS, wrong clear password",
+       tls,
+       {sslRequest(), hello("bob", wrongSha2, kCachingSha2Plugin), std::string("secret!\0", 8)},
+       {{}, {moreData(kCachingSha2FullAuth)}, {}},
+       Action::kFailed,
+       deniedBob},
+      {"full authentication over RSA with TLS offered but not used",
+       tls,
+       {hello("bob", wrongSha2, kCachingSha2Plugin), pubKeyRequest, rsaPassword("s3cret!")},
+       {{moreData(kCachingSha2FullAuth)}, {pem}, {}},
+       Action::kDone,
+       ""},
+      {"full authentication: clear password over TCP with TLS offered but not used",
+       tls,
+       {hello("bob", wrongSha2, kCachingSha2Plugin), std::string("s3cret!\0", 8)},
+       {{moreData(kCachingSha2FullAuth)}, {}},
+       Action::kFailed,
+       deniedBob},
+      {"SSL request twice",
+       tls,
+       {sslRequest(), sslRequest()},
+       {{}, {}},
+       Action::kFailed,
+       "Bad handshake"},
+      {"TLS required: plain TCP with the right password",
+       tlsRequired,
+       {hello("alice", native)},
+       {{}},
+       Action::kFailed,
+       insecure},
+      {"TLS required: plain TCP, caching_sha2 fast path",
+       tlsRequired,
+       {hello("bob", sha2, kCachingSha2Plugin)},
+       {{}},
+       Action::kFailed,
+       insecure},
+      {"TLS required: plain TCP with a wrong password is denied as usual",
+       tlsRequired,
+       {hello("alice", nativePasswordToken("Secret", kScramble))},
+       {{}},
+       Action::kFailed,
+       "Access denied for user 'alice'@'10.0.0.7' (using password: YES)"},
+      {"TLS required: over TLS",
+       tlsRequired,
+       {sslRequest(), hello("alice", native)},
+       {{}, {}},
+       Action::kDone,
+       ""},
+      {"TLS required: a Unix socket is secure",
+       {true, false, false, true},
+       {hello("alice", native)},
+       {{}},
+       Action::kDone,
+       ""},
       {"not a handshake response", {}, {"\x03SELECT 1"}, {{}}, Action::kFailed, "Bad handshake"},
       {"empty packet", {}, {""}, {{}}, Action::kFailed, "Bad handshake"},
   };
@@ -283,8 +368,10 @@ ServerHandshake::Step play(ServerHandshake& m, const Exchange& e) {
   EXPECT_EQ(step.action, Action::kRead);
   for (size_t i = 0; i < e.client.size(); ++i) {
     SCOPED_TRACE("client packet " + std::to_string(i));
-    EXPECT_EQ(step.action, Action::kRead);
-    if (step.action != Action::kRead) return step;
+    // TLS starts after an SSL request, and only then.
+    bool afterSslRequest = i > 0 && e.client[i - 1] == sslRequest();
+    EXPECT_EQ(step.action, afterSslRequest ? Action::kStartTls : Action::kRead);
+    if (step.action != Action::kRead && step.action != Action::kStartTls) return step;
     step = m.onPacket(e.client[i]);
     if (step.action == Action::kFailed) break;
     std::vector<std::string> expected = e.server.at(i);
@@ -311,9 +398,18 @@ TEST(ServerHandshakeTest, ScriptedExchanges) {
       EXPECT_EQ(err->message, m.error().message());
       EXPECT_EQ(err->code, m.error().code());
       EXPECT_EQ(err->sqlState, m.error().sqlState());
-      EXPECT_EQ(err->code, e.error == "Bad handshake" ? er::kHandshake : er::kAccessDenied);
-      EXPECT_EQ(err->sqlState, e.error == "Bad handshake" ? "08S01" : "28000");
+      if (e.error == "Bad handshake") {
+        EXPECT_EQ(err->code, er::kHandshake);
+        EXPECT_EQ(err->sqlState, "08S01");
+      } else if (e.error.starts_with("Connections using insecure transport")) {
+        EXPECT_EQ(err->code, er::kSecureTransportRequired);
+        EXPECT_EQ(err->sqlState, "HY000");
+      } else {
+        EXPECT_EQ(err->code, er::kAccessDenied);
+        EXPECT_EQ(err->sqlState, "28000");
+      }
     }
+    EXPECT_EQ(m.tls(), !e.client.empty() && e.client[0] == sslRequest() && e.transport.tls);
     // The handshake is over: anything more is refused.
     ServerHandshake::Step extra = m.onPacket(hello("alice", ""));
     EXPECT_EQ(extra.action, Action::kFailed);
@@ -335,6 +431,14 @@ TEST(ServerHandshakeTest, GreetingCarriesTheSettings) {
   EXPECT_EQ(m.start().action, Action::kFailed);
   ServerHandshake fresh = machine(store);
   EXPECT_EQ(fresh.onPacket(hello("alice", "")).action, Action::kFailed);
+  // CLIENT_SSL is announced only when TLS is offered.
+  auto greetingCaps = [&store](Transport t) {
+    ServerHandshake offered = machine(store, t);
+    ServerHandshake::Step first = offered.start();
+    return first.packets.empty() ? 0u : decodeGreeting(first.packets[0])->capabilities;
+  };
+  EXPECT_EQ(greetingCaps({}) & cap::kSsl, 0u);
+  EXPECT_EQ(greetingCaps({false, true, true}) & cap::kSsl, cap::kSsl);
 }
 
 TEST(ServerHandshakeTest, ResultNegotiatesCapabilitiesAndKeepsTheRequest) {
@@ -443,6 +547,9 @@ TEST(ServerHandshakeTest, TruncatedResponsesFailCleanly) {
         EXPECT_TRUE(err->code == er::kHandshake || err->code == er::kAccessDenied) << err->code;
         break;
       }
+      case Action::kStartTls:  // TLS is not offered here
+        ADD_FAILURE() << "TLS started";
+        break;
     }
   }
 }
@@ -661,6 +768,8 @@ TEST(ServerHandshakeTest, CorruptedClientPacketsNeverLogIn) {
       flipped.back() = static_cast<char>(flipped.back() ^ 0x01);
       for (const std::string& bad : {std::string(), std::string("\xff\x15\x04#28000nope"),
                                      test::patternBytes(40, static_cast<uint32_t>(i)), flipped}) {
+        // The SSL request's last byte is filler, which MySQL does not read either.
+        if (bad == flipped && e.client[i] == sslRequest()) continue;
         SCOPED_TRACE(e.name + ", packet " + std::to_string(i) + " = " + toHex(bad));
         Exchange corrupted = e;
         corrupted.client[i] = bad;
@@ -668,7 +777,7 @@ TEST(ServerHandshakeTest, CorruptedClientPacketsNeverLogIn) {
         ServerHandshake m = machine(store, e.transport);
         ServerHandshake::Step step = m.start();
         for (const std::string& packet : corrupted.client) {
-          if (step.action != Action::kRead) break;
+          if (step.action != Action::kRead && step.action != Action::kStartTls) break;
           step = m.onPacket(packet);
         }
         EXPECT_NE(step.action, Action::kDone);
@@ -697,6 +806,7 @@ struct ScriptedTransport {
     return true;
   }
   bool flush() { return op(); }
+  bool startTls() { return op(); }
   std::optional<std::string> read() {
     if (!op() || nextRead == incoming.size()) return std::nullopt;
     return incoming[nextRead++];
@@ -711,8 +821,13 @@ Login drive(ServerHandshake& m, ScriptedTransport& io) {
     for (const std::string& p : step.packets) {
       if (!io.write(p)) return Login::kLost;
     }
-    if (step.action != Action::kRead) break;
-    if (!io.flush()) return Login::kLost;
+    if (step.action == Action::kStartTls) {
+      if (!io.flush() || !io.startTls()) return Login::kLost;
+    } else if (step.action != Action::kRead) {
+      break;
+    } else if (!io.flush()) {
+      return Login::kLost;
+    }
     auto packet = io.read();
     if (!packet) return Login::kLost;
     step = m.onPacket(*packet);
