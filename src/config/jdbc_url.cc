@@ -2,6 +2,7 @@
 // Connector/J URL; we accept the single-host forms of both.
 #include <cctype>
 #include <charconv>
+#include <map>
 #include <string>
 #include <string_view>
 
@@ -62,10 +63,104 @@ bool isIpv6Char(char c) {
   return std::isxdigit(static_cast<unsigned char>(c)) || c == ':' || c == '.';
 }
 
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+// A URL parameter by name, ignoring case: the drivers spell some differently (useSSL, useSsl).
+const std::string* param(const std::map<std::string, std::string>& params, std::string_view name) {
+  for (const auto& [key, value] : params) {
+    if (lower(key) == lower(name)) return &value;
+  }
+  return nullptr;
+}
+
+// A boolean parameter as Connector/J reads one; `fallback` when absent.
+bool flag(const std::string& url, const std::map<std::string, std::string>& params,
+          std::string_view name, bool fallback) {
+  const std::string* value = param(params, name);
+  if (!value) return fallback;
+  std::string v = lower(*value);
+  if (v == "true" || v == "yes") return true;
+  if (v == "false" || v == "no") return false;
+  bad(url, std::string(name) + " must be true or false, not '" + *value + "'");
+}
+
+// TLS as each driver reads its URL: sslMode wins; else Connector/J's useSSL means PREFERRED,
+// REQUIRED with requireSSL, VERIFY_CA with verifyServerCertificate, while MariaDB Connector/J's
+// useSsl verifies the certificate and host unless trustServerCertificate or
+// disableSslHostnameVerification say otherwise. Without any of them the connection stays plain
+// (Connector/J itself would prefer TLS).
+void parseTls(const std::string& url, bool mariadb, DataSource& ds) {
+  const auto& params = ds.urlParams;
+  if (const std::string* mode = param(params, "sslMode")) {
+    static const std::map<std::string, SslMode> kModes = {
+        {"disabled", SslMode::kDisabled},
+        {"disable", SslMode::kDisabled},
+        {"preferred", SslMode::kPreferred},
+        {"required", SslMode::kRequired},
+        {"trust", SslMode::kRequired},
+        {"verify_ca", SslMode::kVerifyCa},
+        {"verify-ca", SslMode::kVerifyCa},
+        {"verify_identity", SslMode::kVerifyIdentity},
+        {"verify-full", SslMode::kVerifyIdentity}};
+    auto it = kModes.find(lower(*mode));
+    if (it == kModes.end()) {
+      bad(url, "sslMode '" + *mode +
+                   "' is not one of DISABLED, PREFERRED, REQUIRED, VERIFY_CA, VERIFY_IDENTITY");
+    }
+    ds.sslMode = it->second;
+  } else if (flag(url, params, "useSSL", false)) {
+    if (mariadb) {
+      ds.sslMode = flag(url, params, "trustServerCertificate", false) ? SslMode::kRequired
+                   : flag(url, params, "disableSslHostnameVerification", false)
+                       ? SslMode::kVerifyCa
+                       : SslMode::kVerifyIdentity;
+    } else {
+      ds.sslMode = flag(url, params, "verifyServerCertificate", false) ? SslMode::kVerifyCa
+                   : flag(url, params, "requireSSL", false)            ? SslMode::kRequired
+                                                                       : SslMode::kPreferred;
+    }
+  }
+  for (const char* name : {"trustCertificateKeyStoreUrl", "serverSslCert"}) {
+    const std::string* ca = param(params, name);
+    if (!ca || ca->empty()) continue;
+    std::string path = *ca;
+    if (startsWithNoCase(path, "file://")) {
+      path.erase(0, 7);
+    } else if (startsWithNoCase(path, "file:")) {
+      path.erase(0, 5);
+    }
+    if (path.empty() || path.front() != '/') {
+      bad(url, std::string(name) + " must name a PEM file by its absolute path, not '" + *ca + "'");
+    }
+    ds.sslCa = path;
+  }
+}
+
 }  // namespace
+
+const char* sslModeName(SslMode mode) {
+  switch (mode) {
+    case SslMode::kDisabled:
+      return "DISABLED";
+    case SslMode::kPreferred:
+      return "PREFERRED";
+    case SslMode::kRequired:
+      return "REQUIRED";
+    case SslMode::kVerifyCa:
+      return "VERIFY_CA";
+    case SslMode::kVerifyIdentity:
+      return "VERIFY_IDENTITY";
+  }
+  return "?";
+}
 
 void parseJdbcUrl(const std::string& url, DataSource& ds) {
   std::string_view rest(url);
+  const bool mariadb = startsWithNoCase(rest, "jdbc:mariadb:");
   if (startsWithNoCase(rest, "jdbc:mysql://")) {
     rest.remove_prefix(13);
   } else if (startsWithNoCase(rest, "jdbc:mariadb://")) {
@@ -184,6 +279,7 @@ void parseJdbcUrl(const std::string& url, DataSource& ds) {
   ds.port = port;
   ds.database = std::move(database);
   ds.urlParams = std::move(params);
+  parseTls(url, mariadb, ds);
   if (hasUserInfo) {
     ds.username = std::move(username);
     ds.password = std::move(password);

@@ -69,9 +69,6 @@ const std::set<std::string>& otherKnownProps() {
       "proxy-instance-type",
       "proxy-opentracing-enabled",
       "proxy-meta-data-collector-enabled",
-      "proxy-frontend-ssl-enabled",
-      "proxy-frontend-ssl-version",
-      "proxy-frontend-ssl-cipher",
       "proxy-frontend-netty-executor-size",
       "system-schema-metadata-enabled",
       "show-process-list-enabled",
@@ -116,6 +113,20 @@ std::pair<std::string, std::string> splitGrantee(const std::string& s) {
   if (at == std::string::npos) return {s, "%"};
   std::string host = s.substr(at + 1);
   return {s.substr(0, at), host.empty() ? "%" : host};
+}
+
+// The items of a list separated by any of `separators`, trimmed, empty ones dropped.
+std::vector<std::string> splitList(const std::string& text, std::string_view separators) {
+  std::vector<std::string> items;
+  size_t start = 0;
+  while (start <= text.size()) {
+    size_t end = text.find_first_of(separators, start);
+    if (end == std::string::npos) end = text.size();
+    std::string item = trim(text.substr(start, end - start));
+    if (!item.empty()) items.push_back(std::move(item));
+    start = end + 1;
+  }
+  return items;
 }
 
 class GlobalParser {
@@ -427,6 +438,23 @@ class GlobalParser {
         p.proxyFrontendLoginBlockSeconds = f_.integer(v, k, keyPath, 1, kIntMax);
       } else if (key == "proxy-frontend-login-tracked-accounts") {
         p.proxyFrontendLoginTrackedAccounts = f_.integer(v, k, keyPath, 1, kIntMax);
+      } else if (key == "proxy-frontend-ssl-enabled") {
+        p.proxyFrontendSslEnabled = f_.boolean(v, k, keyPath);
+      } else if (key == "proxy-frontend-ssl-version") {
+        p.proxyFrontendSslVersions = tlsVersions(v, k, keyPath);
+      } else if (key == "proxy-frontend-ssl-cipher") {
+        p.proxyFrontendSslCiphers = splitList(f_.text(v, k, keyPath), ",:");
+      } else if (key == "proxy-frontend-ssl-cert") {
+        p.proxyFrontendSslCert = pemFile(v, k, keyPath);
+        sslCertAt_ = k;
+      } else if (key == "proxy-frontend-ssl-key") {
+        p.proxyFrontendSslKey = pemFile(v, k, keyPath);
+        sslKeyAt_ = k;
+      } else if (key == "proxy-frontend-ssl-host-names") {
+        p.proxyFrontendSslHostNames = hostNames(v, k, keyPath);
+      } else if (key == "proxy-frontend-ssl-required") {
+        p.proxyFrontendSslRequired = f_.boolean(v, k, keyPath);
+        sslRequiredAt_ = k;
       } else if (otherKnownProps().count(key) > 0) {
         p.other[key] = emit(v);
       } else {
@@ -441,6 +469,60 @@ class GlobalParser {
                   " is less than proxy-frontend-login-min-delay-milliseconds " +
                   std::to_string(p.proxyFrontendLoginMinDelayMilliseconds));
     }
+    // A certificate needs its key and the other way round.
+    if (p.proxyFrontendSslCert.empty() != p.proxyFrontendSslKey.empty()) {
+      bool certOnly = p.proxyFrontendSslKey.empty();
+      f_.fail(certOnly ? sslCertAt_ : sslKeyAt_,
+              join(path, certOnly ? "proxy-frontend-ssl-cert" : "proxy-frontend-ssl-key"),
+              certOnly ? "needs proxy-frontend-ssl-key too" : "needs proxy-frontend-ssl-cert too");
+    }
+    if (p.proxyFrontendSslRequired && !p.proxyFrontendSslEnabled) {
+      f_.warn(sslRequiredAt_, join(path, "proxy-frontend-ssl-required"),
+              "without proxy-frontend-ssl-enabled only Unix socket clients can log in");
+    }
+  }
+
+  // "TLSv1.2,TLSv1.3" (ShardingSphere's form).
+  std::vector<std::string> tlsVersions(const YAML::Node& v, const YAML::Node& at,
+                                       const std::string& key) const {
+    static const std::set<std::string> kKnown = {"TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3"};
+    std::vector<std::string> versions = splitList(f_.text(v, at, key), ",");
+    if (versions.empty()) f_.fail(at, key, "must name at least one TLS version");
+    for (const std::string& version : versions) {
+      if (kKnown.count(version) == 0) {
+        f_.fail(
+            at, key,
+            "unknown TLS version '" + version + "' (expected TLSv1.2, TLSv1.3, TLSv1.1 or TLSv1)");
+      }
+    }
+    return versions;
+  }
+
+  // A path as written, or resolved against the configuration directory when relative; the file
+  // must exist.
+  std::string pemFile(const YAML::Node& v, const YAML::Node& at, const std::string& key) const {
+    fs::path path(f_.requiredText(v, at, key));
+    if (path.is_relative()) path = fs::path(f_.file()).parent_path() / path;
+    std::error_code ec;
+    if (!fs::is_regular_file(path, ec)) f_.fail(at, key, "no such file: " + path.string());
+    return path.string();
+  }
+
+  // A comma-separated list or a YAML sequence.
+  std::vector<std::string> hostNames(const YAML::Node& v, const YAML::Node& at,
+                                     const std::string& key) const {
+    std::vector<std::string> names;
+    if (v.IsSequence()) {
+      for (const YAML::Node& item : v) names.push_back(trim(f_.text(item, at, key)));
+    } else {
+      names = splitList(f_.text(v, at, key), ",");
+    }
+    for (const std::string& name : names) {
+      if (!isCertificateHostName(name)) {
+        f_.fail(at, key, "'" + name + "' is neither a host name nor an IP address");
+      }
+    }
+    return names;
   }
 
   void parseMode(const YAML::Node& at, const YAML::Node& node, const std::string& path) {
@@ -486,6 +568,10 @@ class GlobalParser {
   int authorityLine_ = 0;
   int transactionLine_ = 0;
   int sqlParserLine_ = 0;
+  // Where the TLS props that are checked together were written.
+  YAML::Node sslCertAt_;
+  YAML::Node sslKeyAt_;
+  YAML::Node sslRequiredAt_;
   std::vector<YAML::Node> userAt_;  // parallel to authority.users, for messages
   YAML::Node defaultAuthenticatorAt_;
   YAML::Node minDelayAt_;

@@ -1,6 +1,8 @@
 // Lookups on the Topology snapshot (users, databases, data sources) and its --check-config summary.
 #include "config/topology.h"
 
+#include <arpa/inet.h>
+
 #include <algorithm>
 #include <cctype>
 #include <map>
@@ -164,6 +166,31 @@ std::string describe(const Topology& t) {
       << (p.proxyFrontendLoginFailuresBeforeBlock == 0 ? " (never blocked)" : "") << "\n"
       << "  proxy-frontend-login-block-seconds: " << p.proxyFrontendLoginBlockSeconds << "\n"
       << "  proxy-frontend-login-tracked-accounts: " << p.proxyFrontendLoginTrackedAccounts << "\n";
+  auto joined = [](const std::vector<std::string>& items) {
+    std::string out;
+    for (const std::string& item : items) out += (out.empty() ? "" : ",") + item;
+    return out;
+  };
+  out << "  proxy-frontend-ssl-enabled: " << (p.proxyFrontendSslEnabled ? "true" : "false") << "\n";
+  if (p.proxyFrontendSslEnabled) {
+    out << "  proxy-frontend-ssl-version: " << joined(p.proxyFrontendSslVersions) << "\n"
+        << "  proxy-frontend-ssl-cipher: "
+        << (p.proxyFrontendSslCiphers.empty() ? std::string("(OpenSSL's defaults)")
+                                              : joined(p.proxyFrontendSslCiphers))
+        << "\n";
+    if (p.proxyFrontendSslCert.empty()) {
+      out << "  certificate: generated in the data directory";
+      if (!p.proxyFrontendSslHostNames.empty()) {
+        out << ", also for " << joined(p.proxyFrontendSslHostNames);
+      }
+      out << "\n";
+    } else {
+      out << "  proxy-frontend-ssl-cert: " << p.proxyFrontendSslCert << "\n"
+          << "  proxy-frontend-ssl-key: " << p.proxyFrontendSslKey << "\n";
+    }
+  }
+  out << "  proxy-frontend-ssl-required: " << (p.proxyFrontendSslRequired ? "true" : "false")
+      << "\n";
   for (const auto& [key, value] : p.other)
     out << "  " << key << ": " << value << " (not acted on)\n";
 
@@ -173,7 +200,12 @@ std::string describe(const Topology& t) {
     if (db.dataSources.empty()) out << "    no data sources\n";
     for (const DataSource& ds : db.dataSources) {
       out << "    " << ds.name << ": " << hostPort(ds) << "/" << ds.database << " user "
-          << ds.username << ", pool " << ds.minPoolSize << ".." << ds.maxPoolSize << "\n";
+          << ds.username << ", pool " << ds.minPoolSize << ".." << ds.maxPoolSize;
+      if (ds.sslMode != SslMode::kDisabled) {
+        out << ", TLS " << sslModeName(ds.sslMode);
+        if (!ds.sslCa.empty()) out << " (CA " << ds.sslCa << ")";
+      }
+      out << "\n";
     }
     for (const auto& [group, writer] : db.logicalDataSources) {
       out << "    " << group << ": logical, writes to "
@@ -226,6 +258,31 @@ std::string Authority::authPluginFor(const User& user) const {
   auto it = authenticators.find(name);
   if (it != authenticators.end()) return pluginForType(it->second);
   return pluginForType(name);
+}
+
+bool isCertificateHostName(const std::string& name) {
+  if (name.empty() || name.size() > 253) return false;
+  unsigned char address[16];
+  if (inet_pton(AF_INET, name.c_str(), address) == 1 ||
+      inet_pton(AF_INET6, name.c_str(), address) == 1) {
+    return true;
+  }
+  size_t labelStart = 0;
+  for (size_t i = 0; i <= name.size(); ++i) {
+    if (i < name.size() && name[i] != '.') continue;
+    std::string_view label(name.data() + labelStart, i - labelStart);
+    if (label.empty() || label.size() > 63) return false;
+    if (label == "*") {
+      if (labelStart != 0 || i == name.size()) return false;  // "*.example.com" only
+    } else {
+      bool ok = std::all_of(label.begin(), label.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || c == '-';
+      });
+      if (!ok || label.front() == '-' || label.back() == '-') return false;
+    }
+    labelStart = i + 1;
+  }
+  return true;
 }
 
 }  // namespace shardproxy::config

@@ -20,12 +20,24 @@ class ConfigError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// TLS to a data source, in Connector/J's terms (sslMode).
+enum class SslMode { kDisabled, kPreferred, kRequired, kVerifyCa, kVerifyIdentity };
+
+const char* sslModeName(SslMode mode);
+
 struct DataSource {
   std::string name;  // key under dataSources
   std::string host;
   uint16_t port = 3306;
   std::string database;                          // actual database on the backend
   std::map<std::string, std::string> urlParams;  // JDBC URL query parameters
+  // From the URL's sslMode (or the older useSSL, requireSSL, verifyServerCertificate; MariaDB
+  // Connector/J's useSsl, trustServerCertificate, disableSslHostnameVerification and its sslMode
+  // names). Plain when the URL says nothing.
+  SslMode sslMode = SslMode::kDisabled;
+  // The CA certificates (a PEM file) that verify the server, from trustCertificateKeyStoreUrl or
+  // serverSslCert; empty: the system's.
+  std::string sslCa;
   std::string username;
   std::string password;
   int maxPoolSize = 50;
@@ -132,6 +144,20 @@ struct Props {
   // At most this many account-and-host failure counts are kept; beyond, the oldest with the
   // fewest failures make room.
   int proxyFrontendLoginTrackedAccounts = 10000;
+  // TLS on client connections (ShardingSphere's props), off by default. Versions and ciphers are
+  // comma-separated lists in the file; no ciphers means OpenSSL's defaults.
+  bool proxyFrontendSslEnabled = false;
+  std::vector<std::string> proxyFrontendSslVersions = {"TLSv1.2", "TLSv1.3"};
+  std::vector<std::string> proxyFrontendSslCiphers;
+  // shardproxy's own: the certificate (with its chain) and key as PEM files, resolved against
+  // the configuration directory; both empty: a CA and a certificate generated in --data-dir.
+  std::string proxyFrontendSslCert;
+  std::string proxyFrontendSslKey;
+  // More names (DNS names or IP addresses) the generated certificate is valid for, besides
+  // localhost, 127.0.0.1 and ::1.
+  std::vector<std::string> proxyFrontendSslHostNames;
+  // Clients over TCP must use TLS, as with MySQL's require_secure_transport (error 3159).
+  bool proxyFrontendSslRequired = false;
   std::map<std::string, std::string> other;  // recognised but not acted on, kept for SHOW
 };
 
@@ -159,8 +185,13 @@ std::shared_ptr<const Topology> loadTopology(const std::string& dir);
 std::string describe(const Topology& t);
 
 // Parses "jdbc:mysql://host:port/db?k=v&k2=v2" (also jdbc:mariadb:) into ds's host, port,
-// database, urlParams (and username/password when the URL carries "user:pass@"). Throws
+// database, urlParams, sslMode and sslCa (and username/password when the URL carries
+// "user:pass@"). Throws
 // ConfigError saying what is wrong with the URL; the loader prefixes file:line: key.
 void parseJdbcUrl(const std::string& url, DataSource& ds);
+
+// Whether `name` can go into a certificate's subjectAltName: an IPv4 or IPv6 address, or a DNS
+// name (letters, digits and '-' in dot-separated labels; '*' as a whole leftmost label).
+bool isCertificateHostName(const std::string& name);
 
 }  // namespace shardproxy::config

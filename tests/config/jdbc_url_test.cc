@@ -125,6 +125,65 @@ TEST(JdbcUrl, ReplacesPreviousParams) {
   EXPECT_EQ(ds.urlParams.count("fresh"), 1u);
 }
 
+// TLS as each driver reads its URL.
+TEST(JdbcUrl, TlsModes) {
+  struct Case {
+    const char* url;
+    SslMode mode;
+  };
+  const Case cases[] = {
+      {"jdbc:mysql://h/db", SslMode::kDisabled},  // plain unless asked (Connector/J prefers TLS)
+      {"jdbc:mysql://h/db?useSSL=false", SslMode::kDisabled},
+      {"jdbc:mysql://h/db?useSSL=true", SslMode::kPreferred},
+      {"jdbc:mysql://h/db?useSSL=true&requireSSL=true", SslMode::kRequired},
+      {"jdbc:mysql://h/db?useSSL=true&verifyServerCertificate=true", SslMode::kVerifyCa},
+      {"jdbc:mysql://h/db?useSSL=yes&requireSSL=TRUE&verifyServerCertificate=false",
+       SslMode::kRequired},
+      {"jdbc:mysql://h/db?sslMode=REQUIRED", SslMode::kRequired},
+      {"jdbc:mysql://h/db?sslMode=VERIFY_CA", SslMode::kVerifyCa},
+      {"jdbc:mysql://h/db?sslmode=verify_identity", SslMode::kVerifyIdentity},
+      {"jdbc:mysql://h/db?sslMode=PREFERRED&useSSL=false", SslMode::kPreferred},  // sslMode wins
+      {"jdbc:mysql://h/db?sslMode=DISABLED&useSSL=true", SslMode::kDisabled},
+      // MariaDB Connector/J: useSsl verifies unless told otherwise; its own sslMode names.
+      {"jdbc:mariadb://h/db?useSsl=true", SslMode::kVerifyIdentity},
+      {"jdbc:mariadb://h/db?useSsl=true&disableSslHostnameVerification=true", SslMode::kVerifyCa},
+      {"jdbc:mariadb://h/db?useSsl=true&trustServerCertificate=true", SslMode::kRequired},
+      {"jdbc:mariadb://h/db?sslMode=trust", SslMode::kRequired},
+      {"jdbc:mariadb://h/db?sslMode=verify-ca", SslMode::kVerifyCa},
+      {"jdbc:mariadb://h/db?sslMode=verify-full", SslMode::kVerifyIdentity},
+      {"jdbc:mariadb://h/db?sslMode=disable", SslMode::kDisabled},
+  };
+  for (const Case& c : cases) {
+    EXPECT_EQ(sslModeName(parse(c.url).sslMode), std::string(sslModeName(c.mode))) << c.url;
+  }
+}
+
+TEST(JdbcUrl, TlsCa) {
+  EXPECT_EQ(parse("jdbc:mysql://h/db").sslCa, "");
+  EXPECT_EQ(parse("jdbc:mysql://h/db?sslMode=VERIFY_CA&trustCertificateKeyStoreUrl=file:/etc/"
+                  "ca.pem")
+                .sslCa,
+            "/etc/ca.pem");
+  EXPECT_EQ(
+      parse("jdbc:mysql://h/db?trustCertificateKeyStoreUrl=file%3A%2F%2F%2Fetc%2Fca.pem").sslCa,
+      "/etc/ca.pem");
+  EXPECT_EQ(parse("jdbc:mariadb://h/db?useSsl=true&serverSslCert=/certs/ca.pem").sslCa,
+            "/certs/ca.pem");
+}
+
+TEST(JdbcUrl, TlsErrors) {
+  EXPECT_THAT(errorOf("jdbc:mysql://h/db?sslMode=ALWAYS"),
+              HasSubstr("sslMode 'ALWAYS' is not one of DISABLED, PREFERRED, REQUIRED, "
+                        "VERIFY_CA, VERIFY_IDENTITY"));
+  EXPECT_THAT(errorOf("jdbc:mysql://h/db?useSSL=maybe"),
+              HasSubstr("useSSL must be true or false, not 'maybe'"));
+  EXPECT_THAT(errorOf("jdbc:mysql://h/db?useSSL=true&trustCertificateKeyStoreUrl=ca.jks"),
+              HasSubstr("trustCertificateKeyStoreUrl must name a PEM file by its absolute path, "
+                        "not 'ca.jks'"));
+  EXPECT_THAT(errorOf("jdbc:mariadb://h/db?serverSslCert=classpath:ca.pem"),
+              HasSubstr("serverSslCert must name a PEM file"));
+}
+
 TEST(JdbcUrl, Errors) {
   struct Case {
     const char* url;

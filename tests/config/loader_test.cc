@@ -1216,6 +1216,85 @@ TEST(LoaderError, PortOutOfRange) {
   EXPECT_EQ(zero.error(), zero.file + ":2: props.proxy-default-port: must be at least 1, got 0");
 }
 
+TEST(Loader, TlsProps) {
+  ConfigDir dir;
+  dir.write("server.pem", "certificate");
+  dir.write("server-key.pem", "key");
+  dir.write("global.yaml", R"(props:
+  proxy-frontend-ssl-enabled: true
+  proxy-frontend-ssl-version: TLSv1.3
+  proxy-frontend-ssl-cipher: TLS_AES_256_GCM_SHA384, ECDHE-RSA-AES128-GCM-SHA256:HIGH
+  proxy-frontend-ssl-cert: server.pem
+  proxy-frontend-ssl-key: )" + dir.file("server-key.pem") +
+                               R"(
+  proxy-frontend-ssl-host-names: [db.example.com, 10.0.0.5]
+  proxy-frontend-ssl-required: true
+)");
+  auto t = dir.load();
+  const Props& p = t->props;
+  EXPECT_TRUE(p.proxyFrontendSslEnabled);
+  EXPECT_EQ(p.proxyFrontendSslVersions, std::vector<std::string>{"TLSv1.3"});
+  EXPECT_EQ(
+      p.proxyFrontendSslCiphers,
+      (std::vector<std::string>{"TLS_AES_256_GCM_SHA384", "ECDHE-RSA-AES128-GCM-SHA256", "HIGH"}));
+  EXPECT_EQ(p.proxyFrontendSslCert, dir.file("server.pem"));  // relative to the directory
+  EXPECT_EQ(p.proxyFrontendSslKey, dir.file("server-key.pem"));
+  EXPECT_EQ(p.proxyFrontendSslHostNames, (std::vector<std::string>{"db.example.com", "10.0.0.5"}));
+  EXPECT_TRUE(p.proxyFrontendSslRequired);
+  EXPECT_EQ(p.other.count("proxy-frontend-ssl-enabled"), 0u);
+  for (const std::string& w : t->warnings) EXPECT_EQ(w.find("ssl"), std::string::npos) << w;
+
+  // ShardingSphere's defaults.
+  GlobalCase defaults("props:\n  proxy-frontend-ssl-enabled: false\n");
+  auto d = defaults.dir.load();
+  EXPECT_FALSE(d->props.proxyFrontendSslEnabled);
+  EXPECT_EQ(d->props.proxyFrontendSslVersions, (std::vector<std::string>{"TLSv1.2", "TLSv1.3"}));
+  EXPECT_TRUE(d->props.proxyFrontendSslCiphers.empty());
+  EXPECT_FALSE(d->props.proxyFrontendSslRequired);
+
+  GlobalCase names("props:\n  proxy-frontend-ssl-host-names: a.example.com, ::1\n");
+  EXPECT_EQ(names.dir.load()->props.proxyFrontendSslHostNames,
+            (std::vector<std::string>{"a.example.com", "::1"}));
+
+  GlobalCase requiredOnly("props:\n  proxy-frontend-ssl-required: true\n");
+  EXPECT_THAT(
+      requiredOnly.dir.load()->warnings,
+      ::testing::Contains(requiredOnly.file +
+                          ":2: props.proxy-frontend-ssl-required: without "
+                          "proxy-frontend-ssl-enabled only Unix socket clients can log in"));
+}
+
+TEST(LoaderError, BadTlsProps) {
+  GlobalCase version("props:\n  proxy-frontend-ssl-version: TLSv1.2,SSLv3\n");
+  EXPECT_EQ(version.error(), version.file +
+                                 ":2: props.proxy-frontend-ssl-version: unknown TLS version "
+                                 "'SSLv3' (expected TLSv1.2, TLSv1.3, TLSv1.1 or TLSv1)");
+  GlobalCase noVersion("props:\n  proxy-frontend-ssl-version: ' , '\n");
+  EXPECT_EQ(noVersion.error(),
+            noVersion.file +
+                ":2: props.proxy-frontend-ssl-version: must name at least one TLS "
+                "version");
+  GlobalCase missing("props:\n  proxy-frontend-ssl-cert: nowhere.pem\n");
+  EXPECT_EQ(missing.error(), missing.file + ":2: props.proxy-frontend-ssl-cert: no such file: " +
+                                 missing.dir.file("nowhere.pem"));
+  GlobalCase certOnly("props:\n  proxy-frontend-ssl-cert: global.yaml\n");
+  EXPECT_EQ(certOnly.error(), certOnly.file +
+                                  ":2: props.proxy-frontend-ssl-cert: needs "
+                                  "proxy-frontend-ssl-key too");
+  GlobalCase keyOnly("props:\n  sql-show: true\n  proxy-frontend-ssl-key: global.yaml\n");
+  EXPECT_EQ(keyOnly.error(), keyOnly.file +
+                                 ":3: props.proxy-frontend-ssl-key: needs "
+                                 "proxy-frontend-ssl-cert too");
+  GlobalCase badName("props:\n  proxy-frontend-ssl-host-names: good.example.com, bad name\n");
+  EXPECT_EQ(badName.error(), badName.file +
+                                 ":2: props.proxy-frontend-ssl-host-names: 'bad name' is neither "
+                                 "a host name nor an IP address");
+  GlobalCase required("props:\n  proxy-frontend-ssl-required: sometimes\n");
+  EXPECT_EQ(required.error(), required.file +
+                                  ":2: props.proxy-frontend-ssl-required: expected true or "
+                                  "false, got 'sometimes'");
+}
+
 TEST(LoaderError, BadProps) {
   GlobalCase show("props:\n  sql-show: maybe\n");
   EXPECT_EQ(show.error(), show.file + ":2: props.sql-show: expected true or false, got 'maybe'");
