@@ -57,6 +57,9 @@ class ShardSession {
   std::string database;    // logical database in use; empty if none
   bool foundRows = false;  // CLIENT_FOUND_ROWS: backends report matched rows
   bool multiStatements = false;
+  // The client connection's TLS protocol and cipher (SHOW STATUS answers them); empty: plain.
+  std::string tlsVersion;
+  std::string tlsCipher;
   SessionVariables variables;
 
   uint32_t connectionId() const { return connectionId_; }

@@ -1,5 +1,7 @@
 #include "frontend/packet_io.h"
 
+#include "common/log.h"
+
 namespace shardproxy::frontend {
 
 namespace {
@@ -36,9 +38,10 @@ awaitable<Result<std::string_view>> PacketIO::read() {
       inBegin_ = inEnd_ = 0;
     }
     boost::system::error_code ec;
+    auto into = asio::buffer(in_.data() + inEnd_, in_.size() - inEnd_);
     size_t n =
-        co_await socket_.async_read_some(asio::buffer(in_.data() + inEnd_, in_.size() - inEnd_),
-                                         asio::redirect_error(use_awaitable, ec));
+        tls_ ? co_await tls_->async_read_some(into, asio::redirect_error(use_awaitable, ec))
+             : co_await socket_.async_read_some(into, asio::redirect_error(use_awaitable, ec));
     if (ec || n == 0) {
       co_return Status(er::kNetReadError, "08S01", "Got an error reading communication packets");
     }
@@ -49,7 +52,12 @@ awaitable<Result<std::string_view>> PacketIO::read() {
 awaitable<Status> PacketIO::flush() {
   if (out_.empty()) co_return Status::ok();
   boost::system::error_code ec;
-  co_await asio::async_write(socket_, asio::buffer(out_), asio::redirect_error(use_awaitable, ec));
+  if (tls_) {
+    co_await asio::async_write(*tls_, asio::buffer(out_), asio::redirect_error(use_awaitable, ec));
+  } else {
+    co_await asio::async_write(socket_, asio::buffer(out_),
+                               asio::redirect_error(use_awaitable, ec));
+  }
   if (out_.capacity() > 4 * 1024 * 1024) {
     std::string().swap(out_);  // do not keep a large result's buffer per idle connection
   } else {
@@ -58,6 +66,29 @@ awaitable<Status> PacketIO::flush() {
   if (ec)
     co_return Status(er::kNetReadError, "08S01", "Got an error writing communication packets");
   co_return Status::ok();
+}
+
+awaitable<Status> PacketIO::startTls(asio::ssl::context& context) {
+  tls_ = std::make_unique<asio::ssl::stream<Socket&>>(socket_, context);
+  // Whatever follows the SSLRequest in the input buffer is the client's first handshake bytes.
+  auto pending = asio::buffer(in_.data() + inBegin_, inEnd_ - inBegin_);
+  boost::system::error_code ec;
+  co_await tls_->async_handshake(asio::ssl::stream_base::server, pending,
+                                 asio::redirect_error(use_awaitable, ec));
+  inBegin_ = inEnd_ = 0;
+  if (ec) {
+    spdlog::debug("TLS handshake failed: {}", ec.message());
+    co_return Status(er::kHandshake, "08S01", "Bad handshake");
+  }
+  co_return Status::ok();
+}
+
+std::string PacketIO::tlsVersion() const {
+  return tls_ ? SSL_get_version(tls_->native_handle()) : "";
+}
+
+std::string PacketIO::tlsCipher() const {
+  return tls_ ? SSL_get_cipher_name(tls_->native_handle()) : "";
 }
 
 }  // namespace shardproxy::frontend

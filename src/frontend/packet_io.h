@@ -1,12 +1,14 @@
 // Packet I/O on a client socket: reads whole packets (multi-frame included) and buffers
 // outgoing packets until flush(). The sequence id is shared by both directions, as in MySQL.
+// After startTls() the same packets go through TLS on that socket.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include "common/asio.h"
+#include "common/asio_ssl.h"
 #include "common/status.h"
 #include "protocol/framing.h"
 
@@ -44,8 +46,18 @@ class PacketIO {
   size_t buffered() const { return out_.size(); }
   awaitable<Status> flush();
 
+  // TLS as the server from here on (after an SSLRequest); call with nothing left to flush. The
+  // client may have sent the start of its TLS handshake right behind the SSLRequest: bytes
+  // already read are where the handshake starts.
+  awaitable<Status> startTls(asio::ssl::context& context);
+  bool tls() const { return tls_ != nullptr; }
+  // The negotiated protocol ("TLSv1.3") and cipher (OpenSSL's name); empty without TLS.
+  std::string tlsVersion() const;
+  std::string tlsCipher() const;
+
  private:
   Socket& socket_;
+  std::unique_ptr<asio::ssl::stream<Socket&>> tls_;  // null: plain
   protocol::FrameDecoder decoder_;
   std::vector<char> in_;
   size_t inBegin_ = 0;

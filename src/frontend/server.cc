@@ -11,6 +11,7 @@
 #include "common/log.h"
 #include "executor/startup_probe.h"
 #include "frontend/session.h"
+#include "frontend/tls_context.h"
 #include "protocol/framing.h"
 #include "protocol/ok_err.h"
 #include "txn/coordinator.h"
@@ -117,6 +118,11 @@ Server::Server(std::shared_ptr<const config::Topology> topology, router::RuleSet
   auto coordinator = txn::Coordinator::open(context_.options.dataDir);
   if (!coordinator) throw std::runtime_error(coordinator.status().message());
   services.coordinator = std::move(coordinator.value());
+  // After the coordinator, which holds the data directory's lock: the generated certificate
+  // lives there too.
+  if (services.topology->props.proxyFrontendSslEnabled) {
+    context_.tls = makeTlsContext(services.topology->props, context_.options.dataDir);
+  }
   int n = context_.options.workers;
   if (n <= 0) n = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   context_.options.workers = n;

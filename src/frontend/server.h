@@ -16,7 +16,7 @@
 #include <vector>
 
 #include "admin/session_registry.h"
-#include "common/asio.h"
+#include "common/asio_ssl.h"
 #include "config/topology.h"
 #include "executor/pooled_connection.h"
 #include "executor/shard_session.h"
@@ -49,6 +49,8 @@ struct ServerContext {
   executor::Services services;
   std::string serverVersion;
   std::unique_ptr<protocol::RsaKey> rsaKey;
+  // Client connections may switch to TLS with this (proxy-frontend-ssl-enabled); null: no TLS.
+  std::unique_ptr<asio::ssl::context> tls;
   ServerOptions options;
   std::atomic<bool> stopping{false};
   admin::ServerState state;  // connection ids, counters, the sessions for KILL

@@ -1,6 +1,7 @@
 // Session, connection phase: drives protocol::ServerHandshake (which decides the login) over
-// the client connection, then registers the session and applies the requested database; and
-// COM_CHANGE_USER, the same login again within the session.
+// the client connection, switching it to TLS when the client asks, then registers the session
+// and applies the requested database; and COM_CHANGE_USER, the same login again within the
+// session.
 #include "frontend/session.h"
 #include "protocol/auth.h"
 #include "protocol/change_user.h"
@@ -67,20 +68,30 @@ awaitable<bool> Session::holdBack(std::chrono::milliseconds delay) {
 protocol::ServerHandshakeSettings Session::handshakeSettings(uint32_t capabilities) const {
   return {.serverVersion = context_.serverVersion,
           .connectionId = connectionId_,
-          .capabilities = capabilities,
+          .capabilities = capabilities | (context_.tls ? cap::kSsl : 0u),
           .scramble = scramble_,
           .rsaKey = context_.rsaKey.get(),
           .unixSocket = unixSocket_,
-          .peerHost = peerHost_};
+          .peerHost = peerHost_,
+          .requireSecureTransport = topology_->props.proxyFrontendSslRequired,
+          .tlsActive = io_.tls()};
 }
 
 awaitable<bool> Session::converse(protocol::ServerHandshake& handshake,
                                   protocol::ServerHandshake::Step step) {
+  using Action = protocol::ServerHandshake::Action;
   while (true) {
     if (step.delay.count() > 0 && !co_await holdBack(step.delay)) co_return false;
     for (const std::string& packet : step.packets) io_.write(packet);
-    if (step.action != protocol::ServerHandshake::Action::kRead) break;
-    if (!co_await io_.flush()) co_return false;
+    if (step.action == Action::kStartTls) {
+      if (!co_await io_.flush() || !co_await io_.startTls(*context_.tls)) co_return false;
+      shard_.tlsVersion = io_.tlsVersion();
+      shard_.tlsCipher = io_.tlsCipher();
+    } else if (step.action != Action::kRead) {
+      break;
+    } else if (!co_await io_.flush()) {
+      co_return false;
+    }
     auto packet = co_await io_.read();
     if (!packet) {
       // A packet larger than a handshake needs is refused before it is read (the caller

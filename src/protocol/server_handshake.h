@@ -80,6 +80,8 @@ struct ServerHandshakeSettings {
   // As MySQL's require_secure_transport: an account that logs in over plain TCP is refused
   // (3159) once its password checks out; TLS and Unix sockets are secure.
   bool requireSecureTransport = false;
+  // The connection is TLS already (COM_CHANGE_USER on a connection that started TLS).
+  bool tlsActive = false;
 };
 
 // MySQL's ER_SECURE_TRANSPORT_REQUIRED, naming the prop that asks for it.
@@ -155,7 +157,7 @@ class ServerHandshake {
   Step decide(bool success, Step step);
   Step fail(Status s);
   Step deny();
-  bool secure() const { return tls_ || settings_.unixSocket; }
+  bool secure() const { return tls_ || settings_.tlsActive || settings_.unixSocket; }
 
   ServerHandshakeSettings settings_;
   CredentialStore& credentials_;
