@@ -8,6 +8,7 @@
 #include <map>
 #include <variant>
 
+#include "admin/session_status.h"
 #include "binder/binder.h"
 #include "common/like.h"
 #include "common/log.h"
@@ -96,6 +97,12 @@ awaitable<bool> Admin::handle(const ast::Statement& s) {
       }
       if (s.show.kind == ast::ShowStatement::Kind::Processlist) {
         showProcesslist(s.show.full);
+        co_return true;
+      }
+      if (s.show.kind == ast::ShowStatement::Kind::Status && !s.show.global) {
+        SessionStatusSink status(sink_, session_.tlsVersion, session_.tlsCipher);
+        executor::Engine engine(session_, status);
+        co_await engine.passThrough(s.sql, &s);
         co_return true;
       }
       break;

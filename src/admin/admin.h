@@ -1,7 +1,8 @@
 // What the proxy answers itself rather than a backend: ShardingSphere's DistSQL (PREVIEW,
 // [SHOW|SET] DIST VARIABLE), the logical view of databases and tables (SHOW DATABASES, SHOW
 // TABLES, SELECT DATABASE(), SHOW COLUMNS / INDEX / CREATE TABLE and DESCRIBE of a sharded
-// database's tables, COM_FIELD_LIST), KILL with the proxy's connection ids, and COM_STATISTICS.
+// database's tables, COM_FIELD_LIST), the client connection's own SHOW STATUS variables, KILL
+// with the proxy's connection ids, and COM_STATISTICS.
 #pragma once
 
 #include <string>

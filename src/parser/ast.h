@@ -412,10 +412,12 @@ struct ShowStatement {
     Processlist,  // SHOW [FULL] PROCESSLIST
     TableStatus,  // SHOW TABLE STATUS [FROM db] [LIKE | WHERE]
     Warnings,     // SHOW WARNINGS | ERRORS [LIMIT ...]
+    Status,       // SHOW [GLOBAL | SESSION | LOCAL] STATUS
     Other,
   };
   Kind kind = Kind::Other;
   bool full = false;         // SHOW FULL TABLES, SHOW FULL COLUMNS
+  bool global = false;       // SHOW GLOBAL STATUS
   Name database;             // SHOW TABLES FROM db, SHOW COLUMNS FROM t FROM db
   TableRefId table = kNone;  // Columns, Index, CreateTable: the table (kind Table)
   ExprId like = kNone;       // the LIKE pattern, a string Literal (its value is unescaped)

@@ -376,6 +376,8 @@ const char* enumName(ShowStatement::Kind kind) {
       return "tableStatus";
     case ShowStatement::Kind::Warnings:
       return "warnings";
+    case ShowStatement::Kind::Status:
+      return "status";
     case ShowStatement::Kind::Other:
       return "other";
   }

@@ -870,10 +870,13 @@ class Printer {
           const ShowStatement& sh = s_.show;
           static const char* kShow[] = {"(show-databases", "(show-tables", "(show-columns",
                                         "(show-index", "(show-create-table", "(show-processlist",
-                                        "(show-table-status", "(show-warnings"};
+                                        "(show-table-status", "(show-warnings", "(show-status"};
           out += kShow[static_cast<int>(sh.kind)];
           if (sh.full) {
             out += " full";
+          }
+          if (sh.global) {
+            out += " global";
           }
           if (sh.table != kNone) {
             out += ' ';

@@ -251,6 +251,7 @@ requires NodeOf<N, ShowStatement>
 void visitFields(N& sh, V& v) {
   v("kind", sh.kind, true);
   v("full", sh.full, sh.full);
+  v("global", sh.global, sh.global);
   v("database", sh.database, !sh.database.empty());
   v("table", ref<TableRef>(sh.table), sh.table != kNone);
   v("like", ref<Expr>(sh.like), sh.like != kNone);

@@ -339,6 +339,12 @@ void Transformer::showStatement(P::ShowStatementContext* ctx) {
     show.kind = ShowStatement::Kind::Processlist;
     show.full = ctx->FULL() != nullptr;
     return;
+  } else if (ctx->STATUS() != nullptr && ctx->TABLE() == nullptr && ctx->ENGINE() == nullptr &&
+             ctx->PROCEDURE() == nullptr && ctx->FUNCTION() == nullptr &&
+             ctx->MASTER() == nullptr && ctx->BINARY() == nullptr && ctx->SLAVE() == nullptr &&
+             ctx->REPLICA() == nullptr) {
+    show.kind = ShowStatement::Kind::Status;
+    show.global = ctx->GLOBAL() != nullptr;
   } else if (ctx->CREATE() != nullptr && ctx->TABLE() != nullptr) {
     // qualifiedName: identifier (DOT identifierAfterDot)?, read as a table reference.
     show.kind = ShowStatement::Kind::CreateTable;

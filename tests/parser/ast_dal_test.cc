@@ -1,4 +1,5 @@
-// AST bodies of the statements the session answers itself: USE, SHOW DATABASES / TABLES, KILL.
+// AST bodies of the statements the session answers itself: USE, SHOW DATABASES / TABLES /
+// STATUS, KILL.
 #include <gtest/gtest.h>
 
 #include "parser/ast.h"
@@ -52,6 +53,31 @@ TEST(AstDalTest, ShowDatabasesAndTables) {
 
   s = parsed("SHOW OPEN TABLES");
   EXPECT_EQ(s.show.kind, ast::ShowStatement::Kind::Other);
+}
+
+TEST(AstDalTest, ShowStatus) {
+  auto s = parsed("SHOW STATUS LIKE 'Ssl_cipher'");
+  EXPECT_EQ(s.show.kind, ast::ShowStatement::Kind::Status);
+  EXPECT_FALSE(s.show.global);
+  ASSERT_NE(s.show.like, ast::kNone);
+  EXPECT_EQ(s.expr(s.show.like).value, "Ssl_cipher");
+
+  s = parsed("SHOW SESSION STATUS WHERE Variable_name = 'Ssl_version'");
+  EXPECT_EQ(s.show.kind, ast::ShowStatement::Kind::Status);
+  EXPECT_FALSE(s.show.global);
+  EXPECT_EQ(s.text(s.show.filterSpan), "WHERE Variable_name = 'Ssl_version'");
+
+  s = parsed("SHOW GLOBAL STATUS");
+  EXPECT_EQ(s.show.kind, ast::ShowStatement::Kind::Status);
+  EXPECT_TRUE(s.show.global);
+
+  // Other statements with STATUS in them are not this one.
+  for (const char* other :
+       {"SHOW TABLE STATUS", "SHOW ENGINE INNODB STATUS", "SHOW PROCEDURE STATUS",
+        "SHOW MASTER STATUS", "SHOW SLAVE STATUS", "SHOW GLOBAL VARIABLES"}) {
+    s = parsed(other);
+    EXPECT_EQ(s.show.kind, ast::ShowStatement::Kind::Other) << other;
+  }
 }
 
 TEST(AstDalTest, Kill) {

@@ -429,6 +429,8 @@ TEST(AstTest, ShowAndDescribeOfATable) {
       {"SHOW KEYS FROM t", "(show-index (table t))"},
       {"SHOW CREATE TABLE db.`t`", "(show-create-table (table db.t))"},
       {"SHOW CREATE VIEW v", "(show)"},
+      {"SHOW STATUS LIKE 'Ssl%'", "(show-status (like (lit str 'Ssl%' #0)) (filter))"},
+      {"SHOW GLOBAL STATUS", "(show-status global)"},
       {"DESCRIBE t c", "(explain (table t))"},
       {"EXPLAIN SELECT * FROM t", "(explain)"},
   });
