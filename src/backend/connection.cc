@@ -1,5 +1,6 @@
 #include "backend/connection.h"
 
+#include <openssl/x509.h>
 #include <sys/socket.h>
 
 #include <cerrno>
@@ -10,6 +11,38 @@ namespace shardproxy::backend {
 
 namespace {
 constexpr unsigned long kMaxAllowedPacket = 1024ul * 1024 * 1024;
+}
+
+void setTlsOptions(MYSQL* mysql, const config::DataSource& ds) {
+  using config::SslMode;
+  if (ds.sslMode == SslMode::kDisabled) return;
+  // Asks for TLS whenever the server offers it (the library refuses a server without TLS
+  // only when it verifies the host; checkTls() covers the rest).
+  my_bool on = 1;
+  mysql_optionsv(mysql, MYSQL_OPT_SSL_ENFORCE, &on);
+  bool verifyCa = ds.sslMode == SslMode::kVerifyCa || ds.sslMode == SslMode::kVerifyIdentity;
+  if (verifyCa) {
+    // With a CA (file or directory) the library checks the server's chain against it.
+    if (!ds.sslCa.empty()) {
+      mysql_optionsv(mysql, MYSQL_OPT_SSL_CA, ds.sslCa.c_str());
+    } else {
+      mysql_optionsv(mysql, MYSQL_OPT_SSL_CAPATH, X509_get_default_cert_dir());
+    }
+  }
+  // Set either way: newer libraries verify by default.
+  my_bool verifyHost = ds.sslMode == SslMode::kVerifyIdentity;
+  mysql_optionsv(mysql, MYSQL_OPT_SSL_VERIFY_SERVER_CERT, &verifyHost);
+}
+
+Status checkTls(MYSQL* mysql, const config::DataSource& ds) {
+  if (ds.sslMode == config::SslMode::kDisabled || ds.sslMode == config::SslMode::kPreferred ||
+      mysql_get_ssl_cipher(mysql) != nullptr) {
+    return Status::ok();
+  }
+  return Status(er::kCrSslConnectionError, "HY000",
+                "data source " + ds.name + ": sslMode=" + config::sslModeName(ds.sslMode) +
+                    " but the server at " + ds.host + ":" + std::to_string(ds.port) +
+                    " does not offer TLS");
 }
 
 Connection::Connection(asio::any_io_executor executor, std::string dataSourceName)
@@ -129,6 +162,7 @@ awaitable<Status> Connection::connect(const config::DataSource& ds, ConnectFlags
   mysql_options(mysql_, MYSQL_INIT_COMMAND,
                 "SET SESSION session_track_system_variables='*', "
                 "session_track_state_change=ON");
+  setTlsOptions(mysql_, ds);
   unsigned long clientFlags = CLIENT_MULTI_STATEMENTS | CLIENT_MULTI_RESULTS |
                               CLIENT_PS_MULTI_RESULTS | CLIENT_SESSION_TRACKING;
   if (flags.foundRows) clientFlags |= CLIENT_FOUND_ROWS;
@@ -159,6 +193,11 @@ awaitable<Status> Connection::connect(const config::DataSource& ds, ConnectFlags
     broken_ = true;
     closeHandle();
     co_return s;
+  }
+  if (Status tls = checkTls(mysql_, ds); !tls) {
+    broken_ = true;
+    closeHandle();
+    co_return tls;
   }
   multiStatements_ = true;
   createdAt_ = lastUsed_ = Clock::now();

@@ -49,6 +49,13 @@ inline uint16_t serverFlags(const MYSQL_FIELD& f) {
   return static_cast<uint16_t>(flags);
 }
 
+// TLS to `ds` as its URL asks (config::SslMode), set on a handle before it connects.
+void setTlsOptions(MYSQL* mysql, const config::DataSource& ds);
+// After connecting: an error unless the connection is encrypted where `ds` requires it. The
+// library (Connector/C 3.3) goes on in plain text when the server offers no TLS, unless it
+// verifies the host name, so this is what enforces REQUIRED and VERIFY_CA.
+Status checkTls(MYSQL* mysql, const config::DataSource& ds);
+
 class Connection {
  public:
   Connection(asio::any_io_executor executor, std::string dataSourceName);

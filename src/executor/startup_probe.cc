@@ -8,6 +8,7 @@
 #include <set>
 #include <vector>
 
+#include "backend/connection.h"
 #include "common/log.h"
 #include "executor/backend_grants.h"
 
@@ -21,9 +22,11 @@ std::string probeBackendVersion(const config::Topology& topology, const std::str
       mysql_options(m, MYSQL_OPT_CONNECT_TIMEOUT, &timeout);
       unsigned protocol = MYSQL_PROTOCOL_TCP;
       mysql_optionsv(m, MYSQL_OPT_PROTOCOL, &protocol);
+      backend::setTlsOptions(m, ds);
       std::string version;
       if (mysql_real_connect(m, ds.host.c_str(), ds.username.c_str(), ds.password.c_str(), nullptr,
-                             ds.port, nullptr, 0)) {
+                             ds.port, nullptr, 0) &&
+          backend::checkTls(m, ds).isOk()) {
         version = mysql_get_server_info(m);
       }
       mysql_close(m);
@@ -194,11 +197,14 @@ metadata::TableLocations loadTableLocations(const config::LogicalDatabase& db,
     mysql_options(m, MYSQL_OPT_READ_TIMEOUT, &timeout);
     unsigned protocol = MYSQL_PROTOCOL_TCP;
     mysql_optionsv(m, MYSQL_OPT_PROTOCOL, &protocol);
-    if (!mysql_real_connect(m, ds.host.c_str(), ds.username.c_str(), ds.password.c_str(),
-                            ds.database.c_str(), ds.port, nullptr, 0) ||
-        mysql_query(m, "SHOW TABLES") != 0) {
+    backend::setTlsOptions(m, ds);
+    bool connected =
+        mysql_real_connect(m, ds.host.c_str(), ds.username.c_str(), ds.password.c_str(),
+                           ds.database.c_str(), ds.port, nullptr, 0) != nullptr;
+    Status tls = connected ? backend::checkTls(m, ds) : Status::ok();
+    if (!connected || !tls || mysql_query(m, "SHOW TABLES") != 0) {
       spdlog::warn("database {}: cannot list the tables of data source {}: {}", db.name, ds.name,
-                   mysql_error(m));
+                   tls ? std::string(mysql_error(m)) : tls.message());
       mysql_close(m);
       continue;
     }
