@@ -14,7 +14,9 @@
 #
 # Ports are free random loopback ports, unless MARIADB_BASE_PORT is set: then node i gets
 # MARIADB_BASE_PORT + i - 1 and a busy port is an error (the demo config names fixed ports).
-# MARIADB_START_TIMEOUT (seconds, default 60) bounds the wait for each server.
+# MARIADB_START_TIMEOUT (seconds, default 60) bounds the wait for each server. MARIADB_EXTRA_CNF
+# holds more lines for each node's [mysqld] section (e.g. ssl-cert=... for a server with TLS); it
+# applies to the nodes this command starts.
 #
 # Every server accepts root / password 'root' over TCP from 127.0.0.1 with mysql_native_password.
 set -euo pipefail
@@ -139,6 +141,9 @@ character-set-server=utf8mb4
 collation-server=utf8mb4_general_ci
 thread_cache_size=64
 EOF
+  if [ -n "${MARIADB_EXTRA_CNF:-}" ]; then
+    printf '%s\n' "$MARIADB_EXTRA_CNF" >>"$nd/my.cnf.tmp"
+  fi
   mv "$nd/my.cnf.tmp" "$nd/my.cnf"
 }
 

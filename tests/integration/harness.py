@@ -17,6 +17,12 @@ MariaDB servers:
   the servers directly as root; the proxies they start use one least-privilege account per
   actual database (see backend_account()), as a deployment should.
 
+TLS: with SHARDPROXY_TEST_TLS=1 every proxy made from global_yaml() has TLS on and required
+(proxy-frontend-ssl-enabled, proxy-frontend-ssl-required), and connect(), raw_client() /
+RawClient and mariadb_cli() connect with TLS, verifying the proxy's generated CA
+(<data dir>/ca.pem) and host name: a suite run this way goes through TLS for every statement,
+and any connection that is not TLS fails (ctest runs test_session and test_sharding so).
+
 Everything has a bounded timeout: a hang becomes a test failure, never a stuck CI job.
 Use /usr/bin/python3 (pymysql comes from Debian's python3-pymysql).
 """
@@ -30,6 +36,7 @@ import shlex
 import shutil
 import signal
 import socket
+import ssl
 import struct
 import subprocess
 import sys
@@ -66,6 +73,8 @@ START_TIMEOUT = 15       # seconds for the proxy to accept TCP
 STOP_TIMEOUT = 15        # seconds for the proxy to exit after a signal
 
 VERBOSE = os.environ.get("SHARDPROXY_TEST_VERBOSE") == "1"
+# Every client connection to a proxy goes through TLS (see the module's docstring).
+TLS_SUITE = os.environ.get("SHARDPROXY_TEST_TLS") == "1"
 
 
 def log(msg):
@@ -142,11 +151,12 @@ def _parse_env_file(path):
 class Cluster:
     """A set of MariaDB servers in DIR (node<i>/port, node<i>/mariadbd.pid, cluster.env)."""
 
-    def __init__(self, directory, ports, owned, builtin):
+    def __init__(self, directory, ports, owned, builtin, extra_cnf=None):
         self.dir = directory
         self.ports = list(ports)
         self.owned = owned          # we started it: we stop it
         self.builtin = builtin      # started by _BuiltinCluster rather than the script
+        self.extra_cnf = extra_cnf  # more [mysqld] lines for each node (MARIADB_EXTRA_CNF)
         self._stopped = False
 
     # node directories, keyed by their number suffix; matched to ports via the port file
@@ -187,7 +197,8 @@ class Cluster:
             _BuiltinCluster.restart_node(self.dir, idx)
         else:
             subprocess.run(["bash", CLUSTER_SCRIPT, "restart-node", self.dir, str(idx)],
-                           check=True, timeout=120, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+                           check=True, timeout=120, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                           env=_cluster_env(self.extra_cnf))
         wait_until(lambda: _mariadb_ready(port), 60, what="mariadb on %d after restart" % port)
 
     def stop(self):
@@ -207,13 +218,17 @@ class Cluster:
             shutil.rmtree(self.dir, ignore_errors=True)
 
     @classmethod
-    def start(cls, n, directory=None):
+    def start(cls, n, directory=None, extra_cnf=None):
+        """extra_cnf: more lines for each node's [mysqld] section (needs scripts/mariadb-cluster.sh)."""
         directory = directory or tempfile.mkdtemp(prefix="shardproxy-mariadb-")
         use_script = os.path.exists(CLUSTER_SCRIPT) and os.environ.get("SHARDPROXY_BUILTIN_CLUSTER") != "1"
+        if extra_cnf and not use_script:
+            raise unittest.SkipTest("extra server options need scripts/mariadb-cluster.sh")
         try:
             if use_script:
                 r = subprocess.run(["bash", CLUSTER_SCRIPT, "start", str(n), directory], timeout=300,
-                                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+                                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                   env=_cluster_env(extra_cnf))
                 if r.returncode != 0:
                     raise RuntimeError("mariadb-cluster.sh start failed (%d):\n%s"
                                        % (r.returncode, r.stdout.decode(errors="replace")))
@@ -225,10 +240,18 @@ class Cluster:
             c = Cluster(directory, [], True, not use_script)
             c.stop()
             raise
-        c = Cluster(directory, ports, True, not use_script)
+        c = Cluster(directory, ports, True, not use_script, extra_cnf)
         for p in ports:
             wait_until(lambda p=p: _mariadb_ready(p), 60, what="mariadb on port %d" % p)
         return c
+
+
+def _cluster_env(extra_cnf):
+    env = dict(os.environ)
+    env.pop("MARIADB_EXTRA_CNF", None)
+    if extra_cnf:
+        env["MARIADB_EXTRA_CNF"] = extra_cnf
+    return env
 
 
 def _pid_alive(pid):
@@ -402,9 +425,10 @@ def cluster_ports():
 
 
 @contextlib.contextmanager
-def private_mariadb(n=1):
-    """A cluster of n MariaDB servers of our own (to kill and restart), stopped on exit."""
-    c = Cluster.start(n)
+def private_mariadb(n=1, extra_cnf=None):
+    """A cluster of n MariaDB servers of our own (to kill and restart), stopped on exit;
+    extra_cnf: more lines for each server's [mysqld] section."""
+    c = Cluster.start(n, extra_cnf=extra_cnf)
     try:
         yield c
     finally:
@@ -517,6 +541,8 @@ def global_yaml(users=None, privilege="DATABASE_PERMITTED", mappings=DEFAULT_MAP
     """Text of a ShardingSphere 5.x global.yaml."""
     users = DEFAULT_USERS if users is None else users
     p = {"proxy-default-port": 3307, "sql-show": True, "proxy-frontend-max-connections": 0}
+    if TLS_SUITE:
+        p.update({"proxy-frontend-ssl-enabled": True, "proxy-frontend-ssl-required": True})
     if props:
         p.update(props)
     lines = ["authority:", "  users:"]
@@ -584,6 +610,14 @@ def database_yaml(name, sources, timeout_ms=3000, max_pool=50, min_pool=1, user=
 # ------------------------------------------------------------------------------------------
 
 _all_proxies = []
+_proxies_by_port = {}
+
+
+def ca_of(proxy):
+    """The generated CA of a proxy (object or port) started by this harness."""
+    if isinstance(proxy, int):
+        proxy = _proxies_by_port[proxy]
+    return proxy.ca_path
 
 
 def require_proxy_bin():
@@ -626,6 +660,8 @@ class Proxy:
             with open(os.path.join(self.conf_dir, fname), "w") as f:
                 f.write(text)
         self.log_path = os.path.join(self.workdir, "proxy.log")
+        # The CA the proxy generates for its TLS certificate (when TLS is on).
+        self.ca_path = os.path.join(self.data_dir, "ca.pem")
         self.workers = workers
         self.extra_args = list(args)
         self.fixed_port = port
@@ -656,6 +692,7 @@ class Proxy:
             finally:
                 logf.close()
             self.port = port
+            _proxies_by_port[port] = self
             deadline = time.monotonic() + self.start_timeout
             while time.monotonic() < deadline:
                 if self.proc.poll() is not None:
@@ -789,6 +826,9 @@ def connect(proxy, user="root", password="root", db=None, **kw):
     kw.setdefault("write_timeout", READ_TIMEOUT)
     kw.setdefault("autocommit", True)
     kw.setdefault("charset", "utf8mb4")
+    if TLS_SUITE and port in _proxies_by_port:
+        # pymysql verifies the certificate and the host name 127.0.0.1 once it has a CA.
+        kw.setdefault("ssl", {"ca": ca_of(port)})
     return pymysql.connect(host="127.0.0.1", port=port, user=user, password=password, database=db, **kw)
 
 
@@ -802,6 +842,8 @@ def mariadb_cli(port, args=(), input=None, user="root", password="root", timeout
     """Run the mariadb command line client against 127.0.0.1:port."""
     cmd = [MARIADB_CLI, "--no-defaults", "--protocol=TCP", "-h127.0.0.1", "-P%d" % port, "-u%s" % user,
            "--connect-timeout=10"]
+    if TLS_SUITE and port in _proxies_by_port:
+        cmd += ["--ssl", "--ssl-ca=%s" % ca_of(port), "--ssl-verify-server-cert"]
     if password is not None:
         cmd.append("-p%s" % password)
     cmd += list(args)
@@ -836,6 +878,7 @@ CAP_FOUND_ROWS = 1 << 1
 CAP_LONG_FLAG = 1 << 2
 CAP_CONNECT_WITH_DB = 1 << 3
 CAP_PROTOCOL_41 = 1 << 9
+CAP_SSL = 1 << 11
 CAP_TRANSACTIONS = 1 << 13
 CAP_SECURE_CONNECTION = 1 << 15
 CAP_MULTI_STATEMENTS = 1 << 16
@@ -1038,10 +1081,15 @@ def parse_err(payload):
 class RawClient:
     """A tiny, strict MySQL protocol client.  All socket operations have timeouts."""
 
-    def __init__(self, port, host="127.0.0.1", timeout=15):
+    def __init__(self, port, host="127.0.0.1", timeout=15, tls=None, ca=None, server_hostname=None):
+        """tls: None follows SHARDPROXY_TEST_TLS for a proxy's port; ca: the CA to verify the server with (default:
+        the proxy's on `port`); server_hostname: the name to verify (default: `host`)."""
         self.host = host
         self.port = port
         self.timeout = timeout
+        self.tls = (TLS_SUITE and port in _proxies_by_port) if tls is None else tls
+        self.ca = ca
+        self.server_hostname = server_hostname
         self.sock = None
         self.seq = 0
         self.greeting = None
@@ -1160,9 +1208,18 @@ class RawClient:
         self.greeting = g
         return g
 
+    def start_tls(self, caps=DEFAULT_CAPS, charset=45):
+        """SSLRequest, then TLS on the socket, verifying the server's certificate and name."""
+        self.send_packet(struct.pack("<IIB", caps | CAP_SSL, 1 << 24, charset) + b"\0" * 23)
+        ctx = ssl.create_default_context(cafile=self.ca or ca_of(self.port))
+        self.sock = ctx.wrap_socket(self.sock, server_hostname=self.server_hostname or self.host)
+        return self.sock
+
     def handshake_response(self, user, password, db=None, caps=DEFAULT_CAPS, charset=45, plugin=None,
                            auth_data=None, attrs=None):
         g = self.greeting
+        if isinstance(self.sock, ssl.SSLSocket):
+            caps |= CAP_SSL
         plugin = plugin or g.get("auth_plugin") or "mysql_native_password"
         if auth_data is None:
             auth_data = self._auth_for(plugin, password, g["salt"])
@@ -1234,6 +1291,8 @@ class RawClient:
         if self.sock is None:
             self.open()
         self.read_greeting()
+        if self.tls:
+            self.start_tls(caps)
         self.handshake_response(user, password, db=db, caps=caps, **kw)
         return self.finish_auth(password)
 
@@ -1344,8 +1403,8 @@ def parse_eof(payload):
     return res
 
 
-def raw_client(port, user="root", password="root", db=None, **kw):
-    c = RawClient(port)
+def raw_client(port, user="root", password="root", db=None, tls=None, **kw):
+    c = RawClient(port, tls=tls)
     c.open()
     try:
         c.login(user, password, db, **kw)
