@@ -5,6 +5,8 @@
 #   bench/sysbench.sh --sharded   sharded: two MariaDB servers behind shardproxy, vs. one directly
 #   bench/sysbench.sh --ps        prepared statements: oltp_point_select with --db-ps-mode=disable
 #                                 (text) and --db-ps-mode=auto (binary protocol), pass-through
+#   bench/sysbench.sh --tls       TLS: oltp_point_select through the proxy in plain text and over
+#                                 TLS (the client side), pass-through
 #
 # Pass-through (default): starts its own MariaDB server (scripts/mariadb-cluster.sh, in .work/bench),
 # prepares the sysbench tables once (database sbtest), then runs oltp_point_select and
@@ -39,6 +41,14 @@
 # once with server-side prepared statements; the report gives QPS per mode and the ratios
 # shardproxy/direct per mode.
 #
+# TLS (--tls, or BENCH_TLS=1): the pass-through set-up (in .work/bench-tls), targets direct and
+# shardproxy (BENCH_TARGETS may add haproxy), oltp_point_select in text mode. The proxy runs with
+# proxy-frontend-ssl-enabled and its generated certificate; sysbench connects in plain text and
+# with --mysql-ssl=on (verifying the proxy's CA), BENCH_TLS_ROUNDS times each, alternating which
+# goes first so that a load change on a shared machine weighs on both alike. The report gives
+# the mean QPS of each, the negotiated cipher and the ratio TLS/plain. Backend connections stay
+# plain.
+#
 # Everything shares this machine's CPUs, so compare ratios from one run, not absolute figures
 # across runs.
 #
@@ -51,6 +61,8 @@
 #   BENCH_TARGETS  which targets, space-separated (direct haproxy shardproxy; pass-through only)
 #   BENCH_SHARDED  1 selects the sharded mode, like --sharded
 #   BENCH_PS       1 selects the prepared statement mode, like --ps
+#   BENCH_TLS      1 selects the TLS mode, like --tls
+#   BENCH_TLS_ROUNDS  plain/TLS pairs of runs in the TLS mode (2)
 #   BENCH_BUILD    0 uses build/shardproxy as it is instead of building it first (1)
 # Logs and sysbench output stay in .work/bench (.work/bench-sharded). Exits non-zero if any target
 # or workload failed.
@@ -61,12 +73,14 @@ cd "$REPO_ROOT"
 
 SHARDED="${BENCH_SHARDED:-0}"
 PS="${BENCH_PS:-0}"
+TLS="${BENCH_TLS:-0}"
 for arg in "$@"; do
   case "$arg" in
     --sharded) SHARDED=1 ;;
     --ps) PS=1 ;;
+    --tls) TLS=1 ;;
     -h | --help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "${BASH_SOURCE[0]}"; exit 0 ;;
-    *) echo "bench: unknown argument '$arg' (use --sharded or --ps)" >&2; exit 2 ;;
+    *) echo "bench: unknown argument '$arg' (use --sharded, --ps or --tls)" >&2; exit 2 ;;
   esac
 done
 
@@ -75,15 +89,24 @@ THREADS="${BENCH_THREADS:-8}"
 TABLES="${BENCH_TABLES:-4}"
 ROWS="${BENCH_ROWS:-10000}"
 WARMUP="${BENCH_WARMUP:-2}"
+TLS_ROUNDS="${BENCH_TLS_ROUNDS:-2}"
 BUILD="${BENCH_BUILD:-1}"
 TARGETS="${BENCH_TARGETS:-direct haproxy shardproxy}"
 
 # A test is a sysbench test name, optionally with @MODE for --db-ps-mode (default: disable).
-if [ "$PS" = 1 ] && [ "$SHARDED" = 1 ]; then
-  echo "bench: --ps and --sharded are separate modes" >&2
+for mode in "$PS" "$SHARDED" "$TLS"; do
+  [[ "$mode" =~ ^[01]$ ]] || { echo "bench: BENCH_PS, BENCH_SHARDED and BENCH_TLS are 0 or 1" >&2; exit 2; }
+done
+if [ $((PS + SHARDED + TLS)) -gt 1 ]; then
+  echo "bench: --ps, --sharded and --tls are separate modes" >&2
   exit 2
 fi
-if [ "$PS" = 1 ]; then
+if [ "$TLS" = 1 ]; then
+  TESTS=(oltp_point_select)
+  TARGETS="${BENCH_TARGETS:-direct shardproxy}"
+  WORK="$REPO_ROOT/.work/bench-tls"
+  SB_EXTRA=""
+elif [ "$PS" = 1 ]; then
   TESTS=(oltp_point_select@disable oltp_point_select@auto)
   TARGETS="${BENCH_TARGETS:-direct shardproxy}"
   WORK="$REPO_ROOT/.work/bench-ps"
@@ -107,7 +130,7 @@ PROXY_BIN="$REPO_ROOT/build/shardproxy"
 
 log() { echo "bench: $*" >&2; }
 
-for v in SECONDS_PER_TEST THREADS TABLES ROWS WARMUP; do
+for v in SECONDS_PER_TEST THREADS TABLES ROWS WARMUP TLS_ROUNDS; do
   [[ "${!v}" =~ ^[0-9]+$ ]] || { log "$v must be a number, got '${!v}'"; exit 2; }
 done
 [[ "$SHARDED" =~ ^[01]$ ]] || { log "BENCH_SHARDED must be 0 or 1, got '$SHARDED'"; exit 2; }
@@ -176,6 +199,13 @@ sql() {  # PORT SQL...: runs SQL on the server or proxy at PORT, tab-separated r
     -N -B -e "$*"
 }
 
+sql_tls() {  # PORT SQL...: as sql, over TLS verified with the proxy's CA
+  local port="$1"
+  shift
+  mariadb --no-defaults --protocol=tcp -h127.0.0.1 -P"$port" -uroot -proot --connect-timeout=3 \
+    --ssl --ssl-ca="$WORK/proxy-data/ca.pem" --ssl-verify-server-cert -N -B -e "$*"
+}
+
 mysql_ok() {  # PORT [SQL]: a real query works through PORT
   sql "$1" "${2:-SELECT COUNT(*) FROM sbtest.sbtest1}" >/dev/null 2>&1
 }
@@ -210,22 +240,26 @@ first_error() {
 declare -A QPS TPS ERR
 failed=0
 
+# sysbench runs in SB_DIR with SB_TLS added to its options (the TLS mode's client side).
+SB_DIR="$REPO_ROOT"
+SB_TLS=""
+
 # Runs every test against PORT and records QPS[target,test] and TPS[target,test] ("fail" on
 # error, with the first error in ERR[target,test]).
 run_target() {
   local target="$1" port="$2" test out qps tps status
   if [ "$WARMUP" -gt 0 ]; then
-    # shellcheck disable=SC2046  # word splitting of the argument list is intended
-    timeout $((WARMUP + 60)) sysbench $(sysbench_args oltp_point_select "$port" "$WARMUP") run \
-      >"$RESULTS/$target-warmup.log" 2>&1 || true
+    # shellcheck disable=SC2046,SC2086  # word splitting of the argument list is intended
+    (cd "$SB_DIR" && timeout $((WARMUP + 60)) sysbench $(sysbench_args oltp_point_select "$port" \
+      "$WARMUP") $SB_TLS run) >"$RESULTS/$target-warmup.log" 2>&1 || true
   fi
   for test in "${TESTS[@]}"; do
     out="$RESULTS/$target-$test.log"
     log "$target: $test, ${SECONDS_PER_TEST}s, $THREADS threads"
     status=0
-    # shellcheck disable=SC2046
-    timeout $((SECONDS_PER_TEST + 120)) sysbench $(sysbench_args "$test" "$port" "$SECONDS_PER_TEST") run \
-      >"$out" 2>&1 || status=$?
+    # shellcheck disable=SC2046,SC2086
+    (cd "$SB_DIR" && timeout $((SECONDS_PER_TEST + 120)) sysbench $(sysbench_args "$test" "$port" \
+      "$SECONDS_PER_TEST") $SB_TLS run) >"$out" 2>&1 || status=$?
     qps="$(parse_qps "$out")"
     tps="$(parse_rate transactions "$out")"
     if [ "$status" -eq 0 ] && [ -n "$qps" ]; then
@@ -243,6 +277,19 @@ run_target() {
       TPS[$target,$test]="fail"
       failed=1
     fi
+  done
+}
+
+# QPS[TARGET,test]: the mean of QPS[TARGET-r1,test] .. QPS[TARGET-rN,test] (N = TLS_ROUNDS),
+# "fail" if any round failed.
+mean_rounds() {  # TARGET
+  local test round values
+  for test in "${TESTS[@]}"; do
+    values=""
+    for round in $(seq "$TLS_ROUNDS"); do values="$values ${QPS[$1-r$round,$test]:-fail}"; done
+    QPS[$1,$test]="$(echo "$values" | awk '{ for (i = 1; i <= NF; i++) { if ($i !~ /^[0-9.]+$/) {
+      print "fail"; exit } s += $i } printf "%.2f", s / NF }')"
+    [ "${QPS[$1,$test]}" != fail ] || ERR[$1,$test]="a round failed (see $RESULTS)"
   done
 }
 
@@ -590,10 +637,44 @@ rules:
     defaultDataSource: ds_0
 EOF
   } >"$WORK/proxy-conf/database-sbtest.yaml"
+  # TLS for clients that ask, with the certificate the proxy generates in its data directory;
+  # props is the last section of global.yaml.
+  [ "$TLS" = 0 ] || echo "  proxy-frontend-ssl-enabled: true" >>"$WORK/proxy-conf/global.yaml"
   if start_proxy "SELECT COUNT(*) FROM sbtest.sbtest1"; then
-    run_target shardproxy "$proxy_port"
+    [ "$TLS" = 1 ] || run_target shardproxy "$proxy_port"
+    if [ "$TLS" = 1 ]; then
+      # sysbench 1.0's --mysql-ssl=on loads cacert.pem, client-cert.pem and client-key.pem from
+      # its working directory. cacert.pem is the proxy's CA, which the library then verifies the
+      # proxy with; the proxy asks for no client certificate, so any key pair satisfies the
+      # loader: the server's own.
+      mkdir -p "$WORK/tls-client"
+      cp "$WORK/proxy-data/ca.pem" "$WORK/tls-client/cacert.pem"
+      cp "$WORK/proxy-data/server-cert.pem" "$WORK/tls-client/client-cert.pem"
+      cp "$WORK/proxy-data/server-key.pem" "$WORK/tls-client/client-key.pem"
+      tls_cipher="$(sql_tls "$proxy_port" "SHOW STATUS LIKE 'Ssl_cipher'" | cut -f2)" || tls_cipher=""
+      if [ -n "$tls_cipher" ]; then
+        for round in $(seq "$TLS_ROUNDS"); do
+          if [ $((round % 2)) = 1 ]; then order="plain tls"; else order="tls plain"; fi
+          for kind in $order; do
+            if [ "$kind" = plain ]; then
+              run_target "shardproxy-r$round" "$proxy_port"
+            else
+              SB_DIR="$WORK/tls-client" SB_TLS="--mysql-ssl=on" \
+                run_target "shardproxy-tls-r$round" "$proxy_port"
+            fi
+          done
+        done
+        mean_rounds shardproxy
+        mean_rounds shardproxy-tls
+      else
+        log "a TLS connection to the proxy failed; see $WORK/shardproxy.log"
+        run_target shardproxy "$proxy_port"
+        mark_failed shardproxy-tls "no TLS connection"
+      fi
+    fi
   else
     mark_failed shardproxy
+    [ "$TLS" = 0 ] || mark_failed shardproxy-tls "shardproxy did not start"
   fi
   stop_pid "$proxy_pid"
   proxy_pid=""
@@ -601,6 +682,31 @@ fi
 
 # --- report -------------------------------------------------------------------------------------
 echo
+if [ "$TLS" = 1 ]; then
+  echo "sysbench $(sysbench --version | awk '{print $2}'), oltp_point_select, text protocol," \
+    "$THREADS threads, $TABLES tables x $ROWS rows, ${SECONDS_PER_TEST}s per test, $(nproc) CPUs" \
+    "shared by all processes"
+  echo "shardproxy: mean of $TLS_ROUNDS runs each, plain and TLS alternating"
+  printf '%-44s %18s\n' "target" "point_select QPS"
+  for t in direct haproxy; do
+    wants "$t" || continue
+    printf '%-44s %18s\n' "$t" "$(cell "$t" oltp_point_select)"
+  done
+  printf '%-44s %18s\n' "shardproxy, plain" "$(cell shardproxy oltp_point_select)"
+  printf '%-44s %18s\n' "shardproxy, TLS (${tls_cipher:-})" "$(cell shardproxy-tls oltp_point_select)"
+  for round in $(seq "$TLS_ROUNDS"); do
+    printf '%-44s %18s\n' "  round $round: plain, TLS" \
+      "$(cell "shardproxy-r$round" oltp_point_select), $(cell "shardproxy-tls-r$round" oltp_point_select)"
+  done
+  printf '%-44s %18s\n' "shardproxy TLS / plain" \
+    "$(ratio "$(cell shardproxy-tls oltp_point_select)" "$(cell shardproxy oltp_point_select)")"
+  if wants direct; then
+    printf '%-44s %18s\n' "shardproxy TLS / direct" \
+      "$(ratio "$(cell shardproxy-tls oltp_point_select)" "$(cell direct oltp_point_select)")"
+  fi
+  echo "(logs: $RESULTS)"
+  exit "$failed"
+fi
 if [ "$PS" = 1 ]; then
   echo "sysbench $(sysbench --version | awk '{print $2}'), oltp_point_select, $THREADS threads," \
     "$TABLES tables x $ROWS rows, ${SECONDS_PER_TEST}s per test, $(nproc) CPUs shared by all processes"
