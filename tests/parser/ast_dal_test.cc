@@ -73,11 +73,12 @@ TEST(AstDalTest, ShowStatus) {
 
   // Other statements with STATUS in them are not this one.
   for (const char* other :
-       {"SHOW TABLE STATUS", "SHOW ENGINE INNODB STATUS", "SHOW PROCEDURE STATUS",
+       {"SHOW ENGINE INNODB STATUS", "SHOW PROCEDURE STATUS",
         "SHOW MASTER STATUS", "SHOW SLAVE STATUS", "SHOW GLOBAL VARIABLES"}) {
     s = parsed(other);
     EXPECT_EQ(s.show.kind, ast::ShowStatement::Kind::Other) << other;
   }
+  EXPECT_EQ(parsed("SHOW TABLE STATUS").show.kind, ast::ShowStatement::Kind::TableStatus);
 }
 
 TEST(AstDalTest, Kill) {

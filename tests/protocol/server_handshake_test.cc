@@ -565,10 +565,11 @@ TEST(ServerHandshakeTest, GuardSeesEveryVerdictAndHoldsItBack) {
     ServerHandshake m = machine(store, e.transport, &guard);
     ServerHandshake::Step step = m.start();
     EXPECT_EQ(step.delay.count(), 0);
-    for (size_t i = 0; i < e.client.size() && step.action == Action::kRead; ++i) {
+    auto more = [](Action a) { return a == Action::kRead || a == Action::kStartTls; };
+    for (size_t i = 0; i < e.client.size() && more(step.action); ++i) {
       step = m.onPacket(e.client[i]);
       // Only the last step carries a verdict.
-      if (step.action == Action::kRead) {
+      if (more(step.action)) {
         EXPECT_EQ(step.delay.count(), 0);
       }
     }
@@ -581,7 +582,11 @@ TEST(ServerHandshakeTest, GuardSeesEveryVerdictAndHoldsItBack) {
     ASSERT_EQ(guard.calls.size(), 2u);
     std::string account = m.result().user + "@" + m.result().host;
     EXPECT_EQ(guard.calls[0], "admit " + account);
-    EXPECT_EQ(guard.calls[1], (e.outcome == Action::kDone ? "success " : "failure ") + account);
+    // A right password over a transport the settings refuse (3159) is not a guess: it counts
+    // as a success, though the login fails.
+    bool passwordRight = e.outcome == Action::kDone ||
+                         e.error.find("insecure transport") != std::string::npos;
+    EXPECT_EQ(guard.calls[1], (passwordRight ? "success " : "failure ") + account);
     EXPECT_EQ(step.delay, guard.delay);
   }
 }
