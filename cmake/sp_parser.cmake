@@ -33,6 +33,7 @@ add_library(sp_parser STATIC
   src/parser/parser.cc
   src/parser/code_points.cc
   src/parser/normalizer.cc
+  src/parser/server_version.cc
   src/parser/statement_cache.cc
   src/parser/literals.cc
   src/parser/ast_print.cc

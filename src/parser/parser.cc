@@ -145,15 +145,13 @@ bool ParsedStatement::neededFullLl() const { return impl_->neededFullLl; }
 
 namespace {
 
-std::atomic<uint32_t> gServerVersionId{101100};
-
 bool isDigit(char32_t c) { return c >= '0' && c <= '9'; }
 
 // Executable comments whose version is above the server's are comments to the server: their
 // content becomes spaces (newlines kept), so offsets and line numbers stay those of the text.
 // Strings, quoted identifiers and ordinary comments are skipped as the lexer skips them.
 void blankNewerExecutableComments(std::u32string& text) {
-  const uint32_t server = gServerVersionId.load(std::memory_order_relaxed);
+  const uint32_t server = serverVersionId();
   const size_t n = text.size();
   size_t i = 0;
   while (i < n) {
@@ -225,32 +223,6 @@ bool hasExecutableComment(std::string_view sql) {
 }
 
 }  // namespace
-
-void setServerVersionId(uint32_t id) {
-  if (id != 0) gServerVersionId.store(id, std::memory_order_relaxed);
-}
-
-uint32_t serverVersionId() { return gServerVersionId.load(std::memory_order_relaxed); }
-
-uint32_t versionIdOf(std::string_view version) {
-  // MariaDB announces itself as 5.5.5-<real version> to old MySQL clients.
-  if (version.substr(0, 6) == "5.5.5-") version.remove_prefix(6);
-  uint32_t parts[3] = {0, 0, 0};
-  size_t at = 0;
-  for (int p = 0; p < 3; ++p) {
-    size_t start = at;
-    while (at < version.size() && version[at] >= '0' && version[at] <= '9') {
-      parts[p] = parts[p] * 10 + static_cast<uint32_t>(version[at] - '0');
-      ++at;
-    }
-    if (at == start) return p == 0 ? 0 : parts[0] * 10000 + parts[1] * 100 + parts[2];
-    if (p < 2) {
-      if (at >= version.size() || version[at] != '.') return parts[0] * 10000 + parts[1] * 100;
-      ++at;
-    }
-  }
-  return parts[0] * 10000 + parts[1] * 100 + parts[2];
-}
 
 Result<ParsedStatement> parse(std::string_view sql) {
   auto impl = std::make_unique<ParseTreeImpl>();
