@@ -247,7 +247,9 @@ TEST_F(BinderTest, PermittedLogicalNamesBind) {
       continue;
     }
     EXPECT_TRUE(bound.isOk()) << sql << ": " << bound.status().toString();
-    if (bound) EXPECT_EQ(bound->database, "shop") << sql;
+    if (bound) {
+      EXPECT_EQ(bound->database, "shop") << sql;
+    }
   }
 }
 
