@@ -2,6 +2,7 @@
 
 #include "protocol/buffer.h"
 #include "protocol/constants.h"
+#include "protocol/handshake.h"
 
 namespace shardproxy::protocol {
 
@@ -37,16 +38,9 @@ std::optional<ChangeUserRequest> decodeChangeUser(const CommandPacket& c, uint32
     trailingString(plugin);
     req.authPlugin = plugin;
   }
-  if ((capabilities & cap::kConnectAttrs) && !r.atEnd()) {
-    uint64_t total;
-    std::string_view attrs;
-    if (!r.lenenc(total) || !r.bytes(total, attrs)) return std::nullopt;
-    Reader a(attrs);
-    while (!a.atEnd()) {
-      std::string_view k, v;
-      if (!a.lenencString(k) || !a.lenencString(v)) return std::nullopt;
-      req.attributes.emplace_back(std::string(k), std::string(v));
-    }
+  if ((capabilities & cap::kConnectAttrs) && !r.atEnd() &&
+      !decodeConnectAttributes(r, req.attributes)) {
+    return std::nullopt;
   }
   if (!r.atEnd()) return std::nullopt;
   return req;

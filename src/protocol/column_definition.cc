@@ -24,20 +24,7 @@ ColumnDefinitionRef refOf(const ColumnDefinition& c) {
 void encodeColumnCount(std::string& out, uint64_t count) { Writer(out).lenenc(count); }
 
 void encodeColumnDefinition(std::string& out, const ColumnDefinition& c) {
-  ColumnDefinitionRef r;
-  r.catalog = c.catalog;
-  r.schema = c.schema;
-  r.table = c.table;
-  r.orgTable = c.orgTable;
-  r.name = c.name;
-  r.orgName = c.orgName;
-  r.collation = c.collation;
-  r.length = c.length;
-  r.type = c.type;
-  r.flags = c.flags;
-  r.decimals = c.decimals;
-  if (c.defaultValue) r.defaultValue = std::string_view(*c.defaultValue);
-  encodeColumnDefinition(out, r);
+  encodeColumnDefinition(out, refOf(c));
 }
 
 void encodeColumnDefinition(std::string& out, const ColumnDefinitionRef& c) {

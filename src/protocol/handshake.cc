@@ -94,19 +94,25 @@ std::optional<DecodedResponse> decodeHandshakeResponse(std::string_view payload)
     if (!r.atEnd()) trailingString(plugin);
     h.authPlugin = plugin;
   }
-  if ((h.capabilities & cap::kConnectAttrs) && !r.atEnd()) {
-    uint64_t total;
-    std::string_view attrs;
-    if (!r.lenenc(total) || !r.bytes(total, attrs)) return std::nullopt;
-    Reader a(attrs);
-    while (!a.atEnd()) {
-      std::string_view k, v;
-      if (!a.lenencString(k) || !a.lenencString(v)) return std::nullopt;
-      h.attributes.emplace_back(std::string(k), std::string(v));
-    }
+  if ((h.capabilities & cap::kConnectAttrs) && !r.atEnd() &&
+      !decodeConnectAttributes(r, h.attributes)) {
+    return std::nullopt;
   }
   if (!r.atEnd()) return std::nullopt;
   return d;
+}
+
+bool decodeConnectAttributes(Reader& r, std::vector<std::pair<std::string, std::string>>& out) {
+  uint64_t total;
+  std::string_view attrs;
+  if (!r.lenenc(total) || !r.bytes(total, attrs)) return false;
+  Reader a(attrs);
+  while (!a.atEnd()) {
+    std::string_view k, v;
+    if (!a.lenencString(k) || !a.lenencString(v)) return false;
+    out.emplace_back(std::string(k), std::string(v));
+  }
+  return true;
 }
 
 std::string encodeHandshakeResponse(const HandshakeResponse& h) {

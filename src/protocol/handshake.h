@@ -41,6 +41,11 @@ struct DecodedResponse {
   bool sslRequest = false;
 };
 
+class Reader;
+// The connection attributes block (CLIENT_CONNECT_ATTRS): a length, then key / value pairs, as
+// in the handshake response and COM_CHANGE_USER. False when it is malformed.
+bool decodeConnectAttributes(Reader& r, std::vector<std::pair<std::string, std::string>>& out);
+
 std::optional<DecodedResponse> decodeHandshakeResponse(std::string_view payload);
 std::string encodeHandshakeResponse(const HandshakeResponse& r);
 
