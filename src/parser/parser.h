@@ -47,6 +47,9 @@ uint32_t serverVersionId();
 // The version id of a server version string ("5.5.5-10.11.6-MariaDB-0+deb12u1" gives 101106,
 // "8.0.36" 80036); 0 when it has none.
 uint32_t versionIdOf(std::string_view version);
+// Whether an executable comment whose text after the `!` is `afterBang` runs its content on this
+// server: it has no version (fewer than five digits) or one of at most serverVersionId().
+bool executableCommentRuns(std::string_view afterBang);
 
 // Parses one statement. A syntax error is ER_PARSE_ERROR (1064, SQLSTATE 42000) with MySQL's
 // message: "... near '<text from the offending token, at most 80 characters>' at line N".

@@ -40,4 +40,15 @@ uint32_t versionIdOf(std::string_view version) {
   return parts[0] * 10000 + parts[1] * 100 + parts[2];
 }
 
+bool executableCommentRuns(std::string_view afterBang) {
+  uint32_t version = 0;
+  size_t digits = 0;
+  while (digits < afterBang.size() && digits < 6 && afterBang[digits] >= '0' &&
+         afterBang[digits] <= '9') {
+    version = version * 10 + static_cast<uint32_t>(afterBang[digits] - '0');
+    ++digits;
+  }
+  return digits < 5 || version <= serverVersionId();
+}
+
 }  // namespace shardproxy::parser

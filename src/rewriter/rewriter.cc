@@ -1,9 +1,11 @@
 #include "rewriter/rewriter.h"
 
 #include <algorithm>
+#include <optional>
 #include <set>
 
 #include "common/sql_text.h"
+#include "parser/parser.h"
 #include "rewriter/select_rewrite.h"
 
 namespace shardproxy::rewriter {
@@ -36,7 +38,8 @@ class UnitWriter {
              const std::set<std::string>& aliases, const std::vector<TextSplice>& common)
       : s_(s), route_(route), unit_(unit), options_(options), aliases_(aliases), splices_(common) {}
 
-  std::string write() {
+  // The statement's own text [begin, end) with the splices made (insertions at `end` included).
+  std::string write(uint32_t begin, uint32_t end) {
     tableNames();
     insertRows();
     indexNames();
@@ -44,14 +47,14 @@ class UnitWriter {
     std::stable_sort(splices_.begin(), splices_.end(),
                      [](const TextSplice& a, const TextSplice& b) { return a.begin < b.begin; });
     std::string out;
-    uint32_t pos = 0;
+    uint32_t pos = begin;
     for (const TextSplice& sp : splices_) {
-      if (sp.begin < pos) continue;  // nested in an earlier splice (e.g. inside a rewritten row)
+      if (sp.begin < pos || sp.begin > end) continue;  // nested in an earlier splice, or outside
       out.append(s_.sql, pos, sp.begin - pos);
       out += sp.text;
-      pos = sp.end;
+      pos = std::max(pos, std::min(sp.end, end));
     }
-    out.append(s_.sql, pos, std::string::npos);
+    out.append(s_.sql, pos, end - pos);
     return out;
   }
 
@@ -182,6 +185,66 @@ bool unionAllApplies(const ast::Statement& s) {
 
 }  // namespace
 
+StatementFrame frameOf(std::string_view sql, parser::ast::Span span) {
+  StatementFrame f;
+  f.bodyBegin = std::min<uint32_t>(span.begin, sql.size());
+  f.bodyEnd = std::min<uint32_t>(std::max(span.end, span.begin), sql.size());
+  // Before the first token there are only whitespace, comments and executable-comment openers.
+  // An opener not closed before the statement begins opens the statement: it goes with it.
+  size_t i = 0;
+  std::optional<size_t> open;
+  const size_t head = f.bodyBegin;
+  while (i < head) {
+    if (sql[i] == '#' || (sql.compare(i, 2, "--") == 0)) {
+      size_t nl = sql.find('\n', i);
+      i = nl == std::string_view::npos ? head : nl + 1;
+    } else if (sql.compare(i, 2, "/*") == 0) {
+      size_t j = i + 2;
+      if (j + 1 < head && (sql[j] == 'M' || sql[j] == 'm') && sql[j + 1] == '!') ++j;
+      size_t close = sql.find("*/", j);
+      bool runs = j < head && sql[j] == '!' && parser::executableCommentRuns(sql.substr(j + 1));
+      if (runs && (close == std::string_view::npos || close + 2 > head)) {
+        open = i;  // its content is SQL and the statement starts inside it
+        break;
+      }
+      i = close == std::string_view::npos ? head : close + 2;
+    } else if (sql.compare(i, 2, "*/") == 0) {
+      open.reset();
+      i += 2;
+    } else {
+      ++i;
+    }
+  }
+  f.prefix = std::string(sql.substr(0, open ? *open : head));
+  if (open) f.bodyBegin = static_cast<uint32_t>(*open);
+  // After the last token: whitespace, comments, `;` and the closer of an executable comment the
+  // statement ends in. The `;` goes; a closer goes with the statement.
+  i = span.end;
+  while (i < sql.size()) {
+    if (sql[i] == '#' || sql.compare(i, 3, "-- ") == 0 || sql.compare(i, 3, "--\t") == 0 ||
+        sql.compare(i, 3, "--\n") == 0 || sql.compare(i, 3, "--\r") == 0 ||
+        (sql.compare(i, 2, "--") == 0 && i + 2 == sql.size())) {
+      size_t nl = sql.find('\n', i);
+      size_t end = nl == std::string_view::npos ? sql.size() : nl + 1;
+      f.suffix.append(sql.substr(i, end - i));
+      i = end;
+    } else if (sql.compare(i, 2, "*/") == 0) {
+      f.closer = std::move(f.suffix) + "*/";
+      f.suffix.clear();
+      i += 2;
+    } else if (sql.compare(i, 2, "/*") == 0) {
+      size_t close = sql.find("*/", i + 2);
+      size_t end = close == std::string_view::npos ? sql.size() : close + 2;
+      f.suffix.append(sql.substr(i, end - i));
+      i = end;
+    } else {
+      if (sql[i] != ';') f.suffix.push_back(sql[i]);
+      ++i;
+    }
+  }
+  return f;
+}
+
 Result<std::vector<SqlUnit>> rewrite(const ast::Statement& s, const router::RouteResult& route,
                                      const RewriteOptions& options, merger::MergeSpec* merge) {
   merger::MergeSpec unused;
@@ -194,13 +257,19 @@ Result<std::vector<SqlUnit>> rewrite(const ast::Statement& s, const router::Rout
   for (const ast::TableRef& ref : s.tableRefs) {
     if (!ref.alias.empty()) aliases.insert(router::lowerAscii(ref.alias.value));
   }
+  // Each unit is built from the statement's own text: comments around it are kept once around
+  // the whole unit, a trailing `;` is dropped, so joining units never lets a comment or a `;`
+  // swallow the next one.
+  const StatementFrame frame = frameOf(s.sql, s.span);
   std::vector<SqlUnit> out;
   for (const router::RouteUnit& unit : route.units) {
-    if (route.skipRewrite) {
-      out.push_back({unit.dataSource, s.sql});
-      continue;
-    }
-    out.push_back({unit.dataSource, UnitWriter(s, route, unit, options, aliases, common).write()});
+    std::string body =
+        route.skipRewrite
+            ? std::string(s.sql, frame.bodyBegin, frame.bodyEnd - frame.bodyBegin)
+            : UnitWriter(s, route, unit, options, aliases, common)
+                  .write(frame.bodyBegin, frame.bodyEnd);
+    body += frame.closer;
+    out.push_back({unit.dataSource, std::move(body)});
   }
   if (out.size() > 1 && !route.skipRewrite && unionAllApplies(s)) {
     std::vector<SqlUnit> combined;
@@ -215,6 +284,7 @@ Result<std::vector<SqlUnit>> rewrite(const ast::Statement& s, const router::Rout
     }
     out = std::move(combined);
   }
+  for (SqlUnit& unit : out) unit.sql = frame.prefix + unit.sql + frame.suffix;
   return out;
 }
 

@@ -32,6 +32,19 @@ struct RewriteOptions {
   std::vector<TextSplice> extra;    // the caller's own changes, made in every unit
 };
 
+// Where a statement's text sits in what the client sent: the body (its tokens, and an
+// executable comment's opener when the statement starts inside one), what comes before it
+// (leading comments, a hint) and after it (trailing comments; a `;` dropped). A body that ends
+// inside an executable comment gets the comment's closer.
+struct StatementFrame {
+  uint32_t bodyBegin = 0;
+  uint32_t bodyEnd = 0;
+  std::string closer;  // `*/` (and the space before it) when the body ends in a comment
+  std::string prefix;
+  std::string suffix;
+};
+StatementFrame frameOf(std::string_view sql, parser::ast::Span span);
+
 // One SqlUnit per route unit, in route order; units of one data source may be joined into one
 // statement with UNION ALL. For a SELECT on several units, `merge` (when given) receives what
 // merging their results needs.
