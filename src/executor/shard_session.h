@@ -19,6 +19,7 @@
 #include "executor/statement_facts.h"
 #include "executor/shard_connection.h"
 #include "metadata/table_catalog.h"
+#include "metadata/table_schema.h"
 #include "router/sharding_rule.h"
 #include "txn/transaction.h"
 
@@ -34,6 +35,7 @@ struct Services {
   std::shared_ptr<const config::Topology> topology;
   router::RuleSet rules;                          // by logical database
   metadata::TableCatalog tables;                  // where unruled tables live
+  metadata::SchemaStore schemas;                  // logical tables' columns and keys
   std::unique_ptr<txn::Coordinator> coordinator;  // null: no XA
 };
 

@@ -5,10 +5,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 
 #include "common/log.h"
+#include "executor/schema_loader.h"
 #include "executor/startup_probe.h"
 #include "frontend/session.h"
 #include "frontend/tls_context.h"
@@ -105,8 +107,17 @@ Server::Server(std::shared_ptr<const config::Topology> topology, router::RuleSet
   services.rules = std::move(rules);
   for (const auto& [name, rule] : services.rules) {
     if (rule->empty()) continue;
-    services.tables.set(name,
-                        executor::loadTableLocations(services.topology->databases.at(name), *rule));
+    const config::LogicalDatabase& db = services.topology->databases.at(name);
+    services.tables.set(name, executor::loadTableLocations(db, *rule));
+    auto started = std::chrono::steady_clock::now();
+    metadata::DatabaseSchema schema =
+        executor::loadDatabaseSchema(db, *rule, *services.tables.locations(name));
+    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                  std::chrono::steady_clock::now() - started)
+                  .count();
+    spdlog::info("database {}: definitions of {} logical tables read in {} ms", name,
+                 schema.size(), ms);
+    services.schemas.set(name, std::move(schema));
   }
   context_.options = std::move(options);
   context_.serverVersion = std::move(serverVersion);

@@ -288,4 +288,24 @@ Result<std::vector<SqlUnit>> rewrite(const ast::Statement& s, const router::Rout
   return out;
 }
 
+std::vector<SqlUnit> guardQueries(const ast::Statement& s, const router::RouteResult& route,
+                                  const RewriteOptions& options) {
+  std::vector<SqlUnit> out;
+  if (s.kind != ast::StatementKind::Update || s.update.tables.size() != 1) return out;
+  const ast::TableRef& table = s.tableRef(s.update.tables.front());
+  std::set<std::string> aliases;
+  if (!table.alias.empty()) aliases.insert(router::lowerAscii(table.alias.value));
+  for (const router::RouteUnit& unit : route.mustNotMatch) {
+    std::string sql = "SELECT 1 FROM " + UnitWriter(s, route, unit, options, aliases, {})
+                                             .write(table.span.begin, table.span.end);
+    if (s.update.where != ast::kNone) {
+      const ast::Span where = s.expr(s.update.where).span;
+      sql += " WHERE " +
+             UnitWriter(s, route, unit, options, aliases, {}).write(where.begin, where.end);
+    }
+    out.push_back({unit.dataSource, sql + " LIMIT 1"});
+  }
+  return out;
+}
+
 }  // namespace shardproxy::rewriter

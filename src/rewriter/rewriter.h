@@ -53,4 +53,10 @@ Result<std::vector<SqlUnit>> rewrite(const parser::ast::Statement& s,
                                      const RewriteOptions& options,
                                      merger::MergeSpec* merge = nullptr);
 
+// For an UPDATE of a sharding column (RouteResult::mustNotMatch): per such node, a query that
+// returns a row when the node holds a row the UPDATE matches (`SELECT 1 FROM <actual table>
+// WHERE <the UPDATE's WHERE> LIMIT 1`).
+std::vector<SqlUnit> guardQueries(const parser::ast::Statement& s,
+                                  const router::RouteResult& route, const RewriteOptions& options);
+
 }  // namespace shardproxy::rewriter

@@ -2,6 +2,8 @@
 
 #include <limits>
 
+#include "router/value_conversion.h"
+
 namespace shardproxy::router {
 
 namespace ast = parser::ast;
@@ -325,8 +327,47 @@ std::optional<std::vector<Clause>> ConditionExtractor::leaf(const ast::Expr& e) 
   Clause clause;
   std::string name = column->column.value;
   for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  for (const std::string& table : tables) clause.emplace(ColumnKey{table, name}, condition);
+  for (const std::string& table : tables) {
+    ColumnCondition c = condition;
+    const metadata::ColumnSchema* type = typer_ ? typer_(table, name) : nullptr;
+    if (type && !typed(c, *type)) return std::nullopt;
+    clause.emplace(ColumnKey{table, name}, std::move(c));
+  }
   return std::vector<Clause>{std::move(clause)};
+}
+
+bool ConditionExtractor::typed(ColumnCondition& c, const metadata::ColumnSchema& column) const {
+  auto convert = [&](Value& v, bool bound) {
+    Converted out = forComparison(v, column, bound);
+    if (out.kind == Converted::Kind::Exact) {
+      v = normalizeStrings_ ? normalizedByCollation(out.value, column) : std::move(out.value);
+    }
+    return out.kind;
+  };
+  if (c.hasValues) {
+    std::vector<Value> kept;
+    for (Value& v : c.values) {
+      switch (convert(v, false)) {
+        case Converted::Kind::Unknown:
+          return false;
+        case Converted::Kind::NoMatch:
+          break;
+        case Converted::Kind::Exact:
+          kept.push_back(std::move(v));
+          break;
+      }
+    }
+    c.values = std::move(kept);
+    if (c.values.empty()) c = ColumnCondition{true, false, {}, std::nullopt};
+  }
+  if (c.range) {
+    for (std::optional<Value>* bound : {&c.range->lower, &c.range->upper}) {
+      if (*bound && !(*bound)->isNull() && convert(**bound, true) != Converted::Kind::Exact) {
+        return false;
+      }
+    }
+  }
+  return true;
 }
 
 }  // namespace shardproxy::router

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "metadata/table_schema.h"
 #include "parser/ast.h"
 #include "router/algorithm.h"
 #include "router/value.h"
@@ -51,9 +52,20 @@ class ConditionExtractor {
   // no sharding column of the statement's sharded tables.
   using ColumnResolver = std::function<std::vector<std::string>(const parser::ast::Expr& column)>;
 
+  // The type of a sharding column (logic table and column, lower case), when the metadata
+  // knows it: values compared with it are converted as MySQL converts them
+  // (router/value_conversion.h). Null: values are taken as written.
+  using ColumnTyper =
+      std::function<const metadata::ColumnSchema*(const std::string& table, const std::string& column)>;
+
   ConditionExtractor(const parser::ast::Statement& s, ColumnResolver resolver,
-                     const std::vector<Value>& parameters)
-      : s_(s), resolver_(std::move(resolver)), parameters_(parameters) {}
+                     const std::vector<Value>& parameters, ColumnTyper typer = nullptr,
+                     bool normalizeStrings = false)
+      : s_(s),
+        resolver_(std::move(resolver)),
+        parameters_(parameters),
+        typer_(std::move(typer)),
+        normalizeStrings_(normalizeStrings) {}
 
   Conditions extract(parser::ast::ExprId where) const;
 
@@ -65,9 +77,14 @@ class ConditionExtractor {
   std::optional<std::vector<Clause>> dnf(parser::ast::ExprId e, int depth) const;
   std::optional<std::vector<Clause>> leaf(const parser::ast::Expr& e) const;
 
+  // `c` in the terms of column `column`'s type; false when it no longer pins any value.
+  bool typed(ColumnCondition& c, const metadata::ColumnSchema& column) const;
+
   const parser::ast::Statement& s_;
   ColumnResolver resolver_;
   const std::vector<Value>& parameters_;
+  ColumnTyper typer_;
+  bool normalizeStrings_ = false;
 };
 
 // Narrows `into` by `other` (both about the same column): AND.

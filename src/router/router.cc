@@ -7,6 +7,7 @@
 #include <set>
 
 #include "router/conditions.h"
+#include "router/value_conversion.h"
 
 namespace shardproxy::router {
 
@@ -92,6 +93,7 @@ class Routing {
       if (!units) return units.status();
       result.kind = RouteResult::Kind::Standard;
       result.units = std::move(*units);
+      result.mustNotMatch = std::move(mustNotMatch_);
       for (const StatementTable* single : singles) {
         for (const RouteUnit& u : result.units) {
           if (u.dataSource != single->dataSource) {
@@ -190,6 +192,36 @@ class Routing {
   }
 
   // Which sharded tables of the statement a column reference is a sharding column of.
+  // The type of `column` of logic table `table` (both lower case), when the metadata knows it.
+  const metadata::ColumnSchema* columnType(const std::string& table,
+                                           const std::string& column) const {
+    if (!options_.schema) return nullptr;
+    auto it = options_.schema->find(table);
+    return it == options_.schema->end() ? nullptr : it->second->column(column);
+  }
+
+  ConditionExtractor extractor() const {
+    return ConditionExtractor(
+        s_, [this](const ast::Expr& c) { return resolveColumn(c); }, options_.parameters,
+        [this](const std::string& t, const std::string& c) { return columnType(t, c); },
+        options_.normalizeStrings);
+  }
+
+  // `v` as column `column` of `table` will hold it once stored; an error when no one value can
+  // say where the row goes.
+  Result<Value> storedValue(const std::string& table, const std::string& column,
+                            const Value& v) const {
+    const metadata::ColumnSchema* type = columnType(table, lowerAscii(column));
+    if (!type || v.isNull()) return v;
+    Converted c = forStorage(v, *type);
+    if (c.kind != Converted::Kind::Exact) {
+      return unsupported("value " + v.toString() + " for sharding column '" + column +
+                         "' (" + type->columnType + "): the value the server stores cannot be "
+                         "told from it");
+    }
+    return options_.normalizeStrings ? normalizedByCollation(c.value, *type) : c.value;
+  }
+
   std::vector<std::string> resolveColumn(const ast::Expr& column) const {
     std::string name = lowerAscii(column.column.value);
     std::vector<std::string> out;
@@ -396,14 +428,16 @@ class Routing {
   }
 
   Result<std::vector<RouteUnit>> routeSharded(const std::vector<const StatementTable*>& sharded) {
-    ConditionExtractor extractor(
-        s_, [this](const ast::Expr& c) { return resolveColumn(c); }, options_.parameters);
+    ConditionExtractor extractor = this->extractor();
     Conditions conditions = extractor.extract(whereOf());
     for (ast::ExprId where : derivedWheres())
       conditions = conjoin(conditions, extractor.extract(where));
     if (Status st = audit(sharded, conditions); !st) return st;
+    std::optional<Node> updateTarget;
     if (s_.kind == ast::StatementKind::Update) {
-      if (Status st = checkShardingKeyUpdate(extractor, conditions, s_.update.set); !st) return st;
+      auto target = checkShardingKeyUpdate(extractor, conditions, s_.update.set, sharded);
+      if (!target) return target.status();
+      updateTarget = *target;
     }
     // Group the tables: each binding group routes once, through its first member with conditions.
     struct Group {
@@ -502,6 +536,25 @@ class Routing {
                            "', which are not binding tables, across data sources");
       }
     }
+    if (updateTarget) {
+      // The rows stay where they are only on the node the new values route to: the UPDATE runs
+      // there; every other node the WHERE reaches must hold no row it matches.
+      std::vector<RouteUnit> target;
+      for (RouteUnit& u : units) {
+        const std::string* actual = u.actualTable(sharded.front()->rule->logicTable);
+        if (u.dataSource == updateTarget->dataSource && actual && *actual == updateTarget->table) {
+          target.push_back(std::move(u));
+        } else {
+          mustNotMatch_.push_back(std::move(u));
+        }
+      }
+      if (target.empty()) {
+        target.push_back(RouteUnit{updateTarget->dataSource,
+                                   {{sharded.front()->rule->logicTable, updateTarget->table}},
+                                   {}});
+      }
+      units = std::move(target);
+    }
     return units;
   }
 
@@ -526,30 +579,61 @@ class Routing {
     return Status::ok();
   }
 
-  // UPDATE ... SET of a sharding column would move the row to another node: refused unless the
-  // new value is the one the WHERE already pins the column to.
-  Status checkShardingKeyUpdate(const ConditionExtractor& extractor, const Conditions& conditions,
-                                const std::vector<ast::Assignment>& set) const {
+  // UPDATE ... SET of a sharding column must leave every row on its data node (ShardingSphere's
+  // rule). Fine when the WHERE already pins the column to the new value (nullopt: route as
+  // usual); else the new values, with what the WHERE says of the other sharding columns, must
+  // route to one node: returned, for routeSharded() to run the UPDATE there after checking that
+  // no other node holds a matching row. Otherwise 20041.
+  Result<std::optional<Node>> checkShardingKeyUpdate(
+      const ConditionExtractor& extractor, const Conditions& conditions,
+      const std::vector<ast::Assignment>& set, const std::vector<const StatementTable*>& sharded) {
+    std::map<ColumnKey, Value> assigned;
     for (const ast::Assignment& a : set) {
       const ast::Expr& column = s_.expr(a.column);
       for (const std::string& table : resolveColumn(column)) {
         std::string name = lowerAscii(column.column.value);
         auto value = extractor.constant(a.value);
-        bool same = value.has_value() && conditions.clauses.size() == 1;
-        if (same) {
-          auto it = conditions.clauses.front().find(ColumnKey{table, name});
-          same = it != conditions.clauses.front().end() && it->second.hasValues &&
-                 it->second.values.size() == 1 && compare(it->second.values.front(), *value) == 0;
+        std::optional<Value> stored;
+        if (value) {
+          auto v = storedValue(table, name, *value);
+          if (v) stored = std::move(*v);
         }
-        if (!same) {
-          const StatementTable* t = findTable(table);
-          return shardingError(
-              er::kSsShardingValueUpdated, "44000",
-              "Can not update sharding value for table `" + t->rule->logicTable + "`.");
-        }
+        if (!stored) return refusedShardingUpdate(table);
+        assigned[ColumnKey{table, name}] = std::move(*stored);
       }
     }
-    return Status::ok();
+    if (assigned.empty()) return std::optional<Node>();
+    bool same = conditions.clauses.size() == 1;
+    for (const auto& [key, value] : assigned) {
+      if (!same) break;
+      auto it = conditions.clauses.front().find(key);
+      same = it != conditions.clauses.front().end() && it->second.hasValues &&
+             it->second.values.size() == 1 && compare(it->second.values.front(), value) == 0;
+    }
+    if (same) return std::optional<Node>();
+    const std::string& table = assigned.begin()->first.table;
+    if (sharded.size() != 1 || s_.update.tables.size() != 1) return refusedShardingUpdate(table);
+    Conditions after = conditions;
+    for (Clause& clause : after.clauses) {
+      for (const auto& [key, value] : assigned) {
+        ColumnCondition c;
+        c.hasValues = true;
+        c.values = {value};
+        clause[key] = std::move(c);
+      }
+    }
+    auto nodes = routeTable(*sharded.front()->rule, after);
+    if (!nodes) return nodes.status();
+    std::set<Node> distinct(nodes->begin(), nodes->end());
+    if (distinct.size() != 1) return refusedShardingUpdate(table);
+    return std::optional<Node>(*distinct.begin());
+  }
+
+  Status refusedShardingUpdate(const std::string& table) const {
+    const StatementTable* t = findTable(table);
+    return shardingError(er::kSsShardingValueUpdated, "44000",
+                         "Can not update sharding value for table `" +
+                             (t ? t->rule->logicTable : table) + "`.");
   }
 
   // INSERT / REPLACE: each row goes to the one node its sharding values choose; rows are grouped
@@ -574,10 +658,23 @@ class Routing {
       }
     } else {
       if (ins.columns.empty()) {
-        return unsupported("INSERT into sharded table '" + table.name +
-                           "' without a column list (name the columns)");
+        // The table's own columns, in order, as the server reads a row without a column list.
+        const metadata::TableSchema* schema = nullptr;
+        if (options_.schema) {
+          auto it = options_.schema->find(logic);
+          if (it != options_.schema->end()) schema = it->second.get();
+        }
+        if (!schema) {
+          return unsupported("INSERT into sharded table '" + table.name +
+                             "' without a column list: its columns are not known (name the "
+                             "columns)");
+        }
+        for (const metadata::ColumnSchema& c : schema->columns) {
+          columns.push_back(lowerAscii(c.name));
+        }
+      } else {
+        for (ast::ExprId c : ins.columns) columns.push_back(lowerAscii(s_.expr(c).column.value));
       }
-      for (ast::ExprId c : ins.columns) columns.push_back(lowerAscii(s_.expr(c).column.value));
       for (const ast::ValueRow& row : ins.rows) {
         if (row.values.size() != columns.size()) {
           return Status(
@@ -632,6 +729,9 @@ class Routing {
           return shardingError(er::kSsNullShardingValue, "44000",
                                "Sharding value can't be null in sql statement.");
         }
+        auto stored = storedValue(logic, column, *v);
+        if (!stored) return stored.status();
+        v = std::move(*stored);
         ColumnCondition c;
         c.hasValues = true;
         c.values = {*v};
@@ -675,6 +775,7 @@ class Routing {
   const RouteOptions& options_;
   Hint hint_;
   std::vector<StatementTable> tables_;
+  std::vector<RouteUnit> mustNotMatch_;  // UPDATE of a sharding column (checkShardingKeyUpdate)
   std::map<std::string, std::string> aliases_;  // alias or table (lower) -> table (lower)
   bool external_ = false;                       // names tables of other schemas
 };

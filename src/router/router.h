@@ -11,6 +11,7 @@
 
 #include "common/status.h"
 #include "metadata/table_catalog.h"
+#include "metadata/table_schema.h"
 #include "parser/ast.h"
 #include "router/hint.h"
 #include "router/sharding_rule.h"
@@ -57,12 +58,22 @@ struct RouteResult {
   std::vector<RouteUnit> units;
   std::optional<GeneratedKeys> generatedKeys;
   bool skipRewrite = false;  // SKIP_SQL_REWRITE hint: send the statement as written
+  // UPDATE of a sharding column that `units` (one node) keeps in place: these nodes, which the
+  // WHERE also reaches, must hold no row it matches (such a row would have to move); the
+  // executor checks them first and refuses with 20041 (ER_SS_SHARDING_VALUE_UPDATED) otherwise.
+  std::vector<RouteUnit> mustNotMatch;
 };
 
 struct RouteOptions {
   std::string database;             // the logical database: `db.t` names a table of the rules
   std::vector<Value> parameters;    // values of the `?` markers, by index
   std::string preferredDataSource;  // for a Unicast read: one the session already uses
+  // The logical tables' columns: values compared with or stored into a sharding column are
+  // converted for its type; INSERT without a column list takes the table's columns. Null: no
+  // metadata (values as written).
+  const metadata::DatabaseSchema* schema = nullptr;
+  // proxy-normalize-sharding-strings: string values folded by the column's collation.
+  bool normalizeStrings = false;
 };
 
 class Router {

@@ -132,6 +132,7 @@ struct Outcome {
   uint16_t code = 0;
   std::string message;
   std::vector<rewriter::SqlUnit> units;
+  std::vector<rewriter::SqlUnit> guards;  // RouteResult::mustNotMatch, as guard queries
   std::optional<GeneratedKeys> keys;
   merger::MergeSpec merge;
 };
@@ -167,6 +168,7 @@ std::string describe(const Outcome& o) {
   if (!o.ok) return "  error " + std::to_string(o.code) + ": " + o.message + "\n";
   std::string out;
   for (const auto& u : o.units) out += "  " + u.dataSource + ": " + u.sql + "\n";
+  for (const auto& u : o.guards) out += "  must not match, " + u.dataSource + ": " + u.sql + "\n";
   if (o.keys) {
     out += "  generated " + o.keys->column + ":";
     for (const Value& v : o.keys->values) out += " " + v.toString();
@@ -222,6 +224,7 @@ Outcome run(const GoldenCase& g, const config::LogicalDatabase& db, const Shardi
   auto units = rewriter::rewrite(*statement, *route, rewriteOptions, &o.merge);
   if (!units) return fail(units.status());
   o.units = std::move(*units);
+  o.guards = rewriter::guardQueries(*statement, *route, rewriteOptions);
   o.keys = route->generatedKeys;
   return o;
 }
@@ -254,6 +257,14 @@ std::string compare(const YAML::Node& c, const Outcome& actual) {
     if (u["sqlPattern"] &&
         !std::regex_match(actual.units[i].sql, std::regex(u["sqlPattern"].as<std::string>()))) {
       return "unit " + std::to_string(i) + ": SQL does not match the pattern";
+    }
+  }
+  const YAML::Node& guards = c["mustNotMatch"];
+  if ((guards ? guards.size() : 0) != actual.guards.size()) return "mustNotMatch count differs";
+  for (size_t i = 0; i < actual.guards.size(); ++i) {
+    if (guards[i]["dataSource"].as<std::string>() != actual.guards[i].dataSource ||
+        guards[i]["sql"].as<std::string>() != actual.guards[i].sql) {
+      return "mustNotMatch " + std::to_string(i) + " differs";
     }
   }
   if (const YAML::Node& k = c["generatedKeys"]) {
