@@ -406,6 +406,8 @@ class GlobalParser {
         p.sqlShow = f_.boolean(v, k, keyPath);
       } else if (key == "sql-simple") {
         p.sqlSimple = f_.boolean(v, k, keyPath);
+      } else if (key == "proxy-normalize-sharding-strings") {
+        p.proxyNormalizeShardingStrings = f_.boolean(v, k, keyPath);
       } else if (key == "max-connections-size-per-query") {
         p.maxConnectionsSizePerQuery = f_.integer(v, k, keyPath, 1, kIntMax);
       } else if (key == "kernel-executor-size") {

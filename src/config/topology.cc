@@ -144,6 +144,8 @@ std::string describe(const Topology& t) {
       << "  proxy-default-port: " << p.proxyDefaultPort << "\n"
       << "  sql-show: " << (p.sqlShow ? "true" : "false") << "\n"
       << "  sql-simple: " << (p.sqlSimple ? "true" : "false") << "\n"
+      << "  proxy-normalize-sharding-strings: "
+      << (p.proxyNormalizeShardingStrings ? "true" : "false") << "\n"
       << "  max-connections-size-per-query: " << p.maxConnectionsSizePerQuery << "\n"
       << "  kernel-executor-size: " << p.kernelExecutorSize << "\n"
       << "  proxy-frontend-flush-threshold: " << p.proxyFrontendFlushThreshold << "\n"

@@ -113,6 +113,10 @@ struct Props {
   uint16_t proxyDefaultPort = 3307;
   bool sqlShow = false;
   bool sqlSimple = false;
+  // String sharding values folded by the column's collation before routing ('ABC' and 'abc '
+  // route alike under a _ci PAD SPACE collation). Off: ShardingSphere's placement (the value as
+  // written), which data placed by ShardingSphere needs.
+  bool proxyNormalizeShardingStrings = false;
   int maxConnectionsSizePerQuery = 1;
   int kernelExecutorSize = 0;
   int proxyFrontendFlushThreshold = 128;

@@ -7,6 +7,7 @@
 #include "common/log.h"
 #include "common/run_all.h"
 #include "executor/logical_names.h"
+#include "executor/schema_loader.h"
 #include "executor/statement_facts.h"
 #include "executor/unit_stream.h"
 #include "merger/plan.h"
@@ -224,7 +225,7 @@ awaitable<void> Engine::passThrough(std::string_view sql, const ast::Statement* 
 }
 
 awaitable<bool> Engine::runOn(const Target& target, std::string_view sql,
-                              const ast::Statement* statement) {
+                              const ast::Statement* statement, const ResultColumns* columns) {
   auto held = co_await acquireOrReport(target);
   if (!held) co_return false;
   ShardConnection& conn = *held->conn;
@@ -246,6 +247,7 @@ awaitable<bool> Engine::runOn(const Target& target, std::string_view sql,
   } else {
     // SHOW WARNINGS | ERRORS: the backend's messages in logical names, as its errors.
     RelayOptions options;
+    options.columns = columns;
     ValueTransform logicalMessages;
     if (statement && statement->kind == ast::StatementKind::Show &&
         statement->show.kind == ast::ShowStatement::Kind::Warnings) {
@@ -297,6 +299,7 @@ awaitable<Status> Engine::relayResults(ShardConnection& conn, const Target& targ
       sink_.columnCount(columns);
       for (unsigned i = 0; i < columns; ++i) {
         protocol::ColumnDefinitionRef c = clientColumn(conn.column(i), target);
+        if (options.columns) options.columns->apply(i, c);
         if (options.renameColumns) {
           auto it = options.renameColumns->find(std::string(c.name));
           if (it != options.renameColumns->end()) c.name = it->second;
@@ -413,6 +416,10 @@ awaitable<void> Engine::executeRouted(const ast::Statement& s, const router::Sha
   router::Router router(rule, *locations, fallback ? fallback->name : std::string());
   router::RouteOptions options;
   options.database = database;
+  std::shared_ptr<const metadata::DatabaseSchema> schema =
+      session_.services().schemas.database(database);
+  options.schema = schema.get();
+  options.normalizeStrings = session_.topology().props.proxyNormalizeShardingStrings;
   // A read that any data source can answer goes to one this session already holds (its
   // transaction's, or where its state lives).
   if (auto held = session_.heldDataSource(database)) options.preferredDataSource = *held;
@@ -439,6 +446,26 @@ awaitable<void> Engine::executeRouted(const ast::Statement& s, const router::Sha
     writeTextResult(sink_, {"data_source_name", "actual_sql"}, rows, session_.statusFlags());
     co_return;
   }
+  // An UPDATE of a sharding column that keeps rows in place on one node: the other nodes its
+  // WHERE reaches must hold no row it would have to move.
+  for (const rewriter::SqlUnit& guard : rewriter::guardQueries(s, *route, rewriteOptions)) {
+    auto target = session_.targetFor(*db, guard.dataSource);
+    if (!target) {
+      sink_.error(target.status());
+      co_return;
+    }
+    auto rows = co_await fetch(*target, guard.sql);
+    if (!rows) {
+      sink_.error(backendError(rows.status(), *target));
+      co_return;
+    }
+    if (!rows->rows.empty()) {
+      const std::string& table = route->units.front().tables.front().logicTable;
+      sink_.error(Status(er::kSsShardingValueUpdated, "44000",
+                         "Can not update sharding value for table `" + table + "`."));
+      co_return;
+    }
+  }
   std::optional<uint64_t> generatedId;
   if (route->generatedKeys && !route->generatedKeys->values.empty() &&
       route->generatedKeys->values.front().isIntegral()) {
@@ -456,9 +483,14 @@ awaitable<void> Engine::executeRouted(const ast::Statement& s, const router::Sha
       co_return;
     }
     session_.insertIdOverride = generatedId;
-    bool ok = co_await runOn(*target, units->front().sql, &s);
+    ResultColumns columns(s, route->units, database, schema.get(),
+                          route->units.size() > units->size());
+    bool ok = co_await runOn(*target, units->front().sql, &s, &columns);
     session_.insertIdOverride.reset();
-    if (ok) noteTablesChanged(s, *route);
+    if (ok) {
+      noteTablesChanged(s, *route);
+      co_await refreshSchemas(*db, s, *route);
+    }
     co_return;
   }
   if (!isWrite(s)) {
@@ -466,7 +498,9 @@ awaitable<void> Engine::executeRouted(const ast::Statement& s, const router::Sha
       sink_.error(Status(er::kNotSupportedYet, "42000", "unsupported: " + merge.unsupported));
       co_return;
     }
-    co_await executeMerged(*db, s, *route, *units, merge);
+    ResultColumns columns(s, route->units, database, schema.get(),
+                          route->units.size() > units->size());
+    co_await executeMerged(*db, s, *route, *units, merge, columns);
     co_return;
   }
   co_await executeWrite(*db, s, *route, *units, generatedId);
@@ -522,11 +556,67 @@ awaitable<void> Engine::executeWrite(const config::LogicalDatabase& db, const as
     }
   }
   noteTablesChanged(s, route);
+  co_await refreshSchemas(db, s, route);
   sink_.ok(protocol::OkPacket{affected,
                               generatedId.value_or(0),
                               session_.statusFlags(),
                               static_cast<uint16_t>(std::min<uint32_t>(warnings, 0xffff)),
                               {}});
+}
+
+awaitable<void> Engine::refreshSchemas(const config::LogicalDatabase& db, const ast::Statement& s,
+                                       const router::RouteResult& route) {
+  using K = ast::DdlKind;
+  if (s.kind != ast::StatementKind::Ddl || route.units.empty() ||
+      (s.ddlKind != K::CreateTable && s.ddlKind != K::AlterTable && s.ddlKind != K::DropTable &&
+       s.ddlKind != K::RenameTable && s.ddlKind != K::CreateIndex && s.ddlKind != K::DropIndex)) {
+    co_return;
+  }
+  metadata::SchemaStore& schemas = session_.services().schemas;
+  for (const ast::DdlTable& d : s.ddl.tables) {
+    const std::string& name = s.tableRef(d.table).name.value;
+    bool gone = d.role == ast::DdlTable::Role::Target &&
+                (s.ddlKind == K::DropTable || s.ddlKind == K::RenameTable);
+    if (gone) {
+      schemas.drop(db.name, name);
+      continue;
+    }
+    if (d.role != ast::DdlTable::Role::Target && d.role != ast::DdlTable::Role::RenameTo) continue;
+    // One actual table describes the logical one: a sharded table's in the first unit, else
+    // the table itself.
+    const router::RouteUnit* unit = &route.units.front();
+    std::string actual = name;
+    for (const router::RouteUnit& u : route.units) {
+      if (const std::string* a = u.actualTable(name)) {
+        unit = &u;
+        actual = *a;
+        break;
+      }
+    }
+    auto target = session_.targetFor(db, unit->dataSource);
+    if (!target) continue;
+    Result<Rows> columns = co_await fetch(*target, columnsQuery(actual));
+    if (!columns) {
+      spdlog::warn("database {}: cannot read the definition of `{}` after DDL: {}", db.name, name,
+                   columns.status().message());
+      continue;
+    }
+    Result<Rows> indexes = co_await fetch(*target, indexesQuery(actual));
+    if (!indexes) {
+      spdlog::warn("database {}: cannot read the indexes of `{}` after DDL: {}", db.name, name,
+                   indexes.status().message());
+      continue;
+    }
+    auto described = schemasFromRows(columns->rows, indexes->rows);
+    auto it = described.find(router::lowerAscii(actual));
+    if (it == described.end()) {
+      schemas.drop(db.name, name);
+      continue;
+    }
+    auto schema = std::make_shared<metadata::TableSchema>(std::move(it->second));
+    schema->name = name;
+    schemas.put(db.name, std::move(schema));
+  }
 }
 
 void Engine::noteTablesChanged(const ast::Statement& s, const router::RouteResult& route) {
@@ -678,7 +768,8 @@ awaitable<bool> Engine::streamMerged(merger::RowStream& rows, size_t visibleColu
 awaitable<void> Engine::executeMerged(const config::LogicalDatabase& db, const ast::Statement& s,
                                       const router::RouteResult& route,
                                       const std::vector<rewriter::SqlUnit>& units,
-                                      const merger::MergeSpec& merge) {
+                                      const merger::MergeSpec& merge,
+                                      const ResultColumns& columns) {
   auto planned = planLanes(db, units);
   if (!planned) {
     sink_.error(planned.status());
@@ -712,8 +803,8 @@ awaitable<void> Engine::executeMerged(const config::LogicalDatabase& db, const a
   if (!status) {
     sink_.error(status);
   } else {
-    writeMergedColumns(*first.held->conn, first.target, route.units[first.units.back()],
-                       plan->visibleColumns, merge, mergedStatus(lanes));
+    writeMergedColumns(*first.held->conn, first.target, columns, plan->visibleColumns, merge,
+                       mergedStatus(lanes));
     clientGone = !co_await streamMerged(*plan->rows, plan->visibleColumns, lanes);
   }
   // Connections go back clean: what the merge did not read is read and dropped.
@@ -734,16 +825,13 @@ awaitable<void> Engine::executeMerged(const config::LogicalDatabase& db, const a
 }
 
 void Engine::writeMergedColumns(const ShardConnection& conn, const Target& target,
-                                const router::RouteUnit& unit, size_t visible,
+                                const ResultColumns& columns, size_t visible,
                                 const merger::MergeSpec& merge, uint16_t statusFlags) {
   // The column definitions of one unit, with the logical names of its tables.
   sink_.columnCount(visible);
   for (size_t i = 0; i < visible && i < conn.fieldCount(); ++i) {
     protocol::ColumnDefinitionRef c = clientColumn(conn.column(static_cast<unsigned>(i)), target);
-    for (const router::TableMapping& m : unit.tables) {
-      if (c.table == m.actualTable) c.table = m.logicTable;
-      if (c.orgTable == m.actualTable) c.orgTable = m.logicTable;
-    }
+    columns.apply(static_cast<unsigned>(i), c);
     // COUNT / SUM / AVG (DISTINCT x): the units returned x itself; the client gets the
     // aggregate's type, as MySQL gives it.
     for (const auto& a : merge.aggregates) {

@@ -18,6 +18,7 @@
 
 #include "common/asio.h"
 #include "common/status.h"
+#include "executor/result_columns.h"
 #include "executor/result_sink.h"
 #include "executor/shard_session.h"
 #include "merger/row_stream.h"
@@ -43,7 +44,8 @@ class Engine {
   awaitable<void> passThrough(std::string_view sql, const parser::ast::Statement* statement);
   // passThrough() on a chosen data source; true when the statement ran without error.
   awaitable<bool> runOn(const Target& target, std::string_view sql,
-                        const parser::ast::Statement* statement);
+                        const parser::ast::Statement* statement,
+                        const ResultColumns* columns = nullptr);
 
   // DML or DDL on a database with rules: routed, rewritten and run on the units; with
   // `preview`, the units shown as rows of data_source_name, actual_sql instead.
@@ -58,6 +60,7 @@ class Engine {
     const std::map<std::string, std::string>* renameColumns = nullptr;
     const ValueTransform* transform = nullptr;
     std::function<std::string(std::string)> errorText;
+    const ResultColumns* columns = nullptr;  // a routed statement's columns in logical terms
   };
   awaitable<void> queryAndRelay(const Target& target, const std::string& sql,
                                 const RelayOptions& options);
@@ -101,7 +104,7 @@ class Engine {
   awaitable<void> executeMerged(const config::LogicalDatabase& db, const parser::ast::Statement& s,
                                 const router::RouteResult& route,
                                 const std::vector<rewriter::SqlUnit>& units,
-                                const merger::MergeSpec& merge);
+                                const merger::MergeSpec& merge, const ResultColumns& columns);
   Result<std::vector<Lane>> planLanes(const config::LogicalDatabase& db,
                                       const std::vector<rewriter::SqlUnit>& units);
   // Server status for the client while the lanes' connections are still the statement's.
@@ -113,7 +116,7 @@ class Engine {
                           std::vector<std::unique_ptr<merger::RowStream>>& streams,
                           size_t maxMemoryRows);
   void writeMergedColumns(const ShardConnection& conn, const Target& target,
-                          const router::RouteUnit& unit, size_t visible,
+                          const ResultColumns& columns, size_t visible,
                           const merger::MergeSpec& merge, uint16_t statusFlags);
   awaitable<void> executeWrite(const config::LogicalDatabase& db, const parser::ast::Statement& s,
                                const router::RouteResult& route,
@@ -121,6 +124,9 @@ class Engine {
                                std::optional<uint64_t> generatedId);
   // After DDL that ran: the table catalog learns of single tables created, dropped, renamed.
   void noteTablesChanged(const parser::ast::Statement& s, const router::RouteResult& route);
+  // After DDL that ran: the logical table's definition read again from one actual table.
+  awaitable<void> refreshSchemas(const config::LogicalDatabase& db, const parser::ast::Statement& s,
+                                 const router::RouteResult& route);
 
   // A backend's error in logical names (executor/logical_names.h).
   Status backendError(const Status& s, const Target& target) const;

@@ -129,6 +129,7 @@ std::map<std::string, metadata::TableSchema> schemasFromRows(const TextRows& col
     c.scale = static_cast<uint32_t>(number(row[10]));
     std::string extra = router::lowerAscii(text(row[12]));
     c.autoIncrement = extra.find("auto_increment") != std::string::npos;
+    c.onUpdateNow = extra.find("on update") != std::string::npos;
     c.generated = extra.find("virtual") != std::string::npos ||
                   extra.find("stored") != std::string::npos ||
                   extra.find("persistent") != std::string::npos;

@@ -45,6 +45,7 @@ struct ColumnSchema {
   uint32_t precision = 0;   // NUMERIC_PRECISION (DATETIME_PRECISION for temporal types)
   uint32_t scale = 0;       // NUMERIC_SCALE
   bool autoIncrement = false;
+  bool onUpdateNow = false;  // ON UPDATE CURRENT_TIMESTAMP
   bool generated = false;   // VIRTUAL / STORED generated column: INSERT takes only DEFAULT
   std::string key;          // COLUMN_KEY: PRI, UNI, MUL or empty
 

@@ -143,7 +143,7 @@ class Tokenizer {
         version = version * 10 + static_cast<uint32_t>(s_[j] - '0');
         ++j;
       }
-      if (j - bang - 1 < 5 || version <= serverVersionId()) {
+      if (versionRuns(version, j - bang - 1, bang > i + 2)) {
         inExecutable_ = true;
         i = j;
         return true;

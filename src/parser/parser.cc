@@ -151,7 +151,6 @@ bool isDigit(char32_t c) { return c >= '0' && c <= '9'; }
 // content becomes spaces (newlines kept), so offsets and line numbers stay those of the text.
 // Strings, quoted identifiers and ordinary comments are skipped as the lexer skips them.
 void blankNewerExecutableComments(std::u32string& text) {
-  const uint32_t server = serverVersionId();
   const size_t n = text.size();
   size_t i = 0;
   while (i < n) {
@@ -199,7 +198,7 @@ void blankNewerExecutableComments(std::u32string& text) {
     uint32_t version = 0;
     size_t k = digits;
     while (k < n && isDigit(text[k]) && k - digits < 6) version = version * 10 + (text[k++] - '0');
-    if (k - digits < 5 || version <= server) {
+    if (versionRuns(version, k - digits, j > i + 2)) {
       i = j + 1;  // its content is lexed as SQL; the lexer drops the markers
       continue;
     }

@@ -47,9 +47,13 @@ uint32_t serverVersionId();
 // The version id of a server version string ("5.5.5-10.11.6-MariaDB-0+deb12u1" gives 101106,
 // "8.0.36" 80036); 0 when it has none.
 uint32_t versionIdOf(std::string_view version);
-// Whether an executable comment whose text after the `!` is `afterBang` runs its content on this
-// server: it has no version (fewer than five digits) or one of at most serverVersionId().
-bool executableCommentRuns(std::string_view afterBang);
+// Whether an executable comment whose text after the `!` is `afterBang` (`mariadbMarker`: it
+// opened with MariaDB's `/*M!`) runs its content on this server: it has no version (fewer than
+// five digits) or one of at most serverVersionId(), except that MariaDB servers leave MySQL 5.7+
+// versions (50700 to 99999) of plain `/*!` comments alone.
+bool executableCommentRuns(std::string_view afterBang, bool mariadbMarker);
+// The same from the version and the number of its digits.
+bool versionRuns(uint32_t version, size_t digits, bool mariadbMarker);
 
 // Parses one statement. A syntax error is ER_PARSE_ERROR (1064, SQLSTATE 42000) with MySQL's
 // message: "... near '<text from the offending token, at most 80 characters>' at line N".

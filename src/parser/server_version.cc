@@ -40,7 +40,7 @@ uint32_t versionIdOf(std::string_view version) {
   return parts[0] * 10000 + parts[1] * 100 + parts[2];
 }
 
-bool executableCommentRuns(std::string_view afterBang) {
+bool executableCommentRuns(std::string_view afterBang, bool mariadbMarker) {
   uint32_t version = 0;
   size_t digits = 0;
   while (digits < afterBang.size() && digits < 6 && afterBang[digits] >= '0' &&
@@ -48,7 +48,17 @@ bool executableCommentRuns(std::string_view afterBang) {
     version = version * 10 + static_cast<uint32_t>(afterBang[digits] - '0');
     ++digits;
   }
-  return digits < 5 || version <= serverVersionId();
+  return versionRuns(version, digits, mariadbMarker);
+}
+
+bool versionRuns(uint32_t version, size_t digits, bool mariadbMarker) {
+  if (digits < 5) return true;
+  const uint32_t server = serverVersionId();
+  if (version > server) return false;
+  // MariaDB leaves MySQL 5.7+ comments (`/*!50700` .. `/*!99999`) alone: they hold MySQL's own
+  // syntax. Its `/*M!` comments, and older versions, run.
+  if (server >= 100000 && !mariadbMarker && version >= 50700 && version <= 99999) return false;
+  return true;
 }
 
 }  // namespace shardproxy::parser

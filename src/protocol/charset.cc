@@ -47,4 +47,19 @@ std::optional<Collation> collationByName(std::string_view name) {
   return std::nullopt;
 }
 
+unsigned maxBytesPerChar(std::string_view charset) {
+  if (charset == "utf8mb4" || charset == "utf16" || charset == "utf16le" || charset == "utf32" ||
+      charset == "gb18030") {
+    return 4;
+  }
+  if (charset == "utf8" || charset == "utf8mb3" || charset == "ujis" || charset == "eucjpms") {
+    return 3;
+  }
+  if (charset == "ucs2" || charset == "big5" || charset == "gbk" || charset == "sjis" ||
+      charset == "cp932" || charset == "euckr" || charset == "gb2312") {
+    return 2;
+  }
+  return 1;
+}
+
 }  // namespace shardproxy::protocol

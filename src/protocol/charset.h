@@ -18,6 +18,9 @@ struct Collation {
 std::optional<Collation> collationById(uint16_t id);
 std::optional<Collation> collationByName(std::string_view name);
 
+// The most bytes one character of `charset` takes (utf8mb4: 4, latin1: 1).
+unsigned maxBytesPerChar(std::string_view charset);
+
 inline constexpr uint16_t kUtf8mb4GeneralCi = 45;
 inline constexpr uint16_t kBinaryCollation = 63;
 

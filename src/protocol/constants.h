@@ -139,6 +139,7 @@ inline constexpr uint16_t kTimestamp = 1024;
 inline constexpr uint16_t kSet = 2048;
 inline constexpr uint16_t kNoDefaultValue = 4096;
 inline constexpr uint16_t kOnUpdateNow = 8192;
+inline constexpr uint16_t kPartKey = 16384;
 inline constexpr uint16_t kNum = 32768;
 }  // namespace colflag
 

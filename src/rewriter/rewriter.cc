@@ -202,7 +202,8 @@ StatementFrame frameOf(std::string_view sql, parser::ast::Span span) {
       size_t j = i + 2;
       if (j + 1 < head && (sql[j] == 'M' || sql[j] == 'm') && sql[j + 1] == '!') ++j;
       size_t close = sql.find("*/", j);
-      bool runs = j < head && sql[j] == '!' && parser::executableCommentRuns(sql.substr(j + 1));
+      bool runs = j < head && sql[j] == '!' &&
+                  parser::executableCommentRuns(sql.substr(j + 1), j > i + 2);
       if (runs && (close == std::string_view::npos || close + 2 > head)) {
         open = i;  // its content is SQL and the statement starts inside it
         break;

@@ -19,8 +19,12 @@ size_t selectItems(const std::string& sql) {
 TEST(ExecutableCommentTest, ContentRunsUpToTheServersVersion) {
   ASSERT_EQ(serverVersionId(), 101100u);  // the default until start-up sets it
   EXPECT_EQ(selectItems("SELECT 1 /*! , 2 */"), 2u);
-  EXPECT_EQ(selectItems("SELECT 1 /*!50700 , 2 */"), 2u);
-  EXPECT_EQ(selectItems("SELECT 1 /*!99999 , 2 */"), 2u);  // 99999 < 101100: MariaDB runs it
+  EXPECT_EQ(selectItems("SELECT 1 /*!50699 , 2 */"), 2u);
+  // MariaDB leaves MySQL 5.7+ comments alone (they hold MySQL's syntax), unless written /*M!.
+  EXPECT_EQ(selectItems("SELECT 1 /*!50700 , 2 */"), 1u);
+  EXPECT_EQ(selectItems("SELECT 1 /*!99999 , 2 */"), 1u);
+  EXPECT_EQ(selectItems("SELECT 1 /*M!50700 , 2 */"), 2u);
+  EXPECT_EQ(selectItems("SELECT 1 /*!100000 , 2 */"), 2u);
   EXPECT_EQ(selectItems("SELECT 1 /*M!100500 , 2 */"), 2u);
   EXPECT_EQ(selectItems("SELECT 1 /*!101101 , 2 */"), 1u);
   EXPECT_EQ(selectItems("SELECT 1 /*M!999999 , 2 */"), 1u);

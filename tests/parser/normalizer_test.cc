@@ -59,7 +59,7 @@ INSTANTIATE_TEST_SUITE_P(
              "/* SHARDINGSPHERE_HINT: SHARDING_DATABASE_VALUE=1 */ SELECT ?",
              {"1"}},
         Case{"/*!40101 SET NAMES utf8 */", "SET NAMES utf8", {}},
-        Case{"SELECT /*!50700 STRAIGHT_JOIN */ 1", "SELECT STRAIGHT_JOIN ?", {"1"}},
+        Case{"SELECT /*!50100 STRAIGHT_JOIN */ 1", "SELECT STRAIGHT_JOIN ?", {"1"}},
         Case{"SELECT @a := 1, @@session.sql_mode, @`q`",
              "SELECT @a := ? , @@session.sql_mode , @`q`",
              {"1"}},

@@ -52,8 +52,40 @@ struct GoldenCase {
   std::string name;  // gtest name
   std::string config;
   YAML::Node locations;
+  // Logical tables' columns: {"t_order": [["user_id", "int"], ["code", "varchar",
+  // "utf8mb4_general_ci"], ...]} (name, DATA_TYPE, optional collation or "unsigned").
+  YAML::Node schemas;
   YAML::Node body;  // the case object
 };
+
+metadata::DatabaseSchema schemaOf(const YAML::Node& n) {
+  metadata::DatabaseSchema out;
+  if (!n) return out;
+  for (const auto& table : n) {
+    auto t = std::make_shared<metadata::TableSchema>();
+    t->name = table.first.as<std::string>();
+    for (const YAML::Node& c : table.second) {
+      metadata::ColumnSchema col;
+      col.name = c[0].as<std::string>();
+      col.dataType = c[1].as<std::string>();
+      col.columnType = col.dataType;
+      col.family = metadata::familyOf(col.dataType);
+      if (c.size() > 2) {
+        std::string extra = c[2].as<std::string>();
+        if (extra == "unsigned") {
+          col.isUnsigned = true;
+        } else if (!extra.empty() && std::isdigit(static_cast<unsigned char>(extra[0]))) {
+          col.precision = static_cast<uint32_t>(std::stoul(extra));
+        } else {
+          col.collation = extra;
+        }
+      }
+      t->columns.push_back(std::move(col));
+    }
+    out[lowerAscii(t->name)] = std::move(t);
+  }
+  return out;
+}
 
 // gtest prints parameters of failing tests; the failure message already says everything.
 void PrintTo(const GoldenCase& g, std::ostream* os) { *os << g.file << " case " << g.index; }
@@ -111,6 +143,7 @@ std::vector<GoldenCase> loadCases() {
       g.name = identifier(path.stem().string()) + "_" + std::to_string(i);
       g.config = config;
       g.locations = root["locations"];
+      g.schemas = root["schemas"];
       g.body = c;
       out.push_back(std::move(g));
       ++i;
@@ -217,6 +250,9 @@ Outcome run(const GoldenCase& g, const config::LogicalDatabase& db, const Shardi
   RouteOptions options;
   options.database = db.name;
   options.parameters = parameters;
+  metadata::DatabaseSchema schema = schemaOf(g.schemas);
+  options.schema = &schema;
+  options.normalizeStrings = g.body["normalizeStrings"] && g.body["normalizeStrings"].as<bool>();
   auto route = router.route(*statement, options);
   if (!route) return fail(route.status());
   rewriter::RewriteOptions rewriteOptions;
