@@ -6,13 +6,16 @@
 #include <charconv>
 #include <cstdio>
 #include <map>
+#include <utility>
 #include <variant>
 
 #include "admin/session_status.h"
+#include "admin/system_tables.h"
 #include "binder/binder.h"
 #include "common/like.h"
 #include "common/log.h"
 #include "common/sql_text.h"
+#include "common/version.h"
 #include "executor/logical_names.h"
 #include "executor/statement_facts.h"
 #include "protocol/charset.h"
@@ -37,6 +40,28 @@ std::optional<std::string> likePattern(const ast::Statement& s) {
 std::string upperAscii(std::string s) {
   for (char& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   return s;
+}
+
+// How the server describes a string column for this session: in character_set_results (its
+// default collation, and its longest character for the length of `chars` characters), as MariaDB
+// does; utf8mb4 when the session's character set is not one of these.
+struct ResultCharset {
+  uint16_t collation = protocol::kUtf8mb4GeneralCi;
+  uint32_t maxBytes = 4;
+};
+
+ResultCharset resultCharset(const executor::SessionVariables& variables) {
+  static const std::map<std::string, ResultCharset, std::less<>> kCharsets = {
+      {"utf8mb4", {45, 4}}, {"utf8mb3", {33, 3}}, {"utf8", {33, 3}}, {"latin1", {8, 1}},
+      {"ascii", {11, 1}},   {"binary", {63, 1}},  {"latin2", {9, 1}}, {"cp1250", {26, 1}},
+      {"ucs2", {35, 2}},    {"utf16", {54, 4}},   {"utf32", {60, 4}}, {"gbk", {28, 2}},
+      {"big5", {1, 2}},     {"sjis", {13, 2}},    {"euckr", {19, 2}}, {"cp1251", {51, 1}},
+      {"koi8r", {7, 1}},    {"greek", {25, 1}},   {"hebrew", {16, 1}}, {"cp1256", {57, 1}},
+  };
+  auto it = variables.values.find("character_set_results");
+  if (it == variables.values.end()) return {};
+  auto found = kCharsets.find(router::lowerAscii(it->second));
+  return found == kCharsets.end() ? ResultCharset{} : found->second;
 }
 
 // What PREVIEW shows as routed: DML, and DDL naming tables.
@@ -65,6 +90,101 @@ awaitable<bool> Admin::handleText(std::string_view sql) {
 }
 
 awaitable<bool> Admin::handle(const ast::Statement& s) {
+  if (binder::isShardingSphereSchema(session_.database)) {
+    co_await shardingSphereStatement(s);
+    co_return true;
+  }
+  co_return co_await handleStatement(s);
+}
+
+awaitable<void> Admin::shardingSphereStatement(const ast::Statement& s) {
+  using Kind = ast::StatementKind;
+  if (s.kind == Kind::Select) {
+    if (std::string name = selectedSystemTable(s); !name.empty()) {
+      const config::Topology& topology = session_.topology();
+      const config::User& user = *session_.user;
+      SystemTable table = systemTable(
+          name, kVersion, *server_.systemTables.statistics(),
+          [&](std::string_view db) { return topology.authority.mayAccess(user, std::string(db)); });
+      auto result = co_await selectSystemTable(s, table);
+      if (!result) {
+        sink_.error(result.status());
+        co_return;
+      }
+      uint16_t flags = session_.statusFlags();
+      ResultCharset charset = resultCharset(session_.variables);
+      sink_.columnCount(result->columns.size());
+      for (protocol::ColumnDefinition& c : result->columns) {
+        // VARCHAR(64) in the client's character set, as the server converts a table's column.
+        if (c.collation != protocol::kBinaryCollation) {
+          c.collation = charset.collation;
+          c.length = 64 * charset.maxBytes;
+        }
+        sink_.column(protocol::refOf(c));
+      }
+      sink_.columnsEnd(flags);
+      for (const merger::Row& row : result->rows) {
+        sink_.beginRow();
+        bool valid = true;
+        for (const merger::Cell& cell : row) {
+          if (cell.null) {
+            sink_.null();
+          } else {
+            valid = sink_.value(cell.text) && valid;
+          }
+        }
+        sink_.endRow(valid);
+      }
+      sink_.end(flags, 0);
+      co_return;
+    }
+  }
+  if (s.kind == Kind::Show && s.show.kind == ast::ShowStatement::Kind::Tables) {
+    showSystemTables(s);
+    co_return;
+  }
+  if ((s.kind == Kind::Show || s.kind == Kind::Explain) && s.show.table != ast::kNone) {
+    sink_.error(Status(er::kNotSupportedYet, "42000",
+                       "unsupported: SHOW and DESCRIBE of ShardingSphere's system tables; SELECT "
+                       "them"));
+    co_return;
+  }
+  if (s.kind == Kind::Select) {
+    if (auto column = executor::selectDatabaseColumn(s)) {
+      selectDatabase(*column);
+      co_return;
+    }
+  }
+  // Nothing of the schema (SELECT 1, SET ...): as in a session without a database.
+  std::string database = std::exchange(session_.database, std::string());
+  bool handled = co_await handleStatement(s);
+  if (!handled) co_await engine_.passThrough(s.sql, &s);
+  if (session_.database.empty()) session_.database = std::move(database);
+}
+
+void Admin::showSystemTables(const ast::Statement& s) {
+  std::optional<std::string> like = likePattern(s);
+  if (!s.show.filterSpan.empty() && !like) {
+    sink_.error(Status(er::kNotSupportedYet, "42000",
+                       "unsupported: SHOW TABLES ... WHERE in ShardingSphere's schema; use LIKE"));
+    return;
+  }
+  std::string column = "Tables_in_" + std::string(binder::kShardingSphereSchema);
+  std::vector<std::string> columns{like ? column + " (" + *like + ")" : column};
+  if (s.show.full) columns.push_back("Table_type");
+  std::vector<std::vector<std::string>> rows;
+  for (const std::string& name : systemTableNames()) {
+    if (like && !likeMatch(name, *like, true)) continue;
+    if (s.show.full) {
+      rows.push_back({name, "BASE TABLE"});
+    } else {
+      rows.push_back({name});
+    }
+  }
+  executor::writeTextResult(sink_, columns, rows, session_.statusFlags());
+}
+
+awaitable<bool> Admin::handleStatement(const ast::Statement& s) {
   using Kind = ast::StatementKind;
   if ((s.kind == Kind::Show || s.kind == Kind::Explain) && s.show.table != ast::kNone) {
     if (const router::ShardingRule* rules = session_.activeRules()) {
@@ -313,8 +433,9 @@ void Admin::selectDatabase(const std::string& columnName) {
   sink_.columnCount(1);
   protocol::ColumnDefinitionRef c;
   c.name = columnName;
-  c.collation = protocol::kUtf8mb4GeneralCi;
-  c.length = 256;
+  ResultCharset charset = resultCharset(session_.variables);
+  c.collation = charset.collation;
+  c.length = 64 * charset.maxBytes;
   c.type = protocol::ColumnType::kVarString;
   c.decimals = 39;  // "not a fixed number of decimals", as the server marks string functions
   sink_.column(c);
@@ -596,6 +717,24 @@ awaitable<void> Admin::showTableMetadata(const ast::Statement& s,
 }
 
 awaitable<void> Admin::fieldList(std::string_view table, std::string_view wildcard) {
+  if (binder::isShardingSphereSchema(session_.database)) {
+    // The columns of a system table (the mariadb client lists them for its completion).
+    if (!binder::isShardingSphereTable(table)) {
+      sink_.error(Status(1146, "42S02",
+                         "Table '" + std::string(binder::kShardingSphereSchema) + "." +
+                             std::string(table) + "' doesn't exist"));
+      co_return;
+    }
+    SystemTable t = systemTable(table, kVersion, {}, [](std::string_view) { return false; });
+    for (const protocol::ColumnDefinition& c : t.columns) {
+      if (!wildcard.empty() && !likeMatch(c.name, wildcard, true)) continue;
+      protocol::ColumnDefinitionRef ref = protocol::refOf(c);
+      ref.nullDefault = true;
+      sink_.column(ref);
+    }
+    sink_.end(session_.statusFlags(), 0);
+    co_return;
+  }
   auto target = session_.route();
   if (!target) {
     sink_.error(target.status());

@@ -2,7 +2,8 @@
 // [SHOW|SET] DIST VARIABLE), the logical view of databases and tables (SHOW DATABASES, SHOW
 // TABLES, SELECT DATABASE(), SHOW COLUMNS / INDEX / CREATE TABLE and DESCRIBE of a sharded
 // database's tables, COM_FIELD_LIST), the client connection's own SHOW STATUS variables, KILL
-// with the proxy's connection ids, and COM_STATISTICS.
+// with the proxy's connection ids, COM_STATISTICS, and ShardingSphere's system tables
+// (`shardingsphere.cluster_information`, `shardingsphere.sharding_table_statistics`).
 #pragma once
 
 #include <string>
@@ -40,6 +41,12 @@ class Admin {
   std::string statistics() const;
 
  private:
+  awaitable<bool> handleStatement(const parser::ast::Statement& s);
+  // A statement while the session's database is ShardingSphere's `shardingsphere` (USE, or the
+  // schema named in the statement): SELECT and SHOW TABLES of its tables answered from what the
+  // proxy holds, anything else as without a database.
+  awaitable<void> shardingSphereStatement(const parser::ast::Statement& s);
+  void showSystemTables(const parser::ast::Statement& s);
   awaitable<void> preview(std::string_view sql);
   void answerDistVariable(const DistVariableStatement& s);
   void showDatabases(const parser::ast::Statement& s);

@@ -15,6 +15,7 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "admin/system_tables.h"
 #include "common/asio.h"
 
 namespace shardproxy::admin {
@@ -81,13 +82,15 @@ class SessionRegistry {
   std::unordered_map<uint32_t, Entry> entries_;
 };
 
-// What the process counts, for COM_STATISTICS and KILL.
+// What the process counts and holds, for COM_STATISTICS, KILL and the system tables.
 struct ServerState {
   std::chrono::steady_clock::time_point startedAt = std::chrono::steady_clock::now();
   std::atomic<uint32_t> nextConnectionId{1};
   std::atomic<int> connections{0};
   std::atomic<uint64_t> questions{0};
   SessionRegistry sessions;
+  // The `shardingsphere` schema's collected rows (sharding_table_statistics).
+  SystemTableData systemTables;
 };
 
 }  // namespace shardproxy::admin

@@ -19,6 +19,15 @@ bool isSystemSchema(std::string_view name) {
          lower == "sys";
 }
 
+bool isShardingSphereSchema(std::string_view name) {
+  return lowerAscii(name) == kShardingSphereSchema;
+}
+
+bool isShardingSphereTable(std::string_view name) {
+  std::string lower = lowerAscii(name);
+  return lower == "cluster_information" || lower == "sharding_table_statistics";
+}
+
 namespace {
 
 // MySQL's ER_SPECIFIC_ACCESS_DENIED_ERROR.
@@ -137,7 +146,11 @@ class Binder {
     BoundStatement out;
     out.systemSchema = systemSchema_;
     out.database = named.empty() ? std::string(c_.database) : *named.begin();
-    if (unqualified) {
+    if (isShardingSphereSchema(out.database)) {
+      if (Status st = checkShardingSphereStatement(unqualified, ctes); !st) return st;
+      out.database = std::string(kShardingSphereSchema);
+      out.shardingSphereSchema = true;
+    } else if (unqualified) {
       if (Status st = checkUnqualifiedTables(out.database, ctes); !st) return st;
     }
     if (Status st = afterNames(); !st) return st;
@@ -245,9 +258,25 @@ class Binder {
     }
   }
 
-  // A qualified name: a logical database the user may use, or (admins only) a system schema.
+  // A qualified name: a logical database the user may use, `shardingsphere`, or (admins only) a
+  // system schema.
   Status checkSchema(const ObjectName& o) {
     const std::string& schema = o.schema.value;
+    if (isShardingSphereSchema(schema)) {
+      if (!readsOnly() && o.kind != ObjectName::Kind::Database) {
+        return databaseAccessDenied(c_.user.name, c_.user.host, kShardingSphereSchema);
+      }
+      switch (o.kind) {
+        case ObjectName::Kind::Database:
+          return Status::ok();
+        case ObjectName::Kind::Table:
+        case ObjectName::Kind::Wildcard:
+        case ObjectName::Kind::Column:
+          return isShardingSphereTable(o.name.value) ? Status::ok() : unknown(o);
+        default:
+          return unknown(o);
+      }
+    }
     if (isSystemSchema(schema)) {
       if (!c_.user.admin) return denied(o);
       systemSchema_ = true;
@@ -258,6 +287,33 @@ class Binder {
     bool creates = o.kind == ObjectName::Kind::Database && s_.kind == ast::StatementKind::Ddl &&
                    s_.ddlKind == ast::DdlKind::CreateDatabase;
     if (!creates && c_.topology.findDatabase(schema) == nullptr) return unknown(o);
+    return Status::ok();
+  }
+
+  // What may name ShardingSphere's tables: SELECT, SHOW and DESCRIBE.
+  bool readsOnly() const {
+    using K = ast::StatementKind;
+    return s_.kind == K::Select || s_.kind == K::Show || s_.kind == K::Use ||
+           (s_.kind == K::Explain && s_.show.table != ast::kNone);
+  }
+
+  // A statement about ShardingSphere's schema: its tables are read with SELECT (and listed with
+  // SHOW); nothing changes them, as nothing changes a MySQL server's information_schema.
+  Status checkShardingSphereStatement(bool unqualified, const std::set<std::string>& ctes) const {
+    bool tables = false;
+    for (const ObjectName& o : s_.objects) {
+      if (o.kind != ObjectName::Kind::Table) continue;
+      if (o.schema.empty() && ctes.count(lowerAscii(o.name.value)) > 0) continue;
+      tables = true;
+      if (o.schema.empty() && unqualified && !isShardingSphereTable(o.name.value)) {
+        return Status(1146, "42S02",
+                      "Table '" + std::string(kShardingSphereSchema) + "." + o.name.value +
+                          "' doesn't exist");
+      }
+    }
+    if (tables && !readsOnly()) {
+      return databaseAccessDenied(c_.user.name, c_.user.host, kShardingSphereSchema);
+    }
     return Status::ok();
   }
 

@@ -44,6 +44,9 @@ struct BoundStatement {
   // Names of information_schema, mysql, performance_schema or sys (admins only): the statement
   // reads a backend's own tables, so it runs as written.
   bool systemSchema = false;
+  // A SELECT of ShardingSphere's system tables (`shardingsphere.cluster_information`, ...): the
+  // proxy answers it itself. `database` is then "shardingsphere".
+  bool shardingSphereSchema = false;
   // In text order, not overlapping; empty for most statements.
   std::vector<Replacement> replacements;
 };
@@ -57,5 +60,13 @@ std::string applyReplacements(const parser::ast::Statement& s,
 // The schemas a MySQL server has of its own (compared case-insensitively).
 bool isSystemSchema(std::string_view name);
 bool isInformationSchema(std::string_view name);
+
+// ShardingSphere's own schema, `shardingsphere`, whose tables the proxy holds (admin/
+// system_tables.h): any user may read them (a user sees only the rows of the logical databases
+// they may use), nobody may change them.
+inline constexpr std::string_view kShardingSphereSchema = "shardingsphere";
+bool isShardingSphereSchema(std::string_view name);
+// `name` is one of its tables (compared case-insensitively).
+bool isShardingSphereTable(std::string_view name);
 
 }  // namespace shardproxy::binder

@@ -68,7 +68,6 @@ const std::set<std::string>& otherKnownProps() {
       "proxy-netty-backlog",
       "proxy-instance-type",
       "proxy-opentracing-enabled",
-      "proxy-meta-data-collector-enabled",
       "proxy-frontend-netty-executor-size",
       "system-schema-metadata-enabled",
       "show-process-list-enabled",
@@ -457,6 +456,20 @@ class GlobalParser {
       } else if (key == "proxy-frontend-ssl-required") {
         p.proxyFrontendSslRequired = f_.boolean(v, k, keyPath);
         sslRequiredAt_ = k;
+      } else if (key == "proxy-meta-data-collector-enabled") {
+        p.proxyMetaDataCollectorEnabled = f_.boolean(v, k, keyPath);
+      } else if (key == "proxy-meta-data-collector-cron") {
+        std::string cron = f_.text(v, k, keyPath);
+        std::optional<int> seconds = cronPeriodSeconds(cron);
+        if (!seconds) {
+          f_.fail(k, keyPath,
+                  "'" + cron +
+                      "' is not a fixed period; the proxy takes '0 0/N * * * ?' (every N "
+                      "minutes), '0/N * * * * ?' (every N seconds) and '0 0 0/N * * ?' (every N "
+                      "hours)");
+        }
+        p.proxyMetaDataCollectorCron = cron;
+        p.proxyMetaDataCollectorIntervalSeconds = *seconds;
       } else if (otherKnownProps().count(key) > 0) {
         p.other[key] = emit(v);
       } else {

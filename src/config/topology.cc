@@ -5,10 +5,12 @@
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
 #include <map>
 #include <sstream>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/like.h"
 
@@ -167,7 +169,11 @@ std::string describe(const Topology& t) {
       << "  proxy-frontend-login-failures-before-block: " << p.proxyFrontendLoginFailuresBeforeBlock
       << (p.proxyFrontendLoginFailuresBeforeBlock == 0 ? " (never blocked)" : "") << "\n"
       << "  proxy-frontend-login-block-seconds: " << p.proxyFrontendLoginBlockSeconds << "\n"
-      << "  proxy-frontend-login-tracked-accounts: " << p.proxyFrontendLoginTrackedAccounts << "\n";
+      << "  proxy-frontend-login-tracked-accounts: " << p.proxyFrontendLoginTrackedAccounts << "\n"
+      << "  proxy-meta-data-collector-enabled: "
+      << (p.proxyMetaDataCollectorEnabled ? "true" : "false") << "\n"
+      << "  proxy-meta-data-collector-cron: " << p.proxyMetaDataCollectorCron << " (every "
+      << p.proxyMetaDataCollectorIntervalSeconds << " s)\n";
   auto joined = [](const std::vector<std::string>& items) {
     std::string out;
     for (const std::string& item : items) out += (out.empty() ? "" : ",") + item;
@@ -285,6 +291,55 @@ bool isCertificateHostName(const std::string& name) {
     labelStart = i + 1;
   }
   return true;
+}
+
+std::optional<int> cronPeriodSeconds(std::string_view cron) {
+  std::vector<std::string> fields;
+  std::string field;
+  for (char c : cron) {
+    if (c == ' ' || c == '\t') {
+      if (!field.empty()) fields.push_back(std::move(field));
+      field.clear();
+    } else {
+      field += c;
+    }
+  }
+  if (!field.empty()) fields.push_back(std::move(field));
+  if (fields.size() != 6 && fields.size() != 7) return std::nullopt;
+  for (size_t i = 3; i < fields.size(); ++i) {
+    if (fields[i] != "*" && fields[i] != "?") return std::nullopt;
+  }
+  // "*" is a step of 1; "0/N" and "*/N" a step of N (within `limit`); nullopt otherwise.
+  auto step = [](const std::string& f, int limit) -> std::optional<int> {
+    if (f == "*") return 1;
+    size_t slash = f.find('/');
+    if (slash == std::string::npos || (f.substr(0, slash) != "0" && f.substr(0, slash) != "*")) {
+      return std::nullopt;
+    }
+    int n = 0;
+    std::string_view digits = std::string_view(f).substr(slash + 1);
+    auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), n);
+    if (ec != std::errc() || end != digits.data() + digits.size() || n < 1 || n >= limit ||
+        limit % n != 0) {
+      return std::nullopt;
+    }
+    return n;
+  };
+  // One fixed value (the second or minute it fires at).
+  auto fixed = [](const std::string& f, int limit) {
+    int n = -1;
+    auto [end, ec] = std::from_chars(f.data(), f.data() + f.size(), n);
+    return ec == std::errc() && end == f.data() + f.size() && n >= 0 && n < limit;
+  };
+  const std::string& sec = fields[0];
+  const std::string& min = fields[1];
+  const std::string& hour = fields[2];
+  if (auto n = step(sec, 60); n && min == "*" && hour == "*") return *n;
+  if (!fixed(sec, 60)) return std::nullopt;
+  if (auto n = step(min, 60); n && hour == "*") return *n * 60;
+  if (!fixed(min, 60)) return std::nullopt;
+  if (auto n = step(hour, 24)) return *n * 3600;
+  return std::nullopt;
 }
 
 }  // namespace shardproxy::config

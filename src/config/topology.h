@@ -5,9 +5,11 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "config/rules.h"
@@ -162,8 +164,19 @@ struct Props {
   std::vector<std::string> proxyFrontendSslHostNames;
   // Clients over TCP must use TLS, as with MySQL's require_secure_transport (error 3159).
   bool proxyFrontendSslRequired = false;
+  // sharding_table_statistics in the `shardingsphere` schema: collected from the backends at
+  // start-up and then every interval (ShardingSphere's proxy-meta-data-collector-cron, whose
+  // default fires every minute; the proxy takes the cron expressions that are a fixed period).
+  bool proxyMetaDataCollectorEnabled = true;
+  std::string proxyMetaDataCollectorCron = "0 0/1 * * * ?";
+  int proxyMetaDataCollectorIntervalSeconds = 60;
   std::map<std::string, std::string> other;  // recognised but not acted on, kept for SHOW
 };
+
+// The period of a Quartz cron expression ("sec min hour day month weekday [year]") that fires at
+// a fixed period: "0/N * * * * ?" every N seconds, "0 0/N * * * ?" every N minutes,
+// "0 0 0/N * * ?" every N hours (`*/N` for `0/N` and `*` for 1 alike); nullopt for any other.
+std::optional<int> cronPeriodSeconds(std::string_view cron);
 
 struct Topology {
   Authority authority;

@@ -134,12 +134,15 @@ std::vector<rewriter::TextSplice> sessionFunctionSplices(const ast::Statement& s
       if (item.kind != ast::SelectItem::Kind::Expr) continue;
       const ast::Expr& e = s.expr(item.expr);
       std::string value;
-      // IF keeps the function's type, length and nullability in the column metadata.
+      // IF keeps the function's type, length and nullability in the column metadata: the server
+      // describes IF(1, v, F()) by both branches, so v must be of F()'s type (an integer
+      // literal and CONNECTION_ID()'s INT UNSIGNED make a DECIMAL; CAST AS UNSIGNED does not).
       if ((isNiladicCall(e, "DATABASE") || isNiladicCall(e, "SCHEMA")) &&
           !identity.database.empty()) {
         value = "IF(1, " + quoteString(identity.database, noBackslashEscapes) + ", DATABASE())";
       } else if (isNiladicCall(e, "CONNECTION_ID")) {
-        value = "IF(1, " + std::to_string(identity.connectionId) + ", CONNECTION_ID())";
+        value = "IF(1, CAST(" + std::to_string(identity.connectionId) +
+                " AS UNSIGNED), CONNECTION_ID())";
       } else if (isUserFunction(e) && !identity.user.empty()) {
         value = "IF(1, " + userValue(e) + ", USER())";
       } else {

@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <filesystem>
 
+#include "admin/statistics_collector.h"
 #include "common/log.h"
 #include "executor/schema_loader.h"
 #include "executor/startup_probe.h"
@@ -185,6 +186,11 @@ void Server::run() {
       workers_.front()->io(),
       context_.services.coordinator->recoveryLoop(*context_.services.topology, context_.stopping),
       asio::detached);
+  // sharding_table_statistics, collected in the background on the first worker.
+  asio::co_spawn(workers_.front()->io(),
+                 admin::collectStatisticsLoop(*context_.services.topology, context_.services.rules,
+                                              context_.state.systemTables, context_.stopping),
+                 asio::detached);
   for (size_t i = 0; i < acceptors_.size(); ++i) {
     bool isUnix = !o.unixSocket.empty() && i == acceptors_.size() - 1;
     asio::co_spawn(io_, acceptLoop(*acceptors_[i], isUnix), asio::detached);

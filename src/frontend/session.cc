@@ -105,6 +105,11 @@ std::string Session::userAtHost() const {
 
 Status Session::useDatabase(const std::string& name) {
   const config::User& user = *shard_.user;
+  // ShardingSphere's schema of system tables, which every user may read.
+  if (binder::isShardingSphereSchema(name)) {
+    shard_.database = std::string(binder::kShardingSphereSchema);
+    return Status::ok();
+  }
   if (!topology_->authority.mayAccess(user, name)) {
     return databaseAccessDenied(user.name, user.host, name);
   }

@@ -463,3 +463,67 @@ TEST_F(BinderTest, SharedCorpus) {
 
 }  // namespace
 }  // namespace shardproxy::binder
+
+namespace shardproxy::binder {
+namespace {
+
+// ShardingSphere's schema: its tables are readable by every user, from any database and under
+// USE shardingsphere; nothing else in it exists, and nothing writes to it.
+TEST_F(BinderTest, TheShardingSphereSchemaIsReadableByEveryone) {
+  for (const char* user : {"app", "root", "reader"}) {
+    for (const char* database : {"", "shop", "sharding_db"}) {
+      auto bound = bindAs(user, database,
+                          "SELECT id, row_count FROM shardingsphere.sharding_table_statistics "
+                          "WHERE logic_database_name = 'shop' ORDER BY id LIMIT 2");
+      ASSERT_TRUE(bound.isOk()) << user << " in " << database << ": " << bound.status().toString();
+      EXPECT_TRUE(bound->shardingSphereSchema);
+      EXPECT_EQ(bound->database, "shardingsphere");
+      EXPECT_TRUE(bound->replacements.empty());
+    }
+  }
+  auto bound = bindAs("app", "shardingsphere", "SELECT version FROM cluster_information");
+  ASSERT_TRUE(bound.isOk()) << bound.status().toString();
+  EXPECT_TRUE(bound->shardingSphereSchema);
+  EXPECT_EQ(code("app", "", "SELECT COUNT(*) FROM ShardingSphere.Cluster_Information"), 0);
+  EXPECT_EQ(code("app", "shop", "SHOW TABLES FROM shardingsphere"), 0);
+  EXPECT_EQ(code("app", "shop", "USE shardingsphere"), 0);
+  // Statements naming no table run as without a database.
+  bound = bindAs("app", "shardingsphere", "SELECT 1");
+  ASSERT_TRUE(bound.isOk());
+  EXPECT_TRUE(bound->shardingSphereSchema);
+}
+
+TEST_F(BinderTest, OnlyTheShardingSphereSchemasTablesExistThere) {
+  EXPECT_EQ(message("app", "shop", "SELECT * FROM shardingsphere.t_order"),
+            "Table 'shardingsphere.t_order' doesn't exist");
+  EXPECT_EQ(code("app", "shardingsphere", "SELECT * FROM t_order"), 1146);
+  EXPECT_EQ(message("app", "shardingsphere", "SELECT * FROM item"),
+            "Table 'shardingsphere.item' doesn't exist");
+  // One statement over a logical database and the schema is one over two databases.
+  EXPECT_EQ(code("root", "shop",
+                 "SELECT * FROM item JOIN shardingsphere.cluster_information c ON 1 = 1"),
+            1235);
+  // The physical layout stays hidden: the schema is not a way to a data source.
+  EXPECT_EQ(code("app", "shop", "SELECT * FROM shardingsphere.sharding_table_statistics s "
+                                "JOIN sharding_db.t_order o ON 1 = 1"),
+            1142);
+}
+
+TEST_F(BinderTest, NothingWritesToTheShardingSphereSchema) {
+  for (const char* sql : {
+           "INSERT INTO shardingsphere.cluster_information VALUES ('1')",
+           "UPDATE shardingsphere.sharding_table_statistics SET row_count = 0",
+           "DELETE FROM shardingsphere.sharding_table_statistics",
+           "DROP TABLE shardingsphere.cluster_information",
+           "TRUNCATE TABLE shardingsphere.cluster_information",
+           "CREATE TABLE shardingsphere.t (id INT)",
+       }) {
+    EXPECT_EQ(message("root", "shop", sql),
+              "Access denied for user 'root'@'%' to database 'shardingsphere'")
+        << sql;
+  }
+  EXPECT_EQ(code("app", "shardingsphere", "DELETE FROM cluster_information"), 1044);
+}
+
+}  // namespace
+}  // namespace shardproxy::binder

@@ -241,3 +241,30 @@ TEST(AuthPluginTest, ResolvesNamesAndAuthenticators) {
 
 }  // namespace
 }  // namespace shardproxy::config
+
+namespace shardproxy::config {
+namespace {
+
+// proxy-meta-data-collector-cron: the Quartz expressions that are a fixed period.
+TEST(CronPeriod, FixedPeriodsAreTaken) {
+  EXPECT_EQ(cronPeriodSeconds("0 0/1 * * * ?"), 60);  // ShardingSphere's default
+  EXPECT_EQ(cronPeriodSeconds("0 0/5 * * * ?"), 300);
+  EXPECT_EQ(cronPeriodSeconds("0 */15 * * * ? *"), 900);
+  EXPECT_EQ(cronPeriodSeconds("0 * * * * ?"), 60);
+  EXPECT_EQ(cronPeriodSeconds("0/1 * * * * ?"), 1);
+  EXPECT_EQ(cronPeriodSeconds("*/30 * * * * ?"), 30);
+  EXPECT_EQ(cronPeriodSeconds("* * * * * ?"), 1);
+  EXPECT_EQ(cronPeriodSeconds("0 0 0/2 * * ?"), 7200);
+  EXPECT_EQ(cronPeriodSeconds("  0   0/1 * * *  ? "), 60);
+}
+
+TEST(CronPeriod, AnythingElseIsRefused) {
+  for (const char* cron : {"", "0 0/1 * * *", "0 0 12 * * ?", "0 0/7 * * * ?", "0 0/0 * * * ?",
+                           "0 0/1 * 1 * ?", "0 0/1 * * MON ?", "5/10 * * * * ?", "0 1-5 * * * ?",
+                           "0 0/1 * * * ? * *", "x 0/1 * * * ?", "0 0/60 * * * ?"}) {
+    EXPECT_EQ(cronPeriodSeconds(cron), std::nullopt) << cron;
+  }
+}
+
+}  // namespace
+}  // namespace shardproxy::config

@@ -96,7 +96,7 @@ TEST(StatementFactsTest, SubstitutesSelectListItems) {
 
 TEST(StatementFactsTest, SubstitutesConnectionId) {
   EXPECT_EQ(substitute("SELECT CONNECTION_ID()", "", 42),
-            "SELECT IF(1, 42, CONNECTION_ID()) AS `CONNECTION_ID()`");
+            "SELECT IF(1, CAST(42 AS UNSIGNED), CONNECTION_ID()) AS `CONNECTION_ID()`");
   // Without a database, DATABASE() stays: the backend has none either.
   EXPECT_EQ(substitute("SELECT DATABASE()", "", 42), std::nullopt);
 }
