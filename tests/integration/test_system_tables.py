@@ -251,7 +251,8 @@ class SystemTablesTest(h.TestCase):
                          (1044, "Access denied for user 'root'@'%' to database 'shardingsphere'"))
         # Back to a logical database, the proxy routes as before.
         self.rows(c, "USE sharding_db")
-        self.assertEqual(self.rows(c, "SELECT COUNT(*) FROM t_order"), [(0,)])
+        self.assertEqual(self.rows(c, "SELECT COUNT(*) FROM t_order WHERE user_id = 0 AND order_id = 0"),
+                         [(0,)])
         # COM_INIT_DB and the database of the handshake take it too.
         c.select_db("shardingsphere")
         self.assertEqual(self.rows(c, "SELECT COUNT(*) FROM cluster_information"), [(1,)])
