@@ -52,10 +52,10 @@ struct ResultCharset {
 
 ResultCharset resultCharset(const executor::SessionVariables& variables) {
   static const std::map<std::string, ResultCharset, std::less<>> kCharsets = {
-      {"utf8mb4", {45, 4}}, {"utf8mb3", {33, 3}}, {"utf8", {33, 3}}, {"latin1", {8, 1}},
-      {"ascii", {11, 1}},   {"binary", {63, 1}},  {"latin2", {9, 1}}, {"cp1250", {26, 1}},
-      {"ucs2", {35, 2}},    {"utf16", {54, 4}},   {"utf32", {60, 4}}, {"gbk", {28, 2}},
-      {"big5", {1, 2}},     {"sjis", {13, 2}},    {"euckr", {19, 2}}, {"cp1251", {51, 1}},
+      {"utf8mb4", {45, 4}}, {"utf8mb3", {33, 3}}, {"utf8", {33, 3}},   {"latin1", {8, 1}},
+      {"ascii", {11, 1}},   {"binary", {63, 1}},  {"latin2", {9, 1}},  {"cp1250", {26, 1}},
+      {"ucs2", {35, 2}},    {"utf16", {54, 4}},   {"utf32", {60, 4}},  {"gbk", {28, 2}},
+      {"big5", {1, 2}},     {"sjis", {13, 2}},    {"euckr", {19, 2}},  {"cp1251", {51, 1}},
       {"koi8r", {7, 1}},    {"greek", {25, 1}},   {"hebrew", {16, 1}}, {"cp1256", {57, 1}},
   };
   auto it = variables.values.find("character_set_results");

@@ -37,7 +37,8 @@ awaitable<void> ask(asio::any_io_executor executor, Source& source) {
   if (s) {
     s = co_await conn.query(
         "SELECT TABLE_NAME, TABLE_ROWS, DATA_LENGTH FROM information_schema.TABLES "
-        "WHERE TABLE_SCHEMA = '" + conn.escape(ds.database) + "'");
+        "WHERE TABLE_SCHEMA = '" +
+        conn.escape(ds.database) + "'");
   }
   while (s) {
     MYSQL_ROW row = nullptr;
@@ -59,8 +60,8 @@ awaitable<void> ask(asio::any_io_executor executor, Source& source) {
 }  // namespace
 
 awaitable<std::vector<ShardingTableStatistics>> collectShardingStatistics(
-    asio::any_io_executor executor, const config::Topology& topology,
-    const router::RuleSet& rules, const std::vector<ShardingTableStatistics>& previous) {
+    asio::any_io_executor executor, const config::Topology& topology, const router::RuleSet& rules,
+    const std::vector<ShardingTableStatistics>& previous) {
   // Every data source that holds an actual table, asked once and all at once.
   std::vector<Source> sources;
   std::map<std::pair<std::string, std::string>, size_t> index;  // (database, data source)
@@ -78,7 +79,8 @@ awaitable<std::vector<ShardingTableStatistics>> collectShardingStatistics(
     }
   }
   co_await runAll(executor, sources.size(), [&](size_t i) { return ask(executor, sources[i]); });
-  std::map<std::tuple<std::string, std::string, std::string>, const ShardingTableStatistics*> before;
+  std::map<std::tuple<std::string, std::string, std::string>, const ShardingTableStatistics*>
+      before;
   for (const ShardingTableStatistics& r : previous) {
     before[{r.logicDatabase, r.actualDatabase, r.actualTable}] = &r;
   }

@@ -19,10 +19,10 @@ namespace shardproxy::admin {
 // of `previous` for its tables (0 when there are none); an actual table that does not exist has
 // 0 rows and size 0, as with ShardingSphere. Ids count from 1 over all logical databases.
 awaitable<std::vector<ShardingTableStatistics>> collectShardingStatistics(
-    asio::any_io_executor executor, const config::Topology& topology,
-    const router::RuleSet& rules, const std::vector<ShardingTableStatistics>& previous);
+    asio::any_io_executor executor, const config::Topology& topology, const router::RuleSet& rules,
+    const std::vector<ShardingTableStatistics>& previous);
 
-// Collects at start-up, then every props.proxyMetaDataCollectorInterval, into `data`, until
+// Collects at start-up, then every props.proxyMetaDataCollectorIntervalSeconds, into `data`, until
 // `stopping`; returns at once when the collector is off (proxy-meta-data-collector-enabled).
 awaitable<void> collectStatisticsLoop(const config::Topology& topology,
                                       const router::RuleSet& rules, SystemTableData& data,

@@ -177,16 +177,17 @@ class SelectEvaluation {
         if (iequals(table_.columns[i].orgName, e.column.value)) return i;
       }
     }
-    return Status(1054, "42S22",
-                  "Unknown column '" + std::string(s_.text(e.span)) + "' in '" +
-                      std::string(clause) + "'");
+    return Status(
+        1054, "42S22",
+        "Unknown column '" + std::string(s_.text(e.span)) + "' in '" + std::string(clause) + "'");
   }
 
   Status selectList(const ast::Select& q) {
     bool plain = false;
     for (const ast::SelectItem& item : q.items) {
       if (item.kind != ast::SelectItem::Kind::Expr) {
-        if (item.kind == ast::SelectItem::Kind::TableStar && !iequals(item.table.value, tableName_)) {
+        if (item.kind == ast::SelectItem::Kind::TableStar &&
+            !iequals(item.table.value, tableName_)) {
           return Status(1051, "42S02", "Unknown table '" + item.table.value + "'");
         }
         for (size_t i = 0; i < table_.columns.size(); ++i) {
@@ -232,8 +233,9 @@ class SelectEvaluation {
     const ast::Expr& e = s_.expr(id);
     if (e.kind == ast::ExprKind::UnaryOp && e.unaryOp == ast::UnaryOperator::Minus) {
       const ast::Expr& inner = s_.expr(e.args[0]);
-      if (inner.kind != ast::ExprKind::Literal || (inner.literalType != ast::LiteralType::Integer &&
-                                                   inner.literalType != ast::LiteralType::Decimal)) {
+      if (inner.kind != ast::ExprKind::Literal ||
+          (inner.literalType != ast::LiteralType::Integer &&
+           inner.literalType != ast::LiteralType::Decimal)) {
         return false;
       }
       out = "-" + inner.value;
@@ -264,7 +266,8 @@ class SelectEvaluation {
     nodes.emplace_back();
     if (e.kind == ast::ExprKind::BinaryOp &&
         (e.binaryOp == ast::BinaryOperator::And || e.binaryOp == ast::BinaryOperator::Or)) {
-      nodes[at].spec.kind = e.binaryOp == ast::BinaryOperator::And ? Node::Kind::And : Node::Kind::Or;
+      nodes[at].spec.kind =
+          e.binaryOp == ast::BinaryOperator::And ? Node::Kind::And : Node::Kind::Or;
       for (ast::ExprId arg : e.args) {
         uint32_t child = static_cast<uint32_t>(nodes.size());
         if (Status st = predicate(arg, nodes, depth + 1); !st) return st;
@@ -303,11 +306,20 @@ class SelectEvaluation {
         operand = e.args[1];
         // 5 < x is x > 5.
         switch (op) {
-          case merger::CompareOp::Lt: op = merger::CompareOp::Gt; break;
-          case merger::CompareOp::Le: op = merger::CompareOp::Ge; break;
-          case merger::CompareOp::Gt: op = merger::CompareOp::Lt; break;
-          case merger::CompareOp::Ge: op = merger::CompareOp::Le; break;
-          default: break;
+          case merger::CompareOp::Lt:
+            op = merger::CompareOp::Gt;
+            break;
+          case merger::CompareOp::Le:
+            op = merger::CompareOp::Ge;
+            break;
+          case merger::CompareOp::Gt:
+            op = merger::CompareOp::Lt;
+            break;
+          case merger::CompareOp::Ge:
+            op = merger::CompareOp::Le;
+            break;
+          default:
+            break;
         }
       }
       node.spec.kind = Node::Kind::Compare;
@@ -528,7 +540,9 @@ SystemTable systemTable(std::string_view name, std::string_view version,
     return t;
   }
   t.name = std::string(kShardingTableStatistics);
-  auto text = [](std::string_view c) { return column(kShardingTableStatistics, c, ColumnType::kVarString); };
+  auto text = [](std::string_view c) {
+    return column(kShardingTableStatistics, c, ColumnType::kVarString);
+  };
   t.columns = {column(kShardingTableStatistics, "id", ColumnType::kLong),
                text("logic_database_name"),
                text("logic_table_name"),

@@ -1,5 +1,7 @@
 #include "binder/binder.h"
 
+#include <strings.h>
+
 #include <algorithm>
 #include <set>
 
@@ -20,7 +22,9 @@ bool isSystemSchema(std::string_view name) {
 }
 
 bool isShardingSphereSchema(std::string_view name) {
-  return lowerAscii(name) == kShardingSphereSchema;
+  // (Asked of the session's database for every statement the proxy may answer: no copy.)
+  return name.size() == kShardingSphereSchema.size() &&
+         strncasecmp(name.data(), kShardingSphereSchema.data(), name.size()) == 0;
 }
 
 bool isShardingSphereTable(std::string_view name) {

@@ -40,8 +40,9 @@ std::vector<std::string> run(const std::string& sql, bool seesOther = false) {
   auto parsed = parser::ast::parseAst(sql);
   if (!parsed) return {"parse error: " + parsed.status().message()};
   std::vector<ShardingTableStatistics> statistics = sample();
-  SystemTable table = systemTable(selectedSystemTable(parsed.value()), "9.9.9", statistics,
-                                  [&](std::string_view db) { return seesOther || db == "sharding_db"; });
+  SystemTable table =
+      systemTable(selectedSystemTable(parsed.value()), "9.9.9", statistics,
+                  [&](std::string_view db) { return seesOther || db == "sharding_db"; });
   asio::io_context io;
   std::optional<Result<SystemResult>> result;
   asio::co_spawn(
@@ -117,8 +118,9 @@ TEST(SystemTablesTest, AUserSeesTheRowsOfTheirDatabasesOnly) {
             (Lines{"COUNT(*)", "4"}));
   EXPECT_EQ(run("SELECT COUNT(*) FROM shardingsphere.sharding_table_statistics", true),
             (Lines{"COUNT(*)", "8"}));
-  EXPECT_EQ(run("SELECT DISTINCT logic_database_name FROM shardingsphere.sharding_table_statistics"),
-            (Lines{"logic_database_name", "sharding_db"}));
+  EXPECT_EQ(
+      run("SELECT DISTINCT logic_database_name FROM shardingsphere.sharding_table_statistics"),
+      (Lines{"logic_database_name", "sharding_db"}));
 }
 
 TEST(SystemTablesTest, WhereOrderByLimit) {
@@ -135,11 +137,13 @@ TEST(SystemTablesTest, WhereOrderByLimit) {
   EXPECT_EQ(run("SELECT id FROM shardingsphere.sharding_table_statistics WHERE row_count > 9 "
                 "AND ACTUAL_DATABASE_NAME = 'DS_1' ORDER BY row_count"),
             (Lines{"id", "3", "4"}));
-  EXPECT_EQ(run("SELECT actual_table_name AS t, COUNT(*) FROM shardingsphere.sharding_table_statistics"),
-            (Lines{"error 1235: unsupported: COUNT together with columns (no GROUP BY) over "
-                   "ShardingSphere's system tables"}));
-  EXPECT_EQ(run("SELECT id AS n FROM shardingsphere.sharding_table_statistics ORDER BY n DESC LIMIT 1"),
-            (Lines{"n", "4"}));
+  EXPECT_EQ(
+      run("SELECT actual_table_name AS t, COUNT(*) FROM shardingsphere.sharding_table_statistics"),
+      (Lines{"error 1235: unsupported: COUNT together with columns (no GROUP BY) over "
+             "ShardingSphere's system tables"}));
+  EXPECT_EQ(
+      run("SELECT id AS n FROM shardingsphere.sharding_table_statistics ORDER BY n DESC LIMIT 1"),
+      (Lines{"n", "4"}));
   EXPECT_EQ(run("SELECT COUNT(*) AS n FROM shardingsphere.sharding_table_statistics WHERE 3 < id"),
             (Lines{"n", "1"}));
   EXPECT_EQ(run("SELECT id FROM shardingsphere.sharding_table_statistics WHERE id IS NULL"),

@@ -500,12 +500,13 @@ TEST_F(BinderTest, OnlyTheShardingSphereSchemasTablesExistThere) {
   EXPECT_EQ(message("app", "shardingsphere", "SELECT * FROM item"),
             "Table 'shardingsphere.item' doesn't exist");
   // One statement over a logical database and the schema is one over two databases.
-  EXPECT_EQ(code("root", "shop",
-                 "SELECT * FROM item JOIN shardingsphere.cluster_information c ON 1 = 1"),
-            1235);
+  EXPECT_EQ(
+      code("root", "shop", "SELECT * FROM item JOIN shardingsphere.cluster_information c ON 1 = 1"),
+      1235);
   // The physical layout stays hidden: the schema is not a way to a data source.
-  EXPECT_EQ(code("app", "shop", "SELECT * FROM shardingsphere.sharding_table_statistics s "
-                                "JOIN sharding_db.t_order o ON 1 = 1"),
+  EXPECT_EQ(code("app", "shop",
+                 "SELECT * FROM shardingsphere.sharding_table_statistics s "
+                 "JOIN sharding_db.t_order o ON 1 = 1"),
             1142);
 }
 
