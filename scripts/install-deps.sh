@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs every Debian 12 package that the build, the tests, the demo and the benchmarks need.
+# Installs every Debian 12 package that the build, the tests, the demo and the benchmarks need,
+# and the npm libraries of the Sequelize test (into .work/node-apps).
 # Idempotent: when everything is present it only checks and returns.
 set -euo pipefail
 
@@ -15,7 +16,10 @@ PACKAGES=(
   mariadb-server mariadb-client mariadb-plugin-spider sysbench haproxy
   python3 python3-pymysql php-cli php-mysql procps iproute2
   default-jdk-headless libmariadb-java
+  # real-application client tests (tests/integration/test_app_*.py)
+  libdbi-perl libdbd-mariadb-perl python3-django python3-mysqldb
 )
+REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
 missing=()
 for p in "${PACKAGES[@]}"; do
@@ -24,7 +28,33 @@ for p in "${PACKAGES[@]}"; do
   fi
 done
 
+# Node.js and npm for the Sequelize test, from Debian unless a node with its npm is already there
+# (NodeSource's nodejs bundles npm and conflicts with Debian's npm package).
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  missing+=(nodejs npm)
+fi
+
+# The npm libraries of the real-application client tests (tests/integration/apps/package.json and
+# its lock file) go into .work/node-apps; the stamp is the lock file they were installed from.
+install_node_apps() {
+  local src="$REPO_ROOT/tests/integration/apps" dir="$REPO_ROOT/.work/node-apps"
+  if [ -d "$dir/node_modules" ] && cmp -s "$src/package-lock.json" "$dir/installed-package-lock.json"; then
+    return 0
+  fi
+  echo "install-deps: npm ci in $dir"
+  mkdir -p "$dir"
+  rm -f "$dir/installed-package-lock.json"
+  cp "$src/package.json" "$src/package-lock.json" "$dir/"
+  # A failure here does not stop the build: the test that needs these libraries fails and says so.
+  if (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error); then
+    cp "$src/package-lock.json" "$dir/installed-package-lock.json"
+  else
+    echo "install-deps: npm ci failed; integration.test_app_sequelize will fail until it succeeds" >&2
+  fi
+}
+
 if [ ${#missing[@]} -eq 0 ]; then
+  install_node_apps
   exit 0
 fi
 
@@ -42,4 +72,5 @@ if [ ! -e /usr/sbin/policy-rc.d ]; then
 fi
 $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 if [ $policy_added -eq 1 ]; then $SUDO rm -f /usr/sbin/policy-rc.d; fi
+install_node_apps
 echo "install-deps: done"
