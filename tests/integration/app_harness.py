@@ -6,7 +6,9 @@ Topology (one proxy per test script, on the two servers of the cluster):
   * logical database ``app_db`` shards ``t_order`` over ds_0 (first server) and ds_1 (second
     server) by ``user_id % 2``, then over ``t_order_0`` / ``t_order_1`` by ``order_id % 2``;
   * logical database ``app_plain`` is pass-through (no sharding rule) on the second server and
-    holds ``t_ledger`` (AUTO_INCREMENT id).
+    holds ``t_ledger`` (AUTO_INCREMENT id);
+  * ``app_db.t_note`` is sharded by ``user_id % 2`` only and does not exist at first: a client
+    program may create it through the proxy (on the reference, the same statement makes one table).
 The reference is the same data loaded directly into two databases of the first server, with the
 same table names (``t_order`` there is one table).
 
@@ -64,6 +66,8 @@ RULES = """
         standard:
           shardingColumn: order_id
           shardingAlgorithmName: t_order_inline
+    t_note:
+      actualDataNodes: ds_${0..1}.t_note
   defaultDatabaseStrategy:
     standard:
       shardingColumn: user_id

@@ -4,8 +4,9 @@ reference MariaDB and through the proxy:
 
     python3 django_app.py PORT USER PASSWORD DATABASE
 
-DATABASE holds t_order (order_id, user_id, status, amount, note), created and loaded by the test:
-the model is unmanaged, so Django neither creates nor introspects tables. One JSON line per step:
+DATABASE holds t_order (order_id, user_id, status, amount, note), created and loaded by the test;
+the program creates t_note itself with raw SQL, uses it and drops it. The models are unmanaged:
+Django neither creates nor introspects tables. One JSON line per step:
 {"step": ..., "result": ...} or {"step": ..., "error": [errno, message]}; the last step is "done".
 """
 
@@ -26,7 +27,7 @@ settings.configure(
     INSTALLED_APPS=[], USE_TZ=False, DEFAULT_AUTO_FIELD="django.db.models.AutoField")
 django.setup()
 
-from django.db import models, transaction  # noqa: E402
+from django.db import connection, models, transaction  # noqa: E402
 from django.db.models import Count, F, Max, Sum  # noqa: E402
 
 
@@ -43,9 +44,23 @@ class Order(models.Model):
         managed = False
 
 
+class Note(models.Model):
+    """A table the program itself creates with raw SQL through its connection."""
+    note_id = models.BigIntegerField(primary_key=True)
+    user_id = models.IntegerField()
+    body = models.CharField(max_length=64)
+
+    class Meta:
+        app_label = "shop"
+        db_table = "t_note"
+        managed = False
+
+
 def plain(v):
     if isinstance(v, Order):
         return [v.order_id, v.user_id, v.status, plain(v.amount), v.note]
+    if isinstance(v, Note):
+        return [v.note_id, v.user_id, v.body]
     if isinstance(v, Decimal):
         return str(v)
     if isinstance(v, dict):
@@ -139,7 +154,32 @@ def duplicate_in_atomic():
         Order.objects.create(order_id=1003, user_id=2, status="DUP")
 
 
+def raw_sql(*statements):
+    with connection.cursor() as cur:
+        for sql in statements:
+            cur.execute(sql)
+        return cur.rowcount
+
+
+def notes():
+    Note.objects.create(note_id=1, user_id=1, body="one")
+    Note.objects.bulk_create([Note(note_id=2, user_id=2, body="two"), Note(note_id=3, user_id=3, body="three")])
+    n = Note.objects.get(note_id=2)
+    n.body = "two, saved"
+    n.save(update_fields=["body"])
+    Note.objects.filter(user_id=3).delete()
+    return {"count": Note.objects.count(), "rows": list(Note.objects.order_by("-note_id")),
+            "of user 1": list(Note.objects.filter(user_id=1))}
+
+
 steps = [
+    ("create a table with raw SQL", lambda: raw_sql(
+        "DROP TABLE IF EXISTS t_note",
+        "CREATE TABLE t_note (note_id BIGINT NOT NULL PRIMARY KEY, user_id INT NOT NULL, body VARCHAR(64) NOT NULL)"
+        " DEFAULT CHARSET=utf8mb4")),
+    ("use the new table through a model", notes),
+    ("drop it with raw SQL", lambda: raw_sql("DROP TABLE t_note")),
+
     ("filter by user_id", lambda: Order.objects.filter(user_id=3).order_by("order_id")),
     ("get by pk", lambda: Order.objects.get(order_id=1004)),
     ("get by both keys", lambda: Order.objects.get(user_id=2, order_id=1004)),
