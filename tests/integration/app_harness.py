@@ -274,7 +274,10 @@ class AppTestCase(h.TestCase):
 
     def check_program(self, make_cmd, what, env=None):
         """The whole check of one client program: both runs, same transcript, same tables."""
-        transcripts = self.run_both(make_cmd, what, env=env)
+        self.compare(self.run_both(make_cmd, what, env=env), what)
+
+    def compare(self, transcripts, what):
+        """Both checks against the reference, reported together: the transcripts, then the tables."""
         problems = []
         for check in (lambda: self.assert_same_transcript(transcripts, what), lambda: self.assert_same_tables(what)):
             try:
