@@ -51,6 +51,27 @@ protocol::ColumnDefinition owned(const protocol::ColumnDefinitionRef& c) {
   return d;
 }
 
+// SET [SESSION] autocommit = 1 | ON | TRUE (any item of the SET).
+bool turnsAutocommitOn(const ast::Statement& s) {
+  if (s.kind != ast::StatementKind::Set) return false;
+  for (const ast::SetItem& item : s.set.items) {
+    if (item.kind != ast::SetItem::Kind::Variable ||
+        item.scope != ast::VariableScope::Session ||
+        strcasecmp(item.name.value.c_str(), "autocommit") != 0) {
+      continue;
+    }
+    std::string value(item.valueKeyword.empty() ? item.valueSpan.text(s.sql)
+                                                : std::string_view(item.valueKeyword));
+    if (value.size() >= 2 && (value.front() == '\'' || value.front() == '"')) {
+      value = value.substr(1, value.size() - 2);
+    }
+    for (const char* on : {"1", "ON", "TRUE"}) {
+      if (strcasecmp(value.c_str(), on) == 0) return true;
+    }
+  }
+  return false;
+}
+
 }  // namespace
 
 namespace {
@@ -122,37 +143,14 @@ awaitable<bool> Engine::executeSharded(const ast::Statement& s) {
                            s.tclKind == Tcl::ReleaseSavepoint);
   bool beginOrEnd =
       tcl && (s.tclKind == Tcl::Begin || s.tclKind == Tcl::Commit || s.tclKind == Tcl::Rollback);
-  // The open transaction's own statements, from any database.
-  if (txn.open() && (beginOrEnd || savepoint)) {
+  // The transaction is the session's, over every logical database: its statements are answered
+  // here whichever database is in use (or none). A savepoint outside any transaction is the
+  // backend's to answer, as MySQL does (SAVEPOINT succeeds, ROLLBACK TO fails).
+  if (beginOrEnd || (savepoint && session_.transactional())) {
     co_await transactionStatement(s);
     co_return true;
   }
-  const router::ShardingRule* rules = session_.activeRules();
-  if (!rules) co_return false;
-  // With autocommit off every statement is in a transaction: in XA mode, an XA one.
-  if (txn.type() == txn::TransactionType::Xa && !txn.open() &&
-      !(session_.statusFlags() & pstatus::kAutocommit) && session_.services().coordinator &&
-      isDml(s)) {
-    session_.beginImplicitTransaction();
-  }
-  if (isDml(s)) {
-    co_await executeRouted(s, *rules, false);
-    co_return true;
-  }
-  if (s.kind == ast::StatementKind::Ddl && !s.ddl.tables.empty()) {
-    // DDL commits the transaction first, on every data source, as MySQL does.
-    if (Status st = co_await session_.endTransaction(true); !st) {
-      sink_.error(st);
-      co_return true;
-    }
-    co_await executeRouted(s, *rules, false);
-    co_return true;
-  }
-  if (beginOrEnd || (savepoint && !(session_.statusFlags() & pstatus::kAutocommit))) {
-    co_await transactionStatement(s);
-    co_return true;
-  }
-  // SET TRANSACTION for the next transaction: each data source it touches gets it.
+  // SET TRANSACTION for the next transaction: each participant it touches gets it.
   if (tcl && s.tclKind == Tcl::SetTransaction &&
       s.transaction.scope == ast::TransactionStatement::Scope::Next) {
     if (Status st = txn.setNext(s.sql); !st) {
@@ -160,6 +158,34 @@ awaitable<bool> Engine::executeSharded(const ast::Statement& s) {
     } else {
       sink_.ok(protocol::OkPacket{0, 0, session_.statusFlags(), 0, {}});
     }
+    co_return true;
+  }
+  // DDL (but temporary tables) and LOCK TABLES commit the transaction first, on every
+  // participant, as MySQL does.
+  // So does turning autocommit on while it is off.
+  bool commitsFirst = (s.kind == ast::StatementKind::Ddl && !s.ddl.temporary) ||
+                      (tcl && s.tclKind == Tcl::LockTables) ||
+                      (turnsAutocommitOn(s) && !(session_.statusFlags() & pstatus::kAutocommit));
+  if (commitsFirst && session_.transactional()) {
+    if (Status st = co_await session_.endTransaction(true); !st) {
+      sink_.error(st);
+      co_return true;
+    }
+  }
+  // With autocommit off every statement is in a transaction: in XA mode, an XA one.
+  if (txn.type() == txn::TransactionType::Xa && !txn.open() &&
+      !(session_.statusFlags() & pstatus::kAutocommit) && session_.services().coordinator &&
+      (isDml(s) || s.kind == ast::StatementKind::LoadData)) {
+    session_.beginImplicitTransaction();
+  }
+  const router::ShardingRule* rules = session_.activeRules();
+  if (!rules) co_return false;
+  if (isDml(s)) {
+    co_await executeRouted(s, *rules, false);
+    co_return true;
+  }
+  if (s.kind == ast::StatementKind::Ddl && !s.ddl.tables.empty()) {
+    co_await executeRouted(s, *rules, false);
     co_return true;
   }
   co_return false;
@@ -197,11 +223,12 @@ awaitable<void> Engine::transactionStatement(const ast::Statement& s) {
   bool chain = s.transaction.chain == ast::Completion::Yes;
   bool release = s.transaction.release == ast::Completion::Yes;
   std::string begin = txn.open() ? txn.beginStatement() : "BEGIN";
+  bool readOnly = txn.open() && txn.readOnly();
   if (Status st = co_await session_.endTransaction(s.tclKind == Tcl::Commit); !st) {
     sink_.error(st);
     co_return;
   }
-  if (chain) txn.begin(begin, txn.database(), false);
+  if (chain) session_.beginTransaction(begin, readOnly);
   sink_.ok(protocol::OkPacket{0, 0, session_.statusFlags(), 0, {}});
   if (release) session_.requestClose();
 }
@@ -294,6 +321,12 @@ awaitable<void> Engine::queryAndRelay(const Target& target, const std::string& s
 awaitable<Status> Engine::relayResults(ShardConnection& conn, const Target& target,
                                        const RelayOptions& options, bool trackVariables,
                                        bool& stateChanged) {
+  // The connection's flags, in a transaction when the session is: its transaction may be open
+  // on other participants while this one has not begun one (autocommit off, no table touched).
+  auto visible = [this](uint16_t backendStatus) {
+    return static_cast<uint16_t>(clientVisible(backendStatus) |
+                                 (session_.statusFlags() & pstatus::kInTrans));
+  };
   for (;;) {
     if (const unsigned columns = conn.fieldCount(); columns > 0) {
       sink_.columnCount(columns);
@@ -306,7 +339,7 @@ awaitable<Status> Engine::relayResults(ShardConnection& conn, const Target& targ
         }
         sink_.column(c);
       }
-      sink_.columnsEnd(clientVisible(conn.serverStatus()));
+      sink_.columnsEnd(visible(conn.serverStatus()));
       for (;;) {
         Status s = co_await conn.fetchRow();
         if (!s) {
@@ -340,7 +373,7 @@ awaitable<Status> Engine::relayResults(ShardConnection& conn, const Target& targ
         }
       }
       OkInfo ok = conn.okInfo();
-      sink_.end(clientVisible(ok.statusFlags), ok.warnings);
+      sink_.end(visible(ok.statusFlags), ok.warnings);
     } else {
       OkInfo ok = conn.okInfo();
       if (trackVariables && (ok.statusFlags & pstatus::kSessionStateChanged)) {
@@ -357,7 +390,7 @@ awaitable<Status> Engine::relayResults(ShardConnection& conn, const Target& targ
         insertId = *session_.insertIdOverride;
         session_.insertIdOverride.reset();
       }
-      sink_.ok(protocol::OkPacket{ok.affectedRows, insertId, clientVisible(ok.statusFlags),
+      sink_.ok(protocol::OkPacket{ok.affectedRows, insertId, visible(ok.statusFlags),
                                   ok.warnings, std::move(ok.info)});
     }
     if (!conn.moreResults()) break;

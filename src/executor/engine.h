@@ -33,9 +33,9 @@ class Engine {
  public:
   Engine(ShardSession& session, ResultSink& sink) : session_(session), sink_(sink) {}
 
-  // Statements the engine runs on a sharded database (routed DML, DDL of its tables, its
-  // transaction statements): runs `s` and returns true; false for anything else, which the
-  // caller answers or passes through.
+  // Statements the engine runs: the session's transaction statements in any database (DDL and
+  // LOCK TABLES commit it first), routed DML and DDL of a sharded database's tables. Runs `s`
+  // and returns true; false for anything else, which the caller answers or passes through.
   awaitable<bool> executeSharded(const parser::ast::Statement& s);
 
   // Sends the statement to the session's data source as written (apart from session functions

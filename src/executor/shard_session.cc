@@ -39,8 +39,50 @@ void ShardSession::logSql(const std::string& dataSource, std::string_view sql) c
   if (sqlShow()) spdlog::info("Actual SQL: {} ::: {}", dataSource, sql);
 }
 
-ShardSession::Key ShardSession::keyOf(const Target& target) {
-  return {target.noDatabase ? std::string() : target.database->name, target.dataSource->name};
+namespace {
+
+// What a backend connection to `ds` is, beyond pool settings: two data sources with the same
+// endpoint give connections nobody could tell apart.
+std::string endpointOf(const config::DataSource& ds, bool noDatabase) {
+  std::string out;
+  auto add = [&out](std::string_view part) {
+    out += std::to_string(part.size());
+    out += ':';
+    out += part;
+  };
+  add(ds.host);
+  add(std::to_string(ds.port));
+  add(ds.username);
+  add(ds.password);
+  add(noDatabase ? std::string("-") : "+" + ds.database);
+  add(sslModeName(ds.sslMode));
+  add(ds.sslCa);
+  for (const auto& [name, value] : ds.urlParams) {
+    add(name);
+    add(value);
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string ShardSession::participantKey(const Target& target) const {
+  const config::DataSource* ds = target.dataSource;
+  auto cached = keys_.find({ds, target.noDatabase});
+  if (cached != keys_.end()) return cached->second;
+  std::string endpoint = endpointOf(*ds, target.noDatabase);
+  // Data sources of one logical database that share an endpoint stay apart: one statement's
+  // units may run on them at once.
+  size_t twin = 0;
+  if (target.database) {
+    for (const config::DataSource& other : target.database->dataSources) {
+      if (&other == ds) break;
+      if (endpointOf(other, target.noDatabase) == endpoint) ++twin;
+    }
+  }
+  std::string key = endpoint + "#" + std::to_string(twin);
+  keys_.emplace(std::make_pair(ds, target.noDatabase), key);
+  return key;
 }
 
 const router::ShardingRule* ShardSession::rulesOf(const std::string& db) const {
@@ -102,20 +144,8 @@ Result<Target> ShardSession::targetFor(const config::LogicalDatabase& db,
 }
 
 awaitable<Result<HeldConnection>> ShardSession::acquire(const Target& target) {
-  Key key = keyOf(target);
+  Key key = participantKey(target);
   HeldConnection held;
-  // A sharded database's transactions are LOCAL or XA: one participant per data source.
-  // Elsewhere a transaction stays on its one connection.
-  bool local = target.database && rulesOf(target.database->name);
-  for (const auto& [otherKey, other] : held_) {
-    bool sameDatabase = otherKey.first == key.first;
-    if (otherKey != key && (other.conn->serverStatus() & pstatus::kInTrans) &&
-        !(local && sameDatabase)) {
-      co_return Status(er::kNotSupportedYet, "42000",
-                       "unsupported: a transaction cannot span databases or data sources; "
-                       "COMMIT or ROLLBACK it first");
-    }
-  }
   if (auto it = held_.find(key); it != held_.end()) {
     held = std::move(it->second);
     held_.erase(it);
@@ -135,15 +165,16 @@ awaitable<Result<HeldConnection>> ShardSession::acquire(const Target& target) {
       if (s) conn.appliedVariables() = variables.values;
     }
   }
+  // Whatever logical database it serves (or none), a connection joins the session's
+  // transaction.
   if (s) {
-    // With autocommit off, a connection new to the session joins the transaction its first
-    // statement begins.
-    std::string db = target.noDatabase ? std::string() : target.database->name;
-    bool implicitStart = !transaction_.open() && !held.pinned && !db.empty() && db == database &&
-                         !(statusFlags() & pstatus::kAutocommit) && activeRules();
+    // With autocommit off, the statement about to run begins a transaction on a connection
+    // that is in none: it gets the savepoints and SET TRANSACTION of the session's.
     bool nativeOpen = conn.serverStatus() & pstatus::kInTrans;
-    if (transaction_.joins(db, conn.dataSource(), nativeOpen, implicitStart)) {
-      s = co_await transaction_.join(conn, db, nativeOpen, implicitStart);
+    bool implicitStart =
+        !transaction_.open() && !nativeOpen && !(statusFlags() & pstatus::kAutocommit);
+    if (transaction_.joins(key, nativeOpen, implicitStart)) {
+      s = co_await transaction_.join(conn, key, nativeOpen, implicitStart);
     }
   }
   if (!s) {
@@ -157,20 +188,18 @@ awaitable<Result<HeldConnection>> ShardSession::acquire(const Target& target) {
 void ShardSession::finish(const Target& target, HeldConnection held, bool sticky) {
   ShardConnection& conn = *held.conn;
   lastConnection_ = conn.identity();
+  Key key = participantKey(target);
+  bool branch = transaction_.isBranch(key);
   if (conn.broken() || !conn.idleClean()) {
-    if (conn.broken() && (held.pinned || held.sticky)) mustClose_ = true;
+    if (conn.broken() && (held.pinned || held.sticky || branch)) mustClose_ = true;
     lastConnection_ = nullptr;
     source_.release(std::move(held.conn));
     return;
   }
-  Key key = keyOf(target);
-  const auto& branches = transaction_.branches();
-  bool branch = !key.first.empty() && key.first == transaction_.database() &&
-                std::find(branches.begin(), branches.end(), key.second) != branches.end();
   held.sticky = held.sticky || sticky;
   if (held.sticky || inTransaction(conn) || branch) {
     if (held_.count(key)) {
-      // One connection per data source carries the session's state; a second one cannot be
+      // One connection per participant carries the session's state; a second one cannot be
       // kept beside it (lanes are limited to one in a transaction, so this is a safety net).
       spdlog::warn("a second connection to {} held state; closing it", target.dataSource->name);
       source_.discard(std::move(held.conn));
@@ -187,12 +216,20 @@ void ShardSession::discard(HeldConnection held) {
 }
 
 bool ShardSession::holds(const std::string& db, const std::string& dataSource) const {
-  return held_.count({db, dataSource}) > 0;
+  const config::LogicalDatabase* logical = topology().findDatabase(db);
+  if (!logical) return false;
+  auto target = targetFor(*logical, dataSource);
+  return target && held_.count(participantKey(*target)) > 0;
 }
 
 std::optional<std::string> ShardSession::heldDataSource(const std::string& db) const {
-  for (const auto& [key, held] : held_) {
-    if (key.first == db) return key.second;
+  const config::LogicalDatabase* logical = topology().findDatabase(db);
+  if (!logical || held_.empty()) return std::nullopt;
+  for (const config::DataSource& ds : logical->dataSources) {
+    Target t;
+    t.database = logical;
+    t.dataSource = &ds;
+    if (held_.count(participantKey(t))) return ds.name;
   }
   return std::nullopt;
 }
@@ -200,14 +237,17 @@ std::optional<std::string> ShardSession::heldDataSource(const std::string& db) c
 uint16_t ShardSession::statusFlags() const {
   uint16_t flags = pstatus::kAutocommit;
   if (transaction_.open()) flags |= pstatus::kInTrans;
+  // Autocommit is the session's variable once the client set it: a held connection that has
+  // not run a statement since still shows the value it had then.
+  auto it = variables.values.find("autocommit");
+  bool known = it != variables.values.end();
+  if (known && it->second == "OFF") flags &= static_cast<uint16_t>(~pstatus::kAutocommit);
   for (const auto& [key, held] : held_) {
     uint16_t s = held.conn->serverStatus();
     if (s & pstatus::kInTrans) flags |= pstatus::kInTrans;
-    if (!(s & pstatus::kAutocommit)) flags &= static_cast<uint16_t>(~pstatus::kAutocommit);
-  }
-  auto it = variables.values.find("autocommit");
-  if (it != variables.values.end() && it->second == "OFF") {
-    flags &= static_cast<uint16_t>(~pstatus::kAutocommit);
+    if (!known && !(s & pstatus::kAutocommit)) {
+      flags &= static_cast<uint16_t>(~pstatus::kAutocommit);
+    }
   }
   return flags;
 }
@@ -217,46 +257,44 @@ bool ShardSession::transactional() const {
 }
 
 void ShardSession::beginTransaction(std::string statement, bool readOnly) {
-  transaction_.begin(std::move(statement), database, readOnly);
+  transaction_.begin(std::move(statement), readOnly);
 }
 
-void ShardSession::beginImplicitTransaction() { transaction_.begin("BEGIN", database, false); }
+void ShardSession::beginImplicitTransaction() { transaction_.begin("BEGIN", false); }
 
 std::vector<txn::Participant*> ShardSession::participants() {
   std::vector<txn::Participant*> out;
-  const auto& branches = transaction_.branches();
   for (auto& [key, held] : held_) {
-    if (key.first != database || !held.conn) continue;
-    bool branch = transaction_.xa() && key.first == transaction_.database() &&
-                  std::find(branches.begin(), branches.end(), key.second) != branches.end();
-    if (inTransaction(*held.conn) || branch) out.push_back(held.conn.get());
+    if (!held.conn) continue;
+    if (inTransaction(*held.conn) || transaction_.isBranch(key)) out.push_back(held.conn.get());
   }
   return out;
 }
 
 awaitable<Status> ShardSession::endTransaction(bool commit) {
-  // Who takes part: an XA transaction's branches, in the order they began; else every held
-  // connection in a transaction (COMMIT ends the LOCAL transaction from any database).
+  // Who takes part: the XA branches, in the order they began (null where the connection is
+  // gone); then every other held connection in a transaction, whatever database it serves.
   std::vector<Key> keys;
-  if (transaction_.xa()) {
-    for (const std::string& ds : transaction_.branches()) {
-      Key key{transaction_.database(), ds};
-      auto it = held_.find(key);
-      if (it != held_.end() && it->second.conn) keys.push_back(key);
-    }
-  } else {
-    for (const auto& [key, held] : held_) {
-      if (inTransaction(*held.conn)) keys.push_back(key);
-    }
+  std::vector<txn::Participant*> branches;
+  std::vector<txn::Participant*> local;
+  for (const txn::Transaction::Branch& b : transaction_.branches()) {
+    auto it = held_.find(b.participant);
+    bool here = it != held_.end() && it->second.conn;
+    keys.push_back(b.participant);
+    branches.push_back(here ? it->second.conn.get() : nullptr);
+  }
+  for (const auto& [key, held] : held_) {
+    if (transaction_.isBranch(key) || !held.conn || !inTransaction(*held.conn)) continue;
+    keys.push_back(key);
+    local.push_back(held.conn.get());
   }
   bool xa = transaction_.xa();
-  std::vector<txn::Participant*> participants;
-  for (const Key& key : keys) participants.push_back(held_.at(key).conn.get());
-  txn::Transaction::EndResult result = co_await transaction_.end(commit, participants);
+  txn::Transaction::EndResult result =
+      co_await transaction_.end(commit, std::move(branches), std::move(local));
   // Participants that hold nothing else go back to their pools.
   for (size_t i = 0; i < keys.size(); ++i) {
     auto it = held_.find(keys[i]);
-    if (it == held_.end()) continue;
+    if (it == held_.end() || !it->second.conn) continue;
     HeldConnection& held = it->second;
     if (result.discard[i] || held.conn->broken()) {
       // (An XA branch's connection carried the state a sticky one held: it is gone with it.)

@@ -1,8 +1,14 @@
 // The backend side of one client session: the connections it holds between statements (its
 // transaction's, or state the proxy cannot replay elsewhere), its session variables replayed on
-// each connection it uses, its transaction over several data sources, and what runs where now
-// (for KILL). Every connection the engine uses is acquired and finished here, which is where a
-// data source joins the session's transaction.
+// each connection it uses, its transaction over every logical database and data source it
+// touches, and what runs where now (for KILL). Every connection the engine uses is acquired and
+// finished here, which is where a connection joins the session's transaction.
+//
+// One held connection per participant key (participantKey()): data sources of different logical
+// databases that are the same endpoint (server, account, actual database, URL parameters) share
+// one connection, and so one transaction participant, as one MySQL session would. Any other
+// difference (another account or actual database on the same server) is another connection and
+// another participant: a connection has one account and one default database.
 #pragma once
 
 #include <map>
@@ -93,10 +99,15 @@ class ShardSession {
   // (`sticky`: the statement left some), else back to its pool.
   void finish(const Target& target, HeldConnection held, bool sticky);
   void discard(HeldConnection held);
-  // Whether the session holds a connection to `dataSource` of `database`.
+  // Whether the session holds a connection for `dataSource` of `database` (possibly one that
+  // another logical database's identical data source left).
   bool holds(const std::string& database, const std::string& dataSource) const;
   // A data source of `database` this session holds, for reads any data source can answer.
   std::optional<std::string> heldDataSource(const std::string& database) const;
+  // Which held connection serves `target`: its endpoint, and among the data sources of its
+  // logical database with that endpoint, which one (so that the units of one statement on two
+  // of them may run at once, each on its own connection).
+  std::string participantKey(const Target& target) const;
 
   // Server status flags for the client: autocommit and in-transaction as the held connections
   // and the session's transaction say.
@@ -104,14 +115,15 @@ class ShardSession {
   // Whether every statement runs in a transaction now (BEGIN, or autocommit off).
   bool transactional() const;
 
-  // ---- transactions on sharded databases ----
+  // ---- the session's transaction, over every logical database ----
   txn::Transaction& transaction() { return transaction_; }
   // BEGIN (the caller has ended what was open, as MySQL does).
   void beginTransaction(std::string statement, bool readOnly);
   // XA with autocommit off: the statement about to run begins the transaction.
   void beginImplicitTransaction();
-  // COMMIT or ROLLBACK of everything open (LOCAL participants or XA branches); connections that
-  // hold nothing else go back to their pools.
+  // COMMIT or ROLLBACK of everything open (XA branches, and every held connection in a
+  // transaction of its own), whichever logical databases they serve; connections that hold
+  // nothing else go back to their pools.
   awaitable<Status> endTransaction(bool commit);
   awaitable<Status> savepoint(txn::SavepointOp op, const std::string& name);
 
@@ -140,10 +152,8 @@ class ShardSession {
   void reset(std::map<std::string, std::string> initial);
 
  private:
-  using Key = std::pair<std::string, std::string>;  // (logical database or "", data source)
-  static Key keyOf(const Target& target);
-  // The held connections in a transaction on the transaction's database (or, with none open,
-  // the database in use), or with an XA branch.
+  using Key = std::string;  // participantKey()
+  // The held connections in a transaction, or with an XA branch.
   std::vector<txn::Participant*> participants();
 
   ConnectionSource& source_;
@@ -152,6 +162,9 @@ class ShardSession {
   std::string userAtClient_;  // USER(): user@client host
   std::string account_;       // CURRENT_USER(): user@host pattern
   std::map<Key, HeldConnection> held_;
+  // participantKey() by data source, with or without a database (the topology is the session's
+  // for its life, so the pointers stay valid).
+  mutable std::map<std::pair<const config::DataSource*, bool>, Key> keys_;
   // The connection of the previous statement, preferred for the next one so that
   // LAST_INSERT_ID(), FOUND_ROWS(), SHOW WARNINGS ... usually see it (identity only).
   const void* lastConnection_ = nullptr;

@@ -254,7 +254,7 @@ awaitable<void> Session::runStatement(std::string_view sql) {
       sqlDeallocate(statement);
       co_return;
     case Kind::Use: {
-      // (A sharded database's open transaction ends with its own COMMIT, from any database.)
+      // (The session's transaction goes on in the new database, as on one MySQL server.)
       Status s = useDatabase(statement.useDatabase.value);
       if (s) {
         writeOk();

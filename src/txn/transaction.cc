@@ -15,6 +15,9 @@ namespace shardproxy::txn {
 
 namespace {
 
+// ER_XA_RBROLLBACK: what MySQL answers a COMMIT whose branch was rolled back.
+constexpr uint16_t kXaRbRollback = 1402;
+
 Status firstError(const std::vector<Status>& statuses) {
   for (const Status& s : statuses) {
     if (!s) return s;
@@ -48,9 +51,9 @@ Status Transaction::setType(TransactionType type, bool nativeOpen) {
   return Status::ok();
 }
 
-void Transaction::begin(std::string statement, std::string database, bool readOnly) {
+void Transaction::begin(std::string statement, bool readOnly) {
   begin_ = std::move(statement);
-  database_ = std::move(database);
+  readOnly_ = readOnly;
   if (type_ == TransactionType::Xa && coordinator_) {
     if (xa_) coordinator_->ended(xa_->gtrid);
     xa_.emplace();
@@ -59,43 +62,55 @@ void Transaction::begin(std::string statement, std::string database, bool readOn
   }
 }
 
-const std::vector<std::string>& Transaction::branches() const {
-  static const std::vector<std::string> kNone;
+const std::vector<Transaction::Branch>& Transaction::branches() const {
+  static const std::vector<Branch> kNone;
   return xa_ ? xa_->branches : kNone;
 }
 
-bool Transaction::joinsXa(const std::string& database, const std::string& dataSource) const {
-  return xa_ && !database.empty() && database == database_ &&
-         std::find(xa_->branches.begin(), xa_->branches.end(), dataSource) == xa_->branches.end();
+bool Transaction::isBranch(const std::string& participant) const {
+  if (!xa_) return false;
+  return std::any_of(xa_->branches.begin(), xa_->branches.end(),
+                     [&](const Branch& b) { return b.participant == participant; });
 }
 
-bool Transaction::joinsLocal(const std::string& database, bool nativeOpen) const {
-  return !xa_ && begin_ && !database.empty() && database == database_ && !nativeOpen;
+bool Transaction::joinsXa(const std::string& participant) const {
+  return xa_ && !isBranch(participant);
 }
 
-bool Transaction::joins(const std::string& database, const std::string& dataSource,
-                        bool nativeOpen, bool implicitStart) const {
-  return implicitStart || joinsXa(database, dataSource) || joinsLocal(database, nativeOpen);
+bool Transaction::joinsLocal(bool nativeOpen) const { return !xa_ && begin_ && !nativeOpen; }
+
+bool Transaction::joins(const std::string& participant, bool nativeOpen,
+                        bool implicitStart) const {
+  return implicitStart || joinsXa(participant) || joinsLocal(nativeOpen);
 }
 
-awaitable<Status> Transaction::join(Participant& p, const std::string& database, bool nativeOpen,
-                                    bool implicitStart) {
-  const std::string& ds = p.dataSource();
-  bool joinsXa = this->joinsXa(database, ds);
-  bool joinsLocal = this->joinsLocal(database, nativeOpen);
+std::string Transaction::uniqueBqual(const std::string& dataSource) const {
+  auto taken = [&](const std::string& bqual) {
+    return std::any_of(xa_->branches.begin(), xa_->branches.end(),
+                       [&](const Branch& b) { return b.bqual == bqual; });
+  };
+  // Data source names are per logical database: two databases may both have a `ds_0`, even on
+  // one server, where a repeated xid would be refused (XAER_DUPID).
+  if (dataSource.size() <= kMaxBqualLength && !taken(dataSource)) return dataSource;
+  for (size_t n = 2;; ++n) {
+    std::string suffix = "#" + std::to_string(n);
+    std::string bqual = dataSource.substr(0, kMaxBqualLength - suffix.size()) + suffix;
+    if (!taken(bqual)) return bqual;
+  }
+}
+
+awaitable<Status> Transaction::join(Participant& p, const std::string& participant,
+                                    bool nativeOpen, bool implicitStart) {
+  bool joinsXa = this->joinsXa(participant);
+  bool joinsLocal = this->joinsLocal(nativeOpen);
   if (!joinsXa && !joinsLocal && !implicitStart) co_return Status::ok();
   Status s = Status::ok();
   if (next_) s = co_await p.execute(*next_);
   if (s && joinsXa) {
-    Xid xid{xa_->gtrid, ds};
-    if (!xidFits(xid)) {
-      s = Status(er::kNotSupportedYet, "42000",
-                 "unsupported: XA with a data source name longer than 64 bytes");
-    } else {
-      if (xa_->readOnly) s = co_await p.execute("SET TRANSACTION READ ONLY");
-      if (s) s = co_await p.execute("XA START " + xidSql(xid));
-      if (s) xa_->branches.push_back(ds);
-    }
+    Xid xid{xa_->gtrid, uniqueBqual(p.dataSource())};
+    if (xa_->readOnly) s = co_await p.execute("SET TRANSACTION READ ONLY");
+    if (s) s = co_await p.execute("XA START " + xidSql(xid));
+    if (s) xa_->branches.push_back(Branch{participant, xid.bqual});
   } else if (s && joinsLocal) {
     s = co_await p.execute(*begin_);
   }
@@ -106,34 +121,43 @@ awaitable<Status> Transaction::join(Participant& p, const std::string& database,
   co_return s;
 }
 
-awaitable<Transaction::EndResult> Transaction::end(bool commit,
-                                                   std::vector<Participant*> participants) {
+awaitable<Transaction::EndResult> Transaction::end(bool commit, std::vector<Participant*> branches,
+                                                   std::vector<Participant*> local) {
   savepoints_.clear();
   // SET TRANSACTION applies to the next transaction: it is used up when one ends (not by the
   // implicit commit of a BEGIN that has nothing to commit).
-  if (begin_ || xa_ || !participants.empty()) next_.reset();
-  if (xa_) co_return co_await endXa(commit, std::move(participants));
-  begin_.reset();
+  if (begin_ || xa_ || !local.empty()) next_.reset();
   EndResult result;
-  result.discard.assign(participants.size(), false);
+  result.discard.assign(branches.size() + local.size(), false);
+  if (xa_) {
+    result.status = co_await endXa(commit, std::move(branches), result.discard);
+  }
+  begin_.reset();
   const char* statement = commit ? "COMMIT" : "ROLLBACK";
-  for (Participant* p : participants) {
+  for (Participant* p : local) {
     Status st = co_await p->execute(statement);
     if (!st && result.status) result.status = st;
   }
   co_return result;
 }
 
-awaitable<Transaction::EndResult> Transaction::endXa(bool commit,
-                                                     std::vector<Participant*> participants) {
+awaitable<Status> Transaction::endXa(bool commit, std::vector<Participant*> branches,
+                                     std::vector<bool>& discard) {
   Xa xa = std::move(*xa_);
   xa_.reset();
   begin_.reset();
+  // The branches whose connections are still here (one whose connection closed was rolled
+  // back by its server), with their xids.
+  std::vector<Participant*> participants;
+  std::vector<size_t> index;  // into `branches` and `discard`
   std::vector<std::string> xids;
-  std::vector<std::string> dataSources;
-  for (Participant* p : participants) {
-    xids.push_back(xidSql(Xid{xa.gtrid, p->dataSource()}));
-    dataSources.push_back(p->dataSource());
+  std::vector<std::string> bquals;
+  for (size_t i = 0; i < branches.size() && i < xa.branches.size(); ++i) {
+    if (!branches[i]) continue;
+    participants.push_back(branches[i]);
+    index.push_back(i);
+    xids.push_back(xidSql(Xid{xa.gtrid, xa.branches[i].bqual}));
+    bquals.push_back(xa.branches[i].bqual);
   }
   auto onAll = [&](const std::string& verb, const std::string& suffix) {
     std::vector<std::string> sql;
@@ -141,24 +165,29 @@ awaitable<Transaction::EndResult> Transaction::endXa(bool commit,
     return onEach(participants, std::move(sql));
   };
 
-  EndResult result;
-  result.discard.assign(participants.size(), false);
+  Status status = Status::ok();
+  // A branch whose connection is gone was rolled back by its server: the rest cannot commit.
+  bool lost = participants.size() < xa.branches.size();
+  if (lost && commit) {
+    status = Status(kXaRbRollback, "XA100",
+                    "XA_RBROLLBACK: Transaction branch was rolled back");
+  }
   if (!participants.empty()) {
     Status ended = firstError(co_await onAll("XA END", ""));
-    bool rollback = !commit || !ended;
+    bool rollback = !commit || !ended || lost;
     // (A ROLLBACK succeeds whatever END said: a branch that cannot be rolled back by statement
     // is by closing its connection.)
-    if (!ended && commit) result.status = ended;
+    if (!ended && commit && status) status = ended;
     if (!rollback && participants.size() == 1) {
-      result.status = firstError(co_await onAll("XA COMMIT", " ONE PHASE"));
+      status = firstError(co_await onAll("XA COMMIT", " ONE PHASE"));
     } else if (!rollback) {
       Status prepared = firstError(co_await onAll("XA PREPARE", ""));
       if (prepared) {
         failpoint("xa-after-prepare");
-        prepared = co_await coordinator_->decideCommit(xa.gtrid, dataSources);
+        prepared = co_await coordinator_->decideCommit(xa.gtrid, bquals);
       }
       if (!prepared) {
-        result.status = prepared;
+        status = prepared;
         rollback = true;
       } else {
         // Decided: from here the transaction is committed, whatever fails below (recovery
@@ -169,9 +198,9 @@ awaitable<Transaction::EndResult> Transaction::endXa(bool commit,
           Status c = co_await participants[i]->execute("XA COMMIT " + xids[i]);
           if (!c) {
             allCommitted = false;
-            result.discard[i] = true;
-            spdlog::warn("XA COMMIT of {} on {} failed ({}); recovery will commit it", xa.gtrid,
-                         dataSources[i], c.message());
+            discard[index[i]] = true;
+            spdlog::warn("XA COMMIT of {} branch {} on {} failed ({}); recovery will commit it",
+                         xa.gtrid, bquals[i], participants[i]->dataSource(), c.message());
           }
           if (i == 0) failpoint("xa-after-first-commit");
         }
@@ -187,12 +216,12 @@ awaitable<Transaction::EndResult> Transaction::endXa(bool commit,
       // A branch that could not be rolled back (still active after a failed END, or a lost
       // connection) is rolled back by closing its connection.
       for (size_t i = 0; i < rolled.size(); ++i) {
-        if (!rolled[i]) result.discard[i] = true;
+        if (!rolled[i]) discard[index[i]] = true;
       }
     }
   }
   coordinator_->ended(xa.gtrid);
-  co_return result;
+  co_return status;
 }
 
 awaitable<Status> Transaction::savepoint(SavepointOp op, const std::string& name,
@@ -235,6 +264,7 @@ void Transaction::reset() {
   if (xa_ && coordinator_) coordinator_->ended(xa_->gtrid);
   xa_.reset();
   begin_.reset();
+  readOnly_ = false;
   savepoints_.clear();
   next_.reset();
 }

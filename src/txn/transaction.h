@@ -1,14 +1,19 @@
-// One client session's transaction over the data sources of a logical database.
+// One client session's transaction over every backend connection it touches, whatever logical
+// databases those serve: as with one MySQL server, a transaction spans databases freely.
 //
-// LOCAL (ShardingSphere's type): each data source the transaction touches begins its own
-// transaction with the client's BEGIN; COMMIT and ROLLBACK go to each in turn.
-// XA: the transaction has a gtrid of this proxy instance; each data source it touches starts a
-// branch (XA START gtrid, data source). COMMIT of one branch is XA COMMIT ... ONE PHASE. Of
+// Participants are identified by the caller (one key per backend connection: the session's
+// shard_session.h says which data sources share one).
+// LOCAL (ShardingSphere's type): each participant begins its own transaction with the client's
+// BEGIN as it joins; COMMIT and ROLLBACK go to each in turn.
+// XA: the transaction has a gtrid of this proxy instance; each participant starts a branch
+// (XA START gtrid, bqual: its data source's name, made unique within the transaction).
+// COMMIT of one branch is XA COMMIT ... ONE PHASE. Of
 // several: XA END and XA PREPARE on all at once; the commit decision goes to the coordinator log
 // (a synced write) before any XA COMMIT; then XA COMMIT on each, and the decision is dropped. A
 // failed PREPARE rolls every branch back. A crash anywhere in between is settled by recovery
 // (txn/recovery.h): logged decisions commit, everything else rolls back.
-// Savepoints are set on every participant; one that joins later gets those set so far.
+// Savepoints are set on every participant; one that joins later gets those set so far, at the
+// point it joins, so that rolling back to one of them undoes everything it did.
 //
 // The transaction talks to its participants only through the Participant interface: it never
 // owns a connection (a participant may hold session state beyond the transaction).
@@ -55,29 +60,34 @@ class Transaction {
   // Open: begun by BEGIN (or, in XA mode, by a statement with autocommit off) and not ended.
   bool open() const { return begin_.has_value(); }
   bool xa() const { return xa_.has_value(); }
-  // The logical database the transaction belongs to (kept after it ends, for AND CHAIN).
-  const std::string& database() const { return database_; }
   // The statement that began it ("BEGIN" for an implicit one); empty when not open.
   std::string beginStatement() const { return begin_.value_or(std::string()); }
+  // Whether it was begun READ ONLY (kept after it ends, for AND CHAIN).
+  bool readOnly() const { return readOnly_; }
 
-  // BEGIN / START TRANSACTION as written (each data source that joins a LOCAL transaction
+  // BEGIN / START TRANSACTION as written (each participant that joins a LOCAL transaction
   // begins with it); in XA mode a new gtrid whose branches start read-only with `readOnly`
   // (XA START takes no options; WITH CONSISTENT SNAPSHOT has no XA form).
-  void begin(std::string statement, std::string database, bool readOnly);
+  void begin(std::string statement, bool readOnly);
 
-  // Brings `p` into the transaction when it first serves `database` (empty: no database): a
+  // Brings the connection `p`, known to the caller as `participant`, into the transaction: a
   // branch of the XA transaction, or the LOCAL transaction's BEGIN unless the connection is in
-  // one already (`nativeOpen`). `implicitStart`: the connection is new to a session with
-  // autocommit off; its first statement begins the transaction it joins. Whoever joins also
-  // gets SET TRANSACTION for the next transaction and the savepoints set so far.
-  awaitable<Status> join(Participant& p, const std::string& database, bool nativeOpen,
+  // one already (`nativeOpen`). `implicitStart`: with autocommit off, the connection's next
+  // statement begins the transaction it is in. Whoever joins also gets SET TRANSACTION for the
+  // next transaction and the savepoints set so far.
+  awaitable<Status> join(Participant& p, const std::string& participant, bool nativeOpen,
                          bool implicitStart);
-  // Whether join() would send `dataSource`'s connection anything (most statements: no, and
-  // then the caller need not await it).
-  bool joins(const std::string& database, const std::string& dataSource, bool nativeOpen,
-             bool implicitStart) const;
-  // The data sources with an XA branch, in the order they joined.
-  const std::vector<std::string>& branches() const;
+  // Whether join() would send the connection anything (most statements: no, and then the
+  // caller need not await it).
+  bool joins(const std::string& participant, bool nativeOpen, bool implicitStart) const;
+
+  struct Branch {
+    std::string participant;  // the caller's key
+    std::string bqual;        // unique within the transaction
+  };
+  // The XA branches, in the order they started.
+  const std::vector<Branch>& branches() const;
+  bool isBranch(const std::string& participant) const;
 
   struct EndResult {
     Status status = Status::ok();
@@ -85,10 +95,14 @@ class Transaction {
     // committed by statement is, by closing its connection; recovery finishes a committed one).
     std::vector<bool> discard;
   };
-  // COMMIT (`commit`) or ROLLBACK. LOCAL: `participants` are the connections in a transaction,
-  // each sent the statement in turn. XA: `participants` are the branches, in branches() order.
-  // The transaction is closed afterwards, whatever happened.
-  awaitable<EndResult> end(bool commit, std::vector<Participant*> participants);
+  // COMMIT (`commit`) or ROLLBACK. `branches`: the XA branches' connections in branches() order
+  // (null where a connection is gone, and with it its branch); `local`: connections in a
+  // transaction of their own (every participant of a LOCAL transaction; under XA one that never
+  // started a branch), each sent COMMIT / ROLLBACK in turn, after the branches. `discard` is in
+  // the order of `branches` then `local`. The transaction is closed afterwards, whatever
+  // happened.
+  awaitable<EndResult> end(bool commit, std::vector<Participant*> branches,
+                           std::vector<Participant*> local);
 
   // SAVEPOINT / ROLLBACK TO / RELEASE on every participant (1305 when it does not exist).
   awaitable<Status> savepoint(SavepointOp op, const std::string& name,
@@ -106,16 +120,20 @@ class Transaction {
   struct Xa {
     std::string gtrid;
     bool readOnly = false;
-    std::vector<std::string> branches;
+    std::vector<Branch> branches;
   };
-  awaitable<EndResult> endXa(bool commit, std::vector<Participant*> participants);
-  bool joinsXa(const std::string& database, const std::string& dataSource) const;
-  bool joinsLocal(const std::string& database, bool nativeOpen) const;
+  awaitable<Status> endXa(bool commit, std::vector<Participant*> branches,
+                          std::vector<bool>& discard);
+  bool joinsXa(const std::string& participant) const;
+  bool joinsLocal(bool nativeOpen) const;
+  // `dataSource` as a bqual no earlier branch of this transaction has, at most kMaxBqualLength
+  // bytes: the name itself when it can be, else cut and suffixed with "#<n>".
+  std::string uniqueBqual(const std::string& dataSource) const;
 
   Coordinator* coordinator_;
   TransactionType type_;
   std::optional<std::string> begin_;
-  std::string database_;
+  bool readOnly_ = false;
   std::optional<Xa> xa_;
   std::vector<std::string> savepoints_;  // oldest first
   std::optional<std::string> next_;

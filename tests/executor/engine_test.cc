@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <deque>
 #include <map>
 #include <memory>
@@ -83,7 +84,7 @@ class FakeConnection : public ShardConnection {
     return ok;
   }
   uint16_t serverStatus() const override {
-    uint16_t s = pstatus::kAutocommit;
+    uint16_t s = autocommit_ ? pstatus::kAutocommit : 0;
     if (inTransaction_) s |= pstatus::kInTrans;
     return s;
   }
@@ -110,10 +111,20 @@ class FakeConnection : public ShardConnection {
   std::map<std::string, std::string>& appliedVariables() override { return applied_; }
 
  private:
+  // As InnoDB: BEGIN, XA START and (with autocommit off) any other statement but SET begin a
+  // transaction; COMMIT, ROLLBACK and DDL end it.
   void track(const std::string& sql) {
-    if (sql == "BEGIN" || sql.rfind("XA START", 0) == 0) inTransaction_ = true;
+    if (sql.find("autocommit = 'OFF'") != std::string::npos) autocommit_ = false;
+    if (sql.find("autocommit = 'ON'") != std::string::npos ||
+        sql.find("autocommit = ON") != std::string::npos) {
+      autocommit_ = true;
+    }
+    if (sql == "BEGIN" || sql.rfind("START TRANSACTION", 0) == 0 ||
+        sql.rfind("XA START", 0) == 0 || (!autocommit_ && sql.rfind("SET ", 0) != 0)) {
+      inTransaction_ = true;
+    }
     if (sql == "COMMIT" || sql == "ROLLBACK" || sql.rfind("XA COMMIT", 0) == 0 ||
-        sql.rfind("XA ROLLBACK", 0) == 0) {
+        sql.rfind("XA ROLLBACK", 0) == 0 || sql.rfind("CREATE TABLE", 0) == 0) {
       inTransaction_ = false;
     }
   }
@@ -128,6 +139,7 @@ class FakeConnection : public ShardConnection {
   bool pending_ = false;
   bool broken_ = false;
   bool inTransaction_ = false;
+  bool autocommit_ = true;
   std::vector<const char*> pointers_;
   std::vector<unsigned long> lengths_;
   std::map<std::string, std::string> applied_;
@@ -286,11 +298,42 @@ rules:
         algorithm-expression: ds_${user_id % 2}
 )";
 
+// Pass-through databases beside the sharded one: `shop_copy` is the very endpoint of `shop`
+// (same server, account and actual database); `reports` is another actual database on that
+// server, whose data source has the name of one of the sharded database's.
+constexpr const char* kShop = R"(
+databaseName: shop
+dataSources:
+  shop_ds:
+    url: jdbc:mysql://127.0.0.1:3/shop_db
+    username: root
+    password: root
+)";
+constexpr const char* kShopCopy = R"(
+databaseName: shop_copy
+dataSources:
+  copy_ds:
+    url: jdbc:mysql://127.0.0.1:3/shop_db
+    username: root
+    password: root
+)";
+constexpr const char* kReports = R"(
+databaseName: reports
+dataSources:
+  ds_0:
+    url: jdbc:mysql://127.0.0.1:3/reports_db
+    username: root
+    password: root
+)";
+
 class EngineTest : public ::testing::Test {
  protected:
   void SetUp() override {
     dir_.write("global.yaml", kGlobal);
     dir_.write("database-sharded.yaml", kDatabase);
+    dir_.write("database-shop.yaml", kShop);
+    dir_.write("database-shop-copy.yaml", kShopCopy);
+    dir_.write("database-reports.yaml", kReports);
     services_.topology = config::loadTopology(dir_.path());
     auto rules = router::buildRules(*services_.topology);
     ASSERT_TRUE(rules.isOk()) << rules.status().toString();
@@ -480,6 +523,187 @@ TEST_F(EngineTest, SavepointsReachAShardThatJoinsAfterThem) {
   run("ROLLBACK TO SAVEPOINT a");
   EXPECT_EQ(sent("ds_0").back(), "ROLLBACK TO SAVEPOINT `a`");
   EXPECT_EQ(sent("ds_1").back(), "ROLLBACK TO SAVEPOINT `a`");
+}
+
+// ---- one transaction over several logical databases ----
+
+bool hasError(const RecordingSink& sink) {
+  return std::any_of(sink.lines.begin(), sink.lines.end(),
+                     [](const std::string& l) { return l.rfind("error", 0) == 0; });
+}
+
+TEST_F(EngineTest, ALocalTransactionSpansPassThroughAndShardedDatabases) {
+  session_->database = "shop";
+  run("BEGIN");
+  EXPECT_TRUE(session_->statusFlags() & pstatus::kInTrans);
+  EXPECT_TRUE(sent("shop_ds").empty());  // each participant begins when first touched
+  run("INSERT INTO t_product (id) VALUES (1)");
+  session_->database = "sharded";  // USE sharded
+  run("INSERT INTO t_order (user_id, id) VALUES (1, 10)");
+  run("SELECT * FROM t_order WHERE user_id = 1");
+  ASSERT_FALSE(hasError(sink_)) << sink_.lines.back();
+  EXPECT_EQ(sent("shop_ds"),
+            (std::vector<std::string>{"BEGIN", "INSERT INTO t_product (id) VALUES (1)"}));
+  EXPECT_EQ(sent("ds_1").front(), "BEGIN");
+  EXPECT_TRUE(session_->statusFlags() & pstatus::kInTrans);
+  run("COMMIT");
+  EXPECT_EQ(sent("shop_ds").back(), "COMMIT");
+  EXPECT_EQ(sent("ds_1").back(), "COMMIT");
+  EXPECT_FALSE(session_->statusFlags() & pstatus::kInTrans);
+  EXPECT_TRUE(session_->statusFlags() & pstatus::kAutocommit);
+  EXPECT_EQ(shards_.released, 2);
+  // ROLLBACK written in another database ends every participant too.
+  run("BEGIN");
+  run("INSERT INTO t_order (user_id, id) VALUES (2, 20)");
+  session_->database = "shop";
+  run("INSERT INTO t_product (id) VALUES (2)");
+  run("ROLLBACK");
+  EXPECT_EQ(sent("ds_0").back(), "ROLLBACK");
+  EXPECT_EQ(sent("shop_ds").back(), "ROLLBACK");
+  EXPECT_FALSE(hasError(sink_));
+}
+
+TEST_F(EngineTest, IdenticalDataSourcesOfTwoDatabasesAreOneParticipant) {
+  session_->database = "shop";
+  run("BEGIN");
+  run("INSERT INTO t_product (id) VALUES (1)");
+  session_->database = "shop_copy";
+  run("SELECT id FROM t_product");
+  // The write is seen: the same connection, in the same transaction.
+  EXPECT_EQ(shards_.acquired, 1);
+  EXPECT_TRUE(sent("copy_ds").empty());
+  EXPECT_EQ(sent("shop_ds"), (std::vector<std::string>{"BEGIN", "INSERT INTO t_product (id) VALUES (1)",
+                                                        "SELECT id FROM t_product"}));
+  EXPECT_TRUE(session_->holds("shop_copy", "copy_ds"));
+  EXPECT_EQ(session_->heldDataSource("shop_copy"), "copy_ds");
+  run("COMMIT");
+  EXPECT_EQ(sent("shop_ds").back(), "COMMIT");
+  EXPECT_EQ(std::count(sent("shop_ds").begin(), sent("shop_ds").end(), "COMMIT"), 1);
+  // Another actual database on the same server is another connection.
+  Target shop{services_.topology->findDatabase("shop"),
+              &services_.topology->findDatabase("shop")->dataSources.front(), false};
+  Target reports{services_.topology->findDatabase("reports"),
+                 &services_.topology->findDatabase("reports")->dataSources.front(), false};
+  Target copy{services_.topology->findDatabase("shop_copy"),
+              &services_.topology->findDatabase("shop_copy")->dataSources.front(), false};
+  EXPECT_EQ(session_->participantKey(shop), session_->participantKey(copy));
+  EXPECT_NE(session_->participantKey(shop), session_->participantKey(reports));
+  Target noDatabase = shop;
+  noDatabase.noDatabase = true;
+  EXPECT_NE(session_->participantKey(shop), session_->participantKey(noDatabase));
+}
+
+TEST_F(EngineTest, XaSpansDatabasesWithABranchEachAndOneDecision) {
+  session_->transaction().setType(txn::TransactionType::Xa, false).ignoreError();
+  session_->database = "shop";
+  run("BEGIN");
+  run("INSERT INTO t_product (id) VALUES (1)");
+  session_->database = "reports";
+  run("INSERT INTO t_report (id) VALUES (1)");
+  session_->database = "sharded";
+  run("INSERT INTO t_order (user_id, id) VALUES (2, 20)");
+  run("COMMIT");
+  ASSERT_FALSE(hasError(sink_)) << sink_.lines.back();
+  EXPECT_EQ(log_.decisions, 1);
+  // reports' ds_0 and sharded's ds_0 are two branches: two distinct xids.
+  std::vector<std::string> starts;
+  for (const std::string& sql : sent("ds_0")) {
+    if (sql.rfind("XA START ", 0) == 0) starts.push_back(sql.substr(9));
+  }
+  ASSERT_EQ(starts.size(), 2u);
+  EXPECT_NE(starts[0], starts[1]);
+  for (const std::string& x : starts) {
+    for (const std::string verb : {"XA END ", "XA PREPARE ", "XA COMMIT "}) {
+      EXPECT_EQ(std::count(sent("ds_0").begin(), sent("ds_0").end(), verb + x), 1) << verb + x;
+    }
+  }
+  const auto& shop = sent("shop_ds");
+  ASSERT_EQ(shop.size(), 5u);
+  EXPECT_EQ(shop[0].rfind("XA START ", 0), 0u);
+  EXPECT_EQ(shop[3].rfind("XA PREPARE ", 0), 0u);
+  EXPECT_EQ(shop[4].rfind("XA COMMIT ", 0), 0u);
+  EXPECT_FALSE(session_->statusFlags() & pstatus::kInTrans);
+}
+
+TEST_F(EngineTest, WithAutocommitOffCommitAnywhereEndsEveryDatabase) {
+  session_->variables.values["autocommit"] = "OFF";
+  session_->database = "sharded";
+  run("INSERT INTO t_order (user_id, id) VALUES (1, 10)");
+  session_->database = "shop";
+  run("INSERT INTO t_product (id) VALUES (1)");
+  ASSERT_FALSE(hasError(sink_)) << sink_.lines.back();
+  EXPECT_TRUE(session_->statusFlags() & pstatus::kInTrans);
+  EXPECT_FALSE(session_->statusFlags() & pstatus::kAutocommit);
+  run("COMMIT");
+  EXPECT_EQ(sent("ds_1").back(), "COMMIT");
+  EXPECT_EQ(sent("shop_ds").back(), "COMMIT");
+  EXPECT_FALSE(session_->statusFlags() & pstatus::kInTrans);
+  EXPECT_FALSE(session_->statusFlags() & pstatus::kAutocommit);
+}
+
+TEST_F(EngineTest, TurningAutocommitOnCommitsEveryDatabaseFirst) {
+  session_->variables.values["autocommit"] = "OFF";
+  run("INSERT INTO t_order (user_id, id) VALUES (1, 10)");
+  session_->database = "shop";
+  run("INSERT INTO t_product (id) VALUES (1)");
+  run("SET autocommit = ON");
+  EXPECT_EQ(sent("ds_1").back(), "COMMIT");
+  const auto& shop = sent("shop_ds");
+  ASSERT_GE(shop.size(), 2u);
+  EXPECT_EQ(shop[shop.size() - 2], "COMMIT");
+  EXPECT_EQ(shop.back(), "SET autocommit = ON");
+  // Already on: nothing to commit.
+  session_->variables.values["autocommit"] = "ON";
+  run("BEGIN");
+  run("INSERT INTO t_product (id) VALUES (2)");
+  run("SET SESSION autocommit = 1");
+  EXPECT_EQ(sent("shop_ds").back(), "SET SESSION autocommit = 1");
+  EXPECT_TRUE(session_->transaction().open());
+}
+
+TEST_F(EngineTest, SavepointsSpanDatabasesAndReachParticipantsThatJoinLater) {
+  session_->database = "shop";
+  run("START TRANSACTION");
+  run("SAVEPOINT a");  // before any participant
+  run("INSERT INTO t_product (id) VALUES (1)");
+  run("SAVEPOINT b");
+  session_->database = "sharded";
+  run("INSERT INTO t_order (user_id, id) VALUES (1, 10)");
+  ASSERT_FALSE(hasError(sink_)) << sink_.lines.back();
+  EXPECT_EQ(sent("shop_ds"),
+            (std::vector<std::string>{"START TRANSACTION", "SAVEPOINT `a`",
+                                      "INSERT INTO t_product (id) VALUES (1)", "SAVEPOINT `b`"}));
+  // Joined after both: its start is where either puts it back.
+  EXPECT_EQ(sent("ds_1"),
+            (std::vector<std::string>{"START TRANSACTION", "SAVEPOINT `a`", "SAVEPOINT `b`",
+                                      "INSERT INTO t_order (user_id, id) VALUES (1, 10)"}));
+  run("ROLLBACK TO SAVEPOINT b");
+  EXPECT_EQ(sent("shop_ds").back(), "ROLLBACK TO SAVEPOINT `b`");
+  EXPECT_EQ(sent("ds_1").back(), "ROLLBACK TO SAVEPOINT `b`");
+  session_->database = "shop";
+  run("RELEASE SAVEPOINT a");
+  EXPECT_EQ(sent("ds_1").back(), "RELEASE SAVEPOINT `a`");
+  run("ROLLBACK TO SAVEPOINT b");
+  EXPECT_EQ(sink_.lines.back(), "error 1305");
+  run("COMMIT");
+  EXPECT_EQ(sent("ds_1").back(), "COMMIT");
+}
+
+TEST_F(EngineTest, DdlInAPassThroughDatabaseCommitsEveryParticipantFirst) {
+  run("BEGIN");
+  run("INSERT INTO t_order (user_id, id) VALUES (1, 10)");
+  session_->database = "shop";
+  run("CREATE TABLE t_new (id INT)");
+  EXPECT_EQ(sent("ds_1").back(), "COMMIT");
+  EXPECT_EQ(sent("shop_ds"), std::vector<std::string>{"CREATE TABLE t_new (id INT)"});
+  EXPECT_FALSE(session_->statusFlags() & pstatus::kInTrans);
+  EXPECT_FALSE(session_->transaction().open());
+}
+
+TEST_F(EngineTest, ASavepointOutsideATransactionIsTheBackendsToAnswer) {
+  session_->database = "shop";
+  run("SAVEPOINT a");
+  EXPECT_EQ(sent("shop_ds"), std::vector<std::string>{"SAVEPOINT a"});
 }
 
 TEST_F(EngineTest, KillStopsTheStatementOnEveryShardItRunsOn) {

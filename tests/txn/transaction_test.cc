@@ -1,5 +1,6 @@
-// Transactions over several data sources against fake participants and a fake decision log:
-// what each participant is sent, in which order, and what happens when any step fails.
+// Transactions over several participants (whatever logical databases they serve) against fake
+// participants and a fake decision log: what each participant is sent, in which order, and what
+// happens when any step fails.
 #include "txn/transaction.h"
 
 #include <gtest/gtest.h>
@@ -71,12 +72,16 @@ T run(asio::io_context& io, awaitable<T> task) {
 
 class TransactionTest : public ::testing::Test {
  protected:
+  // Joins `p` as the participant `key` (default: its data source's name).
   Status join(Transaction& t, FakeParticipant& p, bool nativeOpen = false,
-              bool implicitStart = false) {
-    return run(io, t.join(p, "db", nativeOpen, implicitStart));
+              bool implicitStart = false, std::string key = {}) {
+    if (key.empty()) key = p.dataSource();
+    return run(io, t.join(p, key, nativeOpen, implicitStart));
   }
+  // Ends with `ps` as the branches of an XA transaction, else as LOCAL participants.
   Transaction::EndResult end(Transaction& t, bool commit, std::vector<Participant*> ps) {
-    return run(io, t.end(commit, std::move(ps)));
+    if (t.xa()) return run(io, t.end(commit, std::move(ps), {}));
+    return run(io, t.end(commit, {}, std::move(ps)));
   }
 
   asio::io_context io;
@@ -88,21 +93,22 @@ class TransactionTest : public ::testing::Test {
 
 TEST_F(TransactionTest, LocalParticipantsBeginWithTheClientsStatementWhenTheyJoin) {
   Transaction t(&coordinator, TransactionType::Local);
-  t.begin("START TRANSACTION WITH CONSISTENT SNAPSHOT", "db", false);
+  t.begin("START TRANSACTION WITH CONSISTENT SNAPSHOT", false);
   EXPECT_TRUE(t.open());
   ASSERT_TRUE(join(t, a));
   ASSERT_TRUE(join(t, b, /*nativeOpen=*/true));  // already in one: nothing to begin
   EXPECT_EQ(a.sent, std::vector<std::string>{"START TRANSACTION WITH CONSISTENT SNAPSHOT"});
   EXPECT_TRUE(b.sent.empty());
-  // Another database's connection is not the transaction's.
+  // Whatever logical database a connection serves, it is the transaction's: the caller's key
+  // says which connection it is, nothing else.
   FakeParticipant other("ds_9");
-  ASSERT_TRUE(run(io, t.join(other, "elsewhere", false, false)));
-  EXPECT_TRUE(other.sent.empty());
+  ASSERT_TRUE(join(t, other, false, false, "another database's endpoint"));
+  EXPECT_EQ(other.sent, std::vector<std::string>{"START TRANSACTION WITH CONSISTENT SNAPSHOT"});
 }
 
 TEST_F(TransactionTest, LocalCommitGoesToEveryParticipantAndReportsTheFirstFailure) {
   Transaction t(&coordinator, TransactionType::Local);
-  t.begin("BEGIN", "db", false);
+  t.begin("BEGIN", false);
   a.failures["COMMIT"] = kBroken();
   auto r = end(t, true, {&a, &b});
   EXPECT_EQ(r.status.code(), 2013);
@@ -116,7 +122,7 @@ TEST_F(TransactionTest, LocalCommitGoesToEveryParticipantAndReportsTheFirstFailu
 
 TEST_F(TransactionTest, SavepointsReachParticipantsThatJoinLater) {
   Transaction t(&coordinator, TransactionType::Local);
-  t.begin("BEGIN", "db", false);
+  t.begin("BEGIN", false);
   ASSERT_TRUE(join(t, a));
   ASSERT_TRUE(run(io, t.savepoint(SavepointOp::Set, "s1", {&a})));
   ASSERT_TRUE(run(io, t.savepoint(SavepointOp::Set, "s`2", {&a})));
@@ -145,7 +151,7 @@ TEST_F(TransactionTest, NextTransactionCharacteristicsApplyOnceWhereTheTransacti
   ASSERT_TRUE(r.status);
   ASSERT_TRUE(join(t, b, false, true));
   EXPECT_TRUE(b.sent.empty());  // used up by the transaction that ended
-  t.begin("BEGIN", "db", false);
+  t.begin("BEGIN", false);
   EXPECT_EQ(t.setNext("SET TRANSACTION READ ONLY").code(), er::kCantChangeTxCharacteristics);
 }
 
@@ -155,13 +161,13 @@ TEST_F(TransactionTest, TypeChangesOnlyOutsideATransaction) {
             er::kCantChangeTxCharacteristics);
   ASSERT_TRUE(t.setType(TransactionType::Xa, false));
   EXPECT_EQ(t.type(), TransactionType::Xa);
-  t.begin("BEGIN", "db", false);
+  t.begin("BEGIN", false);
   EXPECT_FALSE(t.setType(TransactionType::Local, false));
 }
 
-TEST_F(TransactionTest, XaBranchesStartAsDataSourcesJoin) {
+TEST_F(TransactionTest, XaBranchesStartAsParticipantsJoin) {
   Transaction t(&coordinator, TransactionType::Xa);
-  t.begin("START TRANSACTION READ ONLY", "db", /*readOnly=*/true);
+  t.begin("START TRANSACTION READ ONLY", /*readOnly=*/true);
   ASSERT_TRUE(t.xa());
   ASSERT_TRUE(join(t, a));
   ASSERT_TRUE(join(t, a));  // a branch starts once
@@ -169,7 +175,12 @@ TEST_F(TransactionTest, XaBranchesStartAsDataSourcesJoin) {
   ASSERT_EQ(a.sent.size(), 2u);
   EXPECT_EQ(a.sent[0], "SET TRANSACTION READ ONLY");
   EXPECT_EQ(a.sent[1].rfind("XA START X'", 0), 0u) << a.sent[1];
-  EXPECT_EQ(t.branches(), (std::vector<std::string>{"ds_0", "ds_1"}));
+  ASSERT_EQ(t.branches().size(), 2u);
+  EXPECT_EQ(t.branches()[0].participant, "ds_0");
+  EXPECT_EQ(t.branches()[0].bqual, "ds_0");
+  EXPECT_EQ(t.branches()[1].bqual, "ds_1");
+  EXPECT_TRUE(t.isBranch("ds_1"));
+  EXPECT_FALSE(t.isBranch("ds_2"));
   // Both branches of one gtrid, each qualified by its data source.
   std::string gtridHex = a.sent[1].substr(std::string("XA START X'").size());
   gtridHex = gtridHex.substr(0, gtridHex.find('\''));
@@ -177,14 +188,31 @@ TEST_F(TransactionTest, XaBranchesStartAsDataSourcesJoin) {
   EXPECT_NE(a.sent[1], b.sent[1]);
 }
 
-TEST_F(TransactionTest, XaWithADataSourceNameTooLongForABranchIsRefused) {
+TEST_F(TransactionTest, XaBranchQualifiersAreUniqueWithinTheTransaction) {
+  // Two logical databases may both name a data source ds_0, even on one server (where a
+  // repeated xid is refused); a name longer than a bqual may be is cut.
   Transaction t(&coordinator, TransactionType::Xa);
-  t.begin("BEGIN", "db", false);
-  FakeParticipant longName(std::string(65, 'd'));
-  Status s = join(t, longName);
-  EXPECT_EQ(s.code(), er::kNotSupportedYet);
-  EXPECT_TRUE(longName.sent.empty());
-  EXPECT_TRUE(t.branches().empty());
+  t.begin("BEGIN", false);
+  FakeParticipant shop("ds_0");
+  FakeParticipant longName(std::string(70, 'd'));
+  FakeParticipant longTwin(std::string(70, 'd'));
+  ASSERT_TRUE(join(t, a, false, false, "endpoint a"));
+  ASSERT_TRUE(join(t, shop, false, false, "endpoint shop"));
+  ASSERT_TRUE(join(t, longName, false, false, "endpoint long"));
+  ASSERT_TRUE(join(t, longTwin, false, false, "endpoint long twin"));
+  ASSERT_EQ(t.branches().size(), 4u);
+  EXPECT_EQ(t.branches()[0].bqual, "ds_0");
+  EXPECT_EQ(t.branches()[1].bqual, "ds_0#2");
+  EXPECT_EQ(t.branches()[2].bqual, std::string(62, 'd') + "#2");
+  EXPECT_EQ(t.branches()[3].bqual, std::string(62, 'd') + "#3");
+  for (const auto& branch : t.branches()) EXPECT_LE(branch.bqual.size(), kMaxBqualLength);
+  std::string gtrid = "sp-0123456789abcdef-7-1";
+  EXPECT_EQ(shop.sent, std::vector<std::string>{"XA START " + xidSql(Xid{gtrid, "ds_0#2"})});
+  // The decision names every branch.
+  auto r = run(io, t.end(true, {&a, &shop, &longName, &longTwin}, {}));
+  ASSERT_TRUE(r.status) << r.status.toString();
+  EXPECT_EQ(log.finished, 1);
+  EXPECT_EQ(shop.sent.back(), "XA COMMIT " + xidSql(Xid{gtrid, "ds_0#2"}));
 }
 
 // The steps of a two-branch commit, for the participant of data source `ds`.
@@ -196,7 +224,7 @@ class XaCommitTest : public TransactionTest {
  protected:
   // Begins an XA transaction with branches on a and b.
   void beginTwo(Transaction& t) {
-    t.begin("BEGIN", "db", false);
+    t.begin("BEGIN", false);
     EXPECT_TRUE(join(t, a));
     EXPECT_TRUE(join(t, b));
     EXPECT_EQ(a.sent.size(), 1u);
@@ -209,7 +237,7 @@ class XaCommitTest : public TransactionTest {
 
 TEST_F(XaCommitTest, OneBranchCommitsInOnePhaseWithoutALoggedDecision) {
   Transaction t(&coordinator, TransactionType::Xa);
-  t.begin("BEGIN", "db", false);
+  t.begin("BEGIN", false);
   ASSERT_TRUE(join(t, a));
   std::string x = xa(a);
   auto r = end(t, true, {&a});
@@ -306,7 +334,7 @@ TEST_F(XaCommitTest, RollbackEndsThenRollsBackAndABranchThatRefusesIsClosed) {
 
 TEST_F(XaCommitTest, TheTransactionRunsForRecoveryFromBeginToEnd) {
   Transaction t(&coordinator, TransactionType::Xa);
-  t.begin("BEGIN", "db", false);
+  t.begin("BEGIN", false);
   ASSERT_TRUE(join(t, a));
   std::string start = a.sent.front();
   // The gtrid is the coordinator's: find it by asking about every gtrid it could be.
@@ -326,9 +354,37 @@ TEST_F(XaCommitTest, TheTransactionRunsForRecoveryFromBeginToEnd) {
   EXPECT_TRUE(found) << start;
 }
 
+TEST_F(XaCommitTest, ConnectionsInATransactionOfTheirOwnEndAfterTheBranches) {
+  // Under XA, a connection that never started a branch (autocommit off before the XA
+  // transaction began) is committed with a plain COMMIT once the branches are.
+  Transaction t(&coordinator, TransactionType::Xa);
+  beginTwo(t);
+  FakeParticipant native("ds_9");
+  auto r = run(io, t.end(true, {&a, &b}, {&native}));
+  ASSERT_TRUE(r.status) << r.status.toString();
+  EXPECT_EQ(native.sent, std::vector<std::string>{"COMMIT"});
+  EXPECT_EQ(a.sent.back().rfind("XA COMMIT ", 0), 0u);
+  EXPECT_EQ(r.discard, (std::vector<bool>{false, false, false}));
+}
+
+TEST_F(XaCommitTest, ABranchWhoseConnectionIsGoneRollsTheOthersBack) {
+  // Its server rolled it back when the connection closed: committing the rest would break
+  // the all-or-nothing promise.
+  Transaction t(&coordinator, TransactionType::Xa);
+  beginTwo(t);
+  std::string xb = xa(b);
+  auto r = run(io, t.end(true, {nullptr, &b}, {}));
+  EXPECT_EQ(r.status.code(), 1402);
+  EXPECT_EQ(r.status.sqlState(), "XA100");
+  EXPECT_EQ(b.sent, (std::vector<std::string>{"XA START " + xb, "XA END " + xb,
+                                              "XA ROLLBACK " + xb}));
+  EXPECT_TRUE(log.decisions.empty());
+  EXPECT_FALSE(t.open());
+}
+
 TEST_F(XaCommitTest, ResetForgetsTheTransaction) {
   Transaction t(&coordinator, TransactionType::Xa);
-  t.begin("BEGIN", "db", false);
+  t.begin("BEGIN", false);
   ASSERT_TRUE(join(t, a));
   t.reset();
   EXPECT_FALSE(t.open());
