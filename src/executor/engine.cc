@@ -153,16 +153,15 @@ awaitable<bool> Engine::executeSharded(const ast::Statement& s) {
   // SET TRANSACTION for the next transaction: each participant it touches gets it.
   if (tcl && s.tclKind == Tcl::SetTransaction &&
       s.transaction.scope == ast::TransactionStatement::Scope::Next) {
-    if (Status st = txn.setNext(s.sql); !st) {
+    if (Status st = txn.setNext(s.sql, session_.statusFlags() & pstatus::kInTrans); !st) {
       sink_.error(st);
     } else {
       sink_.ok(protocol::OkPacket{0, 0, session_.statusFlags(), 0, {}});
     }
     co_return true;
   }
-  // DDL (but temporary tables) and LOCK TABLES commit the transaction first, on every
-  // participant, as MySQL does.
-  // So does turning autocommit on while it is off.
+  // DDL (but temporary tables), LOCK TABLES and turning autocommit on while it is off commit
+  // the transaction first, on every participant, as MySQL does.
   bool commitsFirst = (s.kind == ast::StatementKind::Ddl && !s.ddl.temporary) ||
                       (tcl && s.tclKind == Tcl::LockTables) ||
                       (turnsAutocommitOn(s) && !(session_.statusFlags() & pstatus::kAutocommit));

@@ -254,8 +254,8 @@ awaitable<Status> Transaction::savepoint(SavepointOp op, const std::string& name
   co_return Status::ok();
 }
 
-Status Transaction::setNext(std::string statement) {
-  if (open()) return cantChangeCharacteristics();
+Status Transaction::setNext(std::string statement, bool nativeOpen) {
+  if (open() || nativeOpen) return cantChangeCharacteristics();
   next_ = std::move(statement);
   return Status::ok();
 }

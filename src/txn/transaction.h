@@ -108,9 +108,10 @@ class Transaction {
   awaitable<Status> savepoint(SavepointOp op, const std::string& name,
                               std::vector<Participant*> participants);
 
-  // SET TRANSACTION for the next transaction only: each data source gets it as it joins. Refused
-  // (1568) while a transaction is open.
-  Status setNext(std::string statement);
+  // SET TRANSACTION for the next transaction only: each participant gets it as it joins.
+  // Refused (1568) while a transaction is open, including one a backend connection of the
+  // session is in (`nativeOpen`: autocommit off).
+  Status setNext(std::string statement, bool nativeOpen = false);
 
   // COM_RESET_CONNECTION or the session's end: everything forgotten (branches end with their
   // connections, which the caller closes).

@@ -151,6 +151,9 @@ TEST_F(TransactionTest, NextTransactionCharacteristicsApplyOnceWhereTheTransacti
   ASSERT_TRUE(r.status);
   ASSERT_TRUE(join(t, b, false, true));
   EXPECT_TRUE(b.sent.empty());  // used up by the transaction that ended
+  // Nor in a transaction autocommit=0 began on a connection.
+  EXPECT_EQ(t.setNext("SET TRANSACTION READ ONLY", /*nativeOpen=*/true).code(),
+            er::kCantChangeTxCharacteristics);
   t.begin("BEGIN", false);
   EXPECT_EQ(t.setNext("SET TRANSACTION READ ONLY").code(), er::kCantChangeTxCharacteristics);
 }
