@@ -54,7 +54,7 @@ temporalLiteral
     ;
 
 // ---- identifiers ------------------------------------------------------------------------------
-// Double-quoted identifiers (ANSI_QUOTES) are not supported: "x" is a string.
+// A double-quoted identifier (ANSI_QUOTES) comes from the lexer as a BACKTICK_QUOTED_ID.
 identifier
     : IDENTIFIER
     | BACKTICK_QUOTED_ID

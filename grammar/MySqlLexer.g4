@@ -5,6 +5,14 @@ lexer grammar MySqlLexer;
 
 import MySqlKeywords, MySqlIdentifiers;
 
+// The session's sql_mode as it changes lexing (parser.h LexMode), set before the first token is
+// read. The predicates that read these flags sit after a quote or a backslash, never at the start
+// of a rule, so the lexer's cached DFA still serves every other token.
+@lexer::members {
+  bool ansiQuotes = false;        // ANSI_QUOTES: "x" is an identifier, not a string
+  bool backslashEscapes = true;   // false under NO_BACKSLASH_ESCAPES: `\` is an ordinary character
+}
+
 // ---- whitespace and comments ------------------------------------------------------------------
 // Comments go to the hidden channel so that later stages (hints, SHARDINGSPHERE_HINT) can read
 // them from the token stream without the parser seeing them.
@@ -20,11 +28,13 @@ HINT_COMMENT: '/*+' .*? '*/' -> channel(HIDDEN);
 BLOCK_COMMENT
     : ('/**/' | '/*' ~[!+mM] .*? '*/' | '/*' [mM] '*/' | '/*' [mM] ~[!] .*? '*/') -> channel(HIDDEN)
     ;
-// `--` starts a comment only when followed by whitespace, a control character or the end.
+// `--` starts a comment only when followed by whitespace or a control character (or at the end).
+// Like the server, a line comment runs to '\n' (or a NUL byte): a '\r' does not end it.
 LINE_COMMENT
-    : ( '--' [ \t\f\u000B] ~[\r\n]*
-      | '--' ('\r'? '\n' | EOF)
-      | '#' ~[\r\n]*
+    : ( '--' '\n'
+      | '--' [\u0001-\u0009\u000B-\u0020\u007F] ~[\n\u0000]*
+      | '--' EOF
+      | '#' ~[\n\u0000]*
       ) -> channel(HIDDEN)
     ;
 
@@ -65,10 +75,13 @@ RBRACE: '}';
 PARAM_MARKER: '?';
 
 // ---- literals -----------------------------------------------------------------------------------
-// Quoted strings: backslash escapes and doubled quotes (NO_BACKSLASH_ESCAPES is not modelled).
-SINGLE_QUOTED_STRING: '\'' ('\\' . | '\'\'' | ~['\\])* '\'';
-DOUBLE_QUOTED_STRING: '"' ('\\' . | '""' | ~["\\])* '"';
-NATIONAL_STRING: [nN] '\'' ('\\' . | '\'\'' | ~['\\])* '\'';
+// Quoted strings: doubled quotes, and backslash escapes unless NO_BACKSLASH_ESCAPES. Under
+// ANSI_QUOTES a double-quoted text is an identifier (no backslash escapes), as a backquoted one.
+SINGLE_QUOTED_STRING: '\'' (STRING_ESCAPE | '\'\'' | ~['\\])* '\'';
+DOUBLE_QUOTED_STRING: '"' {!ansiQuotes}? (STRING_ESCAPE | '""' | ~["\\])* '"';
+DOUBLE_QUOTED_ID: '"' {ansiQuotes}? (~'"' | '""')* '"' -> type(BACKTICK_QUOTED_ID);
+NATIONAL_STRING: [nN] '\'' (STRING_ESCAPE | '\'\'' | ~['\\])* '\'';
+fragment STRING_ESCAPE: '\\' {backslashEscapes}? . | '\\' {!backslashEscapes}?;
 
 HEX_LITERAL: [xX] '\'' [0-9a-fA-F]* '\'' | '0x' [0-9a-fA-F]+;
 BIT_LITERAL: [bB] '\'' [01]* '\'' | '0b' [01]+;
@@ -100,8 +113,9 @@ SYSTEM_VARIABLE: '@@' ID_CHAR+ ('.' (ID_CHAR+ | BACKTICK_QUOTED_ID))*;
 // `@v`, `@'v'`, `@"v"`, @`v`; also the host part of an account name (`'u'@'%'`, `root@localhost`).
 USER_VARIABLE
     : '@' ( [a-zA-Z0-9_$.\u0080-\u{10FFFF}]+
-          | '\'' ('\\' . | '\'\'' | ~['\\])* '\''
-          | '"' ('\\' . | '""' | ~["\\])* '"'
+          | '\'' (STRING_ESCAPE | '\'\'' | ~['\\])* '\''
+          | '"' {!ansiQuotes}? (STRING_ESCAPE | '""' | ~["\\])* '"'
+          | '"' {ansiQuotes}? (~'"' | '""')* '"'
           | BACKTICK_QUOTED_ID
           )
     ;

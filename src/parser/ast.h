@@ -625,7 +625,7 @@ struct Statement {
 Result<Statement> buildAst(const ParsedStatement& parsed);
 
 // parse() then buildAst().
-Result<Statement> parseAst(std::string_view sql);
+Result<Statement> parseAst(std::string_view sql, LexMode mode = {});
 
 // A compact S-expression dump with offsets, for tests and debugging: e.g.
 // (select (items (col c @7:8)) (from (table t @14:15)) (where (= (col id @22:24) (lit int 1 #0

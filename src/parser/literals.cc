@@ -2,7 +2,7 @@
 
 namespace shardproxy::parser {
 
-void appendUnescaped(std::string& out, std::string_view quoted) {
+void appendUnescaped(std::string& out, std::string_view quoted, bool noBackslashEscapes) {
   if (quoted.size() < 2) {
     return;
   }
@@ -13,7 +13,7 @@ void appendUnescaped(std::string& out, std::string_view quoted) {
     if (c == quote && i + 1 < body.size() && body[i + 1] == quote) {
       out += quote;
       ++i;
-    } else if (c == '\\' && i + 1 < body.size()) {
+    } else if (c == '\\' && !noBackslashEscapes && i + 1 < body.size()) {
       char n = body[++i];
       switch (n) {
         case '0':

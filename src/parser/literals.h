@@ -8,7 +8,8 @@
 namespace shardproxy::parser {
 
 // Appends the value of a quoted string literal ('...' or "...", quotes included): doubled
-// quotes and backslash escapes undone; \% and \_ keep their backslash (LIKE needs it).
-void appendUnescaped(std::string& out, std::string_view quoted);
+// quotes and backslash escapes undone; \% and \_ keep their backslash (LIKE needs it). Under
+// NO_BACKSLASH_ESCAPES a backslash is an ordinary character.
+void appendUnescaped(std::string& out, std::string_view quoted, bool noBackslashEscapes = false);
 
 }  // namespace shardproxy::parser

@@ -44,9 +44,19 @@ size_t skipQuoted(std::string_view s, size_t i, bool backslashEscapes) {
   return std::string_view::npos;
 }
 
+// `--` starts a comment when followed by whitespace or a control character (the server's
+// my_isspace / my_iscntrl), or at the end of the text.
+inline bool startsDashComment(std::string_view s, size_t i) {
+  if (i + 1 >= s.size() || s[i] != '-' || s[i + 1] != '-') return false;
+  if (i + 2 >= s.size()) return true;
+  unsigned char c = static_cast<unsigned char>(s[i + 2]);
+  return c <= 0x20 || c == 0x7f;
+}
+
 class Tokenizer {
  public:
-  Tokenizer(std::string_view sql, Normalized& out) : s_(sql), out_(out) {}
+  Tokenizer(std::string_view sql, Normalized& out, LexMode mode)
+      : s_(sql), out_(out), escapes_(!mode.noBackslashEscapes()), ansiQuotes_(mode.ansiQuotes()) {}
 
   bool run() {
     out_.key.clear();
@@ -65,10 +75,8 @@ class Tokenizer {
         i = lineEnd(i);
         continue;
       }
-      if (c == '-' && i + 1 < s_.size() && s_[i + 1] == '-' &&
-          (i + 2 >= s_.size() || isSpace(static_cast<unsigned char>(s_[i + 2])) ||
-           static_cast<unsigned char>(s_[i + 2]) < 0x20)) {
-        i = lineEnd(i);
+      if (c == '-' && startsDashComment(s_, i)) {
+        i = lineEnd(i + 2);
         continue;
       }
       if (c == '/' && i + 1 < s_.size() && s_[i + 1] == '*') {
@@ -80,14 +88,14 @@ class Tokenizer {
         i += 2;
         continue;
       }
-      if (c == '\'' || c == '"') {
-        size_t end = skipQuoted(s_, i, true);
+      if (c == '\'' || (c == '"' && !ansiQuotes_)) {
+        size_t end = skipQuoted(s_, i, escapes_);
         if (end == std::string_view::npos) return false;
         literal(NormalizedLiteral::Kind::kString, i, end);
         i = end;
         continue;
       }
-      if (c == '`') {
+      if (c == '`' || c == '"') {  // "x" under ANSI_QUOTES
         size_t end = skipQuoted(s_, i, false);
         if (end == std::string_view::npos) return false;
         token(i, end);
@@ -121,9 +129,14 @@ class Tokenizer {
   }
 
  private:
+  // The server ends a line comment at '\n' (not at '\r') or at a NUL byte, which it then reads as
+  // a token of its own.
   size_t lineEnd(size_t i) const {
-    size_t e = s_.find('\n', i);
-    return e == std::string_view::npos ? s_.size() : e + 1;
+    for (; i < s_.size(); ++i) {
+      if (s_[i] == '\n') return i + 1;
+      if (s_[i] == '\0') return i;
+    }
+    return s_.size();
   }
 
   // /* ... */, /*! ... */, /*!NNNNN ... */, /*+ ... */ and the SHARDINGSPHERE_HINT comment.
@@ -166,7 +179,7 @@ class Tokenizer {
     size_t j = i + 1;
     if (j < s_.size() && s_[j] == '@') ++j;  // system variable
     if (j < s_.size() && (s_[j] == '\'' || s_[j] == '"' || s_[j] == '`')) {
-      size_t end = skipQuoted(s_, j, s_[j] != '`');
+      size_t end = skipQuoted(s_, j, escapes_ && quotesString(s_[j]));
       j = end == std::string_view::npos ? s_.size() : end;
     } else {
       while (j < s_.size() && (isIdentChar(static_cast<unsigned char>(s_[j])) || s_[j] == '.')) ++j;
@@ -235,7 +248,7 @@ class Tokenizer {
       }
       if ((w.size() == 1 && (w[0] == 'n' || w[0] == 'N')) || (w.size() > 1 && w[0] == '_')) {
         // The introducer or N is part of the literal: it sets the character set.
-        size_t end = skipQuoted(s_, j, true);
+        size_t end = skipQuoted(s_, j, escapes_);
         if (end == std::string_view::npos) return false;
         token(i, j);
         literal(NormalizedLiteral::Kind::kString, j, end);
@@ -305,8 +318,11 @@ class Tokenizer {
   bool afterName(size_t i) const {
     if (i == 0) return false;
     unsigned char p = static_cast<unsigned char>(s_[i - 1]);
-    return isIdentChar(p) || p == '`';
+    return isIdentChar(p) || p == '`' || (p == '"' && ansiQuotes_);
   }
+
+  // Whether a quote character starts a string (rather than a quoted name) in this mode.
+  bool quotesString(char q) const { return q == '\'' || (q == '"' && !ansiQuotes_); }
 
   void token(size_t b, size_t e) {
     if (bounds_) bounds_->emplace_back(static_cast<uint32_t>(b), static_cast<uint32_t>(e));
@@ -331,6 +347,8 @@ class Tokenizer {
   int depth_ = 0;
   int byListDepth_ = -1;  // paren depth of the ORDER BY / GROUP BY list being read, or -1
   bool inExecutable_ = false;
+  const bool escapes_;     // backslash escapes in strings (not NO_BACKSLASH_ESCAPES)
+  const bool ansiQuotes_;  // "x" is a name (ANSI_QUOTES)
 
  public:
   std::vector<std::pair<uint32_t, uint32_t>>* bounds_ = nullptr;  // tokenBounds(): where tokens are
@@ -338,22 +356,48 @@ class Tokenizer {
 
 }  // namespace
 
-bool normalize(std::string_view sql, Normalized& out) { return Tokenizer(sql, out).run(); }
+bool normalize(std::string_view sql, Normalized& out, LexMode mode) {
+  return Tokenizer(sql, out, mode).run();
+}
 
-bool tokenBounds(std::string_view sql, std::vector<std::pair<uint32_t, uint32_t>>& out) {
+bool tokenBounds(std::string_view sql, std::vector<std::pair<uint32_t, uint32_t>>& out,
+                 LexMode mode) {
   Normalized n;
-  Tokenizer t(sql, n);
+  Tokenizer t(sql, n, mode);
   t.bounds_ = &out;
   return t.run();
+}
+
+bool lexesAlike(std::string_view sql, LexMode a, LexMode b) {
+  if (a == b) return true;
+  // A backslash in a string means one thing with escapes and another without, whatever the
+  // tokens are ('a\nb' is three characters or four).
+  if (a.noBackslashEscapes() != b.noBackslashEscapes() &&
+      sql.find('\\') != std::string_view::npos) {
+    return false;
+  }
+  Normalized na;
+  Normalized nb;
+  std::vector<std::pair<uint32_t, uint32_t>> ba;
+  std::vector<std::pair<uint32_t, uint32_t>> bb;
+  Tokenizer ta(sql, na, a);
+  Tokenizer tb(sql, nb, b);
+  ta.bounds_ = &ba;
+  tb.bounds_ = &bb;
+  // The same token ranges, and the same literals among them (a "x" may be a string in one mode
+  // and a name in the other, over the same bytes).
+  return ta.run() && tb.run() && ba == bb && na.key == nb.key;
 }
 
 }  // namespace shardproxy::parser
 
 namespace shardproxy::parser {
 
-std::vector<std::string_view> splitStatements(std::string_view sql) {
+std::vector<std::string_view> splitStatements(std::string_view sql, LexMode mode) {
   std::vector<std::pair<uint32_t, uint32_t>> bounds;
-  if (!tokenBounds(sql, bounds)) return {sql};
+  // Where the tokenizer stops (an unterminated string), the statements before are still
+  // statements, run before the server reports the error, as it does; the rest is one piece.
+  const bool readable = tokenBounds(sql, bounds, mode);
   std::vector<std::string_view> out;
   size_t begin = 0;
   bool tokens = false;  // the current piece has a token
@@ -368,8 +412,35 @@ std::vector<std::string_view> splitStatements(std::string_view sql) {
   }
   // What follows the last `;` is a statement only if it has a token (comments and whitespace
   // after the last statement are not one).
-  if (tokens || out.empty()) out.push_back(sql.substr(begin));
+  if (tokens || out.empty() || !readable) out.push_back(sql.substr(begin));
   return out;
+}
+
+}  // namespace shardproxy::parser
+
+namespace shardproxy::parser {
+
+LexMode LexMode::ofSqlMode(std::string_view sqlMode) {
+  LexMode mode;
+  size_t pos = 0;
+  while (pos <= sqlMode.size()) {
+    size_t comma = sqlMode.find(',', pos);
+    if (comma == std::string_view::npos) comma = sqlMode.size();
+    std::string_view flag = sqlMode.substr(pos, comma - pos);
+    while (!flag.empty() && isSpace(static_cast<unsigned char>(flag.front())))
+      flag.remove_prefix(1);
+    while (!flag.empty() && isSpace(static_cast<unsigned char>(flag.back()))) flag.remove_suffix(1);
+    if (wordIs(flag, "NO_BACKSLASH_ESCAPES")) {
+      mode.bits |= kNoBackslashEscapes;
+    } else if (wordIs(flag, "ANSI_QUOTES") || wordIs(flag, "ANSI") || wordIs(flag, "ORACLE") ||
+               wordIs(flag, "MSSQL") || wordIs(flag, "DB2") || wordIs(flag, "POSTGRESQL") ||
+               wordIs(flag, "MAXDB")) {
+      // The combination modes include ANSI_QUOTES (the server reports them expanded anyway).
+      mode.bits |= kAnsiQuotes;
+    }
+    pos = comma + 1;
+  }
+  return mode;
 }
 
 }  // namespace shardproxy::parser

@@ -10,6 +10,8 @@
 #include <utility>
 #include <vector>
 
+#include "parser/lex_mode.h"
+
 namespace shardproxy::parser {
 
 struct NormalizedLiteral {
@@ -29,17 +31,25 @@ struct Normalized {
 };
 
 // False when the text cannot be tokenized (an unterminated string, identifier or comment):
-// the caller parses it in full and reports the syntax error.
-bool normalize(std::string_view sql, Normalized& out);
+// the caller parses it in full and reports the syntax error. `mode`: how the session's sql_mode
+// reads quotes and backslashes; the key does not say which mode it was made in.
+bool normalize(std::string_view sql, Normalized& out, LexMode mode = {});
 
 // The byte ranges [begin, end) of the tokens normalize() sees (literals, parameter markers and
 // the hint comment included), in text order. False as for normalize().
-bool tokenBounds(std::string_view sql, std::vector<std::pair<uint32_t, uint32_t>>& out);
+bool tokenBounds(std::string_view sql, std::vector<std::pair<uint32_t, uint32_t>>& out,
+                 LexMode mode = {});
+
+// True when `sql` means the same read in mode `a` as in mode `b`: the same tokens, and no
+// backslash when only one of them takes escapes.
+bool lexesAlike(std::string_view sql, LexMode a, LexMode b);
 
 // The statements of a text that may hold several (CLIENT_MULTI_STATEMENTS): split after each `;`
 // outside strings, quoted identifiers and comments, each piece keeping its `;`. Comments and
 // whitespace after the last `;` are not a statement of their own. Text the tokenizer cannot
-// read (an unterminated string) is one piece: its parse reports the error.
-std::vector<std::string_view> splitStatements(std::string_view sql);
+// read (an unterminated string) is one piece from the last `;` before it: its parse reports the
+// error. A statement may change
+// the sql_mode the next ones are read in: the caller splits again what follows it then.
+std::vector<std::string_view> splitStatements(std::string_view sql, LexMode mode = {});
 
 }  // namespace shardproxy::parser

@@ -9,6 +9,7 @@
 #include "MySqlLexer.h"
 #include "MySqlParser.h"
 #include "antlr4-runtime.h"
+#include "parser/lex_mode.h"
 
 namespace shardproxy::parser {
 
@@ -17,6 +18,7 @@ namespace shardproxy::parser {
 // lexer, which refers to the input.
 struct ParseTreeImpl {
   std::string sql;                   // the original text, byte offsets refer to it
+  LexMode mode;                      // how it was read (the session's sql_mode)
   std::vector<uint32_t> byteOffset;  // code point index -> byte offset (empty when all ASCII)
   std::unique_ptr<antlr4::ANTLRInputStream> input;
   std::unique_ptr<gen::MySqlLexer> lexer;

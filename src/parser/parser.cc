@@ -149,17 +149,19 @@ bool isDigit(char32_t c) { return c >= '0' && c <= '9'; }
 
 // Executable comments whose version is above the server's are comments to the server: their
 // content becomes spaces (newlines kept), so offsets and line numbers stay those of the text.
-// Strings, quoted identifiers and ordinary comments are skipped as the lexer skips them.
-void blankNewerExecutableComments(std::u32string& text) {
+// Strings, quoted identifiers and ordinary comments are skipped as the lexer skips them in `mode`.
+void blankNewerExecutableComments(std::u32string& text, LexMode mode) {
   const size_t n = text.size();
   size_t i = 0;
   while (i < n) {
     char32_t c = text[i];
     if (c == '\'' || c == '"' || c == '`') {
       // A string or quoted identifier: a doubled quote stays inside; backslash escapes in strings.
+      const bool escapes =
+          !mode.noBackslashEscapes() && (c == '\'' || (c == '"' && !mode.ansiQuotes()));
       size_t j = i + 1;
       while (j < n) {
-        if (text[j] == '\\' && c != '`') {
+        if (text[j] == '\\' && escapes) {
           j += 2;
           continue;
         }
@@ -175,10 +177,11 @@ void blankNewerExecutableComments(std::u32string& text) {
       i = j + 1;
       continue;
     }
-    if (c == '#' || (c == '-' && i + 2 < n && text[i + 1] == '-' &&
-                     (text[i + 2] == ' ' || text[i + 2] == '\t' || text[i + 2] == '\n' ||
-                      text[i + 2] == '\r'))) {
-      while (i < n && text[i] != '\n') ++i;
+    // A line comment, as the lexer's LINE_COMMENT: to '\n' or a NUL, never to a '\r'.
+    if (c == '#' || (c == '-' && i + 1 < n && text[i + 1] == '-' &&
+                     (i + 2 == n || text[i + 2] <= 0x20 || text[i + 2] == 0x7f))) {
+      i += c == '#' ? 1 : 2;
+      while (i < n && text[i] != '\n' && text[i] != 0) ++i;
       continue;
     }
     if (c != '/' || i + 1 >= n || text[i + 1] != '*') {
@@ -223,13 +226,16 @@ bool hasExecutableComment(std::string_view sql) {
 
 }  // namespace
 
-Result<ParsedStatement> parse(std::string_view sql) {
+Result<ParsedStatement> parse(std::string_view sql, LexMode mode) {
   auto impl = std::make_unique<ParseTreeImpl>();
   impl->sql.assign(sql);
+  impl->mode = mode;
   std::u32string text = decodeCodePoints(sql, impl->byteOffset);
-  if (hasExecutableComment(sql)) blankNewerExecutableComments(text);
+  if (hasExecutableComment(sql)) blankNewerExecutableComments(text, mode);
   impl->input = std::make_unique<CodePointStream>(std::move(text));
   impl->lexer = std::make_unique<gen::MySqlLexer>(impl->input.get());
+  impl->lexer->ansiQuotes = mode.ansiQuotes();
+  impl->lexer->backslashEscapes = !mode.noBackslashEscapes();
   auto tokenStream = std::make_unique<FurthestTokenStream>(impl->lexer.get());
   FurthestTokenStream& tokens = *tokenStream;
   impl->tokens = std::move(tokenStream);

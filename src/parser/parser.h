@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "common/status.h"
+#include "parser/lex_mode.h"
 
 namespace shardproxy::parser {
 
@@ -55,9 +56,10 @@ bool executableCommentRuns(std::string_view afterBang, bool mariadbMarker);
 // The same from the version and the number of its digits.
 bool versionRuns(uint32_t version, size_t digits, bool mariadbMarker);
 
-// Parses one statement. A syntax error is ER_PARSE_ERROR (1064, SQLSTATE 42000) with MySQL's
-// message: "... near '<text from the offending token, at most 80 characters>' at line N".
-// Safe to call from several threads at once (ANTLR shares only its internally locked caches).
-Result<ParsedStatement> parse(std::string_view sql);
+// Parses one statement, read as a server with `mode` reads it. A syntax error is ER_PARSE_ERROR
+// (1064, SQLSTATE 42000) with MySQL's message: "... near '<text from the offending token, at most
+// 80 characters>' at line N". Safe to call from several threads at once (ANTLR shares only its
+// internally locked caches).
+Result<ParsedStatement> parse(std::string_view sql, LexMode mode = {});
 
 }  // namespace shardproxy::parser

@@ -28,11 +28,11 @@ bool validUtf8(std::string_view s) {
 }
 
 // The value the AST gives a literal written as `text` (same rules as the builder).
-void setLiteral(ast::Expr& e, NormalizedLiteral::Kind kind, std::string_view text) {
+void setLiteral(ast::Expr& e, NormalizedLiteral::Kind kind, std::string_view text, LexMode mode) {
   e.value.clear();
   switch (kind) {
     case NormalizedLiteral::Kind::kString:
-      appendUnescaped(e.value, text);
+      appendUnescaped(e.value, text, mode.noBackslashEscapes());
       return;
     case NormalizedLiteral::Kind::kNumber:
       e.value = text;
@@ -54,10 +54,12 @@ void setLiteral(ast::Expr& e, NormalizedLiteral::Kind kind, std::string_view tex
 // Moves every offset of `s` (written for `oldSql`) to the same token of `newSql`, which has
 // the same tokens with other spacing and comments. False when a token count or an offset does
 // not line up (the caller parses afresh).
-bool moveByTokens(ast::Statement& s, std::string_view oldSql, std::string_view newSql) {
+bool moveByTokens(ast::Statement& s, std::string_view oldSql, std::string_view newSql,
+                  LexMode mode) {
   std::vector<std::pair<uint32_t, uint32_t>> from;
   std::vector<std::pair<uint32_t, uint32_t>> to;
-  if (!tokenBounds(oldSql, from) || !tokenBounds(newSql, to) || from.size() != to.size()) {
+  if (!tokenBounds(oldSql, from, mode) || !tokenBounds(newSql, to, mode) ||
+      from.size() != to.size()) {
     return false;
   }
   // Token begins and ends, each increasing: old offset -> new offset.
@@ -94,9 +96,11 @@ bool moveByTokens(ast::Statement& s, std::string_view oldSql, std::string_view n
 
 }  // namespace
 
-StatementCache::Template StatementCache::makeTemplate(std::string key, ast::Statement statement,
+StatementCache::Template StatementCache::makeTemplate(LexMode mode, std::string key,
+                                                      ast::Statement statement,
                                                       std::vector<NormalizedLiteral> literals) {
   Template t;
+  t.mode = mode;
   t.key = std::move(key);
   t.bindings.resize(literals.size());
   for (size_t i = 0; i < literals.size(); ++i) {
@@ -147,12 +151,12 @@ std::optional<ast::Statement> StatementCache::bind(const Template& t, std::strin
   ast::Statement s = *t.statement;
   s.sql = std::string(sql);
   if (!sameLayout) {
-    if (!moveByTokens(s, old, sql)) return std::nullopt;
+    if (!moveByTokens(s, old, sql, t.mode)) return std::nullopt;
     for (size_t i = 0; i < n.literals.size(); ++i) {
       const auto& b = t.bindings[i];
       if (b.expr == ast::kNone) continue;
       const auto& l = n.literals[i];
-      setLiteral(s.exprs[b.expr], l.kind, sql.substr(l.begin, l.end - l.begin));
+      setLiteral(s.exprs[b.expr], l.kind, sql.substr(l.begin, l.end - l.begin), t.mode);
     }
     return s;
   }
@@ -186,7 +190,7 @@ std::optional<ast::Statement> StatementCache::bind(const Template& t, std::strin
     const auto& b = t.bindings[i];
     if (b.expr == ast::kNone) continue;
     const auto& l = n.literals[i];
-    setLiteral(s.exprs[b.expr], l.kind, sql.substr(l.begin, l.end - l.begin));
+    setLiteral(s.exprs[b.expr], l.kind, sql.substr(l.begin, l.end - l.begin), t.mode);
   }
   return s;
 }
@@ -194,18 +198,18 @@ std::optional<ast::Statement> StatementCache::bind(const Template& t, std::strin
 void StatementCache::store(Template t) {
   if (capacity_ == 0) return;
   if (entries_.size() >= capacity_) {
-    entries_.erase(lru_.back().key);
+    entries_.erase(EntryKey{lru_.back().mode, lru_.back().key});
     lru_.pop_back();
   }
   lru_.push_front(std::move(t));
-  entries_[lru_.front().key] = lru_.begin();
+  entries_[EntryKey{lru_.front().mode, lru_.front().key}] = lru_.begin();
 }
 
-Result<ast::Statement> StatementCache::get(std::string_view sql) {
+Result<ast::Statement> StatementCache::get(std::string_view sql, LexMode mode) {
   Normalized n;
-  bool normalized = normalize(sql, n);
+  bool normalized = normalize(sql, n, mode);
   if (normalized) {
-    auto it = entries_.find(n.key);
+    auto it = entries_.find(EntryKey{mode, n.key});
     if (it != entries_.end()) {
       lru_.splice(lru_.begin(), lru_, it->second);
       if (auto bound = bind(*it->second, sql, n)) {
@@ -215,10 +219,10 @@ Result<ast::Statement> StatementCache::get(std::string_view sql) {
     }
   }
   ++misses_;
-  auto parsed = ast::parseAst(sql);
+  auto parsed = ast::parseAst(sql, mode);
   if (!parsed) return parsed.status();
-  if (normalized && entries_.find(n.key) == entries_.end()) {
-    store(makeTemplate(std::move(n.key), parsed.value(), std::move(n.literals)));
+  if (normalized && entries_.find(EntryKey{mode, n.key}) == entries_.end()) {
+    store(makeTemplate(mode, std::move(n.key), parsed.value(), std::move(n.literals)));
   }
   return parsed;
 }

@@ -24,9 +24,9 @@ class StatementCache {
 
   explicit StatementCache(size_t capacity = kDefaultCapacity) : capacity_(capacity) {}
 
-  // The AST of `sql`, exactly as parseAst(sql) would build it. Not thread-safe: one cache per
-  // worker.
-  Result<ast::Statement> get(std::string_view sql);
+  // The AST of `sql`, exactly as parseAst(sql, mode) would build it. Statements read in
+  // different modes never share an entry. Not thread-safe: one cache per worker.
+  Result<ast::Statement> get(std::string_view sql, LexMode mode = {});
 
   size_t hits() const { return hits_; }
   size_t misses() const { return misses_; }
@@ -41,13 +41,29 @@ class StatementCache {
     std::string guard;  // the literal's text when expr is kNone
   };
   struct Template {
+    LexMode mode;
     std::string key;
     std::shared_ptr<const ast::Statement> statement;
     std::vector<NormalizedLiteral> literals;  // offsets in the template's text
     std::vector<Binding> bindings;
   };
 
-  static Template makeTemplate(std::string key, ast::Statement statement,
+  // The normalized text and the mode it was read in: the same text read in another mode may be
+  // other tokens.
+  struct EntryKey {
+    LexMode mode;
+    std::string_view key;
+    friend bool operator==(const EntryKey& a, const EntryKey& b) {
+      return a.mode == b.mode && a.key == b.key;
+    }
+  };
+  struct EntryKeyHash {
+    size_t operator()(const EntryKey& k) const noexcept {
+      return std::hash<std::string_view>()(k.key) ^ k.mode.bits;
+    }
+  };
+
+  static Template makeTemplate(LexMode mode, std::string key, ast::Statement statement,
                                std::vector<NormalizedLiteral> literals);
   // nullopt when a guarded literal differs: the caller parses afresh.
   static std::optional<ast::Statement> bind(const Template& t, std::string_view sql,
@@ -56,7 +72,7 @@ class StatementCache {
 
   size_t capacity_;
   std::list<Template> lru_;  // most recently used first
-  std::unordered_map<std::string_view, std::list<Template>::iterator> entries_;
+  std::unordered_map<EntryKey, std::list<Template>::iterator, EntryKeyHash> entries_;
   size_t hits_ = 0;
   size_t misses_ = 0;
 };

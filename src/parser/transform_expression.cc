@@ -508,7 +508,7 @@ ExprId Transformer::textStringLiteral(P::TextStringContext* ctx) {
   e.kind = ExprKind::Literal;
   e.literalType = LiteralType::String;
   e.span = span(ctx);
-  appendUnescaped(e.value, ctx->getText());
+  appendUnescaped(e.value, ctx->getText(), impl_.mode.noBackslashEscapes());
   return add(std::move(e));
 }
 
@@ -532,7 +532,7 @@ ExprId Transformer::literal(P::LiteralContext* ctx) {
              child->getStart()->getType() != L::NATIONAL_STRING) {
     // The common case: one quoted string.
     e.literalType = LiteralType::String;
-    appendUnescaped(e.value, child->getStart()->getText());
+    appendUnescaped(e.value, child->getStart()->getText(), impl_.mode.noBackslashEscapes());
   } else if (auto* s = ctx->stringLiteral()) {
     e.literalType = LiteralType::String;
     if (s->CHARSET_INTRODUCER() != nullptr) {
@@ -540,10 +540,11 @@ ExprId Transformer::literal(P::LiteralContext* ctx) {
     }
     if (s->NATIONAL_STRING() != nullptr) {
       e.charset = "N";
-      appendUnescaped(e.value, std::string_view(s->NATIONAL_STRING()->getText()).substr(1));
+      appendUnescaped(e.value, std::string_view(s->NATIONAL_STRING()->getText()).substr(1),
+                      impl_.mode.noBackslashEscapes());
     }
     for (auto* part : s->textString()) {
-      appendUnescaped(e.value, part->getText());
+      appendUnescaped(e.value, part->getText(), impl_.mode.noBackslashEscapes());
     }
   } else if (auto* n = ctx->numberLiteral()) {
     e.value = n->getText();
@@ -575,7 +576,7 @@ ExprId Transformer::literal(P::LiteralContext* ctx) {
   } else if (auto* t = ctx->temporalLiteral()) {
     e.literalType = LiteralType::Temporal;
     e.charset = upper(t->getStart()->getText());
-    appendUnescaped(e.value, t->textString()->getText());
+    appendUnescaped(e.value, t->textString()->getText(), impl_.mode.noBackslashEscapes());
   }
   return add(std::move(e));
 }

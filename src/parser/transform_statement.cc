@@ -440,8 +440,8 @@ Result<Statement> buildAst(const ParsedStatement& parsed) {
   return statement;
 }
 
-Result<Statement> parseAst(std::string_view sql) {
-  auto parsed = parse(sql);
+Result<Statement> parseAst(std::string_view sql, LexMode mode) {
+  auto parsed = parse(sql, mode);
   if (!parsed.isOk()) {
     return parsed.status();
   }
