@@ -249,7 +249,7 @@ awaitable<void> Admin::preview(std::string_view sql) {
                        "only"));
     co_return;
   }
-  Result<ast::Statement> parsed = statements_.get(sql);
+  Result<ast::Statement> parsed = statements_.get(sql, session_.variables.lexMode());
   if (!parsed) {
     sink_.error(parsed.status());
     co_return;

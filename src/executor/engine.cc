@@ -283,7 +283,14 @@ awaitable<bool> Engine::runOn(const Target& target, std::string_view sql,
       };
       options.transform = &logicalMessages;
     }
+    std::string sqlModeBefore = session_.variables.value("sql_mode");
     s = co_await relayResults(conn, target, options, true, stateChanged);
+    // The session's sql_mode decides how its next statements are read. Session tracking reports
+    // the new value; when it did not (tracking turned off, or the same value), it is read back.
+    if (s && statement && setsSessionSqlMode(*statement) &&
+        session_.variables.value("sql_mode") == sqlModeBefore) {
+      s = co_await readBackSqlMode(conn, target);
+    }
   }
   session_.notRunning();
   // The connection stays with this client when the statement may have left state on it that
@@ -298,6 +305,30 @@ awaitable<bool> Engine::runOn(const Target& target, std::string_view sql,
   }
   session_.finish(target, std::move(*held), sticky);
   co_return s.isOk();
+}
+
+awaitable<Status> Engine::readBackSqlMode(ShardConnection& conn, const Target& target) {
+  const std::string sql = "SELECT @@SESSION.sql_mode";
+  session_.logSql(target.dataSource->name, sql);
+  Status s = co_await conn.query(sql);
+  std::optional<std::string> value;
+  if (s && conn.fieldCount() == 1) {
+    s = co_await conn.fetchRow();
+    const RowView row = conn.row();
+    if (s && row.values && row.values[0]) value.emplace(row.values[0], row.lengths[0]);
+  }
+  if (s && !conn.idleClean()) s = co_await conn.drain();
+  if (s && value) {
+    conn.appliedVariables()["sql_mode"] = *value;
+    session_.variables.set("sql_mode", std::move(*value));
+    co_return Status::ok();
+  }
+  // Without it the session's next statements could be read otherwise than the backend reads
+  // them; the SET's own answer has gone out, so the session ends here.
+  spdlog::warn("closing a session whose sql_mode cannot be read back from {}: {}",
+               target.dataSource->name, s ? "no value" : s.message());
+  session_.requestClose();
+  co_return Status::ok();
 }
 
 awaitable<void> Engine::queryAndRelay(const Target& target, const std::string& sql,
@@ -381,7 +412,7 @@ awaitable<Status> Engine::relayResults(ShardConnection& conn, const Target& targ
           conn.appliedVariables()[name] = value;
           // One-shot variables apply to the next statement only: never replayed.
           if (name == "insert_id" || name == "rand_seed1" || name == "rand_seed2") continue;
-          session_.variables.values[name] = value;
+          session_.variables.set(name, value);
         }
       }
       uint64_t insertId = ok.lastInsertId;
@@ -462,10 +493,12 @@ awaitable<void> Engine::executeRouted(const ast::Statement& s, const router::Sha
   }
   rewriter::RewriteOptions rewriteOptions;
   rewriteOptions.database = database;
+  // Strings the rewriter writes are read by the backends in the session's sql_mode.
+  rewriteOptions.noBackslashEscapes = session_.variables.lexMode().noBackslashEscapes();
   // The session functions answer with the proxy's values here too.
   SessionIdentity identity = session_.identity();
   identity.database = database;
-  rewriteOptions.extra = sessionFunctionSplices(s, identity, false);
+  rewriteOptions.extra = sessionFunctionSplices(s, identity, rewriteOptions.noBackslashEscapes);
   merger::MergeSpec merge;
   auto units = rewriter::rewrite(s, *route, rewriteOptions, &merge);
   if (!units) {

@@ -83,6 +83,9 @@ class Engine {
     std::vector<protocol::ColumnDefinition> columns;
     std::vector<std::vector<std::optional<std::string>>> rows;
   };
+  // SELECT @@SESSION.sql_mode on `conn` after a SET of it: the session's lexing follows it.
+  // When it cannot be read, the session is closed (its SET has been answered already).
+  awaitable<Status> readBackSqlMode(ShardConnection& conn, const Target& target);
   awaitable<Result<Rows>> fetch(const Target& target, const std::string& sql);
 
   // What a statement to prepare takes and returns (MySQL's checks at prepare time): a backend

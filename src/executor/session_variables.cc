@@ -47,6 +47,26 @@ bool isIdentifier(const std::string& name) {
 
 }  // namespace
 
+void SessionVariables::set(const std::string& name, std::string value) {
+  values[name] = std::move(value);
+  if (name == "sql_mode") sqlModeChanged();
+}
+
+std::string SessionVariables::value(const std::string& name) const {
+  auto it = values.find(name);
+  return it == values.end() ? std::string() : it->second;
+}
+
+void SessionVariables::reset(std::map<std::string, std::string> initial) {
+  values = std::move(initial);
+  sqlModeChanged();
+}
+
+void SessionVariables::sqlModeChanged() {
+  auto it = values.find("sql_mode");
+  lexMode_ = it == values.end() ? parser::LexMode{} : parser::LexMode::ofSqlMode(it->second);
+}
+
 std::string SessionVariables::syncStatement(const std::map<std::string, std::string>& applied,
                                             bool noBackslashEscapes) const {
   std::vector<std::pair<std::string, std::string>> assignments;

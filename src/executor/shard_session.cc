@@ -326,7 +326,7 @@ void ShardSession::reset(std::map<std::string, std::string> initial) {
   for (auto& [key, held] : held_) source_.discard(std::move(held.conn));
   held_.clear();
   transaction_.reset();
-  variables.values = std::move(initial);
+  variables.reset(std::move(initial));
 }
 
 }  // namespace shardproxy::executor

@@ -93,6 +93,17 @@ bool setsOnlySessionVariables(const ast::Statement& s) {
   return true;
 }
 
+bool setsSessionSqlMode(const ast::Statement& s) {
+  if (s.kind != ast::StatementKind::Set) return false;
+  for (const ast::SetItem& item : s.set.items) {
+    if (item.kind == ast::SetItem::Kind::Variable && item.scope == ast::VariableScope::Session &&
+        iequals(item.name.value, "sql_mode")) {
+      return true;
+    }
+  }
+  return false;
+}
+
 std::optional<std::string> selectDatabaseColumn(const ast::Statement& s) {
   if (s.kind != ast::StatementKind::Select) return std::nullopt;
   const ast::Select& q = s.query(s.select);

@@ -26,6 +26,9 @@ bool leavesConnectionState(const parser::ast::Statement& s);
 // next, so the connection need not be kept.
 bool setsOnlySessionVariables(const parser::ast::Statement& s);
 
+// A SET of the session's sql_mode (which changes how the session's statements are read).
+bool setsSessionSqlMode(const parser::ast::Statement& s);
+
 // `SELECT DATABASE()` or `SELECT SCHEMA()`, alone and from no table: the column's name (the
 // alias, or the expression as written); nullopt for anything else.
 std::optional<std::string> selectDatabaseColumn(const parser::ast::Statement& s);
@@ -36,8 +39,8 @@ std::optional<std::string> selectDatabaseColumn(const parser::ast::Statement& s)
 struct SessionIdentity {
   std::string_view database;  // empty when none is selected
   uint32_t connectionId = 0;
-  std::string_view user;       // USER(), SESSION_USER(), SYSTEM_USER(): user@client host
-  std::string_view account;    // CURRENT_USER(): user@host pattern of the proxy's account
+  std::string_view user;     // USER(), SESSION_USER(), SYSTEM_USER(): user@client host
+  std::string_view account;  // CURRENT_USER(): user@host pattern of the proxy's account
 };
 
 // DATABASE() / SCHEMA() and CONNECTION_ID() items in the select list of a SELECT answer with the

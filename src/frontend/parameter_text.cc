@@ -215,9 +215,9 @@ std::string longDataLiteral(protocol::ParamType type, std::string_view data,
   return stringLiteral(data, style);
 }
 
-std::optional<std::vector<uint32_t>> parameterMarkers(std::string_view sql) {
+std::optional<std::vector<uint32_t>> parameterMarkers(std::string_view sql, parser::LexMode mode) {
   std::vector<std::pair<uint32_t, uint32_t>> tokens;
-  if (!parser::tokenBounds(sql, tokens)) return std::nullopt;
+  if (!parser::tokenBounds(sql, tokens, mode)) return std::nullopt;
   std::vector<uint32_t> markers;
   for (const auto& [b, e] : tokens) {
     if (e == b + 1 && sql[b] == '?') markers.push_back(b);

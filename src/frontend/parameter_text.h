@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "parser/lex_mode.h"
 #include "protocol/stmt_execute.h"
 
 namespace shardproxy::frontend {
@@ -40,7 +41,8 @@ std::string longDataLiteral(protocol::ParamType type, std::string_view data,
 // The byte offsets of the `?` parameter markers of `sql`, in text order (markers inside strings,
 // quoted names and comments are not markers). nullopt when the text cannot be tokenized (an
 // unterminated string or comment).
-std::optional<std::vector<uint32_t>> parameterMarkers(std::string_view sql);
+std::optional<std::vector<uint32_t>> parameterMarkers(std::string_view sql,
+                                                      parser::LexMode mode = {});
 
 // A parameter where MySQL wants an integer (LIMIT, OFFSET) takes a string of digits too, as the
 // server converts such a parameter: `'12'` becomes `12`. Other literals are returned as they are.

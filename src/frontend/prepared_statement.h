@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "parser/lex_mode.h"
 #include "protocol/column_definition.h"
 #include "protocol/stmt_execute.h"
 
@@ -18,6 +19,9 @@ namespace shardproxy::frontend {
 struct PreparedStatement {
   uint32_t id = 0;
   std::string sql;
+  // How `sql` was read when prepared (the session's sql_mode then): the server keeps the
+  // statement as it was parsed, so an execution under a mode that reads it otherwise is refused.
+  parser::LexMode lexMode;
   std::vector<uint32_t> markers;  // byte offsets of the `?` markers in `sql`
   std::vector<bool> integerOnly;  // per marker: in a LIMIT or OFFSET
   // The result columns a backend described at prepare time, with logical names.

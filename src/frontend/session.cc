@@ -214,8 +214,11 @@ awaitable<void> Session::handleQuery(std::string_view sql) {
     co_return;
   }
   // Several statements in one COM_QUERY: each goes through the same path, its result flagged
-  // SERVER_MORE_RESULTS_EXISTS but the last's; the first error ends the lot, as in MySQL.
-  std::vector<std::string_view> pieces = parser::splitStatements(sql);
+  // SERVER_MORE_RESULTS_EXISTS but the last's; the first error ends the lot, as in MySQL. The
+  // server reads each statement in the sql_mode the ones before it left: when one changes how
+  // text is read (SET sql_mode), what follows it is split again in the new mode.
+  parser::LexMode mode = shard_.variables.lexMode();
+  std::vector<std::string_view> pieces = parser::splitStatements(sql, mode);
   for (size_t i = 0; i < pieces.size(); ++i) {
     moreResults_ = i + 1 < pieces.size();
     failed_ = false;
@@ -225,12 +228,19 @@ awaitable<void> Session::handleQuery(std::string_view sql) {
     }
     co_await runStatement(pieces[i]);
     if (failed_) break;
+    if (parser::LexMode now = shard_.variables.lexMode(); !(now == mode) && i + 1 < pieces.size()) {
+      mode = now;
+      size_t rest = static_cast<size_t>(pieces[i + 1].data() - sql.data());
+      std::vector<std::string_view> again = parser::splitStatements(sql.substr(rest), mode);
+      pieces.resize(i + 1);
+      pieces.insert(pieces.end(), again.begin(), again.end());
+    }
   }
   moreResults_ = false;
 }
 
 awaitable<void> Session::runStatement(std::string_view sql) {
-  Result<parser::ast::Statement> parsed = worker_.statements().get(sql);
+  Result<parser::ast::Statement> parsed = worker_.statements().get(sql, shard_.variables.lexMode());
   if (!parsed) {
     // Nothing the grammar does not take reaches a backend.
     error(parsed.status());
@@ -294,7 +304,8 @@ Result<Session::Gated> Session::gate(parser::ast::Statement statement) {
   // The replaced text (physical database, NULL for LOAD_FILE()) is what runs: parse it, so that
   // every later stage sees the statement that reaches the backend.
   std::string text = binder::applyReplacements(statement, bound->replacements);
-  Result<parser::ast::Statement> reparsed = worker_.statements().get(text);
+  Result<parser::ast::Statement> reparsed =
+      worker_.statements().get(text, shard_.variables.lexMode());
   if (!reparsed) return reparsed.status();
   out.statement = std::move(reparsed.value());
   return out;

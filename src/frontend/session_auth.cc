@@ -119,7 +119,7 @@ awaitable<bool> Session::authenticate() {
   capabilities_ = login.capabilities;
   collation_ = login.collation;
   shard_.foundRows = capabilities_ & cap::kFoundRows;
-  shard_.variables.values = executor::charsetVariables(collation_);
+  shard_.variables.reset(executor::charsetVariables(collation_));
   shard_.multiStatements = capabilities_ & cap::kMultiStatements;
   co_return loggedIn(*accounts.found(), login.database);
 }

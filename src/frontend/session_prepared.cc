@@ -13,6 +13,7 @@
 #include "common/sql_text.h"
 #include "executor/engine.h"
 #include "frontend/session.h"
+#include "parser/normalizer.h"
 #include "protocol/charset.h"
 #include "protocol/stmt_commands.h"
 #include "protocol/stmt_execute.h"
@@ -25,6 +26,8 @@ namespace cap = protocol::cap;
 namespace pstatus = protocol::status;
 
 namespace {
+
+constexpr uint16_t kErNeedReprepare = 1615;  // MySQL's ER_NEED_REPREPARE
 
 std::string lowerAscii(std::string_view s) {
   std::string out(s);
@@ -116,10 +119,11 @@ awaitable<Result<std::unique_ptr<PreparedStatement>>> Session::describeStatement
     std::string_view sql) {
   auto ps = std::make_unique<PreparedStatement>();
   ps->sql = std::string(sql);
-  if (auto markers = parameterMarkers(sql)) ps->markers = std::move(*markers);
+  ps->lexMode = shard_.variables.lexMode();
+  if (auto markers = parameterMarkers(sql, ps->lexMode)) ps->markers = std::move(*markers);
   // The statement goes through the gate as it would when executed; nothing the grammar does
   // not take reaches a backend.
-  Result<ast::Statement> text = worker_.statements().get(sql);
+  Result<ast::Statement> text = worker_.statements().get(sql, ps->lexMode);
   if (!text) co_return text.status();
   auto gated = gate(std::move(text.value()));
   if (!gated) co_return gated.status();
@@ -263,6 +267,13 @@ awaitable<void> Session::executePrepared(PreparedStatement& ps,
                                          const std::vector<std::string>& literals, bool cursor) {
   // A new execution closes the statement's open cursor.
   ps.cursor.reset();
+  // The text runs as it would be read now: if the session's sql_mode has since changed how it
+  // reads (a "x" or a backslash), it would not be the statement that was prepared.
+  if (parser::LexMode now = shard_.variables.lexMode();
+      !(now == ps.lexMode) && !parser::lexesAlike(ps.sql, ps.lexMode, now)) {
+    error(Status(kErNeedReprepare, "HY000", "Prepared statement needs to be re-prepared"));
+    co_return;
+  }
   std::string sql;
   if (std::find(ps.integerOnly.begin(), ps.integerOnly.end(), true) == ps.integerOnly.end()) {
     sql = bindParameters(ps.sql, ps.markers, literals);

@@ -16,7 +16,7 @@ namespace {
 
 // `name` written in the style of `written`: backquoted if it was.
 std::string likeWritten(std::string_view written, const std::string& name) {
-  if (written.empty() || written.front() != '`') return name;
+  if (written.empty() || (written.front() != '`' && written.front() != '"')) return name;
   return quoteIdentifier(name);
 }
 
