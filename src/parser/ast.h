@@ -149,6 +149,15 @@ enum class AggregateKind : uint8_t {
   JsonObjectAgg,
 };
 
+// GROUP BY / ORDER BY item. `position` is set when the item is a bare integer literal (ORDER BY 2).
+struct OrderItem {
+  Span span;
+  ExprId expr = kNone;
+  uint32_t position = 0;  // 1-based, 0 when the item is an expression
+  bool desc = false;
+  bool explicitDirection = false;
+};
+
 struct Expr {
   ExprKind kind = ExprKind::Other;
   Span span;
@@ -186,6 +195,10 @@ struct Expr {
   bool distinct = false;  // COUNT(DISTINCT a)
   bool star = false;      // COUNT(*)
   bool over = false;      // window function: OVER (...) or OVER w
+  // GROUP_CONCAT(... ORDER BY ... SEPARATOR 'x'): its own ORDER BY, and the separator (a string
+  // Literal; kNone for the default ',').
+  std::vector<OrderItem> orderBy;
+  ExprId separator = kNone;
 
   bool hasOperand = false;  // Case
   bool hasElse = false;     // Case
@@ -234,15 +247,6 @@ struct SelectItem {
   Name alias;
   Name schema;  // TableStar
   Name table;   // TableStar
-};
-
-// GROUP BY / ORDER BY item. `position` is set when the item is a bare integer literal (ORDER BY 2).
-struct OrderItem {
-  Span span;
-  ExprId expr = kNone;
-  uint32_t position = 0;  // 1-based, 0 when the item is an expression
-  bool desc = false;
-  bool explicitDirection = false;
 };
 
 // LIMIT [offset,] count. Each value is an Expr: a Literal (Integer), a ParameterMarker or a

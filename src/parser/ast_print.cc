@@ -395,6 +395,11 @@ class Printer {
       out += " escape ";
       expr(e.escape);
     }
+    orderItems("order-by", e.orderBy);
+    if (e.separator != kNone) {
+      out += " separator ";
+      expr(e.separator);
+    }
     offsets(e.span);
     out += ')';
   }

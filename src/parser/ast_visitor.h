@@ -100,6 +100,8 @@ void visitFields(N& e, V& v) {
   v("distinct", e.distinct, e.distinct);
   v("star", e.star, e.star);
   v("over", e.over, e.over);
+  v("orderBy", e.orderBy, !e.orderBy.empty());
+  v("separator", ref<Expr>(e.separator), e.separator != kNone);
   v("hasOperand", e.hasOperand, e.hasOperand);
   v("hasElse", e.hasElse, e.hasElse);
   v("systemVariable", e.systemVariable, e.systemVariable);

@@ -640,6 +640,8 @@ ExprId Transformer::functionCall(P::FunctionCallContext* ctx) {
       e.args.push_back(expr(arg->expr()));
     }
   }
+  if (ctx->orderByClause() != nullptr) e.orderBy = orderItems(ctx->orderByClause()->orderItem());
+  if (ctx->textString() != nullptr) e.separator = textStringLiteral(ctx->textString());
   return add(std::move(e));
 }
 

@@ -296,9 +296,10 @@ TEST(AstTest, FunctionsAndOthers) {
        "ORDER BY a SEPARATOR ','), ROW_NUMBER() OVER (ORDER BY a), SUM(a) OVER w, db.fn(1), NOW(), "
        "CURRENT_TIMESTAMP, IF(a, 1, 2)",
        "(select (items (-> (col j) (lit str '$.a' #0)) (->> (col j) (lit str '$.b' #1)) (other) "
-       "(fn COUNT agg=count distinct (col a) (col b)) (fn GROUP_CONCAT agg=group_concat (col a)) "
-       "(fn ROW_NUMBER over) (fn SUM agg=sum over (col a)) (fn db.fn (lit int 1 #2)) (fn NOW) (fn "
-       "CURRENT_TIMESTAMP) (fn IF (col a) (lit int 1 #3) (lit int 2 #4))))"},
+       "(fn COUNT agg=count distinct (col a) (col b)) (fn GROUP_CONCAT agg=group_concat (col a) "
+       "(order-by (col a)) separator (lit str ',' #2)) "
+       "(fn ROW_NUMBER over) (fn SUM agg=sum over (col a)) (fn db.fn (lit int 1 #3)) (fn NOW) (fn "
+       "CURRENT_TIMESTAMP) (fn IF (col a) (lit int 1 #4) (lit int 2 #5))))"},
       {"SELECT count(*), Min(a), max(b), avg(c), bit_xor(d), bit_and(e), bit_or(f), std(g), "
        "stddev_samp(h), var_pop(i), json_arrayagg(j)",
        "(select (items (fn count agg=count *) (fn Min agg=min (col a)) (fn max agg=max (col b)) "
