@@ -540,7 +540,8 @@ awaitable<void> Engine::executeRouted(const ast::Statement& s, const router::Sha
   // the rows need no merging: no aggregates, grouping, DISTINCT, order or limit across them.
   bool needsMerge = route->units.size() > 1 && !isWrite(s) &&
                     (!merge.aggregates.empty() || merge.distinct || !merge.groupBy.empty() ||
-                     !merge.orderBy.empty() || merge.offset || merge.count || merge.hasHaving);
+                     !merge.orderBy.empty() || merge.offset || merge.count || merge.hasHaving ||
+                     !merge.unsupported.empty());
   if (units->size() == 1 && !needsMerge) {
     auto target = session_.targetFor(*db, units->front().dataSource);
     if (!target) {
@@ -797,7 +798,8 @@ uint16_t Engine::mergedStatus(const std::vector<Lane>& lanes) const {
 }
 
 awaitable<bool> Engine::streamMerged(merger::RowStream& rows, size_t visibleColumns,
-                                     const std::vector<Lane>& lanes) {
+                                     const std::vector<Lane>& lanes,
+                                     const merger::AggregateNotes& notes) {
   merger::Row row;
   for (;;) {
     auto more = co_await rows.next(row);
@@ -806,7 +808,9 @@ awaitable<bool> Engine::streamMerged(merger::RowStream& rows, size_t visibleColu
       co_return true;
     }
     if (!*more) {
-      sink_.end(mergedStatus(lanes), 0);
+      // Each GROUP_CONCAT value cut at group_concat_max_len is a warning (1260), as on a server.
+      sink_.end(mergedStatus(lanes),
+                static_cast<uint16_t>(std::min<uint64_t>(notes.cutValues, 0xffff)));
       co_return true;
     }
     sink_.beginRow();
@@ -844,6 +848,12 @@ awaitable<void> Engine::executeMerged(const config::LogicalDatabase& db, const a
   // Every lane starts at once; the merge begins when all have their first results.
   merger::MergeLimits limits;
   limits.maxMemoryRows = static_cast<size_t>(session_.topology().props.proxyMergeMaxMemoryRows);
+  // The session's value as the servers reported it (MariaDB's default until the client sets one).
+  limits.groupConcatMaxLen = 1048576;
+  if (auto it = session_.variables.values.find("group_concat_max_len");
+      it != session_.variables.values.end()) {
+    limits.groupConcatMaxLen = std::strtoull(it->second.c_str(), nullptr, 10);
+  }
   std::vector<std::unique_ptr<merger::RowStream>> streams(units.size());
   session_.notRunning();
   co_await runAll(co_await asio::this_coro::executor, lanes.size(), [&](size_t i) {
@@ -868,9 +878,9 @@ awaitable<void> Engine::executeMerged(const config::LogicalDatabase& db, const a
   if (!status) {
     sink_.error(status);
   } else {
-    writeMergedColumns(*first.held->conn, first.target, columns, plan->visibleColumns, merge,
+    writeMergedColumns(*first.held->conn, first.target, columns, plan->visibleColumns,
                        mergedStatus(lanes));
-    clientGone = !co_await streamMerged(*plan->rows, plan->visibleColumns, lanes);
+    clientGone = !co_await streamMerged(*plan->rows, plan->visibleColumns, lanes, *plan->notes);
   }
   // Connections go back clean: what the merge did not read is read and dropped.
   for (Lane& lane : lanes) {
@@ -891,40 +901,12 @@ awaitable<void> Engine::executeMerged(const config::LogicalDatabase& db, const a
 
 void Engine::writeMergedColumns(const ShardConnection& conn, const Target& target,
                                 const ResultColumns& columns, size_t visible,
-                                const merger::MergeSpec& merge, uint16_t statusFlags) {
+                                uint16_t statusFlags) {
   // The column definitions of one unit, with the logical names of its tables.
   sink_.columnCount(visible);
   for (size_t i = 0; i < visible && i < conn.fieldCount(); ++i) {
     protocol::ColumnDefinitionRef c = clientColumn(conn.column(static_cast<unsigned>(i)), target);
     columns.apply(static_cast<unsigned>(i), c);
-    // COUNT / SUM / AVG (DISTINCT x): the units returned x itself; the client gets the
-    // aggregate's type, as MySQL gives it.
-    for (const auto& a : merge.aggregates) {
-      if (!a.distinct || strcasecmp(a.label.c_str(), std::string(c.name).c_str()) != 0) continue;
-      if (!a.clientName.empty()) c.name = a.clientName;
-      c.table = c.orgTable = c.schema = c.orgName = {};
-      c.collation = 63;  // binary
-      c.flags = protocol::colflag::kBinary;
-      if (a.kind == merger::AggregateKind::Count) {
-        c.type = protocol::ColumnType::kLongLong;
-        c.length = 21;
-        c.decimals = 0;
-        c.flags |= protocol::colflag::kNotNull;
-      } else {
-        uint8_t scale = a.kind == merger::AggregateKind::Avg
-                            ? static_cast<uint8_t>(std::min<int>(c.decimals + 4, 30))
-                            : c.decimals;
-        if (c.type != protocol::ColumnType::kFloat && c.type != protocol::ColumnType::kDouble) {
-          c.type = protocol::ColumnType::kNewDecimal;
-          c.length = 65 + (scale > 0 ? 2 : 1);
-          c.decimals = scale;
-        } else {
-          c.type = protocol::ColumnType::kDouble;
-          c.length = 23;
-          c.decimals = 31;
-        }
-      }
-    }
     sink_.column(c);
   }
   sink_.columnsEnd(statusFlags);

@@ -27,6 +27,10 @@
 #include "rewriter/rewriter.h"
 #include "router/router.h"
 
+namespace shardproxy::merger {
+struct AggregateNotes;
+}  // namespace shardproxy::merger
+
 namespace shardproxy::executor {
 
 class Engine {
@@ -114,13 +118,12 @@ class Engine {
   uint16_t mergedStatus(const std::vector<Lane>& lanes) const;
   // Writes the merged rows; false when the client went away.
   awaitable<bool> streamMerged(merger::RowStream& rows, size_t visibleColumns,
-                               const std::vector<Lane>& lanes);
+                               const std::vector<Lane>& lanes, const merger::AggregateNotes& notes);
   awaitable<void> runLane(Lane& lane, const std::vector<rewriter::SqlUnit>& units,
                           std::vector<std::unique_ptr<merger::RowStream>>& streams,
                           size_t maxMemoryRows);
   void writeMergedColumns(const ShardConnection& conn, const Target& target,
-                          const ResultColumns& columns, size_t visible,
-                          const merger::MergeSpec& merge, uint16_t statusFlags);
+                          const ResultColumns& columns, size_t visible, uint16_t statusFlags);
   awaitable<void> executeWrite(const config::LogicalDatabase& db, const parser::ast::Statement& s,
                                const router::RouteResult& route,
                                const std::vector<rewriter::SqlUnit>& units,

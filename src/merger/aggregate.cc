@@ -1,5 +1,6 @@
 #include "merger/aggregate.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cstdlib>
 #include <limits>
@@ -72,9 +73,10 @@ GroupAccumulator::GroupAccumulator(const AggregateSpec& spec, MemoryBudget* budg
   for (size_t i = 0; i < states_.size(); ++i) {
     const ColumnMerge& m = spec_.columns[i];
     if (m.op == Op::BitAnd) states_[i].bits = std::numeric_limits<uint64_t>::max();
-    if (m.op == Op::CountDistinct || m.op == Op::SumDistinct || m.op == Op::AvgDistinct) {
+    if (m.op == Op::CountDistinct || m.op == Op::SumDistinct || m.op == Op::AvgDistinct ||
+        (m.op == Op::GroupConcat && m.pieces && !m.args.empty())) {
       states_[i].distinct =
-          std::make_unique<std::set<Cell, CellLess>>(CellLess{&spec_.columns[i].comparator});
+          std::make_unique<std::set<Row, RowLess>>(RowLess{&spec_.columns[i].argKey});
     }
   }
 }
@@ -85,14 +87,87 @@ GroupAccumulator::~GroupAccumulator() {
 
 Status GroupAccumulator::add(const Row& row) {
   for (size_t i = 0; i < states_.size() && i < row.size(); ++i) {
-    if (Status s = addCell(i, row[i]); !s) return s;
+    if (Status s = addCell(i, row[i], row); !s) return s;
   }
   return Status::ok();
 }
 
-Status GroupAccumulator::addCell(size_t column, const Cell& cell) {
+Row GroupAccumulator::project(const Row& row, const std::vector<size_t>& columns) {
+  Row out;
+  out.reserve(columns.size());
+  for (size_t c : columns) out.push_back(c < row.size() ? row[c] : Cell{});
+  return out;
+}
+
+namespace {
+
+// The end of the longest prefix of `text` of at most `max` bytes that does not split a UTF-8
+// character (MySQL cuts a GROUP_CONCAT value at a character boundary).
+size_t cutPoint(const std::string& text, size_t max, bool binary) {
+  if (text.size() <= max || binary) return std::min(text.size(), max);
+  size_t at = max;
+  while (at > 0 && (static_cast<unsigned char>(text[at]) & 0xC0) == 0x80) --at;
+  return at;
+}
+
+}  // namespace
+
+// MySQL's GROUP_CONCAT: a separator before every value but the first; once the text is longer
+// than group_concat_max_len it is cut there and takes no more values.
+void GroupAccumulator::appendConcat(State& st, const ColumnMerge& m,
+                                    const std::string& text) const {
+  if (st.cut) return;
+  if (st.has) {
+    st.value.text += m.separator;
+  } else {
+    st.value = Cell{false, std::string()};
+    st.has = true;
+  }
+  st.value.text += text;
+  if (st.value.text.size() > spec_.groupConcatMaxLen) {
+    st.value.text.resize(cutPoint(st.value.text, spec_.groupConcatMaxLen, m.binary));
+    st.cut = true;
+    if (spec_.notes) ++spec_.notes->cutValues;
+  }
+}
+
+Status GroupAccumulator::addCell(size_t column, const Cell& cell, const Row& row) {
   const ColumnMerge& m = spec_.columns[column];
   State& st = states_[column];
+  if (m.op == Op::CountDistinct || m.op == Op::SumDistinct || m.op == Op::AvgDistinct) {
+    Row tuple = project(row, m.args);
+    // COUNT(DISTINCT a, b) counts the tuples without a NULL; SUM/AVG ignore NULL.
+    for (const Cell& c : tuple) {
+      if (c.null) return Status::ok();
+    }
+    if (tuple.empty()) return Status::ok();
+    if (m.op != Op::CountDistinct && !m.inDouble && !parseDecimal(tuple.front().text)) {
+      return notANumber(m.op == Op::SumDistinct ? "SUM" : "AVG", tuple.front().text);
+    }
+    if (st.distinct->insert(std::move(tuple)).second) {
+      ++held_;
+      if (budget_) {
+        if (Status s = budget_->charge(1); !s) return s;
+      }
+    }
+    st.has = true;
+    return Status::ok();
+  }
+  if (m.op == Op::GroupConcat && m.pieces) {
+    // A NULL piece: the unit's rows of it all had a NULL argument.
+    if (cell.null) return Status::ok();
+    if (st.distinct) {
+      Row tuple = project(row, m.args);
+      if (!st.distinct->insert(std::move(tuple)).second) return Status::ok();
+    }
+    if (budget_) {
+      if (Status s = budget_->charge(1); !s) return s;
+    }
+    ++held_;
+    st.pieces.push_back(Piece{project(row, m.order), cell.text});
+    st.has = true;
+    return Status::ok();
+  }
   if (m.op == Op::First) {
     if (!st.has) {
       st.value = cell;
@@ -142,26 +217,12 @@ Status GroupAccumulator::addCell(size_t column, const Cell& cell) {
       break;
     }
     case Op::GroupConcat:
-      if (st.has) {
-        st.value.text += ',';
-        st.value.text += cell.text;
-      } else {
-        st.value = cell;
-      }
+      appendConcat(st, m, cell.text);
       break;
     case Op::CountDistinct:
     case Op::SumDistinct:
     case Op::AvgDistinct:
-      if (m.op != Op::CountDistinct && !m.inDouble && !parseDecimal(cell.text)) {
-        return notANumber(m.op == Op::SumDistinct ? "SUM" : "AVG", cell.text);
-      }
-      if (st.distinct->insert(cell).second) {
-        ++held_;
-        if (budget_) {
-          if (Status s = budget_->charge(1); !s) return s;
-        }
-      }
-      break;
+      break;  // (above)
   }
   st.has = true;
   return Status::ok();
@@ -184,8 +245,23 @@ Result<Cell> GroupAccumulator::finishColumn(size_t column) const {
     case Op::First:
     case Op::Min:
     case Op::Max:
-    case Op::GroupConcat:
       return st.has ? st.value : Cell{};
+    case Op::GroupConcat: {
+      if (!m.pieces || !st.has) return st.has ? st.value : Cell{};
+      // The pieces in the GROUP_CONCAT's own order; ties keep the order they came in.
+      std::vector<const Piece*> sorted;
+      sorted.reserve(st.pieces.size());
+      for (const Piece& p : st.pieces) sorted.push_back(&p);
+      std::stable_sort(sorted.begin(), sorted.end(), [&m](const Piece* a, const Piece* b) {
+        return m.orderKey.compare(a->key, b->key) < 0;
+      });
+      State joined;
+      for (const Piece* p : sorted) {
+        appendConcat(joined, m, p->text);
+        if (joined.cut) break;
+      }
+      return joined.value;
+    }
     case Op::Count:
       return st.has ? st.value : textCell("0");
     case Op::Sum:
@@ -211,12 +287,12 @@ Result<Cell> GroupAccumulator::finishColumn(size_t column) const {
       Cell sum;
       if (m.inDouble) {
         double total = 0;
-        for (const Cell& c : *st.distinct) total += toDouble(c.text);
+        for (const Row& c : *st.distinct) total += toDouble(c.front().text);
         sum = textCell(formatDouble(total));
       } else {
         std::string total = "0";
-        for (const Cell& c : *st.distinct) {
-          auto next = addExact(total, c.text, m.op == Op::SumDistinct ? "SUM" : "AVG");
+        for (const Row& c : *st.distinct) {
+          auto next = addExact(total, c.front().text, m.op == Op::SumDistinct ? "SUM" : "AVG");
           if (!next) return next.status();
           total = std::move(next.value());
         }

@@ -26,6 +26,12 @@ class MemoryBudget {
   size_t used_ = 0;
 };
 
+// What a run's aggregates report besides their rows: the GROUP_CONCAT values cut at
+// group_concat_max_len (each a warning 1260 for the client).
+struct AggregateNotes {
+  uint64_t cutValues = 0;
+};
+
 // What happens to each column of a group's rows.
 struct ColumnMerge {
   enum class Op : uint8_t {
@@ -39,8 +45,8 @@ struct ColumnMerge {
     BitOr,
     BitXor,
     GroupConcat,
-    CountDistinct,  // over the distinct values of this column
-    SumDistinct,
+    CountDistinct,  // over the distinct tuples of the `args` columns
+    SumDistinct,    // over the distinct values of the one `args` column
     AvgDistinct,
   };
   Op op = Op::First;
@@ -48,11 +54,25 @@ struct ColumnMerge {
   unsigned scale = 0;     // AVG: fraction digits of the result
   size_t countColumn = 0;
   size_t sumColumn = 0;
-  ColumnComparator comparator;  // MIN / MAX / DISTINCT values
+  ColumnComparator comparator;  // MIN / MAX
+  // DISTINCT: the argument columns, and how their tuples (cells in `args` order) compare.
+  std::vector<size_t> args;
+  RowComparator argKey;
+  // GROUP_CONCAT: separator; with `pieces`, each row's value is a piece placed by the `order`
+  // columns (compared as `orderKey` says, on cells in `order` order), de-duplicated by `args`
+  // when `args` is not empty; without, the values are joined as they come. `binary`: the
+  // result is cut at any byte, not only between UTF-8 characters.
+  std::string separator = ",";
+  bool pieces = false;
+  std::vector<size_t> order;
+  RowComparator orderKey;
+  bool binary = false;
 };
 
 struct AggregateSpec {
   std::vector<ColumnMerge> columns;  // one per result column
+  uint64_t groupConcatMaxLen = 1024;      // the session's group_concat_max_len
+  std::shared_ptr<AggregateNotes> notes;  // may be null
   bool hasDistinct() const;
 };
 
@@ -71,19 +91,24 @@ class GroupAccumulator {
   Result<Row> finish() const;
 
  private:
-  struct CellLess {
-    const ColumnComparator* comparator;
-    bool operator()(const Cell& a, const Cell& b) const { return comparator->compare(a, b) < 0; }
+  struct Piece {
+    Row key;  // the order cells
+    std::string text;
   };
   struct State {
     bool has = false;  // a non-NULL value was seen (First: any row was seen)
     Cell value;        // First / MIN / MAX / GROUP_CONCAT text, exact SUM / COUNT text
     double number = 0;
     uint64_t bits = 0;
-    std::unique_ptr<std::set<Cell, CellLess>> distinct;
+    bool cut = false;  // GROUP_CONCAT: reached group_concat_max_len
+    std::unique_ptr<std::set<Row, RowLess>> distinct;
+    std::vector<Piece> pieces;
   };
+  Status addCell(size_t column, const Cell& cell, const Row& row);
+  void appendConcat(State& st, const ColumnMerge& m, const std::string& text) const;
   Status addCell(size_t column, const Cell& cell);
   Result<Cell> finishColumn(size_t column) const;
+  static Row project(const Row& row, const std::vector<size_t>& columns);
 
   const AggregateSpec& spec_;
   MemoryBudget* budget_;

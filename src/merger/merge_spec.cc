@@ -53,8 +53,22 @@ std::string describe(const MergeSpec::SortItem& item) {
 
 std::string describe(const MergeSpec::Aggregate& a) {
   std::string out = toString(a.kind);
-  out += (a.distinct ? " DISTINCT " : " ") + a.label;
+  out += " " + a.label;
   if (!a.countLabel.empty()) out += " (" + a.countLabel + ", " + a.sumLabel + ")";
+  if (a.distinct) {
+    out += " DISTINCT(";
+    for (size_t i = 0; i < a.argLabels.size(); ++i) out += (i > 0 ? ", " : "") + a.argLabels[i];
+    out += ")";
+  }
+  if (!a.orderBy.empty()) {
+    out += " ORDER BY(";
+    for (size_t i = 0; i < a.orderBy.size(); ++i)
+      out += (i > 0 ? ", " : "") + describe(a.orderBy[i]);
+    out += ")";
+  }
+  if (a.kind == AggregateKind::GroupConcat && a.separator != ",") {
+    out += " SEPARATOR '" + a.separator + "'";
+  }
   return out;
 }
 
@@ -96,6 +110,38 @@ std::string describeHaving(const MergeSpec& spec, uint32_t node) {
       return describe(n.column) + (n.negated ? " NOT IN (" : " IN (") + out + ")";
     case Kind::IsNull:
       return describe(n.column) + (n.negated ? " IS NOT NULL" : " IS NULL");
+    case Kind::Expr:
+      return describeExpr(spec, n.expr);
+  }
+  return "?";
+}
+
+std::string describeExpr(const MergeSpec& spec, uint32_t node) {
+  using Kind = MergeSpec::ExprNode::Kind;
+  if (node >= spec.exprs.size()) return "?";
+  const MergeSpec::ExprNode& n = spec.exprs[node];
+  auto arg = [&](size_t i) {
+    return i < n.args.size() ? describeExpr(spec, n.args[i]) : std::string("?");
+  };
+  switch (n.kind) {
+    case Kind::Column:
+      return describe(n.column);
+    case Kind::Literal:
+      if (n.null) return "NULL";
+      return n.string ? "'" + n.text + "'" : n.text;
+    case Kind::Negate:
+      return "-" + arg(0);
+    case Kind::Binary:
+      return "(" + arg(0) + " " + n.op + " " + arg(1) + ")";
+    case Kind::Not:
+      return "NOT " + arg(0);
+    case Kind::IsNull:
+      return arg(0) + (n.negated ? " IS NOT NULL" : " IS NULL");
+    case Kind::Function: {
+      std::string out = n.op + "(";
+      for (size_t i = 0; i < n.args.size(); ++i) out += (i > 0 ? ", " : "") + arg(i);
+      return out + ")";
+    }
   }
   return "?";
 }

@@ -18,8 +18,6 @@ using Op = ColumnMerge::Op;
 using protocol::ColumnType;
 // MySQL's cap on a DECIMAL's scale; 31 (NOT_FIXED_DEC) means "not fixed".
 constexpr unsigned kMaxScale = 30;
-// div_precision_increment's default: AVG's scale is its argument's plus this.
-constexpr unsigned kDivPrecisionIncrement = 4;
 
 bool isFloating(const ColumnInfo& c) {
   auto type = static_cast<ColumnType>(c.type);
@@ -123,6 +121,19 @@ Result<AggregateSpec> aggregateSpec(const MergeSpec& merge, const std::vector<Co
     }
     ColumnMerge& m = spec.columns[at];
     const ColumnInfo& column = columns[at];
+    // The argument columns of a DISTINCT aggregate, compared as their types say.
+    std::vector<SortKey> argKeys;
+    for (const std::string& label : a.argLabels) {
+      auto arg = resolver.label(label, true);
+      if (!arg) return arg.status();
+      m.args.push_back(*arg);
+      argKeys.push_back(SortKey{argKeys.size(), false, ColumnComparator(columns[*arg])});
+    }
+    m.argKey = RowComparator(std::move(argKeys));
+    if (a.distinct && m.args.empty()) {
+      return makeError(er::kUnknownError,
+                       "merge: DISTINCT aggregate " + a.label + " without its argument columns");
+    }
     switch (a.kind) {
       case AggregateKind::Count:
         m.op = a.distinct ? Op::CountDistinct : Op::Count;
@@ -133,11 +144,11 @@ Result<AggregateSpec> aggregateSpec(const MergeSpec& merge, const std::vector<Co
         break;
       case AggregateKind::Avg:
         m.inDouble = isFloating(column);
-        if (a.countLabel.empty() || a.sumLabel.empty()) {
-          // (shape() refused a plain AVG without them.) The column holds x's distinct values:
-          // AVG's scale is x's plus the increment.
+        if (a.distinct) {
+          // The column holds AVG(DISTINCT x) as the units computed it: its scale is the
+          // result's (x's plus div_precision_increment).
           m.op = Op::AvgDistinct;
-          m.scale = std::min<unsigned>(column.decimals + kDivPrecisionIncrement, kMaxScale);
+          m.scale = std::min<unsigned>(column.decimals, kMaxScale);
         } else {
           auto count = resolver.label(a.countLabel, true);
           if (!count) return count.status();
@@ -167,15 +178,41 @@ Result<AggregateSpec> aggregateSpec(const MergeSpec& merge, const std::vector<Co
       case AggregateKind::BitXor:
         m.op = Op::BitXor;
         break;
-      case AggregateKind::GroupConcat:
+      case AggregateKind::GroupConcat: {
         m.op = Op::GroupConcat;
+        m.separator = a.separator;
+        m.binary = column.collation == 63;
+        m.pieces = a.distinct || !a.orderBy.empty();
+        std::vector<SortKey> orderKeys;
+        for (const MergeSpec::SortItem& item : a.orderBy) {
+          auto key = resolver.item(item);
+          if (!key) return key.status();
+          m.order.push_back(*key);
+          orderKeys.push_back(
+              SortKey{orderKeys.size(), item.desc, ColumnComparator(columns[*key])});
+        }
+        m.orderKey = RowComparator(std::move(orderKeys));
         break;
+      }
     }
   }
   return spec;
 }
 
 bool isGrouped(const MergeSpec& spec) { return !spec.groupBy.empty() || !spec.aggregates.empty(); }
+
+// An ORDER BY item on a computed column: sorted only after the expressions are evaluated.
+bool ordersByComputed(const MergeSpec& spec) {
+  for (const MergeSpec::SortItem& item : spec.orderBy) {
+    for (const MergeSpec::Computed& c : spec.computed) {
+      if (item.position == c.column.position &&
+          lowerNoSpace(item.label, false) == lowerNoSpace(c.column.label, false)) {
+        return true;
+      }
+    }
+  }
+  return false;
+}
 
 // The primitives `spec` needs, bottom first, or why its results cannot be merged. Decided by
 // the spec alone: the columns only say where each label is and how to compare it.
@@ -188,10 +225,6 @@ Result<std::vector<MergeStep>> shape(const MergeSpec& spec) {
     return unsupported("HAVING over groups from several shards");
   }
   for (const auto& a : spec.aggregates) {
-    // A value two shards both hold would appear twice.
-    if (a.kind == AggregateKind::GroupConcat && a.distinct) {
-      return unsupported("GROUP_CONCAT(DISTINCT ...) over several shards");
-    }
     if (a.kind == AggregateKind::Avg && !a.distinct &&
         (a.countLabel.empty() || a.sumLabel.empty())) {
       return unsupported("AVG without its derived COUNT and SUM columns");
@@ -200,9 +233,17 @@ Result<std::vector<MergeStep>> shape(const MergeSpec& spec) {
   if (!spec.having.empty() && !grouped) {
     return unsupported("HAVING without groups over several shards");
   }
+  if (!spec.computed.empty() && !grouped) {
+    return unsupported("expressions over aggregates without aggregates over several shards");
+  }
+  bool sortAfter = ordersByComputed(spec);
   std::vector<MergeStep> steps;
   if (grouped) {
-    if (spec.groupBy.empty()) {
+    if (sortAfter) {
+      // Groups first (in any order), then the expressions, then the sort.
+      steps = {MergeStep::Concat,
+               spec.groupBy.empty() ? MergeStep::Aggregate : MergeStep::MemoryGroupBy};
+    } else if (spec.groupBy.empty()) {
       // One group, whatever order the units return their rows in.
       steps = {MergeStep::Concat, MergeStep::Aggregate};
     } else if (spec.groupByEqualsOrderBy && !spec.orderBy.empty()) {
@@ -217,7 +258,9 @@ Result<std::vector<MergeStep>> shape(const MergeSpec& spec) {
   } else {
     steps = {MergeStep::Concat};
   }
+  if (!spec.computed.empty()) steps.push_back(MergeStep::Compute);
   if (!spec.having.empty()) steps.push_back(MergeStep::Having);
+  if (sortAfter) steps.push_back(MergeStep::Sort);
   if (spec.distinct) steps.push_back(MergeStep::Distinct);
   if (spec.offset.value_or(0) > 0 || spec.count) steps.push_back(MergeStep::Limit);
   // Every derived column comes after the client's.
@@ -250,8 +293,19 @@ std::string describeStep(MergeStep step, const MergeSpec& spec) {
       return "StreamGroupBy(group=" + sortItems(spec.groupBy) + ", " + aggregates + ")";
     case MergeStep::MemoryGroupBy:
       return "MemoryGroupBy(group=" + sortItems(spec.groupBy) +
-             (spec.orderBy.empty() ? "" : ", order=" + sortItems(spec.orderBy)) + ", " +
-             aggregates + ")";
+             (spec.orderBy.empty() || ordersByComputed(spec)
+                  ? ""
+                  : ", order=" + sortItems(spec.orderBy)) +
+             ", " + aggregates + ")";
+    case MergeStep::Compute:
+      return "Compute(" +
+             list(spec.computed,
+                  [&spec](const MergeSpec::Computed& c) {
+                    return describe(c.column) + " = " + describeExpr(spec, c.expr);
+                  }) +
+             ")";
+    case MergeStep::Sort:
+      return "Sort(order=" + sortItems(spec.orderBy) + ")";
     case MergeStep::Having:
       return "Having(" + describeHaving(spec) + ")";
     case MergeStep::Distinct:
@@ -294,18 +348,9 @@ Result<PlannedMerge> PlannedMerge::plan(const MergeSpec& spec,
   resolver.setVisible(p.visible_);
 
   bool grouped = isGrouped(spec);
-  // After grouping, a COUNT / SUM / AVG (DISTINCT x) column holds a number, not an x: sorting
-  // and DISTINCT on merged rows compare it as one.
-  std::vector<ColumnInfo> merged = columns;
-  if (grouped) {
-    for (const auto& a : spec.aggregates) {
-      if (!a.distinct) continue;
-      for (size_t at : resolver.matches(a.label)) {
-        merged[at].type = static_cast<uint8_t>(ColumnType::kNewDecimal);
-        merged[at].isUnsigned = false;
-      }
-    }
-  }
+  // (Every aggregate's column holds the aggregate as the units computed it: its type is the
+  // merged value's.)
+  const std::vector<ColumnInfo>& merged = columns;
   auto groupKeys = sortKeys(spec.groupBy, resolver, columns);
   if (!groupKeys) return groupKeys.status();
   p.groupKeys_ = std::move(groupKeys.value());
@@ -317,11 +362,35 @@ Result<PlannedMerge> PlannedMerge::plan(const MergeSpec& spec,
     if (!aggregates) return aggregates.status();
     p.aggregates_ = std::move(aggregates.value());
   }
+  if (!spec.exprs.empty()) {
+    std::vector<size_t> at(spec.exprs.size(), 0);
+    for (size_t i = 0; i < spec.exprs.size(); ++i) {
+      if (spec.exprs[i].kind != MergeSpec::ExprNode::Kind::Column) continue;
+      auto column = resolver.item(spec.exprs[i].column);
+      if (!column) return column.status();
+      at[i] = *column;
+    }
+    auto bound = ExprEvaluator::bind(spec, columns, at);
+    if (!bound) return bound.status();
+    p.expressions_ = std::make_shared<const ExprEvaluator>(std::move(bound.value()));
+  }
+  for (const MergeSpec::Computed& c : spec.computed) {
+    auto column = resolver.item(c.column);
+    if (!column) return column.status();
+    if (!p.expressions_ || c.expr >= spec.exprs.size()) {
+      return makeError(er::kUnknownError, "merge: a computed column without its expression");
+    }
+    p.computed_.push_back({*column, c.expr});
+  }
   for (const auto& node : spec.having) {
     HavingNode bound;
-    if (node.kind != MergeSpec::HavingNode::Kind::And &&
-        node.kind != MergeSpec::HavingNode::Kind::Or &&
-        node.kind != MergeSpec::HavingNode::Kind::Not) {
+    if (node.kind == MergeSpec::HavingNode::Kind::Expr) {
+      if (!p.expressions_ || node.expr >= spec.exprs.size()) {
+        return makeError(er::kUnknownError, "merge: HAVING without its expression");
+      }
+    } else if (node.kind != MergeSpec::HavingNode::Kind::And &&
+               node.kind != MergeSpec::HavingNode::Kind::Or &&
+               node.kind != MergeSpec::HavingNode::Kind::Not) {
       auto at = resolver.item(node.column);
       if (!at) return at.status();
       bound.column = *at;
@@ -340,12 +409,16 @@ Result<PlannedMerge> PlannedMerge::plan(const MergeSpec& spec,
 std::string PlannedMerge::describe() const { return describeSteps(steps_, spec_); }
 
 Result<std::unique_ptr<RowStream>> PlannedMerge::open(std::vector<std::unique_ptr<RowStream>> units,
-                                                      const MergeLimits& limits) const {
+                                                      const MergeLimits& limits,
+                                                      std::shared_ptr<AggregateNotes> notes) const {
   for (const auto& unit : units) {
     if (!unit) return makeError(er::kUnknownError, "merge: a unit has no result stream");
   }
   // One budget for every memory merge of the run.
   auto budget = std::make_shared<MemoryBudget>(limits.maxMemoryRows);
+  AggregateSpec aggregates = aggregates_;
+  aggregates.groupConcatMaxLen = limits.groupConcatMaxLen;
+  aggregates.notes = notes;
   std::unique_ptr<RowStream> rows;
   for (MergeStep step : steps_) {
     switch (step) {
@@ -356,23 +429,33 @@ Result<std::unique_ptr<RowStream>> PlannedMerge::open(std::vector<std::unique_pt
         rows = std::make_unique<MergeSortStream>(std::move(units), width_, orderKeys_);
         break;
       case MergeStep::Aggregate:
-        rows = std::make_unique<StreamGroupByStream>(std::move(rows), RowComparator(), aggregates_,
+        rows = std::make_unique<StreamGroupByStream>(std::move(rows), RowComparator(), aggregates,
                                                      budget);
         break;
       case MergeStep::StreamGroupBy:
         rows =
-            std::make_unique<StreamGroupByStream>(std::move(rows), groupKeys_, aggregates_, budget);
+            std::make_unique<StreamGroupByStream>(std::move(rows), groupKeys_, aggregates, budget);
         break;
       case MergeStep::MemoryGroupBy:
-        rows = std::make_unique<MemoryGroupByStream>(std::move(rows), groupKeys_, orderKeys_,
-                                                     aggregates_, budget);
+        rows = std::make_unique<MemoryGroupByStream>(
+            std::move(rows), groupKeys_, ordersByComputed(spec_) ? RowComparator() : orderKeys_,
+            aggregates, budget);
+        break;
+      case MergeStep::Compute: {
+        std::vector<ComputeStream::Target> targets;
+        for (const auto& [column, expr] : computed_) targets.push_back({column, expr});
+        rows = std::make_unique<ComputeStream>(std::move(rows), expressions_, std::move(targets));
+        break;
+      }
+      case MergeStep::Sort:
+        rows = std::make_unique<SortStream>(std::move(rows), orderKeys_, budget);
         break;
       case MergeStep::Having: {
         std::vector<HavingStream::Node> nodes;
         for (size_t i = 0; i < spec_.having.size(); ++i) {
           nodes.push_back({spec_.having[i], having_[i].column, having_[i].comparator});
         }
-        rows = std::make_unique<HavingStream>(std::move(rows), std::move(nodes));
+        rows = std::make_unique<HavingStream>(std::move(rows), std::move(nodes), expressions_);
         break;
       }
       case MergeStep::Distinct:
@@ -401,9 +484,10 @@ Result<MergePlan> buildMergePlan(const MergeSpec& merge, const std::vector<Colum
                                  const MergeLimits& limits) {
   auto planned = PlannedMerge::plan(merge, columns);
   if (!planned) return planned.status();
-  auto rows = planned->open(std::move(units), limits);
+  auto notes = std::make_shared<AggregateNotes>();
+  auto rows = planned->open(std::move(units), limits, notes);
   if (!rows) return rows.status();
-  return MergePlan{std::move(rows.value()), planned->visibleColumns()};
+  return MergePlan{std::move(rows.value()), planned->visibleColumns(), std::move(notes)};
 }
 
 }  // namespace shardproxy::merger

@@ -7,11 +7,13 @@
 #include <cstddef>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "common/status.h"
 #include "merger/aggregate.h"
 #include "merger/compare.h"
+#include "merger/expression.h"
 #include "merger/merge_spec.h"
 #include "merger/row_stream.h"
 
@@ -21,6 +23,8 @@ struct MergeLimits {
   // Rows a memory merge (GROUP BY merged in memory, DISTINCT, COUNT(DISTINCT)) may hold before
   // the statement fails with a clear error instead of growing without bound.
   size_t maxMemoryRows = 1'000'000;
+  // The session's group_concat_max_len: where a merged GROUP_CONCAT value is cut.
+  uint64_t groupConcatMaxLen = 1024;
 };
 
 // The primitives, bottom (the units) first.
@@ -30,7 +34,9 @@ enum class MergeStep : uint8_t {
   Aggregate,      // one group of every row
   StreamGroupBy,  // groups from rows sorted by the group keys
   MemoryGroupBy,  // groups held in memory, then sorted
+  Compute,        // columns replaced by expressions over the merged row
   Having,
+  Sort,  // every row sorted in memory (ORDER BY over computed columns)
   Distinct,
   Limit,
   Project,  // drops the derived columns
@@ -54,8 +60,10 @@ class PlannedMerge {
 
   // One run: the merged rows (derived columns removed) read from `units`, one stream per route
   // unit, every memory merge of the run within `limits`.
+  // `notes` (may be null) counts what the run reports besides rows (GROUP_CONCAT values cut).
   Result<std::unique_ptr<RowStream>> open(std::vector<std::unique_ptr<RowStream>> units,
-                                          const MergeLimits& limits) const;
+                                          const MergeLimits& limits,
+                                          std::shared_ptr<AggregateNotes> notes = nullptr) const;
 
  private:
   struct HavingNode {
@@ -72,6 +80,8 @@ class PlannedMerge {
   RowComparator distinctKeys_;
   AggregateSpec aggregates_;
   std::vector<HavingNode> having_;  // one per spec_.having node (unused for And, Or, Not)
+  std::shared_ptr<const ExprEvaluator> expressions_;
+  std::vector<std::pair<size_t, uint32_t>> computed_;  // column, expression
 };
 
 // What PlannedMerge::describe() prints for `spec`, known from the spec alone (the plan's shape
@@ -83,6 +93,8 @@ std::string describeMerge(const MergeSpec& spec);
 struct MergePlan {
   std::unique_ptr<RowStream> rows;  // the merged rows, derived columns removed
   size_t visibleColumns = 0;        // the first visibleColumns of `columns` are the client's
+  // Filled as the rows are read: the warnings the merged result has (cut GROUP_CONCAT values).
+  std::shared_ptr<AggregateNotes> notes;
 };
 
 // PlannedMerge::plan, then open: for a caller that runs a statement once.

@@ -320,20 +320,23 @@ std::string ProjectStream::describe() const {
   return "Project[" + std::to_string(width_) + "](" + source_->describe() + ")";
 }
 
-HavingStream::HavingStream(std::unique_ptr<RowStream> source, std::vector<Node> nodes)
-    : source_(std::move(source)), nodes_(std::move(nodes)) {}
+HavingStream::HavingStream(std::unique_ptr<RowStream> source, std::vector<Node> nodes,
+                           std::shared_ptr<const ExprEvaluator> expressions)
+    : source_(std::move(source)), nodes_(std::move(nodes)), expressions_(std::move(expressions)) {}
 
 awaitable<Result<bool>> HavingStream::next(Row& row) {
   for (;;) {
     auto more = co_await source_->next(row);
     if (!more || !*more) co_return more;
-    if (eval(row, 0) == Truth::True) co_return true;
+    Truth t = eval(row, 0);
+    if (!error_) co_return error_;
+    if (t == Truth::True) co_return true;
   }
 }
 
 std::string HavingStream::describe() const { return "Having(" + source_->describe() + ")"; }
 
-HavingStream::Truth HavingStream::eval(const Row& row, uint32_t index) const {
+HavingStream::Truth HavingStream::eval(const Row& row, uint32_t index) {
   using Kind = MergeSpec::HavingNode::Kind;
   using Op = CompareOp;
   const Node& n = nodes_[index];
@@ -361,6 +364,19 @@ HavingStream::Truth HavingStream::eval(const Row& row, uint32_t index) const {
     }
     case Kind::Not:
       return negate(eval(row, n.spec.children.front()));
+    case Kind::Expr: {
+      if (!expressions_) {
+        error_ = makeError(er::kUnknownError, "merge: HAVING without its expressions");
+        return Truth::Unknown;
+      }
+      auto t = expressions_->truth(row, n.spec.expr);
+      if (!t) {
+        error_ = t.status();
+        return Truth::Unknown;
+      }
+      if (!*t) return Truth::Unknown;
+      return **t ? Truth::True : Truth::False;
+    }
     default:
       break;
   }
@@ -430,6 +446,77 @@ HavingStream::Truth HavingStream::eval(const Row& row, uint32_t index) const {
   }
   if (cell.null) t = Truth::Unknown;
   return n.spec.negated ? negate(t) : t;
+}
+
+// ---- Compute ------------------------------------------------------------------------------------
+
+ComputeStream::ComputeStream(std::unique_ptr<RowStream> source,
+                             std::shared_ptr<const ExprEvaluator> expressions,
+                             std::vector<Target> targets)
+    : source_(std::move(source)),
+      expressions_(std::move(expressions)),
+      targets_(std::move(targets)) {}
+
+awaitable<Result<bool>> ComputeStream::next(Row& row) {
+  auto more = co_await source_->next(row);
+  if (!more || !*more) co_return more;
+  // Every value first: a later target's expression may read an earlier target's column.
+  std::vector<Cell> values;
+  for (const Target& t : targets_) {
+    auto v = expressions_->eval(row, t.expr);
+    if (!v) co_return v.status();
+    values.push_back(ExprEvaluator::toCell(*v));
+  }
+  for (size_t i = 0; i < targets_.size(); ++i) {
+    if (targets_[i].column < row.size()) row[targets_[i].column] = std::move(values[i]);
+  }
+  co_return true;
+}
+
+std::string ComputeStream::describe() const {
+  std::string out;
+  for (const Target& t : targets_) out += (out.empty() ? "" : ",") + std::to_string(t.column);
+  return "Compute[" + out + "](" + source_->describe() + ")";
+}
+
+// ---- Sort ---------------------------------------------------------------------------------------
+
+SortStream::SortStream(std::unique_ptr<RowStream> source, RowComparator order,
+                       std::shared_ptr<MemoryBudget> budget)
+    : source_(std::move(source)), order_(std::move(order)), budget_(std::move(budget)) {}
+
+SortStream::~SortStream() { budget_->release(charged_); }
+
+awaitable<Result<bool>> SortStream::next(Row& row) {
+  if (failed_) co_return false;
+  if (!loaded_) {
+    loaded_ = true;
+    Row r;
+    for (;;) {
+      auto more = co_await source_->next(r);
+      if (!more) {
+        failed_ = true;
+        co_return more;
+      }
+      if (!*more) break;
+      if (Status s = budget_->charge(1); !s) {
+        budget_->release(1);
+        failed_ = true;
+        co_return s;
+      }
+      ++charged_;
+      rows_.push_back(std::move(r));
+    }
+    std::stable_sort(rows_.begin(), rows_.end(),
+                     [this](const Row& a, const Row& b) { return order_.compare(a, b) < 0; });
+  }
+  if (at_ >= rows_.size()) co_return false;
+  row = std::move(rows_[at_++]);
+  co_return true;
+}
+
+std::string SortStream::describe() const {
+  return "Sort[" + describeKeys(order_) + "](" + source_->describe() + ")";
 }
 
 }  // namespace shardproxy::merger

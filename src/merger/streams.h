@@ -12,6 +12,7 @@
 
 #include "merger/aggregate.h"
 #include "merger/compare.h"
+#include "merger/expression.h"
 #include "merger/merge_spec.h"
 #include "merger/row_stream.h"
 
@@ -122,6 +123,7 @@ class DistinctStream : public RowStream {
 };
 
 // Keeps the merged groups for which HAVING holds (MySQL's three-valued logic: unknown drops).
+// Nodes of kind Expr are evaluated by `expressions`.
 class HavingStream : public RowStream {
  public:
   struct Node {
@@ -129,16 +131,58 @@ class HavingStream : public RowStream {
     size_t column = 0;
     ColumnComparator comparator;
   };
-  HavingStream(std::unique_ptr<RowStream> source, std::vector<Node> nodes);
+  HavingStream(std::unique_ptr<RowStream> source, std::vector<Node> nodes,
+               std::shared_ptr<const ExprEvaluator> expressions = nullptr);
   awaitable<Result<bool>> next(Row& row) override;
   std::string describe() const override;
 
  private:
   enum class Truth : uint8_t { False, True, Unknown };
-  Truth eval(const Row& row, uint32_t node) const;
+  Truth eval(const Row& row, uint32_t node);
 
   std::unique_ptr<RowStream> source_;
   std::vector<Node> nodes_;
+  std::shared_ptr<const ExprEvaluator> expressions_;
+  Status error_;  // an expression that failed (its row's evaluation stops there)
+};
+
+// Replaces columns of each merged row by expressions over the row (ORDER BY items over
+// aggregates, which the units computed over their partial rows).
+class ComputeStream : public RowStream {
+ public:
+  struct Target {
+    size_t column = 0;
+    uint32_t expr = 0;
+  };
+  ComputeStream(std::unique_ptr<RowStream> source, std::shared_ptr<const ExprEvaluator> expressions,
+                std::vector<Target> targets);
+  awaitable<Result<bool>> next(Row& row) override;
+  std::string describe() const override;
+
+ private:
+  std::unique_ptr<RowStream> source_;
+  std::shared_ptr<const ExprEvaluator> expressions_;
+  std::vector<Target> targets_;
+};
+
+// Every row of the source held in memory (within the budget), then returned sorted (stable).
+class SortStream : public RowStream {
+ public:
+  SortStream(std::unique_ptr<RowStream> source, RowComparator order,
+             std::shared_ptr<MemoryBudget> budget);
+  ~SortStream() override;
+  awaitable<Result<bool>> next(Row& row) override;
+  std::string describe() const override;
+
+ private:
+  std::unique_ptr<RowStream> source_;
+  RowComparator order_;
+  std::shared_ptr<MemoryBudget> budget_;
+  std::vector<Row> rows_;
+  size_t charged_ = 0;
+  size_t at_ = 0;
+  bool loaded_ = false;
+  bool failed_ = false;
 };
 
 // LIMIT offset, count: skips `offset` rows, then stops after `count` (no count: all the rest).

@@ -27,6 +27,14 @@ std::string squeeze(std::string_view text) {
 
 bool iequals(std::string_view a, std::string_view b) { return squeeze(a) == squeeze(b); }
 
+// Names compared as MySQL compares a column alias: case aside, spaces kept.
+bool strcaseEqual(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) ==
+                  std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
 std::optional<uint64_t> integerLiteral(const ast::Statement& s, ast::ExprId id) {
   if (id == ast::kNone) return uint64_t{0};
   const ast::Expr& e = s.expr(id);
@@ -109,9 +117,9 @@ class SelectRewrite {
       } else {
         merge_.having.clear();
         merge_.unsupported =
-            "HAVING over groups from several shards (only comparisons of "
-            "selected or aggregate values with constants, joined by AND, OR, "
-            "NOT, are evaluated after merging)";
+            "HAVING over groups from several shards (only arithmetic, comparisons, AND, OR, "
+            "NOT, IS NULL, BETWEEN, IN and ABS, ROUND, FLOOR, CEILING, SIGN, IFNULL, COALESCE, "
+            "IF over selected or aggregate values and constants are evaluated after merging)";
       }
     }
     for (const ast::OrderItem& item : q_.groupBy) {
@@ -133,6 +141,7 @@ class SelectRewrite {
       merge_.orderBy = merge_.groupBy;
     }
     merge_.groupByEqualsOrderBy = sameItems(merge_.groupBy, merge_.orderBy);
+    splitGroups();
     if (!derived_.empty() && !q_.items.empty()) {
       uint32_t at = q_.items.back().span.end;
       splices_.push_back({at, at, derived_});
@@ -144,7 +153,6 @@ class SelectRewrite {
  private:
   // The name a backend gives an item's column.
   std::string label(const ast::SelectItem& item) const {
-    if (auto it = relabeled_.find(&item); it != relabeled_.end()) return it->second;
     if (!item.alias.empty()) return item.alias.value;
     const ast::Expr& e = s_.expr(item.expr);
     if (e.kind == ast::ExprKind::Column) return e.column.value;
@@ -160,7 +168,31 @@ class SelectRewrite {
     return e.kind == ast::ExprKind::Function && e.aggregate != ast::AggregateKind::None && !e.over;
   }
 
-  // An aggregate column the merger combines across units (AVG from its derived COUNT and SUM).
+  // The derived column holding a DISTINCT aggregate's argument (one per distinct text), and the
+  // argument added to the keys the units group by.
+  std::string distinctArgument(ast::ExprId arg) {
+    std::string text(s_.text(s_.expr(arg).span));
+    std::string key = squeeze(text);
+    if (auto it = distinctDerived_.find(key); it != distinctDerived_.end()) return it->second;
+    std::string alias = "AGGREGATION_DISTINCT_DERIVED_" + std::to_string(distinct_++);
+    derive(text, alias);
+    distinctDerived_[key] = alias;
+    splitKey(text);
+    return alias;
+  }
+
+  // The units group their rows finer, by this too (one group's rows then come in pieces).
+  void splitKey(const std::string& text) {
+    for (const std::string& k : splitKeys_) {
+      if (iequals(k, text)) return;
+    }
+    splitKeys_.push_back(text);
+  }
+
+  // An aggregate column the merger combines across units (AVG from its derived COUNT and SUM;
+  // DISTINCT aggregates from their derived arguments; GROUP_CONCAT's ORDER BY from derived
+  // keys). The aggregate itself stays in the units' select list: its column definition is the
+  // one MySQL gives the client.
   void aggregate(const ast::Expr& e, const std::string& columnLabel) {
     std::optional<merger::AggregateKind> kind = mergedAggregate(e.aggregate);
     if (!kind) {
@@ -172,93 +204,114 @@ class SelectRewrite {
     }
     merger::MergeSpec::Aggregate a;
     a.kind = *kind;
-    a.distinct = e.distinct;
     a.label = columnLabel;
-    if (e.aggregate == ast::AggregateKind::Avg && !e.args.empty()) {
+    // MIN, MAX, BIT_AND, BIT_OR of the distinct values are those of all values.
+    bool distinct = e.distinct && e.aggregate != ast::AggregateKind::Min &&
+                    e.aggregate != ast::AggregateKind::Max &&
+                    e.aggregate != ast::AggregateKind::BitAnd &&
+                    e.aggregate != ast::AggregateKind::BitOr;
+    if (distinct) {
+      if (e.aggregate == ast::AggregateKind::BitXor || e.args.empty() ||
+          (e.args.size() != 1 && e.aggregate != ast::AggregateKind::Count &&
+           e.aggregate != ast::AggregateKind::GroupConcat)) {
+        if (merge_.unsupported.empty()) {
+          merge_.unsupported = "aggregate " + std::string(s_.text(e.span)) + " over several shards";
+        }
+        return;
+      }
+      a.distinct = true;
+      for (ast::ExprId arg : e.args) a.argLabels.push_back(distinctArgument(arg));
+    }
+    if (e.aggregate == ast::AggregateKind::Avg && !distinct && !e.args.empty()) {
       std::string args(s_.sql, s_.expr(e.args.front()).span.begin,
                        s_.expr(e.args.back()).span.end - s_.expr(e.args.front()).span.begin);
-      std::string distinct = e.distinct ? "DISTINCT " : "";
       a.countLabel = "AVG_DERIVED_COUNT_" + std::to_string(avg_);
       a.sumLabel = "AVG_DERIVED_SUM_" + std::to_string(avg_);
       ++avg_;
-      derive("COUNT(" + distinct + args + ")", a.countLabel);
-      derive("SUM(" + distinct + args + ")", a.sumLabel);
+      derive("COUNT(" + args + ")", a.countLabel);
+      derive("SUM(" + args + ")", a.sumLabel);
+    }
+    if (e.aggregate == ast::AggregateKind::GroupConcat) {
+      if (e.separator != ast::kNone) a.separator = s_.expr(e.separator).value;
+      for (const ast::OrderItem& item : e.orderBy) {
+        if (item.position > 0) {
+          if (merge_.unsupported.empty()) {
+            merge_.unsupported = std::string(s_.text(e.span)) +
+                                 " over several shards (ORDER BY a position inside GROUP_CONCAT)";
+          }
+          return;
+        }
+        std::string text(s_.text(s_.expr(item.expr).span));
+        merger::MergeSpec::SortItem key;
+        key.label = "GROUP_CONCAT_ORDER_DERIVED_" + std::to_string(concatOrder_++);
+        key.desc = item.desc;
+        derive(text, key.label);
+        splitKey(text);
+        a.orderBy.push_back(std::move(key));
+      }
     }
     merge_.aggregates.push_back(std::move(a));
   }
 
   void aggregates() {
-    bool distinctRows = false;
-    bool plainAggregates = false;
     for (const ast::SelectItem& item : q_.items) {
       if (item.kind != ast::SelectItem::Kind::Expr) continue;
       const ast::Expr& e = s_.expr(item.expr);
-      if (!isAggregate(e)) continue;
-      if (distinctAggregate(item, e)) {
-        distinctRows = true;
-        continue;
+      if (isAggregate(e)) {
+        aggregate(e, label(item));
+      } else if (containsAggregate(item.expr, 0)) {
+        // Each unit computes it over its partial aggregates: the merger computes it again over
+        // the merged ones, in the item's column.
+        uint32_t root = 0;
+        if (mergeExpr(item.expr, root, 0, "AGGREGATION_DERIVED_", expressionDerived_)) {
+          merger::MergeSpec::SortItem column;
+          if (positionsKnown()) {
+            column.position = static_cast<uint32_t>(&item - q_.items.data()) + 1;
+          } else {
+            column.label = label(item);
+          }
+          merge_.computed.push_back({column, root});
+        } else if (merge_.unsupported.empty()) {
+          merge_.unsupported =
+              "expression " + std::string(s_.text(e.span)) + " over aggregates of several shards";
+        }
       }
-      if (e.distinct) {
-        merge_.unsupported = "aggregate " + std::string(s_.text(e.span)) + " over several shards";
-      }
-      if (e.aggregate == ast::AggregateKind::GroupConcat && !plainGroupConcat(e)) {
-        merge_.unsupported = std::string(s_.text(e.span)) +
-                             " over several shards (only GROUP_CONCAT(x) with the default "
-                             "separator merges)";
-      }
-      plainAggregates = true;
-      aggregate(e, label(item));
-    }
-    // Units return distinct rows for the DISTINCT aggregates; other aggregates would then come
-    // back in several partial rows per unit.
-    if (distinctRows && plainAggregates) {
-      merge_.unsupported = "DISTINCT aggregates together with other aggregates over several shards";
-    }
-    // The units return the distinct values; the merger aggregates them across units.
-    if (distinctRows && !q_.distinct) {
-      // First among the splices at this offset: an insertion goes before a replacement there.
-      uint32_t at = q_.items.front().span.begin;
-      splices_.insert(splices_.begin(), TextSplice{at, at, "DISTINCT "});
     }
   }
 
-  // GROUP_CONCAT(x): one argument, no ORDER BY, no SEPARATOR (written exactly so, spacing aside).
-  bool plainGroupConcat(const ast::Expr& e) const {
-    if (e.args.size() != 1) return false;
-    std::string plain =
-        squeeze(e.name) + "(" + squeeze(s_.text(s_.expr(e.args.front()).span)) + ")";
-    return squeeze(s_.text(e.span)) == plain;
-  }
-
-  // COUNT / SUM / AVG (DISTINCT x) over several units: a value seen on two units counts once,
-  // so each unit returns its distinct values of x instead (`x AS AGGREGATION_DISTINCT_DERIVED_n`,
-  // under SELECT DISTINCT), and the merger aggregates them, as ShardingSphere rewrites it.
-  bool distinctAggregate(const ast::SelectItem& item, const ast::Expr& e) {
-    if (!e.distinct || e.args.size() != 1 ||
-        (e.aggregate != ast::AggregateKind::Count && e.aggregate != ast::AggregateKind::Sum &&
-         e.aggregate != ast::AggregateKind::Avg)) {
-      return false;
+  // The units group by the split keys as well: after the GROUP BY list, or in a GROUP BY of
+  // their own after the WHERE (or FROM).
+  void splitGroups() {
+    if (splitKeys_.empty()) return;
+    if (q_.withRollup) {
+      merge_.unsupported =
+          "DISTINCT or ordered GROUP_CONCAT aggregates WITH ROLLUP over several shards";
+      return;
     }
-    merger::MergeSpec::Aggregate a;
-    a.kind = *mergedAggregate(e.aggregate);  // COUNT, SUM or AVG
-    a.distinct = true;
-    std::string replacement(s_.text(s_.expr(e.args.front()).span));
-    if (item.alias.empty()) {
-      a.label = "AGGREGATION_DISTINCT_DERIVED_" + std::to_string(distinct_++);
-      a.clientName = std::string(s_.text(item.span));
-      replacement += " AS " + a.label;
-    } else {
-      a.label = item.alias.value;
-    }
-    splices_.push_back({e.span.begin, e.span.end, replacement});
-    relabeled_[&item] = a.label;
-    // With GROUP BY, each unit must keep every distinct x of a group, not one row per group.
+    std::string keys;
+    for (const std::string& k : splitKeys_) keys += (keys.empty() ? "" : ", ") + k;
     if (!q_.groupBy.empty()) {
-      uint32_t at = q_.groupBy.back().span.end;
-      splices_.push_back({at, at, ", " + std::string(s_.text(s_.expr(e.args.front()).span))});
+      insertFirst({q_.groupBy.back().span.end, q_.groupBy.back().span.end, ", " + keys});
+      return;
     }
-    merge_.aggregates.push_back(std::move(a));
-    return true;
+    uint32_t at = 0;
+    if (q_.where != ast::kNone) {
+      at = s_.expr(q_.where).span.end;
+    } else if (!q_.from.empty()) {
+      at = s_.tableRef(q_.from.back()).span.end;
+    } else {
+      merge_.unsupported = "DISTINCT aggregates without FROM over several shards";
+      return;
+    }
+    insertFirst({at, at, " GROUP BY " + keys});
+  }
+
+  // A splice that goes before the others at its offset (an insertion before a replacement or
+  // another insertion there).
+  void insertFirst(TextSplice splice) {
+    auto it = std::find_if(splices_.begin(), splices_.end(),
+                           [&](const TextSplice& sp) { return sp.begin == splice.begin; });
+    splices_.insert(it, std::move(splice));
   }
 
   // The select-list column an ORDER BY / GROUP BY item sorts on, derived when it has none.
@@ -274,9 +327,7 @@ class SelectRewrite {
     std::string_view text = s_.text(e.span);
     // A matched select item is named by its position when positions are known (no `*` before
     // anything): two columns may share a label (o.user_id, i.user_id).
-    bool positions = std::none_of(q_.items.begin(), q_.items.end(), [](const ast::SelectItem& si) {
-      return si.kind != ast::SelectItem::Kind::Expr;
-    });
+    bool positions = positionsKnown();
     auto matched = [&](const ast::SelectItem& si) {
       if (positions) {
         out.position = static_cast<uint32_t>(&si - q_.items.data()) + 1;
@@ -301,7 +352,12 @@ class SelectRewrite {
         }
         continue;
       }
-      if (!si.alias.empty() && iequals(si.alias.value, text)) return matched(si);
+      // An alias, written plain or quoted (`key`): the name, not the text, is compared.
+      if (!si.alias.empty() &&
+          (iequals(si.alias.value, text) || (e.kind == ast::ExprKind::Column && e.table.empty() &&
+                                             strcaseEqual(si.alias.value, e.column.value)))) {
+        return matched(si);
+      }
       const ast::Expr& se = s_.expr(si.expr);
       bool same = false;
       if (e.kind == ast::ExprKind::Column && se.kind == ast::ExprKind::Column) {
@@ -322,8 +378,29 @@ class SelectRewrite {
     derivedByText_[squeeze(text)] = out.label;
     // ORDER BY COUNT(*) not selected: each unit's count is partial; the merger must add them up
     // before sorting, as for a selected aggregate.
-    if (isAggregate(e)) aggregate(e, out.label);
+    if (isAggregate(e)) {
+      aggregate(e, out.label);
+    } else if (containsAggregate(item.expr, 0)) {
+      // Each unit computes it over its partial aggregates: the merger computes it again over
+      // the merged ones.
+      uint32_t root = 0;
+      if (mergeExpr(item.expr, root, 0, prefix, counter)) {
+        merger::MergeSpec::SortItem column = out;
+        column.desc = false;
+        merge_.computed.push_back({column, root});
+      } else if (merge_.unsupported.empty()) {
+        merge_.unsupported =
+            "expression " + std::string(text) + " over aggregates of several shards";
+      }
+    }
     return out;
+  }
+
+  // Select items are known by position: no `*` among them.
+  bool positionsKnown() const {
+    return std::none_of(q_.items.begin(), q_.items.end(), [](const ast::SelectItem& si) {
+      return si.kind != ast::SelectItem::Kind::Expr;
+    });
   }
 
   bool containsAggregate(ast::ExprId id, int depth) const {
@@ -384,6 +461,22 @@ class SelectRewrite {
       return true;
     }
     Node node;
+    if (!comparisonNode(e, node)) {
+      // Anything else the merger can evaluate: arithmetic, functions, comparisons of two
+      // expressions (COUNT(*) * 2 > 4, SUM(x) / COUNT(*) > 1.5).
+      uint32_t root = 0;
+      if (!mergeExpr(id, root, 0, "HAVING_DERIVED_", havingDerived_)) return false;
+      node = Node{};
+      node.kind = Node::Kind::Expr;
+      node.expr = root;
+    }
+    merge_.having[out] = std::move(node);
+    return true;
+  }
+
+  // A comparison of one column (a selected or aggregate value) with constants.
+  bool comparisonNode(const ast::Expr& e, merger::MergeSpec::HavingNode& node) {
+    using Node = merger::MergeSpec::HavingNode;
     if (e.kind == ast::ExprKind::BinaryOp && e.args.size() == 2 &&
         e.quantifier == ast::Quantifier::None) {
       std::optional<std::string> value;
@@ -425,8 +518,151 @@ class SelectRewrite {
     } else {
       return false;
     }
-    merge_.having[out] = std::move(node);
     return true;
+  }
+
+  // An expression over aggregates and grouped columns as a tree of the merger's (children
+  // before their parent); false when a part of it cannot be evaluated after merging. Operands
+  // that are not selected are derived (`prefix`).
+  bool mergeExpr(ast::ExprId id, uint32_t& out, int depth, const char* prefix, int& counter) {
+    using Node = merger::MergeSpec::ExprNode;
+    if (depth > 64) return false;
+    const ast::Expr& e = s_.expr(id);
+    Node node;
+    auto child = [&](ast::ExprId arg) {
+      uint32_t c = 0;
+      if (!mergeExpr(arg, c, depth + 1, prefix, counter)) return false;
+      node.args.push_back(c);
+      return true;
+    };
+    auto push = [&](Node n) {
+      out = static_cast<uint32_t>(merge_.exprs.size());
+      merge_.exprs.push_back(std::move(n));
+      return true;
+    };
+    if (isAggregate(e) || e.kind == ast::ExprKind::Column) {
+      ast::OrderItem item;
+      item.span = e.span;
+      item.expr = id;
+      node.kind = Node::Kind::Column;
+      node.column = sortItem(item, prefix, counter);
+      return push(std::move(node));
+    }
+    switch (e.kind) {
+      case ast::ExprKind::Literal:
+        node.kind = Node::Kind::Literal;
+        switch (e.literalType) {
+          case ast::LiteralType::Integer:
+          case ast::LiteralType::Decimal:
+          case ast::LiteralType::Double:
+            node.text = e.value;
+            break;
+          case ast::LiteralType::String:
+            if (!e.charset.empty()) return false;
+            node.text = e.value;
+            node.string = true;
+            break;
+          case ast::LiteralType::Boolean:
+            node.text = e.value == "TRUE" ? "1" : "0";
+            break;
+          case ast::LiteralType::Null:
+            node.null = true;
+            break;
+          default:
+            return false;
+        }
+        return push(std::move(node));
+      case ast::ExprKind::UnaryOp:
+        if (e.unaryOp == ast::UnaryOperator::Plus)
+          return mergeExpr(e.args[0], out, depth + 1, prefix, counter);
+        if (e.unaryOp != ast::UnaryOperator::Minus && e.unaryOp != ast::UnaryOperator::Not) {
+          return false;
+        }
+        node.kind = e.unaryOp == ast::UnaryOperator::Minus ? Node::Kind::Negate : Node::Kind::Not;
+        if (!child(e.args[0])) return false;
+        return push(std::move(node));
+      case ast::ExprKind::BinaryOp: {
+        static const std::pair<ast::BinaryOperator, const char*> kOps[] = {
+            {ast::BinaryOperator::Add, "+"},      {ast::BinaryOperator::Sub, "-"},
+            {ast::BinaryOperator::Mul, "*"},      {ast::BinaryOperator::Div, "/"},
+            {ast::BinaryOperator::IntDiv, "DIV"}, {ast::BinaryOperator::Mod, "%"},
+            {ast::BinaryOperator::Eq, "="},       {ast::BinaryOperator::NullSafeEq, "<=>"},
+            {ast::BinaryOperator::Ne, "<>"},      {ast::BinaryOperator::Lt, "<"},
+            {ast::BinaryOperator::Le, "<="},      {ast::BinaryOperator::Gt, ">"},
+            {ast::BinaryOperator::Ge, ">="},      {ast::BinaryOperator::And, "AND"},
+            {ast::BinaryOperator::Or, "OR"},      {ast::BinaryOperator::Xor, "XOR"},
+        };
+        if (e.args.size() != 2 || e.quantifier != ast::Quantifier::None) return false;
+        for (const auto& [op, name] : kOps) {
+          if (op == e.binaryOp) node.op = name;
+        }
+        if (node.op.empty()) return false;
+        node.kind = Node::Kind::Binary;
+        if (!child(e.args[0]) || !child(e.args[1])) return false;
+        return push(std::move(node));
+      }
+      case ast::ExprKind::Is:
+        if (e.isTest != ast::IsTest::Null) return false;
+        node.kind = Node::Kind::IsNull;
+        node.negated = e.negated;
+        if (!child(e.args[0])) return false;
+        return push(std::move(node));
+      case ast::ExprKind::Between:
+      case ast::ExprKind::In: {
+        // x BETWEEN a AND b is x >= a AND x <= b; x IN (a, b) is x = a OR x = b (the same in
+        // three-valued logic).
+        if (e.args.size() < 2 || e.subquery != ast::kNone) return false;
+        if (e.kind == ast::ExprKind::Between && e.args.size() != 3) return false;
+        uint32_t x = 0;
+        if (!mergeExpr(e.args[0], x, depth + 1, prefix, counter)) return false;
+        std::optional<uint32_t> acc;
+        for (size_t i = 1; i < e.args.size(); ++i) {
+          uint32_t v = 0;
+          if (!mergeExpr(e.args[i], v, depth + 1, prefix, counter)) return false;
+          Node cmp;
+          cmp.kind = Node::Kind::Binary;
+          cmp.op = e.kind == ast::ExprKind::In ? "=" : (i == 1 ? ">=" : "<=");
+          cmp.args = {x, v};
+          push(std::move(cmp));
+          uint32_t c = out;
+          if (acc) {
+            Node join;
+            join.kind = Node::Kind::Binary;
+            join.op = e.kind == ast::ExprKind::In ? "OR" : "AND";
+            join.args = {*acc, c};
+            push(std::move(join));
+            c = out;
+          }
+          acc = c;
+        }
+        out = *acc;
+        if (e.negated) {
+          Node neg;
+          neg.kind = Node::Kind::Not;
+          neg.args = {*acc};
+          push(std::move(neg));
+        }
+        return true;
+      }
+      case ast::ExprKind::Function: {
+        static const char* const kFunctions[] = {"ABS",  "ROUND",  "FLOOR",    "CEILING", "CEIL",
+                                                 "SIGN", "IFNULL", "COALESCE", "IF"};
+        if (e.over || e.distinct || e.star) return false;
+        std::string name = e.name;
+        for (char& c : name) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+        if (std::find(std::begin(kFunctions), std::end(kFunctions), name) == std::end(kFunctions)) {
+          return false;
+        }
+        node.kind = Node::Kind::Function;
+        node.op = name;
+        for (ast::ExprId arg : e.args) {
+          if (!child(arg)) return false;
+        }
+        return push(std::move(node));
+      }
+      default:
+        return false;
+    }
   }
 
   // A number or string literal (a NULL literal is nullopt).
@@ -457,22 +693,11 @@ class SelectRewrite {
     }
   }
 
-  // The column a HAVING operand is: a select item (by alias or expression) or a derived one.
-  // DISTINCT aggregates that are not selected cannot be derived (their units would need other
-  // rows); nor can non-aggregate expressions of non-grouped columns.
+  // The column a HAVING operand is: a select item (by alias or expression) or a derived one
+  // (not non-aggregate expressions of non-grouped columns).
   bool havingOperand(ast::ExprId id, merger::MergeSpec::SortItem& out) {
     const ast::Expr& e = s_.expr(id);
     if (e.kind != ast::ExprKind::Column && !isAggregate(e)) return false;
-    if (isAggregate(e) && e.distinct) {
-      bool selected = false;
-      for (const ast::SelectItem& si : q_.items) {
-        if (si.kind == ast::SelectItem::Kind::Expr &&
-            iequals(s_.text(s_.expr(si.expr).span), s_.text(e.span))) {
-          selected = true;
-        }
-      }
-      if (!selected) return false;
-    }
     ast::OrderItem item;
     item.span = e.span;
     item.expr = id;
@@ -503,10 +728,10 @@ class SelectRewrite {
     merge_.offset = *offset;
     merge_.count = *count;
     uint64_t rows = 0;
-    // Memory-merged groups need every group; groups split by distinct values (a DISTINCT
-    // aggregate added x to the units' GROUP BY) span several of the units' rows.
-    if (!merge_.having.empty() ||
-        (!q_.groupBy.empty() && (!merge_.groupByEqualsOrderBy || !relabeled_.empty()))) {
+    // Memory-merged groups need every group; split groups (a DISTINCT aggregate added x to the
+    // units' GROUP BY) span several of the units' rows.
+    if (!merge_.having.empty() || !splitKeys_.empty() ||
+        (!q_.groupBy.empty() && !merge_.groupByEqualsOrderBy)) {
       rows = static_cast<uint64_t>(std::numeric_limits<int64_t>::max());
     } else if (*offset == 0) {
       return;
@@ -523,9 +748,12 @@ class SelectRewrite {
   std::vector<TextSplice> splices_;
   std::string derived_;
   std::map<std::string, std::string> derivedByText_;
-  // Select items whose column the units name otherwise (rewritten DISTINCT aggregates).
-  std::map<const ast::SelectItem*, std::string> relabeled_;
+  // DISTINCT aggregates' arguments by text -> their derived columns; what the units also group by.
+  std::map<std::string, std::string> distinctDerived_;
+  std::vector<std::string> splitKeys_;
   int distinct_ = 0;
+  int concatOrder_ = 0;
+  int expressionDerived_ = 0;
   int havingDerived_ = 0;
   int orderDerived_ = 0;
   int avg_ = 0;  // AVG_DERIVED_*_<n>

@@ -537,7 +537,9 @@ class Generator:
         return self._finish(sql, select, items, total, kind, modes)
 
     AGGREGATES = ["COUNT(*)", "COUNT(%s)", "SUM(%s)", "MIN(%s)", "MAX(%s)", "AVG(%s)",
-                  "COUNT(DISTINCT %s)", "SUM(DISTINCT %s)", "AVG(DISTINCT %s)"]
+                  "COUNT(DISTINCT %s)", "SUM(DISTINCT %s)", "AVG(DISTINCT %s)",
+                  "MIN(DISTINCT %s)", "MAX(DISTINCT %s)", "COUNT(DISTINCT %s, %s)",
+                  "GROUP_CONCAT(%s ORDER BY %s%s)", "GROUP_CONCAT(DISTINCT %s ORDER BY %s%s)"]
 
     def aggregate(self, src):
         """(text, mode) of one aggregate over src's columns."""
@@ -551,7 +553,17 @@ class Generator:
             expr, col = rng.choice(numeric)
         else:
             expr, col = rng.choice(cols)
-        mode = "ci" if col.kind == "str" and fn in ("MIN(%s)", "MAX(%s)") else "exact"
+        if fn == "COUNT(DISTINCT %s, %s)":
+            other, _ = rng.choice(cols)
+            return fn % (expr, other), "exact"
+        if fn.startswith("GROUP_CONCAT"):
+            # Ordered by the value itself, so the order is MySQL's too (values equal under the
+            # collation, 'new' and 'NEW', may come in any order: compared case-folded).
+            sep = rng.choice(["", " SEPARATOR '|'", " SEPARATOR ''", " SEPARATOR ', '"])
+            text = fn % (expr, expr + rng.choice(["", " DESC", " ASC"]), sep)
+            return text, "ci" if col.kind == "str" else "exact"
+        mode = "ci" if col.kind == "str" and fn in ("MIN(%s)", "MAX(%s)", "MIN(DISTINCT %s)",
+                                                    "MAX(DISTINCT %s)") else "exact"
         return fn % expr, mode
 
     def q_aggregate(self, src, extra=()):
@@ -571,7 +583,17 @@ class Generator:
                 aggs.append(a)
         aliases = {}
         select_items = []
+        # A group column may be selected under an alias (plain, backquoted, a keyword), and
+        # GROUP BY / ORDER BY may name it by that alias or by its position.
+        group_alias = {}
         for e, c in groups:
+            if rng.random() < 0.25:
+                a = rng.choice(["g%d" % len(group_alias), "`key`", "`order`", "`grp %d`" % len(group_alias),
+                                "`Sel`"])
+                if a not in group_alias.values():
+                    group_alias[e] = a
+                    select_items.append((e, "%s AS %s" % (e, a), "ci" if c.kind == "str" else "exact"))
+                    continue
             select_items.append((e, e, "ci" if c.kind == "str" else "exact"))
         for i, (a, m) in enumerate(aggs):
             if rng.random() < 0.3:
@@ -581,16 +603,38 @@ class Generator:
                 select_items.append((a, a, m))
         rng.shuffle(select_items)
         select = [s for s, _, _ in select_items]
+
+        def group_ref(e):
+            r = rng.random()
+            if r < 0.25:
+                return str(select.index(e) + 1)
+            if e in group_alias and r < 0.75:
+                return group_alias[e]
+            return e
         sql = "SELECT %s FROM %s%s GROUP BY %s" % (
             ", ".join(t for _, t, _ in select_items), src.from_sql, self.where(src, extra),
-            ", ".join(e for e, _ in groups))
+            ", ".join(group_ref(e) for e, _ in groups))
         if rng.random() < 0.3:
             a, _ = rng.choice(aggs) if rng.random() < 0.7 else self.aggregate(src)
+            if a.startswith("GROUP_CONCAT"):
+                a = "COUNT(*)"
             ref = aliases.get(a, a)
-            if a.startswith("COUNT"):
+            numeric = [e for e, c in src.cols() if c.numeric]
+            if rng.random() < 0.25:
+                # expressions of aggregates, evaluated after merging
+                x = rng.choice(numeric)
+                sql += " HAVING " + rng.choice([
+                    "COUNT(*) * 2 > %d" % rng.randint(1, 6),
+                    "SUM(%s) / COUNT(*) > %s" % (x, rng.choice(["0", "1.5", "10"])),
+                    "ABS(SUM(%s)) >= %d" % (x, rng.randint(0, 50)),
+                    "IFNULL(MAX(%s), 0) - MIN(%s) < %d" % (x, x, rng.randint(0, 20)),
+                    "ROUND(AVG(%s), 1) <> 0" % x,
+                    "NOT (COUNT(*) + 1 < 3)",
+                    "COUNT(DISTINCT %s) > 1 OR SUM(%s) IS NULL" % (x, x)])
+            elif a.startswith("COUNT"):
                 sql += " HAVING %s %s %d" % (ref, rng.choice([">", ">=", "=", "<"]), rng.randint(0, 3))
             elif a.startswith(("MIN", "MAX")) and "(" in a:
-                col = dict(src.cols())[a[4:-1]]
+                col = dict(src.cols())[a[4:-1].replace("DISTINCT ", "")]
                 sql += " HAVING %s %s %s" % (ref, rng.choice([">", "<=", "<>"]), self.lit(col))
             else:
                 sql += " HAVING %s > %s" % (ref, rng.choice(["0", "10", "100.5", "-1"]))
@@ -598,19 +642,20 @@ class Generator:
         r = rng.random()
         group_exprs = [e for e, _ in groups]
         if r < 0.35:
-            items = [(e, rng.choice(["", " DESC"])) for e in rng.sample(group_exprs, len(group_exprs))]
+            items = [(group_ref(e), rng.choice(["", " DESC"])) for e in rng.sample(group_exprs, len(group_exprs))]
             total = True
         elif r < 0.6:
             a, _ = rng.choice(aggs)
-            items = [(aliases.get(a, a), rng.choice(["", " DESC"]))]
+            items = [(rng.choice([aliases.get(a, a), str(select.index(a) + 1)]), rng.choice(["", " DESC"]))]
             if rng.random() < 0.7:
-                items += [(e, rng.choice(["", " DESC"])) for e in group_exprs]
+                items += [(group_ref(e), rng.choice(["", " DESC"])) for e in group_exprs]
                 total = True
         elif r < 0.7:
-            items = [(group_exprs[0], rng.choice(["", " DESC"]))]
+            items = [(group_ref(group_exprs[0]), rng.choice(["", " DESC"]))]
             total = len(group_exprs) == 1
-        # an alias in ORDER BY stands for its aggregate's output column
-        sort_select = select + [aliases.get(s, s) for s in select]
+        # an alias or a position in ORDER BY stands for its output column
+        sort_select = select + [aliases.get(s, group_alias.get(s, s)) for s in select] + \
+            [str(i + 1) for i in range(len(select))]
         q = self._finish(sql, sort_select, items, total, "group", [m for _, _, m in select_items])
         if q.sort_idx is not None:
             q.sort_idx = [i % len(select) for i in q.sort_idx]

@@ -26,11 +26,19 @@ MergeSpec::SortItem byPosition(uint32_t position, bool desc = false) {
   return item;
 }
 
-MergeSpec::Aggregate agg(Kind kind, std::string label, bool distinct = false) {
+MergeSpec::Aggregate agg(Kind kind, std::string label) {
   MergeSpec::Aggregate a;
   a.kind = kind;
   a.label = std::move(label);
-  a.distinct = distinct;
+  return a;
+}
+
+// A DISTINCT aggregate: its column holds each unit row's partial value (ignored), `args` the
+// derived columns of its arguments.
+MergeSpec::Aggregate distinctAgg(Kind kind, std::string label, std::vector<std::string> args) {
+  MergeSpec::Aggregate a = agg(kind, std::move(label));
+  a.distinct = true;
+  a.argLabels = std::move(args);
   return a;
 }
 
@@ -272,27 +280,133 @@ TEST(MergePlan, MinMaxKeepTheOriginalText) {
   EXPECT_EQ(r.rows, "9.75,10.50");
 }
 
+// The units' rows for SELECT COUNT(DISTINCT x), SUM(DISTINCT x) AS s, AVG(DISTINCT x) AS a
+// ... GROUP BY x: each aggregate over one value of x, then x itself (derived).
 TEST(MergePlan, DistinctAggregatesWithoutGroupBy) {
-  // SELECT COUNT(DISTINCT x), SUM(DISTINCT x) AS s, AVG(DISTINCT x) AS a: the units returned
-  // their distinct values of x in each column.
   MergeSpec m;
-  m.aggregates = {agg(Kind::Count, "AGGREGATION_DISTINCT_DERIVED_0", true),
-                  agg(Kind::Sum, "s", true), agg(Kind::Avg, "a", true)};
-  std::vector<ColumnInfo> cols = {intColumn("AGGREGATION_DISTINCT_DERIVED_0"), intColumn("s"),
-                                  intColumn("a")};
+  m.aggregates = {distinctAgg(Kind::Count, "COUNT(DISTINCT x)", {"D0"}),
+                  distinctAgg(Kind::Sum, "s", {"D0"}), distinctAgg(Kind::Avg, "a", {"D0"})};
+  m.derivedLabels = {"D0"};
+  std::vector<ColumnInfo> cols = {intColumn("COUNT(DISTINCT x)"), decimalColumn("s", 0),
+                                  decimalColumn("a", 4), intColumn("D0")};
   Merged r = merge(m, cols,
-                   {{row({"1", "1", "1"}), row({"2", "2", "2"}), row({nullptr, nullptr, nullptr})},
-                    {row({"2", "2", "2"}), row({"4", "4", "4"})}});
+                   {{row({"1", "1", "1.0000", "1"}), row({"1", "2", "2.0000", "2"}),
+                     row({"0", nullptr, nullptr, nullptr})},
+                    {row({"1", "2", "2.0000", "2"}), row({"1", "4", "4.0000", "4"})}});
   EXPECT_EQ(r.rows, "3,7,2.3333");
+  EXPECT_EQ(r.visible, 3u);
   EXPECT_EQ(merge(m, cols, {{}, {}}).rows, "0,NULL,NULL");
 }
 
 TEST(MergePlan, DistinctValuesComparedByTheColumnsRules) {
   MergeSpec m;
-  m.aggregates = {agg(Kind::Count, "c", true), agg(Kind::Sum, "s", true)};
-  Merged r = merge(m, {stringColumn("c"), decimalColumn("s", 2)},
-                   {{row({"abc", "1.50"})}, {row({"ABC", "1.5"})}, {row({"abd", "2"})}});
+  m.aggregates = {distinctAgg(Kind::Count, "c", {"D0"}), distinctAgg(Kind::Sum, "s", {"D1"})};
+  m.derivedLabels = {"D0", "D1"};
+  Merged r =
+      merge(m, {intColumn("c"), decimalColumn("s", 2), stringColumn("D0"), decimalColumn("D1", 2)},
+            {{row({"1", "1.50", "abc", "1.50"})},
+             {row({"1", "1.50", "ABC", "1.5"})},
+             {row({"1", "2.00", "abd", "2"})}});
   EXPECT_EQ(r.rows, "2,3.50");
+}
+
+TEST(MergePlan, DistinctAggregatesNextToOtherAggregates) {
+  // SELECT COUNT(*), SUM(v), MAX(v), COUNT(DISTINCT x): the units group by x; the plain
+  // aggregates add up over the pieces, the distinct one counts x once.
+  MergeSpec m;
+  m.aggregates = {agg(Kind::Count, "COUNT(*)"), agg(Kind::Sum, "SUM(v)"), agg(Kind::Max, "MAX(v)"),
+                  distinctAgg(Kind::Count, "COUNT(DISTINCT x)", {"D0"})};
+  m.derivedLabels = {"D0"};
+  std::vector<ColumnInfo> cols = {intColumn("COUNT(*)"), decimalColumn("SUM(v)", 0),
+                                  intColumn("MAX(v)"), intColumn("COUNT(DISTINCT x)"),
+                                  intColumn("D0")};
+  Merged r = merge(m, cols,
+                   {{row({"2", "3", "2", "1", "7"}), row({"1", "5", "5", "0", nullptr})},
+                    {row({"3", "30", "20", "1", "7"}), row({"1", "1", "1", "1", "8"})}});
+  EXPECT_EQ(r.rows, "7,39,20,2");
+  EXPECT_EQ(r.plan, "Project[4](Aggregate(Concat(Unit, Unit)))");
+}
+
+TEST(MergePlan, CountDistinctOfSeveralArgumentsIgnoresTuplesWithNull) {
+  // COUNT(DISTINCT a, b): the tuples (a, b) with no NULL, each once.
+  MergeSpec m;
+  m.aggregates = {distinctAgg(Kind::Count, "n", {"D0", "D1"})};
+  m.derivedLabels = {"D0", "D1"};
+  std::vector<ColumnInfo> cols = {intColumn("n"), intColumn("D0"), stringColumn("D1")};
+  Merged r = merge(m, cols,
+                   {{row({"1", "1", "x"}), row({"1", "1", "y"}), row({"0", "2", nullptr})},
+                    {row({"1", "1", "X"}), row({"0", nullptr, "x"}), row({"1", "2", "x"})}});
+  EXPECT_EQ(r.rows, "3");
+}
+
+// ---- GROUP_CONCAT -----------------------------------------------------------------------------
+
+TEST(MergePlan, GroupConcatSeparatorAndMaxLength) {
+  // The units' values joined by the separator, cut at group_concat_max_len bytes (each cut
+  // value counted for the warning), no more values after the cut.
+  MergeSpec m;
+  m.aggregates = {agg(Kind::GroupConcat, "g")};
+  m.aggregates[0].separator = "--";
+  std::vector<ColumnInfo> cols = {stringColumn("g")};
+  EXPECT_EQ(merge(m, cols, {{row({"a--b"})}, {row({nullptr})}, {row({"c"})}}).rows, "a--b--c");
+  MergeLimits limits;
+  limits.groupConcatMaxLen = 6;
+  auto plan =
+      buildMergePlan(m, cols, units({{row({"a--b"})}, {row({"cd"})}, {row({"e"})}}), limits);
+  ASSERT_TRUE(plan);
+  EXPECT_EQ(drainText(*plan->rows), "a--b--");
+  EXPECT_EQ(plan->notes->cutValues, 1u);
+  // Not cut when exactly at the limit.
+  plan = buildMergePlan(m, cols, units({{row({"ab"})}, {row({"cd"})}}), limits);
+  ASSERT_TRUE(plan);
+  EXPECT_EQ(drainText(*plan->rows), "ab--cd");
+  EXPECT_EQ(plan->notes->cutValues, 0u);
+}
+
+TEST(MergePlan, GroupConcatCutsBetweenCharacters) {
+  MergeSpec m;
+  m.aggregates = {agg(Kind::GroupConcat, "g")};
+  MergeLimits limits;
+  limits.groupConcatMaxLen = 5;
+  // "a,\xc3\xa9\xc3\xa9": 5 bytes would split the second character.
+  Merged r = merge(m, {stringColumn("g")}, {{row({"a"})}, {row({"\xc3\xa9\xc3\xa9"})}}, limits);
+  EXPECT_EQ(r.rows, "a,\xc3\xa9");
+  // A binary result is cut at the byte.
+  r = merge(m, {stringColumn("g", 63)}, {{row({"a"})}, {row({"\xc3\xa9\xc3\xa9"})}}, limits);
+  EXPECT_EQ(r.rows, "a,\xc3\xa9\xc3");
+}
+
+TEST(MergePlan, GroupConcatOrderedPiecesPerGroup) {
+  // SELECT g, GROUP_CONCAT(v ORDER BY k DESC SEPARATOR ';') FROM t GROUP BY g: the units group
+  // by g, k; each row's value holds the values tied on k; the merger sorts the pieces by k.
+  MergeSpec m;
+  groupBy(m, {by("g")});
+  MergeSpec::Aggregate a = agg(Kind::GroupConcat, "c");
+  a.separator = ";";
+  a.orderBy = {by("K0", true)};
+  m.aggregates = {a};
+  m.derivedLabels = {"K0"};
+  std::vector<ColumnInfo> cols = {intColumn("g"), stringColumn("c"), intColumn("K0")};
+  Merged r = merge(m, cols,
+                   {{row({"1", "p;q", "5"}), row({"1", "r", "9"}), row({"2", nullptr, "1"})},
+                    {row({"1", "s", "7"}), row({"2", "t", "3"})}});
+  EXPECT_EQ(r.rows, "1,r;s;p;q|2,t");
+}
+
+TEST(MergePlan, GroupConcatDistinctKeepsOneOfEqualValues) {
+  // GROUP_CONCAT(DISTINCT v ORDER BY v): values equal under the column's collation once.
+  MergeSpec m;
+  MergeSpec::Aggregate a = distinctAgg(Kind::GroupConcat, "c", {"D0"});
+  a.orderBy = {by("K0")};
+  m.aggregates = {a};
+  m.derivedLabels = {"D0", "K0"};
+  std::vector<ColumnInfo> cols = {stringColumn("c"), stringColumn("D0"), stringColumn("K0")};
+  Merged r =
+      merge(m, cols,
+            {{row({"b", "b", "b"}), row({"a", "a", "a"})},
+             {row({"A", "A", "A"}), row({"c", "c", "c"}), row({nullptr, nullptr, nullptr})}});
+  EXPECT_EQ(r.rows, "a,b,c");
+  EXPECT_EQ(merge(m, cols, {{}, {}}).rows, "NULL");
 }
 
 TEST(MergePlan, BitAggregatesAndGroupConcat) {
@@ -377,13 +491,14 @@ TEST(MergePlan, GroupByOrderByNotSelectedAggregate) {
 }
 
 TEST(MergePlan, GroupByWithDistinctAggregate) {
-  // SELECT g, COUNT(DISTINCT x) FROM t GROUP BY g: units return DISTINCT g, x sorted by g.
+  // SELECT g, COUNT(DISTINCT x) FROM t GROUP BY g: units group by g, x, sorted by g.
   MergeSpec m;
   groupBy(m, {by("g")});
-  m.aggregates = {agg(Kind::Count, "AGGREGATION_DISTINCT_DERIVED_0", true)};
-  Merged r = merge(m, {intColumn("g"), intColumn("AGGREGATION_DISTINCT_DERIVED_0")},
-                   {{row({"1", "10"}), row({"1", "11"}), row({"2", "10"})},
-                    {row({"1", "11"}), row({"1", "12"}), row({"3", nullptr})}});
+  m.aggregates = {distinctAgg(Kind::Count, "COUNT(DISTINCT x)", {"D0"})};
+  m.derivedLabels = {"D0"};
+  Merged r = merge(m, {intColumn("g"), intColumn("COUNT(DISTINCT x)"), intColumn("D0")},
+                   {{row({"1", "1", "10"}), row({"1", "1", "11"}), row({"2", "1", "10"})},
+                    {row({"1", "1", "11"}), row({"1", "1", "12"}), row({"3", "0", nullptr})}});
   EXPECT_EQ(r.rows, "1,3|2,1|3,0");
 }
 
@@ -406,12 +521,100 @@ TEST(MergePlan, GroupByMemoryLimit) {
 
 TEST(MergePlan, DistinctValuesCountTowardsTheMemoryLimit) {
   MergeSpec m;
-  m.aggregates = {agg(Kind::Count, "c", true)};
+  m.aggregates = {distinctAgg(Kind::Count, "c", {"c"})};
   MergeLimits limits;
   limits.maxMemoryRows = 2;
   Merged r =
       merge(m, {intColumn("c")}, {{row({"1"}), row({"2"})}, {row({"2"}), row({"3"})}}, limits);
   EXPECT_EQ(r.rows.substr(0, 10), "error 1038") << r.rows;
+}
+
+// ---- expressions over merged aggregates --------------------------------------------------------
+
+// Expression nodes for the tests below.
+uint32_t exprNode(MergeSpec& m, MergeSpec::ExprNode n) {
+  m.exprs.push_back(std::move(n));
+  return static_cast<uint32_t>(m.exprs.size() - 1);
+}
+uint32_t columnNode(MergeSpec& m, MergeSpec::SortItem item) {
+  MergeSpec::ExprNode n;
+  n.kind = MergeSpec::ExprNode::Kind::Column;
+  n.column = std::move(item);
+  return exprNode(m, std::move(n));
+}
+uint32_t numberNode(MergeSpec& m, std::string text) {
+  MergeSpec::ExprNode n;
+  n.kind = MergeSpec::ExprNode::Kind::Literal;
+  n.text = std::move(text);
+  return exprNode(m, std::move(n));
+}
+uint32_t binaryNode(MergeSpec& m, std::string op, uint32_t a, uint32_t b) {
+  MergeSpec::ExprNode n;
+  n.kind = MergeSpec::ExprNode::Kind::Binary;
+  n.op = std::move(op);
+  n.args = {a, b};
+  return exprNode(m, std::move(n));
+}
+
+TEST(MergePlan, HavingOverAnExpressionOfMergedAggregates) {
+  // SELECT g, COUNT(*) FROM t GROUP BY g HAVING COUNT(*) * 2 > 4: judged on the merged count
+  // (a unit's own count, 2 or 1, would drop group 1).
+  MergeSpec m;
+  groupBy(m, {byPosition(1)});
+  m.aggregates = {agg(Kind::Count, "COUNT(*)")};
+  uint32_t twice = binaryNode(m, "*", columnNode(m, byPosition(2)), numberNode(m, "2"));
+  uint32_t root = binaryNode(m, ">", twice, numberNode(m, "4"));
+  MergeSpec::HavingNode h;
+  h.kind = MergeSpec::HavingNode::Kind::Expr;
+  h.expr = root;
+  m.having = {h};
+  Merged r = merge(m, {intColumn("g"), intColumn("COUNT(*)")},
+                   {{row({"1", "2"}), row({"2", "1"})}, {row({"1", "1"}), row({"3", "5"})}});
+  EXPECT_EQ(r.rows, "1,3|3,5");
+  EXPECT_EQ(describeMerge(m),
+            "Having(((#2 * 2) > 4)) <- StreamGroupBy(group=[#1], aggregates=[COUNT COUNT(*)]) <- "
+            "MergeSort(order=[#1]) <- units");
+}
+
+TEST(MergePlan, OrderByAnExpressionOfMergedAggregates) {
+  // SELECT g, SUM(v) FROM t GROUP BY g ORDER BY SUM(v) / COUNT(*) DESC: the units' ratio
+  // (ORDER_BY_DERIVED_0) is replaced by the merged one, then the groups are sorted.
+  MergeSpec m;
+  m.groupBy = {byPosition(1)};
+  m.orderBy = {by("ORDER_BY_DERIVED_0", true)};
+  m.groupByEqualsOrderBy = false;
+  m.aggregates = {agg(Kind::Sum, "SUM(v)"), agg(Kind::Count, "ORDER_BY_DERIVED_1")};
+  m.derivedLabels = {"ORDER_BY_DERIVED_0", "ORDER_BY_DERIVED_1"};
+  uint32_t ratio =
+      binaryNode(m, "/", columnNode(m, byPosition(2)), columnNode(m, by("ORDER_BY_DERIVED_1")));
+  m.computed = {{by("ORDER_BY_DERIVED_0"), ratio}};
+  std::vector<ColumnInfo> cols = {intColumn("g"), decimalColumn("SUM(v)", 0),
+                                  decimalColumn("ORDER_BY_DERIVED_0", 4),
+                                  intColumn("ORDER_BY_DERIVED_1")};
+  // Group 1: 10 / 4 = 2.5; group 2: 9 / 2 = 4.5; group 3: 3 / 1 = 3.
+  Merged r = merge(m, cols,
+                   {{row({"1", "9", "3.0000", "3"}), row({"2", "1", "1.0000", "1"})},
+                    {row({"1", "1", "1.0000", "1"}), row({"2", "8", "8.0000", "1"}),
+                     row({"3", "3", "3.0000", "1"})}});
+  EXPECT_EQ(r.rows, "2,9|3,3|1,10");
+  EXPECT_EQ(r.plan.substr(0, 40), "Project[2](Sort[2 desc](Compute[2](Memor");
+  EXPECT_EQ(
+      describeMerge(m),
+      "Project(drop=[ORDER_BY_DERIVED_0, ORDER_BY_DERIVED_1]) <- Sort(order=[ORDER_BY_DERIVED_0 "
+      "DESC]) <- Compute([ORDER_BY_DERIVED_0 = (#2 / ORDER_BY_DERIVED_1)]) <- "
+      "MemoryGroupBy(group=[#1], aggregates=[SUM SUM(v), COUNT ORDER_BY_DERIVED_1]) <- "
+      "Concat <- units");
+}
+
+TEST(MergePlan, ExpressionErrorsReachTheClient) {
+  // SELECT COUNT(*) * 9223372036854775807 ... HAVING ...: an overflow is an error, not a row.
+  MergeSpec m;
+  m.aggregates = {agg(Kind::Count, "c")};
+  uint32_t big = binaryNode(m, "*", columnNode(m, by("c")), numberNode(m, "9223372036854775807"));
+  m.computed = {{byPosition(1), big}};
+  EXPECT_EQ(merge(m, {intColumn("c")}, {{row({"1"})}, {row({"1"})}}).rows.substr(0, 10),
+            "error 1690");
+  EXPECT_EQ(merge(m, {intColumn("c")}, {{row({"1"})}, {}}).rows, "9223372036854775807");
 }
 
 // ---- refusals and errors ------------------------------------------------------------------------
@@ -536,9 +739,10 @@ TEST(MergePlan, UnmergeableAggregatesAreRefused) {
   EXPECT_EQ(merge(m, {doubleColumn("STD(x)")}, {{}}).rows,
             "plan error 1235 42000: unsupported: STD over several shards");
   EXPECT_EQ(describeMerge(m), "unsupported: STD over several shards");
+  // A DISTINCT aggregate without its argument columns cannot be merged.
   m.unsupported.clear();
-  m.aggregates = {agg(Kind::GroupConcat, "g", true)};
-  EXPECT_EQ(merge(m, {stringColumn("g")}, {{}}).rows.substr(0, 15), "plan error 1235");
+  m.aggregates = {distinctAgg(Kind::GroupConcat, "g", {})};
+  EXPECT_EQ(merge(m, {stringColumn("g")}, {{}}).rows.substr(0, 15), "plan error 1105");
 }
 
 TEST(MergePlan, NonNumericSumIsAnErrorNotACrash) {
