@@ -135,8 +135,8 @@ class SelectRewrite {
         if (i > 0) orderBy += ", ";
         orderBy += s_.text(q_.groupBy[i].span);
       }
-      uint32_t at =
-          q_.having != ast::kNone ? s_.expr(q_.having).span.end : q_.groupBy.back().span.end;
+      uint32_t at = q_.having != ast::kNone ? clauseEnd(q_.groupBy.back().span.end, q_.having)
+                                            : q_.groupBy.back().span.end;
       splices_.push_back({at, at, orderBy});
       merge_.orderBy = merge_.groupBy;
     }
@@ -296,7 +296,7 @@ class SelectRewrite {
     }
     uint32_t at = 0;
     if (q_.where != ast::kNone) {
-      at = s_.expr(q_.where).span.end;
+      at = whereEnd();
     } else if (!q_.from.empty()) {
       at = s_.tableRef(q_.from.back()).span.end;
     } else {
@@ -424,16 +424,45 @@ class SelectRewrite {
     if (!q_.groupBy.empty()) {
       from = q_.groupBy.back().span.end;
     } else if (q_.where != ast::kNone) {
-      from = s_.expr(q_.where).span.end;
+      from = whereEnd();
     } else if (!q_.from.empty()) {
       from = s_.tableRef(q_.from.back()).span.end;
     } else {
       return false;
     }
-    // Between them only the keyword (and spacing): the clause goes with its leading space.
-    if (squeeze(std::string_view(s_.sql).substr(from, begin - from)) != "having") return false;
-    splices_.push_back({from, s_.expr(q_.having).span.end, ""});
+    // Between them only the keyword (and spacing, and the condition's opening parentheses):
+    // the clause goes with its leading space.
+    std::string keyword = squeeze(std::string_view(s_.sql).substr(from, begin - from));
+    while (!keyword.empty() && keyword.back() == '(') keyword.pop_back();
+    if (keyword != "having") return false;
+    splices_.push_back({from, clauseEnd(from, q_.having), ""});
     return true;
+  }
+
+  // Where a clause whose condition is `id` ends: after the condition and the closing
+  // parentheses of those opened between `from` (the end of what precedes the clause) and the
+  // condition (an expression's span leaves out its enclosing parentheses).
+  uint32_t clauseEnd(uint32_t from, ast::ExprId id) const {
+    const ast::Span& span = s_.expr(id).span;
+    int open = 0;
+    for (uint32_t i = from; i < span.begin && i < s_.sql.size(); ++i) open += s_.sql[i] == '(';
+    uint32_t at = span.end;
+    while (open > 0 && at < s_.sql.size()) {
+      char c = s_.sql[at];
+      if (c == ')') {
+        --open;
+      } else if (!std::isspace(static_cast<unsigned char>(c))) {
+        break;
+      }
+      ++at;
+    }
+    return at;
+  }
+
+  // The end of the WHERE clause.
+  uint32_t whereEnd() const {
+    uint32_t from = q_.from.empty() ? 0 : s_.tableRef(q_.from.back()).span.end;
+    return clauseEnd(from, q_.where);
   }
 
   bool havingNode(ast::ExprId id, uint32_t& out, int depth) {

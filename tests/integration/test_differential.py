@@ -32,6 +32,7 @@ import collections
 import datetime
 import os
 import random
+import re
 import sys
 import time
 from decimal import Decimal
@@ -548,6 +549,8 @@ class Generator:
         numeric = [(e, c) for e, c in cols if c.numeric]
         fn = rng.choice(self.AGGREGATES)
         if fn == "COUNT(*)":
+            if rng.random() < 0.3:
+                return self.aggregate_expression(src), "exact"
             return fn, "exact"
         if "SUM" in fn or "AVG" in fn:
             expr, col = rng.choice(numeric)
@@ -566,12 +569,39 @@ class Generator:
                                                     "MAX(DISTINCT %s)") else "exact"
         return fn % expr, mode
 
+    def aggregate_expression(self, src):
+        """An expression over aggregates, which the proxy must evaluate after merging."""
+        rng = self.rng
+        x = rng.choice([e for e, c in src.cols() if c.numeric])
+        return rng.choice([
+            "COUNT(*) * 2", "COUNT(*) + 1", "SUM(%s) / COUNT(*)" % x, "ROUND(AVG(%s), 1)" % x,
+            "ABS(SUM(%s))" % x, "IFNULL(MAX(%s), 0) - MIN(%s)" % (x, x), "COUNT(%s) DIV 2" % x,
+            "SUM(%s) * 1.5" % x, "COUNT(DISTINCT %s) - 1" % x, "MAX(%s) > 10" % x,
+            "COALESCE(SUM(%s), -1)" % x, "FLOOR(AVG(%s))" % x, "COUNT(*) % 3"])
+
+    @staticmethod
+    def feature_kind(kind, sql):
+        """The query kind, with the merge feature it exercises (the first that applies)."""
+        features = [
+            ("GROUP_CONCAT", "GROUP_CONCAT"),
+            ("expression of aggregates", lambda s: any(t in s for t in (
+                "COUNT(*) *", "COUNT(*) +", ") / COUNT", "ROUND(", "ABS(", "IFNULL(", "DIV 2",
+                "* 1.5", ") - 1", ") > 10", "COALESCE(", "FLOOR(", "% 3", "NOT (COUNT"))),
+            ("DISTINCT beside other aggregates", lambda s: "(DISTINCT" in s and s.count("(") > 2),
+            ("alias or position", lambda s: "`" in s or "GROUP BY 1" in s or "BY 2" in s
+             or "BY 3" in s),
+        ]
+        for name, test in features:
+            if (test(sql) if callable(test) else test in sql):
+                return "%s: %s" % (kind, name)
+        return kind
+
     def q_aggregate(self, src, extra=()):
         rng = self.rng
         aggs = [self.aggregate(src) for _ in range(rng.randint(1, 4))]
         select = [a for a, _ in aggs]
         sql = "SELECT %s FROM %s%s" % (", ".join(select), src.from_sql, self.where(src, extra))
-        return Query(sql, True, [m for _, m in aggs], None, "aggregate")
+        return Query(sql, True, [m for _, m in aggs], None, self.feature_kind("aggregate", sql))
 
     def q_group(self, src, extra=()):
         rng = self.rng
@@ -633,7 +663,7 @@ class Generator:
                     "COUNT(DISTINCT %s) > 1 OR SUM(%s) IS NULL" % (x, x)])
             elif a.startswith("COUNT"):
                 sql += " HAVING %s %s %d" % (ref, rng.choice([">", ">=", "=", "<"]), rng.randint(0, 3))
-            elif a.startswith(("MIN", "MAX")) and "(" in a:
+            elif re.match(r"^(MIN|MAX)\((DISTINCT )?[\w.]+\)$", a):
                 col = dict(src.cols())[a[4:-1].replace("DISTINCT ", "")]
                 sql += " HAVING %s %s %s" % (ref, rng.choice([">", "<=", "<>"]), self.lit(col))
             else:
@@ -653,10 +683,16 @@ class Generator:
         elif r < 0.7:
             items = [(group_ref(group_exprs[0]), rng.choice(["", " DESC"]))]
             total = len(group_exprs) == 1
+        elif r < 0.8:
+            # an expression of aggregates, evaluated after merging, then every group column
+            items = [(self.aggregate_expression(src), rng.choice(["", " DESC"]))]
+            items += [(group_ref(e), rng.choice(["", " DESC"])) for e in group_exprs]
+            total = True
         # an alias or a position in ORDER BY stands for its output column
         sort_select = select + [aliases.get(s, group_alias.get(s, s)) for s in select] + \
             [str(i + 1) for i in range(len(select))]
-        q = self._finish(sql, sort_select, items, total, "group", [m for _, _, m in select_items])
+        q = self._finish(sql, sort_select, items, total, self.feature_kind("group", sql),
+                         [m for _, _, m in select_items])
         if q.sort_idx is not None:
             q.sort_idx = [i % len(select) for i in q.sort_idx]
         return q
