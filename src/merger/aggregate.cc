@@ -112,10 +112,19 @@ size_t cutPoint(const std::string& text, size_t max, bool binary) {
 
 }  // namespace
 
+bool GroupAccumulator::cutByUnit(const ColumnMerge& m, const Cell& cell, const Row& row) {
+  if (m.lengthColumn >= row.size() || row[m.lengthColumn].null) return false;
+  uint64_t length = 0;
+  const std::string& text = row[m.lengthColumn].text;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), length);
+  return ec == std::errc() && length > cell.text.size();
+}
+
 // MySQL's GROUP_CONCAT: a separator before every value but the first; once the text is longer
-// than group_concat_max_len it is cut there and takes no more values.
-void GroupAccumulator::appendConcat(State& st, const ColumnMerge& m,
-                                    const std::string& text) const {
+// than group_concat_max_len it is cut there and takes no more values. `cut`: a unit already cut
+// `text` there (what follows it in the full value is cut away too).
+void GroupAccumulator::appendConcat(State& st, const ColumnMerge& m, const std::string& text,
+                                    bool cut) const {
   if (st.cut) return;
   if (st.has) {
     st.value.text += m.separator;
@@ -124,7 +133,7 @@ void GroupAccumulator::appendConcat(State& st, const ColumnMerge& m,
     st.has = true;
   }
   st.value.text += text;
-  if (st.value.text.size() > spec_.groupConcatMaxLen) {
+  if (cut || st.value.text.size() > spec_.groupConcatMaxLen) {
     st.value.text.resize(cutPoint(st.value.text, spec_.groupConcatMaxLen, m.binary));
     st.cut = true;
     if (spec_.notes) ++spec_.notes->cutValues;
@@ -164,7 +173,7 @@ Status GroupAccumulator::addCell(size_t column, const Cell& cell, const Row& row
       if (Status s = budget_->charge(1); !s) return s;
     }
     ++held_;
-    st.pieces.push_back(Piece{project(row, m.order), cell.text});
+    st.pieces.push_back(Piece{project(row, m.order), cell.text, cutByUnit(m, cell, row)});
     st.has = true;
     return Status::ok();
   }
@@ -217,7 +226,7 @@ Status GroupAccumulator::addCell(size_t column, const Cell& cell, const Row& row
       break;
     }
     case Op::GroupConcat:
-      appendConcat(st, m, cell.text);
+      appendConcat(st, m, cell.text, cutByUnit(m, cell, row));
       break;
     case Op::CountDistinct:
     case Op::SumDistinct:
@@ -257,7 +266,7 @@ Result<Cell> GroupAccumulator::finishColumn(size_t column) const {
       });
       State joined;
       for (const Piece* p : sorted) {
-        appendConcat(joined, m, p->text);
+        appendConcat(joined, m, p->text, p->cut);
         if (joined.cut) break;
       }
       return joined.value;

@@ -64,6 +64,8 @@ struct ColumnMerge {
   // result is cut at any byte, not only between UTF-8 characters.
   std::string separator = ",";
   bool pieces = false;
+  // The column of each row's value's full length (a unit cut a longer one); npos: none.
+  size_t lengthColumn = static_cast<size_t>(-1);
   std::vector<size_t> order;
   RowComparator orderKey;
   bool binary = false;
@@ -94,6 +96,7 @@ class GroupAccumulator {
   struct Piece {
     Row key;  // the order cells
     std::string text;
+    bool cut = false;  // the unit cut it at group_concat_max_len
   };
   struct State {
     bool has = false;  // a non-NULL value was seen (First: any row was seen)
@@ -105,7 +108,8 @@ class GroupAccumulator {
     std::vector<Piece> pieces;
   };
   Status addCell(size_t column, const Cell& cell, const Row& row);
-  void appendConcat(State& st, const ColumnMerge& m, const std::string& text) const;
+  void appendConcat(State& st, const ColumnMerge& m, const std::string& text, bool cut) const;
+  static bool cutByUnit(const ColumnMerge& m, const Cell& cell, const Row& row);
   Status addCell(size_t column, const Cell& cell);
   Result<Cell> finishColumn(size_t column) const;
   static Row project(const Row& row, const std::vector<size_t>& columns);

@@ -55,6 +55,9 @@ struct MergeSpec {
     // values that tie on them; the merger sorts those pieces and joins them.
     std::string separator = ",";
     std::vector<SortItem> orderBy;
+    // GROUP_CONCAT: the derived column of each unit row's value's full length in bytes (more
+    // than the value's own when the unit cut it at group_concat_max_len); empty when unknown.
+    std::string lengthLabel;
   };
 
   bool distinct = false;  // SELECT DISTINCT

@@ -183,6 +183,11 @@ Result<AggregateSpec> aggregateSpec(const MergeSpec& merge, const std::vector<Co
         m.separator = a.separator;
         m.binary = column.collation == 63;
         m.pieces = a.distinct || !a.orderBy.empty();
+        if (!a.lengthLabel.empty()) {
+          auto length = resolver.label(a.lengthLabel, true);
+          if (!length) return length.status();
+          m.lengthColumn = *length;
+        }
         std::vector<SortKey> orderKeys;
         for (const MergeSpec::SortItem& item : a.orderBy) {
           auto key = resolver.item(item);

@@ -249,6 +249,18 @@ class SelectRewrite {
         splitKey(text);
         a.orderBy.push_back(std::move(key));
       }
+      // The full length of each unit row's value: a unit cuts it at group_concat_max_len too,
+      // and a value cut there ends the merged one (MySQL adds no value after a cut).
+      if (!e.args.empty()) {
+        std::string element(s_.sql, s_.expr(e.args.front()).span.begin,
+                            s_.expr(e.args.back()).span.end - s_.expr(e.args.front()).span.begin);
+        if (e.args.size() > 1) element = "CONCAT(" + element + ")";
+        a.lengthLabel = "GROUP_CONCAT_LENGTH_DERIVED_" + std::to_string(concatLength_++);
+        derive(distinct ? "MAX(LENGTH(" + element + "))"
+                        : "SUM(LENGTH(" + element + ")) + (COUNT(" + element + ") - 1) * " +
+                              std::to_string(a.separator.size()),
+               a.lengthLabel);
+      }
     }
     merge_.aggregates.push_back(std::move(a));
   }
@@ -782,6 +794,7 @@ class SelectRewrite {
   std::vector<std::string> splitKeys_;
   int distinct_ = 0;
   int concatOrder_ = 0;
+  int concatLength_ = 0;
   int expressionDerived_ = 0;
   int havingDerived_ = 0;
   int orderDerived_ = 0;

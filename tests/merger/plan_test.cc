@@ -363,6 +363,32 @@ TEST(MergePlan, GroupConcatSeparatorAndMaxLength) {
   EXPECT_EQ(plan->notes->cutValues, 0u);
 }
 
+TEST(MergePlan, GroupConcatValueCutByAUnitEndsTheMergedValue) {
+  // group_concat_max_len 4: a unit returned "caf" for "caf\xc3\xa9 cr\xc3\xa8me" (its full
+  // length, 13, derived). MySQL takes no value after a cut one: "caf", not "caf,x".
+  MergeSpec m;
+  MergeSpec::Aggregate a = agg(Kind::GroupConcat, "g");
+  a.lengthLabel = "L0";
+  m.aggregates = {a};
+  m.derivedLabels = {"L0"};
+  std::vector<ColumnInfo> cols = {stringColumn("g"), intColumn("L0")};
+  MergeLimits limits;
+  limits.groupConcatMaxLen = 4;
+  auto plan = buildMergePlan(m, cols, units({{row({"caf", "13"})}, {row({"x", "1"})}}), limits);
+  ASSERT_TRUE(plan);
+  EXPECT_EQ(drainText(*plan->rows), "caf");
+  EXPECT_EQ(plan->notes->cutValues, 1u);
+  // After a whole value, a unit's cut one is joined, then cut where the whole would be.
+  plan = buildMergePlan(m, cols, units({{row({"x", "1"})}, {row({"abcd", "9"})}}), limits);
+  ASSERT_TRUE(plan);
+  EXPECT_EQ(drainText(*plan->rows), "x,ab");
+  // Not cut: every value whole.
+  plan = buildMergePlan(m, cols, units({{row({"x", "1"})}, {row({"y", "1"})}}), limits);
+  ASSERT_TRUE(plan);
+  EXPECT_EQ(drainText(*plan->rows), "x,y");
+  EXPECT_EQ(plan->notes->cutValues, 0u);
+}
+
 TEST(MergePlan, GroupConcatCutsBetweenCharacters) {
   MergeSpec m;
   m.aggregates = {agg(Kind::GroupConcat, "g")};
