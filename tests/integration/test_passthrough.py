@@ -312,6 +312,20 @@ class TypesTest(PassthroughBase):
         self.assertEqual([c["schema"] for c in r.columns], [LOGICAL.encode()] * 2)
         self.assertEqual([c["table"] for c in r.columns], [b"types"] * 2)
 
+    def test_logical_database_written_out(self):
+        # `passdb.types` in the pass-through database passdb: the same rows as `types`, however
+        # the qualifier is written.
+        c = h.connect(self.proxy, db=LOGICAL)
+        self.addCleanup(c.close)
+        plain = h.query(c, "SELECT id, vc FROM types ORDER BY id")
+        self.assertTrue(plain)
+        for sql in ["SELECT id, vc FROM %s.types ORDER BY id" % LOGICAL,
+                    "SELECT id, vc FROM `%s`.`types` ORDER BY id" % LOGICAL,
+                    "SELECT t.id, t.vc FROM %s.types t ORDER BY t.id" % LOGICAL,
+                    "SELECT %s.types.id, vc FROM %s . /* c */ types ORDER BY 1;" % (LOGICAL, LOGICAL)]:
+            with self.subTest(sql=sql):
+                self.assertEqual(h.query(c, sql), plain)
+
     def test_values_roundtrip(self):
         # spot-check decoded values (beyond proxy == direct)
         rows = h.query(self.pconn, "SELECT ti, biu, bi, d65, tm, b64, vc FROM types ORDER BY id")
