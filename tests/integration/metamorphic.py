@@ -520,9 +520,34 @@ def t_no_backslash_escapes(state, ctx, rng):
             value = string_value(tok.text)
             q = '"' if not state.ansi_quotes and rng.random() < 0.3 else "'"
             if "\\%" in value or "\\_" in value:
-                raise NotApplicable("a LIKE escape (\\%% or \\_) reads differently")
+                raise NotApplicable("a LIKE escape (\\% or \\_) reads differently")
             tok.text = string_literal(value, q, backslash_escapes=False)
     state.modes.append("NO_BACKSLASH_ESCAPES")
+
+
+# Letters and digits a backslash may stand before in a string, meaning the character itself
+# (MySQL drops the backslash of an unknown escape); not \0 \b \n \r \t \Z, nor \N, \% or \_.
+PLAIN_ESCAPABLE = frozenset("ACDEFGHIJKLMOPQRSTUVWXYacdefghijklmopqsuvwxyz123456789")
+
+
+def t_escaped_strings(state, ctx, rng):
+    """Some characters of each string literal written with a backslash before them (`'P\\aid'`
+    is 'Paid'), quotes as \\'; in the default sql_mode only."""
+    for tok in state.tokens:
+        if tok.kind != STR:
+            continue
+        q = tok.text[0]
+        out = []
+        for c in string_value(tok.text):
+            if c in PLAIN_ESCAPABLE and rng.random() < 0.4:
+                out.append("\\" + c)
+            elif c == q:
+                out.append("\\" + c)
+            elif c == "\\":
+                out.append("\\\\")
+            else:
+                out.append(c)
+        tok.text = q + "".join(out) + q
 
 
 def t_double_quoted_strings(state, ctx, rng):
@@ -543,6 +568,7 @@ TRANSFORMS = [
     ("qualified", t_qualify),
     ("sharding_strings", t_sharding_values_as_strings),
     ("params", t_parameters),
+    ("escaped_strings", t_escaped_strings),
     ("keywords_lower", _keyword_case("lower")),
     ("keywords_upper", _keyword_case("upper")),
     ("keywords_mixed", _keyword_case("mixed")),

@@ -90,6 +90,17 @@ def comment_in_select_list(sql, modes):
     return False
 
 
+def comment_at_having(sql, modes):
+    """Whether a comment stands just before or just after HAVING in sql."""
+    toks = [t for t in mm.tokenize(sql, "ANSI_QUOTES" in modes, "NO_BACKSLASH_ESCAPES" in modes)
+            if t.kind != mm.WS]
+    for k, t in enumerate(toks):
+        if t.kind == mm.WORD and t.text.upper() == "HAVING":
+            if (k and toks[k - 1].kind == mm.COMMENT) or (k + 1 < len(toks) and toks[k + 1].kind == mm.COMMENT):
+                return True
+    return False
+
+
 class KnownBug:
     def __init__(self, name, description, matches):
         self.name = name
@@ -115,6 +126,10 @@ KNOWN_PROXY_BUGS = [
              "'SUM(x)' in the shards' results, or the column named without the comment MariaDB keeps "
              "in its name",
              lambda q, v: "inner_comments" in v.transforms and comment_in_select_list(v.proxy_sql, v.modes)),
+    KnownBug("comment-at-having",
+             "a comment just before or after HAVING of a merged query (`... GROUP BY x /* c */ HAVING "
+             "SUM(y) > 0`): refused with 1235 'HAVING over groups from several shards'",
+             lambda q, v: "inner_comments" in v.transforms and comment_at_having(v.proxy_sql, v.modes)),
 ]
 
 
