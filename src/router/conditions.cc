@@ -317,7 +317,6 @@ std::optional<std::vector<Clause>> ConditionExtractor::leaf(const ast::Expr& e) 
       condition.alwaysFalse = true;
     } else {
       condition.range = Range{*low, true, *high, true};
-      if (emptyRange(*condition.range)) condition = ColumnCondition{true, false, {}, std::nullopt};
     }
   } else {
     return std::nullopt;
@@ -331,6 +330,9 @@ std::optional<std::vector<Clause>> ConditionExtractor::leaf(const ast::Expr& e) 
     ColumnCondition c = condition;
     const metadata::ColumnSchema* type = typer_ ? typer_(table, name) : nullptr;
     if (type && !typed(c, *type)) return std::nullopt;
+    // Only in the column's terms can a range be judged empty ('843' > '1274' as strings, not as
+    // the numbers an INT column compares).
+    if (c.range && emptyRange(*c.range)) c = ColumnCondition{true, false, {}, std::nullopt};
     clause.emplace(ColumnKey{table, name}, std::move(c));
   }
   return std::vector<Clause>{std::move(clause)};
