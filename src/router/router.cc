@@ -91,6 +91,11 @@ class Routing {
                        ? routeInsert(*sharded.front(), result)
                        : routeSharded(sharded);
       if (!units) return units.status();
+      if (units->size() > 1 && shardedOnlyInSubqueries()) {
+        return unsupported("a query whose sharded tables are read only in subqueries of its "
+                           "expressions, over several shards (each shard would answer the "
+                           "outer query on its own rows)");
+      }
       result.kind = RouteResult::Kind::Standard;
       result.units = std::move(*units);
       result.mustNotMatch = std::move(mustNotMatch_);
@@ -236,6 +241,32 @@ class Routing {
       if (t.rule && isShardingColumn(*t.rule, name)) out.push_back(t.lower);
     }
     return out;
+  }
+
+  // A SELECT (without WITH) whose outermost FROM, through joins and derived tables, names no
+  // sharded table, while a subquery in an expression does: `SELECT (SELECT COUNT(*) FROM t)`.
+  // Run per shard, each shard would answer the whole outer query from its own rows.
+  bool shardedOnlyInSubqueries() const {
+    if (s_.kind != ast::StatementKind::Select) return false;
+    const ast::Select& q = s_.query(s_.select);
+    if (q.kind != ast::Select::Kind::Query || !q.with.empty()) return false;
+    std::vector<ast::TableRefId> pending(q.from.begin(), q.from.end());
+    while (!pending.empty()) {
+      const ast::TableRef& ref = s_.tableRef(pending.back());
+      pending.pop_back();
+      if (ref.kind == ast::TableRef::Kind::Join) {
+        pending.push_back(ref.left);
+        pending.push_back(ref.right);
+      } else if (ref.kind == ast::TableRef::Kind::Other) {
+        pending.insert(pending.end(), ref.members.begin(), ref.members.end());
+      } else if (ref.kind == ast::TableRef::Kind::Derived) {
+        return false;  // rows of a derived table are merged as the outer query says
+      } else if (ref.kind == ast::TableRef::Kind::Table) {
+        const StatementTable* t = findTable(lowerAscii(ref.name.value));
+        if (t && t->kind == StatementTable::Kind::Sharded) return false;
+      }
+    }
+    return true;
   }
 
   // The WHERE clauses of derived tables in the outermost query's FROM (through joins and

@@ -54,7 +54,7 @@ std::optional<int64_t> integral(const java::DecimalParts& p, bool round, bool& e
       int i = static_cast<int>(digits.size()) - 1;
       for (; i >= 0 && digits[static_cast<size_t>(i)] == '9'; --i) digits[static_cast<size_t>(i)] = '0';
       if (i < 0) {
-        digits.insert(0, "1");
+        digits = "1" + digits;
       } else {
         ++digits[static_cast<size_t>(i)];
       }
@@ -284,25 +284,6 @@ Converted convert(const Value& v, const metadata::ColumnSchema& c, bool store, b
   return exact(v);
 }
 
-// Appends the UTF-8 encoding of `cp`.
-void appendUtf8(std::string& out, uint32_t cp) {
-  if (cp < 0x80) {
-    out.push_back(static_cast<char>(cp));
-  } else if (cp < 0x800) {
-    out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else if (cp < 0x10000) {
-    out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else {
-    out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  }
-}
-
 uint32_t foldCase(uint32_t cp) {
   if (cp >= 'A' && cp <= 'Z') return cp + 32;
   if (cp >= 0xC0 && cp <= 0xDE && cp != 0xD7) return cp + 32;  // Latin-1
@@ -351,7 +332,7 @@ Value normalizedByCollation(const Value& v, const metadata::ColumnSchema& c) {
       out.push_back(text[i++]);
       continue;
     }
-    appendUtf8(out, foldCase(cp));
+    java::appendUtf8(out, foldCase(cp));
     i += n;
   }
   return Value::ofString(std::move(out));
