@@ -169,16 +169,57 @@ std::vector<rewriter::TextSplice> sessionFunctionSplices(const ast::Statement& s
       out.push_back({replaced.begin, replaced.end, std::move(value)});
     }
   }
-  if (identity.user.empty()) return out;
+  // Inside larger expressions: the value itself (`DATABASE() = 'shop'` must compare the logical
+  // name, never the data source's actual database). Not where the statement reads the server's
+  // own catalog, whose rows name the actual database (`table_schema = DATABASE()`).
+  bool readsCatalog = std::any_of(s.tableRefs.begin(), s.tableRefs.end(), [](const ast::TableRef& r) {
+    std::string schema = r.schema.value;
+    for (char& c : schema) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return schema == "information_schema" || schema == "mysql" ||
+           schema == "performance_schema" || schema == "sys";
+  });
+  // In a select item the value keeps the function's type and length (IF, as above), and an item
+  // without an alias keeps the name the client wrote; elsewhere the value alone.
+  std::vector<const ast::SelectItem*> selectItems;
+  std::vector<const ast::SelectItem*> renamed;
+  if (s.kind == ast::StatementKind::Select && s.query(s.select).kind == ast::Select::Kind::Query) {
+    for (const ast::SelectItem& item : s.query(s.select).items) {
+      if (item.kind == ast::SelectItem::Kind::Expr) selectItems.push_back(&item);
+    }
+  }
   bool more = false;
   for (const ast::Expr& e : s.exprs) {
-    if (!isUserFunction(e) || std::find(items.begin(), items.end(), &e) != items.end()) continue;
-    out.push_back({e.span.begin, e.span.end, userValue(e)});
+    if (std::find(items.begin(), items.end(), &e) != items.end()) continue;
+    std::string value, function;
+    if (isUserFunction(e) && !identity.user.empty()) {
+      value = userValue(e);
+      function = "USER()";
+    } else if ((isNiladicCall(e, "DATABASE") || isNiladicCall(e, "SCHEMA")) &&
+               !identity.database.empty() && !readsCatalog) {
+      value = quoteString(identity.database, noBackslashEscapes);
+      function = "DATABASE()";
+    } else {
+      continue;
+    }
     more = true;
+    const ast::SelectItem* item = nullptr;
+    for (const ast::SelectItem* i : selectItems) {
+      if (i->span.begin <= e.span.begin && e.span.end <= i->span.end) item = i;
+    }
+    if (item) value = "IF(1, " + value + ", " + function + ")";
+    out.push_back({e.span.begin, e.span.end, std::move(value)});
+    if (item && item->alias.empty() &&
+        std::find(renamed.begin(), renamed.end(), item) == renamed.end()) {
+      renamed.push_back(item);
+      out.push_back(
+          {item->span.end, item->span.end, " AS " + quoteIdentifier(s.text(item->span))});
+    }
   }
   if (more) {
-    std::sort(out.begin(), out.end(), [](const rewriter::TextSplice& a,
-                                         const rewriter::TextSplice& b) { return a.begin < b.begin; });
+    std::stable_sort(out.begin(), out.end(),
+                     [](const rewriter::TextSplice& a, const rewriter::TextSplice& b) {
+                       return a.begin < b.begin;
+                     });
   }
   return out;
 }

@@ -105,10 +105,24 @@ TEST(StatementFactsTest, LeavesOtherPlacesAlone) {
   EXPECT_EQ(substitute("SELECT * FROM information_schema.tables WHERE table_schema = DATABASE()",
                        "db1", 7),
             std::nullopt);
-  EXPECT_EQ(substitute("SELECT CONCAT(DATABASE(), 'x')", "db1", 7), std::nullopt);
   EXPECT_EQ(substitute("SELECT 'DATABASE()'", "db1", 7), std::nullopt);
-  EXPECT_EQ(substitute("INSERT INTO t VALUES (DATABASE())", "db1", 7), std::nullopt);
-  EXPECT_EQ(substitute("SELECT a FROM t UNION SELECT DATABASE()", "db1", 7), std::nullopt);
+}
+
+TEST(StatementFactsTest, DatabaseInsideExpressionsIsTheLogicalName) {
+  // The item keeps the name the client wrote.
+  EXPECT_EQ(substitute("SELECT CONCAT(DATABASE(), 'x')", "db1", 7),
+            "SELECT CONCAT(IF(1, 'db1', DATABASE()), 'x') AS `CONCAT(DATABASE(), 'x')`");
+  EXPECT_EQ(substitute("SELECT DATABASE() = 'db1' AS same", "db1", 7),
+            "SELECT IF(1, 'db1', DATABASE()) = 'db1' AS same");
+  EXPECT_EQ(substitute("SELECT 1 FROM t WHERE name = DATABASE()", "db1", 7),
+            "SELECT 1 FROM t WHERE name = 'db1'");
+  EXPECT_EQ(substitute("INSERT INTO t VALUES (SCHEMA())", "db1", 7), "INSERT INTO t VALUES ('db1')");
+  EXPECT_EQ(substitute("SELECT a FROM t UNION SELECT DATABASE()", "db1", 7),
+            "SELECT a FROM t UNION SELECT 'db1'");  // (the UNION's names are its first part's)
+  // The server's catalog names the actual database: left to the server.
+  EXPECT_EQ(substitute("SELECT 1 FROM INFORMATION_SCHEMA.TABLES WHERE table_schema = DATABASE()",
+                       "db1", 7),
+            std::nullopt);
 }
 
 TEST(StatementFactsTest, UserFunctionsAnswerWithTheProxyUserEverywhere) {
@@ -119,7 +133,8 @@ TEST(StatementFactsTest, UserFunctionsAnswerWithTheProxyUserEverywhere) {
             "SELECT a FROM t WHERE owner = 'app@127.0.0.2' OR owner = 'app@127.0.0.2'");
   EXPECT_EQ(asUser("INSERT INTO t VALUES (CURRENT_USER())"), "INSERT INTO t VALUES ('app@%')");
   EXPECT_EQ(asUser("SELECT DATABASE(), CONCAT(USER(), '!')"),
-            "SELECT IF(1, 'db1', DATABASE()) AS `DATABASE()`, CONCAT('app@127.0.0.2', '!')");
+            "SELECT IF(1, 'db1', DATABASE()) AS `DATABASE()`, "
+            "CONCAT(IF(1, 'app@127.0.0.2', USER()), '!') AS `CONCAT(USER(), '!')`");
   EXPECT_EQ(asUser("SELECT 'USER()'"), std::nullopt);
 }
 

@@ -486,11 +486,12 @@ class ShardingTest(h.TestCase):
         self.assertEqual((ok.kind, ok.affected_rows, ok.insert_id), ("ok", 2, 0))
         self.assert_placement([(o, u, "r", a) for o, u, s, a in rows])
 
-    def test_update_sharding_column_refused(self):
+    def test_update_sharding_column(self):
         c = self.conn()
         self.seed_four(c)
+        # A row that would have to move to another node: refused, nothing changed (the first is
+        # refused after the proxy finds the row on its node, the others before running anything).
         for sql in ["UPDATE t_order SET user_id = 2 WHERE user_id = 1 AND order_id = 13",
-                    "UPDATE t_order SET order_id = 99 WHERE user_id = 1 AND order_id = 13",
                     "UPDATE t_order SET status = 'n', user_id = 3 WHERE status = 'd'",
                     "UPDATE t_order SET order_id = order_id + 2 WHERE user_id = 0"]:
             with self.subTest(sql=sql):
@@ -500,6 +501,13 @@ class ShardingTest(h.TestCase):
         r = rc.query("UPDATE t_order SET user_id = 2 WHERE user_id = 1 AND order_id = 13")[0]
         self.assertMySQLError(r, 20041, "44000", message=UPDATE_SHARDING_ERR)
         self.assertEqual(rc.query1("SELECT status FROM t_order WHERE user_id = 1 AND order_id = 13").rows, [[b"d"]])
+        self.assert_placement(self.FOUR)
+        # New values that keep the row on its node (13 and 99 both pick t_order_1 of ds_1), and
+        # an ORM's save() setting the keys to their own values: done, as one server would.
+        self.assertEqual(self.execute(c, "UPDATE t_order SET order_id = 99 WHERE user_id = 1 AND order_id = 13"), (1, 0))
+        self.assert_placement([r for r in self.FOUR if r[0] != 13] + [(99, 1, "d", 0)])
+        self.assertEqual(self.execute(c, "UPDATE t_order SET order_id = '13', user_id = '1', status = 'd' "
+                                         "WHERE order_id = 99"), (1, 0))
         self.assert_placement(self.FOUR)
 
     # ---- broadcast writes ----
