@@ -35,6 +35,34 @@ std::string lowerNoSpace(std::string_view s, bool dropSpaces) {
   return out;
 }
 
+// `s` without its comments (`/* */`, `-- ` and `#` to the end of the line; quoted text kept): a
+// server names an expression item by its text, comments included, while the rewriter labels it
+// by the expression alone.
+std::string withoutComments(std::string_view s) {
+  std::string out;
+  for (size_t i = 0; i < s.size();) {
+    char c = s[i];
+    if (c == '\'' || c == '"' || c == '`') {
+      size_t j = i + 1;
+      while (j < s.size() && s[j] != c) j += (s[j] == '\\' && c != '`') ? 2 : 1;
+      j = std::min(j + 1, s.size());
+      out.append(s.substr(i, j - i));
+      i = j;
+    } else if (s.compare(i, 2, "/*") == 0) {
+      size_t close = s.find("*/", i + 2);
+      i = close == std::string_view::npos ? s.size() : close + 2;
+    } else if (c == '#' || (s.compare(i, 2, "--") == 0 && i + 2 < s.size() &&
+                            std::isspace(static_cast<unsigned char>(s[i + 2])))) {
+      size_t nl = s.find('\n', i);
+      i = nl == std::string_view::npos ? s.size() : nl + 1;
+    } else {
+      out.push_back(c);
+      ++i;
+    }
+  }
+  return out;
+}
+
 Status unsupported(const std::string& what) {
   return Status(er::kNotSupportedYet, "42000", "unsupported: " + what);
 }
@@ -64,7 +92,12 @@ class Resolver {
       for (size_t i = 0; i < columns_.size(); ++i) {
         if (lowerNoSpace(columns_[i].label, squeeze) == want) out.push_back(i);
       }
-      if (!out.empty()) break;
+      if (!out.empty()) return out;
+    }
+    // Last: the names without the comments written inside or before the item.
+    std::string want = lowerNoSpace(withoutComments(label), true);
+    for (size_t i = 0; i < columns_.size(); ++i) {
+      if (lowerNoSpace(withoutComments(columns_[i].label), true) == want) out.push_back(i);
     }
     return out;
   }

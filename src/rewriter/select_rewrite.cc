@@ -27,6 +27,37 @@ std::string squeeze(std::string_view text) {
 
 bool iequals(std::string_view a, std::string_view b) { return squeeze(a) == squeeze(b); }
 
+// Where the comment starting at `i` ends (`/* */`, `#` or `-- ` to the end of the line); `i`
+// itself when none starts there. (Between clauses there are no strings to mind.)
+size_t afterComment(std::string_view sql, size_t i) {
+  if (sql.compare(i, 2, "/*") == 0) {
+    size_t close = sql.find("*/", i + 2);
+    return close == std::string_view::npos ? sql.size() : close + 2;
+  }
+  if (sql.compare(i, 1, "#") == 0 ||
+      (sql.compare(i, 2, "--") == 0 && i + 2 < sql.size() &&
+       std::isspace(static_cast<unsigned char>(sql[i + 2])))) {
+    size_t nl = sql.find('\n', i);
+    return nl == std::string_view::npos ? sql.size() : nl + 1;
+  }
+  return i;
+}
+
+// The text between two clauses, comments left out.
+std::string withoutComments(std::string_view text) {
+  std::string out;
+  for (size_t i = 0; i < text.size();) {
+    size_t next = afterComment(text, i);
+    if (next != i) {
+      out.push_back(' ');
+      i = next;
+    } else {
+      out.push_back(text[i++]);
+    }
+  }
+  return out;
+}
+
 // Names compared as MySQL compares a column alias: case aside, spaces kept.
 bool strcaseEqual(std::string_view a, std::string_view b) {
   return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
@@ -444,7 +475,8 @@ class SelectRewrite {
     }
     // Between them only the keyword (and spacing, and the condition's opening parentheses):
     // the clause goes with its leading space.
-    std::string keyword = squeeze(std::string_view(s_.sql).substr(from, begin - from));
+    std::string keyword =
+        squeeze(withoutComments(std::string_view(s_.sql).substr(from, begin - from)));
     while (!keyword.empty() && keyword.back() == '(') keyword.pop_back();
     if (keyword != "having") return false;
     splices_.push_back({from, clauseEnd(from, q_.having), ""});
@@ -456,19 +488,34 @@ class SelectRewrite {
   // condition (an expression's span leaves out its enclosing parentheses).
   uint32_t clauseEnd(uint32_t from, ast::ExprId id) const {
     const ast::Span& span = s_.expr(id).span;
+    const std::string_view sql(s_.sql);
     int open = 0;
-    for (uint32_t i = from; i < span.begin && i < s_.sql.size(); ++i) open += s_.sql[i] == '(';
-    uint32_t at = span.end;
-    while (open > 0 && at < s_.sql.size()) {
-      char c = s_.sql[at];
+    for (size_t i = from; i < span.begin && i < sql.size();) {
+      size_t next = afterComment(sql, i);
+      if (next != i) {
+        i = next;
+        continue;
+      }
+      open += sql[i++] == '(';
+    }
+    size_t at = span.end;
+    size_t end = at;  // after the last closing parenthesis taken
+    while (open > 0 && at < sql.size()) {
+      size_t next = afterComment(sql, at);
+      if (next != at) {
+        at = next;
+        continue;
+      }
+      char c = sql[at];
       if (c == ')') {
         --open;
+        end = at + 1;
       } else if (!std::isspace(static_cast<unsigned char>(c))) {
         break;
       }
       ++at;
     }
-    return at;
+    return static_cast<uint32_t>(end);
   }
 
   // The end of the WHERE clause.

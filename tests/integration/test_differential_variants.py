@@ -27,7 +27,6 @@ import datetime
 import json
 import os
 import random
-import re
 import select
 import subprocess
 import sys
@@ -60,36 +59,6 @@ RUNNER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "apps", "binar
 # Known proxy bugs
 # ------------------------------------------------------------------------------------------
 
-def sharding_range(sql):
-    """Whether sql has a range condition (BETWEEN, <, <=, >, >=) on a sharding column."""
-    return re.search(r"\b(%s)\s+(NOT\s+)?(BETWEEN\b|<=|>=|<(?!>)|>)" % "|".join(SHARDING_COLUMNS),
-                     sql, re.I) is not None
-
-
-def alias_referenced(sql):
-    """Whether sql names a select item's alias (AS name) again, in HAVING or ORDER BY."""
-    return any(len(re.findall(r"\b%s\b" % re.escape(a), sql)) > 1
-               for a in re.findall(r"\bAS\s+(\w+)", sql, re.I))
-
-
-def comment_in_select_list(sql, modes):
-    """Whether a comment stands in the (outermost) select list of sql."""
-    toks = mm.tokenize(sql, "ANSI_QUOTES" in modes, "NO_BACKSLASH_ESCAPES" in modes)
-    depth, inside = 0, False
-    for t in toks:
-        if t.kind == mm.WORD and t.text.upper() == "SELECT" and depth == 0:
-            inside = True
-        elif t.kind == mm.WORD and t.text.upper() == "FROM" and depth == 0 and inside:
-            return False
-        elif t.text == "(":
-            depth += 1
-        elif t.text == ")":
-            depth -= 1
-        elif t.kind == mm.COMMENT and inside:
-            return True
-    return False
-
-
 def parameter_in_select_list(sql, modes):
     """Whether a `?` parameter marker stands in the (outermost) select list of sql."""
     toks = mm.tokenize(sql, "ANSI_QUOTES" in modes, "NO_BACKSLASH_ESCAPES" in modes)
@@ -108,17 +77,6 @@ def parameter_in_select_list(sql, modes):
     return False
 
 
-def comment_at_having(sql, modes):
-    """Whether a comment stands just before or just after HAVING in sql."""
-    toks = [t for t in mm.tokenize(sql, "ANSI_QUOTES" in modes, "NO_BACKSLASH_ESCAPES" in modes)
-            if t.kind != mm.WS]
-    for k, t in enumerate(toks):
-        if t.kind == mm.WORD and t.text.upper() == "HAVING":
-            if (k and toks[k - 1].kind == mm.COMMENT) or (k + 1 < len(toks) and toks[k + 1].kind == mm.COMMENT):
-                return True
-    return False
-
-
 class KnownBug:
     def __init__(self, name, description, matches):
         self.name = name
@@ -130,20 +88,11 @@ class KnownBug:
 # them explains is counted and printed under its name (with one example), not failed; any other
 # failure fails the test. Remove an entry when its bug is fixed.
 KNOWN_PROXY_BUGS = [
-    KnownBug("comment-in-select-item",
-             "a comment before a select item the proxy computes (an aggregate): 1105 merge: no column "
-             "'SUM(x)' in the shards' results, or the column named without the comment MariaDB keeps "
-             "in its name",
-             lambda q, v: "inner_comments" in v.transforms and comment_in_select_list(v.proxy_sql, v.modes)),
     KnownBug("parameter-in-select-item-name",
              "a prepared statement whose select item holds a ? parameter: the column is named with the "
              "bound value ('MAX(x) > '10''), where MariaDB names it as prepared ('MAX(x) > ?'): "
              "statements reach the backends as text with the values inlined",
              lambda q, v: "params" in v.transforms and parameter_in_select_list(v.proxy_sql, v.modes)),
-    KnownBug("comment-at-having",
-             "a comment just before or after HAVING of a merged query (`... GROUP BY x /* c */ HAVING "
-             "SUM(y) > 0`): refused with 1235 'HAVING over groups from several shards'",
-             lambda q, v: "inner_comments" in v.transforms and comment_at_having(v.proxy_sql, v.modes)),
 ]
 
 

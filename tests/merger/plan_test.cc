@@ -746,6 +746,18 @@ TEST(MergePlan, LabelsDifferingInSpacingResolve) {
   EXPECT_EQ(r.rows, "1|2");
 }
 
+TEST(MergePlan, LabelsDifferingInCommentsResolve) {
+  // A server names `/* c */ SUM(x)` with its comment; the rewriter labels the aggregate SUM(x).
+  MergeSpec m;
+  m.aggregates = {agg(Kind::Sum, "SUM(x)")};
+  Merged r = merge(m, {intColumn("/* c */ SUM(x /*y*/ )")}, {{row({"2"})}, {row({"1"})}});
+  EXPECT_EQ(r.rows, "3");
+  // A comment marker inside a quoted string is text, not a comment.
+  m.aggregates = {agg(Kind::Sum, "SUM('/*')")};
+  EXPECT_EQ(merge(m, {intColumn("SUM('/*')")}, {{row({"2"})}}).rows, "2");
+  EXPECT_EQ(merge(m, {intColumn("SUM('')")}, {{row({"2"})}}).rows.substr(0, 15), "plan error 1105");
+}
+
 TEST(MergePlan, PositionOutOfRangeIsAnError) {
   MergeSpec m;
   m.orderBy = {byPosition(3)};
