@@ -12,6 +12,7 @@
 #include "merger/compare.h"
 #include "merger/merge_spec.h"
 #include "merger/streams.h"
+#include "parser/constant_text.h"
 #include "protocol/charset.h"
 #include "protocol/constants.h"
 
@@ -228,32 +229,8 @@ class SelectEvaluation {
     return Status::ok();
   }
 
-  // A number or string literal (a NULL literal is nullopt).
   bool constant(ast::ExprId id, std::optional<std::string>& out) const {
-    const ast::Expr& e = s_.expr(id);
-    if (e.kind == ast::ExprKind::UnaryOp && e.unaryOp == ast::UnaryOperator::Minus) {
-      const ast::Expr& inner = s_.expr(e.args[0]);
-      if (inner.kind != ast::ExprKind::Literal ||
-          (inner.literalType != ast::LiteralType::Integer &&
-           inner.literalType != ast::LiteralType::Decimal)) {
-        return false;
-      }
-      out = "-" + inner.value;
-      return true;
-    }
-    if (e.kind != ast::ExprKind::Literal) return false;
-    switch (e.literalType) {
-      case ast::LiteralType::Integer:
-      case ast::LiteralType::Decimal:
-      case ast::LiteralType::String:
-        out = e.value;
-        return true;
-      case ast::LiteralType::Null:
-        out.reset();
-        return true;
-      default:
-        return false;
-    }
+    return ast::constantText(s_, id, out);
   }
 
   // WHERE as the merger's predicate tree (HavingStream evaluates it with MySQL's three-valued
