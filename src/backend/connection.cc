@@ -57,6 +57,16 @@ Connection::Connection(asio::any_io_executor executor, std::string dataSourceNam
 Connection::~Connection() {
   wait_->owner = nullptr;
   closeHandle();
+  // After the close, so that the slot passes on only once this connection is gone.
+  if (owner_) owner_->closed(this);
+}
+
+void Connection::abort(const Status& why) {
+  if (!aborted_) aborted_ = why;
+  broken_ = true;
+  // Wakes a wait in progress, which then reports a timeout to the library.
+  wait_->timedOut = true;
+  if (socket_) socket_->cancel();
 }
 
 void Connection::closeHandle() {
@@ -89,6 +99,10 @@ void Connection::closeHandle() {
 }
 
 Status Connection::lastError(std::string_view what) {
+  if (aborted_) {
+    broken_ = true;
+    return *aborted_;
+  }
   unsigned code = mysql_errno(mysql_);
   if (code >= 2000 && code < 3000) broken_ = true;  // client-side errors: connection is unusable
   if (code == 0) {
@@ -104,6 +118,8 @@ Status Connection::lastError(std::string_view what) {
 }
 
 awaitable<int> Connection::waitFor(int status, std::optional<Clock::time_point> deadline) {
+  if (!aborted_ && owner_ && owner_->sourceDown()) abort(owner_->downStatus());
+  if (aborted_) co_return MYSQL_WAIT_TIMEOUT;
   int fd = mysql_get_socket(mysql_);
   if (fd < 0) co_return MYSQL_WAIT_TIMEOUT;
   if (!socket_ || fd != socketFd_) {
@@ -113,10 +129,20 @@ awaitable<int> Connection::waitFor(int status, std::optional<Clock::time_point> 
     socketFd_ = fd;
   }
   std::optional<Clock::time_point> until = deadline;
+  // Connector/J's socketTimeout: no single read waits longer (the caller's deadline, e.g. a
+  // connect's, takes its place).
+  bool socketDeadline = false;
+  if (!until && socketTimeoutMs_ > 0) {
+    until = Clock::now() + std::chrono::milliseconds(socketTimeoutMs_);
+    socketDeadline = true;
+  }
   if (status & MYSQL_WAIT_TIMEOUT) {
     auto libraryDeadline =
         Clock::now() + std::chrono::milliseconds(mysql_get_timeout_value_ms(mysql_));
-    if (!until || libraryDeadline < *until) until = libraryDeadline;
+    if (!until || libraryDeadline < *until) {
+      until = libraryDeadline;
+      socketDeadline = false;
+    }
   }
   uint64_t generation = ++wait_->generation;
   wait_->timedOut = false;
@@ -135,13 +161,29 @@ awaitable<int> Connection::waitFor(int status, std::optional<Clock::time_point> 
   co_await socket_->async_wait(which, asio::redirect_error(use_awaitable, ec));
   ++wait_->generation;
   if (until) timer_.cancel();
-  if (wait_->timedOut) co_return MYSQL_WAIT_TIMEOUT;
+  if (wait_->timedOut) {
+    if (socketDeadline && !aborted_) {
+      abort(Status(er::kCrServerLost, "HY000",
+                   "data source " + dataSourceName_ + ": no answer within socketTimeout " +
+                       std::to_string(socketTimeoutMs_) + " ms; Lost connection to server"));
+      if (owner_) owner_->suspect();
+    }
+    co_return MYSQL_WAIT_TIMEOUT;
+  }
   if (ec) co_return MYSQL_WAIT_EXCEPT;
   co_return (status & MYSQL_WAIT_WRITE) ? MYSQL_WAIT_WRITE : MYSQL_WAIT_READ;
 }
 
-awaitable<Status> Connection::connect(const config::DataSource& ds, ConnectFlags flags) {
+awaitable<Status> Connection::connect(const config::DataSource& ds, ConnectFlags flags,
+                                      std::optional<int> timeoutMs) {
   flags_ = flags;
+  socketTimeoutMs_ = ds.socketTimeoutMs;
+  // 0 means no limit, as in the drivers and HikariCP; the shorter of the two limits wins.
+  int connectMs = ds.connectionTimeoutMs;
+  if (ds.connectTimeoutMs > 0 && (connectMs == 0 || ds.connectTimeoutMs < connectMs)) {
+    connectMs = ds.connectTimeoutMs;
+  }
+  if (timeoutMs) connectMs = *timeoutMs;
   mysql_ = mysql_init(nullptr);
   if (!mysql_) co_return makeError(er::kUnknownError, "out of memory creating a connection");
   mysql_options(mysql_, MYSQL_OPT_NONBLOCK, nullptr);
@@ -153,8 +195,7 @@ awaitable<Status> Connection::connect(const config::DataSource& ds, ConnectFlags
   // Never let a backend ask for a file of the proxy's host (LOAD DATA LOCAL).
   unsigned localInfile = 0;
   mysql_optionsv(mysql_, MYSQL_OPT_LOCAL_INFILE, &localInfile);
-  // 0 means no limit, as in ShardingSphere (HikariCP).
-  unsigned timeoutSec = static_cast<unsigned>((ds.connectionTimeoutMs + 999) / 1000);
+  unsigned timeoutSec = static_cast<unsigned>((connectMs + 999) / 1000);
   if (timeoutSec > 0) mysql_options(mysql_, MYSQL_OPT_CONNECT_TIMEOUT, &timeoutSec);
   unsigned long maxPacket = kMaxAllowedPacket;
   mysql_optionsv(mysql_, MYSQL_OPT_MAX_ALLOWED_PACKET, &maxPacket);
@@ -168,9 +209,7 @@ awaitable<Status> Connection::connect(const config::DataSource& ds, ConnectFlags
   if (flags.foundRows) clientFlags |= CLIENT_FOUND_ROWS;
 
   std::optional<Clock::time_point> deadline;
-  if (ds.connectionTimeoutMs > 0) {
-    deadline = Clock::now() + std::chrono::milliseconds(ds.connectionTimeoutMs);
-  }
+  if (connectMs > 0) deadline = Clock::now() + std::chrono::milliseconds(connectMs);
   MYSQL* ret = nullptr;
   const char* db = ds.database.empty() || flags.noDatabase ? nullptr : ds.database.c_str();
   int st = mysql_real_connect_start(&ret, mysql_, ds.host.c_str(), ds.username.c_str(),
@@ -181,10 +220,13 @@ awaitable<Status> Connection::connect(const config::DataSource& ds, ConnectFlags
   }
   if (!ret) {
     Status s;
-    if (deadline && Clock::now() >= *deadline) {
+    if (aborted_) {
+      s = *aborted_;
+    } else if (deadline && Clock::now() >= *deadline) {
       s = makeError(er::kCrConnHostError, "data source " + dataSourceName_ + ": can't connect to " +
                                               ds.host + ":" + std::to_string(ds.port) + " within " +
-                                              std::to_string(ds.connectionTimeoutMs) + " ms");
+                                              std::to_string(connectMs) + " ms");
+      if (owner_) owner_->suspect();
     } else {
       broken_ = true;
       s = Status(static_cast<uint16_t>(mysql_errno(mysql_)), mysql_sqlstate(mysql_),
@@ -385,12 +427,17 @@ awaitable<Result<Connection::Description>> Connection::describe(std::string_view
   co_return out;
 }
 
-awaitable<Status> Connection::ping() {
+awaitable<Status> Connection::ping(std::optional<Clock::time_point> deadline) {
   int err = 0;
   int st = mysql_ping_start(&err, mysql_);
   while (st != 0) {
-    int ready = co_await waitFor(st);
+    int ready = co_await waitFor(st, deadline);
     st = mysql_ping_cont(&err, mysql_, ready);
+  }
+  if (err && deadline && Clock::now() >= *deadline) {
+    broken_ = true;
+    co_return makeError(er::kCrServerLost,
+                        "data source " + dataSourceName_ + ": no answer to a ping in time");
   }
   if (err) co_return lastError("ping");
   co_return Status::ok();

@@ -56,6 +56,20 @@ void setTlsOptions(MYSQL* mysql, const config::DataSource& ds);
 // verifies the host name, so this is what enforces REQUIRED and VERIFY_CA.
 Status checkTls(MYSQL* mysql, const config::DataSource& ds);
 
+class Connection;
+
+// Who a pooled connection belongs to: told when it is destroyed (its slot in the data source's
+// cap comes free) and asked, before every wait on the server, whether the data source is down.
+class ConnectionOwner {
+ public:
+  virtual ~ConnectionOwner() = default;
+  virtual void closed(Connection* conn) = 0;
+  virtual bool sourceDown() const = 0;
+  virtual Status downStatus() const = 0;
+  // A connect or a read timed out: the health check should look now.
+  virtual void suspect() = 0;
+};
+
 class Connection {
  public:
   Connection(asio::any_io_executor executor, std::string dataSourceName);
@@ -63,7 +77,10 @@ class Connection {
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
 
-  awaitable<Status> connect(const config::DataSource& ds, ConnectFlags flags);
+  // Gives up after the URL's connectTimeout or the pool's connectionTimeoutMs, whichever is
+  // shorter, or after `timeoutMs` when given. Reads then wait at most the URL's socketTimeout.
+  awaitable<Status> connect(const config::DataSource& ds, ConnectFlags flags,
+                            std::optional<int> timeoutMs = std::nullopt);
 
   // Sends one statement text (may hold several statements) and reads the first result's
   // header. Afterwards the first result is current.
@@ -98,7 +115,8 @@ class Connection {
   };
   awaitable<Result<Description>> describe(std::string_view sql);
 
-  awaitable<Status> ping();
+  // Fails (and breaks the connection) when the server does not answer by `deadline`.
+  awaitable<Status> ping(std::optional<Clock::time_point> deadline = std::nullopt);
   awaitable<Status> setMultiStatements(bool on);
   // Runs a statement whose results are not wanted (session state sync).
   awaitable<Status> execute(std::string_view sql);
@@ -115,6 +133,11 @@ class Connection {
   bool looksAlive() const;
   bool broken() const { return broken_; }
   bool idleClean() const { return result_ == nullptr && !pending_; }
+
+  // Ends the current wait on the server, and every later one, with `why`; the connection is
+  // broken from now on (its statement's state on the server is unknown).
+  void abort(const Status& why);
+  void setOwner(std::shared_ptr<ConnectionOwner> owner) { owner_ = std::move(owner); }
 
   const std::string& dataSourceName() const { return dataSourceName_; }
   std::string serverVersion() const;
@@ -162,6 +185,9 @@ class Connection {
   Clock::time_point createdAt_;
   Clock::time_point lastUsed_;
   std::map<std::string, std::string> applied_;
+  int socketTimeoutMs_ = 0;
+  std::optional<Status> aborted_;  // why every wait now fails at once
+  std::shared_ptr<ConnectionOwner> owner_;
 };
 
 }  // namespace shardproxy::backend

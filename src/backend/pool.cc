@@ -7,12 +7,21 @@
 namespace shardproxy::backend {
 
 Pool::Pool(asio::any_io_executor executor, config::DataSource ds, ConnectFlags flags,
-           PoolLimits limits)
-    : executor_(std::move(executor)), ds_(std::move(ds)), flags_(flags), limits_(limits) {
-  if (limits_.maxSize < 1) limits_.maxSize = 1;
+           DataSourceGate& gate, bool keepWarm)
+    : GateMember(executor),
+      executor_(std::move(executor)),
+      ds_(std::move(ds)),
+      flags_(flags),
+      gate_(gate),
+      keepWarm_(keepWarm),
+      members_(std::make_shared<Members>(gate)) {
+  gate_.attach(this);
 }
 
-Pool::~Pool() { closeAll(); }
+Pool::~Pool() {
+  closeAll();
+  gate_.detach(this);
+}
 
 bool Pool::usable(Connection& c) const {
   if (ds_.maxLifetimeMs > 0 &&
@@ -22,14 +31,14 @@ bool Pool::usable(Connection& c) const {
   return c.looksAlive();
 }
 
-awaitable<Result<std::unique_ptr<Connection>>> Pool::openNew() {
-  ++open_;
+awaitable<Result<std::unique_ptr<Connection>>> Pool::openWithSlot() {
+  // From here the connection object holds the slot: destroying it gives the slot back.
   auto conn = std::make_unique<Connection>(executor_, ds_.name);
+  conn->setOwner(members_);
+  members_->conns.insert(conn.get());
   Status s = co_await conn->connect(ds_, flags_);
   if (!s) {
-    --open_;
     lastConnectFailure_ = Clock::now();
-    wakeOneForSlot();
     co_return s;
   }
   co_return std::move(conn);
@@ -37,85 +46,66 @@ awaitable<Result<std::unique_ptr<Connection>>> Pool::openNew() {
 
 awaitable<Result<std::unique_ptr<Connection>>> Pool::acquire(const Connection* preferred) {
   if (closed_) co_return makeError(er::kServerShutdown, "Server shutdown in progress");
+  // Fails fast rather than waiting on a server that does not answer.
+  if (gate_.down()) co_return gate_.downStatus();
   if (preferred) {
     for (auto it = idle_.begin(); it != idle_.end(); ++it) {
       if (it->get() != preferred) continue;
       std::unique_ptr<Connection> c = std::move(*it);
       idle_.erase(it);
+      syncIdle();
       if (usable(*c)) co_return std::move(c);
-      --open_;
-      break;
+      break;  // dropped: its slot goes back to the gate
     }
   }
   while (!idle_.empty()) {
     std::unique_ptr<Connection> c = std::move(idle_.back());
     idle_.pop_back();
+    syncIdle();
     if (usable(*c)) co_return std::move(c);
-    --open_;  // stale: the server closed it or it outlived maxLifetime
+    // Stale (the server closed it or it outlived maxLifetime): dropped.
   }
-  if (open_ < limits_.maxSize) co_return co_await openNew();
+  if (gate_.tryTake()) co_return co_await openWithSlot();
 
-  // Full: wait for a connection to come back or a slot to free up.
-  // 0 means wait without limit, as in ShardingSphere (HikariCP).
+  // At the cap: wait in line for a connection or a slot. 0 means wait without limit, as in
+  // ShardingSphere (HikariCP).
   auto deadline = ds_.connectionTimeoutMs > 0
                       ? Clock::now() + std::chrono::milliseconds(ds_.connectionTimeoutMs)
                       : Clock::time_point::max();
-  for (;;) {
-    Waiter waiter(executor_);
-    waiters_.push_back(&waiter);
-    auto it = std::prev(waiters_.end());
-    waiter.timer.expires_at(deadline);
-    boost::system::error_code ec;
-    co_await waiter.timer.async_wait(asio::redirect_error(use_awaitable, ec));
-    // A waker may have taken it out even when the timer reports no error (the expiry was
-    // already queued when it cancelled).
-    if (waiter.queued) waiters_.erase(it);
-    if (waiter.conn) co_return std::move(waiter.conn);
-    if (closed_) co_return makeError(er::kServerShutdown, "Server shutdown in progress");
-    if (waiter.slotFreed || open_ < limits_.maxSize) co_return co_await openNew();
-    if (!ec || Clock::now() >= deadline) {
-      co_return makeError(er::kCrConnHostError, "data source " + ds_.name +
-                                                    ": no connection available within " +
-                                                    std::to_string(ds_.connectionTimeoutMs) +
-                                                    " ms (maxPoolSize reached)");
-    }
+  auto grant = co_await gate_.wait(executor_, this, deadline, ds_.connectionTimeoutMs);
+  if (!grant) co_return grant.status();
+  if (grant.value().conn) co_return std::move(grant.value().conn);
+  if (closed_) {
+    gate_.give();
+    co_return makeError(er::kServerShutdown, "Server shutdown in progress");
   }
-}
-
-void Pool::wakeOneForSlot() {
-  if (waiters_.empty()) return;
-  Waiter* w = waiters_.front();
-  waiters_.pop_front();
-  w->queued = false;
-  w->slotFreed = true;
-  w->timer.cancel();
+  co_return co_await openWithSlot();
 }
 
 void Pool::release(std::unique_ptr<Connection> conn) {
   if (!conn) return;
-  if (closed_ || conn->broken() || !conn->idleClean()) {
-    --open_;
-    conn.reset();
-    wakeOneForSlot();
-    return;
-  }
+  if (closed_ || conn->broken() || !conn->idleClean()) return;  // closed: its slot passes on
   conn->touch();
-  if (!waiters_.empty()) {
-    Waiter* w = waiters_.front();
-    waiters_.pop_front();
-    w->queued = false;
-    w->conn = std::move(conn);
-    w->timer.cancel();
-    return;
-  }
+  conn = gate_.offer(std::move(conn), this);
+  if (!conn) return;  // handed to a waiter here, or closed for a waiter elsewhere
   idle_.push_back(std::move(conn));
+  syncIdle();
 }
 
-void Pool::discard(std::unique_ptr<Connection> conn) {
-  if (!conn) return;
-  --open_;
-  conn.reset();
-  wakeOneForSlot();
+void Pool::discard(std::unique_ptr<Connection> conn) { conn.reset(); }
+
+void Pool::shedIdle() {
+  if (idle_.empty()) return;
+  idle_.pop_front();  // the least recently used; its slot goes to the first waiter
+  syncIdle();
+}
+
+void Pool::abortAll(const Status& why) {
+  // A copy: aborting never destroys, but keep the iteration independent of it anyway.
+  std::vector<Connection*> conns(members_->conns.begin(), members_->conns.end());
+  for (Connection* c : conns) c->abort(why);
+  idle_.clear();
+  syncIdle();
 }
 
 void Pool::maintain() {
@@ -125,24 +115,24 @@ void Pool::maintain() {
   auto lifetime = std::chrono::milliseconds(ds_.maxLifetimeMs);
   // Oldest-used connections are at the front.
   for (auto it = idle_.begin(); it != idle_.end();) {
-    bool excess = static_cast<int>(idle_.size()) > limits_.minIdle;
+    bool excess = gate_.open() > gate_.minOpen();
     Connection& c = **it;
     bool idleTooLong = ds_.idleTimeoutMs > 0 && excess && now - c.lastUsed() > idleTimeout;
     bool tooOld = ds_.maxLifetimeMs > 0 && now - c.createdAt() > lifetime;
     if (idleTooLong || tooOld || !c.looksAlive()) {
       it = idle_.erase(it);
-      --open_;
     } else {
       ++it;
     }
   }
-  // Top up to the minimum, but not while the data source keeps failing.
-  if (static_cast<int>(idle_.size()) < limits_.minIdle && open_ < limits_.maxSize &&
-      now - lastConnectFailure_ > std::chrono::seconds(5)) {
+  syncIdle();
+  // Top the data source up to its minimum (over all workers), but not while it keeps failing.
+  if (keepWarm_ && !gate_.down() && now - lastConnectFailure_ > std::chrono::seconds(5) &&
+      gate_.tryTakeForWarmUp()) {
     asio::co_spawn(
         executor_,
         [this]() -> awaitable<void> {
-          auto r = co_await openNew();
+          auto r = co_await openWithSlot();
           if (r) release(std::move(r.value()));
         },
         asio::detached);
@@ -151,23 +141,18 @@ void Pool::maintain() {
 
 void Pool::closeAll() {
   closed_ = true;
-  open_ -= static_cast<int>(idle_.size());
   idle_.clear();
-  while (!waiters_.empty()) wakeOneForSlot();
+  syncIdle();
+  gate_.failWaiters(this, makeError(er::kServerShutdown, "Server shutdown in progress"));
 }
 
 Pool& PoolSet::pool(const std::string& database, const config::DataSource& ds, ConnectFlags flags) {
   auto key = std::make_tuple(database, ds.name, flags);
   auto it = pools_.find(key);
   if (it != pools_.end()) return *it->second;
-  // Pool sizes in the configuration are per proxy; each worker gets its share.
-  PoolLimits limits;
-  limits.maxSize = std::max(1, (ds.maxPoolSize + workers_ - 1) / workers_);
-  // The minimum is kept warm only for the common connect flags, rounded up per worker.
-  limits.minIdle = flags.foundRows || flags.noDatabase
-                       ? 0
-                       : std::max(0, (ds.minPoolSize + workers_ - 1) / workers_);
-  auto pool = std::make_unique<Pool>(executor_, ds, flags, limits);
+  // The minimum is kept warm with the common connect flags only.
+  bool keepWarm = !flags.foundRows && !flags.noDatabase;
+  auto pool = std::make_unique<Pool>(executor_, ds, flags, gates_.get(database, ds), keepWarm);
   Pool& ref = *pool;
   pools_.emplace(key, std::move(pool));
   return ref;

@@ -1,34 +1,35 @@
 // Connection pools: one per (data source, connect flags) per worker. A pool belongs to one
-// worker's io_context, so it takes no locks.
+// worker's io_context and takes no locks; what the workers share about a data source (the
+// maxPoolSize cap over the whole process, the queue of waiters, its health) is its
+// DataSourceGate.
 #pragma once
 
 #include <deque>
-#include <list>
 #include <map>
 #include <memory>
 #include <string>
 #include <tuple>
+#include <unordered_set>
 
 #include "backend/connection.h"
+#include "backend/data_source_gate.h"
+#include "backend/gate_set.h"
 #include "common/asio.h"
 #include "common/status.h"
 #include "config/topology.h"
 
 namespace shardproxy::backend {
 
-struct PoolLimits {
-  int maxSize = 50;
-  int minIdle = 0;
-};
-
-class Pool {
+class Pool final : public GateMember {
  public:
+  // `keepWarm`: this pool keeps the data source at minPoolSize open connections.
   Pool(asio::any_io_executor executor, config::DataSource ds, ConnectFlags flags,
-       PoolLimits limits);
-  ~Pool();
+       DataSourceGate& gate, bool keepWarm);
+  ~Pool() override;
 
-  // An idle connection, a new one, or the next one released; fails after the data source's
-  // connectionTimeoutMilliseconds.
+  // An idle connection, a new one, or the next one released (in line with every worker's
+  // waiters); fails after the data source's connectionTimeoutMilliseconds, and at once while
+  // the data source is down.
   // `preferred`, when it is idle here, is taken first (identity only, never dereferenced).
   awaitable<Result<std::unique_ptr<Connection>>> acquire(const Connection* preferred = nullptr);
   // Gives a connection back; a broken one, or one with unread results, is closed.
@@ -36,35 +37,46 @@ class Pool {
   // Closes a connection that holds client state and must not be reused.
   void discard(std::unique_ptr<Connection> conn);
 
-  // Closes idle connections past their idle timeout or lifetime and tops the pool up to its
-  // minimum; called periodically by the worker.
+  // Closes idle connections past their idle timeout or lifetime and tops the data source up to
+  // its minimum; called periodically by the worker.
   void maintain();
   void closeAll();
 
-  int openCount() const { return open_; }
+  void shedIdle() override;
+  void abortAll(const Status& why) override;
+
+  int openCount() const { return static_cast<int>(members_->conns.size()); }
   size_t idleCount() const { return idle_.size(); }
   const config::DataSource& dataSource() const { return ds_; }
 
  private:
-  struct Waiter {
-    explicit Waiter(asio::any_io_executor ex) : timer(ex) {}
-    asio::steady_timer timer;
-    std::unique_ptr<Connection> conn;
-    bool slotFreed = false;  // a connection closed: the waiter may open a new one
-    bool queued = true;      // still in waiters_ (whoever takes it out clears this)
+  // Every open connection of this pool (idle or lent out); gives each one's slot back to the
+  // gate when it is destroyed, even after the pool is gone.
+  struct Members final : ConnectionOwner {
+    explicit Members(DataSourceGate& g) : gate(g) {}
+    void closed(Connection* conn) override {
+      conns.erase(conn);
+      gate.give();
+    }
+    bool sourceDown() const override { return gate.down(); }
+    Status downStatus() const override { return gate.downStatus(); }
+    void suspect() override { gate.suspect(); }
+    DataSourceGate& gate;
+    std::unordered_set<Connection*> conns;
   };
 
-  awaitable<Result<std::unique_ptr<Connection>>> openNew();
-  void wakeOneForSlot();
+  // Opens a connection with a slot already taken from the gate.
+  awaitable<Result<std::unique_ptr<Connection>>> openWithSlot();
   bool usable(Connection& c) const;
+  void syncIdle() { idle.store(static_cast<int>(idle_.size()), std::memory_order_relaxed); }
 
   asio::any_io_executor executor_;
   config::DataSource ds_;
   ConnectFlags flags_;
-  PoolLimits limits_;
+  DataSourceGate& gate_;
+  bool keepWarm_;
+  std::shared_ptr<Members> members_;
   std::deque<std::unique_ptr<Connection>> idle_;  // most recently used at the back
-  std::list<Waiter*> waiters_;
-  int open_ = 0;  // connected or connecting, idle or in use
   bool closed_ = false;
   Clock::time_point lastConnectFailure_{};
 };
@@ -72,7 +84,7 @@ class Pool {
 // The pools of one worker, keyed by logical database, data source and connect flags.
 class PoolSet {
  public:
-  PoolSet(asio::any_io_executor executor, int workers) : executor_(executor), workers_(workers) {}
+  PoolSet(asio::any_io_executor executor, GateSet& gates) : executor_(executor), gates_(gates) {}
 
   Pool& pool(const std::string& database, const config::DataSource& ds, ConnectFlags flags);
   void maintain();
@@ -80,7 +92,7 @@ class PoolSet {
 
  private:
   asio::any_io_executor executor_;
-  int workers_;
+  GateSet& gates_;
   std::map<std::tuple<std::string, std::string, ConnectFlags>, std::unique_ptr<Pool>> pools_;
 };
 

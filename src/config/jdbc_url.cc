@@ -140,6 +140,19 @@ void parseTls(const std::string& url, bool mariadb, DataSource& ds) {
   }
 }
 
+// A timeout parameter in milliseconds (both drivers take a plain integer); `fallback` when absent.
+int milliseconds(const std::string& url, const std::map<std::string, std::string>& params,
+                 std::string_view name, int fallback) {
+  const std::string* value = param(params, name);
+  if (!value) return fallback;
+  int ms = 0;
+  auto [end, ec] = std::from_chars(value->data(), value->data() + value->size(), ms);
+  if (value->empty() || ec != std::errc() || end != value->data() + value->size() || ms < 0) {
+    bad(url, std::string(name) + " must be a number of milliseconds, not '" + *value + "'");
+  }
+  return ms;
+}
+
 }  // namespace
 
 const char* sslModeName(SslMode mode) {
@@ -280,6 +293,10 @@ void parseJdbcUrl(const std::string& url, DataSource& ds) {
   ds.database = std::move(database);
   ds.urlParams = std::move(params);
   parseTls(url, mariadb, ds);
+  // Each driver's default: MariaDB Connector/J gives up connecting after 30 s, Connector/J
+  // waits without limit (the pool's connectionTimeoutMs still bounds it here).
+  ds.connectTimeoutMs = milliseconds(url, ds.urlParams, "connectTimeout", mariadb ? 30000 : 0);
+  ds.socketTimeoutMs = milliseconds(url, ds.urlParams, "socketTimeout", 0);
   if (hasUserInfo) {
     ds.username = std::move(username);
     ds.password = std::move(password);

@@ -470,6 +470,10 @@ class GlobalParser {
         }
         p.proxyMetaDataCollectorCron = cron;
         p.proxyMetaDataCollectorIntervalSeconds = *seconds;
+      } else if (key == "proxy-backend-health-check-interval-milliseconds") {
+        p.proxyBackendHealthCheckIntervalMilliseconds = f_.integer(v, k, keyPath, 0, kIntMax);
+      } else if (key == "proxy-backend-health-check-timeout-milliseconds") {
+        p.proxyBackendHealthCheckTimeoutMilliseconds = f_.integer(v, k, keyPath, 1, kIntMax);
       } else if (otherKnownProps().count(key) > 0) {
         p.other[key] = emit(v);
       } else {

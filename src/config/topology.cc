@@ -173,7 +173,12 @@ std::string describe(const Topology& t) {
       << "  proxy-meta-data-collector-enabled: "
       << (p.proxyMetaDataCollectorEnabled ? "true" : "false") << "\n"
       << "  proxy-meta-data-collector-cron: " << p.proxyMetaDataCollectorCron << " (every "
-      << p.proxyMetaDataCollectorIntervalSeconds << " s)\n";
+      << p.proxyMetaDataCollectorIntervalSeconds << " s)\n"
+      << "  proxy-backend-health-check-interval-milliseconds: "
+      << p.proxyBackendHealthCheckIntervalMilliseconds
+      << (p.proxyBackendHealthCheckIntervalMilliseconds == 0 ? " (no checks)" : "") << "\n"
+      << "  proxy-backend-health-check-timeout-milliseconds: "
+      << p.proxyBackendHealthCheckTimeoutMilliseconds << "\n";
   auto joined = [](const std::vector<std::string>& items) {
     std::string out;
     for (const std::string& item : items) out += (out.empty() ? "" : ",") + item;

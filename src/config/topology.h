@@ -47,6 +47,12 @@ struct DataSource {
   int connectionTimeoutMs = 30000;
   int idleTimeoutMs = 60000;
   int maxLifetimeMs = 1800000;
+  // From the URL, in the driver's terms (milliseconds, 0: no limit): how long opening a
+  // connection may take (Connector/J's connectTimeout, default 0; MariaDB Connector/J's default
+  // is 30000) and how long any one read from the server may wait (socketTimeout, default 0).
+  // A connect is also bounded by connectionTimeoutMs.
+  int connectTimeoutMs = 0;
+  int socketTimeoutMs = 0;
 };
 
 // A rule as written; `kind` is the tag without '!': "SHARDING", "BROADCAST", "SINGLE",
@@ -170,6 +176,11 @@ struct Props {
   bool proxyMetaDataCollectorEnabled = true;
   std::string proxyMetaDataCollectorCron = "0 0/1 * * * ?";
   int proxyMetaDataCollectorIntervalSeconds = 60;
+  // shardproxy's own: every data source is pinged on a connection of its own this often; a
+  // ping (or connect) without an answer within the timeout marks it down, and then its work
+  // fails at once instead of hanging, until a check gets an answer again. 0 turns checks off.
+  int proxyBackendHealthCheckIntervalMilliseconds = 1000;
+  int proxyBackendHealthCheckTimeoutMilliseconds = 2000;
   std::map<std::string, std::string> other;  // recognised but not acted on, kept for SHOW
 };
 

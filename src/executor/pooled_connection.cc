@@ -61,16 +61,17 @@ void PoolSource::discard(std::unique_ptr<ShardConnection> conn) {
 }
 
 void PoolSource::killQuery(const Target& target, uint64_t threadId) {
-  // The server stops the statement when asked on another connection to it.
+  // The server stops the statement when asked on another connection to it. That connection is
+  // a short-lived one outside the pool: with maxPoolSize reached (the statement to stop may
+  // hold the last slot) a pooled one could come too late.
   backend::Pool& pool = pools_.pool(target.database->name, *target.dataSource, {});
   asio::co_spawn(
       executor_,
-      [&pool, threadId]() -> awaitable<void> {
-        auto conn = co_await pool.acquire();
-        if (!conn) co_return;
-        Status s = co_await conn.value()->execute("KILL QUERY " + std::to_string(threadId));
+      [ex = executor_, ds = pool.dataSource(), threadId]() -> awaitable<void> {
+        backend::Connection conn(ex, ds.name);
+        Status s = co_await conn.connect(ds, {false, true});
+        if (s) s = co_await conn.execute("KILL QUERY " + std::to_string(threadId));
         if (!s) spdlog::warn("KILL QUERY on the backend failed: {}", s.toString());
-        pool.release(std::move(conn.value()));
       },
       asio::detached);
 }

@@ -56,12 +56,17 @@ class PooledConnection final : public ShardConnection {
   bool sqlShow_;
 };
 
+// What the workers' pools share: per data source the maxPoolSize cap over the whole process,
+// the queue of waiters and the health check's verdict (backend/gate_set.h).
+using SharedPools = backend::GateSet;
+using HealthCheckSettings = backend::HealthCheckSettings;
+
 // The worker's pools (one per data source and connect flags), as the sessions on that worker
-// take connections from them. Lives on the worker's thread; takes no locks.
+// take connections from them. Lives on the worker's thread; takes no locks on the hot path.
 class PoolSource final : public ConnectionSource {
  public:
-  PoolSource(asio::any_io_executor executor, int workers, bool sqlShow)
-      : executor_(executor), pools_(executor, workers), sqlShow_(sqlShow) {}
+  PoolSource(asio::any_io_executor executor, SharedPools& shared, bool sqlShow)
+      : executor_(executor), pools_(executor, shared), sqlShow_(sqlShow) {}
   awaitable<Result<std::unique_ptr<ShardConnection>>> acquire(const Target& target, bool foundRows,
                                                               const void* preferred) override;
   void release(std::unique_ptr<ShardConnection> conn) override;

@@ -49,7 +49,7 @@ std::string peerAddress(const asio::generic::stream_protocol::endpoint& ep) {
 Worker::Worker(ServerContext& context, int workers)
     : context_(context),
       work_(io_.get_executor()),
-      backends_(io_.get_executor(), workers, context.services.topology->props.sqlShow),
+      backends_(io_.get_executor(), *context.pools, context.services.topology->props.sqlShow),
       statements_(context.services.topology->statementCacheSize),
       maintenance_(io_) {}
 
@@ -135,6 +135,7 @@ Server::Server(std::shared_ptr<const config::Topology> topology, router::RuleSet
   if (services.topology->props.proxyFrontendSslEnabled) {
     context_.tls = makeTlsContext(services.topology->props, context_.options.dataDir);
   }
+  context_.pools = std::make_unique<executor::SharedPools>(*services.topology);
   int n = context_.options.workers;
   if (n <= 0) n = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   context_.options.workers = n;
@@ -186,6 +187,11 @@ void Server::run() {
       workers_.front()->io(),
       context_.services.coordinator->recoveryLoop(*context_.services.topology, context_.stopping),
       asio::detached);
+  // Backend health checks, on the first worker: they only wait on the network.
+  context_.pools->startHealthChecks(
+      workers_.front()->io().get_executor(),
+      executor::HealthCheckSettings::fromProps(context_.services.topology->props),
+      context_.stopping);
   // sharding_table_statistics, collected in the background on the first worker.
   asio::co_spawn(workers_.front()->io(),
                  admin::collectStatisticsLoop(*context_.services.topology, context_.services.rules,

@@ -47,6 +47,8 @@ struct ServerOptions {
 struct ServerContext {
   // Topology, rules, table catalog and XA coordinator, as the engine uses them.
   executor::Services services;
+  // Per data source, what every worker's pools share (cap, waiters, health).
+  std::unique_ptr<executor::SharedPools> pools;
   std::string serverVersion;
   std::unique_ptr<protocol::RsaKey> rsaKey;
   // Client connections may switch to TLS with this (proxy-frontend-ssl-enabled); null: no TLS.

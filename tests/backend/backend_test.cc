@@ -171,7 +171,8 @@ TEST_F(BackendTest, SilentServerTimesOut) {
 
 TEST_F(BackendTest, PoolReusesAndQueuesConnections) {
   run([&](asio::any_io_executor ex) -> awaitable<void> {
-    Pool pool(ex, ds_, {}, PoolLimits{1, 0});
+    DataSourceGate gate("ds_test", 1, 0);
+    Pool pool(ex, ds_, {}, gate, false);
     auto first = co_await pool.acquire();
     if (!first.isOk()) {
       ADD_FAILURE() << first.status().toString();
@@ -211,7 +212,8 @@ TEST_F(BackendTest, PoolReusesAndQueuesConnections) {
 TEST_F(BackendTest, PoolWaitTimesOut) {
   ds_.connectionTimeoutMs = 200;
   run([&](asio::any_io_executor ex) -> awaitable<void> {
-    Pool pool(ex, ds_, {}, PoolLimits{1, 0});
+    DataSourceGate gate("ds_test", 1, 0);
+    Pool pool(ex, ds_, {}, gate, false);
     auto held = co_await pool.acquire();
     if (!held.isOk()) {
       ADD_FAILURE() << held.status().toString();
@@ -227,7 +229,8 @@ TEST_F(BackendTest, PoolWaitTimesOut) {
 
 TEST_F(BackendTest, PoolDropsConnectionsTheServerClosed) {
   run([&](asio::any_io_executor ex) -> awaitable<void> {
-    Pool pool(ex, ds_, {}, PoolLimits{2, 0});
+    DataSourceGate gate("ds_test", 2, 0);
+    Pool pool(ex, ds_, {}, gate, false);
     auto victim = co_await pool.acquire();
     if (!victim.isOk()) {
       ADD_FAILURE() << victim.status().toString();

@@ -221,4 +221,22 @@ TEST(JdbcUrl, Errors) {
 }
 
 }  // namespace
+TEST(JdbcUrl, TimeoutsInEachDriversTermsAndDefaults) {
+  DataSource mysql = parse("jdbc:mysql://h/d");
+  EXPECT_EQ(mysql.connectTimeoutMs, 0);  // Connector/J: no limit
+  EXPECT_EQ(mysql.socketTimeoutMs, 0);
+  DataSource mariadb = parse("jdbc:mariadb://h/d");
+  EXPECT_EQ(mariadb.connectTimeoutMs, 30000);  // MariaDB Connector/J's default
+  EXPECT_EQ(mariadb.socketTimeoutMs, 0);
+
+  DataSource given = parse("jdbc:mysql://h/d?connectTimeout=1500&SOCKETTIMEOUT=20000");
+  EXPECT_EQ(given.connectTimeoutMs, 1500);
+  EXPECT_EQ(given.socketTimeoutMs, 20000);
+
+  EXPECT_THAT(errorOf("jdbc:mysql://h/d?connectTimeout=2s"),
+              HasSubstr("connectTimeout must be a number of milliseconds, not '2s'"));
+  EXPECT_THAT(errorOf("jdbc:mysql://h/d?socketTimeout=-1"), HasSubstr("socketTimeout"));
+  EXPECT_THAT(errorOf("jdbc:mysql://h/d?socketTimeout="), HasSubstr("socketTimeout"));
+}
+
 }  // namespace shardproxy::config

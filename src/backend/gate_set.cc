@@ -1,0 +1,79 @@
+#include "backend/gate_set.h"
+
+#include "backend/connection.h"
+#include "common/log.h"
+
+namespace shardproxy::backend {
+
+GateSet::GateSet(const config::Topology& topology) {
+  for (const auto& [name, db] : topology.databases) {
+    for (const config::DataSource& ds : db.dataSources) {
+      gates_[{name, ds.name}] =
+          Entry{std::make_unique<DataSourceGate>(ds.name, ds.maxPoolSize, ds.minPoolSize), ds};
+    }
+  }
+}
+
+DataSourceGate& GateSet::get(const std::string& database, const config::DataSource& ds) {
+  std::lock_guard lock(mutex_);
+  Entry& e = gates_[{database, ds.name}];
+  if (!e.gate) {
+    e.gate = std::make_unique<DataSourceGate>(ds.name, ds.maxPoolSize, ds.minPoolSize);
+    e.ds = ds;
+  }
+  return *e.gate;
+}
+
+void GateSet::startHealthChecks(asio::any_io_executor executor, HealthCheckSettings settings,
+                                const std::atomic<bool>& stopping) {
+  if (settings.intervalMs <= 0) return;
+  std::lock_guard lock(mutex_);
+  for (auto& [key, e] : gates_) {
+    asio::co_spawn(executor, checkHealth(*e.gate, e.ds, settings, stopping), asio::detached);
+  }
+}
+
+namespace {
+// Client-side errors (CR_*: can't connect, lost connection, no answer in time) say the server
+// does not answer; a server error (access denied, too many connections) is an answer.
+bool unanswered(const Status& s) { return s.code() >= 2000 && s.code() < 3000; }
+}  // namespace
+
+awaitable<void> checkHealth(DataSourceGate& gate, config::DataSource ds,
+                            HealthCheckSettings settings, const std::atomic<bool>& stopping) {
+  auto executor = co_await asio::this_coro::executor;
+  // Shared with the wake-up a session may post (suspect()), which can run after this ends.
+  auto timer = std::make_shared<asio::steady_timer>(executor);
+  gate.setChecker(executor, [timer] { timer->cancel(); });
+  const auto timeout = std::chrono::milliseconds(settings.timeoutMs);
+  std::unique_ptr<Connection> conn;
+  while (!stopping.load()) {
+    Status s;
+    if (!conn) {
+      conn = std::make_unique<Connection>(executor, ds.name);
+      s = co_await conn->connect(ds, ConnectFlags{false, true}, settings.timeoutMs);
+    } else {
+      s = co_await conn->ping(Clock::now() + timeout);
+    }
+    if (!s) conn.reset();
+    if (s.isOk() || !unanswered(s)) {
+      if (gate.down()) spdlog::info("data source {}: answering again", ds.name);
+      gate.markUp();
+    } else {
+      if (!gate.down()) spdlog::warn("data source {}: not answering ({})", ds.name, s.message());
+      gate.markDown(makeError(er::kCrConnHostError,
+                              "data source " + ds.name + " (" + ds.host + ":" +
+                                  std::to_string(ds.port) +
+                                  ") is not answering; its statements fail until it answers "
+                                  "again (health check: " +
+                                  s.message() + ")"));
+    }
+    if (stopping.load()) break;
+    timer->expires_after(std::chrono::milliseconds(settings.intervalMs));
+    boost::system::error_code ec;
+    co_await timer->async_wait(asio::redirect_error(use_awaitable, ec));
+  }
+  gate.setChecker(executor, nullptr);
+}
+
+}  // namespace shardproxy::backend
