@@ -436,8 +436,7 @@ awaitable<Status> Connection::ping(std::optional<Clock::time_point> deadline) {
   }
   if (err && deadline && Clock::now() >= *deadline) {
     broken_ = true;
-    co_return makeError(er::kCrServerLost,
-                        "data source " + dataSourceName_ + ": no answer to a ping in time");
+    co_return makeError(er::kCrServerLost, "no answer to a ping in time");
   }
   if (err) co_return lastError("ping");
   co_return Status::ok();

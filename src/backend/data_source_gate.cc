@@ -90,11 +90,10 @@ awaitable<Result<DataSourceGate::Grant>> DataSourceGate::wait(
       if (std::chrono::steady_clock::now() < deadline) continue;
       queue_.erase(std::find(queue_.begin(), queue_.end(), w));
       waiting_.fetch_sub(1);
-      co_return makeError(er::kCrConnHostError, "data source " + name_ +
-                                                    ": no connection available within " +
-                                                    std::to_string(timeoutMs) +
-                                                    " ms (maxPoolSize " +
-                                                    std::to_string(maxOpen_) + " reached)");
+      co_return makeError(er::kCrConnHostError,
+                          "data source " + name_ + ": no connection available within " +
+                              std::to_string(timeoutMs) + " ms (maxPoolSize " +
+                              std::to_string(maxOpen_) + " reached)");
     }
     if (w->error) co_return *w->error;
     co_return Grant{std::move(w->conn)};

@@ -53,7 +53,12 @@ awaitable<void> checkHealth(DataSourceGate& gate, config::DataSource ds,
       conn = std::make_unique<Connection>(executor, ds.name);
       s = co_await conn->connect(ds, ConnectFlags{false, true}, settings.timeoutMs);
     } else {
-      s = co_await conn->ping(Clock::now() + timeout);
+      auto deadline = Clock::now() + timeout;
+      s = co_await conn->ping(deadline);
+      if (!s && Clock::now() >= deadline) {
+        s = makeError(er::kCrServerLost,
+                      "no answer to a ping within " + std::to_string(settings.timeoutMs) + " ms");
+      }
     }
     if (!s) conn.reset();
     if (s.isOk() || !unanswered(s)) {
@@ -61,12 +66,13 @@ awaitable<void> checkHealth(DataSourceGate& gate, config::DataSource ds,
       gate.markUp();
     } else {
       if (!gate.down()) spdlog::warn("data source {}: not answering ({})", ds.name, s.message());
+      std::string why = s.message();
+      std::string prefix = "data source " + ds.name + ": ";
+      if (why.compare(0, prefix.size(), prefix) == 0) why.erase(0, prefix.size());
       gate.markDown(makeError(er::kCrConnHostError,
                               "data source " + ds.name + " (" + ds.host + ":" +
-                                  std::to_string(ds.port) +
-                                  ") is not answering; its statements fail until it answers "
-                                  "again (health check: " +
-                                  s.message() + ")"));
+                                  std::to_string(ds.port) + ") is not answering (health check: " +
+                                  why + "); its statements fail until it answers again"));
     }
     if (stopping.load()) break;
     timer->expires_after(std::chrono::milliseconds(settings.intervalMs));

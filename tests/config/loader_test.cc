@@ -14,6 +14,7 @@ namespace {
 using testing::ConfigDir;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 // Line numbers in the expectations below count from the first line of each raw string.
 
@@ -478,6 +479,26 @@ TEST(Loader, LoginProps) {
   EXPECT_EQ(p.proxyFrontendLoginBlockSeconds, 60);
   EXPECT_EQ(p.proxyFrontendLoginTrackedAccounts, 500);
   EXPECT_THAT(describe(*t), HasSubstr("proxy-frontend-login-failures-before-delay: 0 (no delay)"));
+}
+
+TEST(Loader, BackendHealthCheckProps) {
+  ConfigDir dir;
+  dir.write("global.yaml", kMinimalGlobal);
+  auto defaults = dir.load();
+  // Defaults that find a frozen backend within a few seconds.
+  EXPECT_EQ(defaults->props.proxyBackendHealthCheckIntervalMilliseconds, 1000);
+  EXPECT_EQ(defaults->props.proxyBackendHealthCheckTimeoutMilliseconds, 2000);
+
+  dir.write("global.yaml", R"(props:
+  proxy-backend-health-check-interval-milliseconds: 0
+  proxy-backend-health-check-timeout-milliseconds: 500
+)");
+  auto t = dir.load();
+  EXPECT_EQ(t->props.proxyBackendHealthCheckIntervalMilliseconds, 0);
+  EXPECT_EQ(t->props.proxyBackendHealthCheckTimeoutMilliseconds, 500);
+  for (const std::string& w : t->warnings) EXPECT_THAT(w, Not(HasSubstr("proxy-backend"))) << w;
+  EXPECT_THAT(describe(*t),
+              HasSubstr("proxy-backend-health-check-interval-milliseconds: 0 (no checks)"));
 }
 
 TEST(Loader, EmptyAuthorityUsersMeansNobodyAndNoDefaultUser) {
