@@ -34,9 +34,21 @@ void GateSet::startHealthChecks(asio::any_io_executor executor, HealthCheckSetti
 }
 
 namespace {
-// Client-side errors (CR_*: can't connect, lost connection, no answer in time) say the server
-// does not answer; a server error (access denied, too many connections) is an answer.
-bool unanswered(const Status& s) { return s.code() >= 2000 && s.code() < 3000; }
+// Can't connect, unknown host, server gone or lost, no answer in time: the server does not
+// answer. Anything else is an answer, if an unwelcome one (access denied, too many connections,
+// a failed TLS handshake): the sessions' own connects then report it as it is.
+bool unanswered(const Status& s) {
+  switch (s.code()) {
+    case er::kCrConnectionError:
+    case er::kCrConnHostError:
+    case 2005:  // CR_UNKNOWN_HOST
+    case er::kCrServerGone:
+    case er::kCrServerLost:
+      return true;
+    default:
+      return false;
+  }
+}
 }  // namespace
 
 awaitable<void> checkHealth(DataSourceGate& gate, config::DataSource ds,
