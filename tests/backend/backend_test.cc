@@ -260,5 +260,94 @@ TEST_F(BackendTest, PoolDropsConnectionsTheServerClosed) {
   });
 }
 
+TEST_F(BackendTest, UrlConnectTimeoutBoundsAConnectBelowTheConnectionTimeout) {
+  // A listener that accepts but never sends a greeting, like a frozen server.
+  asio::io_context io;
+  asio::ip::tcp::acceptor silent(io,
+                                 asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
+  ds_.port = silent.local_endpoint().port();
+  ds_.connectionTimeoutMs = 30000;
+  ds_.connectTimeoutMs = 300;
+  auto start = std::chrono::steady_clock::now();
+  Status result;
+  asio::co_spawn(
+      io,
+      [&]() -> awaitable<void> {
+        Connection c(io.get_executor(), "ds_test");
+        result = co_await c.connect(ds_, {});
+      },
+      asio::detached);
+  io.run();
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
+                                                                  start)
+                .count();
+  std::printf("connect to a silent server with connectTimeout 300 ms: failed after %lld ms\n",
+              static_cast<long long>(ms));
+  EXPECT_EQ(result.code(), er::kCrConnHostError) << result.toString();
+  EXPECT_NE(result.message().find("within 300 ms"), std::string::npos) << result.message();
+  EXPECT_LT(ms, 5000);  // the URL's 300 ms, not connectionTimeoutMs' 30 s
+}
+
+TEST_F(BackendTest, SocketTimeoutEndsAStatementThatRunsPastIt) {
+  ds_.socketTimeoutMs = 300;
+  run([&](asio::any_io_executor ex) -> awaitable<void> {
+    Connection c(ex, "ds_test");
+    if (!(co_await c.connect(ds_, {})).isOk()) {
+      ADD_FAILURE() << "cannot connect to " << ds_.host << ":" << ds_.port;
+      co_return;
+    }
+    EXPECT_TRUE((co_await c.execute("SELECT SLEEP(0.05)")).isOk());  // within it: fine
+    Status s = co_await c.execute("SELECT SLEEP(5)");
+    EXPECT_EQ(s.code(), er::kCrServerLost) << s.toString();
+    EXPECT_NE(s.message().find("no answer within socketTimeout 300 ms"), std::string::npos)
+        << s.message();
+    EXPECT_TRUE(c.broken());
+  });
+}
+
+TEST_F(BackendTest, PoolFailsFastAndAbortsItsConnectionsWhileTheDataSourceIsDown) {
+  run([&](asio::any_io_executor ex) -> awaitable<void> {
+    DataSourceGate gate("ds_test", 2, 0);
+    Pool pool(ex, ds_, {}, gate, false);
+    auto conn = co_await pool.acquire();
+    if (!conn.isOk()) {
+      ADD_FAILURE() << conn.status().toString();
+      co_return;
+    }
+    EXPECT_EQ(gate.open(), 1);
+    // A statement running when the data source goes down ends with the gate's reason.
+    Status running;
+    bool finished = false;
+    asio::co_spawn(
+        ex,
+        [&]() -> awaitable<void> {
+          running = co_await conn.value()->execute("SELECT SLEEP(10)");
+          finished = true;
+        },
+        asio::detached);
+    asio::steady_timer t(ex, 100ms);
+    co_await t.async_wait(use_awaitable);
+    auto start = std::chrono::steady_clock::now();
+    gate.markDown(makeError(er::kCrConnHostError, "data source ds_test is not answering"));
+    while (!finished && std::chrono::steady_clock::now() - start < 5s) {
+      t.expires_after(10ms);
+      co_await t.async_wait(use_awaitable);
+    }
+    EXPECT_TRUE(finished);
+    EXPECT_EQ(running.message(), "data source ds_test is not answering");
+    EXPECT_TRUE(conn.value()->broken());
+    pool.release(std::move(conn.value()));
+    EXPECT_EQ(gate.open(), 0);  // the broken connection was closed and its slot given back
+
+    // New work fails at once while down, and works again once it is up.
+    auto refused = co_await pool.acquire();
+    EXPECT_EQ(refused.status().message(), "data source ds_test is not answering");
+    gate.markUp();
+    auto again = co_await pool.acquire();
+    EXPECT_TRUE(again.isOk()) << again.status().toString();
+    if (again.isOk()) pool.release(std::move(again.value()));
+  });
+}
+
 }  // namespace
 }  // namespace shardproxy::backend
