@@ -281,7 +281,8 @@ awaitable<Status> Connection::fetchRow(MYSQL_ROW& row) {
     st = mysql_fetch_row_cont(&row, result_, ready);
   }
   if (row) co_return Status::ok();
-  Status s = mysql_errno(mysql_) ? lastError("fetching rows") : Status::ok();
+  // An aborted read is never taken for the end of the rows, whatever the library says.
+  Status s = aborted_ || mysql_errno(mysql_) ? lastError("fetching rows") : Status::ok();
   // End of this result set: release it so the next result (or statement) can be read.
   mysql_free_result(result_);
   result_ = nullptr;
