@@ -1,6 +1,6 @@
 """A backend that stops answering (its mariadbd frozen with SIGSTOP) on a private 2-node cluster.
 
-Proxy "health" checks its data sources every 500 ms with a 1000 ms timeout:
+Proxy "health" checks its data sources every 500 ms with a 2000 ms timeout:
 - a statement already running on the frozen backend gets an error within the detection time,
   and new work to it fails fast with an error naming the data source (not a hang);
 - meanwhile a client of the other backend keeps being answered, and a long statement there
@@ -56,7 +56,7 @@ class BackendHealthTest(h.TestCase):
                                        min_pool=0, url_params=quick),
             }
             health_props = {"proxy-backend-health-check-interval-milliseconds": 500,
-                            "proxy-backend-health-check-timeout-milliseconds": 1000}
+                            "proxy-backend-health-check-timeout-milliseconds": 2000}
             with h.Proxy(h.global_yaml(props=health_props), dbs, name="health") as proxy, \
                     h.Proxy(h.global_yaml(props={"proxy-backend-health-check-interval-milliseconds": 0}),
                             slow_dbs, name="timeouts") as plain:

@@ -5,7 +5,10 @@ the wait for a connection.
 Checked on the backend itself: information_schema.PROCESSLIST rows of the data source's account
 on its actual database (the health check's own connection has no default database, so it is
 not among them), sampled while more clients than maxPoolSize run SELECT SLEEP(...) through a
-proxy with two workers.
+proxy with two workers. A connection the proxy closes so that another worker may open one can
+still be listed for an instant while the new one logs in (the server ends the old thread on its
+own time), so the cap is checked on counts seen in two samples in a row, 10 ms or more apart; a
+cap that does not hold shows the excess for a whole statement.
 """
 
 import os
@@ -26,8 +29,10 @@ class Sampler:
     def __init__(self, port, user):
         self.conn = h.direct(port)
         self.user = user
-        self.most = 0
+        self.most = 0            # in any one sample
+        self.most_sustained = 0  # in two samples in a row
         self.most_sleeping = 0
+        self._last = 0
         self.samples = 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
@@ -39,6 +44,8 @@ class Sampler:
                            "WHERE USER = %s AND DB = %s", (self.user, DB))
             self.samples += 1
             self.most = max(self.most, len(rows))
+            self.most_sustained = max(self.most_sustained, min(self._last, len(rows)))
+            self._last = len(rows)
             sleeping = sum(1 for _, info in rows if info and "SLEEP" in info.upper())
             self.most_sleeping = max(self.most_sleeping, sleeping)
             time.sleep(0.01)
@@ -99,10 +106,11 @@ class PoolLimitsTest(h.TestCase):
     def test_cap_of_two_is_shared_by_both_workers(self):
         with self.proxy(2) as proxy, Sampler(self.port, self.user) as s:
             errors, elapsed = run_clients(proxy, 8, "SELECT SLEEP(0.5)")
-        print("maxPoolSize 2, 2 workers, 8 clients x SLEEP(0.5): %.2f s, most connections %d, "
-              "most running SLEEPs %d, %d samples" % (elapsed, s.most, s.most_sleeping, s.samples))
+        print("maxPoolSize 2, 2 workers, 8 clients x SLEEP(0.5): %.2f s, most connections %d "
+              "(%d in two samples in a row), most running SLEEPs %d, %d samples"
+              % (elapsed, s.most, s.most_sustained, s.most_sleeping, s.samples))
         self.assertEqual(errors, [])
-        self.assertLessEqual(s.most, 2)
+        self.assertLessEqual(s.most_sustained, 2)
         # Both slots are used at once even when the two statements come from one worker.
         self.assertEqual(s.most_sleeping, 2)
 
@@ -128,12 +136,35 @@ class PoolLimitsTest(h.TestCase):
     def test_cap_of_one_never_shows_two_connections(self):
         with self.proxy(1) as proxy, Sampler(self.port, self.user) as s:
             errors, elapsed = run_clients(proxy, 6, "SELECT SLEEP(0.3)")
-        print("maxPoolSize 1, 2 workers, 6 clients x SLEEP(0.3): %.2f s, most connections %d, "
-              "%d samples" % (elapsed, s.most, s.samples))
+        print("maxPoolSize 1, 2 workers, 6 clients x SLEEP(0.3): %.2f s, most connections %d "
+              "(%d in two samples in a row), %d samples"
+              % (elapsed, s.most, s.most_sustained, s.samples))
         self.assertEqual(errors, [])
-        self.assertEqual(s.most, 1)
+        self.assertEqual(s.most_sustained, 1)
         # One at a time: six 0.3 s statements cannot take less than 1.8 s.
         self.assertGreaterEqual(elapsed, 1.7)
+
+    def test_min_pool_size_is_a_total_over_workers(self):
+        with self.proxy(10, min_pool=3) as proxy:
+            # A session on each worker makes both workers' pools; then they are kept warm.
+            conns = [h.connect(proxy, db="db1") for _ in range(2)]
+            for c in conns:
+                self.assertEqual(h.query(c, "SELECT 1"), ((1,),))
+            probe = h.direct(self.port)
+
+            def count():
+                return h.query(probe, "SELECT COUNT(*) FROM information_schema.PROCESSLIST "
+                                      "WHERE USER = %s AND DB = %s", (self.user, DB))[0][0]
+            try:
+                h.wait_until(lambda: count() >= 3, 15, what="minPoolSize 3 connections")
+                time.sleep(2.5)  # more maintenance rounds on both workers
+                n = count()
+            finally:
+                probe.close()
+                for c in conns:
+                    c.close()
+        print("minPoolSize 3, 2 workers: %d connections kept open" % n)
+        self.assertEqual(n, 3)
 
     def test_waiter_past_connection_timeout_gets_an_error(self):
         with self.proxy(1, timeout_ms=500) as proxy:
