@@ -17,7 +17,9 @@
 #include "common/sql_text.h"
 #include "common/version.h"
 #include "executor/logical_names.h"
+#include "executor/session_variables.h"
 #include "executor/statement_facts.h"
+#include "parser/normalizer.h"
 #include "protocol/charset.h"
 #include "protocol/constants.h"
 #include "txn/coordinator.h"
@@ -40,6 +42,25 @@ std::optional<std::string> likePattern(const ast::Statement& s) {
 std::string upperAscii(std::string s) {
   for (char& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   return s;
+}
+
+// SHOW [GLOBAL | SESSION | LOCAL] VARIABLES ...: whether GLOBAL; nullopt for any other
+// statement. (The statement model has no kind for it: its first tokens tell.)
+std::optional<bool> showVariables(const ast::Statement& s) {
+  if (s.kind != ast::StatementKind::Show || s.show.kind != ast::ShowStatement::Kind::Other) {
+    return std::nullopt;
+  }
+  std::vector<std::pair<uint32_t, uint32_t>> tokens;
+  if (!parser::tokenBounds(s.text(s.span), tokens, {}) || tokens.size() < 2) return std::nullopt;
+  std::string_view text = s.text(s.span);
+  auto word = [&](size_t i) {
+    return upperAscii(
+        std::string(text.substr(tokens[i].first, tokens[i].second - tokens[i].first)));
+  };
+  bool global = word(1) == "GLOBAL";
+  size_t at = global || word(1) == "SESSION" || word(1) == "LOCAL" ? 2 : 1;
+  if (at >= tokens.size() || word(at) != "VARIABLES") return std::nullopt;
+  return global;
 }
 
 // How the server describes a string column for this session: in character_set_results (its
@@ -217,6 +238,27 @@ awaitable<bool> Admin::handleStatement(const ast::Statement& s) {
       }
       if (s.show.kind == ast::ShowStatement::Kind::Processlist) {
         showProcesslist(s.show.full);
+        co_return true;
+      }
+      if (std::optional<bool> global = showVariables(s)) {
+        // The proxy's own variables show the proxy's values: the session's, or the props'.
+        const config::Props& props = session_.topology().props;
+        const auto& values = session_.variables.proxyValues;
+        SessionStatusSink variables(
+            sink_, [&props, &values, global = *global](std::string_view name) {
+              std::optional<std::string> out;
+              if (const executor::ProxyVariable* v = executor::proxyVariable(name)) {
+                auto it = values.find(v->name);
+                if (global) {
+                  out = std::to_string(executor::proxyGlobalValue(props, v->name));
+                } else if (it != values.end()) {
+                  out = std::to_string(it->second);
+                }
+              }
+              return out;
+            });
+        executor::Engine engine(session_, variables);
+        co_await engine.passThrough(s.sql, &s);
         co_return true;
       }
       if (s.show.kind == ast::ShowStatement::Kind::Status && !s.show.global) {

@@ -13,6 +13,7 @@ bool equalsIgnoreCase(std::string_view a, std::string_view b) {
 }  // namespace
 
 std::optional<std::string> SessionStatusSink::ownValue(std::string_view name) const {
+  if (own_) return own_(name);
   if (equalsIgnoreCase(name, "Ssl_cipher")) return tlsCipher_;
   if (equalsIgnoreCase(name, "Ssl_version")) return tlsVersion_;
   return std::nullopt;

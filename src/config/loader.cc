@@ -425,6 +425,15 @@ class GlobalParser {
       } else if (key == "proxy-frontend-max-handshake-packet-size") {
         // MySQL's max_allowed_packet starts at 1024 too; below that no handshake fits.
         p.proxyFrontendMaxHandshakePacketSize = f_.integer(v, k, keyPath, 1024, 1 << 24);
+      } else if (key == "proxy-frontend-wait-timeout-seconds") {
+        // MySQL's range for these variables (a year at most).
+        p.proxyFrontendWaitTimeoutSeconds = f_.integer(v, k, keyPath, 1, 31536000);
+      } else if (key == "proxy-frontend-interactive-timeout-seconds") {
+        p.proxyFrontendInteractiveTimeoutSeconds = f_.integer(v, k, keyPath, 1, 31536000);
+      } else if (key == "proxy-frontend-net-read-timeout-seconds") {
+        p.proxyFrontendNetReadTimeoutSeconds = f_.integer(v, k, keyPath, 1, 31536000);
+      } else if (key == "proxy-frontend-net-write-timeout-seconds") {
+        p.proxyFrontendNetWriteTimeoutSeconds = f_.integer(v, k, keyPath, 1, 31536000);
       } else if (key == "proxy-frontend-login-failures-before-delay") {
         p.proxyFrontendLoginFailuresBeforeDelay = f_.integer(v, k, keyPath, 0, kIntMax);
       } else if (key == "proxy-frontend-login-min-delay-milliseconds") {

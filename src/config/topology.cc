@@ -160,6 +160,13 @@ std::string describe(const Topology& t) {
       << "\n"
       << "  proxy-frontend-max-handshake-packet-size: " << p.proxyFrontendMaxHandshakePacketSize
       << "\n"
+      << "  proxy-frontend-wait-timeout-seconds: " << p.proxyFrontendWaitTimeoutSeconds << "\n"
+      << "  proxy-frontend-interactive-timeout-seconds: "
+      << p.proxyFrontendInteractiveTimeoutSeconds << "\n"
+      << "  proxy-frontend-net-read-timeout-seconds: " << p.proxyFrontendNetReadTimeoutSeconds
+      << "\n"
+      << "  proxy-frontend-net-write-timeout-seconds: " << p.proxyFrontendNetWriteTimeoutSeconds
+      << "\n"
       << "  proxy-frontend-login-failures-before-delay: " << p.proxyFrontendLoginFailuresBeforeDelay
       << (p.proxyFrontendLoginFailuresBeforeDelay == 0 ? " (no delay)" : "") << "\n"
       << "  proxy-frontend-login-min-delay-milliseconds: "

@@ -141,6 +141,15 @@ struct Props {
   // than a handshake needs (MySQL's net_buffer_length, whose default this is); a larger one is
   // refused before it is read.
   int proxyFrontendMaxHandshakePacketSize = 16384;
+  // shardproxy's own: the global values of the client connection's timeouts, in seconds, as
+  // MySQL's variables of the same names (and their defaults): wait_timeout between commands
+  // (interactive_timeout for clients that log in with CLIENT_INTERACTIVE), net_read_timeout
+  // while the rest of a packet is awaited, net_write_timeout while a result waits for the client
+  // to read it. Each session may change its own with SET.
+  int proxyFrontendWaitTimeoutSeconds = 28800;
+  int proxyFrontendInteractiveTimeoutSeconds = 28800;
+  int proxyFrontendNetReadTimeoutSeconds = 30;
+  int proxyFrontendNetWriteTimeoutSeconds = 60;
   // Failed logins, counted per account and client host as MySQL's connection_control plugin
   // counts them (and with its defaults): past `failuresBeforeDelay` consecutive failures each
   // answer waits (failures - threshold) x minDelay, at most maxDelay; 0 turns delays off.

@@ -412,6 +412,8 @@ awaitable<Status> Engine::relayResults(ShardConnection& conn, const Target& targ
           conn.appliedVariables()[name] = value;
           // One-shot variables apply to the next statement only: never replayed.
           if (name == "insert_id" || name == "rand_seed1" || name == "rand_seed2") continue;
+          // The proxy's own (client timeouts): never replayed on other backend connections.
+          if (proxyVariable(name)) continue;
           session_.variables.set(name, value);
         }
       }

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "common/sql_text.h"
+#include "config/topology.h"
 #include "protocol/charset.h"
 
 namespace shardproxy::executor {
@@ -45,7 +46,44 @@ bool isIdentifier(const std::string& name) {
   return true;
 }
 
+constexpr int64_t kYear = 31536000;  // MySQL's largest timeout
+constexpr ProxyVariable kProxyVariables[] = {
+    {"interactive_timeout", 1, kYear}, {"max_execution_time", 0, 4294967295},
+    {"net_read_timeout", 1, kYear},    {"net_write_timeout", 1, kYear},
+    {"wait_timeout", 1, kYear},
+};
+
 }  // namespace
+
+const ProxyVariable* proxyVariable(std::string_view name) {
+  for (const ProxyVariable& v : kProxyVariables) {
+    if (v.name.size() == name.size() &&
+        std::equal(name.begin(), name.end(), v.name.begin(), [](char a, char b) {
+          return std::tolower(static_cast<unsigned char>(a)) == b;
+        })) {
+      return &v;
+    }
+  }
+  return nullptr;
+}
+
+int64_t proxyGlobalValue(const config::Props& props, std::string_view name) {
+  if (name == "wait_timeout") return props.proxyFrontendWaitTimeoutSeconds;
+  if (name == "interactive_timeout") return props.proxyFrontendInteractiveTimeoutSeconds;
+  if (name == "net_read_timeout") return props.proxyFrontendNetReadTimeoutSeconds;
+  if (name == "net_write_timeout") return props.proxyFrontendNetWriteTimeoutSeconds;
+  return 0;
+}
+
+void SessionVariables::setProxyDefaults(std::map<std::string, int64_t, std::less<>> defaults) {
+  proxyDefaults_ = std::move(defaults);
+  proxyValues = proxyDefaults_;
+}
+
+int64_t SessionVariables::proxyValue(std::string_view name) const {
+  auto it = proxyValues.find(name);
+  return it == proxyValues.end() ? 0 : it->second;
+}
 
 void SessionVariables::set(const std::string& name, std::string value) {
   values[name] = std::move(value);
@@ -59,6 +97,7 @@ std::string SessionVariables::value(const std::string& name) const {
 
 void SessionVariables::reset(std::map<std::string, std::string> initial) {
   values = std::move(initial);
+  proxyValues = proxyDefaults_;
   sqlModeChanged();
 }
 

@@ -144,6 +144,9 @@ Result<Target> ShardSession::targetFor(const config::LogicalDatabase& db,
 }
 
 awaitable<Result<HeldConnection>> ShardSession::acquire(const Target& target) {
+  if (interrupted_) {
+    co_return Status(er::kQueryInterrupted, "70100", "Query execution was interrupted");
+  }
   Key key = participantKey(target);
   HeldConnection held;
   if (auto it = held_.find(key); it != held_.end()) {
@@ -206,6 +209,8 @@ void ShardSession::finish(const Target& target, HeldConnection held, bool sticky
       return;
     }
     held_[key] = std::move(held);
+  } else if (interrupted_) {
+    source_.discard(std::move(held.conn));
   } else {
     source_.release(std::move(held.conn));
   }
@@ -319,6 +324,7 @@ void ShardSession::running(const Target& target, const ShardConnection& conn) {
 }
 
 void ShardSession::killRunning() {
+  interrupted_ = true;
   for (const Running& r : running_) source_.killQuery(r.target, r.threadId);
 }
 

@@ -75,7 +75,8 @@ class ShardSession {
   void setUser(const config::User* u, const std::string& clientHost);
   // What DATABASE(), CONNECTION_ID(), USER() and CURRENT_USER() answer for this session.
   SessionIdentity identity() const {
-    return SessionIdentity{database, connectionId_, userAtClient_, account_};
+    return SessionIdentity{database, connectionId_, userAtClient_, account_,
+                           &variables.proxyValues};
   }
   const config::Topology& topology() const { return *services_.topology; }
   Services& services() const { return services_; }
@@ -134,8 +135,13 @@ class ShardSession {
   };
   void running(const Target& target, const ShardConnection& conn);
   void notRunning() { running_.clear(); }
-  // Stops the statement running now on every backend it runs on.
+  // Stops the statement running now on every backend it runs on; the rest of the statement
+  // gets no more connections (ER_QUERY_INTERRUPTED), and the connections it used are closed
+  // rather than pooled, where a late KILL could reach another statement. Until the next
+  // statement starts (statementStarts()).
   void killRunning();
+  bool interrupted() const { return interrupted_; }
+  void statementStarts() { interrupted_ = false; }
 
   // The next OK relayed from a backend carries this insert id (keys the proxy generated).
   std::optional<uint64_t> insertIdOverride;
@@ -169,6 +175,7 @@ class ShardSession {
   // LAST_INSERT_ID(), FOUND_ROWS(), SHOW WARNINGS ... usually see it (identity only).
   const void* lastConnection_ = nullptr;
   std::vector<Running> running_;
+  bool interrupted_ = false;
   txn::Transaction transaction_;
   bool mustClose_ = false;
 };

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "common/sql_text.h"
+#include "executor/session_variables.h"
 #include "parser/normalizer.h"
 
 namespace shardproxy::executor {
@@ -128,6 +129,27 @@ bool isUserFunction(const ast::Expr& e) {
          isNiladicCall(e, "SYSTEM_USER") || isNiladicCall(e, "CURRENT_USER");
 }
 
+// `@@name`, `@@session.name` or `@@local.name` of one of the proxy's own variables: the
+// session's value.
+std::optional<int64_t> proxyVariableRead(const ast::Expr& e, const SessionIdentity& identity) {
+  if (e.kind != ast::ExprKind::Variable || !e.systemVariable || !identity.proxyVariables) {
+    return std::nullopt;
+  }
+  std::string_view name(e.name);
+  if (name.rfind("@@", 0) != 0) return std::nullopt;
+  name.remove_prefix(2);
+  for (std::string_view scope : {"session.", "local."}) {
+    if (name.size() > scope.size() && strncasecmp(name.data(), scope.data(), scope.size()) == 0) {
+      name.remove_prefix(scope.size());
+    }
+  }
+  const ProxyVariable* v = proxyVariable(name);
+  if (!v) return std::nullopt;
+  auto it = identity.proxyVariables->find(v->name);
+  if (it == identity.proxyVariables->end()) return std::nullopt;
+  return it->second;
+}
+
 }  // namespace
 
 std::vector<rewriter::TextSplice> sessionFunctionSplices(const ast::Statement& s,
@@ -191,7 +213,11 @@ std::vector<rewriter::TextSplice> sessionFunctionSplices(const ast::Statement& s
   for (const ast::Expr& e : s.exprs) {
     if (std::find(items.begin(), items.end(), &e) != items.end()) continue;
     std::string value, function;
-    if (isUserFunction(e) && !identity.user.empty()) {
+    if (std::optional<int64_t> own = proxyVariableRead(e, identity)) {
+      // BIGINT UNSIGNED, as the server types these variables.
+      value = std::to_string(*own);
+      function = "CAST(" + value + " AS UNSIGNED)";
+    } else if (isUserFunction(e) && !identity.user.empty()) {
       value = userValue(e);
       function = "USER()";
     } else if ((isNiladicCall(e, "DATABASE") || isNiladicCall(e, "SCHEMA")) &&
@@ -206,7 +232,9 @@ std::vector<rewriter::TextSplice> sessionFunctionSplices(const ast::Statement& s
     for (const ast::SelectItem* i : selectItems) {
       if (i->span.begin <= e.span.begin && e.span.end <= i->span.end) item = i;
     }
-    if (item) value = "IF(1, " + value + ", " + function + ")";
+    if (item) {
+      value = function.rfind("CAST(", 0) == 0 ? function : "IF(1, " + value + ", " + function + ")";
+    }
     out.push_back({e.span.begin, e.span.end, std::move(value)});
     if (item && item->alias.empty() &&
         std::find(renamed.begin(), renamed.end(), item) == renamed.end()) {

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -41,6 +42,9 @@ struct SessionIdentity {
   uint32_t connectionId = 0;
   std::string_view user;     // USER(), SESSION_USER(), SYSTEM_USER(): user@client host
   std::string_view account;  // CURRENT_USER(): user@host pattern of the proxy's account
+  // The session's values of the proxy's own variables (SessionVariables::proxyValues), which
+  // `@@name` and `@@session.name` read; null: none.
+  const std::map<std::string, int64_t, std::less<>>* proxyVariables = nullptr;
 };
 
 // DATABASE() / SCHEMA() and CONNECTION_ID() items in the select list of a SELECT answer with the
@@ -48,7 +52,8 @@ struct SessionIdentity {
 // column's name. Elsewhere (WHERE on information_schema ...) the backend's values are what it
 // needs, so they stay; DATABASE() is left alone when no database is selected (the backend has
 // none either). USER(), CURRENT_USER(), SESSION_USER() and SYSTEM_USER() answer with the
-// proxy's user wherever they stand. The splices on the statement's text, for the rewriter to
+// proxy's user wherever they stand, and the proxy's own session variables (`@@wait_timeout`)
+// the proxy's values. The splices on the statement's text, for the rewriter to
 // make in each route unit, in text order; nullopt / empty when nothing changes.
 std::vector<rewriter::TextSplice> sessionFunctionSplices(const parser::ast::Statement& s,
                                                          const SessionIdentity& identity,

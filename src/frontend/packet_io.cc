@@ -13,6 +13,7 @@ PacketIO::PacketIO(Socket& socket, size_t maxPayload)
 
 awaitable<Result<std::string_view>> PacketIO::read() {
   decoder_.setExpectedSeq(seq_);
+  midPacket_ = inEnd_ > inBegin_;
   for (;;) {
     std::string_view pending(in_.data() + inBegin_, inEnd_ - inBegin_);
     size_t before = pending.size();
@@ -46,18 +47,27 @@ awaitable<Result<std::string_view>> PacketIO::read() {
       co_return Status(er::kNetReadError, "08S01", "Got an error reading communication packets");
     }
     inEnd_ += n;
+    midPacket_ = true;
+    lastProgress_ = std::chrono::steady_clock::now();
   }
 }
 
 awaitable<Status> PacketIO::flush() {
   if (out_.empty()) co_return Status::ok();
   boost::system::error_code ec;
-  if (tls_) {
-    co_await asio::async_write(*tls_, asio::buffer(out_), asio::redirect_error(use_awaitable, ec));
-  } else {
-    co_await asio::async_write(socket_, asio::buffer(out_),
-                               asio::redirect_error(use_awaitable, ec));
+  // Piece by piece, so that a client that reads slowly but steadily is told from one that has
+  // stopped reading (net_write_timeout counts from the last progress, as in MySQL).
+  writing_ = true;
+  lastProgress_ = std::chrono::steady_clock::now();
+  for (size_t done = 0; done < out_.size() && !ec;) {
+    auto rest = asio::buffer(out_.data() + done, out_.size() - done);
+    size_t n =
+        tls_ ? co_await tls_->async_write_some(rest, asio::redirect_error(use_awaitable, ec))
+             : co_await socket_.async_write_some(rest, asio::redirect_error(use_awaitable, ec));
+    done += n;
+    lastProgress_ = std::chrono::steady_clock::now();
   }
+  writing_ = false;
   if (out_.capacity() > 4 * 1024 * 1024) {
     std::string().swap(out_);  // do not keep a large result's buffer per idle connection
   } else {

@@ -3,6 +3,7 @@
 // After startTls() the same packets go through TLS on that socket.
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -46,6 +47,13 @@ class PacketIO {
   size_t buffered() const { return out_.size(); }
   awaitable<Status> flush();
 
+  // For the session's timeouts: while read() waits, whether part of the packet has arrived
+  // already; whether flush() is waiting for the client to take more; when bytes last went
+  // either way.
+  bool midPacket() const { return midPacket_; }
+  bool writing() const { return writing_; }
+  std::chrono::steady_clock::time_point lastProgress() const { return lastProgress_; }
+
   // TLS as the server from here on (after an SSLRequest); call with nothing left to flush. The
   // client may have sent the start of its TLS handshake right behind the SSLRequest: bytes
   // already read are where the handshake starts.
@@ -65,6 +73,9 @@ class PacketIO {
   std::string out_;
   size_t packetStart_ = 0;
   uint8_t seq_ = 0;
+  bool midPacket_ = false;
+  bool writing_ = false;
+  std::chrono::steady_clock::time_point lastProgress_;
 };
 
 }  // namespace shardproxy::frontend

@@ -261,16 +261,19 @@ awaitable<void> Server::acceptLoop(Acceptor& acceptor, bool unix) {
     }
     int limit = context_.services.topology->props.proxyFrontendMaxConnections;
     int current = context_.state.connections.fetch_add(1) + 1;
-    if (limit > 0 && current > limit) {
+    // One connection past the limit is let in for an admin user (checked once the user is
+    // known), as MySQL keeps one for SUPER.
+    if (limit > 0 && current > limit + 1) {
       context_.state.connections.fetch_sub(1);
       asio::co_spawn(worker.io(), refuse(std::move(socket)), asio::detached);
       continue;
     }
+    bool reserved = limit > 0 && current > limit;
     asio::co_spawn(
         worker.io(),
-        [&worker, socket = std::move(socket), peer = std::move(peer),
-         unix]() mutable -> awaitable<void> {
-          Session session(worker, std::move(socket), std::move(peer), unix);
+        [&worker, socket = std::move(socket), peer = std::move(peer), unix,
+         reserved]() mutable -> awaitable<void> {
+          Session session(worker, std::move(socket), std::move(peer), unix, reserved);
           co_await session.run();
         },
         [](std::exception_ptr e) {

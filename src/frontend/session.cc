@@ -24,7 +24,8 @@ constexpr size_t kProcesslistInfoBytes = 64 * 1024;
 
 }  // namespace
 
-Session::Session(Worker& worker, Socket socket, std::string peerHost, bool unixSocket)
+Session::Session(Worker& worker, Socket socket, std::string peerHost, bool unixSocket,
+                 bool reserved)
     : worker_(worker),
       context_(worker.context()),
       topology_(context_.services.topology),
@@ -33,8 +34,11 @@ Session::Session(Worker& worker, Socket socket, std::string peerHost, bool unixS
       io_(socket_, static_cast<size_t>(topology_->props.proxyFrontendMaxHandshakePacketSize)),
       peerHost_(std::move(peerHost)),
       unixSocket_(unixSocket),
+      reserved_(reserved),
       connectionId_(context_.state.nextConnectionId.fetch_add(1)),
-      shard_(worker.backends(), context_.services, connectionId_) {
+      shard_(worker.backends(), context_.services, connectionId_),
+      watchdog_(worker.io()),
+      statementTimer_(worker.io()) {
   worker_.add(this);
 }
 
@@ -78,12 +82,14 @@ awaitable<void> Session::run() {
   self_ = std::make_shared<Session*>(this);
   idle_ = false;
   if (!authenticated || !flushed || stopRequested_) co_return;
+  checkTimeouts();  // the watchdog of the client connection's timeouts, from now on
   while (!stopRequested_ && !shard_.mustClose()) {
     io_.resetSequence();
-    idle_ = true;
+    idleStarts();
     auto packet = co_await io_.read();
     idle_ = false;
     if (!packet) {
+      if (timedOut_) break;
       if (packet.status().code() == er::kNetPacketTooLarge ||
           packet.status().code() == er::kNetPacketsOutOfOrder) {
         error(packet.status());
@@ -126,6 +132,8 @@ awaitable<bool> Session::dispatch(std::string_view payload) {
     co_return true;
   }
   admin::Admin admin(shard_, *this, context_.state, worker_.statements());
+  // A KILL QUERY that came while the session was idle stops nothing that follows.
+  shard_.statementStarts();
   switch (command->command) {
     case Command::kQuit:
       co_return false;
@@ -253,6 +261,29 @@ awaitable<void> Session::runStatement(std::string_view sql) {
   }
   const parser::ast::Statement& statement = gated->statement;
   using Kind = parser::ast::StatementKind;
+  if (statement.kind == Kind::Set) {
+    // The proxy's own variables are set here; the SET of the others, if any, runs first (its
+    // error leaves the proxy's unchanged, as one SET fails whole).
+    auto taken = proxyAssignments(statement);
+    if (!taken) {
+      error(taken.status());
+      co_return;
+    }
+    if (*taken) {
+      if ((*taken)->rest.empty()) {
+        writeOk();
+      } else {
+        bool failedBefore = failed_;
+        failed_ = false;
+        co_await runStatement((*taken)->rest);
+        bool failed = failed_;
+        failed_ = failed || failedBefore;
+        if (failed) co_return;
+      }
+      applyProxyVariables(**taken);
+      co_return;
+    }
+  }
   switch (statement.kind) {
     case Kind::Prepare:
       co_await sqlPrepare(statement);
@@ -282,9 +313,11 @@ awaitable<void> Session::runStatement(std::string_view sql) {
   if (elsewhere) shard_.database = gated->database;
   admin::Admin admin(shard_, *this, context_.state, worker_.statements());
   executor::Engine engine(shard_, *this);
+  startStatementTimer(statement);
   if (!co_await engine.executeSharded(statement) && !co_await admin.handle(statement)) {
     co_await engine.passThrough(statement.sql, &statement);
   }
+  stopStatementTimer();
   if (elsewhere && shard_.database == gated->database) shard_.database = previous;
 }
 
@@ -399,9 +432,10 @@ void Session::ok(const protocol::OkPacket& ok) {
   io_.end();
 }
 
-void Session::error(const Status& s) {
+void Session::error(const Status& status) {
   failed_ = true;
   if (capture_) capture_->failed = true;
+  const Status s = limitErrorFor(status);
   protocol::encodeErr(io_.begin(), protocol::ErrPacket{s.code(), s.sqlState(), s.message()});
   io_.end();
 }

@@ -33,7 +33,10 @@ namespace shardproxy::frontend {
 
 class Session final : public executor::ResultSink {
  public:
-  Session(Worker& worker, Socket socket, std::string peerHost, bool unixSocket);
+  // `reserved`: the connection took the one slot past proxy-frontend-max-connections, which
+  // only an admin user may keep.
+  Session(Worker& worker, Socket socket, std::string peerHost, bool unixSocket,
+          bool reserved = false);
   ~Session() override;
 
   // Serves the client until it quits or the connection fails.
@@ -121,6 +124,37 @@ class Session final : public executor::ResultSink {
 
   std::string userAtHost() const;
 
+  // ---- timeouts and time limits (session_timeouts.cc) ----
+  // The proxy's own session variables (executor::proxyVariable()) at login: the props' global
+  // values, wait_timeout from interactive_timeout for a CLIENT_INTERACTIVE client.
+  void initProxyVariables();
+  // SET of the proxy's own variables among others: checks and takes them; `rest` is the SET of
+  // the other items (empty when none), `taken` whether there were any of the proxy's. The
+  // values apply once the rest has run without error (applyProxyVariables()).
+  struct ProxyAssignments {
+    std::vector<std::pair<std::string, int64_t>> values;
+    std::string rest;
+  };
+  Result<std::optional<ProxyAssignments>> proxyAssignments(const parser::ast::Statement& s) const;
+  void applyProxyVariables(const ProxyAssignments& a);
+  // The watchdog of the client connection's timeouts (wait_timeout or interactive_timeout
+  // between commands, net_read_timeout inside a packet, net_write_timeout while a result waits
+  // for the client): checks what the session waits for now and ends it when that took too long.
+  void checkTimeouts();
+  void armWatchdog(std::chrono::steady_clock::time_point at);
+  // Called when the session starts waiting for a command.
+  void idleStarts();
+  // The session ends as MariaDB ends it on a timeout: silently, with a note in the log.
+  void abortConnection(std::string_view why);
+  // A statement's time limit (max_statement_time, max_execution_time or the SELECT's
+  // MAX_EXECUTION_TIME hint): when it passes, the statement is stopped on every backend it runs
+  // on and the client gets the limit's error.
+  enum class Limit : uint8_t { kNone, kStatementTime, kExecutionTime };
+  void startStatementTimer(const parser::ast::Statement& s);
+  void stopStatementTimer();
+  // The error for the client in place of `s` when a limit stopped the statement.
+  Status limitErrorFor(const Status& s) const;
+
   Worker& worker_;
   ServerContext& context_;
   std::shared_ptr<const config::Topology> topology_;
@@ -128,6 +162,7 @@ class Session final : public executor::ResultSink {
   PacketIO io_;
   std::string peerHost_;
   bool unixSocket_;
+  bool reserved_;
   uint32_t connectionId_;
 
   std::string scramble_;  // sent in the greeting; COM_CHANGE_USER answers it too
@@ -138,6 +173,13 @@ class Session final : public executor::ResultSink {
   bool idle_ = false;  // waiting for the next command
   bool stopRequested_ = false;
   asio::steady_timer* holdBackTimer_ = nullptr;  // while holdBack() waits
+  asio::steady_timer watchdog_;
+  std::chrono::steady_clock::time_point idleSince_;
+  bool timedOut_ = false;
+  asio::steady_timer statementTimer_;
+  Limit statementLimit_ = Limit::kNone;  // of the statement running now
+  Limit interruptedBy_ = Limit::kNone;   // the limit passed: its error replaces the kill's
+  uint64_t statementSerial_ = 0;         // which statement the timer is for
   // Handlers that may outlive the session reach it through this; cleared when it goes.
   std::shared_ptr<Session*> self_ = std::make_shared<Session*>(this);
 

@@ -120,6 +120,7 @@ awaitable<bool> Session::authenticate() {
   collation_ = login.collation;
   shard_.foundRows = capabilities_ & cap::kFoundRows;
   shard_.variables.reset(executor::charsetVariables(collation_));
+  initProxyVariables();
   shard_.multiStatements = capabilities_ & cap::kMultiStatements;
   co_return loggedIn(*accounts.found(), login.database);
 }
@@ -144,6 +145,13 @@ awaitable<bool> Session::changeUser(const protocol::CommandPacket& command) {
 }
 
 bool Session::loggedIn(const config::User& user, const std::string& database) {
+  // The slot past proxy-frontend-max-connections is an admin's, as MySQL keeps one for a user
+  // with SUPER; anyone else learns only now, the user being known, that the proxy is full.
+  const int limit = topology_->props.proxyFrontendMaxConnections;
+  if (reserved_ && !user.admin && limit > 0 && context_.state.connections.load() > limit) {
+    error(Status(er::kConCount, "08004", "Too many connections"));
+    return false;
+  }
   shard_.setUser(&user, peerHost_);
   // KILL from another session runs on this session's worker, after finding this entry again
   // there (the destructor removes it first), so `this` is alive when it is called.

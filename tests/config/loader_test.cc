@@ -501,6 +501,34 @@ TEST(Loader, BackendHealthCheckProps) {
               HasSubstr("proxy-backend-health-check-interval-milliseconds: 0 (no checks)"));
 }
 
+TEST(Loader, ClientTimeoutProps) {
+  ConfigDir defaults;
+  defaults.write("global.yaml", "props:\n  sql-show: false\n");
+  auto loaded = defaults.load();
+  const Props& d = loaded->props;
+  // MySQL's defaults for wait_timeout, interactive_timeout, net_read_timeout, net_write_timeout.
+  EXPECT_EQ(d.proxyFrontendWaitTimeoutSeconds, 28800);
+  EXPECT_EQ(d.proxyFrontendInteractiveTimeoutSeconds, 28800);
+  EXPECT_EQ(d.proxyFrontendNetReadTimeoutSeconds, 30);
+  EXPECT_EQ(d.proxyFrontendNetWriteTimeoutSeconds, 60);
+  ConfigDir dir;
+  dir.write("global.yaml", R"(props:
+  proxy-frontend-wait-timeout-seconds: 600
+  proxy-frontend-interactive-timeout-seconds: 60
+  proxy-frontend-net-read-timeout-seconds: 5
+  proxy-frontend-net-write-timeout-seconds: 7
+)");
+  auto t = dir.load();
+  EXPECT_EQ(t->props.proxyFrontendWaitTimeoutSeconds, 600);
+  EXPECT_EQ(t->props.proxyFrontendInteractiveTimeoutSeconds, 60);
+  EXPECT_EQ(t->props.proxyFrontendNetReadTimeoutSeconds, 5);
+  EXPECT_EQ(t->props.proxyFrontendNetWriteTimeoutSeconds, 7);
+  EXPECT_THAT(describe(*t), HasSubstr("proxy-frontend-net-write-timeout-seconds: 7"));
+  ConfigDir zero;
+  zero.write("global.yaml", "props:\n  proxy-frontend-wait-timeout-seconds: 0\n");
+  EXPECT_THROW(zero.load(), ConfigError);
+}
+
 TEST(Loader, EmptyAuthorityUsersMeansNobodyAndNoDefaultUser) {
   ConfigDir dir;
   dir.write("global.yaml", "authority:\n  users: []\n");

@@ -65,5 +65,21 @@ TEST(QuoteStringTest, Escapes) {
   EXPECT_EQ(quoteString("", false), "''");
 }
 
+TEST(SessionVariablesTest, ProxyVariablesAreKeptApartAndReset) {
+  ASSERT_NE(proxyVariable("WAIT_TIMEOUT"), nullptr);
+  EXPECT_EQ(proxyVariable("Net_Read_Timeout")->min, 1);
+  EXPECT_EQ(proxyVariable("max_execution_time")->min, 0);
+  EXPECT_EQ(proxyVariable("max_statement_time"), nullptr);  // the backends' own
+  EXPECT_EQ(proxyVariable("wait_timeout2"), nullptr);
+  SessionVariables v;
+  v.setProxyDefaults({{"wait_timeout", 100}});
+  EXPECT_EQ(v.proxyValue("wait_timeout"), 100);
+  v.proxyValues["wait_timeout"] = 3;
+  v.reset({});
+  EXPECT_EQ(v.proxyValue("wait_timeout"), 100);
+  // Never replayed on a backend connection.
+  EXPECT_EQ(v.syncStatement({}, false), "");
+}
+
 }  // namespace
 }  // namespace shardproxy::executor

@@ -138,5 +138,25 @@ TEST(StatementFactsTest, UserFunctionsAnswerWithTheProxyUserEverywhere) {
   EXPECT_EQ(asUser("SELECT 'USER()'"), std::nullopt);
 }
 
+TEST(StatementFactsTest, ProxyVariablesAnswerWithTheSessionsValues) {
+  const std::map<std::string, int64_t, std::less<>> values = {{"wait_timeout", 5},
+                                                              {"max_execution_time", 1000}};
+  SessionIdentity identity{"db1", 7, "", ""};
+  identity.proxyVariables = &values;
+  auto run = [&](const std::string& sql) {
+    return substituteSessionFunctions(parse(sql), identity, false);
+  };
+  // A select item keeps its name and the server's type (BIGINT UNSIGNED).
+  EXPECT_EQ(run("SELECT @@wait_timeout"), "SELECT CAST(5 AS UNSIGNED) AS `@@wait_timeout`");
+  EXPECT_EQ(run("SELECT @@SESSION.Wait_Timeout AS w, @@max_execution_time"),
+            "SELECT CAST(5 AS UNSIGNED) AS w, CAST(1000 AS UNSIGNED) AS `@@max_execution_time`");
+  EXPECT_EQ(run("SELECT 1 FROM t WHERE @@local.wait_timeout > 3"), "SELECT 1 FROM t WHERE 5 > 3");
+  // The global value and the backends' own variables are the backend's to answer.
+  EXPECT_EQ(run("SELECT @@global.wait_timeout"), std::nullopt);
+  EXPECT_EQ(run("SELECT @@max_statement_time, @@sql_mode"), std::nullopt);
+  // Without the session's values (a unit test's identity), nothing changes.
+  EXPECT_EQ(substitute("SELECT @@wait_timeout", "db1", 7), std::nullopt);
+}
+
 }  // namespace
 }  // namespace shardproxy::executor
