@@ -138,6 +138,26 @@ class TimeoutsTest(h.TestCase):
         finally:
             other.close()
 
+    def test_idle_session_in_transaction_rolled_back_on_every_shard(self):
+        c = self.raw()
+        try:
+            c.query1("SET wait_timeout = 1")
+            c.query1("BEGIN")
+            c.query1("INSERT INTO t_sleep (id) VALUES (10), (11)")  # one row on each shard
+            elapsed = self.closed_within(c, 20)
+            print("session in a transaction closed after %.2f s idle" % elapsed)
+        finally:
+            c.close()
+        other = h.connect(self.proxy, db=LOGICAL)
+        try:
+            # Neither row stays, and no lock is left behind on either shard.
+            h.query(other, "SET SESSION innodb_lock_wait_timeout = 5")
+            self.assertEqual(h.query(other, "SELECT COUNT(*) FROM t_sleep WHERE id IN (10, 11)"), ((0,),))
+            h.query(other, "INSERT INTO t_sleep (id) VALUES (10), (11)")
+            h.query(other, "DELETE FROM t_sleep WHERE id IN (10, 11)")
+        finally:
+            other.close()
+
     def test_interactive_client_uses_interactive_timeout(self):
         c = self.raw(caps=h.DEFAULT_CAPS | CAP_INTERACTIVE)
         try:
