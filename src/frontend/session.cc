@@ -254,6 +254,15 @@ awaitable<void> Session::runStatement(std::string_view sql) {
     error(parsed.status());
     co_return;
   }
+  // MariaDB's SET STATEMENT max_statement_time = N FOR <statement>: the statement runs with that
+  // limit (other variables in SET STATEMENT are refused by the gate).
+  if (std::optional<std::chrono::microseconds> limit = setStatementLimit(*parsed)) {
+    std::string inner(parsed->text(parsed->set.forStatement));
+    statementTimeFor_ = limit;
+    co_await runStatement(inner);
+    statementTimeFor_.reset();
+    co_return;
+  }
   auto gated = gate(std::move(parsed.value()));
   if (!gated) {
     error(gated.status());

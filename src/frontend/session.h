@@ -151,6 +151,9 @@ class Session final : public executor::ResultSink {
   // on and the client gets the limit's error.
   enum class Limit : uint8_t { kNone, kStatementTime, kExecutionTime };
   void startStatementTimer(const parser::ast::Statement& s);
+  // `SET STATEMENT max_statement_time = N FOR ...` with no other variable: N; nullopt else.
+  static std::optional<std::chrono::microseconds> setStatementLimit(
+      const parser::ast::Statement& s);
   void stopStatementTimer();
   // The error for the client in place of `s` when a limit stopped the statement.
   Status limitErrorFor(const Status& s) const;
@@ -180,6 +183,8 @@ class Session final : public executor::ResultSink {
   Limit statementLimit_ = Limit::kNone;  // of the statement running now
   Limit interruptedBy_ = Limit::kNone;   // the limit passed: its error replaces the kill's
   uint64_t statementSerial_ = 0;         // which statement the timer is for
+  // SET STATEMENT max_statement_time = N FOR: the statement's limit in place of the session's.
+  std::optional<std::chrono::microseconds> statementTimeFor_;
   // Handlers that may outlive the session reach it through this; cleared when it goes.
   std::shared_ptr<Session*> self_ = std::make_shared<Session*>(this);
 

@@ -224,7 +224,12 @@ void Session::startStatementTimer(const ast::Statement& s) {
   // Never in the middle of a COMMIT or ROLLBACK, whose branches must all end the same way.
   if (s.kind == ast::StatementKind::Tcl) return;
   std::optional<std::chrono::microseconds> after;
-  if (std::string text = shard_.variables.value("max_statement_time"); !text.empty()) {
+  if (statementTimeFor_) {
+    if (statementTimeFor_->count() > 0) {
+      after = statementTimeFor_;
+      statementLimit_ = Limit::kStatementTime;
+    }
+  } else if (std::string text = shard_.variables.value("max_statement_time"); !text.empty()) {
     double seconds = std::strtod(text.c_str(), nullptr);
     if (seconds > 0) {
       after = std::chrono::microseconds(static_cast<int64_t>(seconds * 1e6));
@@ -249,6 +254,26 @@ void Session::startStatementTimer(const ast::Statement& s) {
     session.interruptedBy_ = session.statementLimit_;
     session.shard_.killRunning();
   });
+}
+
+std::optional<std::chrono::microseconds> Session::setStatementLimit(const ast::Statement& s) {
+  if (s.kind != ast::StatementKind::Set || s.set.forStatement.empty() || s.set.items.size() != 1) {
+    return std::nullopt;
+  }
+  const ast::SetItem& item = s.set.items.front();
+  if (item.kind != ast::SetItem::Kind::Variable || item.scope != ast::VariableScope::Session ||
+      ::strcasecmp(item.name.value.c_str(), "max_statement_time") != 0 ||
+      item.value == ast::kNone) {
+    return std::nullopt;
+  }
+  const ast::Expr& e = s.expr(item.value);
+  if (e.kind != ast::ExprKind::Literal ||
+      (e.literalType != ast::LiteralType::Integer && e.literalType != ast::LiteralType::Decimal)) {
+    return std::nullopt;
+  }
+  // MariaDB's range: 0 (no limit) to a year, in microseconds.
+  double seconds = std::clamp(std::strtod(e.value.c_str(), nullptr), 0.0, 31536000.0);
+  return std::chrono::microseconds(static_cast<int64_t>(seconds * 1e6));
 }
 
 void Session::stopStatementTimer() {

@@ -93,5 +93,18 @@ TEST(SessionStatusTest, OtherResultsPassUnchanged) {
                                                  "end", "error 1146", "ok"}));
 }
 
+TEST(SessionStatusTest, OwnValuesReplaceTheBackendsVariables) {
+  // SHOW VARIABLES: the proxy's own variables show the proxy's values, the rest the backend's.
+  RecordingSink out;
+  SessionStatusSink variables(out, [](std::string_view name) -> std::optional<std::string> {
+    if (name == "wait_timeout") return "5";
+    return std::nullopt;
+  });
+  writeResult(variables, {{"version", "10.11.6-MariaDB"}, {"wait_timeout", "28800"}});
+  EXPECT_EQ(out.lines,
+            (std::vector<std::string>{"columns 2", "column Variable_name", "column Value",
+                                      "version|10.11.6-MariaDB", "wait_timeout|5", "end"}));
+}
+
 }  // namespace
 }  // namespace shardproxy::admin

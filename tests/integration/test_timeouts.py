@@ -6,7 +6,8 @@
 - net_read_timeout: a client that stops in the middle of a ~60 MiB packet is closed, and the
   proxy's memory for the half-read packet goes with it (RSS printed before, during, after).
 - net_write_timeout: a client that stops reading a large result is closed.
-- max_statement_time (MariaDB, 1969), max_execution_time and its optimizer hint (MySQL, 3024):
+- max_statement_time (MariaDB, 1969; also SET STATEMENT ... FOR), max_execution_time and its
+  optimizer hint (MySQL, 3024):
   a statement sleeping on both shards is stopped on both (their PROCESSLIST shows no query left)
   and the session goes on.
 - proxy-frontend-max-connections reached: an admin user still gets in (one connection more), a
@@ -275,6 +276,11 @@ class TimeoutsTest(h.TestCase):
                                 "Query execution was interrupted (max_statement_time exceeded)")
             h.query(c, "SET max_statement_time = 0")
             self.assertEqual(h.query(c, "SELECT SLEEP(0.1), id FROM t_sleep ORDER BY id"), ((0, 0), (0, 1)))
+            # For one statement (the proxy's limit alone: the backends see only the statement).
+            self.assert_stopped(c, "SET STATEMENT max_statement_time = 1.5 FOR SELECT SLEEP(20), id FROM t_sleep",
+                                1969, "70100", "Query execution was interrupted (max_statement_time exceeded)")
+            self.assertEqual(h.query(c, "SET STATEMENT max_statement_time = 10 FOR SELECT id FROM t_sleep ORDER BY id"),
+                             ((0,), (1,)))
         finally:
             c.close()
 
