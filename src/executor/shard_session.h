@@ -75,8 +75,10 @@ class ShardSession {
   void setUser(const config::User* u, const std::string& clientHost);
   // What DATABASE(), CONNECTION_ID(), USER() and CURRENT_USER() answer for this session.
   SessionIdentity identity() const {
-    return SessionIdentity{database, connectionId_, userAtClient_, account_,
-                           &variables.proxyValues};
+    SessionIdentity id{database, connectionId_, userAtClient_, account_};
+    id.proxyVariables = &variables.proxyValues;
+    id.props = &services_.topology->props;
+    return id;
   }
   const config::Topology& topology() const { return *services_.topology; }
   Services& services() const { return services_; }

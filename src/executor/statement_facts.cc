@@ -130,7 +130,7 @@ bool isUserFunction(const ast::Expr& e) {
 }
 
 // `@@name`, `@@session.name` or `@@local.name` of one of the proxy's own variables: the
-// session's value.
+// session's value; `@@global.name`: the props' value.
 std::optional<int64_t> proxyVariableRead(const ast::Expr& e, const SessionIdentity& identity) {
   if (e.kind != ast::ExprKind::Variable || !e.systemVariable || !identity.proxyVariables) {
     return std::nullopt;
@@ -138,13 +138,19 @@ std::optional<int64_t> proxyVariableRead(const ast::Expr& e, const SessionIdenti
   std::string_view name(e.name);
   if (name.rfind("@@", 0) != 0) return std::nullopt;
   name.remove_prefix(2);
-  for (std::string_view scope : {"session.", "local."}) {
+  bool global = false;
+  for (std::string_view scope : {"session.", "local.", "global."}) {
     if (name.size() > scope.size() && strncasecmp(name.data(), scope.data(), scope.size()) == 0) {
       name.remove_prefix(scope.size());
+      global = scope == "global.";
     }
   }
   const ProxyVariable* v = proxyVariable(name);
   if (!v) return std::nullopt;
+  if (global) {
+    if (!identity.props) return std::nullopt;
+    return proxyGlobalValue(*identity.props, v->name);
+  }
   auto it = identity.proxyVariables->find(v->name);
   if (it == identity.proxyVariables->end()) return std::nullopt;
   return it->second;

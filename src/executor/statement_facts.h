@@ -11,6 +11,10 @@
 #include "parser/ast.h"
 #include "rewriter/rewriter.h"
 
+namespace shardproxy::config {
+struct Props;
+}
+
 namespace shardproxy::executor {
 
 // SELECT, INSERT, REPLACE, UPDATE or DELETE: what sharding rules route by its conditions.
@@ -43,8 +47,10 @@ struct SessionIdentity {
   std::string_view user;     // USER(), SESSION_USER(), SYSTEM_USER(): user@client host
   std::string_view account;  // CURRENT_USER(): user@host pattern of the proxy's account
   // The session's values of the proxy's own variables (SessionVariables::proxyValues), which
-  // `@@name` and `@@session.name` read; null: none.
+  // `@@name` and `@@session.name` read, and the props, whose values `@@global.name` reads; null:
+  // none.
   const std::map<std::string, int64_t, std::less<>>* proxyVariables = nullptr;
+  const config::Props* props = nullptr;
 };
 
 // DATABASE() / SCHEMA() and CONNECTION_ID() items in the select list of a SELECT answer with the

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "config/topology.h"
+
 namespace shardproxy::executor {
 namespace {
 
@@ -151,9 +153,14 @@ TEST(StatementFactsTest, ProxyVariablesAnswerWithTheSessionsValues) {
   EXPECT_EQ(run("SELECT @@SESSION.Wait_Timeout AS w, @@max_execution_time"),
             "SELECT CAST(5 AS UNSIGNED) AS w, CAST(1000 AS UNSIGNED) AS `@@max_execution_time`");
   EXPECT_EQ(run("SELECT 1 FROM t WHERE @@local.wait_timeout > 3"), "SELECT 1 FROM t WHERE 5 > 3");
-  // The global value and the backends' own variables are the backend's to answer.
-  EXPECT_EQ(run("SELECT @@global.wait_timeout"), std::nullopt);
+  // The backends' own variables are the backend's to answer; the global value is the props'.
   EXPECT_EQ(run("SELECT @@max_statement_time, @@sql_mode"), std::nullopt);
+  EXPECT_EQ(run("SELECT @@global.wait_timeout"), std::nullopt);  // (no props given)
+  config::Props props;
+  props.proxyFrontendWaitTimeoutSeconds = 600;
+  identity.props = &props;
+  EXPECT_EQ(run("SELECT @@GLOBAL.wait_timeout"),
+            "SELECT CAST(600 AS UNSIGNED) AS `@@GLOBAL.wait_timeout`");
   // Without the session's values (a unit test's identity), nothing changes.
   EXPECT_EQ(substitute("SELECT @@wait_timeout", "db1", 7), std::nullopt);
 }

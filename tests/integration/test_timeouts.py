@@ -164,6 +164,9 @@ class TimeoutsTest(h.TestCase):
         try:
             self.assertEqual(c.query1("SELECT @@wait_timeout, @@interactive_timeout").rows,
                              [[b"1", b"1"]])
+            # The global values are the props' (a backend's would be its own 28800).
+            self.assertEqual(c.query1("SELECT @@global.interactive_timeout, @@GLOBAL.wait_timeout").rows,
+                             [[b"1", b"28800"]])
             elapsed = self.closed_within(c, 20)
             print("interactive client closed after %.2f s idle (interactive_timeout = 1)" % elapsed)
             self.assertLess(elapsed, 10)
