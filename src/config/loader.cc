@@ -29,6 +29,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <optional>
 #include <set>
 #include <sstream>
@@ -126,6 +127,39 @@ std::vector<std::string> splitList(const std::string& text, std::string_view sep
     start = end + 1;
   }
   return items;
+}
+
+// A size in bytes: a plain number, or one with a K, M or G suffix (powers of 1024, as MySQL
+// reads sizes in option files), e.g. 256M.
+uint64_t byteSize(const FileReader& f, const YAML::Node& value, const YAML::Node& at,
+                  const std::string& key) {
+  std::string s = trim(f.text(value, at, key));
+  if (s.empty()) f.fail(at, key, "expected a size in bytes, got nothing");
+  unsigned shift = 0;
+  switch (std::toupper(static_cast<unsigned char>(s.back()))) {
+    case 'K':
+      shift = 10;
+      break;
+    case 'M':
+      shift = 20;
+      break;
+    case 'G':
+      shift = 30;
+      break;
+    default:
+      break;
+  }
+  std::string digits = shift ? s.substr(0, s.size() - 1) : s;
+  uint64_t v = 0;
+  auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), v);
+  if (digits.empty() || ec != std::errc() || end != digits.data() + digits.size()) {
+    f.fail(at, key,
+           "expected a size in bytes (a number, optionally with K, M or G), got '" + s + "'");
+  }
+  if (v > (std::numeric_limits<uint64_t>::max() >> 1 >> shift)) {
+    f.fail(at, key, "'" + s + "' is out of range");
+  }
+  return v << shift;
 }
 
 class GlobalParser {
@@ -420,6 +454,10 @@ class GlobalParser {
         p.proxyFrontendExecutorSize = f_.integer(v, k, keyPath, 0, kIntMax);
       } else if (key == "proxy-merge-max-memory-rows") {
         p.proxyMergeMaxMemoryRows = f_.integer(v, k, keyPath, 1, kIntMax);
+      } else if (key == "proxy-merge-max-memory-bytes") {
+        p.proxyMergeMaxMemoryBytes = byteSize(f_, v, k, keyPath);
+      } else if (key == "proxy-memory-limit") {
+        p.proxyMemoryLimit = byteSize(f_, v, k, keyPath);
       } else if (key == "proxy-frontend-max-prepared-statements") {
         p.proxyFrontendMaxPreparedStatements = f_.integer(v, k, keyPath, 0, kIntMax);
       } else if (key == "proxy-frontend-max-handshake-packet-size") {

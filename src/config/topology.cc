@@ -156,6 +156,8 @@ std::string describe(const Topology& t) {
       << "  proxy-frontend-executor-size: " << p.proxyFrontendExecutorSize
       << (p.proxyFrontendExecutorSize == 0 ? " (one worker per core)" : "") << "\n"
       << "  proxy-merge-max-memory-rows: " << p.proxyMergeMaxMemoryRows << "\n"
+      << "  proxy-merge-max-memory-bytes: " << p.proxyMergeMaxMemoryBytes << "\n"
+      << "  proxy-memory-limit: " << p.proxyMemoryLimit << "\n"
       << "  proxy-frontend-max-prepared-statements: " << p.proxyFrontendMaxPreparedStatements
       << "\n"
       << "  proxy-frontend-max-handshake-packet-size: " << p.proxyFrontendMaxHandshakePacketSize

@@ -133,6 +133,13 @@ struct Props {
   // shardproxy's own: rows a merge may hold in memory (GROUP BY merged in memory, DISTINCT,
   // shards' results read ahead) before the statement fails with an error.
   int proxyMergeMaxMemoryRows = 1'000'000;
+  // shardproxy's own: bytes one statement may hold to merge (memory GROUP BY, ORDER BY, DISTINCT
+  // and aggregate state, shards' rows read ahead); 0: unlimited. 256 MiB: far above what a
+  // merge that a client can use holds, far below what takes a host down.
+  uint64_t proxyMergeMaxMemoryBytes = uint64_t{256} << 20;
+  // shardproxy's own: bytes every statement of the process together may hold (as above);
+  // 0: unlimited (the default: the proxy cannot know what else the host or container runs).
+  uint64_t proxyMemoryLimit = 0;
   // shardproxy's own: prepared statements one client connection may hold open (COM_STMT_PREPARE
   // and SQL PREPARE together), as MySQL's max_prepared_stmt_count (whose default it takes) limits
   // a server.

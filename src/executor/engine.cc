@@ -55,8 +55,7 @@ protocol::ColumnDefinition owned(const protocol::ColumnDefinitionRef& c) {
 bool turnsAutocommitOn(const ast::Statement& s) {
   if (s.kind != ast::StatementKind::Set) return false;
   for (const ast::SetItem& item : s.set.items) {
-    if (item.kind != ast::SetItem::Kind::Variable ||
-        item.scope != ast::VariableScope::Session ||
+    if (item.kind != ast::SetItem::Kind::Variable || item.scope != ast::VariableScope::Session ||
         strcasecmp(item.name.value.c_str(), "autocommit") != 0) {
       continue;
     }
@@ -422,8 +421,8 @@ awaitable<Status> Engine::relayResults(ShardConnection& conn, const Target& targ
         insertId = *session_.insertIdOverride;
         session_.insertIdOverride.reset();
       }
-      sink_.ok(protocol::OkPacket{ok.affectedRows, insertId, visible(ok.statusFlags),
-                                  ok.warnings, std::move(ok.info)});
+      sink_.ok(protocol::OkPacket{ok.affectedRows, insertId, visible(ok.statusFlags), ok.warnings,
+                                  std::move(ok.info)});
     }
     if (!conn.moreResults()) break;
     Status s = co_await conn.nextResult();
@@ -725,7 +724,7 @@ struct Engine::Lane {
 
 awaitable<void> Engine::runLane(Lane& lane, const std::vector<rewriter::SqlUnit>& units,
                                 std::vector<std::unique_ptr<merger::RowStream>>& streams,
-                                size_t maxMemoryRows) {
+                                size_t maxMemoryRows, MemoryTracker& memory) {
   auto held = co_await session_.acquire(lane.target);
   if (!held) {
     lane.status = held.status();
@@ -746,12 +745,13 @@ awaitable<void> Engine::runLane(Lane& lane, const std::vector<rewriter::SqlUnit>
       co_return;
     }
     if (k + 1 < lane.units.size()) {
-      auto rows = co_await readAll(conn, maxMemoryRows);
+      auto rows = co_await readAll(conn, maxMemoryRows, &memory);
       if (!rows) {
         lane.status = rows.status();
         co_return;
       }
-      streams[lane.units[k]] = std::make_unique<MemoryStream>(std::move(*rows));
+      streams[lane.units[k]] =
+          std::make_unique<MemoryStream>(std::move(rows->rows), &memory, rows->bytes);
     } else {
       streams[lane.units[k]] = std::make_unique<ConnectionStream>(conn);
     }
@@ -801,11 +801,12 @@ uint16_t Engine::mergedStatus(const std::vector<Lane>& lanes) const {
 
 awaitable<bool> Engine::streamMerged(merger::RowStream& rows, size_t visibleColumns,
                                      const std::vector<Lane>& lanes,
-                                     const merger::AggregateNotes& notes) {
+                                     const merger::AggregateNotes& notes, bool& failed) {
   merger::Row row;
   for (;;) {
     auto more = co_await rows.next(row);
     if (!more) {
+      failed = true;
       sink_.error(more.status());  // an ERR ends the result set, as a server does
       co_return true;
     }
@@ -826,6 +827,7 @@ awaitable<bool> Engine::streamMerged(merger::RowStream& rows, size_t visibleColu
     }
     sink_.endRow(valid);
     if (!valid) {
+      failed = true;
       sink_.error(
           Status(er::kUnknownError, "HY000", "a merged value does not match its column type"));
       co_return true;
@@ -850,16 +852,23 @@ awaitable<void> Engine::executeMerged(const config::LogicalDatabase& db, const a
   // Every lane starts at once; the merge begins when all have their first results.
   merger::MergeLimits limits;
   limits.maxMemoryRows = static_cast<size_t>(session_.topology().props.proxyMergeMaxMemoryRows);
+  limits.maxMemoryBytes = session_.topology().props.proxyMergeMaxMemoryBytes;
   // The session's value as the servers reported it (MariaDB's default until the client sets one).
   limits.groupConcatMaxLen = 1048576;
   if (auto it = session_.variables.values.find("group_concat_max_len");
       it != session_.variables.values.end()) {
     limits.groupConcatMaxLen = std::strtoull(it->second.c_str(), nullptr, 10);
   }
+  // What the statement holds (rows read ahead, the merge's buffers), within
+  // proxy-merge-max-memory-bytes and the process's proxy-memory-limit; declared before the
+  // streams that charge it.
+  MemoryTracker memory(session_.topology().props.proxyMergeMaxMemoryBytes,
+                       session_.services().memory.get());
+  limits.memory = &memory;
   std::vector<std::unique_ptr<merger::RowStream>> streams(units.size());
   session_.notRunning();
   co_await runAll(co_await asio::this_coro::executor, lanes.size(), [&](size_t i) {
-    return runLane(lanes[i], units, streams, limits.maxMemoryRows);
+    return runLane(lanes[i], units, streams, limits.maxMemoryRows, memory);
   });
   Status status = Status::ok();
   for (const Lane& lane : lanes) {
@@ -877,20 +886,33 @@ awaitable<void> Engine::executeMerged(const config::LogicalDatabase& db, const a
     }
   }
   bool clientGone = false;
+  bool mergeFailed = false;
   if (!status) {
     sink_.error(status);
   } else {
     writeMergedColumns(*first.held->conn, first.target, columns, plan->visibleColumns,
                        mergedStatus(lanes));
-    clientGone = !co_await streamMerged(*plan->rows, plan->visibleColumns, lanes, *plan->notes);
+    clientGone =
+        !co_await streamMerged(*plan->rows, plan->visibleColumns, lanes, *plan->notes, mergeFailed);
   }
+  // What the merge held goes before the connections are drained.
+  plan.reset();
+  streams.clear();
+  // A merge that stopped at an error, or a unit over the memory budgets while reading ahead:
+  // the other units may have much left to send.
+  bool stoppedEarly =
+      mergeFailed || status.code() == er::kOutOfSortMemory || status.code() == er::kOutOfResources;
   // Connections go back clean: what the merge did not read is read and dropped.
   for (Lane& lane : lanes) {
     if (!lane.held) continue;
     ShardConnection& conn = *lane.held->conn;
-    if (clientGone && !conn.idleClean()) {
-      // Nobody reads the rest: closing the connection stops the statement on the server
-      // rather than reading everything it still has to send.
+    // Nobody reads the rest (the client went, or the merge stopped at an error such as its
+    // memory limit): closing the connection stops the statement on the server rather than
+    // reading everything it still has to send. After an error, a connection that carries the
+    // session's transaction or state is kept, and drained.
+    bool disposable = clientGone || (stoppedEarly && !lane.held->pinned &&
+                                     !session_.transactional() && !leavesConnectionState(s));
+    if (disposable && !conn.idleClean()) {
       session_.discard(std::move(*lane.held));
       continue;
     }
@@ -899,6 +921,9 @@ awaitable<void> Engine::executeMerged(const config::LogicalDatabase& db, const a
     session_.finish(lane.target, std::move(*lane.held), leavesConnectionState(s));
   }
   session_.notRunning();
+  // glibc keeps what a big merge freed; the process's resident size comes back down only when
+  // it is handed back.
+  if (memory.peak() >= kReturnMemoryAfter) returnFreedMemory();
 }
 
 void Engine::writeMergedColumns(const ShardConnection& conn, const Target& target,

@@ -117,11 +117,13 @@ class Engine {
   // Server status for the client while the lanes' connections are still the statement's.
   uint16_t mergedStatus(const std::vector<Lane>& lanes) const;
   // Writes the merged rows; false when the client went away.
+  // False when the client went away; `failed`: the merge stopped at an error.
   awaitable<bool> streamMerged(merger::RowStream& rows, size_t visibleColumns,
-                               const std::vector<Lane>& lanes, const merger::AggregateNotes& notes);
+                               const std::vector<Lane>& lanes, const merger::AggregateNotes& notes,
+                               bool& failed);
   awaitable<void> runLane(Lane& lane, const std::vector<rewriter::SqlUnit>& units,
                           std::vector<std::unique_ptr<merger::RowStream>>& streams,
-                          size_t maxMemoryRows);
+                          size_t maxMemoryRows, MemoryTracker& memory);
   void writeMergedColumns(const ShardConnection& conn, const Target& target,
                           const ResultColumns& columns, size_t visible, uint16_t statusFlags);
   awaitable<void> executeWrite(const config::LogicalDatabase& db, const parser::ast::Statement& s,

@@ -19,11 +19,12 @@
 #include <vector>
 
 #include "common/asio.h"
+#include "common/memory_budget.h"
 #include "common/status.h"
 #include "config/topology.h"
 #include "executor/session_variables.h"
-#include "executor/statement_facts.h"
 #include "executor/shard_connection.h"
+#include "executor/statement_facts.h"
 #include "metadata/table_catalog.h"
 #include "metadata/table_schema.h"
 #include "router/sharding_rule.h"
@@ -43,6 +44,9 @@ struct Services {
   metadata::TableCatalog tables;                  // where unruled tables live
   metadata::SchemaStore schemas;                  // logical tables' columns and keys
   std::unique_ptr<txn::Coordinator> coordinator;  // null: no XA
+  // What every statement holds, within proxy-memory-limit (the one mutable part: atomic); null:
+  // not counted.
+  std::unique_ptr<ProcessMemory> memory;
 };
 
 // A connection the session uses for one statement or keeps between statements.

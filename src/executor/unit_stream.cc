@@ -2,6 +2,8 @@
 
 #include <strings.h>
 
+#include "merger/aggregate.h"
+
 namespace shardproxy::executor {
 
 namespace {
@@ -21,6 +23,10 @@ void copyRow(const ShardConnection& conn, const RowView& r, merger::Row& row) {
 
 }  // namespace
 
+awaitable<void> yieldToWorker() {
+  co_await asio::post(co_await asio::this_coro::executor, use_awaitable);
+}
+
 awaitable<Result<bool>> ConnectionStream::next(merger::Row& row) {
   if (done_) co_return false;
   Status s = co_await conn_.fetchRow();
@@ -34,7 +40,12 @@ awaitable<Result<bool>> ConnectionStream::next(merger::Row& row) {
     co_return false;
   }
   copyRow(conn_, r, row);
+  if (pacer_.due(merger::rowBytes(row))) co_await yieldToWorker();
   co_return true;
+}
+
+MemoryStream::~MemoryStream() {
+  if (memory_) memory_->release(bytes_);
 }
 
 awaitable<Result<bool>> MemoryStream::next(merger::Row& row) {
@@ -43,24 +54,37 @@ awaitable<Result<bool>> MemoryStream::next(merger::Row& row) {
   co_return true;
 }
 
-awaitable<Result<std::vector<merger::Row>>> readAll(ShardConnection& conn, size_t maxRows) {
-  std::vector<merger::Row> rows;
+awaitable<Result<ReadAhead>> readAll(ShardConnection& conn, size_t maxRows, MemoryTracker* memory) {
+  ReadAhead out;
+  YieldPacer pacer;
   for (;;) {
     Status s = co_await conn.fetchRow();
     const RowView r = conn.row();
-    if (!s) co_return s;
+    if (!s) {
+      if (memory) memory->release(out.bytes);
+      co_return s;
+    }
     if (!r.values) break;
-    if (rows.size() >= maxRows) {
-      co_await conn.drain();
+    if (out.rows.size() >= maxRows) {
+      if (memory) memory->release(out.bytes);
       co_return Status(er::kNotSupportedYet, "HY000",
                        "unsupported: a shard returned more than " + std::to_string(maxRows) +
                            " rows that had to be held in memory (raise max-connections-size-per-"
                            "query to stream them)");
     }
-    rows.emplace_back();
-    copyRow(conn, r, rows.back());
+    out.rows.emplace_back();
+    copyRow(conn, r, out.rows.back());
+    size_t bytes = merger::rowBytes(out.rows.back());
+    if (memory) {
+      out.bytes += bytes;
+      if (Status charged = memory->charge(bytes); !charged) {
+        memory->release(out.bytes);
+        co_return charged;
+      }
+    }
+    if (pacer.due(bytes)) co_await yieldToWorker();
   }
-  co_return rows;
+  co_return out;
 }
 
 std::vector<merger::ColumnInfo> columnInfo(const ShardConnection& conn) {

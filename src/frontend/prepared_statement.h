@@ -6,10 +6,12 @@
 
 #include <cstdint>
 #include <deque>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "common/memory_budget.h"
 #include "parser/lex_mode.h"
 #include "protocol/column_definition.h"
 #include "protocol/stmt_execute.h"
@@ -36,6 +38,8 @@ struct PreparedStatement {
   // The rows of an open read-only cursor, encoded, waiting for COM_STMT_FETCH.
   struct Cursor {
     std::deque<std::string> rows;
+    // Charged for `rows` (their share of proxy-memory-limit) until the cursor closes.
+    std::unique_ptr<MemoryTracker> memory;
   };
   std::optional<Cursor> cursor;
 };

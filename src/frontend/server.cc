@@ -106,6 +106,7 @@ Server::Server(std::shared_ptr<const config::Topology> topology, router::RuleSet
   executor::Services& services = context_.services;
   services.topology = std::move(topology);
   services.rules = std::move(rules);
+  services.memory = std::make_unique<ProcessMemory>(services.topology->props.proxyMemoryLimit);
   for (const auto& [name, rule] : services.rules) {
     if (rule->empty()) continue;
     const config::LogicalDatabase& db = services.topology->databases.at(name);

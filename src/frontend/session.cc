@@ -417,7 +417,14 @@ void Session::endRow(bool valid) {
   if (capture_->rows.size() > static_cast<size_t>(topology_->props.proxyMergeMaxMemoryRows)) {
     capture_->tooLarge = true;
     capture_->rows.pop_back();
+    return;
   }
+  // ... and within the memory budgets in bytes.
+  if (capture_->memoryError && capture_->memory) {
+    capture_->memoryError =
+        capture_->memory->charge(capture_->rows.back().capacity() + sizeof(std::string));
+  }
+  if (!capture_->memoryError) capture_->rows.pop_back();
 }
 
 bool Session::rowWritten() {

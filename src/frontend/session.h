@@ -203,6 +203,10 @@ class Session final : public executor::ResultSink {
     std::deque<std::string> rows;
     bool failed = false;    // an ERR went to the client
     bool tooLarge = false;  // more rows than proxy-merge-max-memory-rows
+    // The rows' bytes, within proxy-merge-max-memory-bytes and proxy-memory-limit; past them,
+    // the error.
+    std::unique_ptr<MemoryTracker> memory;
+    Status memoryError;
   };
   Capture* capture_ = nullptr;
   // What SHOW PROCESSLIST shows of this session.

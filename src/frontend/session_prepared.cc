@@ -285,7 +285,11 @@ awaitable<void> Session::executePrepared(PreparedStatement& ps,
     sql = bindParameters(ps.sql, ps.markers, adjusted);
   }
   Capture capture;
-  if (cursor) capture_ = &capture;
+  if (cursor) {
+    capture.memory = std::make_unique<MemoryTracker>(topology_->props.proxyMergeMaxMemoryBytes,
+                                                     shard_.services().memory.get());
+    capture_ = &capture;
+  }
   co_await runStatement(sql);
   capture_ = nullptr;
   if (!cursor || capture.failed) co_return;
@@ -296,10 +300,15 @@ awaitable<void> Session::executePrepared(PreparedStatement& ps,
                      " rows (proxy-merge-max-memory-rows); fetch it without a cursor"));
     co_return;
   }
+  if (!capture.memoryError) {
+    error(capture.memoryError);
+    co_return;
+  }
   if (capture.header.empty()) co_return;  // no result set: its OK went out already
   for (const std::string& packet : capture.header) io_.write(packet);
   ps.cursor.emplace();
   ps.cursor->rows = std::move(capture.rows);
+  ps.cursor->memory = std::move(capture.memory);
 }
 
 void Session::handleStmtFetch(const protocol::CommandPacket& c) {

@@ -47,8 +47,14 @@ Result<Cell> average(const Cell& sum, const Cell& count, const ColumnMerge& m) {
 
 }  // namespace
 
-Status MemoryBudget::charge(size_t rows) {
+MemoryBudget::MemoryBudget(size_t maxRows, MemoryTracker* memory, uint64_t maxBytes)
+    : limit_(maxRows),
+      own_(memory ? nullptr : std::make_unique<MemoryTracker>(maxBytes, nullptr)),
+      memory_(memory ? memory : own_.get()) {}
+
+Status MemoryBudget::charge(size_t rows, size_t bytes) {
   used_ += rows;
+  Status s = memory_->charge(bytes);
   if (used_ > limit_) {
     // ER_OUT_OF_SORTMEMORY: the nearest MySQL error for a merge that outgrew its memory.
     return Status(er::kOutOfSortMemory, "HY001",
@@ -56,7 +62,21 @@ Status MemoryBudget::charge(size_t rows) {
                       " rows held to merge GROUP BY, DISTINCT or COUNT(DISTINCT) results of "
                       "several shards; narrow the query or raise proxy-merge-max-memory-rows");
   }
-  return Status::ok();
+  return s;
+}
+
+void MemoryBudget::release(size_t rows, size_t bytes) {
+  used_ -= rows < used_ ? rows : used_;
+  memory_->release(bytes);
+}
+
+size_t rowBytes(const Row& row) {
+  size_t bytes = sizeof(Row) + row.capacity() * sizeof(Cell);
+  for (const Cell& c : row) {
+    // libstdc++ keeps up to 15 characters inside the string itself.
+    if (c.text.capacity() > 15) bytes += c.text.capacity() + 1;
+  }
+  return bytes;
 }
 
 bool AggregateSpec::hasDistinct() const {
@@ -82,7 +102,11 @@ GroupAccumulator::GroupAccumulator(const AggregateSpec& spec, MemoryBudget* budg
 }
 
 GroupAccumulator::~GroupAccumulator() {
-  if (budget_) budget_->release(held_);
+  if (budget_) budget_->release(held_, heldBytes_);
+}
+
+size_t GroupAccumulator::fixedBytes(const AggregateSpec& spec) {
+  return sizeof(GroupAccumulator) + spec.columns.size() * sizeof(State);
 }
 
 Status GroupAccumulator::add(const Row& row) {
@@ -153,10 +177,12 @@ Status GroupAccumulator::addCell(size_t column, const Cell& cell, const Row& row
     if (m.op != Op::CountDistinct && !m.inDouble && !parseDecimal(tuple.front().text)) {
       return notANumber(m.op == Op::SumDistinct ? "SUM" : "AVG", tuple.front().text);
     }
+    size_t bytes = rowBytes(tuple) + kNodeBytes;
     if (st.distinct->insert(std::move(tuple)).second) {
       ++held_;
+      heldBytes_ += bytes;
       if (budget_) {
-        if (Status s = budget_->charge(1); !s) return s;
+        if (Status s = budget_->charge(1, bytes); !s) return s;
       }
     }
     st.has = true;
@@ -169,12 +195,13 @@ Status GroupAccumulator::addCell(size_t column, const Cell& cell, const Row& row
       Row tuple = project(row, m.args);
       if (!st.distinct->insert(std::move(tuple)).second) return Status::ok();
     }
-    if (budget_) {
-      if (Status s = budget_->charge(1); !s) return s;
-    }
-    ++held_;
     st.pieces.push_back(Piece{project(row, m.order), cell.text, cutByUnit(m, cell, row)});
     st.has = true;
+    const Piece& piece = st.pieces.back();
+    size_t bytes = sizeof(Piece) + rowBytes(piece.key) + piece.text.capacity();
+    ++held_;
+    heldBytes_ += bytes;
+    if (budget_) return budget_->charge(1, bytes);
     return Status::ok();
   }
   if (m.op == Op::First) {

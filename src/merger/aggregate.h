@@ -8,23 +8,38 @@
 #include <set>
 #include <vector>
 
+#include "common/memory_budget.h"
 #include "common/status.h"
 #include "merger/compare.h"
 #include "merger/row_stream.h"
 
 namespace shardproxy::merger {
 
-// Rows a memory merge holds, shared by the primitives of one execution, with its limit.
+// What the memory merges of one execution hold, shared by its primitives: rows, within
+// proxy-merge-max-memory-rows, and their bytes, charged to the statement's MemoryTracker (its
+// limit is proxy-merge-max-memory-bytes, and the process's proxy-memory-limit). A charge counts
+// even when it fails: the caller releases what it charged, failed or not.
 class MemoryBudget {
  public:
-  explicit MemoryBudget(size_t limit) : limit_(limit) {}
-  Status charge(size_t rows);
-  void release(size_t rows) { used_ -= rows < used_ ? rows : used_; }
+  // `memory`: the statement's tracker (rows read ahead are charged there too); null: the
+  // budget has its own, limited to `maxBytes` (0: unlimited).
+  explicit MemoryBudget(size_t maxRows, MemoryTracker* memory = nullptr, uint64_t maxBytes = 0);
+  Status charge(size_t rows, size_t bytes = 0);
+  void release(size_t rows, size_t bytes = 0);
+  uint64_t bytes() const { return memory_->used(); }
 
  private:
   size_t limit_;
   size_t used_ = 0;
+  std::unique_ptr<MemoryTracker> own_;
+  MemoryTracker* memory_;
 };
+
+// What holding a row costs, near enough for a budget: its cells, and each text that does not fit
+// in the string's inline buffer.
+size_t rowBytes(const Row& row);
+// What a node of a std::map / std::set costs besides its value (links, colour, allocator slack).
+inline constexpr size_t kNodeBytes = 48;
 
 // What a run's aggregates report besides their rows: the GROUP_CONCAT values cut at
 // group_concat_max_len (each a warning 1260 for the client).
@@ -72,7 +87,7 @@ struct ColumnMerge {
 };
 
 struct AggregateSpec {
-  std::vector<ColumnMerge> columns;  // one per result column
+  std::vector<ColumnMerge> columns;       // one per result column
   uint64_t groupConcatMaxLen = 1024;      // the session's group_concat_max_len
   std::shared_ptr<AggregateNotes> notes;  // may be null
   bool hasDistinct() const;
@@ -88,6 +103,8 @@ class GroupAccumulator {
   GroupAccumulator& operator=(const GroupAccumulator&) = delete;
 
   Status add(const Row& row);
+  // What an accumulator of `spec` holds before any value: its per-column state.
+  static size_t fixedBytes(const AggregateSpec& spec);
   // The group's row; with no row added, the row of an aggregate over no rows (COUNT 0, the
   // BIT_* identities, NULL elsewhere).
   Result<Row> finish() const;
@@ -117,7 +134,8 @@ class GroupAccumulator {
   const AggregateSpec& spec_;
   MemoryBudget* budget_;
   std::vector<State> states_;
-  size_t held_ = 0;
+  size_t held_ = 0;       // rows charged to budget_: distinct values, GROUP_CONCAT pieces
+  size_t heldBytes_ = 0;  // and their bytes
 };
 
 }  // namespace shardproxy::merger

@@ -453,7 +453,8 @@ Result<std::unique_ptr<RowStream>> PlannedMerge::open(std::vector<std::unique_pt
     if (!unit) return makeError(er::kUnknownError, "merge: a unit has no result stream");
   }
   // One budget for every memory merge of the run.
-  auto budget = std::make_shared<MemoryBudget>(limits.maxMemoryRows);
+  auto budget =
+      std::make_shared<MemoryBudget>(limits.maxMemoryRows, limits.memory, limits.maxMemoryBytes);
   AggregateSpec aggregates = aggregates_;
   aggregates.groupConcatMaxLen = limits.groupConcatMaxLen;
   aggregates.notes = notes;

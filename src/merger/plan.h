@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/memory_budget.h"
 #include "common/status.h"
 #include "merger/aggregate.h"
 #include "merger/compare.h"
@@ -23,6 +24,10 @@ struct MergeLimits {
   // Rows a memory merge (GROUP BY merged in memory, DISTINCT, COUNT(DISTINCT)) may hold before
   // the statement fails with a clear error instead of growing without bound.
   size_t maxMemoryRows = 1'000'000;
+  // The statement's memory, which the merge's buffers are charged to (with the rows the units
+  // read ahead); null: the merge has its own, of at most maxMemoryBytes (0: unlimited).
+  MemoryTracker* memory = nullptr;
+  uint64_t maxMemoryBytes = 0;
   // The session's group_concat_max_len: where a merged GROUP_CONCAT value is cut.
   uint64_t groupConcatMaxLen = 1024;
 };

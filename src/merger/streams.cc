@@ -189,10 +189,14 @@ MemoryGroupByStream::MemoryGroupByStream(std::unique_ptr<RowStream> source, RowC
       spec_(std::move(spec)),
       budget_(std::move(budget)) {}
 
+MemoryGroupByStream::~MemoryGroupByStream() { budget_->release(0, rowsBytes_); }
+
 awaitable<Status> MemoryGroupByStream::load() {
   // Group key (the group's first row) -> its accumulator, ordered by the group keys.
   std::map<Row, std::unique_ptr<GroupAccumulator>, RowLess> groups(RowLess{&keys_});
+  const size_t fixedBytes = kNodeBytes + GroupAccumulator::fixedBytes(spec_);
   size_t charged = 0;
+  size_t chargedBytes = 0;
   Status s;
   Row row;
   while (s) {
@@ -204,26 +208,35 @@ awaitable<Status> MemoryGroupByStream::load() {
     if (!*got) break;
     auto it = groups.find(row);
     if (it == groups.end()) {
-      s = budget_->charge(1);
-      if (!s) break;
+      // The key row, and the accumulator's copies of its values (first row, MIN, MAX, SUM
+      // text): about the row again.
+      size_t bytes = fixedBytes + 2 * rowBytes(row);
       ++charged;
+      chargedBytes += bytes;
+      s = budget_->charge(1, bytes);
+      if (!s) break;
       it = groups.emplace(row, std::make_unique<GroupAccumulator>(spec_, budget_.get())).first;
     }
     s = it->second->add(row);
   }
   if (s) {
     rows_.reserve(groups.size());
-    for (auto& [key, group] : groups) {
-      Result<Row> out = group->finish();
+    rowsBytes_ += rows_.capacity() * sizeof(Row);
+    s = budget_->charge(0, rows_.capacity() * sizeof(Row));
+    for (auto it = groups.begin(); s && it != groups.end(); it = groups.erase(it)) {
+      Result<Row> out = it->second->finish();
       if (!out) {
         s = out.status();
         break;
       }
+      size_t bytes = rowBytes(out.value());
+      rowsBytes_ += bytes;
+      s = budget_->charge(0, bytes);
       rows_.push_back(std::move(out.value()));
     }
   }
   groups.clear();
-  budget_->release(charged);
+  budget_->release(charged, chargedBytes);
   if (s && !order_.empty()) {
     std::stable_sort(rows_.begin(), rows_.end(),
                      [this](const Row& a, const Row& b) { return order_.compare(a, b) < 0; });
@@ -238,7 +251,9 @@ awaitable<Result<bool>> MemoryGroupByStream::next(Row& row) {
     Status s = co_await load();
     if (!s) {
       failed_ = true;
-      rows_.clear();
+      rows_ = {};
+      budget_->release(0, rowsBytes_);
+      rowsBytes_ = 0;
       co_return s;
     }
   }
@@ -262,18 +277,20 @@ DistinctStream::DistinctStream(std::unique_ptr<RowStream> source, RowComparator 
       budget_(std::move(budget)),
       seen_(RowLess{key_.get()}) {}
 
-DistinctStream::~DistinctStream() { budget_->release(seen_.size()); }
+DistinctStream::~DistinctStream() { budget_->release(seen_.size(), seenBytes_); }
 
 awaitable<Result<bool>> DistinctStream::next(Row& row) {
   while (true) {
     Result<bool> got = co_await source_->next(row);
     if (!got || !*got) co_return got;
     if (seen_.contains(row)) continue;
-    if (Status s = budget_->charge(1); !s) {
-      budget_->release(1);
+    size_t bytes = rowBytes(row) + kNodeBytes;
+    if (Status s = budget_->charge(1, bytes); !s) {
+      budget_->release(1, bytes);
       co_return s;
     }
     seen_.insert(row);
+    seenBytes_ += bytes;
     co_return true;
   }
 }
@@ -485,7 +502,7 @@ SortStream::SortStream(std::unique_ptr<RowStream> source, RowComparator order,
                        std::shared_ptr<MemoryBudget> budget)
     : source_(std::move(source)), order_(std::move(order)), budget_(std::move(budget)) {}
 
-SortStream::~SortStream() { budget_->release(charged_); }
+SortStream::~SortStream() { budget_->release(charged_, chargedBytes_); }
 
 awaitable<Result<bool>> SortStream::next(Row& row) {
   if (failed_) co_return false;
@@ -499,12 +516,13 @@ awaitable<Result<bool>> SortStream::next(Row& row) {
         co_return more;
       }
       if (!*more) break;
-      if (Status s = budget_->charge(1); !s) {
-        budget_->release(1);
+      size_t bytes = rowBytes(r);
+      ++charged_;
+      chargedBytes_ += bytes;
+      if (Status s = budget_->charge(1, bytes); !s) {
         failed_ = true;
         co_return s;
       }
-      ++charged_;
       rows_.push_back(std::move(r));
     }
     std::stable_sort(rows_.begin(), rows_.end(),

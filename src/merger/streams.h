@@ -88,6 +88,7 @@ class MemoryGroupByStream : public RowStream {
   MemoryGroupByStream(std::unique_ptr<RowStream> source, RowComparator groupKeys,
                       RowComparator order, AggregateSpec spec,
                       std::shared_ptr<MemoryBudget> budget);
+  ~MemoryGroupByStream() override;
   awaitable<Result<bool>> next(Row& row) override;
   std::string describe() const override;
 
@@ -100,6 +101,7 @@ class MemoryGroupByStream : public RowStream {
   AggregateSpec spec_;
   std::shared_ptr<MemoryBudget> budget_;
   std::vector<Row> rows_;
+  size_t rowsBytes_ = 0;  // charged for rows_
   size_t at_ = 0;
   bool loaded_ = false;
   bool failed_ = false;
@@ -120,6 +122,7 @@ class DistinctStream : public RowStream {
   std::unique_ptr<RowComparator> key_;  // stable address for seen_'s comparator
   std::shared_ptr<MemoryBudget> budget_;
   std::set<Row, RowLess> seen_;
+  size_t seenBytes_ = 0;
 };
 
 // Keeps the merged groups for which HAVING holds (MySQL's three-valued logic: unknown drops).
@@ -180,6 +183,7 @@ class SortStream : public RowStream {
   std::shared_ptr<MemoryBudget> budget_;
   std::vector<Row> rows_;
   size_t charged_ = 0;
+  size_t chargedBytes_ = 0;
   size_t at_ = 0;
   bool loaded_ = false;
   bool failed_ = false;

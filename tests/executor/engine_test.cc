@@ -119,8 +119,8 @@ class FakeConnection : public ShardConnection {
         sql.find("autocommit = ON") != std::string::npos) {
       autocommit_ = true;
     }
-    if (sql == "BEGIN" || sql.rfind("START TRANSACTION", 0) == 0 ||
-        sql.rfind("XA START", 0) == 0 || (!autocommit_ && sql.rfind("SET ", 0) != 0)) {
+    if (sql == "BEGIN" || sql.rfind("START TRANSACTION", 0) == 0 || sql.rfind("XA START", 0) == 0 ||
+        (!autocommit_ && sql.rfind("SET ", 0) != 0)) {
       inTransaction_ = true;
     }
     if (sql == "COMMIT" || sql == "ROLLBACK" || sql.rfind("XA COMMIT", 0) == 0 ||
@@ -455,6 +455,32 @@ TEST_F(EngineTest, AClientThatGoesAwayClosesConnectionsWithUnreadRows) {
   EXPECT_EQ(shards_.released, 0);
 }
 
+TEST_F(EngineTest, AMergePastTheMemoryLimitClosesConnectionsWithUnreadRows) {
+  // DISTINCT holds every value it returned: 20000 per shard pass a process limit of 1 MiB.
+  services_.memory = std::make_unique<ProcessMemory>(MemoryTracker::kChunk);
+  for (const char* ds : {"ds_0", "ds_1"}) {
+    Response many{{"id"}, {}};
+    for (int i = 0; i < 20000; ++i) many.rows.push_back({std::to_string(i * 2 + (ds[3] - '0'))});
+    script(ds, "SELECT DISTINCT id FROM t_order", many);
+  }
+  run("SELECT DISTINCT id FROM t_order");
+  ASSERT_FALSE(sink_.lines.empty());
+  EXPECT_EQ(sink_.lines.back(), "error 1041");
+  EXPECT_GT(sink_.lines.size(), 1000u);  // rows went out before the limit
+  // The shards' unread rows are not read: closing stops the statements on the servers.
+  EXPECT_EQ(shards_.discarded, 2);
+  EXPECT_EQ(shards_.released, 0);
+  // Everything the statement held went back to the process.
+  EXPECT_EQ(services_.memory->used(), 0u);
+  // The session goes on.
+  script("ds_0", "SELECT id FROM t_order ORDER BY id", {{"id"}, {{"1"}}});
+  script("ds_1", "SELECT id FROM t_order ORDER BY id", {{"id"}, {{"2"}}});
+  sink_.lines.clear();
+  run("SELECT id FROM t_order ORDER BY id");
+  EXPECT_EQ(sink_.lines.back().substr(0, 3), "end");
+  EXPECT_EQ(shards_.released, 2);
+}
+
 TEST_F(EngineTest, AWriteOnEveryShardIsOneOkWithTheSum) {
   Response two;
   two.affected = 2;
@@ -572,8 +598,9 @@ TEST_F(EngineTest, IdenticalDataSourcesOfTwoDatabasesAreOneParticipant) {
   // The write is seen: the same connection, in the same transaction.
   EXPECT_EQ(shards_.acquired, 1);
   EXPECT_TRUE(sent("copy_ds").empty());
-  EXPECT_EQ(sent("shop_ds"), (std::vector<std::string>{"BEGIN", "INSERT INTO t_product (id) VALUES (1)",
-                                                        "SELECT id FROM t_product"}));
+  EXPECT_EQ(sent("shop_ds"),
+            (std::vector<std::string>{"BEGIN", "INSERT INTO t_product (id) VALUES (1)",
+                                      "SELECT id FROM t_product"}));
   EXPECT_TRUE(session_->holds("shop_copy", "copy_ds"));
   EXPECT_EQ(session_->heldDataSource("shop_copy"), "copy_ds");
   run("COMMIT");
