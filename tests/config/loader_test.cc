@@ -529,6 +529,29 @@ TEST(Loader, ClientTimeoutProps) {
   EXPECT_THROW(zero.load(), ConfigError);
 }
 
+TEST(Loader, MemoryProps) {
+  {
+    ConfigDir dir;
+    dir.write("global.yaml", "props:\n  sql-show: false\n");
+    const Props& p = dir.load()->props;
+    EXPECT_EQ(p.proxyMergeMaxMemoryBytes, uint64_t{256} << 20);
+    EXPECT_EQ(p.proxyMemoryLimit, 0u);  // unlimited
+  }
+  for (auto [text, bytes] : std::vector<std::pair<std::string, uint64_t>>{{"1048576", 1048576},
+                                                                          {"64k", 64 << 10},
+                                                                          {"16M", 16 << 20},
+                                                                          {"2G", uint64_t{2} << 30},
+                                                                          {"0", 0}}) {
+    ConfigDir dir;
+    dir.write("global.yaml", "props:\n  proxy-merge-max-memory-bytes: " + text +
+                                 "\n  proxy-memory-limit: " + text + "\n");
+    auto t = dir.load();
+    EXPECT_EQ(t->props.proxyMergeMaxMemoryBytes, bytes) << text;
+    EXPECT_EQ(t->props.proxyMemoryLimit, bytes) << text;
+    EXPECT_THAT(describe(*t), HasSubstr("proxy-memory-limit: " + std::to_string(bytes)));
+  }
+}
+
 TEST(Loader, EmptyAuthorityUsersMeansNobodyAndNoDefaultUser) {
   ConfigDir dir;
   dir.write("global.yaml", "authority:\n  users: []\n");
@@ -1372,6 +1395,14 @@ TEST(LoaderError, BadProps) {
   EXPECT_EQ(minOnly.error(), minOnly.file +
                                  ":2: props.proxy-frontend-login-max-delay-milliseconds: 10000 is "
                                  "less than proxy-frontend-login-min-delay-milliseconds 20000");
+  GlobalCase bytes("props:\n  proxy-memory-limit: 12X\n");
+  EXPECT_EQ(bytes.error(), bytes.file +
+                               ":2: props.proxy-memory-limit: expected a size in bytes (a number, "
+                               "optionally with K, M or G), got '12X'");
+  GlobalCase negative("props:\n  proxy-merge-max-memory-bytes: -1M\n");
+  EXPECT_NE(negative.error().find("expected a size in bytes"), std::string::npos);
+  GlobalCase huge("props:\n  proxy-merge-max-memory-bytes: 99999999999999G\n");
+  EXPECT_NE(huge.error().find("out of range"), std::string::npos) << huge.error();
   GlobalCase notMap("props: 5\n");
   EXPECT_EQ(notMap.error(), notMap.file + ":1: props: expected a mapping");
 }

@@ -12,12 +12,14 @@ The sanitizer pass (a build directory ending in -asan) checks everything but the
 AddressSanitizer's quarantine holds freed memory.
 """
 import os
+import struct
 import sys
 import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness as h  # noqa: E402
+import test_prepared_protocol as pp  # noqa: E402  (COM_STMT_* helpers)
 
 LOGICAL = "membytes_db"
 ACTUAL = ("it_membytes_ds0", "it_membytes_ds1")
@@ -228,6 +230,40 @@ class MergeMemoryBytesTest(h.TestCase):
             finally:
                 for c in conns:
                     c.close()
+
+    def test_cursor_rows_count(self):
+        # A cursor's rows are held by the proxy until it closes: within the statement's budget,
+        # and counted in the process's memory meanwhile.
+        sql = ("SELECT id, pad, COUNT(*) FROM t_wide WHERE id < 6000 GROUP BY id, pad "
+               "ORDER BY COUNT(*), id")
+        props = {"proxy-merge-max-memory-bytes": "16M", "proxy-memory-limit": PROCESS_LIMIT}
+        with one_worker_proxy("membytes-cursor", props) as proxy:
+            raw = h.raw_client(proxy.port, db=LOGICAL)
+            other = h.connect(proxy, db=LOGICAL, read_timeout=120)
+            try:
+                s = pp.prepare(raw, "SELECT id, pad FROM t_wide WHERE id < ? ORDER BY id")
+                # Every row of the table: past the statement's 16 MiB.
+                res = pp.execute(raw, s, [(pp.T_LONGLONG, False, 2 * ROWS_PER_SHARD)], flags=1)
+                self.assertMySQLError(res, 1038, prefix="Out of merge memory: more than %d bytes" % BUDGET)
+                # About 15 MiB of rows: the cursor opens and holds them.
+                res = pp.execute(raw, s, [(pp.T_LONGLONG, False, 28_000)], flags=1)
+                self.assertNotEqual(res.kind, "err", getattr(res, "message", ""))
+                self.assertTrue(res.status & pp.CURSOR_EXISTS)
+                # Meanwhile a merge that fits alone (about 13 MiB) passes the process's limit.
+                with self.assertRaises(h.pymysql.MySQLError) as cm:
+                    h.query(other, sql)
+                self.assertMySQLError(cm.exception, 1041, prefix="Out of memory")
+                raw.send_command(pp.COM_STMT_FETCH, struct.pack("<II", s.id, 2))
+                part = h.Result("rs")
+                part.columns = res.columns
+                part = pp.read_rows(raw, part)
+                self.assertEqual([r[0] for r in part.rows], [0, 1])
+                # Closed, the cursor's memory is the others' again.
+                raw.send_command(pp.COM_STMT_CLOSE, struct.pack("<I", s.id))
+                self.assertEqual(len(h.query(other, sql)), 6000)
+            finally:
+                raw.close()
+                other.close()
 
 
 if __name__ == "__main__":
