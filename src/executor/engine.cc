@@ -55,7 +55,8 @@ protocol::ColumnDefinition owned(const protocol::ColumnDefinitionRef& c) {
 bool turnsAutocommitOn(const ast::Statement& s) {
   if (s.kind != ast::StatementKind::Set) return false;
   for (const ast::SetItem& item : s.set.items) {
-    if (item.kind != ast::SetItem::Kind::Variable || item.scope != ast::VariableScope::Session ||
+    if (item.kind != ast::SetItem::Kind::Variable ||
+        item.scope != ast::VariableScope::Session ||
         strcasecmp(item.name.value.c_str(), "autocommit") != 0) {
       continue;
     }
@@ -421,8 +422,8 @@ awaitable<Status> Engine::relayResults(ShardConnection& conn, const Target& targ
         insertId = *session_.insertIdOverride;
         session_.insertIdOverride.reset();
       }
-      sink_.ok(protocol::OkPacket{ok.affectedRows, insertId, visible(ok.statusFlags), ok.warnings,
-                                  std::move(ok.info)});
+      sink_.ok(protocol::OkPacket{ok.affectedRows, insertId, visible(ok.statusFlags),
+                                  ok.warnings, std::move(ok.info)});
     }
     if (!conn.moreResults()) break;
     Status s = co_await conn.nextResult();
@@ -830,6 +831,11 @@ awaitable<bool> Engine::streamMerged(merger::RowStream& rows, size_t visibleColu
       failed = true;
       sink_.error(
           Status(er::kUnknownError, "HY000", "a merged value does not match its column type"));
+      co_return true;
+    }
+    if (Status stop = sink_.stopped(); !stop) {
+      failed = true;
+      sink_.error(stop);
       co_return true;
     }
     if (sink_.rowWritten()) {

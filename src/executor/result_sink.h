@@ -35,6 +35,9 @@ class ResultSink {
   virtual void error(const Status& s) = 0;
   // After each row: true when enough is buffered that it should go to the client now.
   virtual bool rowWritten() = 0;
+  // After a row: an error that ends the result early (a cursor's rows past the memory budgets);
+  // ok while rows may go on.
+  virtual Status stopped() const { return Status::ok(); }
   // Sends what is buffered; an error means the client is gone.
   virtual awaitable<Status> flush() = 0;
 };

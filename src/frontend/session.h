@@ -60,6 +60,7 @@ class Session final : public executor::ResultSink {
   void ok(const protocol::OkPacket& ok) override;
   void error(const Status& s) override;
   bool rowWritten() override;
+  Status stopped() const override { return capture_ ? capture_->memoryError : Status::ok(); }
   awaitable<Status> flush() override { return io_.flush(); }
 
  private:

@@ -231,10 +231,16 @@ class RecordingSink : public ResultSink {
         ? Status(2006, "HY000", "client gone")
         : Status::ok();
   }
+  // A cursor's rows past its memory budget: the sink asks to stop after this many rows.
+  Status stopped() const override {
+    return stopAfter >= 0 && rowsDone >= stopAfter ? Status(1038, "HY001", "Out of merge memory")
+                                                   : Status::ok();
+  }
   std::vector<std::string> lines;
   std::string row;
   int rowsDone = 0;
   int clientGoneAfter = -1;
+  int stopAfter = -1;
 };
 
 class FakeLog : public txn::CommitLog {
@@ -479,6 +485,18 @@ TEST_F(EngineTest, AMergePastTheMemoryLimitClosesConnectionsWithUnreadRows) {
   run("SELECT id FROM t_order ORDER BY id");
   EXPECT_EQ(sink_.lines.back().substr(0, 3), "end");
   EXPECT_EQ(shards_.released, 2);
+}
+
+TEST_F(EngineTest, ASinkThatStopsTheResultEndsTheMergeAtOnce) {
+  // A cursor whose rows passed the memory budget: the merge stops there, and the shards' unread
+  // rows are not read.
+  script("ds_0", "SELECT id FROM t_order ORDER BY id", {{"id"}, {{"1"}, {"3"}, {"5"}, {"7"}}});
+  script("ds_1", "SELECT id FROM t_order ORDER BY id", {{"id"}, {{"2"}, {"4"}, {"6"}, {"8"}}});
+  sink_.stopAfter = 2;
+  run("SELECT id FROM t_order ORDER BY id");
+  EXPECT_EQ(sink_.lines.back(), "error 1038");
+  EXPECT_EQ(sink_.rowsDone, 2);
+  EXPECT_EQ(shards_.discarded, 2);
 }
 
 TEST_F(EngineTest, AWriteOnEveryShardIsOneOkWithTheSum) {

@@ -6,7 +6,8 @@ resident memory grows by a few times the budget at most and comes back down, a S
 another connection meanwhile answers at once, and the same session then runs a normal query.
 A long merge that holds nothing (every group filtered by HAVING) does not keep the worker from
 its other sessions either. With proxy-memory-limit, of two such statements at once the one that
-reaches the process's limit gets 1041, and each runs alone afterwards.
+reaches the process's limit gets 1041, and each runs alone afterwards; an open cursor's rows
+count towards that limit until it closes, and a cursor past the statement's budget gets 1038.
 
 The sanitizer pass (a build directory ending in -asan) checks everything but the RSS figures:
 AddressSanitizer's quarantine holds freed memory.
