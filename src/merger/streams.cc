@@ -31,6 +31,35 @@ std::string describeAll(const Streams& units) {
   return out;
 }
 
+// A memory merge's own work (accumulating, sorting, finishing groups) runs without waiting for
+// anything: between steps of it, the worker's other sessions get their turn.
+awaitable<void> letOthersRun() {
+  co_await asio::post(co_await asio::this_coro::executor, use_awaitable);
+}
+constexpr size_t kRowsPerStep = 4096;
+
+// std::stable_sort in steps: sorted runs of kRowsPerStep rows, then merged pairwise (stable
+// too), with the other sessions run between steps.
+template <class Less>
+awaitable<void> stableSortInSteps(std::vector<Row>& rows, Less less) {
+  const size_t n = rows.size();
+  if (n <= kRowsPerStep) {
+    std::stable_sort(rows.begin(), rows.end(), less);
+    co_return;
+  }
+  for (size_t at = 0; at < n; at += kRowsPerStep) {
+    std::stable_sort(rows.begin() + at, rows.begin() + std::min(n, at + kRowsPerStep), less);
+    co_await letOthersRun();
+  }
+  for (size_t width = kRowsPerStep; width < n; width *= 2) {
+    for (size_t at = 0; at + width < n; at += 2 * width) {
+      std::inplace_merge(rows.begin() + at, rows.begin() + at + width,
+                         rows.begin() + std::min(n, at + 2 * width), less);
+      co_await letOthersRun();
+    }
+  }
+}
+
 }  // namespace
 
 // ---- Concat -------------------------------------------------------------------------------------
@@ -223,7 +252,9 @@ awaitable<Status> MemoryGroupByStream::load() {
     rows_.reserve(groups.size());
     rowsBytes_ += rows_.capacity() * sizeof(Row);
     s = budget_->charge(0, rows_.capacity() * sizeof(Row));
+    size_t finished = 0;
     for (auto it = groups.begin(); s && it != groups.end(); it = groups.erase(it)) {
+      if (++finished % kRowsPerStep == 0) co_await letOthersRun();
       Result<Row> out = it->second->finish();
       if (!out) {
         s = out.status();
@@ -238,8 +269,8 @@ awaitable<Status> MemoryGroupByStream::load() {
   groups.clear();
   budget_->release(charged, chargedBytes);
   if (s && !order_.empty()) {
-    std::stable_sort(rows_.begin(), rows_.end(),
-                     [this](const Row& a, const Row& b) { return order_.compare(a, b) < 0; });
+    co_await stableSortInSteps(
+        rows_, [this](const Row& a, const Row& b) { return order_.compare(a, b) < 0; });
   }
   co_return s;
 }
@@ -525,8 +556,8 @@ awaitable<Result<bool>> SortStream::next(Row& row) {
       }
       rows_.push_back(std::move(r));
     }
-    std::stable_sort(rows_.begin(), rows_.end(),
-                     [this](const Row& a, const Row& b) { return order_.compare(a, b) < 0; });
+    co_await stableSortInSteps(
+        rows_, [this](const Row& a, const Row& b) { return order_.compare(a, b) < 0; });
   }
   if (at_ >= rows_.size()) co_return false;
   row = std::move(rows_[at_++]);
