@@ -499,6 +499,28 @@ TEST_F(EngineTest, ASinkThatStopsTheResultEndsTheMergeAtOnce) {
   EXPECT_EQ(shards_.discarded, 2);
 }
 
+TEST_F(EngineTest, RowsReadAheadCountTowardsTheMemoryLimit) {
+  // Two tables per data source on one connection: the first's rows are read ahead into memory,
+  // 20000 of them past a process limit of 1 MiB, before any row goes out.
+  services_.memory = std::make_unique<ProcessMemory>(MemoryTracker::kChunk);
+  for (const char* ds : {"ds_0", "ds_1"}) {
+    Response many{{"id"}, {}};
+    for (int i = 0; i < 20000; ++i) many.rows.push_back({std::to_string(i * 2)});
+    script(ds, "SELECT id FROM t_item_0 ORDER BY id", many);
+    script(ds, "SELECT id FROM t_item_1 ORDER BY id", {{"id"}, {{"1"}}});
+  }
+  run("SELECT id FROM t_item ORDER BY id");
+  EXPECT_EQ(sink_.lines, std::vector<std::string>{"error 1041"});
+  EXPECT_EQ(services_.memory->used(), 0u);
+  EXPECT_EQ(shards_.released + shards_.discarded, 2);
+  // Within the limit, the same statement works.
+  services_.memory = std::make_unique<ProcessMemory>(64 * MemoryTracker::kChunk);
+  sink_.lines.clear();
+  run("SELECT id FROM t_item ORDER BY id");
+  EXPECT_EQ(sink_.lines.back(), "end");
+  EXPECT_EQ(sink_.lines.size(), 40002u + 3);  // columns, the column, the rows, end
+}
+
 TEST_F(EngineTest, AWriteOnEveryShardIsOneOkWithTheSum) {
   Response two;
   two.affected = 2;
