@@ -105,6 +105,8 @@ Status Connection::lastError(std::string_view what) {
   }
   unsigned code = mysql_errno(mysql_);
   if (code >= 2000 && code < 3000) broken_ = true;  // client-side errors: connection is unusable
+  // ER_CONNECTION_KILLED, ER_SERVER_SHUTDOWN: the server closes the connection after this.
+  if (code == 1927 || code == 1053) broken_ = true;
   if (code == 0) {
     broken_ = true;
     return makeError(er::kCrServerLost,

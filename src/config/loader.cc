@@ -452,6 +452,8 @@ class GlobalParser {
         p.proxyFrontendMaxConnections = std::max(0, f_.integer(v, k, keyPath, -kIntMax, kIntMax));
       } else if (key == "proxy-frontend-executor-size") {
         p.proxyFrontendExecutorSize = f_.integer(v, k, keyPath, 0, kIntMax);
+      } else if (key == "proxy-deadlock-detection-milliseconds") {
+        p.proxyDeadlockDetectionMilliseconds = f_.integer(v, k, keyPath, 0, kIntMax);
       } else if (key == "proxy-merge-max-memory-rows") {
         p.proxyMergeMaxMemoryRows = f_.integer(v, k, keyPath, 1, kIntMax);
       } else if (key == "proxy-merge-max-memory-bytes") {

@@ -158,6 +158,8 @@ std::string describe(const Topology& t) {
       << "  proxy-merge-max-memory-rows: " << p.proxyMergeMaxMemoryRows << "\n"
       << "  proxy-merge-max-memory-bytes: " << p.proxyMergeMaxMemoryBytes << "\n"
       << "  proxy-memory-limit: " << p.proxyMemoryLimit << "\n"
+      << "  proxy-deadlock-detection-milliseconds: " << p.proxyDeadlockDetectionMilliseconds
+      << (p.proxyDeadlockDetectionMilliseconds == 0 ? " (off)" : "") << "\n"
       << "  proxy-frontend-max-prepared-statements: " << p.proxyFrontendMaxPreparedStatements
       << "\n"
       << "  proxy-frontend-max-handshake-packet-size: " << p.proxyFrontendMaxHandshakePacketSize

@@ -197,6 +197,9 @@ struct Props {
   // fails at once instead of hanging, until a check gets an answer again. 0 turns checks off.
   int proxyBackendHealthCheckIntervalMilliseconds = 1000;
   int proxyBackendHealthCheckTimeoutMilliseconds = 2000;
+  // shardproxy's own: a statement of a transaction that has waited this long makes the proxy
+  // look for a deadlock across servers (executor/deadlock_detector.h); 0 turns detection off.
+  int proxyDeadlockDetectionMilliseconds = 500;
   std::map<std::string, std::string> other;  // recognised but not acted on, kept for SHOW
 };
 

@@ -31,6 +31,7 @@ class PooledConnection final : public ShardConnection {
   awaitable<Status> drain() override { return conn_->drain(); }
   bool idleClean() const override { return conn_->idleClean(); }
   bool broken() const override { return conn_->broken(); }
+  bool looksAlive() const override { return conn_->looksAlive(); }
   uint64_t threadId() const override { return conn_->threadId(); }
   const void* identity() const override { return conn_.get(); }
   awaitable<Status> listFields(const std::string& table, const std::string& wildcard) override {

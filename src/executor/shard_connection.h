@@ -58,6 +58,8 @@ class ShardConnection : public txn::Participant {
   virtual awaitable<Status> drain() = 0;
   virtual bool idleClean() const = 0;
   virtual bool broken() const = 0;
+  // Cheap check, on an idle connection, that the server has not closed it (killed, restarted).
+  virtual bool looksAlive() const { return true; }
   virtual uint64_t threadId() const = 0;
   // What identifies the underlying connection across acquire and release (never dereferenced).
   virtual const void* identity() const = 0;

@@ -16,6 +16,33 @@ bool inTransaction(const ShardConnection& conn) {
   return (s & pstatus::kInTrans) || !(s & pstatus::kAutocommit);
 }
 
+// ER_CONNECTION_KILLED (SQLSTATE 70100), what MariaDB sends a connection it kills: the work of
+// the transaction is gone, but not the client's session, and not the connection's fault (class
+// 08, as the client library's own 2006/2013 would say, makes drivers and pools drop a session
+// that is fine).
+constexpr uint16_t kConnectionKilled = 1927;
+// ER_LOCK_DEADLOCK, as InnoDB answers the victim of a deadlock it breaks.
+constexpr uint16_t kLockDeadlock = 1213;
+
+// `what`: which connection, and how.
+Status participantLost(const std::string& what) {
+  return Status(kConnectionKilled, "70100",
+                "Connection was killed: " + what + "; the transaction was rolled back");
+}
+
+// Errors that mean the backend connection is gone (with the work of its transaction):
+// CR_SERVER_GONE_ERROR, CR_SERVER_LOST, CR_SERVER_LOST_EXTENDED from the client library,
+// ER_CONNECTION_KILLED and ER_SERVER_SHUTDOWN from a server closing it.
+bool connectionLoss(uint16_t code) {
+  return code == 2006 || code == 2013 || code == 2055 || code == kConnectionKilled ||
+         code == er::kServerShutdown;
+}
+
+Status deadlockFound() {
+  return Status(kLockDeadlock, "40001",
+                "Deadlock found when trying to get lock; try restarting transaction");
+}
+
 }  // namespace
 
 ShardSession::ShardSession(ConnectionSource& source, Services& services, uint32_t connectionId)
@@ -24,9 +51,12 @@ ShardSession::ShardSession(ConnectionSource& source, Services& services, uint32_
       connectionId_(connectionId),
       transaction_(services.coordinator.get(), services.topology->transactionDefaultType == "XA"
                                                    ? txn::TransactionType::Xa
-                                                   : txn::TransactionType::Local) {}
+                                                   : txn::TransactionType::Local) {
+  if (services.deadlocks) locks_ = services.deadlocks->enroll(connectionId, services.topology);
+}
 
 ShardSession::~ShardSession() {
+  if (locks_) services_.deadlocks->withdraw(locks_.get());
   // XA branches end with the connections closed below (MySQL rolls back a branch that is not
   // prepared when its connection goes).
   transaction_.reset();
@@ -181,9 +211,21 @@ awaitable<Result<HeldConnection>> ShardSession::acquire(const Target& target) {
     }
   }
   if (!s) {
-    if (held.pinned || held.sticky) mustClose_ = true;
+    if (held.sticky) {
+      mustClose_ = true;
+    } else if (held.pinned && conn.broken()) {
+      lost_ = "lost the connection to data source " + target.dataSource->name;
+    } else if (held.pinned) {
+      // (A connection that cannot take the session's variables, yet is alive, leaves the
+      // transaction in a state nobody can tell.)
+      mustClose_ = true;
+    }
     source_.discard(std::move(held.conn));
     co_return s;
+  }
+  // The detector learns of the transaction's connections as they join.
+  if (locks_ && transactional() && !locks_->knows(conn.threadId())) {
+    locks_->joined(*target.dataSource, conn.threadId());
   }
   co_return std::move(held);
 }
@@ -194,7 +236,12 @@ void ShardSession::finish(const Target& target, HeldConnection held, bool sticky
   Key key = participantKey(target);
   bool branch = transaction_.isBranch(key);
   if (conn.broken() || !conn.idleClean()) {
-    if (conn.broken() && (held.pinned || held.sticky || branch)) mustClose_ = true;
+    if (conn.broken() && held.sticky) {
+      mustClose_ = true;
+    } else if (conn.broken() && (held.pinned || branch || transactional())) {
+      // The server rolled back the transaction's work there; settle() rolls back the rest.
+      lost_ = "lost the connection to data source " + target.dataSource->name;
+    }
     lastConnection_ = nullptr;
     source_.release(std::move(held.conn));
     return;
@@ -293,15 +340,28 @@ awaitable<Status> ShardSession::endTransaction(bool commit) {
     keys.push_back(key);
     local.push_back(held.conn.get());
   }
+  // A participant whose server closed its connection while it was idle (killed, restarted) has
+  // lost its part of the transaction: nothing commits (a LOCAL COMMIT that met it only on its
+  // turn would have committed the participants before it).
+  std::optional<std::string> lost;
+  std::vector<bool> dead(keys.size(), false);
+  for (size_t i = 0; i < keys.size(); ++i) {
+    auto it = held_.find(keys[i]);
+    if (it == held_.end() || !it->second.conn || it->second.conn->looksAlive()) continue;
+    dead[i] = true;
+    if (!lost) lost = it->second.conn->dataSource();
+  }
+  const bool lostBefore = lost.has_value();
   bool xa = transaction_.xa();
   txn::Transaction::EndResult result =
-      co_await transaction_.end(commit, std::move(branches), std::move(local));
+      co_await transaction_.end(commit && !lostBefore, std::move(branches), std::move(local));
   // Participants that hold nothing else go back to their pools.
   for (size_t i = 0; i < keys.size(); ++i) {
     auto it = held_.find(keys[i]);
     if (it == held_.end() || !it->second.conn) continue;
     HeldConnection& held = it->second;
-    if (result.discard[i] || held.conn->broken()) {
+    if (held.conn->broken() && !lost) lost = held.conn->dataSource();
+    if (result.discard[i] || held.conn->broken() || dead[i]) {
       // (An XA branch's connection carried the state a sticky one held: it is gone with it.)
       if (xa && held.sticky) mustClose_ = true;
       source_.discard(std::move(held.conn));
@@ -312,6 +372,22 @@ awaitable<Status> ShardSession::endTransaction(bool commit) {
     source_.release(std::move(held.conn));
     held_.erase(it);
   }
+  if (locks_) locks_->ended();
+  // Its server rolled back what a lost connection did: a ROLLBACK is done all the same.
+  if (lost && !commit) co_return Status::ok();
+  if (lost && (lostBefore || !result.status)) {
+    // One clear answer rather than the library's error of one connection: what became of the
+    // transaction. (A logged XA decision is no failure: recovery commits what is left.)
+    std::string outcome = result.committed == 0
+                              ? "the transaction was rolled back"
+                              : "the transaction was committed on " +
+                                    std::to_string(result.committed) +
+                                    " data source(s) before it and rolled back on the others";
+    abort_ = Status(kConnectionKilled, "70100",
+                    "Connection was killed: the connection to data source " + *lost +
+                        " was lost during COMMIT; " + outcome);
+    co_return *abort_;
+  }
   co_return result.status;
 }
 
@@ -321,6 +397,7 @@ awaitable<Status> ShardSession::savepoint(txn::SavepointOp op, const std::string
 
 void ShardSession::running(const Target& target, const ShardConnection& conn) {
   running_.push_back(Running{target, conn.threadId()});
+  if (locks_) locks_->statementStarted();
 }
 
 void ShardSession::killRunning() {
@@ -332,7 +409,43 @@ void ShardSession::reset(std::map<std::string, std::string> initial) {
   for (auto& [key, held] : held_) source_.discard(std::move(held.conn));
   held_.clear();
   transaction_.reset();
+  if (locks_) locks_->ended();
+  lost_.reset();
+  abort_.reset();
   variables.reset(std::move(initial));
+}
+
+Status ShardSession::clientError(const Status& s) {
+  if (abort_) return *abort_;  // one error per statement
+  if (locks_ && locks_->victim() && transactional()) {
+    abort_ = deadlockFound();
+  } else if (lost_) {
+    abort_ = participantLost(*lost_);
+  } else if (connectionLoss(s.code()) && transactional()) {
+    // (Said before the connection is finished with, which would tell the same.)
+    lost_ = s.message();
+    abort_ = participantLost(s.message());
+  } else {
+    return s;
+  }
+  return *abort_;
+}
+
+awaitable<void> ShardSession::settle() {
+  if (!lost_ && !abort_) co_return;
+  if (lost_ && !abort_) {
+    // Lost after the statement's answer went out: the rollback is still due.
+    spdlog::warn("session {}: {}; rolling back", connectionId_, *lost_);
+  }
+  if (transactional() || !held_.empty()) {
+    if (Status s = co_await endTransaction(false); !s) {
+      spdlog::warn("session {}: rolling back after a lost participant or a deadlock: {}",
+                   connectionId_, s.message());
+    }
+  }
+  if (locks_) locks_->ended();
+  lost_.reset();
+  abort_.reset();
 }
 
 }  // namespace shardproxy::executor

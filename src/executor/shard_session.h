@@ -22,6 +22,7 @@
 #include "common/memory_budget.h"
 #include "common/status.h"
 #include "config/topology.h"
+#include "executor/deadlock_detector.h"
 #include "executor/session_variables.h"
 #include "executor/shard_connection.h"
 #include "executor/statement_facts.h"
@@ -47,6 +48,7 @@ struct Services {
   // What every statement holds, within proxy-memory-limit (the one mutable part: atomic); null:
   // not counted.
   std::unique_ptr<ProcessMemory> memory;
+  std::unique_ptr<DeadlockDetector> deadlocks;    // null: no detection across servers
 };
 
 // A connection the session uses for one statement or keeps between statements.
@@ -140,7 +142,10 @@ class ShardSession {
     uint64_t threadId = 0;
   };
   void running(const Target& target, const ShardConnection& conn);
-  void notRunning() { running_.clear(); }
+  void notRunning() {
+    running_.clear();
+    if (locks_) locks_->statementEnded();
+  }
   // Stops the statement running now on every backend it runs on; the rest of the statement
   // gets no more connections (ER_QUERY_INTERRUPTED), and the connections it used are closed
   // rather than pooled, where a late KILL could reach another statement. Until the next
@@ -152,12 +157,25 @@ class ShardSession {
   // The next OK relayed from a backend carries this insert id (keys the proxy generated).
   std::optional<uint64_t> insertIdOverride;
 
-  // A connection that carried the session's transaction or state is gone: as with a server that
-  // went away, the client loses its connection rather than go on without that state.
+  // A connection that carried session state the proxy cannot replay (user variables, temporary
+  // tables, locks: HeldConnection::sticky) is gone: as with a server that went away, the client
+  // loses its connection rather than go on without that state. (A lost transaction alone is
+  // rolled back and reported: clientError().)
   bool mustClose() const { return mustClose_; }
   // COMMIT ... RELEASE, KILL of the session's own connection: the session ends after this
   // statement.
   void requestClose() { mustClose_ = true; }
+
+  // ---- a transaction that cannot go on ----
+  // The error the client gets in place of `s`: when the statement's transaction lost a
+  // participant (its backend connection died: server down or restarted, connection killed) or
+  // was chosen as the victim of a deadlock across servers, the transaction is rolled back on
+  // every participant (settle()) and the client gets one error saying so, 1927 or 1213, and
+  // keeps its session.
+  Status clientError(const Status& s);
+  // After each command: rolls back the transaction clientError() gave up, or one that lost a
+  // participant.
+  awaitable<void> settle();
 
   // COM_RESET_CONNECTION: every held connection closed, the transaction forgotten, variables back
   // to `initial`.
@@ -184,6 +202,11 @@ class ShardSession {
   bool interrupted_ = false;
   txn::Transaction transaction_;
   bool mustClose_ = false;
+  // What connection the transaction lost (settle() rolls it back), and the error the client got
+  // for the statement.
+  std::optional<std::string> lost_;
+  std::optional<Status> abort_;
+  std::shared_ptr<SessionLocks> locks_;  // null: no deadlock detection
 };
 
 }  // namespace shardproxy::executor

@@ -131,6 +131,8 @@ Server::Server(std::shared_ptr<const config::Topology> topology, router::RuleSet
   auto coordinator = txn::Coordinator::open(context_.options.dataDir);
   if (!coordinator) throw std::runtime_error(coordinator.status().message());
   services.coordinator = std::move(coordinator.value());
+  services.deadlocks = std::make_unique<executor::DeadlockDetector>(
+      std::chrono::milliseconds(services.topology->props.proxyDeadlockDetectionMilliseconds));
   // After the coordinator, which holds the data directory's lock: the generated certificate
   // lives there too.
   if (services.topology->props.proxyFrontendSslEnabled) {

@@ -98,6 +98,8 @@ awaitable<void> Session::run() {
       break;
     }
     bool keepGoing = co_await dispatch(*packet);
+    // A transaction that lost a participant or a deadlock is rolled back before the answer.
+    co_await shard_.settle();
     Status flushed = co_await io_.flush();
     if (!keepGoing || !flushed) break;
   }
@@ -451,7 +453,7 @@ void Session::ok(const protocol::OkPacket& ok) {
 void Session::error(const Status& status) {
   failed_ = true;
   if (capture_) capture_->failed = true;
-  const Status s = limitErrorFor(status);
+  const Status s = limitErrorFor(shard_.clientError(status));
   protocol::encodeErr(io_.begin(), protocol::ErrPacket{s.code(), s.sqlState(), s.message()});
   io_.end();
 }

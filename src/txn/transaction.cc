@@ -79,8 +79,7 @@ bool Transaction::joinsXa(const std::string& participant) const {
 
 bool Transaction::joinsLocal(bool nativeOpen) const { return !xa_ && begin_ && !nativeOpen; }
 
-bool Transaction::joins(const std::string& participant, bool nativeOpen,
-                        bool implicitStart) const {
+bool Transaction::joins(const std::string& participant, bool nativeOpen, bool implicitStart) const {
   return implicitStart || joinsXa(participant) || joinsLocal(nativeOpen);
 }
 
@@ -99,8 +98,8 @@ std::string Transaction::uniqueBqual(const std::string& dataSource) const {
   }
 }
 
-awaitable<Status> Transaction::join(Participant& p, const std::string& participant,
-                                    bool nativeOpen, bool implicitStart) {
+awaitable<Status> Transaction::join(Participant& p, const std::string& participant, bool nativeOpen,
+                                    bool implicitStart) {
   bool joinsXa = this->joinsXa(participant);
   bool joinsLocal = this->joinsLocal(nativeOpen);
   if (!joinsXa && !joinsLocal && !implicitStart) co_return Status::ok();
@@ -133,10 +132,13 @@ awaitable<Transaction::EndResult> Transaction::end(bool commit, std::vector<Part
     result.status = co_await endXa(commit, std::move(branches), result.discard);
   }
   begin_.reset();
-  const char* statement = commit ? "COMMIT" : "ROLLBACK";
+  // (Under XA these are connections that never started a branch: they follow its outcome.)
+  bool committing = commit && result.status;
   for (Participant* p : local) {
-    Status st = co_await p->execute(statement);
+    Status st = co_await p->execute(committing ? "COMMIT" : "ROLLBACK");
+    if (st && committing) ++result.committed;
     if (!st && result.status) result.status = st;
+    if (!st) committing = false;
   }
   co_return result;
 }
@@ -169,8 +171,7 @@ awaitable<Status> Transaction::endXa(bool commit, std::vector<Participant*> bran
   // A branch whose connection is gone was rolled back by its server: the rest cannot commit.
   bool lost = participants.size() < xa.branches.size();
   if (lost && commit) {
-    status = Status(kXaRbRollback, "XA100",
-                    "XA_RBROLLBACK: Transaction branch was rolled back");
+    status = Status(kXaRbRollback, "XA100", "XA_RBROLLBACK: Transaction branch was rolled back");
   }
   if (!participants.empty()) {
     Status ended = firstError(co_await onAll("XA END", ""));

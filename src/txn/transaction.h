@@ -94,11 +94,16 @@ class Transaction {
     // Per participant: its connection must be closed (a branch that could not be rolled back or
     // committed by statement is, by closing its connection; recovery finishes a committed one).
     std::vector<bool> discard;
+    // COMMIT: how many connections of their own (`local`) committed before one failed (the rest
+    // are rolled back).
+    size_t committed = 0;
   };
   // COMMIT (`commit`) or ROLLBACK. `branches`: the XA branches' connections in branches() order
   // (null where a connection is gone, and with it its branch); `local`: connections in a
   // transaction of their own (every participant of a LOCAL transaction; under XA one that never
-  // started a branch), each sent COMMIT / ROLLBACK in turn, after the branches. `discard` is in
+  // started a branch), each sent COMMIT / ROLLBACK in turn, after the branches; once a COMMIT
+  // fails (a lost connection: its server rolled it back) the rest are rolled back, so that the
+  // transaction is all or nothing when the first fails. `discard` is in
   // the order of `branches` then `local`. The transaction is closed afterwards, whatever
   // happened.
   awaitable<EndResult> end(bool commit, std::vector<Participant*> branches,

@@ -106,18 +106,31 @@ TEST_F(TransactionTest, LocalParticipantsBeginWithTheClientsStatementWhenTheyJoi
   EXPECT_EQ(other.sent, std::vector<std::string>{"START TRANSACTION WITH CONSISTENT SNAPSHOT"});
 }
 
-TEST_F(TransactionTest, LocalCommitGoesToEveryParticipantAndReportsTheFirstFailure) {
+TEST_F(TransactionTest, LocalCommitRollsBackTheRestAfterAFailure) {
   Transaction t(&coordinator, TransactionType::Local);
   t.begin("BEGIN", false);
   a.failures["COMMIT"] = kBroken();
   auto r = end(t, true, {&a, &b});
   EXPECT_EQ(r.status.code(), 2013);
+  EXPECT_EQ(r.committed, 0u);
   EXPECT_EQ(a.sent, std::vector<std::string>{"COMMIT"});
-  EXPECT_EQ(b.sent, std::vector<std::string>{"COMMIT"});  // still told, though a failed
+  // The first failed (its server rolled it back): the rest follow it, nothing commits.
+  EXPECT_EQ(b.sent, std::vector<std::string>{"ROLLBACK"});
   EXPECT_FALSE(t.open());
   auto rollback = end(t, false, {&b});
   EXPECT_TRUE(rollback.status);
   EXPECT_EQ(b.sent.back(), "ROLLBACK");
+}
+
+TEST_F(TransactionTest, LocalCommitCountsWhatCommittedBeforeAFailure) {
+  Transaction t(&coordinator, TransactionType::Local);
+  t.begin("BEGIN", false);
+  b.failures["COMMIT"] = kBroken();
+  auto r = end(t, true, {&a, &b});
+  EXPECT_EQ(r.status.code(), 2013);
+  EXPECT_EQ(r.committed, 1u);
+  EXPECT_EQ(a.sent, std::vector<std::string>{"COMMIT"});
+  EXPECT_EQ(b.sent, std::vector<std::string>{"COMMIT"});
 }
 
 TEST_F(TransactionTest, SavepointsReachParticipantsThatJoinLater) {
@@ -379,8 +392,8 @@ TEST_F(XaCommitTest, ABranchWhoseConnectionIsGoneRollsTheOthersBack) {
   auto r = run(io, t.end(true, {nullptr, &b}, {}));
   EXPECT_EQ(r.status.code(), 1402);
   EXPECT_EQ(r.status.sqlState(), "XA100");
-  EXPECT_EQ(b.sent, (std::vector<std::string>{"XA START " + xb, "XA END " + xb,
-                                              "XA ROLLBACK " + xb}));
+  EXPECT_EQ(b.sent,
+            (std::vector<std::string>{"XA START " + xb, "XA END " + xb, "XA ROLLBACK " + xb}));
   EXPECT_TRUE(log.decisions.empty());
   EXPECT_FALSE(t.open());
 }
