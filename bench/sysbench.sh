@@ -64,6 +64,10 @@
 #   BENCH_TLS      1 selects the TLS mode, like --tls
 #   BENCH_TLS_ROUNDS  plain/TLS pairs of runs in the TLS mode (2)
 #   BENCH_BUILD    0 uses build/shardproxy as it is instead of building it first (1)
+#   BENCH_TESTS    the workloads, space-separated, instead of the mode's (e.g. oltp_read_write)
+#   BENCH_XA_TESTS the sharded mode's XA workloads, space-separated ("" skips the XA run)
+#   BENCH_PROXY_PROPS  more props for the proxy's global.yaml, "key: value" separated by ";"
+#                  (e.g. "proxy-deadlock-detection-milliseconds: 0")
 # Logs and sysbench output stay in .work/bench (.work/bench-sharded). Exits non-zero if any target
 # or workload failed.
 set -euo pipefail
@@ -124,6 +128,8 @@ else
   WORK="$REPO_ROOT/.work/bench"
   SB_EXTRA=""
 fi
+if [ -n "${BENCH_TESTS:-}" ]; then read -r -a TESTS <<<"$BENCH_TESTS"; fi
+if [ -n "${BENCH_XA_TESTS+set}" ]; then read -r -a XA_TESTS <<<"$BENCH_XA_TESTS"; fi
 CLUSTER_DIR="$WORK/cluster"
 RESULTS="$WORK/results"
 PROXY_BIN="$REPO_ROOT/build/shardproxy"
@@ -237,7 +243,7 @@ first_error() {
   echo "${line:0:200}"
 }
 
-declare -A QPS TPS ERR
+declare -A QPS TPS ERR MAXLAT
 failed=0
 
 # sysbench runs in SB_DIR with SB_TLS added to its options (the TLS mode's client side).
@@ -263,6 +269,8 @@ run_target() {
     qps="$(parse_qps "$out")"
     tps="$(parse_rate transactions "$out")"
     if [ "$status" -eq 0 ] && [ -n "$qps" ]; then
+      # sysbench's latency summary: the slowest event (transaction) of the run, in ms.
+      MAXLAT[$target,$test]="$(awk '$1 == "max:" { print $2; exit }' "$out")"
       QPS[$target,$test]="$qps"
       TPS[$target,$test]="${tps:--}"
     else
@@ -323,6 +331,11 @@ props:
   proxy-default-port: $2
   sql-show: false
 EOF
+  local prop extra_props
+  IFS=';' read -r -a extra_props <<<"${BENCH_PROXY_PROPS:-}"
+  for prop in "${extra_props[@]}"; do
+    [ -z "${prop// /}" ] || echo "  ${prop# }" >>"$1/global.yaml"
+  done
 }
 
 # One data source entry of a database-*.yaml.
@@ -520,29 +533,32 @@ EOF
     stop_pid "$proxy_pid"
     proxy_pid=""
     # The write workloads again with XA transactions.
-    write_global_yaml "$WORK/proxy-conf" "$proxy_port" XA
-    all_tests=("${TESTS[@]}")
-    TESTS=("${XA_TESTS[@]}")
-    if start_proxy "SELECT 1"; then
-      run_target shardproxy-xa "$proxy_port"
-    else
-      mark_failed shardproxy-xa "shardproxy (XA) did not start (see $WORK/shardproxy.log)"
+    if [ "${#XA_TESTS[@]}" -gt 0 ]; then
+      write_global_yaml "$WORK/proxy-conf" "$proxy_port" XA
+      all_tests=("${TESTS[@]}")
+      TESTS=("${XA_TESTS[@]}")
+      if start_proxy "SELECT 1"; then
+        run_target shardproxy-xa "$proxy_port"
+      else
+        mark_failed shardproxy-xa "shardproxy (XA) did not start (see $WORK/shardproxy.log)"
+      fi
+      TESTS=("${all_tests[@]}")
+      stop_pid "$proxy_pid"
+      proxy_pid=""
     fi
-    TESTS=("${all_tests[@]}")
-    stop_pid "$proxy_pid"
-    proxy_pid=""
   fi
 
   echo
   describe_run
   echo "sharded: shardproxy in front of 2 MariaDB servers, tables sharded by id % 2; data $data_note"
   echo "direct:  1 MariaDB server holding all rows"
-  printf '%-18s %-16s %12s %12s\n' "workload" "target" "QPS" "TPS"
+  printf '%-18s %-16s %12s %12s %14s\n' "workload" "target" "QPS" "TPS" "max lat. ms"
   row() {  # TEST TARGET LABEL
     if [ "${QPS[$2,$1]:-fail}" = fail ]; then
       printf '%-18s %-16s failed: %s\n' "$1" "$3" "${ERR[$2,$1]:-not run}"
     else
-      printf '%-18s %-16s %12s %12s\n' "$1" "$3" "${QPS[$2,$1]}" "${TPS[$2,$1]}"
+      printf '%-18s %-16s %12s %12s %14s\n' "$1" "$3" "${QPS[$2,$1]}" "${TPS[$2,$1]}" \
+        "${MAXLAT[$2,$1]:--}"
     fi
   }
   for test in "${TESTS[@]}"; do
