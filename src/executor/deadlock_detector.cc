@@ -225,7 +225,10 @@ void DeadlockDetector::scan() {
     snaps.push_back(std::move(snap));
     owners.push_back(s.get());
   }
-  if (!waiting) return;
+  if (!waiting) {
+    suspects_.clear();
+    return;
+  }
   // Every member of a cycle has a statement running, so it is among `snaps`, and it waits on a
   // server where it has a connection.
   // (server, thread) -> its participant, and which snap it is of
@@ -258,15 +261,22 @@ void DeadlockDetector::scan() {
                                     snaps[h->second.first].sessionId, index, waiter, holder});
     }
   }
-  if (edges.empty()) return;
+  if (edges.empty()) {
+    suspects_.clear();
+    return;
+  }
   std::map<uint64_t, int64_t> startedAt;
   std::map<uint64_t, size_t> snapOf;
   for (size_t i = 0; i < snaps.size(); ++i) {
     startedAt[snaps[i].sessionId] = snaps[i].transactionStartedNs;
     snapOf[snaps[i].sessionId] = i;
   }
+  std::set<std::pair<uint64_t, uint64_t>> found;
   for (uint64_t victim : txn::deadlockVictims(edges, startedAt)) {
     size_t i = snapOf.at(victim);
+    std::pair<uint64_t, uint64_t> suspect{victim, snaps[i].statement};
+    found.insert(suspect);
+    if (!suspects_.count(suspect)) continue;  // seen once: confirmed by the next scan
     // Marked before its statement is stopped, so that the session reads the stop as the
     // deadlock's; a statement that ended meanwhile is left alone.
     if (!owners[i]->markVictim(snaps[i].statement)) continue;
@@ -278,6 +288,7 @@ void DeadlockDetector::scan() {
       if (w != byThread.end()) kill(server(*w->second.second), e.waiterThread);
     }
   }
+  suspects_ = std::move(found);
 }
 
 }  // namespace shardproxy::executor

@@ -53,6 +53,8 @@ class SessionLocks {
   bool victim() const {
     return victim_.load(std::memory_order_acquire) == statement_.load(std::memory_order_relaxed);
   }
+  // The victim's transaction is rolled back: later errors are their own.
+  void forgetVictim() { victim_.store(UINT64_MAX, std::memory_order_release); }
 
   // ---- the detector's side ----
   struct Participant {
@@ -123,8 +125,11 @@ class DeadlockDetector {
   bool stop_ = false;
   std::map<const SessionLocks*, std::weak_ptr<SessionLocks>> sessions_;
   std::atomic<uint64_t> victims_{0};
-  // The detector thread's own: a connection per server.
+  // The detector thread's own: a connection per server and account, and the victims the last
+  // scan found, (session, statement): one is rolled back only when two scans in a row find it,
+  // since the servers' lock waits are read one after the other, not at one instant.
   std::map<std::string, std::unique_ptr<Server>> servers_;
+  std::set<std::pair<uint64_t, uint64_t>> suspects_;
   std::thread thread_;
 };
 

@@ -443,7 +443,10 @@ awaitable<void> ShardSession::settle() {
                    connectionId_, s.message());
     }
   }
-  if (locks_) locks_->ended();
+  if (locks_) {
+    locks_->ended();
+    locks_->forgetVictim();
+  }
   lost_.reset();
   abort_.reset();
 }

@@ -31,6 +31,7 @@ struct Response {
   Status error = Status::ok();
   // Rows sent before the connection breaks (a backend killed mid-stream); -1: never.
   int breakAfter = -1;
+  bool breaks = false;  // `error` is the connection's loss (the library's 2013)
 };
 
 class FakeShards;
@@ -188,6 +189,7 @@ awaitable<Status> FakeConnection::execute(std::string sql) {
 awaitable<Status> FakeConnection::query(std::string_view sql) {
   current_ = shards_.answer(dataSource_, std::string(sql));
   next_ = 0;
+  if (current_.breaks) broken_ = true;
   if (!current_.error) {
     Status e = current_.error;
     current_ = Response{};
@@ -220,7 +222,12 @@ class RecordingSink : public ResultSink {
   void ok(const protocol::OkPacket& ok) override {
     lines.push_back("ok " + std::to_string(ok.affectedRows));
   }
-  void error(const Status& s) override { lines.push_back("error " + std::to_string(s.code())); }
+  void error(const Status& given) override {
+    // (The front end asks the session what the client gets.)
+    Status s = session ? session->clientError(given) : given;
+    lines.push_back("error " + std::to_string(s.code()));
+    messages.push_back(s.message());
+  }
   // Every row is flushed at once, so a client that goes away is noticed at the next row.
   bool rowWritten() override {
     ++rowsDone;
@@ -236,7 +243,9 @@ class RecordingSink : public ResultSink {
     return stopAfter >= 0 && rowsDone >= stopAfter ? Status(1038, "HY001", "Out of merge memory")
                                                    : Status::ok();
   }
+  ShardSession* session = nullptr;
   std::vector<std::string> lines;
+  std::vector<std::string> messages;
   std::string row;
   int rowsDone = 0;
   int clientGoneAfter = -1;
@@ -557,6 +566,48 @@ TEST_F(EngineTest, LocalTransactionJoinsEachShardAsItIsTouched) {
   EXPECT_EQ(sent("ds_1").back(), "COMMIT");
   EXPECT_FALSE(session_->statusFlags() & pstatus::kInTrans);
   EXPECT_EQ(shards_.released, 2);
+}
+
+TEST_F(EngineTest, ALostParticipantRollsTheTransactionBackAndTheSessionGoesOn) {
+  sink_.session = session_.get();
+  run("BEGIN");
+  run("INSERT INTO t_order (user_id, id) VALUES (1, 10)");
+  run("INSERT INTO t_order (user_id, id) VALUES (2, 20)");
+  Response lost;
+  lost.error = Status(2013, "HY000", "data source ds_1: Lost connection to server during query");
+  lost.breaks = true;
+  script("ds_1", "INSERT INTO t_order (user_id, id) VALUES (3, 30)", lost);
+  run("INSERT INTO t_order (user_id, id) VALUES (3, 30)");
+  runToEnd(session_->settle());
+  // One error saying what happened to the transaction; the other participant rolled back.
+  EXPECT_EQ(sink_.lines.back(), "error 1927");
+  EXPECT_EQ(sink_.messages.back(),
+            "Connection was killed: data source ds_1: Lost connection to server during query; the "
+            "transaction was rolled back");
+  EXPECT_EQ(sent("ds_0").back(), "ROLLBACK");
+  EXPECT_FALSE(session_->mustClose());
+  EXPECT_FALSE(session_->statusFlags() & pstatus::kInTrans);
+  // The next transaction runs, on a new connection to the data source that was lost.
+  shards_.script.clear();
+  int acquired = shards_.acquired;
+  run("BEGIN");
+  run("INSERT INTO t_order (user_id, id) VALUES (3, 30)");
+  run("COMMIT");
+  EXPECT_EQ(sink_.lines.back(), "ok 0");
+  EXPECT_EQ(shards_.acquired, acquired + 1);
+  EXPECT_EQ(sent("ds_1").back(), "COMMIT");
+}
+
+TEST_F(EngineTest, AConnectionLostOutsideATransactionIsTheStatementsError) {
+  sink_.session = session_.get();
+  Response lost;
+  lost.error = Status(2013, "HY000", "Lost connection to server during query");
+  lost.breaks = true;
+  script("ds_1", "INSERT INTO t_order (user_id, id) VALUES (1, 10)", lost);
+  run("INSERT INTO t_order (user_id, id) VALUES (1, 10)");
+  runToEnd(session_->settle());
+  EXPECT_EQ(sink_.lines.back(), "error 2013");
+  EXPECT_FALSE(session_->mustClose());
 }
 
 TEST_F(EngineTest, XaTransactionCommitsInTwoPhasesOverTwoShards) {

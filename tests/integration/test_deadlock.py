@@ -263,6 +263,36 @@ class DeadlockTest(h.TestCase):
             cycle.close()
             proxy.close()
 
+    def test_without_process_privilege(self):
+        # Accounts without PROCESS cannot read the lock waits: detection is off for their
+        # servers (said once in the log) and the cycle lasts until the lock wait timeout.
+        def privilege(verb):
+            for port, actual in self.actual.values():
+                user, _ = h.backend_account(actual)
+                h.direct_exec(port, None, "%s PROCESS ON *.* %s '%s'@'%s'"
+                              % (verb, "FROM" if verb == "REVOKE" else "TO", user, h.BACKEND_HOST))
+
+        privilege("REVOKE")
+        proxy = self.make_proxy(200, name="deadlock-noprocess")
+        global LOCK_WAIT
+        saved, LOCK_WAIT = LOCK_WAIT, 3
+        cycle = Cycle(self, proxy)
+        try:
+            _, out = cycle.run([0, 1])
+            codes = sorted(e.args[0] for e, _ in out if e)
+            print("  without PROCESS: %r" % [(e.args[0] if e else "ok", round(s, 2)) for e, s in out])
+            self.assertIn(1205, codes)
+            self.assertNotIn(1213, codes)
+            warnings = proxy.log().count("lacks the PROCESS privilege")
+            print("  log warnings: %d" % warnings)
+            self.assertGreaterEqual(warnings, 1)
+            self.assertLessEqual(warnings, 3)  # once per account, not once per scan
+        finally:
+            LOCK_WAIT = saved
+            cycle.close()
+            proxy.close()
+            privilege("GRANT")
+
 
 class LostParticipantTest(h.TestCase):
     @classmethod
