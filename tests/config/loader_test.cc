@@ -1413,5 +1413,15 @@ TEST(LoaderError, LegacyRulesMustBeTagged) {
   EXPECT_EQ(dir.error(), server + ":2: rules[0]: expected a tagged rule such as !AUTHORITY");
 }
 
+TEST(Loader, DeadlockDetectionProp) {
+  ConfigDir dir;
+  dir.write("global.yaml", "props:\n  sql-show: false\n");
+  EXPECT_EQ(dir.load()->props.proxyDeadlockDetectionMilliseconds, 500);
+  dir.write("global.yaml", "props:\n  proxy-deadlock-detection-milliseconds: 0\n");
+  auto t = dir.load();
+  EXPECT_EQ(t->props.proxyDeadlockDetectionMilliseconds, 0);
+  EXPECT_THAT(describe(*t), HasSubstr("proxy-deadlock-detection-milliseconds: 0 (off)"));
+}
+
 }  // namespace
 }  // namespace shardproxy::config
