@@ -79,7 +79,8 @@ bool Transaction::joinsXa(const std::string& participant) const {
 
 bool Transaction::joinsLocal(bool nativeOpen) const { return !xa_ && begin_ && !nativeOpen; }
 
-bool Transaction::joins(const std::string& participant, bool nativeOpen, bool implicitStart) const {
+bool Transaction::joins(const std::string& participant, bool nativeOpen,
+                        bool implicitStart) const {
   return implicitStart || joinsXa(participant) || joinsLocal(nativeOpen);
 }
 
@@ -98,8 +99,8 @@ std::string Transaction::uniqueBqual(const std::string& dataSource) const {
   }
 }
 
-awaitable<Status> Transaction::join(Participant& p, const std::string& participant, bool nativeOpen,
-                                    bool implicitStart) {
+awaitable<Status> Transaction::join(Participant& p, const std::string& participant,
+                                    bool nativeOpen, bool implicitStart) {
   bool joinsXa = this->joinsXa(participant);
   bool joinsLocal = this->joinsLocal(nativeOpen);
   if (!joinsXa && !joinsLocal && !implicitStart) co_return Status::ok();
@@ -171,7 +172,8 @@ awaitable<Status> Transaction::endXa(bool commit, std::vector<Participant*> bran
   // A branch whose connection is gone was rolled back by its server: the rest cannot commit.
   bool lost = participants.size() < xa.branches.size();
   if (lost && commit) {
-    status = Status(kXaRbRollback, "XA100", "XA_RBROLLBACK: Transaction branch was rolled back");
+    status = Status(kXaRbRollback, "XA100",
+                    "XA_RBROLLBACK: Transaction branch was rolled back");
   }
   if (!participants.empty()) {
     Status ended = firstError(co_await onAll("XA END", ""));

@@ -120,8 +120,8 @@ class FakeConnection : public ShardConnection {
         sql.find("autocommit = ON") != std::string::npos) {
       autocommit_ = true;
     }
-    if (sql == "BEGIN" || sql.rfind("START TRANSACTION", 0) == 0 || sql.rfind("XA START", 0) == 0 ||
-        (!autocommit_ && sql.rfind("SET ", 0) != 0)) {
+    if (sql == "BEGIN" || sql.rfind("START TRANSACTION", 0) == 0 ||
+        sql.rfind("XA START", 0) == 0 || (!autocommit_ && sql.rfind("SET ", 0) != 0)) {
       inTransaction_ = true;
     }
     if (sql == "COMMIT" || sql == "ROLLBACK" || sql.rfind("XA COMMIT", 0) == 0 ||
@@ -689,9 +689,8 @@ TEST_F(EngineTest, IdenticalDataSourcesOfTwoDatabasesAreOneParticipant) {
   // The write is seen: the same connection, in the same transaction.
   EXPECT_EQ(shards_.acquired, 1);
   EXPECT_TRUE(sent("copy_ds").empty());
-  EXPECT_EQ(sent("shop_ds"),
-            (std::vector<std::string>{"BEGIN", "INSERT INTO t_product (id) VALUES (1)",
-                                      "SELECT id FROM t_product"}));
+  EXPECT_EQ(sent("shop_ds"), (std::vector<std::string>{"BEGIN", "INSERT INTO t_product (id) VALUES (1)",
+                                                        "SELECT id FROM t_product"}));
   EXPECT_TRUE(session_->holds("shop_copy", "copy_ds"));
   EXPECT_EQ(session_->heldDataSource("shop_copy"), "copy_ds");
   run("COMMIT");

@@ -392,8 +392,8 @@ TEST_F(XaCommitTest, ABranchWhoseConnectionIsGoneRollsTheOthersBack) {
   auto r = run(io, t.end(true, {nullptr, &b}, {}));
   EXPECT_EQ(r.status.code(), 1402);
   EXPECT_EQ(r.status.sqlState(), "XA100");
-  EXPECT_EQ(b.sent,
-            (std::vector<std::string>{"XA START " + xb, "XA END " + xb, "XA ROLLBACK " + xb}));
+  EXPECT_EQ(b.sent, (std::vector<std::string>{"XA START " + xb, "XA END " + xb,
+                                              "XA ROLLBACK " + xb}));
   EXPECT_TRUE(log.decisions.empty());
   EXPECT_FALSE(t.open());
 }
