@@ -7,32 +7,11 @@ std::u32string decodeCodePoints(std::string_view sql, std::vector<uint32_t>& byt
   out.reserve(sql.size());
   bool ascii = true;
   size_t i = 0;
-  const auto byte = [&](size_t k) { return static_cast<unsigned char>(sql[k]); };
   while (i < sql.size()) {
-    unsigned char c = byte(i);
-    char32_t cp = c;
     size_t len = 1;
-    if (c >= 0x80) {
+    const char32_t cp = codePointAt(sql, i, len);
+    if (cp >= 0x80 && ascii) {
       ascii = false;
-      size_t need = c >= 0xF0 && c <= 0xF4 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 && c < 0xE0 ? 2 : 0;
-      if (need != 0 && i + need <= sql.size()) {
-        char32_t v = c & (need == 2 ? 0x1F : need == 3 ? 0x0F : 0x07);
-        bool ok = true;
-        for (size_t k = 1; k < need; ++k) {
-          if ((byte(i + k) & 0xC0) != 0x80) {
-            ok = false;
-            break;
-          }
-          v = (v << 6) | (byte(i + k) & 0x3F);
-        }
-        bool overlong = (need == 3 && v < 0x800) || (need == 4 && v < 0x10000);
-        if (ok && !overlong && v <= 0x10FFFF && !(v >= 0xD800 && v <= 0xDFFF)) {
-          cp = v;
-          len = need;
-        }
-      }
-    }
-    if (!ascii && byteOffset.empty()) {
       // First non-ASCII code point: every earlier code point was one byte.
       byteOffset.reserve(sql.size() + 1);
       for (size_t k = 0; k < out.size(); ++k) {
@@ -49,6 +28,33 @@ std::u32string decodeCodePoints(std::string_view sql, std::vector<uint32_t>& byt
     byteOffset.push_back(static_cast<uint32_t>(sql.size()));
   }
   return out;
+}
+
+void appendAsDecoded(std::string& out, std::string_view s) {
+  out.reserve(out.size() + s.size());
+  size_t i = 0;
+  while (i < s.size()) {
+    size_t len = 1;
+    const char32_t cp = codePointAt(s, i, len);
+    // Encoded afresh: what the decoder accepts is not always the canonical form (F5 80 80 is
+    // read as U+5000).
+    if (cp < 0x80) {
+      out.push_back(static_cast<char>(cp));
+    } else if (cp < 0x800) {
+      out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
+      out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+    } else if (cp < 0x10000) {
+      out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
+      out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+      out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+    } else {
+      out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
+      out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
+      out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+      out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+    }
+    i += len;
+  }
 }
 
 }  // namespace shardproxy::parser

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "parser/ast_visitor.h"
+#include "parser/code_points.h"
 #include "parser/literals.h"
 
 namespace shardproxy::parser {
@@ -11,18 +12,20 @@ namespace {
 
 using ast::Span;
 
-// The parser reads invalid UTF-8 bytes as Latin-1 characters; such literals are not bound (the
-// statement is parsed afresh) rather than repeat that conversion here.
-bool validUtf8(std::string_view s) {
+// Whether the parser gives `s` back as it is: canonical UTF-8, no byte read as a Latin-1
+// character (appendAsDecoded() would change nothing).
+bool readsAsIs(std::string_view s) {
   size_t i = 0;
   while (i < s.size()) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xe ? 3 : (c >> 3) == 0x1e ? 4 : 0;
-    if (n == 0 || i + n > s.size()) return false;
-    for (size_t k = 1; k < n; ++k) {
-      if ((static_cast<unsigned char>(s[i + k]) >> 6) != 0x2) return false;
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c < 0x80) {
+      ++i;
+      continue;
     }
-    i += n;
+    size_t len = 1;
+    codePointAt(s, i, len);
+    if (len == 1 || c >= 0xF5) return false;  // F5.. leads are read, but not as UTF-8 writes them
+    i += len;
   }
   return true;
 }
@@ -32,7 +35,15 @@ void setLiteral(ast::Expr& e, NormalizedLiteral::Kind kind, std::string_view tex
   e.value.clear();
   switch (kind) {
     case NormalizedLiteral::Kind::kString:
-      appendUnescaped(e.value, text, mode.noBackslashEscapes());
+      if (readsAsIs(text)) {
+        appendUnescaped(e.value, text, mode.noBackslashEscapes());
+      } else {
+        // The parser reads invalid UTF-8 bytes as Latin-1 characters: the builder's value is
+        // the text so read (binary data sent as _binary'...').
+        std::string decoded;
+        appendAsDecoded(decoded, text);
+        appendUnescaped(e.value, decoded, mode.noBackslashEscapes());
+      }
       return;
     case NormalizedLiteral::Kind::kNumber:
       e.value = text;
@@ -94,7 +105,60 @@ bool moveByTokens(ast::Statement& s, std::string_view oldSql, std::string_view n
   return ok;
 }
 
+// `sql` with each literal longer than `longBytes` that is a string or hex literal replaced by an
+// empty one of its kind; empty when there is none.
+std::string shortened(std::string_view sql, const Normalized& n, size_t longBytes) {
+  std::string out;
+  size_t pos = 0;
+  for (const NormalizedLiteral& l : n.literals) {
+    if (l.end - l.begin <= longBytes) continue;
+    const char first = sql[l.begin];
+    std::string_view placeholder;
+    if (l.kind == NormalizedLiteral::Kind::kString && (first == '\'' || first == '"')) {
+      placeholder = first == '"' ? "\"\"" : "''";
+    } else if (l.kind == NormalizedLiteral::Kind::kHexString) {
+      placeholder = first == '0' ? "0x00" : "X''";
+    } else {
+      continue;
+    }
+    if (out.empty()) out.reserve(std::min<size_t>(sql.size(), 4096));
+    out.append(sql.substr(pos, l.begin - pos));
+    out.append(placeholder);
+    pos = l.end;
+  }
+  if (pos == 0) return {};
+  out.append(sql.substr(pos));
+  return out;
+}
+
 }  // namespace
+
+std::optional<StatementCache::Template> StatementCache::shortTemplate(std::string_view sql,
+                                                                      LexMode mode,
+                                                                      const Normalized& n) {
+  std::string text = shortened(sql, n, kLongLiteralBytes);
+  if (text.empty()) return std::nullopt;
+  // The same tokens with the same literals, only shorter ones.
+  Normalized shortN;
+  if (!normalize(text, shortN, mode) || shortN.key != n.key ||
+      shortN.literals.size() != n.literals.size()) {
+    return std::nullopt;
+  }
+  auto parsed = ast::parseAst(text, mode);
+  if (!parsed) return std::nullopt;  // the caller parses the text itself for the exact error
+  return makeTemplate(mode, std::move(shortN.key), std::move(parsed.value()),
+                      std::move(shortN.literals));
+}
+
+Result<ast::Statement> StatementCache::parseUncached(std::string sql, LexMode mode) {
+  Normalized n;
+  if (normalize(sql, n, mode)) {
+    if (auto t = shortTemplate(sql, mode, n)) {
+      if (auto bound = bind(*t, sql, n, &sql)) return std::move(*bound);
+    }
+  }
+  return ast::parseAst(sql, mode);
+}
 
 StatementCache::Template StatementCache::makeTemplate(LexMode mode, std::string key,
                                                       ast::Statement statement,
@@ -103,19 +167,51 @@ StatementCache::Template StatementCache::makeTemplate(LexMode mode, std::string 
   t.mode = mode;
   t.key = std::move(key);
   t.bindings.resize(literals.size());
+  // The literal expressions by span, so that each literal finds its own by binary search: the
+  // first of the statement's expressions with that span, as a scan in order would find it. A
+  // literal with an introducer (_binary'..', N'..', DATE '..') spans the introducer too: it is
+  // found by its end, and is that literal's only when no other literal lies within it.
+  struct Candidate {
+    uint32_t begin;
+    uint32_t end;
+    ast::ExprId expr;
+    bool operator<(const Candidate& o) const {
+      return begin != o.begin ? begin < o.begin : end != o.end ? end < o.end : expr < o.expr;
+    }
+  };
+  std::vector<Candidate> plain;
+  std::vector<Candidate> introduced;  // begin and end swapped: ordered by end
+  for (size_t e = 0; e < statement.exprs.size(); ++e) {
+    const ast::Expr& x = statement.exprs[e];
+    if (x.kind != ast::ExprKind::Literal) continue;
+    if (x.charset.empty()) {
+      plain.push_back({x.span.begin, x.span.end, static_cast<ast::ExprId>(e)});
+    } else {
+      introduced.push_back({x.span.end, x.span.begin, static_cast<ast::ExprId>(e)});
+    }
+  }
+  std::sort(plain.begin(), plain.end());
+  std::sort(introduced.begin(), introduced.end());
   for (size_t i = 0; i < literals.size(); ++i) {
     const auto& l = literals[i];
-    for (size_t e = 0; e < statement.exprs.size(); ++e) {
-      const ast::Expr& x = statement.exprs[e];
-      if (x.kind == ast::ExprKind::Literal && x.span.begin == l.begin && x.span.end == l.end &&
-          x.charset.empty()) {
-        t.bindings[i].expr = static_cast<ast::ExprId>(e);
-        break;
+    const auto begin = static_cast<uint32_t>(l.begin);
+    const auto end = static_cast<uint32_t>(l.end);
+    auto it = std::lower_bound(plain.begin(), plain.end(), Candidate{begin, end, 0});
+    if (it != plain.end() && it->begin == begin && it->end == end) {
+      t.bindings[i].expr = it->expr;
+      continue;
+    }
+    const uint32_t previousEnd = i > 0 ? static_cast<uint32_t>(literals[i - 1].end) : 0;
+    auto in = std::lower_bound(introduced.begin(), introduced.end(), Candidate{end, 0, 0});
+    if (in != introduced.end()) {
+      const uint32_t exprEnd = in->begin;
+      const uint32_t exprBegin = in->end;
+      if (exprEnd == end && exprBegin < begin && exprBegin >= previousEnd) {
+        t.bindings[i].expr = in->expr;
+        continue;
       }
     }
-    if (t.bindings[i].expr == ast::kNone) {
-      t.bindings[i].guard = std::string(statement.sql.substr(l.begin, l.end - l.begin));
-    }
+    t.bindings[i].guard = std::string(statement.sql.substr(l.begin, l.end - l.begin));
   }
   t.literals = std::move(literals);
   t.statement = std::make_shared<const ast::Statement>(std::move(statement));
@@ -123,7 +219,7 @@ StatementCache::Template StatementCache::makeTemplate(LexMode mode, std::string 
 }
 
 std::optional<ast::Statement> StatementCache::bind(const Template& t, std::string_view sql,
-                                                   const Normalized& n) {
+                                                   const Normalized& n, std::string* owner) {
   if (n.literals.size() != t.literals.size()) return std::nullopt;
   // When everything between the literals is byte for byte the template's, offsets move only by
   // the literals' lengths; otherwise (other spacing or comments) token by token.
@@ -146,10 +242,14 @@ std::optional<ast::Statement> StatementCache::bind(const Template& t, std::strin
     if (n.literals[i].kind != t.literals[i].kind) return std::nullopt;
     std::string_view text = sql.substr(l.begin, l.end - l.begin);
     if (b.expr == ast::kNone && text != b.guard) return std::nullopt;
-    if (l.kind == NormalizedLiteral::Kind::kString && !validUtf8(text)) return std::nullopt;
   }
   ast::Statement s = *t.statement;
-  s.sql = std::string(sql);
+  if (owner != nullptr) {
+    s.sql = std::move(*owner);
+  } else {
+    s.sql = std::string(sql);
+  }
+  sql = s.sql;  // the AST's own text from here on (a moved short string has moved its bytes)
   if (!sameLayout) {
     if (!moveByTokens(s, old, sql, t.mode)) return std::nullopt;
     for (size_t i = 0; i < n.literals.size(); ++i) {
@@ -219,9 +319,21 @@ Result<ast::Statement> StatementCache::get(std::string_view sql, LexMode mode) {
     }
   }
   ++misses_;
+  if (normalized) {
+    if (auto t = shortTemplate(sql, mode, n)) {
+      if (auto bound = bind(*t, sql, n)) {
+        if (t->statement->sql.size() <= kMaxCachedBytes &&
+            entries_.find(EntryKey{mode, t->key}) == entries_.end()) {
+          store(std::move(*t));
+        }
+        return std::move(*bound);
+      }
+    }
+  }
   auto parsed = ast::parseAst(sql, mode);
   if (!parsed) return parsed.status();
-  if (normalized && entries_.find(EntryKey{mode, n.key}) == entries_.end()) {
+  if (normalized && sql.size() <= kMaxCachedBytes &&
+      entries_.find(EntryKey{mode, n.key}) == entries_.end()) {
     store(makeTemplate(mode, std::move(n.key), parsed.value(), std::move(n.literals)));
   }
   return parsed;

@@ -1,5 +1,7 @@
 // Statement cache: statements with the same normalized text share one parse. A hit binds the
 // new literal values (and shifts every offset) into a copy of the cached AST, without ANTLR.
+// Long literals never reach ANTLR either: a statement that has some is parsed with short ones in
+// their place and its own values bound in, as on a hit, so a 40 MiB string costs what '' costs.
 #pragma once
 
 #include <cstddef>
@@ -22,11 +24,21 @@ class StatementCache {
   // ShardingSphere's sqlParser.sqlStatementCache.maximumSize default.
   static constexpr size_t kDefaultCapacity = 65535;
 
+  // Templates of longer text (after long literals are shortened) are not kept: a statement that
+  // big is rarely repeated, and its AST would hold megabytes in the cache.
+  static constexpr size_t kMaxCachedBytes = 64 * 1024;
+  // Literals longer than this are parsed as a short placeholder and bound back.
+  static constexpr size_t kLongLiteralBytes = 256;
+
   explicit StatementCache(size_t capacity = kDefaultCapacity) : capacity_(capacity) {}
 
   // The AST of `sql`, exactly as parseAst(sql, mode) would build it. Statements read in
   // different modes never share an entry. Not thread-safe: one cache per worker.
   Result<ast::Statement> get(std::string_view sql, LexMode mode = {});
+
+  // The same without a cache, for any thread (a large statement is parsed off the worker):
+  // long literals shortened as on a miss of get(). The statement's text is moved into the AST.
+  static Result<ast::Statement> parseUncached(std::string sql, LexMode mode = {});
 
   size_t hits() const { return hits_; }
   size_t misses() const { return misses_; }
@@ -65,9 +77,14 @@ class StatementCache {
 
   static Template makeTemplate(LexMode mode, std::string key, ast::Statement statement,
                                std::vector<NormalizedLiteral> literals);
-  // nullopt when a guarded literal differs: the caller parses afresh.
+  // The template of `sql` (normalized as `n`) parsed from the text with its long string and hex
+  // literals replaced by empty ones; nullopt when it has none or that text does not parse.
+  static std::optional<Template> shortTemplate(std::string_view sql, LexMode mode,
+                                               const Normalized& n);
+  // nullopt when a guarded literal differs: the caller parses afresh. `owner`, when given, holds
+  // `sql` and is moved into the AST instead of a copy.
   static std::optional<ast::Statement> bind(const Template& t, std::string_view sql,
-                                            const Normalized& n);
+                                            const Normalized& n, std::string* owner = nullptr);
   void store(Template t);
 
   size_t capacity_;

@@ -46,6 +46,31 @@ std::string withOtherLiterals(const std::string& sql) {
   return out;
 }
 
+// The same statement with every string and hex literal made longer than
+// StatementCache::kLongLiteralBytes (same kind, same quoting).
+std::string withLongLiterals(const std::string& sql) {
+  Normalized n;
+  if (!normalize(sql, n)) return sql;
+  const std::string filler(StatementCache::kLongLiteralBytes + 10, 'a');
+  std::string out;
+  size_t pos = 0;
+  for (const auto& l : n.literals) {
+    out.append(sql, pos, l.begin - pos);
+    std::string_view text(sql.data() + l.begin, l.end - l.begin);
+    const char q = text[0];
+    if (l.kind == NormalizedLiteral::Kind::kString && (q == '\'' || q == '"')) {
+      out += std::string(1, q) + "x\\n" + q + q + filler + "\xc3\xa9" + q;
+    } else if (l.kind == NormalizedLiteral::Kind::kHexString) {
+      out += q == '0' ? "0x" + std::string(filler.size(), 'f') : "X'" + filler + "'";
+    } else {
+      out += text;
+    }
+    pos = l.end;
+  }
+  out.append(sql, pos);
+  return out;
+}
+
 void expectSame(StatementCache& cache, const std::string& sql) {
   auto fresh = ast::parseAst(sql);
   auto cached = cache.get(sql);
@@ -112,9 +137,8 @@ TEST(StatementCacheTest, HitsWithOtherSpacingAndCommentsMoveEveryOffset) {
       "UPDATE t SET a=@v:=55,b=@@session.sql_mode WHERE id=?",
   };
   for (const auto& sql : statements) expectSame(cache, sql);
-  // Hits for each pair but the INSERT (a literal with an introducer is not bound: its text must
-  // match).
-  EXPECT_EQ(cache.hits(), 4u);
+  // A hit for each pair (a literal with an introducer is bound too).
+  EXPECT_EQ(cache.hits(), 5u);
   // The rewriter relies on it: the table name's span is the table name in the new text.
   auto s = cache.get("SELECT  *  FROM    t_order WHERE user_id=3");
   ASSERT_TRUE(s.isOk());
@@ -145,8 +169,8 @@ TEST(StatementCacheTest, ErrorsAreNotCached) {
 
 // Every corpus statement, then the same with other literal values, through one cache.
 TEST(StatementCacheTest, CorpusHitsEqualFreshParses) {
-  auto path = std::filesystem::path(SHARDPROXY_SOURCE_DIR)
-                  .parent_path() / "shared" / "sql-corpus" / "mysql-statements.tsv";
+  auto path = std::filesystem::path(SHARDPROXY_SOURCE_DIR).parent_path() / "shared" / "sql-corpus" /
+              "mysql-statements.tsv";
   if (!std::filesystem::exists(path)) GTEST_SKIP() << "corpus not found at " << path;
   std::ifstream in(path);
   std::string line;
@@ -161,12 +185,93 @@ TEST(StatementCacheTest, CorpusHitsEqualFreshParses) {
     expectSame(cache, sql);
     expectSame(cache, sql);
     expectSame(cache, withOtherLiterals(sql));
+    expectSame(cache, withLongLiterals(sql));
+    expectSame(cache, withLongLiterals(sql));
     ++statements;
   }
   EXPECT_GT(statements, 600u);
   EXPECT_GT(cache.hits(), statements);
-  std::printf("statement cache over the corpus: %zu statements, %zu hits, %zu misses\n",
-              statements, cache.hits(), cache.misses());
+  std::printf("statement cache over the corpus: %zu statements, %zu hits, %zu misses\n", statements,
+              cache.hits(), cache.misses());
+}
+
+TEST(StatementCacheTest, LongLiteralsGiveTheFreshParse) {
+  const std::string big(1u << 19, 'b');
+  const std::string hex(1u << 18, 'e');
+  const std::vector<std::string> statements = {
+      "INSERT INTO t (id, c) VALUES (1, '" + big + "')",
+      "INSERT INTO t (id, c) VALUES (2, '" + big + "x')",  // a hit, other length
+      "INSERT INTO t (id, c) VALUES (1, X'" + hex + "'), (2, 0x" + hex + ")",
+      "UPDATE t SET c = '" + big + "\\'\\n', d = \"" + big + "\" WHERE id = 7",
+      // Not bound to an expression: parsed in full, the text must match.
+      "SELECT _utf8mb4'" + big + "', N'" + big + "' FROM t",
+      "SELECT 'a' '" + big + "' FROM t",  // concatenated: one literal of two
+      "SELECT CAST('" + big + "' AS CHAR(5))",
+      // A syntax error after the long literal: the message quotes the text itself.
+      "INSERT INTO t VALUES ('" + big + "') WHERE",
+      "SELECT * FROM t WHERE c = '" + big + "' AND",
+  };
+  StatementCache cache;
+  for (const auto& sql : statements) expectSame(cache, sql);
+  // The templates hold the short text, not the megabytes.
+  EXPECT_LE(cache.size(), statements.size());
+  for (const auto& sql : statements) {
+    auto fresh = ast::parseAst(sql);
+    auto uncached = StatementCache::parseUncached(sql);
+    ASSERT_EQ(fresh.isOk(), uncached.isOk()) << sql.substr(0, 60);
+    if (!fresh.isOk()) {
+      EXPECT_EQ(fresh.status().message(), uncached.status().message());
+      continue;
+    }
+    EXPECT_EQ(dump(*fresh), dump(*uncached)) << sql.substr(0, 60);
+  }
+}
+
+// Bytes that are not UTF-8 (binary data sent as _binary'...') are read by the parser as Latin-1
+// characters; a bound literal gets the same value.
+TEST(StatementCacheTest, InvalidUtf8LiteralsBindAsTheParserReadsThem) {
+  const std::string bytes =
+      std::string("\xff\xfe\x80\xc3\xa9\xed\xa0\x80\xf5\x80\x80\x80\xc0\xaf\\\xe0", 16);
+  StatementCache cache;
+  for (const std::string& value : {bytes, bytes + "x", bytes + std::string(300, '\x9f')}) {
+    expectSame(cache, "INSERT INTO t (id, b) VALUES (1, _binary'" + value + "')");
+    expectSame(cache, "INSERT INTO t (id, b) VALUES (1, '" + value + "')");
+  }
+  EXPECT_GE(cache.hits(), 2u);
+}
+
+TEST(StatementCacheTest, LongLiteralsUnderAnsiQuotesAndNoBackslashEscapes) {
+  const std::string big(1000, 'q');
+  LexMode ansi = LexMode::ofSqlMode("ANSI_QUOTES");
+  LexMode raw = LexMode::ofSqlMode("NO_BACKSLASH_ESCAPES");
+  StatementCache cache;
+  for (LexMode mode : {ansi, raw}) {
+    for (const std::string& sql : {"SELECT \"" + big + "\" FROM t WHERE c = '" + big + "\\'",
+                                   "SELECT '" + big + "\\' FROM t"}) {
+      auto fresh = ast::parseAst(sql, mode);
+      auto cached = cache.get(sql, mode);
+      auto uncached = StatementCache::parseUncached(sql, mode);
+      ASSERT_EQ(fresh.isOk(), cached.isOk()) << sql;
+      ASSERT_EQ(fresh.isOk(), uncached.isOk()) << sql;
+      if (!fresh.isOk()) {
+        EXPECT_EQ(fresh.status().message(), cached.status().message());
+        continue;
+      }
+      EXPECT_EQ(dump(*fresh), dump(*cached)) << sql;
+      EXPECT_EQ(dump(*fresh), dump(*uncached)) << sql;
+    }
+  }
+}
+
+TEST(StatementCacheTest, LargeStatementsAreNotKept) {
+  std::string sql = "SELECT * FROM t WHERE id IN (1";
+  while (sql.size() <= StatementCache::kMaxCachedBytes) sql += ", 12345";
+  sql += ")";
+  StatementCache cache;
+  expectSame(cache, sql);
+  EXPECT_EQ(cache.size(), 0u);
+  expectSame(cache, "SELECT * FROM t WHERE id IN (1, 2)");
+  EXPECT_EQ(cache.size(), 1u);
 }
 
 }  // namespace
