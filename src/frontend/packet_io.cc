@@ -6,13 +6,18 @@ namespace shardproxy::frontend {
 
 namespace {
 constexpr size_t kReadChunk = 16 * 1024;
-}
+// A packet buffer larger than this is freed once its packet is done with, rather than kept for
+// the connection's life.
+constexpr size_t kKeptPayloadBytes = 1024 * 1024;
+}  // namespace
 
 PacketIO::PacketIO(Socket& socket, size_t maxPayload)
     : socket_(socket), decoder_(maxPayload), in_(kReadChunk) {}
 
 awaitable<Result<std::string_view>> PacketIO::read() {
   decoder_.setExpectedSeq(seq_);
+  // The previous packet (the only thing the buffer holds between reads) is no longer needed.
+  if (decoder_.payload().capacity() > kKeptPayloadBytes) std::string().swap(decoder_.payload());
   midPacket_ = inEnd_ > inBegin_;
   for (;;) {
     std::string_view pending(in_.data() + inBegin_, inEnd_ - inBegin_);

@@ -25,6 +25,9 @@ namespace {
 
 constexpr auto kMaintenanceInterval = std::chrono::seconds(1);
 constexpr auto kShutdownGrace = std::chrono::seconds(10);
+// Threads that parse large statements for all workers: large statements are rare, and a parse
+// must not take the cores the workers run on.
+constexpr int kParseThreads = 2;
 
 std::string peerAddress(const asio::generic::stream_protocol::endpoint& ep) {
   char buf[INET6_ADDRSTRLEN] = {0};
@@ -117,8 +120,8 @@ Server::Server(std::shared_ptr<const config::Topology> topology, router::RuleSet
     auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                   std::chrono::steady_clock::now() - started)
                   .count();
-    spdlog::info("database {}: definitions of {} logical tables read in {} ms", name,
-                 schema.size(), ms);
+    spdlog::info("database {}: definitions of {} logical tables read in {} ms", name, schema.size(),
+                 ms);
     services.schemas.set(name, std::move(schema));
   }
   context_.options = std::move(options);
@@ -126,6 +129,7 @@ Server::Server(std::shared_ptr<const config::Topology> topology, router::RuleSet
   context_.rsaKey = protocol::RsaKey::generate();
   context_.logins =
       std::make_unique<LoginThrottle>(LoginThrottleSettings::fromProps(services.topology->props));
+  context_.parsePool = std::make_unique<asio::thread_pool>(kParseThreads);
   // The XA coordinator log: without it no XA transaction could keep its promise, so the proxy
   // does not start.
   auto coordinator = txn::Coordinator::open(context_.options.dataDir);
@@ -148,6 +152,8 @@ Server::Server(std::shared_ptr<const config::Topology> topology, router::RuleSet
 Server::~Server() {
   for (auto& w : workers_) w->stop();
   for (auto& w : workers_) w->join();
+  // A parse still running hands its result to a worker's io_context: finish before they go.
+  context_.parsePool->join();
 }
 
 void Server::run() {

@@ -55,8 +55,11 @@ struct ServerContext {
   std::unique_ptr<asio::ssl::context> tls;
   ServerOptions options;
   std::atomic<bool> stopping{false};
-  admin::ServerState state;  // connection ids, counters, the sessions for KILL
+  admin::ServerState state;               // connection ids, counters, the sessions for KILL
   std::unique_ptr<LoginThrottle> logins;  // failed logins per account and host
+  // Large statements are parsed here rather than on a worker, whose other sessions would wait
+  // for the parse (Session::parse).
+  std::unique_ptr<asio::thread_pool> parsePool;
 };
 
 class Worker {

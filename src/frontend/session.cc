@@ -1,5 +1,7 @@
 #include "frontend/session.h"
 
+#include <malloc.h>
+
 #include "admin/admin.h"
 #include "binder/binder.h"
 #include "common/log.h"
@@ -21,6 +23,29 @@ constexpr auto kHandshakeTimeout = std::chrono::seconds(10);  // MySQL's connect
 // How much of a statement SHOW FULL PROCESSLIST shows (MySQL keeps the whole; a bound keeps a
 // huge statement from being copied).
 constexpr size_t kProcesslistInfoBytes = 64 * 1024;
+// After a statement this large, freed memory is returned to the system (malloc_trim).
+constexpr size_t kTrimAfterBytes = 1024 * 1024;
+
+using ParsedStatement = std::optional<Result<parser::ast::Statement>>;
+
+// Parses `text` on `pool` and resumes the caller on its own executor (the worker): Boost 1.74's
+// co_spawn would resume it on the pool's thread. The task owns its copy of the text (which
+// becomes the AST's), so it never reads the session's buffers. The result is an optional only so
+// that the completion's type is default-constructible.
+awaitable<ParsedStatement> parseOn(asio::thread_pool& pool, std::string text,
+                                   parser::LexMode mode) {
+  auto initiate = [&pool](auto handler, std::string text, parser::LexMode mode) {
+    auto home = asio::get_associated_executor(handler);
+    asio::post(pool, [handler = std::move(handler), home, text = std::move(text), mode]() mutable {
+      ParsedStatement parsed = parser::StatementCache::parseUncached(std::move(text), mode);
+      asio::post(home, [handler = std::move(handler), parsed = std::move(parsed)]() mutable {
+        std::move(handler)(std::move(parsed));
+      });
+    });
+  };
+  return asio::async_initiate<decltype(use_awaitable), void(ParsedStatement)>(
+      initiate, use_awaitable, std::move(text), mode);
+}
 
 }  // namespace
 
@@ -157,6 +182,9 @@ awaitable<bool> Session::dispatch(std::string_view payload) {
       activity_->set("Query", shard_.database, sql.substr(0, kProcesslistInfoBytes));
       co_await handleQuery(sql);
       activity_->set("Sleep", shard_.database, {});
+      // A large statement's copies (AST, rewritten units, buffers) were freed, but the
+      // allocator keeps what it can reuse: give it back to the system.
+      if (sql.size() > kTrimAfterBytes) ::malloc_trim(0);
       break;
     }
     case Command::kFieldList: {
@@ -249,8 +277,18 @@ awaitable<void> Session::handleQuery(std::string_view sql) {
   moreResults_ = false;
 }
 
+awaitable<Result<parser::ast::Statement>> Session::parse(std::string_view sql,
+                                                         parser::LexMode mode) {
+  if (sql.size() <= parser::StatementCache::kMaxCachedBytes) {
+    co_return worker_.statements().get(sql, mode);
+  }
+  // A large statement is parsed off the worker, which serves its other sessions meanwhile.
+  ParsedStatement parsed = co_await parseOn(*context_.parsePool, std::string(sql), mode);
+  co_return std::move(*parsed);
+}
+
 awaitable<void> Session::runStatement(std::string_view sql) {
-  Result<parser::ast::Statement> parsed = worker_.statements().get(sql, shard_.variables.lexMode());
+  Result<parser::ast::Statement> parsed = co_await parse(sql, shard_.variables.lexMode());
   if (!parsed) {
     // Nothing the grammar does not take reaches a backend.
     error(parsed.status());

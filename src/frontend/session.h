@@ -82,6 +82,9 @@ class Session final : public executor::ResultSink {
   awaitable<void> handleQuery(std::string_view sql);
   // One statement: parsed, through the gate, then run. Text the grammar does not take is 1064.
   awaitable<void> runStatement(std::string_view sql);
+  // The AST of `sql`: from the worker's statement cache, or for a statement too large for it,
+  // parsed on the server's parse pool while this worker serves its other sessions.
+  awaitable<Result<parser::ast::Statement>> parse(std::string_view sql, parser::LexMode mode);
   // The gate (binder/): the statement bound to the logical databases, or the error for the
   // client. `statement` is what runs (the bound text parsed again when the binder replaced part
   // of it), `database` the logical database it runs in.

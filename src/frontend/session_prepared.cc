@@ -123,7 +123,7 @@ awaitable<Result<std::unique_ptr<PreparedStatement>>> Session::describeStatement
   if (auto markers = parameterMarkers(sql, ps->lexMode)) ps->markers = std::move(*markers);
   // The statement goes through the gate as it would when executed; nothing the grammar does
   // not take reaches a backend.
-  Result<ast::Statement> text = worker_.statements().get(sql, ps->lexMode);
+  Result<ast::Statement> text = co_await parse(sql, ps->lexMode);
   if (!text) co_return text.status();
   auto gated = gate(std::move(text.value()));
   if (!gated) co_return gated.status();
