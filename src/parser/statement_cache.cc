@@ -1,6 +1,7 @@
 #include "parser/statement_cache.h"
 
 #include <algorithm>
+#include <tuple>
 
 #include "parser/ast_visitor.h"
 #include "parser/code_points.h"
@@ -131,23 +132,200 @@ std::string shortened(std::string_view sql, const Normalized& n, size_t longByte
   return out;
 }
 
+// Lists of literals this long (IN (1, 2, ..., 100000)) are parsed as their first two items; the
+// others are added to the AST as copies of the second: ANTLR costs microseconds per item.
+constexpr size_t kMinLiteralRun = 16;
+
+// Literals first..last (indices into Normalized::literals) separated by commas only.
+struct LiteralRun {
+  size_t first;
+  size_t last;
+};
+
+bool onlyOneComma(std::string_view between) {
+  bool comma = false;
+  for (char c : between) {
+    if (c == ',' && !comma) {
+      comma = true;
+    } else if (c != ' ' && c != '\t' && c != '\n' && c != '\r') {
+      return false;
+    }
+  }
+  return comma;
+}
+
+// The runs of at least kMinLiteralRun literals of one kind separated by a comma and spaces only,
+// each but the first written plainly (a string in quotes, no introducer or sign before it).
+std::vector<LiteralRun> literalRuns(std::string_view text, const Normalized& n) {
+  std::vector<LiteralRun> runs;
+  const auto& l = n.literals;
+  size_t i = 0;
+  while (i < l.size()) {
+    size_t j = i;
+    while (j + 1 < l.size() && l[j + 1].kind == l[i].kind &&
+           onlyOneComma(text.substr(l[j].end, l[j + 1].begin - l[j].end)) &&
+           (l[i].kind != NormalizedLiteral::Kind::kString || text[l[j + 1].begin] == '\'' ||
+            text[l[j + 1].begin] == '"')) {
+      ++j;
+    }
+    if (j - i + 1 >= kMinLiteralRun) runs.push_back({i, j});
+    i = j + 1;
+  }
+  return runs;
+}
+
+// `text` with each run cut after its second literal.
+std::string withoutRunTails(std::string_view text, const Normalized& n,
+                            const std::vector<LiteralRun>& runs) {
+  std::string out;
+  size_t pos = 0;
+  for (const LiteralRun& r : runs) {
+    const size_t cut = n.literals[r.first + 1].end;
+    out.append(text.substr(pos, cut - pos));
+    pos = n.literals[r.last].end;
+  }
+  out.append(text.substr(pos));
+  return out;
+}
+
+// Turns `s`, parsed from withoutRunTails(text, n, runs), into the AST of `text` (whose literals
+// are `n`): the offsets after each cut move, and each run's missing literals join the IN list of
+// its first two as copies of the second. False when a run is not in an IN list: the caller
+// parses `text` itself.
+bool addRunTails(ast::Statement& s, std::string_view text, const Normalized& n,
+                 const std::vector<LiteralRun>& runs, LexMode mode) {
+  // The literal expressions by span, and every expression's parent.
+  std::vector<std::tuple<uint32_t, uint32_t, ast::ExprId>> bySpan;
+  std::vector<ast::ExprId> parent(s.exprs.size(), ast::kNone);
+  for (size_t e = 0; e < s.exprs.size(); ++e) {
+    const ast::Expr& x = s.exprs[e];
+    if (x.kind == ast::ExprKind::Literal && x.charset.empty()) {
+      bySpan.emplace_back(x.span.begin, x.span.end, static_cast<ast::ExprId>(e));
+    }
+    for (ast::ExprId arg : x.args) {
+      if (arg < parent.size()) parent[arg] = static_cast<ast::ExprId>(e);
+    }
+  }
+  std::sort(bySpan.begin(), bySpan.end());
+  auto literalAt = [&](size_t begin, size_t end) -> ast::ExprId {
+    auto it = std::lower_bound(
+        bySpan.begin(), bySpan.end(),
+        std::make_tuple(static_cast<uint32_t>(begin), static_cast<uint32_t>(end), ast::ExprId{0}));
+    if (it == bySpan.end() || std::get<0>(*it) != begin || std::get<1>(*it) != end) {
+      return ast::kNone;
+    }
+    return std::get<2>(*it);
+  };
+  struct Place {
+    ast::ExprId list;    // the In expression
+    size_t after;        // index in its args of the run's second literal
+    ast::ExprId second;  // that literal
+    uint32_t cut;        // where the cut is in the parsed text
+    uint32_t removed;    // bytes cut there and before
+  };
+  std::vector<Place> places;
+  uint32_t removed = 0;
+  for (const LiteralRun& r : runs) {
+    const auto& a = n.literals[r.first];
+    const auto& b = n.literals[r.first + 1];
+    const ast::ExprId first = literalAt(a.begin - removed, a.end - removed);
+    const ast::ExprId second = literalAt(b.begin - removed, b.end - removed);
+    if (first == ast::kNone || second == ast::kNone) return false;
+    const ast::ExprId list = parent[second];
+    if (list == ast::kNone || parent[first] != list) return false;
+    const ast::Expr& in = s.exprs[list];
+    if (in.kind != ast::ExprKind::In || in.subquery != ast::kNone) return false;
+    auto at = std::find(in.args.begin(), in.args.end(), second);
+    if (at == in.args.begin() || *(at - 1) != first) return false;
+    const uint32_t cut = static_cast<uint32_t>(b.end) - removed;
+    removed += static_cast<uint32_t>(n.literals[r.last].end - b.end);
+    places.push_back({list, static_cast<size_t>(at - in.args.begin()), second, cut, removed});
+  }
+  // Parsed offset -> offset in `text`: moved by the bytes cut before it. A begin at a cut is
+  // the next token's; an end there is the run's second literal's.
+  auto move = [&places](uint32_t x, bool isEnd) {
+    // The last cut before x (places are in text order).
+    auto it = std::partition_point(places.begin(), places.end(), [&](const Place& p) {
+      return p.cut < x || (p.cut == x && !isEnd);
+    });
+    return it == places.begin() ? x : x + std::prev(it)->removed;
+  };
+  ast::forEachSpan(s, [&](ast::Span& span) {
+    if (span.begin == 0 && span.end == 0) return;
+    span.begin = move(span.begin, false);
+    span.end = move(span.end, true);
+  });
+  // Last run first: inserting into an IN list moves the positions of its later runs.
+  for (size_t p = places.size(); p-- > 0;) {
+    const LiteralRun& r = runs[p];
+    std::vector<ast::ExprId> added;
+    added.reserve(r.last - r.first - 1);
+    for (size_t k = r.first + 2; k <= r.last; ++k) {
+      const auto& l = n.literals[k];
+      ast::Expr e = s.exprs[places[p].second];
+      e.span = {static_cast<uint32_t>(l.begin), static_cast<uint32_t>(l.end)};
+      setLiteral(e, l.kind, text.substr(l.begin, l.end - l.begin), mode);
+      added.push_back(static_cast<ast::ExprId>(s.exprs.size()));
+      s.exprs.push_back(std::move(e));
+    }
+    auto& args = s.exprs[places[p].list].args;
+    args.insert(args.begin() + static_cast<std::ptrdiff_t>(places[p].after) + 1, added.begin(),
+                added.end());
+  }
+  // Literal ordinals in text order, as the builder numbers them.
+  std::vector<std::pair<uint32_t, ast::ExprId>> literals;
+  for (size_t e = 0; e < s.exprs.size(); ++e) {
+    if (s.exprs[e].kind == ast::ExprKind::Literal) {
+      literals.emplace_back(s.exprs[e].span.begin, static_cast<ast::ExprId>(e));
+    }
+  }
+  std::sort(literals.begin(), literals.end());
+  for (size_t i = 0; i < literals.size(); ++i) {
+    s.exprs[literals[i].second].literalIndex = static_cast<uint32_t>(i);
+  }
+  s.literalCount = static_cast<uint32_t>(literals.size());
+  s.sql = std::string(text);
+  return true;
+}
+
 }  // namespace
 
 std::optional<StatementCache::Template> StatementCache::shortTemplate(std::string_view sql,
                                                                       LexMode mode,
                                                                       const Normalized& n) {
-  std::string text = shortened(sql, n, kLongLiteralBytes);
-  if (text.empty()) return std::nullopt;
-  // The same tokens with the same literals, only shorter ones.
-  Normalized shortN;
-  if (!normalize(text, shortN, mode) || shortN.key != n.key ||
-      shortN.literals.size() != n.literals.size()) {
-    return std::nullopt;
+  // Long literals shortened first: the text the template is of.
+  std::string shortenedText = shortened(sql, n, kLongLiteralBytes);
+  std::string_view text = shortenedText.empty() ? sql : std::string_view(shortenedText);
+  Normalized textN;
+  if (!shortenedText.empty()) {
+    // The same tokens with the same literals, only shorter ones.
+    if (!normalize(text, textN, mode) || textN.key != n.key ||
+        textN.literals.size() != n.literals.size()) {
+      return std::nullopt;
+    }
   }
-  auto parsed = ast::parseAst(text, mode);
-  if (!parsed) return std::nullopt;  // the caller parses the text itself for the exact error
-  return makeTemplate(mode, std::move(shortN.key), std::move(parsed.value()),
-                      std::move(shortN.literals));
+  const Normalized& tn = shortenedText.empty() ? n : textN;
+  // Then long literal lists cut short: what ANTLR reads.
+  std::vector<LiteralRun> runs = literalRuns(text, tn);
+  if (shortenedText.empty() && runs.empty()) return std::nullopt;
+  std::optional<ast::Statement> statement;
+  if (!runs.empty()) {
+    auto parsed = ast::parseAst(withoutRunTails(text, tn, runs), mode);
+    if (parsed && addRunTails(parsed.value(), text, tn, runs, mode)) {
+      statement.emplace(std::move(parsed.value()));
+    } else if (shortenedText.empty()) {
+      return std::nullopt;  // the caller parses the text itself
+    }
+  }
+  if (!statement) {
+    auto parsed = ast::parseAst(text, mode);
+    if (!parsed) return std::nullopt;  // the caller parses the text itself for the exact error
+    statement.emplace(std::move(parsed.value()));
+  }
+  std::string key = shortenedText.empty() ? n.key : std::move(textN.key);
+  std::vector<NormalizedLiteral> literals =
+      shortenedText.empty() ? n.literals : std::move(textN.literals);
+  return makeTemplate(mode, std::move(key), std::move(*statement), std::move(literals));
 }
 
 Result<ast::Statement> StatementCache::parseUncached(std::string sql, LexMode mode) {
