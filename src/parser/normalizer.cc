@@ -2,6 +2,8 @@
 
 #include <strings.h>
 
+#include <algorithm>
+
 #include "parser/parser.h"
 
 namespace shardproxy::parser {
@@ -62,7 +64,9 @@ class Tokenizer {
     out_.key.clear();
     out_.literals.clear();
     out_.parameterMarkers = 0;
-    out_.key.reserve(s_.size() + 8);
+    // The key is the text less its literals: as long as the text for most statements, far
+    // shorter for one with a long string (which would otherwise reserve its size again).
+    out_.key.reserve(std::min<size_t>(s_.size(), 64 * 1024) + 8);
     out_.literals.reserve(16);
     size_t i = 0;
     while (i < s_.size()) {

@@ -46,10 +46,21 @@ class UnitWriter {
     // Stable: insertions at one offset keep the order they were made in.
     std::stable_sort(splices_.begin(), splices_.end(),
                      [](const TextSplice& a, const TextSplice& b) { return a.begin < b.begin; });
-    std::string out;
+    // Sized first: a large statement's unit is written once, not regrown (which would hold up
+    // to twice its size).
+    size_t size = 0;
     uint32_t pos = begin;
     for (const TextSplice& sp : splices_) {
       if (sp.begin < pos || sp.begin > end) continue;  // nested in an earlier splice, or outside
+      size += sp.begin - pos + sp.text.size();
+      pos = std::max(pos, std::min(sp.end, end));
+    }
+    size += end - pos;
+    std::string out;
+    out.reserve(size);
+    pos = begin;
+    for (const TextSplice& sp : splices_) {
+      if (sp.begin < pos || sp.begin > end) continue;
       out.append(s_.sql, pos, sp.begin - pos);
       out += sp.text;
       pos = std::max(pos, std::min(sp.end, end));
@@ -145,6 +156,10 @@ class UnitWriter {
       splices_.push_back({at, at, ", " + keys->column});
     }
     std::string rows;
+    size_t size = 0;
+    for (size_t r : unit_.insertRows) size += ins.rows[r].span.end - ins.rows[r].span.begin + 2;
+    if (keys) size += unit_.insertRows.size() * 48;
+    rows.reserve(size);
     for (size_t r : unit_.insertRows) {
       std::string_view row = s_.text(ins.rows[r].span);
       if (!rows.empty()) rows += ", ";
@@ -156,7 +171,7 @@ class UnitWriter {
       }
     }
     // Table names inside the rows (subqueries) are not rewritten: the router refuses them.
-    splices_.push_back({ins.valuesSpan.begin, ins.valuesSpan.end, rows});
+    splices_.push_back({ins.valuesSpan.begin, ins.valuesSpan.end, std::move(rows)});
   }
 
   const ast::Statement& s_;
@@ -202,8 +217,8 @@ StatementFrame frameOf(std::string_view sql, parser::ast::Span span) {
       size_t j = i + 2;
       if (j + 1 < head && (sql[j] == 'M' || sql[j] == 'm') && sql[j + 1] == '!') ++j;
       size_t close = sql.find("*/", j);
-      bool runs = j < head && sql[j] == '!' &&
-                  parser::executableCommentRuns(sql.substr(j + 1), j > i + 2);
+      bool runs =
+          j < head && sql[j] == '!' && parser::executableCommentRuns(sql.substr(j + 1), j > i + 2);
       if (runs && (close == std::string_view::npos || close + 2 > head)) {
         open = i;  // its content is SQL and the statement starts inside it
         break;
@@ -264,11 +279,10 @@ Result<std::vector<SqlUnit>> rewrite(const ast::Statement& s, const router::Rout
   const StatementFrame frame = frameOf(s.sql, s.span);
   std::vector<SqlUnit> out;
   for (const router::RouteUnit& unit : route.units) {
-    std::string body =
-        route.skipRewrite
-            ? std::string(s.sql, frame.bodyBegin, frame.bodyEnd - frame.bodyBegin)
-            : UnitWriter(s, route, unit, options, aliases, common)
-                  .write(frame.bodyBegin, frame.bodyEnd);
+    std::string body = route.skipRewrite
+                           ? std::string(s.sql, frame.bodyBegin, frame.bodyEnd - frame.bodyBegin)
+                           : UnitWriter(s, route, unit, options, aliases, common)
+                                 .write(frame.bodyBegin, frame.bodyEnd);
     body += frame.closer;
     out.push_back({unit.dataSource, std::move(body)});
   }
@@ -285,7 +299,11 @@ Result<std::vector<SqlUnit>> rewrite(const ast::Statement& s, const router::Rout
     }
     out = std::move(combined);
   }
-  for (SqlUnit& unit : out) unit.sql = frame.prefix + unit.sql + frame.suffix;
+  // In place: a unit of a large statement is not copied again for comments it rarely has.
+  for (SqlUnit& unit : out) {
+    if (!frame.prefix.empty()) unit.sql.insert(0, frame.prefix);
+    unit.sql += frame.suffix;
+  }
   return out;
 }
 
@@ -297,8 +315,9 @@ std::vector<SqlUnit> guardQueries(const ast::Statement& s, const router::RouteRe
   std::set<std::string> aliases;
   if (!table.alias.empty()) aliases.insert(router::lowerAscii(table.alias.value));
   for (const router::RouteUnit& unit : route.mustNotMatch) {
-    std::string sql = "SELECT 1 FROM " + UnitWriter(s, route, unit, options, aliases, {})
-                                             .write(table.span.begin, table.span.end);
+    std::string sql =
+        "SELECT 1 FROM " +
+        UnitWriter(s, route, unit, options, aliases, {}).write(table.span.begin, table.span.end);
     if (s.update.where != ast::kNone) {
       const ast::Span where = s.expr(s.update.where).span;
       sql += " WHERE " +
