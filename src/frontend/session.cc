@@ -23,28 +23,28 @@ constexpr auto kHandshakeTimeout = std::chrono::seconds(10);  // MySQL's connect
 // How much of a statement SHOW FULL PROCESSLIST shows (MySQL keeps the whole; a bound keeps a
 // huge statement from being copied).
 constexpr size_t kProcesslistInfoBytes = 64 * 1024;
+// A statement longer than this that misses the worker's statement cache is parsed off the
+// worker: ANTLR may take milliseconds per kilobyte on some shapes.
+constexpr size_t kParseOnWorkerBytes = 4 * 1024;
 // After a statement this large, freed memory is returned to the system (malloc_trim).
 constexpr size_t kTrimAfterBytes = 1024 * 1024;
 
-using ParsedStatement = std::optional<Result<parser::ast::Statement>>;
-
-// Parses `text` on `pool` and resumes the caller on its own executor (the worker): Boost 1.74's
-// co_spawn would resume it on the pool's thread. The task owns its copy of the text (which
-// becomes the AST's), so it never reads the session's buffers. The result is an optional only so
-// that the completion's type is default-constructible.
-awaitable<ParsedStatement> parseOn(asio::thread_pool& pool, std::string text,
-                                   parser::LexMode mode) {
-  auto initiate = [&pool](auto handler, std::string text, parser::LexMode mode) {
+// Runs `work` on `pool` and resumes the caller on its own executor (the worker): Boost 1.74's
+// co_spawn would resume it on the pool's thread. `work` must own what it reads. The result is an
+// optional only so that the completion's type is default-constructible.
+template <class T, class F>
+awaitable<std::optional<T>> runOn(asio::thread_pool& pool, F work) {
+  auto initiate = [&pool](auto handler, F work) {
     auto home = asio::get_associated_executor(handler);
-    asio::post(pool, [handler = std::move(handler), home, text = std::move(text), mode]() mutable {
-      ParsedStatement parsed = parser::StatementCache::parseUncached(std::move(text), mode);
-      asio::post(home, [handler = std::move(handler), parsed = std::move(parsed)]() mutable {
-        std::move(handler)(std::move(parsed));
+    asio::post(pool, [handler = std::move(handler), home, work = std::move(work)]() mutable {
+      std::optional<T> result(work());
+      asio::post(home, [handler = std::move(handler), result = std::move(result)]() mutable {
+        std::move(handler)(std::move(result));
       });
     });
   };
-  return asio::async_initiate<decltype(use_awaitable), void(ParsedStatement)>(
-      initiate, use_awaitable, std::move(text), mode);
+  return asio::async_initiate<decltype(use_awaitable), void(std::optional<T>)>(
+      initiate, use_awaitable, std::move(work));
 }
 
 }  // namespace
@@ -279,12 +279,31 @@ awaitable<void> Session::handleQuery(std::string_view sql) {
 
 awaitable<Result<parser::ast::Statement>> Session::parse(std::string_view sql,
                                                          parser::LexMode mode) {
-  if (sql.size() <= parser::StatementCache::kMaxCachedBytes) {
-    co_return worker_.statements().get(sql, mode);
+  using parser::StatementCache;
+  // Statements that may take long to parse are parsed off the worker, which serves its other
+  // sessions meanwhile: past kParseOnWorkerBytes a miss of the worker's cache, past what the
+  // cache keeps the whole (even the lookup's normalizing would take long).
+  //
+  // The tasks are named locals moved into runOn(): GCC 12 gives a lambda written inside the
+  // co_await expression to the callee as a bitwise copy, so its captures were freed twice.
+  if (sql.size() > StatementCache::kMaxCachedBytes) {
+    auto task = [text = std::string(sql), mode]() mutable {
+      return StatementCache::parseUncached(std::move(text), mode);
+    };
+    auto parsed =
+        co_await runOn<Result<parser::ast::Statement>>(*context_.parsePool, std::move(task));
+    co_return std::move(*parsed);
   }
-  // A large statement is parsed off the worker, which serves its other sessions meanwhile.
-  ParsedStatement parsed = co_await parseOn(*context_.parsePool, std::string(sql), mode);
-  co_return std::move(*parsed);
+  StatementCache& cache = worker_.statements();
+  if (sql.size() <= kParseOnWorkerBytes) co_return cache.get(sql, mode);
+  StatementCache::Miss miss;
+  if (auto hit = cache.lookup(sql, mode, miss)) co_return std::move(*hit);
+  auto task = [text = std::string(sql), miss = std::move(miss)]() mutable {
+    return StatementCache::parseMiss(text, std::move(miss));
+  };
+  auto parsed = co_await runOn<StatementCache::Parsed>(*context_.parsePool, std::move(task));
+  cache.keep(std::move(parsed->keep));
+  co_return std::move(parsed->statement);
 }
 
 awaitable<void> Session::runStatement(std::string_view sql) {

@@ -483,38 +483,59 @@ void StatementCache::store(Template t) {
   entries_[EntryKey{lru_.front().mode, lru_.front().key}] = lru_.begin();
 }
 
-Result<ast::Statement> StatementCache::get(std::string_view sql, LexMode mode) {
-  Normalized n;
-  bool normalized = normalize(sql, n, mode);
-  if (normalized) {
-    auto it = entries_.find(EntryKey{mode, n.key});
+std::optional<ast::Statement> StatementCache::lookup(std::string_view sql, LexMode mode,
+                                                     Miss& miss) {
+  miss.mode = mode;
+  miss.normalized = normalize(sql, miss.n, mode);
+  if (miss.normalized) {
+    auto it = entries_.find(EntryKey{mode, miss.n.key});
     if (it != entries_.end()) {
       lru_.splice(lru_.begin(), lru_, it->second);
-      if (auto bound = bind(*it->second, sql, n)) {
+      if (auto bound = bind(*it->second, sql, miss.n)) {
         ++hits_;
-        return std::move(*bound);
+        return bound;
       }
     }
   }
   ++misses_;
-  if (normalized) {
+  return std::nullopt;
+}
+
+StatementCache::Parsed StatementCache::parseMiss(std::string_view sql, Miss miss) {
+  const LexMode mode = miss.mode;
+  const Normalized& n = miss.n;
+  if (miss.normalized) {
     if (auto t = shortTemplate(sql, mode, n)) {
       if (auto bound = bind(*t, sql, n)) {
-        if (t->statement->sql.size() <= kMaxCachedBytes &&
-            entries_.find(EntryKey{mode, t->key}) == entries_.end()) {
-          store(std::move(*t));
+        std::shared_ptr<Template> keep;
+        if (t->statement->sql.size() <= kMaxCachedBytes) {
+          keep = std::make_shared<Template>(std::move(*t));
         }
-        return std::move(*bound);
+        return {std::move(*bound), std::move(keep)};
       }
     }
   }
   auto parsed = ast::parseAst(sql, mode);
-  if (!parsed) return parsed.status();
-  if (normalized && sql.size() <= kMaxCachedBytes &&
-      entries_.find(EntryKey{mode, n.key}) == entries_.end()) {
-    store(makeTemplate(mode, std::move(n.key), parsed.value(), std::move(n.literals)));
+  if (!parsed) return {parsed.status(), nullptr};
+  std::shared_ptr<Template> keep;
+  if (miss.normalized && sql.size() <= kMaxCachedBytes) {
+    keep = std::make_shared<Template>(
+        makeTemplate(mode, std::move(miss.n.key), parsed.value(), std::move(miss.n.literals)));
   }
-  return parsed;
+  return {std::move(parsed), std::move(keep)};
+}
+
+void StatementCache::keep(std::shared_ptr<Template> t) {
+  if (t == nullptr || entries_.find(EntryKey{t->mode, t->key}) != entries_.end()) return;
+  store(std::move(*t));
+}
+
+Result<ast::Statement> StatementCache::get(std::string_view sql, LexMode mode) {
+  Miss miss;
+  if (auto hit = lookup(sql, mode, miss)) return std::move(*hit);
+  Parsed parsed = parseMiss(sql, std::move(miss));
+  keep(std::move(parsed.keep));
+  return std::move(parsed.statement);
 }
 
 }  // namespace shardproxy::parser

@@ -40,11 +40,27 @@ class StatementCache {
   // long literals shortened as on a miss of get(). The statement's text is moved into the AST.
   static Result<ast::Statement> parseUncached(std::string sql, LexMode mode = {});
 
+  // get() in two halves, for a caller that parses a miss on another thread: lookup() answers a
+  // hit (nullopt on a miss, with `miss` filled), parseMiss() does the miss's work on any thread,
+  // and keep() takes what it made for the cache, back on the cache's thread.
+  struct Template;
+  struct Miss {
+    LexMode mode;
+    bool normalized = false;
+    Normalized n;
+  };
+  struct Parsed {
+    Result<ast::Statement> statement;
+    std::shared_ptr<Template> keep;  // null: nothing to keep
+  };
+  std::optional<ast::Statement> lookup(std::string_view sql, LexMode mode, Miss& miss);
+  static Parsed parseMiss(std::string_view sql, Miss miss);
+  void keep(std::shared_ptr<Template> t);
+
   size_t hits() const { return hits_; }
   size_t misses() const { return misses_; }
   size_t size() const { return entries_.size(); }
 
- private:
   // How the i-th literal of the normalized text reaches the AST: the literal expression it is,
   // or none (it is part of something else, e.g. a type length): then the cached AST only holds
   // for the same text of that literal.
@@ -60,6 +76,7 @@ class StatementCache {
     std::vector<Binding> bindings;
   };
 
+ private:
   // The normalized text and the mode it was read in: the same text read in another mode may be
   // other tokens.
   struct EntryKey {

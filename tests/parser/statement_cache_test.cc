@@ -323,6 +323,28 @@ TEST(StatementCacheTest, LongLiteralListsGiveTheFreshParse) {
   }
 }
 
+// A miss parsed elsewhere (another thread) and kept afterwards serves the next hit.
+TEST(StatementCacheTest, MissParsedApartIsKept) {
+  StatementCache cache;
+  const std::string sql = "SELECT c FROM t WHERE id = 5 AND k IN (" +
+                          list(40, [](int i) { return std::to_string(i); }) + ")";
+  StatementCache::Miss miss;
+  EXPECT_FALSE(cache.lookup(sql, {}, miss).has_value());
+  StatementCache::Parsed parsed = StatementCache::parseMiss(sql, std::move(miss));
+  ASSERT_TRUE(parsed.statement.isOk());
+  EXPECT_EQ(dump(*ast::parseAst(sql)), dump(*parsed.statement));
+  ASSERT_NE(parsed.keep, nullptr);
+  cache.keep(std::move(parsed.keep));
+  EXPECT_EQ(cache.size(), 1u);
+  const std::string other = "SELECT c FROM t WHERE id = 77 AND k IN (" +
+                            list(40, [](int i) { return std::to_string(i * 3); }) + ")";
+  StatementCache::Miss again;
+  auto hit = cache.lookup(other, {}, again);
+  ASSERT_TRUE(hit.has_value());
+  EXPECT_EQ(dump(*ast::parseAst(other)), dump(*hit));
+  EXPECT_EQ(cache.hits(), 1u);
+}
+
 TEST(StatementCacheTest, LargeStatementsAreNotKept) {
   std::string sql = "SELECT * FROM t WHERE id IN (1";
   while (sql.size() <= StatementCache::kMaxCachedBytes) sql += ", 12345";
