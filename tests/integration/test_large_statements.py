@@ -1,6 +1,6 @@
 """Large statements: parsed off the worker, in memory a small multiple of their size.
 
-- While one session's statement takes seconds to parse (an AND chain of 60k conditions, or a few
+- While one session's statement takes seconds to parse (an AND chain of 40k conditions, or a few
   kilobytes of `+ INTERVAL 1 DAY`), a SELECT 1 of another session on the same worker
   (proxy-frontend-executor-size: 1) answers in milliseconds: such statements are parsed on the
   parse pool, not on the worker.
@@ -124,7 +124,7 @@ class LargeStatementTest(h.TestCase):
         self.assertLess(worst, 1.0)
 
     def test_select_1_answers_while_a_large_statement_is_parsed(self):
-        n = 60_000
+        n = 40_000
         chain = "SELECT COUNT(*) FROM t_big WHERE id = 7" + "".join(
             " AND amount <> %d" % (1000 + i) for i in range(n))
         self.select_1_while("AND chain of %d conditions" % n, chain, ((1,),))
