@@ -24,8 +24,9 @@ constexpr auto kHandshakeTimeout = std::chrono::seconds(10);  // MySQL's connect
 // huge statement from being copied).
 constexpr size_t kProcesslistInfoBytes = 64 * 1024;
 // A statement longer than this that misses the worker's statement cache is parsed off the
-// worker: ANTLR may take milliseconds per kilobyte on some shapes.
-constexpr size_t kParseOnWorkerBytes = 4 * 1024;
+// worker: ANTLR may take tens of milliseconds per kilobyte on some shapes (a kilobyte of
+// `+ INTERVAL 1 DAY` takes 80 ms, four take 400).
+constexpr size_t kParseOnWorkerBytes = 1024;
 // After a statement this large, freed memory is returned to the system (malloc_trim).
 constexpr size_t kTrimAfterBytes = 1024 * 1024;
 

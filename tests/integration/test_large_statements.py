@@ -133,7 +133,7 @@ class LargeStatementTest(h.TestCase):
         # Prediction looks ahead to the end at each `+ INTERVAL`: up to a second for a few
         # kilobytes, parsed off the worker because it misses the statement cache (and refused as
         # too complex when it would take longer).
-        n = 250
+        n = 200
         sql = "SELECT DATE('2000-01-01')" + " + INTERVAL 1 DAY" * n
         self.select_1_while("%d x + INTERVAL 1 DAY" % n, sql, None, refusal=1105)
 
