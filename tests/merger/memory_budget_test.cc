@@ -192,7 +192,9 @@ TEST(MemoryMergeInSteps, LargeSortIsSortedAndStable) {
   for (size_t i = 1; i < out->size(); ++i) {
     long k0 = std::stol((*out)[i - 1][0].text), k1 = std::stol((*out)[i][0].text);
     ASSERT_LE(k0, k1) << i;
-    if (k0 == k1) ASSERT_LT(std::stol((*out)[i - 1][1].text), std::stol((*out)[i][1].text)) << i;
+    if (k0 == k1) {
+      ASSERT_LT(std::stol((*out)[i - 1][1].text), std::stol((*out)[i][1].text)) << i;
+    }
   }
 }
 
