@@ -70,6 +70,11 @@ awaitable<void> checkHealth(DataSourceGate& gate, config::DataSource ds,
       if (!s && Clock::now() >= deadline) {
         s = makeError(er::kCrServerLost,
                       "no answer to a ping within " + std::to_string(settings.timeoutMs) + " ms");
+      } else if (!s) {
+        // The check's connection was lost (killed on the server, or the server restarted): that
+        // says nothing of whether the server answers now, so a new connection asks again.
+        conn = std::make_unique<Connection>(executor, ds.name);
+        s = co_await conn->connect(ds, ConnectFlags{false, true}, settings.timeoutMs);
       }
     }
     if (!s) conn.reset();

@@ -36,6 +36,9 @@ inline char32_t codePointAt(std::string_view s, size_t i, size_t& len) {
   return v;
 }
 
+// Appends code point `cp` as UTF-8 (a lone surrogate gets the three bytes of its code point).
+void appendUtf8(std::string& out, char32_t cp);
+
 // Appends `s` as the parser gives its text back: the UTF-8 of the code points decodeCodePoints()
 // read (an invalid byte is the UTF-8 of its Latin-1 code point).
 void appendAsDecoded(std::string& out, std::string_view s);

@@ -6,6 +6,8 @@
 #include <string>
 #include <string_view>
 
+#include "parser/code_points.h"
+
 namespace shardproxy::router::java {
 
 // A BigDecimal as sign, unscaled magnitude digits and scale: value = -1^negative * digits *
@@ -80,7 +82,9 @@ void forEachUtf16(std::string_view s, F&& unit) {
 }
 
 // Appends code point `cp` as UTF-8; a lone surrogate gets the three bytes of its code point.
-void appendUtf8(std::string& out, uint32_t cp);
+inline void appendUtf8(std::string& out, uint32_t cp) {
+  parser::appendUtf8(out, static_cast<char32_t>(cp));
+}
 
 // String.hashCode over the UTF-16 form of UTF-8 text.
 int32_t stringHashCode(std::string_view s);

@@ -533,7 +533,8 @@ TEST(Loader, MemoryProps) {
   {
     ConfigDir dir;
     dir.write("global.yaml", "props:\n  sql-show: false\n");
-    const Props& p = dir.load()->props;
+    auto loaded = dir.load();
+    const Props& p = loaded->props;
     EXPECT_EQ(p.proxyMergeMaxMemoryBytes, uint64_t{256} << 20);
     EXPECT_EQ(p.proxyMemoryLimit, 0u);  // unlimited
   }
