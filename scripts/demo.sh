@@ -157,8 +157,9 @@ cat >&2 <<EOF
     PREVIEW INSERT INTO t_order (user_id, order_id, status) VALUES (10, 1002, 'NEW'), (11, 1103, 'NEW');
     SHOW TABLES;
 
-  A SELECT that needs several statements (PREVIEW shows them) answers ERROR 1235 until
-  result merging is available.
+  A SELECT over several shards (PREVIEW shows the statements) is merged by the proxy:
+    SELECT status, COUNT(*) FROM t_order GROUP BY status ORDER BY status;
+    SELECT * FROM t_order ORDER BY order_id DESC LIMIT 3;
 
   Backends: MariaDB on 127.0.0.1:13306 (demo_shop, demo_ds_0) and 127.0.0.1:13307
   (demo_analytics, demo_ds_1), user root / password root. The proxy uses one account per data
