@@ -5,6 +5,7 @@
 #include "admin/admin.h"
 #include "binder/binder.h"
 #include "common/log.h"
+#include "common/run_on.h"
 #include "executor/engine.h"
 #include "protocol/column_definition.h"
 #include "protocol/command.h"
@@ -29,24 +30,6 @@ constexpr size_t kProcesslistInfoBytes = 64 * 1024;
 constexpr size_t kParseOnWorkerBytes = 1024;
 // After a statement this large, freed memory is returned to the system (malloc_trim).
 constexpr size_t kTrimAfterBytes = 1024 * 1024;
-
-// Runs `work` on `pool` and resumes the caller on its own executor (the worker): Boost 1.74's
-// co_spawn would resume it on the pool's thread. `work` must own what it reads. The result is an
-// optional only so that the completion's type is default-constructible.
-template <class T, class F>
-awaitable<std::optional<T>> runOn(asio::thread_pool& pool, F work) {
-  auto initiate = [&pool](auto handler, F work) {
-    auto home = asio::get_associated_executor(handler);
-    asio::post(pool, [handler = std::move(handler), home, work = std::move(work)]() mutable {
-      std::optional<T> result(work());
-      asio::post(home, [handler = std::move(handler), result = std::move(result)]() mutable {
-        std::move(handler)(std::move(result));
-      });
-    });
-  };
-  return asio::async_initiate<decltype(use_awaitable), void(std::optional<T>)>(
-      initiate, use_awaitable, std::move(work));
-}
 
 }  // namespace
 
@@ -284,9 +267,7 @@ awaitable<Result<parser::ast::Statement>> Session::parse(std::string_view sql,
   // Statements that may take long to parse are parsed off the worker, which serves its other
   // sessions meanwhile: past kParseOnWorkerBytes a miss of the worker's cache, past what the
   // cache keeps the whole (even the lookup's normalizing would take long).
-  //
-  // The tasks are named locals moved into runOn(): GCC 12 gives a lambda written inside the
-  // co_await expression to the callee as a bitwise copy, so its captures were freed twice.
+  // The tasks are named locals moved into runOn() (see common/run_on.h).
   if (sql.size() > StatementCache::kMaxCachedBytes) {
     auto task = [text = std::string(sql), mode]() mutable {
       return StatementCache::parseUncached(std::move(text), mode);
