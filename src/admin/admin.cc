@@ -85,6 +85,18 @@ ResultCharset resultCharset(const executor::SessionVariables& variables) {
   return found == kCharsets.end() ? ResultCharset{} : found->second;
 }
 
+// SHOW TRIGGERS [FROM db] [LIKE | WHERE] (a statement kind of its own only here).
+bool showsTriggers(const ast::Statement& s) {
+  if (s.kind != ast::StatementKind::Show || s.show.kind != ast::ShowStatement::Kind::Other) {
+    return false;
+  }
+  std::vector<std::pair<uint32_t, uint32_t>> tokens;
+  std::string_view text = s.text(s.span);
+  if (!parser::tokenBounds(text, tokens, {}) || tokens.size() < 2) return false;
+  return upperAscii(std::string(
+             text.substr(tokens[1].first, tokens[1].second - tokens[1].first))) == "TRIGGERS";
+}
+
 // What PREVIEW shows as routed: DML, and DDL naming tables.
 bool routable(const ast::Statement& s) {
   return executor::isDml(s) || (s.kind == ast::StatementKind::Ddl && !s.ddl.tables.empty());
@@ -113,6 +125,10 @@ awaitable<bool> Admin::handleText(std::string_view sql) {
 awaitable<bool> Admin::handle(const ast::Statement& s) {
   if (binder::isShardingSphereSchema(session_.database)) {
     co_await shardingSphereStatement(s);
+    co_return true;
+  }
+  if (binder::isInformationSchema(session_.database)) {
+    co_await informationSchemaDatabaseStatement(s);
     co_return true;
   }
   co_return co_await handleStatement(s);
@@ -227,11 +243,15 @@ awaitable<bool> Admin::handleStatement(const ast::Statement& s) {
         co_await showTables(s);
         co_return true;
       }
-      if (s.show.kind == ast::ShowStatement::Kind::TableStatus) {
+      if (s.show.kind == ast::ShowStatement::Kind::TableStatus || showsTriggers(s)) {
+        // Logical tables only, with a sharded table's sizes summed over its actual tables.
         std::string logical = s.show.database.empty() ? session_.database : s.show.database.value;
-        const config::LogicalDatabase* db = session_.topology().findDatabase(logical);
-        if (const router::ShardingRule* rule = session_.rulesOf(logical); db && rule) {
-          co_await showLogicalTableStatus(s, *db, *rule);
+        if (logical.empty() || session_.topology().findDatabase(logical)) {
+          if (s.show.kind == ast::ShowStatement::Kind::TableStatus) {
+            co_await showTableStatus(s);
+          } else {
+            co_await showTriggers(s);
+          }
           co_return true;
         }
         break;
@@ -399,8 +419,12 @@ void Admin::showDatabases(const ast::Statement& s) {
   c.flags = protocol::colflag::kNotNull | protocol::colflag::kNoDefaultValue;
   sink_.column(c);
   sink_.columnsEnd(flags);
+  // information_schema first, as MySQL lists it, then the logical databases the user may use.
+  std::vector<std::string_view> names{"information_schema"};
   for (const auto& [name, db] : topology.databases) {
-    if (!topology.authority.mayAccess(*session_.user, name)) continue;
+    if (topology.authority.mayAccess(*session_.user, name)) names.push_back(name);
+  }
+  for (std::string_view name : names) {
     if (like && !likeMatch(name, *like, true)) continue;
     sink_.beginRow();
     sink_.value(name);
@@ -416,7 +440,7 @@ awaitable<void> Admin::showDatabasesWhere(const ast::Statement& s) {
     sink_.error(target.status());
     co_return;
   }
-  std::vector<std::vector<std::string>> rows;
+  std::vector<std::vector<std::string>> rows{{"information_schema"}};
   for (const auto& [name, db] : topology.databases) {
     if (topology.authority.mayAccess(*session_.user, name)) rows.push_back({name});
   }
@@ -603,67 +627,6 @@ awaitable<void> Admin::showLogicalTables(const ast::Statement& s, const config::
   executor::writeTextResult(sink_, columns, rows, session_.statusFlags());
 }
 
-awaitable<void> Admin::showLogicalTableStatus(const ast::Statement& s,
-                                              const config::LogicalDatabase& db,
-                                              const router::ShardingRule& rule) {
-  // Every data source's table status, each sharded table once under its logic name (its first
-  // actual table's row), broadcast and single tables once each: the tables a client sees in
-  // SHOW TABLES, never an actual table.
-  std::optional<std::string> like = likePattern(s);
-  if (!s.show.filterSpan.empty() && !like) {
-    sink_.error(Status(er::kNotSupportedYet, "42000",
-                       "unsupported: SHOW TABLE STATUS ... WHERE in a sharded database; use LIKE"));
-    co_return;
-  }
-  std::vector<protocol::ColumnDefinition> columns;
-  std::map<std::string, std::vector<std::optional<std::string>>> rows;  // by lower-case name
-  for (const config::DataSource& ds : db.dataSources) {
-    auto target = session_.targetFor(db, ds.name);
-    if (!target) continue;
-    auto listed = co_await engine_.fetch(*target, "SHOW TABLE STATUS");
-    if (!listed) {
-      sink_.error(executor::logicalError(listed.status(), db, &rule));
-      co_return;
-    }
-    if (columns.empty()) columns = listed->columns;
-    for (auto& row : listed->rows) {
-      if (row.empty() || !row[0]) continue;
-      std::string name = *row[0];
-      if (rule.findTableRule(name) == nullptr) {
-        if (const router::TableRule* t = rule.findByActualTable(name)) name = t->logicTable;
-      }
-      if (like && !likeMatch(name, *like, true)) continue;
-      row[0] = name;
-      rows.emplace(router::lowerAscii(name), std::move(row));
-    }
-  }
-  if (columns.empty()) {
-    sink_.error(makeError(er::kUnknownError, "no data source of '" + db.name + "' answered"));
-    co_return;
-  }
-  sink_.columnCount(columns.size());
-  for (const protocol::ColumnDefinition& c : columns) {
-    // Shown as MySQL shows SHOW TABLE STATUS: no schema or table (nothing physical either).
-    protocol::ColumnDefinitionRef ref = protocol::refOf(c);
-    ref.schema = ref.table = ref.orgTable = {};
-    sink_.column(ref);
-  }
-  sink_.columnsEnd(session_.statusFlags());
-  for (const auto& [key, row] : rows) {
-    sink_.beginRow();
-    bool valid = true;
-    for (const std::optional<std::string>& value : row) {
-      if (value) {
-        valid = sink_.value(*value) && valid;
-      } else {
-        sink_.null();
-      }
-    }
-    sink_.endRow(valid);
-  }
-  sink_.end(session_.statusFlags(), 0);
-}
-
 awaitable<void> Admin::showTableMetadata(const ast::Statement& s,
                                          const router::ShardingRule& rule) {
   const std::string& database = session_.database;
@@ -796,9 +759,9 @@ awaitable<void> Admin::fieldList(std::string_view table, std::string_view wildca
       target = std::move(unitTarget);
       listed = t->dataNodes.front().table;
     } else if (!rules->isBroadcast(table) && rules->findByActualTable(table)) {
-      sink_.error(Status(1146, "42S02",
-                         "Table '" + target->database->name + "." + std::string(table) +
-                             "' doesn't exist"));
+      sink_.error(Status(
+          1146, "42S02",
+          "Table '" + target->database->name + "." + std::string(table) + "' doesn't exist"));
       co_return;
     }
   }
@@ -808,7 +771,8 @@ awaitable<void> Admin::fieldList(std::string_view table, std::string_view wildca
   Status s = co_await conn.listFields(listed, std::string(wildcard));
   if (s) {
     for (unsigned i = 0; i < conn.listedFieldCount(); ++i) {
-      protocol::ColumnDefinitionRef c = executor::Engine::clientColumn(conn.listedField(i), *target);
+      protocol::ColumnDefinitionRef c =
+          executor::Engine::clientColumn(conn.listedField(i), *target);
       if (listed != table) {
         c.table = table;
         c.orgTable = table;

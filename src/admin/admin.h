@@ -6,11 +6,14 @@
 // (`shardingsphere.cluster_information`, `shardingsphere.sharding_table_statistics`).
 #pragma once
 
+#include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "admin/distsql.h"
+#include "admin/information_schema.h"
 #include "admin/session_registry.h"
 #include "common/asio.h"
 #include "executor/engine.h"
@@ -37,6 +40,10 @@ class Admin {
   // Parsed statements the proxy answers itself: true when `s` was one and is answered.
   awaitable<bool> handle(const parser::ast::Statement& s);
   awaitable<void> fieldList(std::string_view table, std::string_view wildcard);
+  // A statement reading information_schema tables the proxy answers with logical names
+  // (binder::BoundStatement::logicalInformationSchema): true when answered (SELECT), false for
+  // what goes on as written (SHOW / DESCRIBE of their structure).
+  awaitable<bool> informationSchema(const parser::ast::Statement& s);
   // COM_STATISTICS' text.
   std::string statistics() const;
 
@@ -51,10 +58,6 @@ class Admin {
   void answerDistVariable(const DistVariableStatement& s);
   void showDatabases(const parser::ast::Statement& s);
   void showProcesslist(bool full);
-  // SHOW TABLE STATUS of a sharded database: logical tables, never actual ones.
-  awaitable<void> showLogicalTableStatus(const parser::ast::Statement& s,
-                                         const config::LogicalDatabase& db,
-                                         const router::ShardingRule& rule);
   awaitable<void> showDatabasesWhere(const parser::ast::Statement& s);
   awaitable<void> showTables(const parser::ast::Statement& s);
   // SHOW [FULL] TABLES of a sharded database: logical tables, never actual ones.
@@ -72,6 +75,26 @@ class Admin {
                                   const std::vector<std::vector<std::string>>& rows,
                                   std::string_view derivedName, std::string_view filter);
   void selectDatabase(const std::string& columnName);
+  // information_schema (admin_information_schema.cc): where the rows are evaluated, one
+  // table's logical rows, and the rows the proxy makes itself.
+  Result<executor::Target> evaluator() const;
+  // A SHOW that MySQL defines over an information_schema table: `selectList` of the table's
+  // columns for the SHOW's database, `likeColumn` what LIKE matches, the SHOW's WHERE over the
+  // result's names.
+  awaitable<void> showOverInformationSchema(const parser::ast::Statement& s,
+                                            const std::string& table, std::string_view selectList,
+                                            std::string_view likeColumn, std::string_view orderBy);
+  awaitable<void> showTableStatus(const parser::ast::Statement& s);
+  awaitable<void> showTriggers(const parser::ast::Statement& s);
+  // A statement while the session's database is information_schema.
+  awaitable<void> informationSchemaDatabaseStatement(const parser::ast::Statement& s);
+  awaitable<Result<CatalogRows>> logicalRows(const std::string& table,
+                                             const std::optional<std::set<std::string>>& databases,
+                                             const executor::Target& evaluator);
+  std::vector<std::vector<std::optional<std::string>>> processlistRows(
+      const std::vector<protocol::ColumnDefinition>& columns) const;
+  std::vector<std::vector<std::optional<std::string>>> privilegeRows(
+      const std::string& table, const std::vector<protocol::ColumnDefinition>& columns) const;
   void kill(const parser::ast::Statement& s);
   void ok();
 

@@ -11,8 +11,58 @@ namespace ast = parser::ast;
 using ast::ObjectName;
 using router::lowerAscii;
 
-bool isInformationSchema(std::string_view name) {
-  return lowerAscii(name) == "information_schema";
+namespace {
+std::string upperAscii(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return out;
+}
+}  // namespace
+
+bool isInformationSchema(std::string_view name) { return lowerAscii(name) == "information_schema"; }
+
+bool isLogicalInformationSchemaTable(std::string_view name) {
+  static const std::set<std::string, std::less<>> kTables = {"SCHEMATA",
+                                                             "TABLES",
+                                                             "COLUMNS",
+                                                             "STATISTICS",
+                                                             "KEY_COLUMN_USAGE",
+                                                             "TABLE_CONSTRAINTS",
+                                                             "REFERENTIAL_CONSTRAINTS",
+                                                             "CHECK_CONSTRAINTS",
+                                                             "VIEWS",
+                                                             "ROUTINES",
+                                                             "PARAMETERS",
+                                                             "TRIGGERS",
+                                                             "EVENTS",
+                                                             "PARTITIONS",
+                                                             "PROCESSLIST",
+                                                             "SCHEMA_PRIVILEGES",
+                                                             "TABLE_PRIVILEGES",
+                                                             "COLUMN_PRIVILEGES",
+                                                             "USER_PRIVILEGES"};
+  return kTables.count(upperAscii(name)) > 0;
+}
+
+bool isServerInformationSchemaTable(std::string_view name) {
+  static const std::set<std::string, std::less<>> kTables = {
+      "ENGINES",
+      "CHARACTER_SETS",
+      "COLLATIONS",
+      "COLLATION_CHARACTER_SET_APPLICABILITY",
+      "KEYWORDS",
+      "SQL_FUNCTIONS",
+      "PLUGINS",
+      "ALL_PLUGINS",
+      "FILES",
+      "TABLESPACES",
+      "SESSION_VARIABLES",
+      "GLOBAL_VARIABLES",
+      "SYSTEM_VARIABLES",
+      "SPATIAL_REF_SYS",
+      "ENABLED_ROLES",
+      "APPLICABLE_ROLES"};
+  return kTables.count(upperAscii(name)) > 0;
 }
 
 bool isSystemSchema(std::string_view name) {
@@ -102,8 +152,7 @@ bool hintAddressesPhysicalTables(const ast::Statement& s) {
 // Engines that reach other servers or files from the backend.
 bool remoteEngine(std::string_view engine) {
   std::string lower = lowerAscii(engine);
-  return lower == "connect" || lower == "federated" || lower == "federatedx" ||
-         lower == "spider";
+  return lower == "connect" || lower == "federated" || lower == "federatedx" || lower == "spider";
 }
 
 class Binder {
@@ -141,6 +190,13 @@ class Binder {
       std::string_view home = showDatabase.empty() ? c_.database : showDatabase;
       if (home.empty()) return Status(er::kNoDb, "3D000", "No database selected");
       named.insert(std::string(home));
+      if (isInformationSchema(home)) {
+        for (const ObjectName& o : s_.objects) {
+          if (o.kind != ObjectName::Kind::Table || !o.schema.empty()) continue;
+          if (ctes.count(lowerAscii(o.name.value)) > 0) continue;
+          if (Status st = checkInformationSchema(o); !st) return st;
+        }
+      }
     }
     if (named.size() > 1) {
       auto second = std::next(named.begin());
@@ -149,6 +205,7 @@ class Binder {
     }
     BoundStatement out;
     out.systemSchema = systemSchema_;
+    out.logicalInformationSchema = logicalInformationSchema_;
     out.database = named.empty() ? std::string(c_.database) : *named.begin();
     if (isShardingSphereSchema(out.database)) {
       if (Status st = checkShardingSphereStatement(unqualified, ctes); !st) return st;
@@ -176,8 +233,7 @@ class Binder {
       if (!s_.set.forStatement.empty()) return notSupported("SET STATEMENT ... FOR");
       for (const ast::SetItem& item : s_.set.items) {
         if (item.kind == ast::SetItem::Kind::Password) return privilegeNeeded("CREATE USER");
-        if (item.scope == ast::VariableScope::Global ||
-            item.scope == ast::VariableScope::Persist ||
+        if (item.scope == ast::VariableScope::Global || item.scope == ast::VariableScope::Persist ||
             item.scope == ast::VariableScope::PersistOnly) {
           return privilegeNeeded("SUPER");
         }
@@ -237,8 +293,8 @@ class Binder {
                           "' for routine " + quoted(o.schema.value) + "." + quoted(o.name.value));
       default:
         return Status(1142, "42000",
-                      std::string(commandOf(s_)) + " command denied to user '" + user.name +
-                          "'@'" + user.host + "' for table " + quoted(o.schema.value) + "." +
+                      std::string(commandOf(s_)) + " command denied to user '" + user.name + "'@'" +
+                          user.host + "' for table " + quoted(o.schema.value) + "." +
                           quoted(o.name.value));
     }
   }
@@ -249,9 +305,10 @@ class Binder {
       case ObjectName::Kind::Database:
         return unknownDatabase(db);
       case ObjectName::Kind::Routine:
-        return Status(er::kSpDoesNotExist, "42000",
-                      std::string(s_.kind == ast::StatementKind::Call ? "PROCEDURE " : "FUNCTION ") +
-                          db + "." + o.name.value + " does not exist");
+        return Status(
+            er::kSpDoesNotExist, "42000",
+            std::string(s_.kind == ast::StatementKind::Call ? "PROCEDURE " : "FUNCTION ") + db +
+                "." + o.name.value + " does not exist");
       case ObjectName::Kind::Wildcard:
         return Status(1051, "42S02", "Unknown table '" + db + "." + o.name.value + "'");
       case ObjectName::Kind::Column:
@@ -281,6 +338,7 @@ class Binder {
           return unknown(o);
       }
     }
+    if (isInformationSchema(schema)) return checkInformationSchema(o);
     if (isSystemSchema(schema)) {
       if (!c_.user.admin) return denied(o);
       systemSchema_ = true;
@@ -292,6 +350,27 @@ class Binder {
                    s_.ddlKind == ast::DdlKind::CreateDatabase;
     if (!creates && c_.topology.findDatabase(schema) == nullptr) return unknown(o);
     return Status::ok();
+  }
+
+  // A name in information_schema (qualified, or unqualified while it is the session's database).
+  // Anyone reads the tables the proxy answers logically and those about the server alone, as
+  // anyone reads information_schema on MySQL; the rest shows a backend's inside (admins only).
+  Status checkInformationSchema(const ObjectName& o) {
+    systemSchema_ = true;
+    bool table = o.kind == ObjectName::Kind::Table || o.kind == ObjectName::Kind::Wildcard ||
+                 o.kind == ObjectName::Kind::Column;
+    if (table && isLogicalInformationSchemaTable(o.name.value)) logicalInformationSchema_ = true;
+    if (c_.user.admin) return Status::ok();
+    if (!readsOnly()) {
+      return databaseAccessDenied(c_.user.name, c_.user.host, "information_schema");
+    }
+    if (o.kind == ObjectName::Kind::Database) return Status::ok();
+    if (table && (isLogicalInformationSchemaTable(o.name.value) ||
+                  isServerInformationSchemaTable(o.name.value))) {
+      return Status::ok();
+    }
+    if (!table) return unknown(o);
+    return privilegeNeeded("PROCESS");
   }
 
   // What may name ShardingSphere's tables: SELECT, SHOW and DESCRIBE.
@@ -362,14 +441,16 @@ class Binder {
         if (!c_.user.filePrivilege) all.push_back(Replacement{o.span, nullFor(o.span)});
         continue;
       }
-      if (!passThrough || physical.empty() || o.schema.empty() || o.kind == ObjectName::Kind::Engine)
+      if (!passThrough || physical.empty() || o.schema.empty() ||
+          o.kind == ObjectName::Kind::Engine)
         continue;
       if (o.schema.value != out.database) continue;
       all.push_back(Replacement{o.schema.span, physical});
     }
     // In text order; a replacement inside another (a qualifier in a LOAD_FILE() argument) goes.
     std::sort(all.begin(), all.end(), [](const Replacement& a, const Replacement& b) {
-      return a.span.begin < b.span.begin || (a.span.begin == b.span.begin && a.span.end > b.span.end);
+      return a.span.begin < b.span.begin ||
+             (a.span.begin == b.span.begin && a.span.end > b.span.end);
     });
     for (Replacement& r : all) {
       if (!out.replacements.empty() && r.span.begin < out.replacements.back().span.end) continue;
@@ -394,6 +475,7 @@ class Binder {
   const ast::Statement& s_;
   const Context& c_;
   bool systemSchema_ = false;
+  bool logicalInformationSchema_ = false;
 };
 
 }  // namespace
@@ -402,7 +484,8 @@ Result<BoundStatement> bind(const ast::Statement& s, const Context& context) {
   return Binder(s, context).run();
 }
 
-std::string applyReplacements(const ast::Statement& s, const std::vector<Replacement>& replacements) {
+std::string applyReplacements(const ast::Statement& s,
+                              const std::vector<Replacement>& replacements) {
   std::string out;
   out.reserve(s.sql.size() + 16 * replacements.size());
   size_t at = 0;

@@ -47,6 +47,9 @@ struct BoundStatement {
   // A SELECT of ShardingSphere's system tables (`shardingsphere.cluster_information`, ...): the
   // proxy answers it itself. `database` is then "shardingsphere".
   bool shardingSphereSchema = false;
+  // It reads information_schema tables that the proxy answers with logical databases and tables
+  // (isLogicalInformationSchemaTable): admin/ evaluates it over the proxy's own rows.
+  bool logicalInformationSchema = false;
   // In text order, not overlapping; empty for most statements.
   std::vector<Replacement> replacements;
 };
@@ -60,6 +63,15 @@ std::string applyReplacements(const parser::ast::Statement& s,
 // The schemas a MySQL server has of its own (compared case-insensitively).
 bool isSystemSchema(std::string_view name);
 bool isInformationSchema(std::string_view name);
+
+// information_schema tables that describe databases and what they hold (SCHEMATA, TABLES,
+// COLUMNS, STATISTICS, ...) or the server's connections (PROCESSLIST): the proxy answers them
+// with logical databases and tables and its own sessions, for every user.
+bool isLogicalInformationSchemaTable(std::string_view name);
+// information_schema tables about the server alone (ENGINES, CHARACTER_SETS, COLLATIONS,
+// KEYWORDS, ...): read from a backend as they are, by every user. Any other information_schema
+// table (INNODB_TRX, the status and privilege tables ...) shows a backend's inside: admins only.
+bool isServerInformationSchemaTable(std::string_view name);
 
 // ShardingSphere's own schema, `shardingsphere`, whose tables the proxy holds (admin/
 // system_tables.h): any user may read them (a user sees only the rows of the logical databases

@@ -367,6 +367,7 @@ awaitable<Status> Engine::relayResults(ShardConnection& conn, const Target& targ
           auto it = options.renameColumns->find(std::string(c.name));
           if (it != options.renameColumns->end()) c.name = it->second;
         }
+        if (options.column) options.column(c);
         sink_.column(c);
       }
       sink_.columnsEnd(visible(conn.serverStatus()));

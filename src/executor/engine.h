@@ -65,6 +65,8 @@ class Engine {
     const ValueTransform* transform = nullptr;
     std::function<std::string(std::string)> errorText;
     const ResultColumns* columns = nullptr;  // a routed statement's columns in logical terms
+    // Last say on each column's definition (names and origin the client sees).
+    std::function<void(protocol::ColumnDefinitionRef&)> column;
   };
   awaitable<void> queryAndRelay(const Target& target, const std::string& sql,
                                 const RelayOptions& options);

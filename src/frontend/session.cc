@@ -127,6 +127,11 @@ Status Session::useDatabase(const std::string& name) {
     shard_.database = std::string(binder::kShardingSphereSchema);
     return Status::ok();
   }
+  // information_schema, which every user may read (with the logical databases in it).
+  if (binder::isInformationSchema(name)) {
+    shard_.database = "information_schema";
+    return Status::ok();
+  }
   if (!topology_->authority.mayAccess(user, name)) {
     return databaseAccessDenied(user.name, user.host, name);
   }
@@ -364,7 +369,9 @@ awaitable<void> Session::runStatement(std::string_view sql) {
   admin::Admin admin(shard_, *this, context_.state, worker_.statements());
   executor::Engine engine(shard_, *this);
   startStatementTimer(statement);
-  if (!co_await engine.executeSharded(statement) && !co_await admin.handle(statement)) {
+  if (gated->logicalInformationSchema && co_await admin.informationSchema(statement)) {
+    // answered over the logical information_schema
+  } else if (!co_await engine.executeSharded(statement) && !co_await admin.handle(statement)) {
     co_await engine.passThrough(statement.sql, &statement);
   }
   stopStatementTimer();
@@ -380,6 +387,7 @@ Result<Session::Gated> Session::gate(parser::ast::Statement statement) {
   if (!bound) return bound.status();
   Gated out;
   out.database = std::move(bound->database);
+  out.logicalInformationSchema = bound->logicalInformationSchema;
   if (bound->replacements.empty()) {
     out.statement = std::move(statement);
     return out;

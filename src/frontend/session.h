@@ -91,6 +91,7 @@ class Session final : public executor::ResultSink {
   struct Gated {
     parser::ast::Statement statement;
     std::string database;
+    bool logicalInformationSchema = false;  // binder::BoundStatement's
   };
   Result<Gated> gate(parser::ast::Statement statement);
   Status useDatabase(const std::string& name);

@@ -288,9 +288,8 @@ Reach Transformer::reach(antlr4::ParserRuleContext* body) {
       auto* show = static_cast<P::ShowStatementContext*>(body);
       bool routines = (show->PROCEDURE() != nullptr || show->FUNCTION() != nullptr) &&
                       (show->STATUS() != nullptr || show->CODE() != nullptr);
-      if (show->ENGINE() != nullptr ||
-          show->MASTER() != nullptr || show->SLAVE() != nullptr || show->REPLICA() != nullptr ||
-          show->REPLICAS() != nullptr || show->BINLOG() != nullptr ||
+      if (show->ENGINE() != nullptr || show->MASTER() != nullptr || show->SLAVE() != nullptr ||
+          show->REPLICA() != nullptr || show->REPLICAS() != nullptr || show->BINLOG() != nullptr ||
           show->RELAYLOG() != nullptr || show->BINARY() != nullptr || show->OPEN() != nullptr ||
           show->GRANTS() != nullptr || show->USER() != nullptr || show->PROFILE() != nullptr ||
           show->PROFILES() != nullptr || routines) {
@@ -360,6 +359,10 @@ void Transformer::showStatement(P::ShowStatementContext* ctx) {
     }
     show.table = addTable(std::move(t));
     return;
+  } else if (ctx->TRIGGERS() != nullptr) {
+    // (Kind Other: the proxy tells SHOW TRIGGERS by its words; the database and filter are
+    // read as for SHOW TABLES.)
+    if (auto* from = ctx->fromDatabase()) show.database = name(from->identifier());
   } else {
     return;
   }
