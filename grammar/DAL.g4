@@ -54,7 +54,7 @@ showStatement
     | SHOW (CHARSET | CHARACTER SET) showFilter?
     | SHOW COLLATION showFilter?
     | SHOW GRANTS (FOR userName (USING userNameList)?)?
-    | SHOW (TRIGGERS | EVENTS) fromDatabase? showFilter?
+    | SHOW FULL? (TRIGGERS | EVENTS) fromDatabase? showFilter?
     | SHOW (PROCEDURE | FUNCTION) STATUS showFilter?
     | SHOW (PROCEDURE | FUNCTION) CODE qualifiedName
     | SHOW PLUGINS

@@ -85,16 +85,28 @@ ResultCharset resultCharset(const executor::SessionVariables& variables) {
   return found == kCharsets.end() ? ResultCharset{} : found->second;
 }
 
-// SHOW TRIGGERS [FROM db] [LIKE | WHERE] (a statement kind of its own only here).
-bool showsTriggers(const ast::Statement& s) {
+// The words after SHOW of a SHOW the statement model has no kind for (TRIGGERS, FULL TRIGGERS,
+// PROCEDURE STATUS ...), upper case; empty for other statements.
+std::string showWords(const ast::Statement& s, size_t count) {
   if (s.kind != ast::StatementKind::Show || s.show.kind != ast::ShowStatement::Kind::Other) {
-    return false;
+    return {};
   }
   std::vector<std::pair<uint32_t, uint32_t>> tokens;
   std::string_view text = s.text(s.span);
-  if (!parser::tokenBounds(text, tokens, {}) || tokens.size() < 2) return false;
-  return upperAscii(std::string(
-             text.substr(tokens[1].first, tokens[1].second - tokens[1].first))) == "TRIGGERS";
+  if (!parser::tokenBounds(text, tokens, {}) || tokens.size() < 2) return {};
+  std::string out;
+  for (size_t i = 1; i < tokens.size() && i <= count; ++i) {
+    if (!out.empty()) out += ' ';
+    out +=
+        upperAscii(std::string(text.substr(tokens[i].first, tokens[i].second - tokens[i].first)));
+  }
+  return out;
+}
+
+// SHOW [FULL] TRIGGERS [FROM db] [LIKE | WHERE].
+bool showsTriggers(const ast::Statement& s) {
+  std::string words = showWords(s, 2);
+  return words == "TRIGGERS" || words.rfind("TRIGGERS ", 0) == 0 || words == "FULL TRIGGERS";
 }
 
 // What PREVIEW shows as routed: DML, and DDL naming tables.
@@ -241,6 +253,11 @@ awaitable<bool> Admin::handleStatement(const ast::Statement& s) {
       }
       if (s.show.kind == ast::ShowStatement::Kind::Tables) {
         co_await showTables(s);
+        co_return true;
+      }
+      if (std::string words = showWords(s, 2);
+          words == "PROCEDURE STATUS" || words == "FUNCTION STATUS") {
+        co_await showRoutineStatus(s, words == "PROCEDURE STATUS" ? "PROCEDURE" : "FUNCTION");
         co_return true;
       }
       if (s.show.kind == ast::ShowStatement::Kind::TableStatus || showsTriggers(s)) {
@@ -702,6 +719,17 @@ awaitable<void> Admin::showTableMetadata(const ast::Statement& s,
       for (size_t at = value.find(quotedSuffix); at != std::string::npos;
            at = value.find(quotedSuffix, at)) {
         value.replace(at, quotedSuffix.size(), "`");
+      }
+      // A foreign key names the referenced table's actual table on the same data source.
+      const std::string references = "REFERENCES `";
+      for (size_t at = value.find(references); at != std::string::npos;
+           at = value.find(references, at + 1)) {
+        size_t begin = at + references.size();
+        size_t end = value.find('`', begin);
+        if (end == std::string::npos) break;
+        if (const router::TableRule* t = rule.findByActualTable(value.substr(begin, end - begin))) {
+          value.replace(begin, end - begin, t->logicTable);
+        }
       }
     } else if (s.show.kind == ast::ShowStatement::Kind::Index &&
                s.kind == ast::StatementKind::Show) {

@@ -83,9 +83,12 @@ class Admin {
   // result's names.
   awaitable<void> showOverInformationSchema(const parser::ast::Statement& s,
                                             const std::string& table, std::string_view selectList,
-                                            std::string_view likeColumn, std::string_view orderBy);
+                                            std::string_view likeColumn, std::string_view orderBy,
+                                            std::string_view rowFilter = {});
   awaitable<void> showTableStatus(const parser::ast::Statement& s);
   awaitable<void> showTriggers(const parser::ast::Statement& s);
+  // SHOW PROCEDURE | FUNCTION STATUS: the routines of every database the user may use.
+  awaitable<void> showRoutineStatus(const parser::ast::Statement& s, std::string_view type);
   // A statement while the session's database is information_schema.
   awaitable<void> informationSchemaDatabaseStatement(const parser::ast::Statement& s);
   awaitable<Result<CatalogRows>> logicalRows(const std::string& table,

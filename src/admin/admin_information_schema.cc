@@ -324,9 +324,11 @@ awaitable<void> Admin::informationSchemaDatabaseStatement(const ast::Statement& 
 awaitable<void> Admin::showOverInformationSchema(const ast::Statement& s, const std::string& table,
                                                  std::string_view selectList,
                                                  std::string_view likeColumn,
-                                                 std::string_view orderBy) {
+                                                 std::string_view orderBy,
+                                                 std::string_view rowFilter) {
+  // One database (the SHOW's, else the session's), or every one when `rowFilter` is given.
   std::string database = s.show.database.empty() ? session_.database : s.show.database.value;
-  if (database.empty()) {
+  if (database.empty() && rowFilter.empty()) {
     sink_.error(Status(er::kNoDb, "3D000", "No database selected"));
     co_return;
   }
@@ -335,7 +337,8 @@ awaitable<void> Admin::showOverInformationSchema(const ast::Statement& s, const 
     sink_.error(target.status());
     co_return;
   }
-  std::optional<std::set<std::string>> only(std::set<std::string>{router::lowerAscii(database)});
+  std::optional<std::set<std::string>> only;
+  if (rowFilter.empty()) only = std::set<std::string>{router::lowerAscii(database)};
   auto rows = co_await logicalRows(table, only, *target);
   if (!rows) {
     sink_.error(rows.status());
@@ -347,10 +350,12 @@ awaitable<void> Admin::showOverInformationSchema(const ast::Statement& s, const 
   bool noBackslashEscapes = conn.serverStatus() & protocol::status::kNoBackslashEscapes;
   // SELECT <the SHOW's columns> FROM <the logical rows> WHERE <its database> [AND LIKE], then
   // the SHOW's WHERE over its own column names.
-  std::string sql = "SELECT " + std::string(selectList) + " FROM " +
-                    derivedTable(table, *rows, noBackslashEscapes) + " AS " +
-                    quoteIdentifier(table) + " WHERE " + std::string(databaseColumn(table)) +
-                    " = " + quoteString(database, noBackslashEscapes);
+  std::string sql =
+      "SELECT " + std::string(selectList) + " FROM " +
+      derivedTable(table, *rows, noBackslashEscapes) + " AS " + quoteIdentifier(table) + " WHERE " +
+      (rowFilter.empty()
+           ? std::string(databaseColumn(table)) + " = " + quoteString(database, noBackslashEscapes)
+           : std::string(rowFilter));
   rows->rows.clear();
   if (s.show.like != ast::kNone) {
     sql += " AND " + std::string(likeColumn) + " LIKE " +
@@ -399,6 +404,18 @@ awaitable<void> Admin::showTriggers(const ast::Statement& s) {
       "`character_set_client`, COLLATION_CONNECTION AS `collation_connection`, "
       "DATABASE_COLLATION AS `Database Collation`",
       "EVENT_OBJECT_TABLE", "`Table`");
+}
+
+awaitable<void> Admin::showRoutineStatus(const ast::Statement& s, std::string_view type) {
+  std::string filter = "ROUTINE_TYPE = '" + std::string(type) + "'";
+  co_await showOverInformationSchema(
+      s, "ROUTINES",
+      "ROUTINE_SCHEMA AS `Db`, ROUTINE_NAME AS `Name`, ROUTINE_TYPE AS `Type`, DEFINER AS "
+      "`Definer`, LAST_ALTERED AS `Modified`, CREATED AS `Created`, SECURITY_TYPE AS "
+      "`Security_type`, ROUTINE_COMMENT AS `Comment`, CHARACTER_SET_CLIENT AS "
+      "`character_set_client`, COLLATION_CONNECTION AS `collation_connection`, "
+      "DATABASE_COLLATION AS `Database Collation`",
+      "ROUTINE_NAME", "`Db`, `Name`", filter);
 }
 
 }  // namespace shardproxy::admin

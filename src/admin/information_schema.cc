@@ -154,6 +154,26 @@ std::optional<std::set<std::string>> databasesNamed(const ast::Statement& s, con
   return std::nullopt;
 }
 
+// NULL typed as column `c` is.
+std::string nullOfType(const protocol::ColumnDefinition& c) {
+  using protocol::ColumnType;
+  switch (c.type) {
+    case ColumnType::kTiny:
+    case ColumnType::kShort:
+    case ColumnType::kLong:
+    case ColumnType::kLongLong:
+    case ColumnType::kInt24:
+      return c.flags & protocol::colflag::kUnsigned ? "CAST(NULL AS UNSIGNED)"
+                                                    : "CAST(NULL AS SIGNED)";
+    case ColumnType::kDatetime:
+    case ColumnType::kDatetime2:
+    case ColumnType::kTimestamp:
+      return "CAST(NULL AS DATETIME)";
+    default:
+      return "NULL";
+  }
+}
+
 }  // namespace
 
 std::string_view databaseColumn(std::string_view table) {
@@ -402,12 +422,13 @@ std::string derivedTable(std::string_view table, const CatalogRows& rows, bool n
     first = false;
     for (size_t i = 0; i < row.size(); ++i) {
       if (i > 0) out += ", ";
+      const protocol::ColumnDefinition& c = rows.columns[i];
       if (!row[i]) {
-        out += "NULL";
+        // A bare NULL among the rows would make a number column DECIMAL and a date a string.
+        out += nullOfType(c);
         continue;
       }
       const std::string& v = *row[i];
-      const protocol::ColumnDefinition& c = rows.columns[i];
       bool number = false;
       switch (c.type) {
         case ColumnType::kTiny:

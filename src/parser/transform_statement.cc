@@ -360,9 +360,13 @@ void Transformer::showStatement(P::ShowStatementContext* ctx) {
     show.table = addTable(std::move(t));
     return;
   } else if (ctx->TRIGGERS() != nullptr) {
-    // (Kind Other: the proxy tells SHOW TRIGGERS by its words; the database and filter are
-    // read as for SHOW TABLES.)
+    // (Kind Other: the proxy tells SHOW [FULL] TRIGGERS by its words; the database and filter
+    // are read as for SHOW TABLES.)
+    show.full = ctx->FULL() != nullptr;
     if (auto* from = ctx->fromDatabase()) show.database = name(from->identifier());
+  } else if ((ctx->PROCEDURE() != nullptr || ctx->FUNCTION() != nullptr) &&
+             ctx->STATUS() != nullptr) {
+    // SHOW PROCEDURE | FUNCTION STATUS [LIKE | WHERE] (kind Other, told by its words).
   } else {
     return;
   }

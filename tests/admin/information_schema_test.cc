@@ -226,8 +226,8 @@ TEST(InformationSchemaTest, DerivedTableKeepsTheColumnsTypes) {
                     {std::nullopt, "x", std::nullopt, "0000-00-00 00:00:00"}}};
   EXPECT_EQ(derivedTable("TABLES", rows, false),
             "(SELECT * FROM information_schema.TABLES WHERE 0 UNION ALL VALUES ('it''s', "
-            "CAST(5 AS UNSIGNED), -1, TIMESTAMP'2026-01-02 03:04:05'), (NULL, 'x', NULL, "
-            "'0000-00-00 00:00:00'))");
+            "CAST(5 AS UNSIGNED), -1, TIMESTAMP'2026-01-02 03:04:05'), (NULL, 'x', CAST(NULL AS "
+            "SIGNED), '0000-00-00 00:00:00'))");
   EXPECT_EQ(derivedTable("TABLES", CatalogRows{rows.columns, {}}, false),
             "(SELECT * FROM information_schema.TABLES WHERE 0)");
 }
