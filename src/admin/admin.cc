@@ -540,6 +540,10 @@ awaitable<void> Admin::showTables(const ast::Statement& s) {
     sink_.error(Status(er::kNoDb, "3D000", "No database selected"));
     co_return;
   }
+  if (binder::isInformationSchema(logical)) {
+    co_await showInformationSchemaTables(s);
+    co_return;
+  }
   if (!topology.authority.mayAccess(*session_.user, logical)) {
     sink_.error(databaseAccessDenied(session_.user->name, session_.user->host, logical));
     co_return;

@@ -89,6 +89,8 @@ class Admin {
   awaitable<void> showTriggers(const parser::ast::Statement& s);
   // SHOW PROCEDURE | FUNCTION STATUS: the routines of every database the user may use.
   awaitable<void> showRoutineStatus(const parser::ast::Statement& s, std::string_view type);
+  // SHOW [FULL] TABLES of information_schema (FROM it, or while in it).
+  awaitable<void> showInformationSchemaTables(const parser::ast::Statement& s);
   // A statement while the session's database is information_schema.
   awaitable<void> informationSchemaDatabaseStatement(const parser::ast::Statement& s);
   awaitable<Result<CatalogRows>> logicalRows(const std::string& table,

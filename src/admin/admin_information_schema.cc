@@ -293,20 +293,25 @@ awaitable<bool> Admin::informationSchema(const ast::Statement& s) {
   co_return true;
 }
 
+awaitable<void> Admin::showInformationSchemaTables(const ast::Statement& s) {
+  // Its tables are the same on every backend: listed as one lists them.
+  Result<Target> target = evaluator();
+  if (!target) {
+    sink_.error(target.status());
+    co_return;
+  }
+  std::string sql = std::string("SHOW ") + (s.show.full ? "FULL " : "") +
+                    "TABLES FROM information_schema " + std::string(s.text(s.show.filterSpan));
+  co_await engine_.queryAndRelay(*target, sql, {});
+}
+
 awaitable<void> Admin::informationSchemaDatabaseStatement(const ast::Statement& s) {
   using Kind = ast::StatementKind;
   // Its tables are listed as the backend lists them (they are the same everywhere); anything
   // else runs as without a database (SELECT 1, SET ...).
   if (s.kind == Kind::Show && s.show.kind == ast::ShowStatement::Kind::Tables &&
       s.show.database.empty()) {
-    Result<Target> target = evaluator();
-    if (!target) {
-      sink_.error(target.status());
-      co_return;
-    }
-    std::string sql = std::string("SHOW ") + (s.show.full ? "FULL " : "") +
-                      "TABLES FROM information_schema " + std::string(s.text(s.show.filterSpan));
-    co_await engine_.queryAndRelay(*target, sql, {});
+    co_await showInformationSchemaTables(s);
     co_return;
   }
   if (s.kind == Kind::Select) {
