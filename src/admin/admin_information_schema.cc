@@ -320,6 +320,22 @@ awaitable<void> Admin::informationSchemaDatabaseStatement(const ast::Statement& 
       co_return;
     }
   }
+  // SHOW COLUMNS / INDEX / CREATE TABLE and DESCRIBE of one of its tables: the backend's
+  // connection is in another database, so the table is named with its own.
+  if ((s.kind == Kind::Show || s.kind == Kind::Explain) && s.show.table != ast::kNone &&
+      s.tableRef(s.show.table).schema.empty()) {
+    const ast::TableRef& ref = s.tableRef(s.show.table);
+    std::string sql(s.sql);
+    sql.replace(ref.span.begin, ref.span.end - ref.span.begin,
+                "information_schema." + quoteIdentifier(ref.name.value));
+    Result<Target> target = evaluator();
+    if (!target) {
+      sink_.error(target.status());
+      co_return;
+    }
+    co_await engine_.queryAndRelay(*target, sql, {});
+    co_return;
+  }
   std::string database = std::exchange(session_.database, std::string());
   bool handled = co_await handleStatement(s);
   if (!handled) co_await engine_.passThrough(s.sql, &s);
