@@ -615,8 +615,8 @@ awaitable<void> Admin::showLogicalTables(const ast::Statement& s, const config::
       tables.emplace(name, type);
     }
   }
-  // Sharded tables whose actual tables do not exist yet are still the database's tables.
-  for (const router::TableRule& t : rule.tableRules()) tables.emplace(t.logicTable, "BASE TABLE");
+  // (A sharded table none of whose actual tables exists is not listed, as information_schema
+  // does not list it: until CREATE TABLE, reading it gets 1146.)
   std::string column = "Tables_in_" + db.name;
   std::optional<std::string> like = likePattern(s);
   if (!s.show.filterSpan.empty() && !like) {
