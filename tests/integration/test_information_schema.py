@@ -1,0 +1,513 @@
+"""information_schema as tools see it: the queries that real tools send at connect and browse time
+(info_schema_queries/<tool>.sql, each taken from the tool's sources) must get through the proxy
+the answer a MariaDB server gives for the same logical tables held unsharded.
+
+Schema (logical database it_info_shop): shop_order, sharded over 2 data sources x 2 tables, with a
+primary key, a secondary index, a unique index; shop_order_item, its binding table, with a foreign
+key to it (the actual tables pair by suffix, so the key holds on every data node); shop_dict, a
+broadcast table; shop_note, a single table with a view (shop_note_v), a trigger (shop_note_bi), a
+function (shop_double) and a procedure (shop_count). The sharded and broadcast tables are created
+through the proxy; the single table and its objects on the first data source, as the backend
+account (so it is their definer, as when they are created through the proxy).
+
+The reference database has the logical database's name and is on the second server, where the
+proxy's data sources hold other databases: the same queries, with the same literal names, run on
+both. Its objects are made by an account of the same name as the first data source's, so that
+DEFINER columns agree. That account exists on the second server for the reference database only:
+the proxy never connects there with it, so nothing the proxy sends can read the reference.
+
+Answers must match except for sizes, row counts, timestamps, AUTO_INCREMENT and table comments
+(IGNORED, plus a file's `-- ignore:` lines); rows compare as multisets unless the query has ORDER
+BY (and no `-- unordered` line). Every query is also run in a few metamorphic variants
+(metamorphic.py: comments, `;`, keyword case, backquotes) and with `information_schema` and its
+table written in lower case. Hand-written checks: SCHEMATA of an admin and of a user limited to one
+database, and TABLE_ROWS of a sharded table equal to the sum over its actual tables.
+
+Each failure is printed in full (the query, both answers); a test fails after running all of its
+queries, so one run shows everything that differs.
+"""
+# ctest-labels: slow
+
+import collections
+import datetime
+import decimal
+import glob
+import os
+import re
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import harness as h  # noqa: E402
+import metamorphic as mm  # noqa: E402
+import pymysql  # noqa: E402
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+QUERY_DIR = os.path.join(HERE, "info_schema_queries")
+
+LOGICAL = "it_info_shop"
+OTHER = "it_info_other"                        # a second logical database, for SCHEMATA checks
+ACTUAL = ("it_info_ds0", "it_info_ds1")        # ds_0 on the first server, ds_1 on the second
+OTHER_ACTUAL = "it_info_other_ds"              # OTHER's only data source, on the first server
+DEFINER = h.backend_account(ACTUAL[0])         # definer of the single table's objects
+TABLES = ("shop_order", "shop_order_item", "shop_dict", "shop_note", "shop_note_v")
+
+RULES = """
+- !SHARDING
+  tables:
+    shop_order:
+      actualDataNodes: ds_${0..1}.shop_order_${0..1}
+      tableStrategy:
+        standard:
+          shardingColumn: order_id
+          shardingAlgorithmName: order_table
+    shop_order_item:
+      actualDataNodes: ds_${0..1}.shop_order_item_${0..1}
+      tableStrategy:
+        standard:
+          shardingColumn: order_id
+          shardingAlgorithmName: order_item_table
+  bindingTables:
+    - shop_order,shop_order_item
+  defaultDatabaseStrategy:
+    standard:
+      shardingColumn: user_id
+      shardingAlgorithmName: by_user
+  defaultTableStrategy:
+    none:
+  shardingAlgorithms:
+    by_user:
+      type: INLINE
+      props:
+        algorithm-expression: ds_${user_id % 2}
+    order_table:
+      type: INLINE
+      props:
+        algorithm-expression: shop_order_${order_id % 2}
+    order_item_table:
+      type: INLINE
+      props:
+        algorithm-expression: shop_order_item_${order_id % 2}
+- !BROADCAST
+  tables:
+    - shop_dict
+- !SINGLE
+  tables:
+    - "*.*"
+"""
+
+# Through the proxy (and on the reference, with the same text).
+SHARDED_DDL = [
+    "CREATE TABLE shop_order (order_id BIGINT NOT NULL, user_id INT NOT NULL, "
+    "order_no VARCHAR(32) NOT NULL, status VARCHAR(16) NOT NULL DEFAULT 'NEW', "
+    "amount DECIMAL(10,2) NULL, created DATETIME NULL, PRIMARY KEY (order_id), "
+    "UNIQUE KEY uk_order_no (order_no), KEY idx_user_status (user_id, status)) "
+    "ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COMMENT='orders'",
+    "CREATE TABLE shop_order_item (item_id BIGINT NOT NULL, order_id BIGINT NOT NULL, "
+    "user_id INT NOT NULL, sku VARCHAR(20) NOT NULL, qty INT UNSIGNED NOT NULL DEFAULT 1, "
+    "PRIMARY KEY (item_id), KEY idx_order (order_id), "
+    "CONSTRAINT fk_item_order FOREIGN KEY (order_id) REFERENCES shop_order (order_id) "
+    "ON DELETE CASCADE) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4",
+    "CREATE TABLE shop_dict (code VARCHAR(8) NOT NULL, label VARCHAR(64) NOT NULL, "
+    "PRIMARY KEY (code)) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4",
+]
+# On the first data source (and on the reference), as DEFINER.
+SINGLE_DDL = [
+    "CREATE TABLE shop_note (id INT NOT NULL AUTO_INCREMENT, note VARCHAR(200) NULL, "
+    "created TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP, PRIMARY KEY (id), KEY idx_created "
+    "(created)) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4",
+    "CREATE VIEW shop_note_v AS SELECT id, note FROM shop_note WHERE note IS NOT NULL",
+    "CREATE TRIGGER shop_note_bi BEFORE INSERT ON shop_note FOR EACH ROW "
+    "SET NEW.note = TRIM(NEW.note)",
+    "CREATE FUNCTION shop_double(x INT) RETURNS INT DETERMINISTIC NO SQL RETURN x * 2",
+    "CREATE PROCEDURE shop_count(OUT n INT) READS SQL DATA SELECT COUNT(*) INTO n FROM shop_note",
+]
+ROWS_ORDERS = 24
+ITEMS_PER_ORDER = 2
+
+
+def data_statements():
+    out = ["INSERT INTO shop_dict (code, label) VALUES ('NEW', 'new'), ('PAID', 'paid'), "
+           "('SENT', 'sent')"]
+    for i in range(1, ROWS_ORDERS + 1):
+        user = 10 + i % 5
+        out.append("INSERT INTO shop_order (order_id, user_id, order_no, status, amount, created) "
+                   "VALUES (%d, %d, 'NO-%04d', '%s', %d.50, '2024-01-%02d 10:00:00')"
+                   % (1000 + i, user, i, ("NEW", "PAID", "SENT")[i % 3], i * 3, 1 + i % 28))
+        for k in range(ITEMS_PER_ORDER):
+            out.append("INSERT INTO shop_order_item (item_id, order_id, user_id, sku, qty) "
+                       "VALUES (%d, %d, %d, 'SKU-%d', %d)"
+                       % (i * 10 + k, 1000 + i, user, k, k + 1))
+    return out
+
+
+NOTE_ROWS = ["INSERT INTO shop_note (note) VALUES (' first '), ('second'), (NULL)"]
+
+# Result columns not compared (by label, case-insensitive): what depends on how the rows are
+# stored (sizes, counts, timestamps, AUTO_INCREMENT) and table comments.
+IGNORED = {name.lower() for name in (
+    "TABLE_ROWS", "AVG_ROW_LENGTH", "DATA_LENGTH", "MAX_DATA_LENGTH", "INDEX_LENGTH", "DATA_FREE",
+    "AUTO_INCREMENT", "CREATE_TIME", "UPDATE_TIME", "CHECK_TIME", "CHECKSUM", "TABLE_COMMENT",
+    "CARDINALITY", "CREATED", "LAST_ALTERED", "Rows", "Avg_row_length", "Data_length",
+    "Max_data_length", "Index_length", "Data_free", "Auto_increment", "Create_time",
+    "Update_time", "Check_time", "Checksum")}
+
+# The metamorphic transforms each query is run in (one variant per transform, then one combo).
+VARIANT_TRANSFORMS = ["inner_comments", "semicolon", "trailing_comment", "keywords_lower",
+                      "keywords_mixed", "backquoted", "whitespace"]
+
+
+class Query:
+    def __init__(self, tool, source, sql, ignore, rows_of, unordered):
+        self.tool = tool
+        self.source = source
+        self.sql = sql
+        self.ignore = ignore
+        self.rows_of = rows_of
+        self.unordered = unordered
+
+    @property
+    def ordered(self):
+        return not self.unordered and re.search(r"\bORDER\s+BY\b", self.sql, re.I) is not None
+
+
+def load_queries(path):
+    """The queries of one info_schema_queries/<tool>.sql (format in its README.md)."""
+    tool = os.path.splitext(os.path.basename(path))[0]
+    out = []
+    source, ignore, rows_of, unordered, lines = None, set(), None, False, []
+    with open(path) as f:
+        for line in f:
+            stripped = line.strip()
+            if not lines and stripped.startswith("--"):
+                text = stripped[2:].strip()
+                if text.startswith("source:"):
+                    source = text[len("source:"):].strip()
+                elif text.startswith("ignore:"):
+                    ignore |= {c.strip().lower() for c in text[len("ignore:"):].split(",") if c.strip()}
+                elif text.startswith("rows-of:"):
+                    rows_of = text[len("rows-of:"):].strip()
+                elif text == "unordered":
+                    unordered = True
+                continue
+            if not lines and not stripped:
+                continue
+            lines.append(line.rstrip("\n"))
+            if stripped.endswith(";"):
+                sql = "\n".join(lines).rstrip()[:-1].rstrip()
+                out.append(Query(tool, source or "?", sql, ignore, rows_of, unordered))
+                ignore, rows_of, unordered, lines = set(), None, False, []
+    if lines:
+        raise ValueError("%s: statement without a closing `;`: %s" % (path, " ".join(lines)))
+    return out
+
+
+def tool_files():
+    return sorted(glob.glob(os.path.join(QUERY_DIR, "*.sql")))
+
+
+def cell(v):
+    if v is None:
+        return None
+    if isinstance(v, (bytes, bytearray)):
+        return v.decode("utf-8", errors="replace")
+    if isinstance(v, (datetime.datetime, datetime.date, datetime.timedelta, decimal.Decimal)):
+        return str(v)
+    return str(v)
+
+
+class Answer:
+    """A result (column labels and rows as strings) or an error."""
+
+    def __init__(self, columns=None, rows=None, error=None):
+        self.columns = columns
+        self.rows = rows
+        self.error = error
+
+    def __repr__(self):
+        if self.error:
+            return "ERROR %s" % (self.error,)
+        shown = "\n".join("    %r" % (r,) for r in self.rows[:30])
+        more = "\n    ... %d more rows" % (len(self.rows) - 30) if len(self.rows) > 30 else ""
+        return "columns %r\n  %d rows:\n%s%s" % (self.columns, len(self.rows), shown, more)
+
+
+def run(conn, sql, modes=None):
+    try:
+        with conn.cursor() as cur:
+            if modes:
+                cur.execute("SET SESSION sql_mode = CONCAT(@@sql_mode, ',%s')" % modes)
+            try:
+                cur.execute(sql)
+                cols = [d[0] for d in cur.description] if cur.description else []
+                rows = [tuple(cell(v) for v in r) for r in cur.fetchall()] if cur.description else []
+            finally:
+                if modes:
+                    cur.execute("SET SESSION sql_mode = DEFAULT")
+        return Answer(cols, rows)
+    except pymysql.MySQLError as e:
+        return Answer(error=e.args)
+
+
+def masked(answer, q):
+    """Rows with the ignored columns blanked and, for rows_of, only the rows of our databases."""
+    ignore = IGNORED | q.ignore
+    idx = [i for i, c in enumerate(answer.columns) if c.lower() in ignore]
+    rows = []
+    keep = None
+    if q.rows_of:
+        lower = [c.lower() for c in answer.columns]
+        keep = lower.index(q.rows_of.lower()) if q.rows_of.lower() in lower else None
+    for r in answer.rows:
+        if q.rows_of is not None:
+            if keep is None or (r[keep] or "").lower() not in (LOGICAL, "information_schema"):
+                continue
+        r = list(r)
+        for i in idx:
+            r[i] = "<ignored>"
+        rows.append(tuple(r))
+    return rows
+
+
+def differences(q, got, ref):
+    """None when got (proxy) matches ref (reference), else a description."""
+    if ref.error:
+        return "the reference refused it (a bug of the query file): %r" % (ref.error,)
+    if got.error:
+        return "the proxy refused it: %r" % (got.error,)
+    if [c.lower() for c in got.columns] != [c.lower() for c in ref.columns]:
+        return "column labels differ"
+    g, r = masked(got, q), masked(ref, q)
+    if q.ordered:
+        if g != r:
+            return "rows differ (ordered)"
+    elif collections.Counter(g) != collections.Counter(r):
+        missing = collections.Counter(r) - collections.Counter(g)
+        extra = collections.Counter(g) - collections.Counter(r)
+        return "rows differ: missing %r; extra %r" % (sorted(missing.elements(), key=str)[:10],
+                                                    sorted(extra.elements(), key=str)[:10])
+    return None
+
+
+def lower_information_schema(sql):
+    """The query with information_schema and its table names written in lower case."""
+    return re.sub(r"\b(INFORMATION_SCHEMA)\s*\.\s*(`?)([A-Za-z_]+)\2",
+                  lambda m: "information_schema.%s%s%s" % (m.group(2), m.group(3).lower(), m.group(2)),
+                  sql, flags=re.I)
+
+
+class InformationSchemaTest(h.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        ports = h.cluster_ports()[:2]
+        cls.ports = ports
+        cls.ref_port = ports[1]
+        cls.enterClassContext(h.actual_databases([(ports[0], ACTUAL[0]), (ports[1], ACTUAL[1]),
+                                                  (ports[0], OTHER_ACTUAL)]))
+        cls.addClassCleanup(cls._drop_reference)
+        cls._make_reference()
+        # the single table and its objects on ds_0, made by the backend account
+        c = h.direct(ports[0], ACTUAL[0], user=DEFINER[0], password=DEFINER[1])
+        try:
+            with c.cursor() as cur:
+                for s in SINGLE_DDL + NOTE_ROWS:
+                    cur.execute(s)
+        finally:
+            c.close()
+        h.direct_exec(ports[0], OTHER_ACTUAL, "CREATE TABLE other_t (id INT PRIMARY KEY)")
+        sources = {"ds_0": (ports[0], ACTUAL[0]), "ds_1": (ports[1], ACTUAL[1])}
+        users = [{"user": "root@%", "password": "root", "admin": True},
+                 {"user": "shopper@%", "password": "shopper"}]
+        cls.proxy = cls.enterClassContext(h.Proxy(
+            h.global_yaml(users=users, mappings="root@%%=*, shopper@%%=%s" % LOGICAL),
+            {LOGICAL: h.database_yaml(LOGICAL, sources, rules=RULES),
+             OTHER: h.database_yaml(OTHER, {"ds_0": (ports[0], OTHER_ACTUAL)})},
+            name="information_schema"))
+        pc = h.connect(cls.proxy, db=LOGICAL)
+        try:
+            with pc.cursor() as cur:
+                for s in SHARDED_DDL + data_statements():
+                    cur.execute(s)
+        finally:
+            pc.close()
+        cls.proxy_conn = h.connect(cls.proxy, db=LOGICAL)
+        cls.ref_conn = h.direct(cls.ref_port, LOGICAL)
+
+    @classmethod
+    def tearDownClass(cls):
+        for c in (getattr(cls, "proxy_conn", None), getattr(cls, "ref_conn", None)):
+            if c is not None:
+                try:
+                    c.close()
+                except Exception:  # noqa: BLE001
+                    pass
+        super().tearDownClass()
+
+    @classmethod
+    def _make_reference(cls):
+        port = cls.ref_port
+        user, password = DEFINER
+        c = h.direct(port)
+        try:
+            with c.cursor() as cur:
+                cur.execute("DROP DATABASE IF EXISTS `%s`" % LOGICAL)
+                cur.execute("CREATE DATABASE `%s` CHARACTER SET utf8mb4" % LOGICAL)
+                cur.execute("CREATE OR REPLACE USER '%s'@'%s' IDENTIFIED BY '%s'"
+                            % (user, h.BACKEND_HOST, password))
+                cur.execute("GRANT ALL PRIVILEGES ON `%s`.* TO '%s'@'%s'"
+                            % (LOGICAL.replace("_", "\\_"), user, h.BACKEND_HOST))
+        finally:
+            c.close()
+        h.direct_exec(port, LOGICAL, *SHARDED_DDL, *data_statements())
+        c = h.direct(port, LOGICAL, user=user, password=password)
+        try:
+            with c.cursor() as cur:
+                for s in SINGLE_DDL + NOTE_ROWS:
+                    cur.execute(s)
+        finally:
+            c.close()
+
+    @classmethod
+    def _drop_reference(cls):
+        try:
+            c = h.direct(cls.ref_port)
+        except pymysql.MySQLError:
+            return
+        try:
+            with c.cursor() as cur:
+                cur.execute("DROP DATABASE IF EXISTS `%s`" % LOGICAL)
+                cur.execute("DROP USER IF EXISTS '%s'@'%s'" % (DEFINER[0], h.BACKEND_HOST))
+        finally:
+            c.close()
+
+    # -- helpers --
+
+    def both(self, sql, modes=None):
+        return run(self.proxy_conn, sql, modes), run(self.ref_conn, sql, modes)
+
+    def check_queries(self, queries, variants=True):
+        failures = []
+        ran = 0
+        for n, q in enumerate(queries):
+            forms = [("as written", q.sql, None)]
+            if variants:
+                low = lower_information_schema(q.sql)
+                if low != q.sql:
+                    forms.append(("lower-case information_schema", low, None))
+                ctx = mm.Context(LOGICAL, TABLES, ())
+                # metamorphic.py's transforms know SELECT (a SHOW's keywords would be quoted)
+                is_select = re.match(r"\s*SELECT\b", q.sql, re.I) is not None
+                for k, name in enumerate(VARIANT_TRANSFORMS + ["combo"] if is_select else []):
+                    try:
+                        v = mm.variant(name, q.sql, ctx, ctx, seed=1000 * n + k)
+                    except mm.LexError:
+                        v = None
+                    if v is not None:
+                        forms.append(("variant " + "+".join(v.transforms), v.proxy_sql, v.mode_flags))
+            for label, sql, modes in forms:
+                got, ref = self.both(sql, modes)
+                ran += 1
+                diff = differences(q, got, ref)
+                if diff:
+                    failures.append("[%s] %s (%s): %s\n  SQL: %s\n  proxy: %r\n  reference: %r"
+                                    % (q.tool, q.source, label, diff, sql, got, ref))
+                    if label == "as written":
+                        break      # its variants would only repeat the failure
+        print("%s: %d queries, %d runs (with variants), %d failures"
+              % (queries[0].tool if queries else "?", len(queries), ran, len(failures)))
+        if failures:
+            self.fail("%d of %d runs differ from the reference:\n\n%s"
+                      % (len(failures), ran, "\n\n".join(failures)))
+
+    # -- hand-written checks --
+
+    def rows(self, conn, sql):
+        try:
+            return h.query(conn, sql)
+        except pymysql.MySQLError as e:
+            self.fail("%s: refused %r" % (sql, e.args))
+
+    def schemata(self, conn):
+        return sorted(r[0] for r in self.rows(conn, "SELECT SCHEMA_NAME FROM information_schema.SCHEMATA"))
+
+    def test_schemata_of_an_admin(self):
+        # The proxy's own read-only system schema (README "System tables") may be listed too.
+        got = [s for s in self.schemata(self.proxy_conn) if s != "shardingsphere"]
+        self.assertEqual(got, sorted(["information_schema", LOGICAL, OTHER]))
+        shown = sorted(r[0] for r in self.rows(self.proxy_conn, "SHOW DATABASES") if r[0] != "shardingsphere")
+        self.assertEqual(shown, got)
+
+    def test_schemata_of_a_user_limited_to_one_database(self):
+        c = h.connect(self.proxy, user="shopper", password="shopper", db=LOGICAL)
+        try:
+            got = [s for s in self.schemata(c) if s != "shardingsphere"]
+            self.assertEqual(got, ["information_schema", LOGICAL])
+            rows = self.rows(c, "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = '%s'"
+                             % OTHER)
+            self.assertEqual(rows, ())
+            names = sorted(r[0] for r in self.rows(
+                c, "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE()"))
+            self.assertEqual(names, sorted(TABLES))
+        finally:
+            c.close()
+
+    def test_no_actual_names_anywhere(self):
+        """No actual table or database name in TABLES, COLUMNS, STATISTICS, KEY_COLUMN_USAGE."""
+        actual = re.compile(r"^shop_order(_item)?_\d+$|^it_info_(ds\d|other_ds)$")
+        for table, cols in (("TABLES", "TABLE_SCHEMA, TABLE_NAME"),
+                            ("COLUMNS", "TABLE_SCHEMA, TABLE_NAME"),
+                            ("STATISTICS", "TABLE_SCHEMA, TABLE_NAME, INDEX_NAME"),
+                            ("KEY_COLUMN_USAGE", "TABLE_SCHEMA, TABLE_NAME, CONSTRAINT_NAME, "
+                             "REFERENCED_TABLE_SCHEMA, REFERENCED_TABLE_NAME"),
+                            ("TABLE_CONSTRAINTS", "TABLE_SCHEMA, TABLE_NAME, CONSTRAINT_NAME")):
+            try:
+                rows = h.query(self.proxy_conn, "SELECT %s FROM information_schema.%s" % (cols, table))
+            except pymysql.MySQLError as e:
+                self.fail("information_schema.%s refused: %r" % (table, e.args))
+            bad = [r for r in rows if any(v and actual.match(str(v)) for v in r)]
+            self.assertEqual(bad, [], "actual names in information_schema.%s" % table)
+
+    def test_table_rows_of_a_sharded_table_is_the_sum_over_its_actual_tables(self):
+        expected = 0
+        per_table = {}
+        for ds, (port, db) in enumerate(zip(self.ports, ACTUAL)):
+            c = h.direct(port, db)
+            try:
+                for t in ("shop_order_0", "shop_order_1"):
+                    h.query(c, "ANALYZE TABLE %s" % t)
+                    (rows,), = h.query(c, "SELECT TABLE_ROWS FROM information_schema.TABLES "
+                                          "WHERE TABLE_SCHEMA = %s AND TABLE_NAME = %s", (db, t))
+                    per_table["ds_%d.%s" % (ds, t)] = int(rows)
+                    expected += int(rows)
+            finally:
+                c.close()
+        got = self.rows(self.proxy_conn, "SELECT TABLE_ROWS FROM information_schema.TABLES "
+                                       "WHERE TABLE_SCHEMA = '%s' AND TABLE_NAME = 'shop_order'" % LOGICAL)
+        print("actual tables' TABLE_ROWS %r, sum %d; through the proxy %r" % (per_table, expected, got))
+        self.assertEqual([tuple(int(v) if v is not None else None for v in r) for r in got], [(expected,)])
+        status = self.rows(self.proxy_conn, "SHOW TABLE STATUS LIKE 'shop_order'")
+        self.assertEqual(len(status), 1, status)
+        self.assertEqual(int(status[0][4]), expected, "SHOW TABLE STATUS Rows: %r" % (status,))
+
+    def test_handwritten_queries(self):
+        """Joins, GROUP BY, ORDER BY ... LIMIT over information_schema (handwritten.sql)."""
+        self.check_queries(load_queries(os.path.join(QUERY_DIR, "handwritten.sql")))
+
+
+def _add_tool_tests():
+    """One test per tool file, so that a run shows each tool's result."""
+    for path in tool_files():
+        tool = os.path.splitext(os.path.basename(path))[0]
+        if tool == "handwritten":
+            continue
+
+        def test(self, path=path):
+            self.check_queries(load_queries(path))
+        test.__doc__ = "The queries of info_schema_queries/%s.sql" % tool
+        setattr(InformationSchemaTest, "test_tool_%s" % tool, test)
+
+
+_add_tool_tests()
+
+
+if __name__ == "__main__":
+    h.main()
