@@ -2,19 +2,9 @@
 (info_schema_queries/<tool>.sql, each taken from the tool's sources) must get through the proxy
 the answer a MariaDB server gives for the same logical tables held unsharded.
 
-Schema (logical database it_info_shop): shop_order, sharded over 2 data sources x 2 tables, with a
-primary key, a secondary index, a unique index; shop_order_item, its binding table, with a foreign
-key to it (the actual tables pair by suffix, so the key holds on every data node); shop_dict, a
-broadcast table; shop_note, a single table with a view (shop_note_v), a trigger (shop_note_bi), a
-function (shop_double) and a procedure (shop_count). The sharded and broadcast tables are created
-through the proxy; the single table and its objects on the first data source, as the backend
-account (so it is their definer, as when they are created through the proxy).
-
-The reference database has the logical database's name and is on the second server, where the
-proxy's data sources hold other databases: the same queries, with the same literal names, run on
-both. Its objects are made by an account of the same name as the first data source's, so that
-DEFINER columns agree. That account exists on the second server for the reference database only:
-the proxy never connects there with it, so nothing the proxy sends can read the reference.
+The schema (logical database it_info_shop: sharded, binding, broadcast and single tables, a
+view, a trigger, routines) and the reference database of the same name are made by
+shop_schema.ShopFixture; the query files use these names literally.
 
 Answers must match except for sizes, row counts, timestamps, AUTO_INCREMENT and table comments
 (IGNORED, plus a file's `-- ignore:` lines); rows compare as multisets unless the query has ORDER
@@ -40,6 +30,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness as h  # noqa: E402
 import metamorphic as mm  # noqa: E402
 import pymysql  # noqa: E402
+import shop_schema as shop  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 QUERY_DIR = os.path.join(HERE, "info_schema_queries")
@@ -48,99 +39,7 @@ LOGICAL = "it_info_shop"
 OTHER = "it_info_other"                        # a second logical database, for SCHEMATA checks
 ACTUAL = ("it_info_ds0", "it_info_ds1")        # ds_0 on the first server, ds_1 on the second
 OTHER_ACTUAL = "it_info_other_ds"              # OTHER's only data source, on the first server
-DEFINER = h.backend_account(ACTUAL[0])         # definer of the single table's objects
-TABLES = ("shop_order", "shop_order_item", "shop_dict", "shop_note", "shop_note_v")
-
-RULES = """
-- !SHARDING
-  tables:
-    shop_order:
-      actualDataNodes: ds_${0..1}.shop_order_${0..1}
-      tableStrategy:
-        standard:
-          shardingColumn: order_id
-          shardingAlgorithmName: order_table
-    shop_order_item:
-      actualDataNodes: ds_${0..1}.shop_order_item_${0..1}
-      tableStrategy:
-        standard:
-          shardingColumn: order_id
-          shardingAlgorithmName: order_item_table
-  bindingTables:
-    - shop_order,shop_order_item
-  defaultDatabaseStrategy:
-    standard:
-      shardingColumn: user_id
-      shardingAlgorithmName: by_user
-  defaultTableStrategy:
-    none:
-  shardingAlgorithms:
-    by_user:
-      type: INLINE
-      props:
-        algorithm-expression: ds_${user_id % 2}
-    order_table:
-      type: INLINE
-      props:
-        algorithm-expression: shop_order_${order_id % 2}
-    order_item_table:
-      type: INLINE
-      props:
-        algorithm-expression: shop_order_item_${order_id % 2}
-- !BROADCAST
-  tables:
-    - shop_dict
-- !SINGLE
-  tables:
-    - "*.*"
-"""
-
-# Through the proxy (and on the reference, with the same text).
-SHARDED_DDL = [
-    "CREATE TABLE shop_order (order_id BIGINT NOT NULL, user_id INT NOT NULL, "
-    "order_no VARCHAR(32) NOT NULL, status VARCHAR(16) NOT NULL DEFAULT 'NEW', "
-    "amount DECIMAL(10,2) NULL, created DATETIME NULL, PRIMARY KEY (order_id), "
-    "UNIQUE KEY uk_order_no (order_no), KEY idx_user_status (user_id, status)) "
-    "ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COMMENT='orders'",
-    "CREATE TABLE shop_order_item (item_id BIGINT NOT NULL, order_id BIGINT NOT NULL, "
-    "user_id INT NOT NULL, sku VARCHAR(20) NOT NULL, qty INT UNSIGNED NOT NULL DEFAULT 1, "
-    "PRIMARY KEY (item_id), KEY idx_order (order_id), "
-    "CONSTRAINT fk_item_order FOREIGN KEY (order_id) REFERENCES shop_order (order_id) "
-    "ON DELETE CASCADE) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4",
-    "CREATE TABLE shop_dict (code VARCHAR(8) NOT NULL, label VARCHAR(64) NOT NULL, "
-    "PRIMARY KEY (code)) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4",
-]
-# On the first data source (and on the reference), as DEFINER.
-SINGLE_DDL = [
-    "CREATE TABLE shop_note (id INT NOT NULL AUTO_INCREMENT, note VARCHAR(200) NULL, "
-    "created TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP, PRIMARY KEY (id), KEY idx_created "
-    "(created)) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4",
-    "CREATE VIEW shop_note_v AS SELECT id, note FROM shop_note WHERE note IS NOT NULL",
-    "CREATE TRIGGER shop_note_bi BEFORE INSERT ON shop_note FOR EACH ROW "
-    "SET NEW.note = TRIM(NEW.note)",
-    "CREATE FUNCTION shop_double(x INT) RETURNS INT DETERMINISTIC NO SQL RETURN x * 2",
-    "CREATE PROCEDURE shop_count(OUT n INT) READS SQL DATA SELECT COUNT(*) INTO n FROM shop_note",
-]
-ROWS_ORDERS = 24
-ITEMS_PER_ORDER = 2
-
-
-def data_statements():
-    out = ["INSERT INTO shop_dict (code, label) VALUES ('NEW', 'new'), ('PAID', 'paid'), "
-           "('SENT', 'sent')"]
-    for i in range(1, ROWS_ORDERS + 1):
-        user = 10 + i % 5
-        out.append("INSERT INTO shop_order (order_id, user_id, order_no, status, amount, created) "
-                   "VALUES (%d, %d, 'NO-%04d', '%s', %d.50, '2024-01-%02d 10:00:00')"
-                   % (1000 + i, user, i, ("NEW", "PAID", "SENT")[i % 3], i * 3, 1 + i % 28))
-        for k in range(ITEMS_PER_ORDER):
-            out.append("INSERT INTO shop_order_item (item_id, order_id, user_id, sku, qty) "
-                       "VALUES (%d, %d, %d, 'SKU-%d', %d)"
-                       % (i * 10 + k, 1000 + i, user, k, k + 1))
-    return out
-
-
-NOTE_ROWS = ["INSERT INTO shop_note (note) VALUES (' first '), ('second'), (NULL)"]
+TABLES = shop.TABLES
 
 # Result columns not compared (by label, case-insensitive): what depends on how the rows are
 # stored (sizes, counts, timestamps, AUTO_INCREMENT) and table comments.
@@ -295,89 +194,9 @@ def lower_information_schema(sql):
                   sql, flags=re.I)
 
 
-class InformationSchemaTest(h.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        ports = h.cluster_ports()[:2]
-        cls.ports = ports
-        cls.ref_port = ports[1]
-        cls.enterClassContext(h.actual_databases([(ports[0], ACTUAL[0]), (ports[1], ACTUAL[1]),
-                                                  (ports[0], OTHER_ACTUAL)]))
-        cls.addClassCleanup(cls._drop_reference)
-        cls._make_reference()
-        # the single table and its objects on ds_0, made by the backend account
-        c = h.direct(ports[0], ACTUAL[0], user=DEFINER[0], password=DEFINER[1])
-        try:
-            with c.cursor() as cur:
-                for s in SINGLE_DDL + NOTE_ROWS:
-                    cur.execute(s)
-        finally:
-            c.close()
-        h.direct_exec(ports[0], OTHER_ACTUAL, "CREATE TABLE other_t (id INT PRIMARY KEY)")
-        sources = {"ds_0": (ports[0], ACTUAL[0]), "ds_1": (ports[1], ACTUAL[1])}
-        users = [{"user": "root@%", "password": "root", "admin": True},
-                 {"user": "shopper@%", "password": "shopper"}]
-        cls.proxy = cls.enterClassContext(h.Proxy(
-            h.global_yaml(users=users, mappings="root@%%=*, shopper@%%=%s" % LOGICAL),
-            {LOGICAL: h.database_yaml(LOGICAL, sources, rules=RULES),
-             OTHER: h.database_yaml(OTHER, {"ds_0": (ports[0], OTHER_ACTUAL)})},
-            name="information_schema"))
-        pc = h.connect(cls.proxy, db=LOGICAL)
-        try:
-            with pc.cursor() as cur:
-                for s in SHARDED_DDL + data_statements():
-                    cur.execute(s)
-        finally:
-            pc.close()
-        cls.proxy_conn = h.connect(cls.proxy, db=LOGICAL)
-        cls.ref_conn = h.direct(cls.ref_port, LOGICAL)
-
-    @classmethod
-    def tearDownClass(cls):
-        for c in (getattr(cls, "proxy_conn", None), getattr(cls, "ref_conn", None)):
-            if c is not None:
-                try:
-                    c.close()
-                except Exception:  # noqa: BLE001
-                    pass
-        super().tearDownClass()
-
-    @classmethod
-    def _make_reference(cls):
-        port = cls.ref_port
-        user, password = DEFINER
-        c = h.direct(port)
-        try:
-            with c.cursor() as cur:
-                cur.execute("DROP DATABASE IF EXISTS `%s`" % LOGICAL)
-                cur.execute("CREATE DATABASE `%s` CHARACTER SET utf8mb4" % LOGICAL)
-                cur.execute("CREATE OR REPLACE USER '%s'@'%s' IDENTIFIED BY '%s'"
-                            % (user, h.BACKEND_HOST, password))
-                cur.execute("GRANT ALL PRIVILEGES ON `%s`.* TO '%s'@'%s'"
-                            % (LOGICAL.replace("_", "\\_"), user, h.BACKEND_HOST))
-        finally:
-            c.close()
-        h.direct_exec(port, LOGICAL, *SHARDED_DDL, *data_statements())
-        c = h.direct(port, LOGICAL, user=user, password=password)
-        try:
-            with c.cursor() as cur:
-                for s in SINGLE_DDL + NOTE_ROWS:
-                    cur.execute(s)
-        finally:
-            c.close()
-
-    @classmethod
-    def _drop_reference(cls):
-        try:
-            c = h.direct(cls.ref_port)
-        except pymysql.MySQLError:
-            return
-        try:
-            with c.cursor() as cur:
-                cur.execute("DROP DATABASE IF EXISTS `%s`" % LOGICAL)
-                cur.execute("DROP USER IF EXISTS '%s'@'%s'" % (DEFINER[0], h.BACKEND_HOST))
-        finally:
-            c.close()
+class InformationSchemaTest(shop.ShopFixture):
+    PREFIX = "it_info"
+    PROXY_NAME = "information_schema"
 
     # -- helpers --
 
