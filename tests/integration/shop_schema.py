@@ -127,6 +127,7 @@ class ShopFixture(h.TestCase):
     PREFIX = None          # set by the test class: names of its databases start with it
     PROXY_NAME = "shop"
     PROXY_PROPS = None     # more props for the proxy's global.yaml
+    RULES = RULES          # the logical database's rules (a test may add tables)
 
     @classmethod
     def names(cls):
@@ -161,7 +162,7 @@ class ShopFixture(h.TestCase):
         cls.proxy = cls.enterClassContext(h.Proxy(
             h.global_yaml(users=users, mappings="root@%%=*, shopper@%%=%s" % cls.LOGICAL,
                           props=cls.PROXY_PROPS),
-            {cls.LOGICAL: h.database_yaml(cls.LOGICAL, sources, rules=RULES),
+            {cls.LOGICAL: h.database_yaml(cls.LOGICAL, sources, rules=cls.RULES),
              cls.OTHER: h.database_yaml(cls.OTHER, {"ds_0": (ports[0], cls.OTHER_ACTUAL)})},
             name=cls.PROXY_NAME))
         pc = h.connect(cls.proxy, db=cls.LOGICAL)
