@@ -19,7 +19,7 @@ PACKAGES=(
   # real-application client tests (tests/integration/test_app_*.py)
   libdbi-perl libdbd-mariadb-perl python3-django python3-mysqldb
   # tools against the proxy (tests/integration/test_tool_*.py)
-  python3-sqlalchemy
+  python3-sqlalchemy adminer chromium
 )
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
