@@ -85,7 +85,7 @@ def load_queries(path):
                     ignore |= {c.strip().lower() for c in text[len("ignore:"):].split(",") if c.strip()}
                 elif text.startswith("rows-of:"):
                     rows_of = text[len("rows-of:"):].strip()
-                elif text == "unordered":
+                elif text == "unordered" or text.startswith("unordered "):
                     unordered = True
                 continue
             if not lines and not stripped:
@@ -117,10 +117,11 @@ def cell(v):
 class Answer:
     """A result (column labels and rows as strings) or an error."""
 
-    def __init__(self, columns=None, rows=None, error=None):
+    def __init__(self, columns=None, rows=None, error=None, types=None):
         self.columns = columns
         self.rows = rows
         self.error = error
+        self.types = types      # the protocol's column type codes
 
     def __repr__(self):
         if self.error:
@@ -138,11 +139,12 @@ def run(conn, sql, modes=None):
             try:
                 cur.execute(sql)
                 cols = [d[0] for d in cur.description] if cur.description else []
+                types = [d[1] for d in cur.description] if cur.description else []
                 rows = [tuple(cell(v) for v in r) for r in cur.fetchall()] if cur.description else []
             finally:
                 if modes:
                     cur.execute("SET SESSION sql_mode = DEFAULT")
-        return Answer(cols, rows)
+        return Answer(cols, rows, types=types)
     except pymysql.MySQLError as e:
         return Answer(error=e.args)
 
@@ -175,6 +177,10 @@ def differences(q, got, ref):
         return "the proxy refused it: %r" % (got.error,)
     if [c.lower() for c in got.columns] != [c.lower() for c in ref.columns]:
         return "column labels differ"
+    # a column's type (a driver maps it to a language type) matters, even where values do not
+    types = [(c, g, r) for c, g, r in zip(got.columns, got.types, ref.types) if g != r]
+    if types:
+        return "column types differ (column, proxy's type code, reference's): %r" % (types,)
     g, r = masked(got, q), masked(ref, q)
     if q.ordered:
         if g != r:

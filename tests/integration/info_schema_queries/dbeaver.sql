@@ -5,6 +5,7 @@ SHOW FULL TABLES FROM `it_info_shop`;
 SHOW FULL TABLES FROM `it_info_shop` LIKE 'shop_order';
 
 -- source: plugins/org.jkiss.dbeaver.ext.mysql/src/org/jkiss/dbeaver/ext/mysql/model/MySQLCatalog.java TableCache.prepareChildrenStatement()
+-- unordered (ORDINAL_POSITION ties across tables)
 SELECT * FROM information_schema.COLUMNS WHERE TABLE_SCHEMA='it_info_shop' ORDER BY ORDINAL_POSITION;
 
 SELECT * FROM information_schema.COLUMNS WHERE TABLE_SCHEMA='it_info_shop' AND TABLE_NAME='shop_order' ORDER BY ORDINAL_POSITION;

@@ -57,6 +57,7 @@ WHERE table_name = 'shop_order_item'
 SELECT engine FROM information_schema.tables WHERE table_name = 'shop_order';
 
 -- source: django/db/backends/mysql/introspection.py get_constraints()
+-- unordered (ordinal_position ties: each constraint's first column is 1)
 SELECT kc.`constraint_name`, kc.`column_name`,
     kc.`referenced_table_name`, kc.`referenced_column_name`
 FROM information_schema.key_column_usage AS kc
