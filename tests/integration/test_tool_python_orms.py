@@ -48,15 +48,17 @@ def sqlalchemy():
     return sa
 
 
-class PythonOrmTest(shop.ShopFixture):
-    PREFIX = "it_orm"
-    PROXY_NAME = "python_orms"
-    RULES = rules_with_invoice()
-
+class OrmMixin:
     def engine(self, port):
         sa = sqlalchemy()
         return sa.create_engine("mysql+pymysql://root:root@127.0.0.1:%d/%s?charset=utf8mb4"
                                 % (port, self.LOGICAL), poolclass=sa.pool.NullPool)
+
+
+
+class PythonOrmTest(OrmMixin, shop.ShopFixture):
+    PREFIX = "it_orm"
+    PROXY_NAME = "python_orms"
 
     def reflect(self, port):
         """Everything inspect() says of the database, as plain data."""
@@ -96,6 +98,30 @@ class PythonOrmTest(shop.ShopFixture):
             self.assertTrue(insp.has_table("shop_order"), "has_table(shop_order) on the " + where)
             self.assertTrue(insp.has_table("shop_note"), "has_table(shop_note) on the " + where)
             self.assertFalse(insp.has_table("shop_missing"), "has_table(shop_missing) on the " + where)
+
+    def inspectdb(self, port, what):
+        r = subprocess.run([PYTHON, INSPECTDB, str(port), "root", "root", self.LOGICAL],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=120)
+        print("inspectdb %s: exit %d, %d lines" % (what, r.returncode, len(r.stdout.splitlines())))
+        return r
+
+    def test_django_inspectdb_matches_the_reference(self):
+        ref = self.inspectdb(self.ref_port, "on the reference")
+        self.assertEqual(ref.returncode, 0, ref.stderr)
+        for model in ("class ShopOrder(", "class ShopOrderItem(", "class ShopDict(", "class ShopNote(",
+                      "class ShopNoteV("):
+            self.assertIn(model, ref.stdout)
+        got = self.inspectdb(self.proxy.port, "through the proxy")
+        self.assertEqual(got.returncode, 0, "inspectdb through the proxy failed:\n" + got.stderr[-3000:])
+        self.assertEqual(got.stdout, ref.stdout)
+
+
+
+class CreateAllTest(OrmMixin, shop.ShopFixture):
+    """create_all() of a table the rules shard but that does not exist yet, and of a plain one."""
+    PREFIX = "it_orm_create"
+    PROXY_NAME = "python_orms_create_all"
+    RULES = rules_with_invoice()
 
     def actual_tables(self, like):
         found = []
@@ -154,22 +180,6 @@ class PythonOrmTest(shop.ShopFixture):
         self.assertNotIn("shop_audit", names, "a dropped single table is still listed")
         self.assertNotIn("shop_invoice", names, "a sharded table without actual tables is listed")
         self.assertFalse(sa.inspect(engine).has_table("shop_invoice"))
-
-    def inspectdb(self, port, what):
-        r = subprocess.run([PYTHON, INSPECTDB, str(port), "root", "root", self.LOGICAL],
-                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=120)
-        print("inspectdb %s: exit %d, %d lines" % (what, r.returncode, len(r.stdout.splitlines())))
-        return r
-
-    def test_django_inspectdb_matches_the_reference(self):
-        ref = self.inspectdb(self.ref_port, "on the reference")
-        self.assertEqual(ref.returncode, 0, ref.stderr)
-        for model in ("class ShopOrder(", "class ShopOrderItem(", "class ShopDict(", "class ShopNote(",
-                      "class ShopNoteV("):
-            self.assertIn(model, ref.stdout)
-        got = self.inspectdb(self.proxy.port, "through the proxy")
-        self.assertEqual(got.returncode, 0, "inspectdb through the proxy failed:\n" + got.stderr[-3000:])
-        self.assertEqual(got.stdout, ref.stdout)
 
 
 if __name__ == "__main__":
