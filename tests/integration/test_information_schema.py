@@ -149,19 +149,25 @@ def run(conn, sql, modes=None):
         return Answer(error=e.args)
 
 
+# Databases a server-wide list (`-- rows-of:`) may show through the proxy besides the compared
+# ones: the other logical database and the proxy's own system schema (README "System tables").
+OTHER_LISTED = (OTHER, "shardingsphere")
+
+
+def rows_of_value(answer, q, row):
+    lower = [c.lower() for c in answer.columns]
+    k = lower.index(q.rows_of.lower()) if q.rows_of.lower() in lower else None
+    return None if k is None else (row[k] or "").lower()
+
+
 def masked(answer, q):
     """Rows with the ignored columns blanked and, for rows_of, only the rows of our databases."""
     ignore = IGNORED | q.ignore
     idx = [i for i, c in enumerate(answer.columns) if c.lower() in ignore]
     rows = []
-    keep = None
-    if q.rows_of:
-        lower = [c.lower() for c in answer.columns]
-        keep = lower.index(q.rows_of.lower()) if q.rows_of.lower() in lower else None
     for r in answer.rows:
-        if q.rows_of is not None:
-            if keep is None or (r[keep] or "").lower() not in (LOGICAL, "information_schema"):
-                continue
+        if q.rows_of is not None and rows_of_value(answer, q, r) not in (LOGICAL, "information_schema"):
+            continue
         r = list(r)
         for i in idx:
             r[i] = "<ignored>"
@@ -170,27 +176,34 @@ def masked(answer, q):
 
 
 def differences(q, got, ref):
-    """None when got (proxy) matches ref (reference), else a description."""
+    """None when got (proxy) matches ref (reference), else a description of every difference."""
     if ref.error:
         return "the reference refused it (a bug of the query file): %r" % (ref.error,)
     if got.error:
         return "the proxy refused it: %r" % (got.error,)
     if [c.lower() for c in got.columns] != [c.lower() for c in ref.columns]:
         return "column labels differ"
+    problems = []
     # a column's type (a driver maps it to a language type) matters, even where values do not
     types = [(c, g, r) for c, g, r in zip(got.columns, got.types, ref.types) if g != r]
     if types:
-        return "column types differ (column, proxy's type code, reference's): %r" % (types,)
+        problems.append("column types differ (column, proxy's type code, reference's): %r" % (types,))
+    if q.rows_of is not None:
+        # the proxy's other rows may only be its other databases (never an actual database)
+        others = sorted({rows_of_value(got, q, row) for row in got.rows} -
+                        {LOGICAL, "information_schema"} - set(OTHER_LISTED))
+        if others:
+            problems.append("rows of databases a user of the proxy must not see: %r" % (others,))
     g, r = masked(got, q), masked(ref, q)
     if q.ordered:
         if g != r:
-            return "rows differ (ordered)"
+            problems.append("rows differ (ordered)")
     elif collections.Counter(g) != collections.Counter(r):
         missing = collections.Counter(r) - collections.Counter(g)
         extra = collections.Counter(g) - collections.Counter(r)
-        return "rows differ: missing %r; extra %r" % (sorted(missing.elements(), key=str)[:10],
-                                                    sorted(extra.elements(), key=str)[:10])
-    return None
+        problems.append("rows differ: missing %r; extra %r" % (sorted(missing.elements(), key=str)[:10],
+                                                              sorted(extra.elements(), key=str)[:10]))
+    return "; ".join(problems) or None
 
 
 def lower_information_schema(sql):
