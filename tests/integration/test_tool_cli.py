@@ -55,6 +55,16 @@ class Terminal:
                     break
         return buf.decode("utf-8", errors="replace")
 
+    def settled(self, first=15.0, quiet=0.7):
+        """What the terminal shows once it starts answering and then stays quiet for `quiet`
+        seconds (a loaded machine may take long to start, never to finish a line)."""
+        buf = self.read(first, until=b"")    # returns with the first bytes
+        while True:
+            more = self.read(quiet)
+            if not more:
+                return buf
+            buf += more
+
     def close(self):
         try:
             os.write(self.fd, b"\x15\\q\n")
@@ -83,13 +93,12 @@ class CliTest(shop.ShopFixture):
             out = {}
             for typed, tabs in COMPLETIONS:
                 os.write(term.fd, typed.encode())
-                term.read(0.5)
+                term.settled(first=5, quiet=0.4)     # the echo of what was typed
                 os.write(term.fd, tabs.encode())
-                # the terminal settles within a moment; wait for it to stay quiet
-                shown = term.read(1.5)
+                shown = term.settled()
                 out[typed] = ESCAPES.sub("", shown).replace("\r", "")
                 os.write(term.fd, b"\x15")   # clear the line
-                term.read(0.5)
+                term.settled(first=5, quiet=0.4)
             return out
         finally:
             term.close()
