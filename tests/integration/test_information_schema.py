@@ -4,7 +4,9 @@ the answer a MariaDB server gives for the same logical tables held unsharded.
 
 The schema (logical database it_info_shop: sharded, binding, broadcast and single tables, a
 view, a trigger, routines) and the reference database of the same name are made by
-shop_schema.ShopFixture; the query files use these names literally.
+shop_schema.ShopFixture; the query files use these names literally. The proxy is asked as root
+(an admin), the reference as the account that may use only the reference database, so tables of
+the same names that other tests keep on that server stay out of its answers.
 
 Answers must match except for sizes, row counts, timestamps, AUTO_INCREMENT and table comments
 (IGNORED, plus a file's `-- ignore:` lines); rows compare as multisets unless the query has ORDER
@@ -216,6 +218,16 @@ def lower_information_schema(sql):
 class InformationSchemaTest(shop.ShopFixture):
     PREFIX = "it_info"
     PROXY_NAME = "information_schema"
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        # The reference answers as the account that may use the reference database only: what
+        # other tests keep on that server (tables of the same names, in parallel) stays out of
+        # queries that do not name a schema, as other logical databases' tables stay out of the
+        # proxy's answers.
+        cls.ref_conn.close()
+        cls.ref_conn = h.direct(cls.ref_port, cls.LOGICAL, user=cls.DEFINER[0], password=cls.DEFINER[1])
 
     # -- helpers --
 
