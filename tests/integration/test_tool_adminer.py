@@ -8,6 +8,7 @@ same run shows for the reference MariaDB holding the tables unsharded. Screensho
 # ctest-labels: slow
 
 import json
+import re
 import os
 import shutil
 import subprocess
@@ -21,7 +22,7 @@ import shop_schema as shop  # noqa: E402
 NODE = shutil.which("node") or "/usr/bin/node"
 PHP = shutil.which("php") or "/usr/bin/php"
 CHROMIUM = "/usr/bin/chromium"
-ADMINER_DIR = "/usr/share/adminer/adminer"
+ADMINER_ROOT = "/usr/share/adminer"    # Adminer's pages under adminer/, its scripts beside
 NODE_MODULES = os.environ.get("SHARDPROXY_NODE_MODULES") or os.path.join(h.SOURCE_DIR, ".work", "node-apps",
                                                                           "node_modules")
 PROGRAM = os.path.join(h.HERE, "apps", "adminer_browse.js")
@@ -34,7 +35,7 @@ class AdminerTest(shop.ShopFixture):
 
     @classmethod
     def setUpClass(cls):
-        for path, what in ((PHP, "php-cli"), (ADMINER_DIR, "adminer"), (CHROMIUM, "chromium"),
+        for path, what in ((PHP, "php-cli"), (ADMINER_ROOT, "adminer"), (CHROMIUM, "chromium"),
                            (NODE, "nodejs")):
             if not os.path.exists(path):
                 raise AssertionError("%s missing (Debian %s; scripts/install-deps.sh installs it)" % (path, what))
@@ -44,7 +45,7 @@ class AdminerTest(shop.ShopFixture):
         cls.web_port = h.free_port()
         cls.web_log = open(os.path.join(cls.web_dir, "php.log"), "wb")
         cls.addClassCleanup(cls.web_log.close)
-        cls.web = subprocess.Popen([PHP, "-S", "127.0.0.1:%d" % cls.web_port, "-t", ADMINER_DIR,
+        cls.web = subprocess.Popen([PHP, "-S", "127.0.0.1:%d" % cls.web_port, "-t", ADMINER_ROOT,
                                     "-d", "session.save_path=%s" % cls.web_dir],
                                    stdin=subprocess.DEVNULL, stdout=cls.web_log, stderr=subprocess.STDOUT)
         cls.addClassCleanup(cls._stop_web)
@@ -62,7 +63,7 @@ class AdminerTest(shop.ShopFixture):
 
     def browse(self, port, side):
         env = dict(os.environ, NODE_PATH=NODE_MODULES, CHROMIUM=CHROMIUM)
-        r = subprocess.run([NODE, PROGRAM, "http://127.0.0.1:%d/" % self.web_port, str(port), "root", "root",
+        r = subprocess.run([NODE, PROGRAM, "http://127.0.0.1:%d/adminer/" % self.web_port, str(port), "root", "root",
                             self.LOGICAL, "shop_order", os.path.join(ARTIFACTS, side)],
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=180, env=env)
         try:
@@ -72,7 +73,8 @@ class AdminerTest(shop.ShopFixture):
                       % (side, r.returncode, r.stdout[-2000:], r.stderr[-2000:]))
         for path in out["screenshots"]:
             print("screenshot (%s): %s" % (side, path))
-        print("%s: menu %r; %d rows of shop_order" % (side, out.get("menu_tables"), len(out.get("select_rows", []))))
+        print("%s: menu %r; %d rows of shop_order; database page %r"
+              % (side, out.get("menu_tables"), len(out.get("select_rows", [])), out.get("content_status")))
         return out
 
     def test_adminer_shows_the_logical_tables_and_all_rows(self):
@@ -87,6 +89,12 @@ class AdminerTest(shop.ShopFixture):
             ("errors shown after logging in", got.get("login_errors"), []),
             ("the table list of Adminer's menu", got.get("menu_tables"), ref["menu_tables"]),
             ("the tables of the database page", got.get("content_tables"), ref["content_tables"]),
+            ("the engines on the database page",
+             {t: v["engine"] for t, v in got.get("content_status", {}).items()},
+             {t: v["engine"] for t, v in ref["content_status"].items()}),
+            ("tables whose rows the database page does not show",
+             sorted(t for t, v in got.get("content_status", {}).items()
+                    if not t.endswith("_v") and not re.search(r"\d", v["rows"] or "")), []),
             ("errors shown when browsing shop_order", got.get("select_errors"), []),
             ("the columns of shop_order's rows", got.get("select_columns"), ref["select_columns"]),
             ("the rows of shop_order (as a multiset)",

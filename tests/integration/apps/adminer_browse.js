@@ -33,7 +33,6 @@ const [adminer, dbPort, user, password, db, table, shotPrefix] = process.argv.sl
     await page.fill('input[name="auth[password]"]', password);
     await page.fill('input[name="auth[db]"]', db);
     await Promise.all([page.waitForLoadState('load'), page.click('input[type="submit"]')]);
-    await shot(page, 'database');
     out.login_errors = await pageErrors(page);
     out.title = await page.title();
     // the table list of the left-hand menu: one link per table, its name as text
@@ -42,6 +41,26 @@ const [adminer, dbPort, user, password, db, table, shotPrefix] = process.argv.sl
     // the database page's table of tables (name, engine, rows ...)
     out.content_tables = (await page.locator('#content table th a[href*="table="]').allInnerTexts())
       .map((t) => t.trim());
+    // Adminer fills each table's engine, sizes and rows in by a request of its own (SHOW TABLE
+    // STATUS): wait for them, then read engine and whether rows were shown.
+    try {
+      await page.waitForFunction(
+        (names) => names.every((n) => {
+          const e = document.getElementById(`Rows-${n}`);
+          return e && e.innerText.trim() !== '' && !e.innerText.includes('?');
+        }), out.content_tables.filter((n) => !n.endsWith('_v')), { timeout: 20000 });
+    } catch (e) {
+      out.errors.push('table status not filled in: ' + String(e).split('\n')[0]);
+    }
+    out.content_status = {};
+    for (const n of out.content_tables) {
+      const text = async (id) => {
+        const loc = page.locator(`[id="${id}-${n}"]`);
+        return (await loc.count()) ? (await loc.first().innerText()).trim() : null;
+      };
+      out.content_status[n] = { engine: await text('Engine'), rows: await text('Rows') };
+    }
+    await shot(page, 'database');
     const url = new URL(page.url());
     url.search = '';
     const base = `${url.toString()}?server=${encodeURIComponent(`127.0.0.1:${dbPort}`)}`
