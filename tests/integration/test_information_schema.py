@@ -24,9 +24,13 @@ import collections
 import datetime
 import decimal
 import glob
+import json
 import os
 import re
+import select
+import subprocess
 import sys
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness as h  # noqa: E402
@@ -208,6 +212,61 @@ def differences(q, got, ref):
     return "; ".join(problems) or None
 
 
+BINARY_RUNNER = os.path.join(HERE, "apps", "binary_runner.php")
+NOT_PREPARABLE = 1295   # ER_UNSUPPORTED_PS: MariaDB does not prepare this statement
+
+
+class BinaryClient:
+    """apps/binary_runner.php: PHP PDO with server-side prepares (COM_STMT_PREPARE / EXECUTE),
+    one connection, one JSON line per request each way."""
+
+    TIMEOUT = 30
+
+    def __init__(self, port, db, user, password):
+        self.proc = subprocess.Popen(["php", BINARY_RUNNER, "127.0.0.1", str(port), user, password, db],
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                     bufsize=0, start_new_session=True)
+        self.buf = b""
+        hello = self._read()
+        if hello.get("native") is not True:
+            self.close()
+            raise AssertionError("binary_runner.php on port %d: prepares are not the server's: %r" % (port, hello))
+
+    def _read(self):
+        deadline = time.monotonic() + self.TIMEOUT
+        while b"\n" not in self.buf:
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([self.proc.stdout], [], [], left)[0]:
+                raise AssertionError("binary_runner.php: no answer within %ds" % self.TIMEOUT)
+            chunk = os.read(self.proc.stdout.fileno(), 65536)
+            if not chunk:
+                raise AssertionError("binary_runner.php exited: %s"
+                                     % self.proc.stderr.read().decode(errors="replace")[-2000:])
+            self.buf += chunk
+        line, self.buf = self.buf.split(b"\n", 1)
+        return json.loads(line)
+
+    def run(self, sql):
+        self.proc.stdin.write((json.dumps({"sql": sql, "params": []}) + "\n").encode())
+        a = self._read()
+        if "error" in a:
+            return Answer(error=tuple(a["error"]))
+        return Answer([n for n, _ in a["columns"]],
+                      [tuple(None if v is None else str(v) for v in r) for r in a["rows"]],
+                      types=[t for _, t in a["columns"]])
+
+    def close(self):
+        if self.proc.poll() is None:
+            try:
+                self.proc.stdin.close()
+                self.proc.wait(timeout=5)
+            except (OSError, subprocess.TimeoutExpired):
+                self.proc.kill()
+                self.proc.wait()
+        for f in (self.proc.stdout, self.proc.stderr):
+            f.close()
+
+
 def lower_information_schema(sql):
     """The query with information_schema and its table names written in lower case."""
     return re.sub(r"\b(INFORMATION_SCHEMA)\s*\.\s*(`?)([A-Za-z_]+)\2",
@@ -337,6 +396,34 @@ class InformationSchemaTest(shop.ShopFixture):
         status = self.rows(self.proxy_conn, "SHOW TABLE STATUS LIKE 'shop_order'")
         self.assertEqual(len(status), 1, status)
         self.assertEqual(int(status[0][4]), expected, "SHOW TABLE STATUS Rows: %r" % (status,))
+
+    def test_binary_protocol(self):
+        """Every tool's queries, as written, prepared and executed (COM_STMT_PREPARE / EXECUTE),
+        as PDO, Connector/J with useServerPrepStmts and other drivers send them."""
+        proxy = BinaryClient(self.proxy.port, self.LOGICAL, "root", "root")
+        ref = BinaryClient(self.ref_port, self.LOGICAL, *self.DEFINER)
+        failures, ran, skipped = [], 0, 0
+        try:
+            for path in tool_files():
+                for q in load_queries(path):
+                    r = ref.run(q.sql)
+                    if r.error and r.error[0] == NOT_PREPARABLE:
+                        skipped += 1
+                        continue
+                    g = proxy.run(q.sql)
+                    ran += 1
+                    diff = differences(q, g, r)
+                    if diff:
+                        failures.append("[%s] %s: %s\n  SQL: %s\n  proxy: %r\n  reference: %r"
+                                        % (q.tool, q.source, diff, q.sql, g, r))
+        finally:
+            proxy.close()
+            ref.close()
+        print("binary protocol: %d queries run, %d not preparable on MariaDB, %d failures"
+              % (ran, skipped, len(failures)))
+        if failures:
+            self.fail("%d of %d prepared queries differ from the reference:\n\n%s"
+                      % (len(failures), ran, "\n\n".join(failures)))
 
     def test_handwritten_queries(self):
         """Joins, GROUP BY, ORDER BY ... LIMIT over information_schema (handwritten.sql)."""
