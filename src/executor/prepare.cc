@@ -1,6 +1,8 @@
 // Engine::prepare: how a statement to prepare is checked and described by a backend.
 #include <strings.h>
 
+#include <algorithm>
+
 #include "common/log.h"
 #include "executor/engine.h"
 #include "executor/statement_facts.h"
@@ -45,6 +47,14 @@ router::RouteUnit describeUnit(const ast::Statement& s, const router::ShardingRu
 awaitable<Result<std::optional<Engine::Prepared>>> Engine::prepare(const ast::Statement* parsed,
                                                                    std::string_view sql) {
   const std::string& database = session_.database;
+  // A SHOW naming a database (SHOW TABLES FROM db, SHOW TABLE STATUS IN db) names a logical
+  // one, which no backend knows; the proxy answers it at execution and describes it then.
+  if (parsed && parsed->kind == ast::StatementKind::Show &&
+      std::any_of(parsed->objects.begin(), parsed->objects.end(), [](const ast::ObjectName& o) {
+        return o.kind == ast::ObjectName::Kind::Database;
+      })) {
+    co_return std::nullopt;
+  }
   // Where and in which form a backend describes it: statements on sharded tables as one route
   // unit would run them, everything else as written where the session's statements go.
   std::string form(sql);
