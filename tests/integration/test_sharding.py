@@ -1053,7 +1053,9 @@ class ShardingDdlTest(h.TestCase):
 
     # ---- SHOW TABLES ----
     def test_show_tables(self):
-        # t_order exists only on ds_0, t_order_item nowhere; a single table and a view on each side
+        # t_order exists only on ds_0, t_order_item nowhere (so it is not listed, as
+        # information_schema does not list it: reading it gets 1146); a single table and a view on
+        # each side
         for i in (0, 1):
             self.backend("ds_0", CREATE_ORDER.replace("t_order", "t_order_%d" % i))
         for ds in DATA_SOURCES:
@@ -1063,7 +1065,7 @@ class ShardingDdlTest(h.TestCase):
         self.backend("ds_1", "CREATE VIEW v_alone AS SELECT id FROM t_alone_b")
         c = self.conn()
         everything = [("t_address", "BASE TABLE"), ("t_alone_a", "BASE TABLE"), ("t_alone_b", "BASE TABLE"),
-                      ("t_order", "BASE TABLE"), ("t_order_item", "BASE TABLE"), ("v_alone", "VIEW")]
+                      ("t_order", "BASE TABLE"), ("v_alone", "VIEW")]
         names = [n for n, _ in everything]
         column = "Tables_in_" + LOGICAL
 
@@ -1079,13 +1081,13 @@ class ShardingDdlTest(h.TestCase):
             ("SHOW TABLES IN `sharding_db`", [column], [(n,) for n in names]),
             ("SHOW FULL TABLES", [column, "Table_type"], everything),
             ("SHOW FULL TABLES FROM sharding_db", [column, "Table_type"], everything),
-            ("SHOW TABLES LIKE 't\\_ord%'", [column + " (t\\_ord%)"], [("t_order",), ("t_order_item",)]),
+            ("SHOW TABLES LIKE 't\\_ord%'", [column + " (t\\_ord%)"], [("t_order",)]),
             ("SHOW TABLES LIKE 't_order'", [column + " (t_order)"], [("t_order",)]),
             ("SHOW TABLES LIKE 't\\_order\\_0'", [column + " (t\\_order\\_0)"], []),
             ("SHOW FULL TABLES LIKE '%alone%'", [column + " (%alone%)", "Table_type"],
              [("t_alone_a", "BASE TABLE"), ("t_alone_b", "BASE TABLE"), ("v_alone", "VIEW")]),
             ("SHOW TABLES FROM sharding_db LIKE 'T_ADDR%'", [column + " (T_ADDR%)"], [("t_address",)]),
-            ("SHOW TABLES WHERE Tables_in_sharding_db LIKE '%order%'", [column], [("t_order",), ("t_order_item",)]),
+            ("SHOW TABLES WHERE Tables_in_sharding_db LIKE '%order%'", [column], [("t_order",)]),
             ("SHOW TABLES WHERE Tables_in_sharding_db = 't_order_0'", [column], []),
             ("SHOW FULL TABLES WHERE Table_type = 'VIEW'", [column, "Table_type"], [("v_alone", "VIEW")]),
             ("SHOW FULL TABLES FROM sharding_db WHERE Table_type <> 'VIEW' AND Tables_in_sharding_db < 't_b'",
@@ -1103,18 +1105,19 @@ class ShardingDdlTest(h.TestCase):
     def test_show_tables_follows_ddl(self):
         c = self.conn()
         column = "Tables_in_" + LOGICAL
-        self.assertEqual(h.query(c, "SHOW TABLES"), (("t_order",), ("t_order_item",)))
+        self.assertEqual(h.query(c, "SHOW TABLES"), ())
         self.execute(c, CREATE_ORDER)
         self.execute(c, CREATE_ADDRESS)
         self.execute(c, "CREATE TABLE t_single (id INT)")
-        self.assertEqual(h.query(c, "SHOW TABLES"), (("t_address",), ("t_order",), ("t_order_item",), ("t_single",)))
+        self.assertEqual(h.query(c, "SHOW TABLES"), (("t_address",), ("t_order",), ("t_single",)))
+        self.execute(c, CREATE_ITEM)
         self.execute(c, "DROP TABLE t_single")
         self.execute(c, "DROP TABLE t_address")
         self.execute(c, "DROP TABLE t_order")
         with c.cursor() as cur:
             cur.execute("SHOW FULL TABLES")
             self.assertEqual([d[0] for d in cur.description], [column, "Table_type"])
-            self.assertEqual(cur.fetchall(), (("t_order", "BASE TABLE"), ("t_order_item", "BASE TABLE")))
+            self.assertEqual(cur.fetchall(), (("t_order_item", "BASE TABLE"),))
 
     # ---- refused DDL ----
     def test_rename_sharded_table_refused(self):
