@@ -277,6 +277,14 @@ awaitable<bool> Admin::handleStatement(const ast::Statement& s) {
         showProcesslist(s.show.full);
         co_return true;
       }
+      if (auto grants = grantsRequest(s, session_.variables.lexMode())) {
+        showGrants(*grants);
+        co_return true;
+      }
+      if (auto create = createDatabaseRequest(s, session_.variables.lexMode())) {
+        if (co_await showCreateDatabase(*create)) co_return true;
+        break;
+      }
       if (std::optional<bool> global = showVariables(s)) {
         // The proxy's own variables show the proxy's values: the session's, or the props'.
         const config::Props& props = session_.topology().props;

@@ -15,6 +15,7 @@
 #include "admin/distsql.h"
 #include "admin/information_schema.h"
 #include "admin/session_registry.h"
+#include "admin/show_account.h"
 #include "common/asio.h"
 #include "executor/engine.h"
 #include "executor/result_sink.h"
@@ -58,6 +59,10 @@ class Admin {
   void answerDistVariable(const DistVariableStatement& s);
   void showDatabases(const parser::ast::Statement& s);
   void showProcesslist(bool full);
+  // show_account.cc: SHOW GRANTS; SHOW CREATE DATABASE of a logical database (false for any
+  // other database, which the backend answers).
+  void showGrants(const GrantsRequest& request);
+  awaitable<bool> showCreateDatabase(const CreateDatabaseRequest& request);
   awaitable<void> showDatabasesWhere(const parser::ast::Statement& s);
   awaitable<void> showTables(const parser::ast::Statement& s);
   // SHOW [FULL] TABLES of a sharded database: logical tables, never actual ones.

@@ -3,7 +3,11 @@
 #include <strings.h>
 
 #include <algorithm>
+#include <cstring>
 #include <set>
+#include <vector>
+
+#include "parser/normalizer.h"
 
 namespace shardproxy::binder {
 
@@ -83,6 +87,22 @@ bool isShardingSphereTable(std::string_view name) {
 }
 
 namespace {
+
+// SHOW CREATE DATABASE | SCHEMA, which the proxy answers itself under the logical name. (The
+// statement model has no kind for it: its first tokens tell.)
+bool showCreateDatabase(const ast::Statement& s) {
+  if (s.kind != ast::StatementKind::Show || s.show.kind != ast::ShowStatement::Kind::Other) {
+    return false;
+  }
+  std::string_view text = s.text(s.span);
+  std::vector<std::pair<uint32_t, uint32_t>> tokens;
+  if (!parser::tokenBounds(text, tokens, {}) || tokens.size() < 3) return false;
+  auto word = [&](size_t i, const char* w) {
+    std::string_view t = text.substr(tokens[i].first, tokens[i].second - tokens[i].first);
+    return t.size() == strlen(w) && strncasecmp(t.data(), w, t.size()) == 0;
+  };
+  return word(0, "SHOW") && word(1, "CREATE") && (word(2, "DATABASE") || word(2, "SCHEMA"));
+}
 
 // MySQL's ER_SPECIFIC_ACCESS_DENIED_ERROR.
 Status privilegeNeeded(std::string_view privilege) {
@@ -428,11 +448,13 @@ class Binder {
       passThrough = rules == c_.rules.end() || !rules->second || rules->second->empty();
       if (const config::DataSource* ds = db->defaultDataSource()) physical = quoted(ds->database);
     }
-    // The proxy answers USE, SHOW DATABASES and SHOW TABLES itself, with logical names.
+    // The proxy answers USE, SHOW DATABASES, SHOW TABLES and SHOW CREATE DATABASE itself, with
+    // logical names.
     using Show = ast::ShowStatement::Kind;
     if (s_.kind == ast::StatementKind::Use ||
         (s_.kind == ast::StatementKind::Show &&
-         (s_.show.kind == Show::Databases || s_.show.kind == Show::Tables))) {
+         (s_.show.kind == Show::Databases || s_.show.kind == Show::Tables)) ||
+        showCreateDatabase(s_)) {
       passThrough = false;
     }
     std::vector<Replacement> all;

@@ -285,13 +285,14 @@ Reach Transformer::reach(antlr4::ParserRuleContext* body) {
     case P::RuleCreateLoadableFunctionStatement:
       return Reach::Server;
     case P::RuleShowStatement: {
+      // Not SHOW GRANTS: the proxy answers it with its own users' grants.
       auto* show = static_cast<P::ShowStatementContext*>(body);
       bool routines = (show->PROCEDURE() != nullptr || show->FUNCTION() != nullptr) &&
                       (show->STATUS() != nullptr || show->CODE() != nullptr);
       if (show->ENGINE() != nullptr || show->MASTER() != nullptr || show->SLAVE() != nullptr ||
           show->REPLICA() != nullptr || show->REPLICAS() != nullptr || show->BINLOG() != nullptr ||
           show->RELAYLOG() != nullptr || show->BINARY() != nullptr || show->OPEN() != nullptr ||
-          show->GRANTS() != nullptr || show->USER() != nullptr || show->PROFILE() != nullptr ||
+          show->USER() != nullptr || show->PROFILE() != nullptr ||
           show->PROFILES() != nullptr || routines) {
         return Reach::ServerState;
       }
