@@ -289,9 +289,11 @@ awaitable<bool> Admin::handleStatement(const ast::Statement& s) {
         // The proxy's own variables show the proxy's values: the session's, or the props'.
         const config::Props& props = session_.topology().props;
         const auto& values = session_.variables.proxyValues;
+        const std::string& version = session_.services().serverVersion;
         SessionStatusSink variables(
-            sink_, [&props, &values, global = *global](std::string_view name) {
+            sink_, [&props, &values, &version, global = *global](std::string_view name) {
               std::optional<std::string> out;
+              if (name == "version" && !version.empty()) out = version;
               if (const executor::ProxyVariable* v = executor::proxyVariable(name)) {
                 auto it = values.find(v->name);
                 if (global) {

@@ -49,6 +49,9 @@ struct Services {
   // not counted.
   std::unique_ptr<ProcessMemory> memory;
   std::unique_ptr<DeadlockDetector> deadlocks;    // null: no detection across servers
+  // What VERSION() and @@version answer: the greeting's version without MariaDB's "5.5.5-"
+  // prefix, as MariaDB answers them; empty: the backend's.
+  std::string serverVersion;
 };
 
 // A connection the session uses for one statement or keeps between statements.
@@ -84,6 +87,7 @@ class ShardSession {
     SessionIdentity id{database, connectionId_, userAtClient_, account_};
     id.proxyVariables = &variables.proxyValues;
     id.props = &services_.topology->props;
+    id.serverVersion = services_.serverVersion;
     return id;
   }
   const config::Topology& topology() const { return *services_.topology; }

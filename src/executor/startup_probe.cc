@@ -2,8 +2,14 @@
 
 #include <errmsg.h>
 #include <mysql.h>
+#include <netdb.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <chrono>
 #include <optional>
 #include <set>
 #include <vector>
@@ -14,9 +20,72 @@
 
 namespace shardproxy::executor {
 
+namespace {
+
+// Reads `n` more bytes into `out` before `deadline`; false on timeout, error or close.
+bool readBytes(int fd, std::string& out, size_t n, std::chrono::steady_clock::time_point deadline) {
+  while (n > 0) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    pollfd p{fd, POLLIN, 0};
+    if (left.count() <= 0 || ::poll(&p, 1, static_cast<int>(left.count())) <= 0) return false;
+    char buf[512];
+    ssize_t got = ::recv(fd, buf, std::min(n, sizeof buf), 0);
+    if (got <= 0) return false;
+    out.append(buf, static_cast<size_t>(got));
+    n -= static_cast<size_t>(got);
+  }
+  return true;
+}
+
+}  // namespace
+
+std::string greetingVersion(const std::string& host, uint16_t port,
+                            std::chrono::milliseconds timeout) {
+  // The client library drops MariaDB's "5.5.5-" prefix from the version it reports, so the
+  // greeting is read as sent: the first packet, before any login.
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  addrinfo hints{};
+  hints.ai_socktype = SOCK_STREAM;
+  addrinfo* found = nullptr;
+  if (::getaddrinfo(host.c_str(), std::to_string(port).c_str(), &hints, &found) != 0) return {};
+  std::string version;
+  for (addrinfo* a = found; a && version.empty(); a = a->ai_next) {
+    int fd = ::socket(a->ai_family, a->ai_socktype | SOCK_NONBLOCK, a->ai_protocol);
+    if (fd < 0) continue;
+    bool connected = ::connect(fd, a->ai_addr, a->ai_addrlen) == 0;
+    if (!connected && errno == EINPROGRESS) {
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+          deadline - std::chrono::steady_clock::now());
+      pollfd p{fd, POLLOUT, 0};
+      int err = 0;
+      socklen_t len = sizeof err;
+      connected = left.count() > 0 && ::poll(&p, 1, static_cast<int>(left.count())) == 1 &&
+                  ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) == 0 && err == 0;
+    }
+    std::string packet;
+    if (connected && readBytes(fd, packet, 4, deadline)) {
+      size_t length = static_cast<uint8_t>(packet[0]) | static_cast<uint8_t>(packet[1]) << 8 |
+                      static_cast<size_t>(static_cast<uint8_t>(packet[2])) << 16;
+      packet.clear();
+      // Protocol version 10, then the NUL-terminated version (an ERR packet starts with 0xff).
+      if (length > 1 && readBytes(fd, packet, length, deadline) && packet[0] == 10) {
+        size_t end = packet.find('\0', 1);
+        if (end != std::string::npos) version = packet.substr(1, end - 1);
+      }
+    }
+    ::close(fd);
+  }
+  ::freeaddrinfo(found);
+  return version;
+}
+
 std::string probeBackendVersion(const config::Topology& topology, const std::string& fallback) {
   for (const auto& [name, db] : topology.databases) {
     for (const auto& ds : db.dataSources) {
+      // Before the login, whose success clears the server's count of this host's interrupted
+      // handshakes (max_connect_errors), which the greeting read adds one to.
+      std::string greeted = greetingVersion(ds.host, ds.port, std::chrono::seconds(2));
       MYSQL* m = mysql_init(nullptr);
       unsigned timeout = 2;
       mysql_options(m, MYSQL_OPT_CONNECT_TIMEOUT, &timeout);
@@ -30,7 +99,14 @@ std::string probeBackendVersion(const config::Topology& topology, const std::str
         version = mysql_get_server_info(m);
       }
       mysql_close(m);
-      if (!version.empty()) return version;
+      if (version.empty()) continue;
+      // The greeting's form (with "5.5.5-" where MariaDB sends it, which MySQL drivers read
+      // as "not MySQL 8") when it names the same server version.
+      if (greeted.size() >= version.size() &&
+          greeted.compare(greeted.size() - version.size(), version.size(), version) == 0) {
+        return greeted;
+      }
+      return version;
     }
   }
   return fallback;

@@ -3,6 +3,8 @@
 // no rule names live. Blocking calls, for start-up only.
 #pragma once
 
+#include <chrono>
+#include <cstdint>
 #include <string>
 
 #include "config/topology.h"
@@ -11,14 +13,21 @@
 
 namespace shardproxy::executor {
 
-// The version of the first reachable backend, for the greeting; `fallback` otherwise.
+// The version of the first reachable backend as its greeting gives it (MariaDB's "5.5.5-"
+// prefix included), for the proxy's greeting; `fallback` otherwise.
 std::string probeBackendVersion(const config::Topology& topology, const std::string& fallback);
 
+// The server version in the greeting of the MySQL server at host:port (read without logging
+// in); empty when none arrives within `timeout`.
+std::string greetingVersion(const std::string& host, uint16_t port,
+                            std::chrono::milliseconds timeout);
+
 // Reads the grants of every data source's account (SHOW GRANTS, and again after SET ROLE for each
-// role it may take on that the first answer does not describe) and logs one warning per data source whose account may do
-// more than the proxy needs (backend_grants.h says what that is). The gate keeps clients to their
-// logical databases; an account that can reach only its data source's database keeps a mistake
-// there from reaching further. A data source that cannot be asked gets a warning saying so.
+// role it may take on that the first answer does not describe) and logs one warning per data source
+// whose account may do more than the proxy needs (backend_grants.h says what that is). The gate
+// keeps clients to their logical databases; an account that can reach only its data source's
+// database keeps a mistake there from reaching further. A data source that cannot be asked gets a
+// warning saying so.
 void checkBackendGrants(const config::Topology& topology);
 
 // Lists the tables of every data source of `db` and keeps those no rule claims (neither an

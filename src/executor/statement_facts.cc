@@ -156,6 +156,14 @@ std::optional<int64_t> proxyVariableRead(const ast::Expr& e, const SessionIdenti
   return it->second;
 }
 
+// `@@version` or `@@global.version` (a global variable only: `@@session.version` is the
+// server's error).
+bool versionRead(const ast::Expr& e) {
+  return e.kind == ast::ExprKind::Variable && e.systemVariable &&
+         (strcasecmp(e.name.c_str(), "@@version") == 0 ||
+          strcasecmp(e.name.c_str(), "@@global.version") == 0);
+}
+
 }  // namespace
 
 std::vector<rewriter::TextSplice> sessionFunctionSplices(const ast::Statement& s,
@@ -184,6 +192,10 @@ std::vector<rewriter::TextSplice> sessionFunctionSplices(const ast::Statement& s
                 " AS UNSIGNED), CONNECTION_ID())";
       } else if (isUserFunction(e) && !identity.user.empty()) {
         value = "IF(1, " + userValue(e) + ", USER())";
+      } else if ((isNiladicCall(e, "VERSION") || versionRead(e)) &&
+                 !identity.serverVersion.empty()) {
+        value = "IF(1, " + quoteString(identity.serverVersion, noBackslashEscapes) +
+                ", VERSION())";
       } else {
         continue;
       }
@@ -226,6 +238,10 @@ std::vector<rewriter::TextSplice> sessionFunctionSplices(const ast::Statement& s
     } else if (isUserFunction(e) && !identity.user.empty()) {
       value = userValue(e);
       function = "USER()";
+    } else if ((isNiladicCall(e, "VERSION") || versionRead(e)) &&
+               !identity.serverVersion.empty()) {
+      value = quoteString(identity.serverVersion, noBackslashEscapes);
+      function = "VERSION()";
     } else if ((isNiladicCall(e, "DATABASE") || isNiladicCall(e, "SCHEMA")) &&
                !identity.database.empty() && !readsCatalog) {
       value = quoteString(identity.database, noBackslashEscapes);

@@ -51,6 +51,8 @@ struct SessionIdentity {
   // none.
   const std::map<std::string, int64_t, std::less<>>* proxyVariables = nullptr;
   const config::Props* props = nullptr;
+  // VERSION(), @@version and @@global.version: the proxy's version (empty: left to the backend).
+  std::string_view serverVersion = {};
 };
 
 // DATABASE() / SCHEMA() and CONNECTION_ID() items in the select list of a SELECT answer with the
@@ -59,7 +61,9 @@ struct SessionIdentity {
 // needs, so they stay; DATABASE() is left alone when no database is selected (the backend has
 // none either). USER(), CURRENT_USER(), SESSION_USER() and SYSTEM_USER() answer with the
 // proxy's user wherever they stand, and the proxy's own session variables (`@@wait_timeout`)
-// the proxy's values. The splices on the statement's text, for the rewriter to
+// the proxy's values, and VERSION() / @@version the version the proxy greets with (as
+// ShardingSphere-Proxy answers VERSION(): one server that names itself alike everywhere). The
+// splices on the statement's text, for the rewriter to
 // make in each route unit, in text order; nullopt / empty when nothing changes.
 std::vector<rewriter::TextSplice> sessionFunctionSplices(const parser::ast::Statement& s,
                                                          const SessionIdentity& identity,

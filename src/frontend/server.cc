@@ -125,6 +125,8 @@ Server::Server(std::shared_ptr<const config::Topology> topology, router::RuleSet
     services.schemas.set(name, std::move(schema));
   }
   context_.options = std::move(options);
+  // MariaDB's "5.5.5-" is for old clients reading the greeting; VERSION() goes without it.
+  services.serverVersion = serverVersion.substr(serverVersion.rfind("5.5.5-", 0) == 0 ? 6 : 0);
   context_.serverVersion = std::move(serverVersion);
   context_.rsaKey = protocol::RsaKey::generate();
   context_.logins =

@@ -165,5 +165,24 @@ TEST(StatementFactsTest, ProxyVariablesAnswerWithTheSessionsValues) {
   EXPECT_EQ(substitute("SELECT @@wait_timeout", "db1", 7), std::nullopt);
 }
 
+TEST(StatementFactsTest, VersionAnswersWithTheProxysVersion) {
+  SessionIdentity identity{"db1", 7, "", ""};
+  identity.serverVersion = "10.11.6-MariaDB-shardproxy-1.0";
+  auto run = [&](const std::string& sql) {
+    return substituteSessionFunctions(parse(sql), identity, false);
+  };
+  EXPECT_EQ(run("SELECT VERSION()"),
+            "SELECT IF(1, '10.11.6-MariaDB-shardproxy-1.0', VERSION()) AS `VERSION()`");
+  EXPECT_EQ(run("SELECT @@version AS v, @@GLOBAL.version"),
+            "SELECT IF(1, '10.11.6-MariaDB-shardproxy-1.0', VERSION()) AS v, "
+            "IF(1, '10.11.6-MariaDB-shardproxy-1.0', VERSION()) AS `@@GLOBAL.version`");
+  EXPECT_EQ(run("SELECT 1 FROM t WHERE version() LIKE '10.%'"),
+            "SELECT 1 FROM t WHERE '10.11.6-MariaDB-shardproxy-1.0' LIKE '10.%'");
+  // Other version variables are the backend's; @@session.version is its error to give.
+  EXPECT_EQ(run("SELECT @@version_comment, @@session.version"), std::nullopt);
+  // Without a version (a unit test's identity), nothing changes.
+  EXPECT_EQ(substitute("SELECT VERSION()", "db1", 7), std::nullopt);
+}
+
 }  // namespace
 }  // namespace shardproxy::executor
