@@ -194,8 +194,9 @@ std::vector<rewriter::TextSplice> sessionFunctionSplices(const ast::Statement& s
         value = "IF(1, " + userValue(e) + ", USER())";
       } else if ((isNiladicCall(e, "VERSION") || versionRead(e)) &&
                  !identity.serverVersion.empty()) {
-        value = "IF(1, " + quoteString(identity.serverVersion, noBackslashEscapes) +
-                ", VERSION())";
+        // The other branch as written: @@version is nullable, VERSION() is not.
+        value = "IF(1, " + quoteString(identity.serverVersion, noBackslashEscapes) + ", " +
+                std::string(s.text(e.span)) + ")";
       } else {
         continue;
       }
@@ -241,7 +242,7 @@ std::vector<rewriter::TextSplice> sessionFunctionSplices(const ast::Statement& s
     } else if ((isNiladicCall(e, "VERSION") || versionRead(e)) &&
                !identity.serverVersion.empty()) {
       value = quoteString(identity.serverVersion, noBackslashEscapes);
-      function = "VERSION()";
+      function = std::string(s.text(e.span));
     } else if ((isNiladicCall(e, "DATABASE") || isNiladicCall(e, "SCHEMA")) &&
                !identity.database.empty() && !readsCatalog) {
       value = quoteString(identity.database, noBackslashEscapes);

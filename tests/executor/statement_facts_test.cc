@@ -174,8 +174,8 @@ TEST(StatementFactsTest, VersionAnswersWithTheProxysVersion) {
   EXPECT_EQ(run("SELECT VERSION()"),
             "SELECT IF(1, '10.11.6-MariaDB-shardproxy-1.0', VERSION()) AS `VERSION()`");
   EXPECT_EQ(run("SELECT @@version AS v, @@GLOBAL.version"),
-            "SELECT IF(1, '10.11.6-MariaDB-shardproxy-1.0', VERSION()) AS v, "
-            "IF(1, '10.11.6-MariaDB-shardproxy-1.0', VERSION()) AS `@@GLOBAL.version`");
+            "SELECT IF(1, '10.11.6-MariaDB-shardproxy-1.0', @@version) AS v, "
+            "IF(1, '10.11.6-MariaDB-shardproxy-1.0', @@GLOBAL.version) AS `@@GLOBAL.version`");
   EXPECT_EQ(run("SELECT 1 FROM t WHERE version() LIKE '10.%'"),
             "SELECT 1 FROM t WHERE '10.11.6-MariaDB-shardproxy-1.0' LIKE '10.%'");
   // Other version variables are the backend's; @@session.version is its error to give.
