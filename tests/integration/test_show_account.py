@@ -16,6 +16,7 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness as h  # noqa: E402
 import pymysql  # noqa: E402
+import test_prepared_protocol as pp  # noqa: E402
 
 A0 = "it_acct_0"
 A1 = "it_acct_1"
@@ -84,6 +85,19 @@ class ShowAccountTest(h.TestCase):
             self.assert_no_backend_account(repr(rows))
         # The same answer without a database in use.
         self.assertEqual(self.rows(self.conn("app"), "SHOW GRANTS")[1], expected)
+
+    def test_prepared_show_grants(self):
+        # Prepared (binary protocol): nothing of the data source account at prepare time either.
+        c = h.raw_client(self.proxy.port, "app", "app", db="sharding_db")
+        self.addCleanup(c.close)
+        st = pp.prepare(c, "SHOW GRANTS")
+        self.assertEqual(getattr(st, "kind", "stmt"), "stmt", getattr(st, "message", ""))
+        for col in st.columns:
+            self.assert_no_backend_account(col["name"])
+        res = pp.execute(c, st, [])
+        self.assertEqual([col["name"] for col in res.columns], ["Grants for app@%"])
+        self.assertEqual(res.rows, [[b"GRANT USAGE ON *.* TO `app`@`%`"],
+                                    [b"GRANT ALL PRIVILEGES ON `sharding\\_db`.* TO `app`@`%`"]])
 
     def test_another_account(self):
         root = self.conn("root")
