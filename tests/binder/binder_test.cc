@@ -401,6 +401,16 @@ TEST_F(BinderTest, ServerStateIsForAdmins) {
   EXPECT_EQ(code("app", "shop", "SHOW GRANTS FOR root"), 0);
 }
 
+TEST_F(BinderTest, ShowCreateDatabaseKeepsTheLogicalName) {
+  // The proxy answers it under the logical name; other statements on a database without rules
+  // run on its data source's actual database.
+  EXPECT_EQ(runs("app", "shop", "SHOW CREATE DATABASE shop"), "SHOW CREATE DATABASE shop");
+  EXPECT_EQ(runs("app", "shop", "show create schema if not exists `shop`"),
+            "show create schema if not exists `shop`");
+  EXPECT_EQ(runs("app", "shop", "SHOW TRIGGERS FROM shop"), "SHOW TRIGGERS FROM `phys_shop`");
+  EXPECT_EQ(code("app", "shop", "SHOW CREATE DATABASE sharding_db"), 1044);
+}
+
 TEST_F(BinderTest, LoadFileIsNullWithoutTheFilePrivilege) {
   EXPECT_EQ(runs("app", "shop", "SELECT LOAD_FILE('/etc/hostname')"),
             "SELECT NULL AS `LOAD_FILE('/etc/hostname')`");
