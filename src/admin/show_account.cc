@@ -3,7 +3,10 @@
 #include <strings.h>
 
 #include <algorithm>
+#include <cctype>
 #include <set>
+#include <string>
+#include <vector>
 
 #include "admin/admin.h"
 #include "common/sql_text.h"
@@ -46,28 +49,10 @@ std::string unquote(std::string_view token, parser::LexMode mode) {
       ++i;
     } else if (c == '\\' && escapes && i + 2 < token.size()) {
       c = token[++i];
-      switch (c) {
-        case 'n':
-          c = '\n';
-          break;
-        case 't':
-          c = '\t';
-          break;
-        case 'r':
-          c = '\r';
-          break;
-        case '0':
-          c = '\0';
-          break;
-        case 'b':
-          c = '\b';
-          break;
-        case 'Z':
-          c = '\032';
-          break;
-        default:
-          break;
-      }
+      // MySQL's escapes; any other escaped character stands for itself.
+      constexpr std::string_view kEscaped = "ntr0bZ";
+      constexpr std::string_view kMeaning("\n\t\r\0\b\032", 6);
+      if (size_t at = kEscaped.find(c); at != std::string_view::npos) c = kMeaning[at];
     }
     out += c;
   }

@@ -68,6 +68,7 @@ TEST(ShowAccountTest, ReadsTheAccountOfShowGrants) {
       {"SHOW GRANTS FOR app@localhost", "app", "localhost"},
       {"SHOW GRANTS FOR \"o'k\"@'10.0.0.%'", "o'k", "10.0.0.%"},
       {"SHOW GRANTS FOR 'it''s'@'h'", "it's", "h"},
+      {"SHOW GRANTS FOR 'a\\'b\\n'@'h'", "a'b\n", "h"},
   };
   for (const Case& c : cases) {
     auto r = grants(c.sql);
