@@ -86,7 +86,7 @@ class ShowAccountTest(h.TestCase):
         # The same answer without a database in use.
         self.assertEqual(self.rows(self.conn("app"), "SHOW GRANTS")[1], expected)
 
-    def test_prepared_show_grants(self):
+    def test_prepared(self):
         # Prepared (binary protocol): nothing of the data source account at prepare time either.
         c = h.raw_client(self.proxy.port, "app", "app", db="sharding_db")
         self.addCleanup(c.close)
@@ -98,6 +98,13 @@ class ShowAccountTest(h.TestCase):
         self.assertEqual([col["name"] for col in res.columns], ["Grants for app@%"])
         self.assertEqual(res.rows, [[b"GRANT USAGE ON *.* TO `app`@`%`"],
                                     [b"GRANT ALL PRIVILEGES ON `sharding\\_db`.* TO `app`@`%`"]])
+        # SHOW CREATE DATABASE prepared likewise: the logical name, never the actual one.
+        st = pp.prepare(c, "SHOW CREATE DATABASE sharding_db")
+        self.assertEqual(getattr(st, "kind", "stmt"), "stmt", getattr(st, "message", ""))
+        res = pp.execute(c, st, [])
+        self.assertEqual([col["name"] for col in res.columns], ["Database", "Create Database"])
+        self.assertEqual(res.rows[0][0], b"sharding_db")
+        self.assertTrue(res.rows[0][1].startswith(b"CREATE DATABASE `sharding_db` "), res.rows)
 
     def test_another_account(self):
         root = self.conn("root")
