@@ -267,9 +267,11 @@ class Binder {
           "it reaches a backend, and cannot bind SQL built at run time");
     }
     if (s_.kind == K::LoadData && s_.localFile) {
-      return Status(1148, "42000", "The used command is not allowed with this MariaDB version");
-    }
-    if ((s_.kind == K::LoadData || s_.intoFile) && !user.filePrivilege) {
+      // The client's own file: no FILE privilege needed, as in MySQL.
+      if (!c_.localInfile) {
+        return Status(1148, "42000", "The used command is not allowed with this MariaDB version");
+      }
+    } else if ((s_.kind == K::LoadData || s_.intoFile) && !user.filePrivilege) {
       return privilegeNeeded("FILE");
     }
     if (hintAddressesPhysicalTables(s_) && !user.admin) {

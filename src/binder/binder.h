@@ -27,6 +27,9 @@ struct Context {
   const router::RuleSet& rules;
   const config::User& user;
   std::string_view database;  // the session's database; empty when none
+  // LOAD DATA LOCAL INFILE may run: the client announced CLIENT_LOCAL_FILES and the props allow
+  // it (proxy-local-infile). Otherwise it is refused with 1148, as by MySQL.
+  bool localInfile = false;
 };
 
 // Text put in place of a part of the statement before it runs: in a database without rules

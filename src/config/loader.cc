@@ -441,6 +441,8 @@ class GlobalParser {
         p.sqlSimple = f_.boolean(v, k, keyPath);
       } else if (key == "proxy-normalize-sharding-strings") {
         p.proxyNormalizeShardingStrings = f_.boolean(v, k, keyPath);
+      } else if (key == "proxy-local-infile") {
+        p.proxyLocalInfile = f_.boolean(v, k, keyPath);
       } else if (key == "max-connections-size-per-query") {
         p.maxConnectionsSizePerQuery = f_.integer(v, k, keyPath, 1, kIntMax);
       } else if (key == "kernel-executor-size") {

@@ -148,6 +148,7 @@ std::string describe(const Topology& t) {
       << "  sql-simple: " << (p.sqlSimple ? "true" : "false") << "\n"
       << "  proxy-normalize-sharding-strings: "
       << (p.proxyNormalizeShardingStrings ? "true" : "false") << "\n"
+      << "  proxy-local-infile: " << (p.proxyLocalInfile ? "true" : "false") << "\n"
       << "  max-connections-size-per-query: " << p.maxConnectionsSizePerQuery << "\n"
       << "  kernel-executor-size: " << p.kernelExecutorSize << "\n"
       << "  proxy-frontend-flush-threshold: " << p.proxyFrontendFlushThreshold << "\n"

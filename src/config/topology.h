@@ -125,6 +125,9 @@ struct Props {
   // route alike under a _ci PAD SPACE collation). Off: ShardingSphere's placement (the value as
   // written), which data placed by ShardingSphere needs.
   bool proxyNormalizeShardingStrings = false;
+  // shardproxy's own: LOAD DATA LOCAL INFILE allowed (CLIENT_LOCAL_FILES announced), as
+  // MariaDB's local_infile (ON by default). Off: 1148, as a server with local_infile=OFF.
+  bool proxyLocalInfile = true;
   int maxConnectionsSizePerQuery = 1;
   int kernelExecutorSize = 0;
   int proxyFrontendFlushThreshold = 128;

@@ -369,7 +369,9 @@ awaitable<void> Session::runStatement(std::string_view sql) {
   admin::Admin admin(shard_, *this, context_.state, worker_.statements());
   executor::Engine engine(shard_, *this);
   startStatementTimer(statement);
-  if (gated->logicalInformationSchema && co_await admin.informationSchema(statement)) {
+  if (statement.kind == Kind::LoadData && statement.localFile) {
+    co_await loadLocalFile(statement);
+  } else if (gated->logicalInformationSchema && co_await admin.informationSchema(statement)) {
     // answered over the logical information_schema
   } else if (!co_await engine.executeSharded(statement) && !co_await admin.handle(statement)) {
     co_await engine.passThrough(statement.sql, &statement);
@@ -383,6 +385,7 @@ Result<Session::Gated> Session::gate(parser::ast::Statement statement) {
     return Status(parser::kErEmptyQuery, "42000", "Query was empty");
   }
   binder::Context context{*topology_, context_.services.rules, *shard_.user, shard_.database};
+  context.localInfile = (capabilities_ & cap::kLocalFiles) && topology_->props.proxyLocalInfile;
   Result<binder::BoundStatement> bound = binder::bind(statement, context);
   if (!bound) return bound.status();
   Gated out;

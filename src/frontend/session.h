@@ -95,6 +95,8 @@ class Session final : public executor::ResultSink {
   };
   Result<Gated> gate(parser::ast::Statement statement);
   Status useDatabase(const std::string& name);
+  // LOAD DATA LOCAL INFILE (session_load_data.cc): asks the client for its file and loads it.
+  awaitable<void> loadLocalFile(const parser::ast::Statement& s);
   void resetConnection();
   void writeOk() { ok(protocol::OkPacket{0, 0, shard_.statusFlags(), 0, {}}); }
 

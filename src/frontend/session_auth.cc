@@ -119,7 +119,10 @@ awaitable<bool> Session::authenticate() {
   AuthorityCredentials accounts(topology_->authority);
   ThrottleGuard guard(*context_.logins);
   scramble_ = protocol::makeScramble();
-  protocol::ServerHandshake handshake(handshakeSettings(kServerCapabilities), accounts, &guard);
+  // LOAD DATA LOCAL INFILE (frontend/session_load_data.cc), unless the props turn it off.
+  const uint32_t localFiles = topology_->props.proxyLocalInfile ? cap::kLocalFiles : 0u;
+  protocol::ServerHandshake handshake(handshakeSettings(kServerCapabilities | localFiles), accounts,
+                                      &guard);
   if (!co_await converse(handshake, handshake.start())) co_return false;
   io_.setMaxPayload(context_.options.maxAllowedPacket);
 
