@@ -18,6 +18,9 @@ using Duplicates = parser::LoadDataOptions::Duplicates;
 
 namespace {
 
+// Set before a load inside a transaction, to undo it alone when it fails.
+const std::string kSavepoint = "shardproxy_load_data";
+
 Status unsupported(std::string_view what) {
   return Status(er::kNotSupportedYet, "42000", "unsupported: " + std::string(what));
 }
@@ -401,11 +404,20 @@ awaitable<Status> LoadData::run(LocalFile& file) {
   // with autocommit off in XA mode, the XA transaction that statement begins.
   txn::Transaction& txn = session_.transaction();
   const bool own = !session_.transactional();
+  bool savepoint = false;
   if (own) {
     session_.beginTransaction("BEGIN", false);
-  } else if (txn.type() == txn::TransactionType::Xa && !txn.open() &&
-             session_.services().coordinator) {
-    session_.beginImplicitTransaction();
+  } else {
+    // With autocommit off the load begins the transaction (XA when that is the type), so that
+    // a savepoint reaches every participant it adds.
+    if (!txn.open()) session_.beginImplicitTransaction();
+    // In a transaction a failed statement is undone alone, as the server undoes its own: the
+    // load rolls back to a savepoint set before it (participants that join later get it too).
+    Status set = co_await session_.savepoint(txn::SavepointOp::Set, kSavepoint);
+    savepoint = set.isOk();
+    if (!savepoint) {
+      spdlog::debug("LOAD DATA LOCAL without a statement savepoint: {}", set.message());
+    }
   }
   LoadDataSplitter splitter(format_, columns_.size(), options_.ignoreLines);
   Status failure = Status::ok();
@@ -436,6 +448,13 @@ awaitable<Status> LoadData::run(LocalFile& file) {
   if (own) {
     Status ended = co_await session_.endTransaction(failure.isOk());
     if (failure && !ended) failure = ended;
+  } else if (savepoint) {
+    if (!failure && !clientGone) {
+      Status undone = co_await session_.savepoint(txn::SavepointOp::RollbackTo, kSavepoint);
+      if (!undone)
+        spdlog::warn("LOAD DATA LOCAL: rolling back to its savepoint: {}", undone.message());
+    }
+    (co_await session_.savepoint(txn::SavepointOp::Release, kSavepoint)).ignoreError();
   }
   if (clientGone) co_return failure;
   if (!failure) {

@@ -273,6 +273,20 @@ class LoadDataTest(h.TestCase):
         self.assertEqual(run_load(c, sql)[:2], ("ok", 100))
         c.commit()
         self.assertEqual(sum(len(r) for r in self.actual_rows("t_order").values()), 100)
+        # A load that fails inside a transaction is undone alone, as the server undoes a failed
+        # statement: what the transaction did before stays. The bad row is the last one sent (on
+        # ds_1's t_order_1), after the rows of the other actual tables.
+        h.query(c, "SET SESSION sql_mode = 'STRICT_TRANS_TABLES'")
+        h.query(c, "BEGIN")
+        h.query(c, "INSERT INTO t_order (order_id, user_id, status) VALUES (1000, 1000, 'kept')")
+        bad = write_file(self.tmp, "txn_bad.txt", b"".join(
+            b"%d,%d,T,%s\n" % (i, i, b"x" if i == 1001 else b"1") for i in range(1001, 1021)))
+        got = run_load(c, "LOAD DATA LOCAL INFILE '%s' REPLACE INTO TABLE t_order FIELDS TERMINATED "
+                          "BY ',' (order_id, user_id, status, amount)" % bad)
+        self.assertEqual(got[:2], ("err", 1366))
+        self.assertEqual(h.query(c, "SELECT COUNT(*) FROM t_order"), ((101,),))
+        c.commit()
+        self.assertEqual(sum(len(r) for r in self.actual_rows("t_order").values()), 101)
 
     def test_error_mid_file_leaves_nothing(self):
         # Strict mode and REPLACE: a bad value is an error (without REPLACE, LOCAL reads as IGNORE).
