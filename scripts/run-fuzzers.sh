@@ -22,7 +22,8 @@ BUILD_DIR="${FUZZ_BUILD_DIR:-$REPO_ROOT/build-fuzz}"
 SECONDS_PER_TARGET="${FUZZ_SECONDS:-10}"
 # Must match the foreach in CMakeLists.txt.
 ALL_TARGETS=(framing handshake_response command ok_err column_definition auth_response
-  server_handshake normalizer parser distsql stmt_execute stmt_commands local_infile)
+  server_handshake normalizer parser distsql stmt_execute stmt_commands local_infile
+  load_data_splitter)
 TARGETS=("$@")
 if [ ${#TARGETS[@]} -eq 0 ]; then TARGETS=("${ALL_TARGETS[@]}"); fi
 

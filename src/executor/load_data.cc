@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "common/log.h"
+#include "common/run_all.h"
 #include "common/sql_text.h"
 #include "executor/engine.h"
 #include "executor/logical_names.h"
@@ -347,7 +348,7 @@ awaitable<Status> LoadData::add(const LoadDataRow& row, uint64_t rowNumber) {
     bool counted = route->kind != router::RouteResult::Kind::Broadcast || i == 0;
     Batch& b = batchFor(unit.dataSource, table, counted, keyColumn);
     if (append(b)) {
-      if (Status st = co_await flush(b); !st) co_return st;
+      if (Status st = co_await flushRound(kBatchBytes / 2); !st) co_return st;
     }
   }
   co_return Status::ok();
@@ -386,15 +387,38 @@ awaitable<Status> LoadData::flush(Batch& batch) {
     if (!conn.moreResults()) break;
     st = co_await conn.nextResult();
   }
-  session_.notRunning();
   session_.finish(target, std::move(*held), false);
   if (!st) co_return logicalError(st, *target.database, rules_);
   co_return Status::ok();
 }
 
-awaitable<Status> LoadData::flushAll() {
+awaitable<void> LoadData::flushLane(const std::vector<Batch*>& batches, Status& result) {
+  for (Batch* b : batches) {
+    result = co_await flush(*b);
+    if (!result) co_return;
+  }
+}
+
+awaitable<Status> LoadData::flushRound(size_t atLeast) {
+  // The data sources work at once, each on its batches in turn (one connection per data source:
+  // in the transaction each has one). Rows spread evenly fill every batch at about the same
+  // pace, so when one is full the others are close: all that are at least half full go.
+  std::map<std::string, std::vector<Batch*>> byDataSource;
   for (auto& [key, batch] : batches_) {
-    if (Status st = co_await flush(batch); !st) co_return st;
+    if (batch.rows > 0 && batch.values.size() >= atLeast) {
+      byDataSource[batch.dataSource].push_back(&batch);
+    }
+  }
+  if (byDataSource.empty()) co_return Status::ok();
+  std::vector<std::vector<Batch*>*> lanes;
+  for (auto& [ds, batches] : byDataSource) lanes.push_back(&batches);
+  std::vector<Status> results(lanes.size(), Status::ok());
+  co_await runAll(co_await asio::this_coro::executor, lanes.size(),
+                  [&](size_t i) { return flushLane(*lanes[i], results[i]); });
+  // (Only now: until every lane is done, a KILL must reach each of them.)
+  session_.notRunning();
+  for (const Status& st : results) {
+    if (!st) co_return st;
   }
   co_return Status::ok();
 }
@@ -443,7 +467,7 @@ awaitable<Status> LoadData::run(LocalFile& file) {
       failure = co_await add(row, ++rowNumber);
     }
   }
-  if (failure) failure = co_await flushAll();
+  if (failure) failure = co_await flushRound(0);
   batches_.clear();
   if (own) {
     Status ended = co_await session_.endTransaction(failure.isOk());

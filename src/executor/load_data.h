@@ -74,7 +74,9 @@ class LoadData {
   // Routes one row and appends it to its batches, flushing those that are full.
   awaitable<Status> add(const LoadDataRow& row, uint64_t rowNumber);
   awaitable<Status> flush(Batch& batch);
-  awaitable<Status> flushAll();
+  // Sends every batch holding at least `atLeast` bytes of SQL, the data sources in parallel.
+  awaitable<Status> flushRound(size_t atLeast);
+  awaitable<void> flushLane(const std::vector<Batch*>& batches, Status& result);
   std::string literal(const LoadDataField& field) const;
   Batch& batchFor(const std::string& dataSource, const std::string& table, bool counted,
                   const std::string* keyColumn);
