@@ -363,6 +363,34 @@ class LoadDataTest(h.TestCase):
         c = self.conn()
         self.assertTrue(c.server_capabilities & pymysql.constants.CLIENT.LOCAL_FILES)
 
+    def test_xa_transactions(self):
+        # The session's transaction type is XA: the load is one XA transaction over both servers
+        # (committed in two phases), and a failed one leaves nothing on either.
+        sources = {ds: (self.ports[ds], actual) for ds, actual in zip(DATA_SOURCES, ACTUAL)}
+        with h.Proxy(h.global_yaml(transaction="XA"),
+                     {LOGICAL: h.database_yaml(LOGICAL, sources, rules=RULES)}, name="load_xa") as p:
+            c = h.connect(p, db=LOGICAL, local_infile=True)
+            try:
+                path = write_file(self.tmp, "xa.txt", b"".join(b"%d,%d,XA\n" % (i, i) for i in range(1, 41)))
+                sql = ("LOAD DATA LOCAL INFILE '%s' %%s INTO TABLE t_order FIELDS TERMINATED BY ',' "
+                       "(order_id, user_id, status, amount)")
+                # (No amount in the file: one 1261 warning a row.)
+                self.assertEqual(run_load(c, sql % path % ""),
+                                 ("ok", 40, 40, "Records: 40  Deleted: 0  Skipped: 0  Warnings: 40"))
+                rows = self.actual_rows("t_order")
+                self.assertEqual(sum(len(r) for r in rows.values()), 40)
+                self.assertEqual({ds for (ds, _), r in rows.items() if r}, set(DATA_SOURCES))
+                h.query(c, "SET SESSION sql_mode = 'STRICT_TRANS_TABLES'")
+                bad = write_file(self.tmp, "xa_bad.txt",
+                                 b"".join(b"%d,%d,XA,%s\n" % (i, i, b"x" if i == 79 else b"1")
+                                          for i in range(41, 81)))
+                self.assertEqual(run_load(c, sql % bad % "REPLACE")[:2], ("err", 1366))
+                self.assertEqual(sum(len(r) for r in self.actual_rows("t_order").values()), 40)
+                log = p.log()
+            finally:
+                c.close()
+        self.assertIn("XA PREPARE", log)
+
     def test_pass_through_database(self):
         path = write_file(self.tmp, "plain.txt", b"1,one,1\n2,two\n3,three,3,x\n")
         c = self.conn(db=PASS)
