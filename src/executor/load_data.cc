@@ -324,20 +324,23 @@ awaitable<Status> LoadData::add(const LoadDataRow& row, uint64_t rowNumber) {
   }
   tuple += ")";
 
+  // True when the batch is full, or all batches together hold too much (a table with many
+  // actual tables).
   auto append = [&](Batch& b) -> bool {
+    const size_t before = b.values.size();
     if (b.values.empty()) {
-      b.values.reserve(kBatchBytes + tuple.size() + b.prefix.size());
       b.values = b.prefix;
     } else {
       b.values += ", ";
     }
     b.values += tuple;
     ++b.rows;
-    return b.values.size() >= kBatchBytes;
+    buffered_ += b.values.size() - before;
+    return b.values.size() >= kBatchBytes || buffered_ >= kMaxBufferedBytes;
   };
   if (passThrough_) {
     Batch& b = batchFor(passThrough_->dataSource->name, options_.table, true, nullptr);
-    if (append(b)) co_return co_await flush(b);
+    if (append(b)) co_return co_await flushRound(0);
     co_return Status::ok();
   }
   for (size_t i = 0; i < route->units.size(); ++i) {
@@ -348,7 +351,9 @@ awaitable<Status> LoadData::add(const LoadDataRow& row, uint64_t rowNumber) {
     bool counted = route->kind != router::RouteResult::Kind::Broadcast || i == 0;
     Batch& b = batchFor(unit.dataSource, table, counted, keyColumn);
     if (append(b)) {
-      if (Status st = co_await flushRound(kBatchBytes / 2); !st) co_return st;
+      // Past the total, every batch goes.
+      size_t atLeast = buffered_ >= kMaxBufferedBytes ? 0 : kBatchBytes / 2;
+      if (Status st = co_await flushRound(atLeast); !st) co_return st;
     }
   }
   co_return Status::ok();
@@ -357,6 +362,7 @@ awaitable<Status> LoadData::add(const LoadDataRow& row, uint64_t rowNumber) {
 awaitable<Status> LoadData::flush(Batch& batch) {
   if (batch.rows == 0) co_return Status::ok();
   std::string sql = std::move(batch.values);
+  buffered_ -= sql.size();
   batch.values.clear();
   batch.rows = 0;
   Target target;

@@ -42,6 +42,8 @@ class LoadData {
  public:
   // Multi-row INSERTs are cut at about this many bytes of SQL per actual table.
   static constexpr size_t kBatchBytes = 1024 * 1024;
+  // ... and all of them together hold at most about this much (flushed when it is reached).
+  static constexpr size_t kMaxBufferedBytes = 8 * 1024 * 1024;
 
   LoadData(ShardSession& session, ResultSink& sink);
   ~LoadData();
@@ -102,6 +104,7 @@ class LoadData {
   bool sharded_ = false;
   std::optional<router::RouteResult> fixedRoute_;
   std::map<std::string, Batch> batches_;  // by data source and actual table
+  size_t buffered_ = 0;                   // bytes of SQL the batches hold
   // Counts for the OK.
   uint64_t records_ = 0;
   uint64_t affected_ = 0;
