@@ -196,7 +196,10 @@ awaitable<Status> LoadData::loadColumns(const ast::Statement& s) {
     } else {
       for (const auto& c : options_.columns) {
         const metadata::ColumnSchema* known = table->column(c.name);
-        columns_.push_back({c.name, known ? zeroOf(*known) : "NULL"});
+        // Said before the file is sent, as MySQL does.
+        if (!known)
+          co_return Status(1054, "42S22", "Unknown column '" + c.name + "' in 'field list'");
+        columns_.push_back({c.name, zeroOf(*known)});
       }
     }
   } else if (passThrough_) {
@@ -219,6 +222,10 @@ awaitable<Status> LoadData::loadColumns(const ast::Statement& s) {
     }
   } else if (!options_.columns.empty()) {
     for (const auto& c : options_.columns) columns_.push_back({c.name, "NULL"});
+  } else if (!rules_->findTableRule(options_.table) && !rules_->isBroadcast(options_.table) &&
+             !locations_->count(lower(options_.table))) {
+    co_return Status(1146, "42S02",
+                     "Table '" + db_->name + "." + options_.table + "' doesn't exist");
   } else {
     co_return unsupported("LOAD DATA LOCAL INFILE into table '" + options_.table +
                           "' without a column list: its columns are not known (name the "

@@ -344,6 +344,11 @@ class LoadDataTest(h.TestCase):
             self.assertEqual(run_load(c, sql % path), ("err", 1235, message))
         self.assertEqual(run_load(c, "LOAD DATA LOCAL INFILE '%s' INTO TABLE t_order FIELDS "
                                      "ENCLOSED BY 'ab'" % path)[:2], ("err", 1083))
+        # Unknown tables and columns, as MySQL names them (before the file is asked for).
+        self.assertEqual(run_load(c, "LOAD DATA LOCAL INFILE '%s' INTO TABLE no_such" % path),
+                         ("err", 1146, "Table 'load_db.no_such' doesn't exist"))
+        self.assertEqual(run_load(c, "LOAD DATA LOCAL INFILE '%s' INTO TABLE t_order (order_id, nope)" % path),
+                         ("err", 1054, "Unknown column 'nope' in 'field list'"))
         self.assertEqual(h.query(c, "SELECT 1"), ((1,),))
         # Server-side LOAD DATA (no LOCAL) still needs the FILE privilege.
         self.assertEqual(run_load(c, "LOAD DATA INFILE '%s' INTO TABLE t_order" % path)[:2], ("err", 1227))
