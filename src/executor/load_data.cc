@@ -191,7 +191,7 @@ awaitable<Status> LoadData::loadColumns(const ast::Statement& s) {
   if (table) {
     if (options_.columns.empty()) {
       for (const metadata::ColumnSchema& c : table->columns) {
-        columns_.push_back({c.name, zeroOf(c)});
+        columns_.push_back({c.name, zeroOf(c), true});
       }
     } else {
       for (const auto& c : options_.columns) {
@@ -199,7 +199,7 @@ awaitable<Status> LoadData::loadColumns(const ast::Statement& s) {
         // Said before the file is sent, as MySQL does.
         if (!known)
           co_return Status(1054, "42S22", "Unknown column '" + c.name + "' in 'field list'");
-        columns_.push_back({c.name, zeroOf(*known)});
+        columns_.push_back({c.name, zeroOf(*known), true});
       }
     }
   } else if (passThrough_) {
@@ -292,7 +292,14 @@ awaitable<Status> LoadData::add(const LoadDataRow& row, uint64_t rowNumber) {
       const LoadDataField& f = row.fields[i];
       tuple += literal(f);
       if (sharded_) {
-        params.push_back(f.null ? router::Value::null() : router::Value::ofString(f.text));
+        if (f.null) {
+          params.push_back(router::Value::null());
+        } else if (auto number =
+                       columns_[i].typed ? std::nullopt : router::Value::ofNumberText(f.text)) {
+          params.push_back(std::move(*number));
+        } else {
+          params.push_back(router::Value::ofString(f.text));
+        }
       }
     } else {
       tuple += columns_[i].zero;

@@ -63,6 +63,9 @@ class LoadData {
   struct Column {
     std::string name;
     std::string zero;  // what a missing field stores: the type's zero value, as MySQL's reset()
+    // The logical table's metadata knows its type, so the router converts a field's text for it;
+    // otherwise a field that reads as a number is routed as one (as a literal would be).
+    bool typed = false;
   };
   struct Batch {
     std::string dataSource;

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "config/config_dir.h"
+#include "executor/load_data.h"
 #include "parser/ast.h"
 #include "protocol/constants.h"
 #include "txn/coordinator.h"
@@ -856,6 +857,128 @@ TEST_F(EngineTest, PreviewShowsTheUnitsWithoutRunningThem) {
   EXPECT_NE(std::find(sink_.lines.begin(), sink_.lines.end(),
                       "row ds_0,SELECT * FROM t_order WHERE user_id IN (1, 2)"),
             sink_.lines.end());
+}
+
+// ---- LOAD DATA LOCAL INFILE (executor/load_data.h) ----
+
+// The client's file, sent in pieces of `chunk` bytes.
+class FakeFile : public LocalFile {
+ public:
+  FakeFile(std::string data, size_t chunk) : data_(std::move(data)), chunk_(chunk) {}
+  awaitable<Result<std::string_view>> read() override {
+    ++reads;
+    std::string_view piece = std::string_view(data_).substr(std::min(at_, data_.size()), chunk_);
+    at_ += piece.size();
+    co_return piece;
+  }
+  bool allRead() const { return at_ >= data_.size(); }
+  int reads = 0;
+
+ private:
+  std::string data_;
+  size_t chunk_;
+  size_t at_ = 0;
+};
+
+class LoadDataEngineTest : public EngineTest {
+ protected:
+  void load(const std::string& sql, FakeFile& file) {
+    auto parsed = parser::ast::parseAst(sql);
+    ASSERT_TRUE(parsed.isOk()) << parsed.status().toString();
+    LoadData loader(*session_, sink_);
+    auto task = [&]() -> awaitable<void> {
+      if (Status st = co_await loader.prepare(*parsed); !st) {
+        sink_.error(st);
+        co_return;
+      }
+      Status st = co_await loader.run(file);
+      EXPECT_TRUE(st.isOk()) << st.toString();
+    };
+    runToEnd(task());
+  }
+  // The INSERTs a data source was sent.
+  std::vector<std::string> inserts(const std::string& ds) {
+    std::vector<std::string> out;
+    for (const std::string& sql : sent(ds)) {
+      if (sql.rfind("INSERT", 0) == 0 || sql.rfind("REPLACE", 0) == 0) out.push_back(sql);
+    }
+    return out;
+  }
+};
+
+TEST_F(LoadDataEngineTest, RowsGoToTheirShardsInOneTransaction) {
+  FakeFile file("1,10,a\n2,11,b\n3,13,c\n", 5);
+  const std::string ds1 =
+      "INSERT IGNORE INTO `t_item_0` (`user_id`, `id`, `name`) VALUES ('1', '10', 'a')";
+  Response one;
+  one.affected = 1;
+  script("ds_1", ds1, one);
+  load("LOAD DATA LOCAL INFILE 'f' INTO TABLE t_item FIELDS TERMINATED BY ',' (user_id, id, name)",
+       file);
+  EXPECT_EQ(sent("ds_1"),
+            (std::vector<std::string>{
+                "BEGIN", ds1,
+                "INSERT IGNORE INTO `t_item_1` (`user_id`, `id`, `name`) VALUES ('3', '13', 'c')",
+                "COMMIT"}));
+  EXPECT_EQ(inserts("ds_0"),
+            std::vector<std::string>{
+                "INSERT IGNORE INTO `t_item_1` (`user_id`, `id`, `name`) VALUES ('2', '11', 'b')"});
+  EXPECT_EQ(sent("ds_0").back(), "COMMIT");
+  EXPECT_EQ(sink_.lines, std::vector<std::string>{"ok 1"});
+  EXPECT_FALSE(session_->statusFlags() & pstatus::kInTrans);
+}
+
+TEST_F(LoadDataEngineTest, BatchesAreBoundedWhateverTheFileSize) {
+  // 200000 rows (about 5 MB of SQL) in 16 KiB packets: every INSERT stays near one batch, and every
+  // row is sent once.
+  std::string data;
+  const int rows = 200000;
+  for (int i = 0; i < rows; ++i) data += std::to_string(i) + "," + std::to_string(i) + ",row\n";
+  FakeFile file(data, 16 * 1024);
+  load(
+      "LOAD DATA LOCAL INFILE 'f' REPLACE INTO TABLE t_item FIELDS TERMINATED BY ',' "
+      "(user_id, id, name)",
+      file);
+  EXPECT_EQ(sink_.lines, std::vector<std::string>{"ok 0"});
+  size_t tuples = 0;
+  size_t largest = 0;
+  for (const std::string ds : {"ds_0", "ds_1"}) {
+    for (const std::string& sql : inserts(ds)) {
+      EXPECT_EQ(sql.rfind("REPLACE INTO `t_item_", 0), 0u);
+      largest = std::max(largest, sql.size());
+      tuples += static_cast<size_t>(std::count(sql.begin(), sql.end(), '('));
+      tuples -= 1;  // the column list
+    }
+  }
+  EXPECT_EQ(tuples, static_cast<size_t>(rows));
+  EXPECT_LE(largest, LoadData::kBatchBytes + 64);
+  EXPECT_GT(inserts("ds_0").size() + inserts("ds_1").size(), 4u);
+}
+
+TEST_F(LoadDataEngineTest, AFailedBatchRollsBackAndTheRestOfTheFileIsRead) {
+  Response bad;
+  bad.error = Status(1366, "22007", "Incorrect integer value");
+  script("ds_0", "INSERT IGNORE INTO `t_item_0` (`user_id`, `id`, `name`) VALUES ('2', '10', 'x')",
+         bad);
+  FakeFile file("1,11,a\n2,10,x\n3,13,c\n5,15,d\n", 4);
+  load("LOAD DATA LOCAL INFILE 'f' INTO TABLE t_item FIELDS TERMINATED BY ',' (user_id, id, name)",
+       file);
+  EXPECT_EQ(sink_.lines, std::vector<std::string>{"error 1366"});
+  EXPECT_TRUE(file.allRead());
+  EXPECT_EQ(sent("ds_0").back(), "ROLLBACK");
+  EXPECT_EQ(sent("ds_1").back(), "ROLLBACK");
+  EXPECT_FALSE(session_->statusFlags() & pstatus::kInTrans);
+}
+
+TEST_F(LoadDataEngineTest, RefusedBeforeTheFileIsAskedFor) {
+  // A sharded table whose columns the proxy does not know needs a column list; a table nobody
+  // knows does not exist.
+  FakeFile file("1,a\n", 100);
+  load("LOAD DATA LOCAL INFILE 'f' INTO TABLE t_order", file);
+  load("LOAD DATA LOCAL INFILE 'f' INTO TABLE t_nowhere", file);
+  load("LOAD DATA LOCAL INFILE 'f' INTO TABLE t_order (user_id, @v)", file);
+  EXPECT_EQ(sink_.lines, (std::vector<std::string>{"error 1235", "error 1146", "error 1235"}));
+  EXPECT_EQ(file.reads, 0);
 }
 
 }  // namespace
