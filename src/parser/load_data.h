@@ -24,7 +24,8 @@ struct LoadDataOptions {
   std::string tableText;   // the table name as written (quotes and qualifier included)
   bool partition = false;  // PARTITION (...)
   std::string charset;     // CHARACTER SET name (lower case); empty when not given
-  // FIELDS / COLUMNS: MySQL's defaults are TERMINATED BY '\t' ENCLOSED BY '' ESCAPED BY '\\'.
+  // FIELDS / COLUMNS: MySQL's defaults are TERMINATED BY '\t' ENCLOSED BY '' ESCAPED BY '\\'
+  // (no escape character under NO_BACKSLASH_ESCAPES).
   std::string fieldsTerminatedBy = "\t";
   std::string enclosedBy;
   bool optionallyEnclosed = false;

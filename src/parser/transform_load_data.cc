@@ -182,6 +182,9 @@ Result<LoadDataOptions> parseLoadData(std::string_view sql, LexMode mode) {
   auto* load = statement != nullptr ? statement->loadStatement() : nullptr;
   if (load == nullptr) return Status(er::kUnknownError, "HY000", "not a LOAD DATA statement");
   LoadDataOptions out;
+  // Under NO_BACKSLASH_ESCAPES a statement without ESCAPED BY has no escape character, as in
+  // MariaDB.
+  if (mode.noBackslashEscapes()) out.escapedBy.clear();
   LoadDataReader(impl, out).read(load);
   return out;
 }

@@ -201,6 +201,10 @@ class LoadDataTest(h.TestCase):
              "LOAD DATA LOCAL INFILE '%s' INTO TABLE t_order FIELDS TERMINATED BY '|' ESCAPED BY '#' "
              "LINES STARTING BY '>>' TERMINATED BY '\\n' (order_id, user_id, status)",
              b">>13|40|a#|b\njunk line\n>>14|41|#N\nxx>>15|42|c#nd\n"),
+            ("character set of the file",
+             "LOAD DATA LOCAL INFILE '%s' INTO TABLE t_order CHARACTER SET latin1 "
+             "FIELDS TERMINATED BY ',' (order_id, user_id, status, note)",
+             b"18,60,caf\xe9,na\xefve \\' quote\n19,61,\xc3\xa9,x\n"),
             ("bad values as warnings",
              "LOAD DATA LOCAL INFILE '%s' INTO TABLE t_order FIELDS TERMINATED BY ','",
              b"16,50,NEW,n,abc,not a date\n17,51,NEW,n,1e3,2024-13-45 00:00:00\n"),
@@ -208,6 +212,14 @@ class LoadDataTest(h.TestCase):
         for name, statement, data in cases:
             with self.subTest(name):
                 self.compare("t_order", statement, data)
+        with self.subTest("NO_BACKSLASH_ESCAPES session"):
+            # The INSERTs' literals are written for the session's sql_mode.
+            pc, rc = self.conn(), self.reference()
+            for c in (pc, rc):
+                h.query(c, "SET SESSION sql_mode = 'NO_BACKSLASH_ESCAPES'")
+            self.compare("t_order", "LOAD DATA LOCAL INFILE '%s' INTO TABLE t_order FIELDS TERMINATED BY ',' "
+                         "(order_id, user_id, status, note)",
+                         b"20,70,back\\slash,it's\n21,71,\\N,q\"\n", proxy_conn=pc, ref_conn=rc)
         # Every row is where its keys put it, and nowhere else.
         for (ds, table), rows in self.actual_rows("t_order").items():
             for row in rows:

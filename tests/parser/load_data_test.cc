@@ -76,6 +76,10 @@ TEST(LoadDataOptionsTest, SqlModeReadsStrings) {
       parseLoadData("LOAD DATA LOCAL INFILE 'f' INTO TABLE t FIELDS TERMINATED BY '\\t'", mode);
   ASSERT_TRUE(o) << o.status().message();
   EXPECT_EQ(o->fieldsTerminatedBy, "\\t");
+  EXPECT_EQ(o->escapedBy, "");  // no default escape character then, as in MariaDB
+  o = parseLoadData("LOAD DATA LOCAL INFILE 'f' INTO TABLE t FIELDS ESCAPED BY '\\'", mode);
+  ASSERT_TRUE(o) << o.status().message();
+  EXPECT_EQ(o->escapedBy, "\\");
   // ANSI_QUOTES: "x" names the table's parts.
   mode.bits = LexMode::kAnsiQuotes;
   o = parseLoadData("LOAD DATA LOCAL INFILE 'f' INTO TABLE \"d\".\"t\" (\"a\")", mode);
