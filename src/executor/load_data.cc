@@ -138,7 +138,7 @@ awaitable<Status> LoadData::prepare(const ast::Statement& s) {
     routeOptions_.schema = schema_.get();
     routeOptions_.normalizeStrings = session_.topology().props.proxyNormalizeShardingStrings;
   }
-  if (Status st = co_await loadColumns(s); !st) co_return st;
+  if (Status st = co_await loadColumns(); !st) co_return st;
   // Strict mode decides what a short or long line is (with REPLACE); the backends' value when
   // the session has not set its own.
   std::string sqlMode = session_.variables.value("sql_mode");
@@ -181,8 +181,7 @@ awaitable<Status> LoadData::prepare(const ast::Statement& s) {
   co_return Status::ok();
 }
 
-awaitable<Status> LoadData::loadColumns(const ast::Statement& s) {
-  (void)s;
+awaitable<Status> LoadData::loadColumns() {
   const metadata::TableSchema* table = nullptr;
   if (schema_) {
     auto it = schema_->find(lower(options_.table));

@@ -75,7 +75,8 @@ class LoadData {
     bool counted = true;  // its affected rows count (one copy of a broadcast table does)
   };
 
-  awaitable<Status> loadColumns(const parser::ast::Statement& s);
+  // The columns the fields go to, with what a missing field stores.
+  awaitable<Status> loadColumns();
   // Routes one row and appends it to its batches, flushing those that are full.
   awaitable<Status> add(const LoadDataRow& row, uint64_t rowNumber);
   awaitable<Status> flush(Batch& batch);
