@@ -17,6 +17,8 @@ Announced capability -> the client test that exercises it (here unless a file is
                                 test_passthrough.py test_found_rows_client_flag
   LONG_FLAG                     test_long_flag (column flags as the backend's)
   CONNECT_WITH_DB               test_connect_with_db
+  LOCAL_FILES                   test_load_data.py (LOAD DATA LOCAL INFILE, mariadb-import
+                                --local; 1148 for a client that does not announce it)
   PROTOCOL_41                   every login here (the raw client speaks 4.1 only)
   INTERACTIVE                   test_interactive (interactive_timeout for the client);
                                 test_timeouts.py (the session closed after it)
@@ -58,7 +60,8 @@ CAP_NAMES = {
 }
 BIT = {name: 1 << bit for bit, name in CAP_NAMES.items()}
 # The table in the docstring, as the set the greeting must announce (SSL only with TLS on).
-ANNOUNCED = {"LONG_PASSWORD", "FOUND_ROWS", "LONG_FLAG", "CONNECT_WITH_DB", "PROTOCOL_41",
+ANNOUNCED = {"LONG_PASSWORD", "FOUND_ROWS", "LONG_FLAG", "CONNECT_WITH_DB", "LOCAL_FILES",
+             "PROTOCOL_41",
              "INTERACTIVE", "TRANSACTIONS", "RESERVED", "SECURE_CONNECTION", "MULTI_STATEMENTS",
              "MULTI_RESULTS", "PS_MULTI_RESULTS", "PLUGIN_AUTH", "CONNECT_ATTRS",
              "PLUGIN_AUTH_LENENC_DATA", "DEPRECATE_EOF"}
