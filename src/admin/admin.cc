@@ -39,11 +39,6 @@ std::optional<std::string> likePattern(const ast::Statement& s) {
   return s.expr(s.show.like).value;
 }
 
-std::string upperAscii(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return s;
-}
-
 // SHOW [GLOBAL | SESSION | LOCAL] VARIABLES ...: whether GLOBAL; nullopt for any other
 // statement. (The statement model has no kind for it: its first tokens tell.)
 std::optional<bool> showVariables(const ast::Statement& s) {
@@ -510,15 +505,24 @@ awaitable<void> Admin::filterOnBackend(const Target& target,
     sql += quoteIdentifier(columns[i]);
   }
   sql += " FROM (" + derived + ") AS " + quoteIdentifier(derivedName) + " " + std::string(filter);
+  // (A named, not braced, argument: GCC 12 copies temporaries in a co_await bitwise.)
+  executor::Engine::RelayOptions options;
+  co_await queryOn(*held, target, sql, options);
+}
+
+awaitable<void> Admin::queryOn(executor::HeldConnection& held, const Target& target,
+                               const std::string& sql,
+                               const executor::Engine::RelayOptions& options) {
+  executor::ShardConnection& conn = *held.conn;
   session_.logSql(target.dataSource->name, sql);
   Status status = co_await conn.query(sql);
   bool stateChanged = false;
   if (!status) {
     sink_.error(status);
   } else {
-    co_await engine_.relayResults(conn, target, {}, false, stateChanged);
+    co_await engine_.relayResults(conn, target, options, false, stateChanged);
   }
-  session_.finish(target, std::move(*held), false);
+  session_.finish(target, std::move(held), false);
 }
 
 void Admin::selectDatabase(const std::string& columnName) {

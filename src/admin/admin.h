@@ -79,6 +79,10 @@ class Admin {
                                   const std::vector<std::string>& columns, size_t shown,
                                   const std::vector<std::vector<std::string>>& rows,
                                   std::string_view derivedName, std::string_view filter);
+  // Runs `sql` (made by the proxy) on `held`, a connection for `target`, relays its result and
+  // gives the connection back (`held` is left empty).
+  awaitable<void> queryOn(executor::HeldConnection& held, const executor::Target& target,
+                          const std::string& sql, const executor::Engine::RelayOptions& options);
   void selectDatabase(const std::string& columnName);
   // information_schema (admin_information_schema.cc): where the rows are evaluated, one
   // table's logical rows, and the rows the proxy makes itself.

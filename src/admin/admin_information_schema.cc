@@ -281,15 +281,7 @@ awaitable<bool> Admin::informationSchema(const ast::Statement& s) {
     c.schema = "information_schema";
     c.orgTable = it->second;
   };
-  session_.logSql(target->dataSource->name, sql);
-  Status status = co_await conn.query(sql);
-  bool stateChanged = false;
-  if (!status) {
-    sink_.error(status);
-  } else {
-    co_await engine_.relayResults(conn, *target, options, false, stateChanged);
-  }
-  session_.finish(*target, std::move(*held), false);
+  co_await queryOn(*held, *target, sql, options);
   co_return true;
 }
 
@@ -302,7 +294,8 @@ awaitable<void> Admin::showInformationSchemaTables(const ast::Statement& s) {
   }
   std::string sql = std::string("SHOW ") + (s.show.full ? "FULL " : "") +
                     "TABLES FROM information_schema " + std::string(s.text(s.show.filterSpan));
-  co_await engine_.queryAndRelay(*target, sql, {});
+  executor::Engine::RelayOptions options;  // (named: GCC 12 and temporaries in a co_await)
+  co_await engine_.queryAndRelay(*target, sql, options);
 }
 
 awaitable<void> Admin::informationSchemaDatabaseStatement(const ast::Statement& s) {
@@ -333,7 +326,8 @@ awaitable<void> Admin::informationSchemaDatabaseStatement(const ast::Statement& 
       sink_.error(target.status());
       co_return;
     }
-    co_await engine_.queryAndRelay(*target, sql, {});
+    executor::Engine::RelayOptions options;  // (named: GCC 12 and temporaries in a co_await)
+    co_await engine_.queryAndRelay(*target, sql, options);
     co_return;
   }
   std::string database = std::exchange(session_.database, std::string());
@@ -392,15 +386,7 @@ awaitable<void> Admin::showOverInformationSchema(const ast::Statement& s, const 
     // As MySQL shows a SHOW's columns: no database or table of origin.
     c.schema = c.table = c.orgTable = {};
   };
-  session_.logSql(target->dataSource->name, sql);
-  Status status = co_await conn.query(sql);
-  bool stateChanged = false;
-  if (!status) {
-    sink_.error(status);
-  } else {
-    co_await engine_.relayResults(conn, *target, options, false, stateChanged);
-  }
-  session_.finish(*target, std::move(*held), false);
+  co_await queryOn(*held, *target, sql, options);
 }
 
 awaitable<void> Admin::showTableStatus(const ast::Statement& s) {

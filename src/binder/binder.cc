@@ -7,6 +7,7 @@
 #include <set>
 #include <vector>
 
+#include "common/sql_text.h"
 #include "parser/normalizer.h"
 
 namespace shardproxy::binder {
@@ -14,14 +15,6 @@ namespace shardproxy::binder {
 namespace ast = parser::ast;
 using ast::ObjectName;
 using router::lowerAscii;
-
-namespace {
-std::string upperAscii(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return out;
-}
-}  // namespace
 
 bool isInformationSchema(std::string_view name) { return lowerAscii(name) == "information_schema"; }
 

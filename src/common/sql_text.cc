@@ -1,5 +1,7 @@
 #include "common/sql_text.h"
 
+#include <cctype>
+
 namespace shardproxy {
 
 std::string quoteString(std::string_view value, bool noBackslashEscapes) {
@@ -26,6 +28,12 @@ std::string quoteIdentifier(std::string_view name) {
     out.push_back(c);
   }
   out += "`";
+  return out;
+}
+
+std::string upperAscii(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   return out;
 }
 

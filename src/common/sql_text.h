@@ -13,4 +13,7 @@ std::string quoteString(std::string_view value, bool noBackslashEscapes);
 // `name` backquoted, backquotes inside doubled.
 std::string quoteIdentifier(std::string_view name);
 
+// `s` with ASCII letters in upper case (keywords and information_schema's names).
+std::string upperAscii(std::string_view s);
+
 }  // namespace shardproxy
