@@ -853,9 +853,64 @@ void Admin::showProcesslist(bool full) {
                     a.command, std::to_string(seconds),
                     std::string(a.info.empty() ? "" : "executing"), info, std::string("0.000")});
   }
-  executor::writeNullableTextResult(
-      sink_, {"Id", "User", "Host", "db", "Command", "Time", "State", "Info", "Progress"}, rows,
-      session_.statusFlags());
+  // The columns as MariaDB types them: Id BIGINT, Time INT, Progress DOUBLE(7,3), the rest
+  // strings in the result character set (NOT NULL where it never is NULL); FULL's Info a LONGTEXT.
+  struct Column {
+    const char* name;
+    protocol::ColumnType type;
+    uint32_t length;
+    uint16_t flags;
+    uint8_t decimals;
+  };
+  namespace colflag = protocol::colflag;
+  const uint16_t number = colflag::kNotNull | colflag::kBinary;
+  const Column kColumns[] = {
+      {"Id", protocol::ColumnType::kLongLong, 11, number, 0},
+      {"User", protocol::ColumnType::kVarString, 128, colflag::kNotNull, 39},
+      {"Host", protocol::ColumnType::kVarString, 64, colflag::kNotNull, 39},
+      {"db", protocol::ColumnType::kVarString, 64, 0, 39},
+      {"Command", protocol::ColumnType::kVarString, 16, colflag::kNotNull, 39},
+      {"Time", protocol::ColumnType::kLong, 7, number, 0},
+      {"State", protocol::ColumnType::kVarString, 30, 0, 39},
+      {"Info", protocol::ColumnType::kVarString, 100, 0, 39},
+      {"Progress", protocol::ColumnType::kDouble, 7, number, 3}};
+  ResultCharset charset = resultCharset(session_.variables);
+  uint16_t flags = session_.statusFlags();
+  sink_.columnCount(std::size(kColumns));
+  for (const Column& column : kColumns) {
+    protocol::ColumnDefinitionRef c;
+    c.name = column.name;
+    c.type = column.type;
+    c.flags = column.flags;
+    c.decimals = column.decimals;
+    if (full && std::string_view(column.name) == "Info") {
+      // The whole statement: a LONGTEXT, as MariaDB sends it.
+      c.type = protocol::ColumnType::kLongBlob;
+      c.collation = charset.collation;
+      c.length = 4294967295u;
+    } else if (column.type == protocol::ColumnType::kVarString) {
+      c.collation = charset.collation;
+      c.length = column.length * charset.maxBytes;
+    } else {
+      c.collation = protocol::kBinaryCollation;
+      c.length = column.length;
+    }
+    sink_.column(c);
+  }
+  sink_.columnsEnd(flags);
+  for (const auto& row : rows) {
+    sink_.beginRow();
+    bool valid = true;
+    for (const std::optional<std::string>& value : row) {
+      if (value) {
+        valid = sink_.value(*value) && valid;
+      } else {
+        sink_.null();
+      }
+    }
+    sink_.endRow(valid);
+  }
+  sink_.end(flags, 0);
 }
 
 void Admin::kill(const ast::Statement& s) {

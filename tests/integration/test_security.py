@@ -313,6 +313,12 @@ class SecurityTest(h.TestCase):
             self.assertNotIn(physical, text)
         # app sees its own sessions only
         self.assertEqual({r[1] for r in h.query(app, "SHOW PROCESSLIST")}, {"app"})
+        # ... in the columns MariaDB gives SHOW PROCESSLIST (Id BIGINT, Time INT, Progress DOUBLE)
+        def columns(conn):
+            with conn.cursor() as cur:
+                cur.execute("SHOW FULL PROCESSLIST")
+                return [(d[0], d[1], d[5]) for d in cur.description]
+        self.assertEqual(columns(root), columns(h.direct(h.cluster_ports()[0])))
 
     def test_actual_tables_are_not_logical(self):
         c = self.conn("root", db="sharding_db")
