@@ -47,6 +47,7 @@ add_library(sp_parser STATIC
   src/parser/transform_ddl.cc
   src/parser/transform_expression.cc
   src/parser/transform_load_data.cc
+  src/parser/table_statement.cc
 )
 # The ANTLR runtime and the generated headers stay private: the parse tree never leaves parser/.
 target_include_directories(sp_parser SYSTEM PRIVATE ${ANTLR4_RUNTIME_INCLUDE_DIR} ${SP_PARSER_GEN_DIR})
