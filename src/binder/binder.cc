@@ -10,6 +10,8 @@
 #include "common/sql_text.h"
 #include "parser/normalizer.h"
 
+#include "parser/table_statement.h"
+
 namespace shardproxy::binder {
 
 namespace ast = parser::ast;
@@ -239,7 +241,13 @@ class Binder {
     using K = ast::StatementKind;
     const config::User& user = c_.user;
     if (s_.reach == ast::Reach::Server) {
-      return privilegeNeeded(s_.kind == K::Dcl ? "CREATE USER" : "SUPER");
+      // FLUSH TABLES [t, ...] [WITH READ LOCK | FOR EXPORT] acts on the logical databases' data
+      // sources only (executor/table_commands.h): MySQL's RELOAD, which admin users have.
+      if (parser::tableCommand(s_).command == parser::TableCommand::FlushTables) {
+        if (!user.admin) return privilegeNeeded("RELOAD");
+      } else {
+        return privilegeNeeded(s_.kind == K::Dcl ? "CREATE USER" : "SUPER");
+      }
     }
     if (s_.reach == ast::Reach::ServerState && !user.admin) return privilegeNeeded("PROCESS");
     if (s_.kind == K::Set) {

@@ -6,9 +6,11 @@
 
 #include "common/log.h"
 #include "common/run_all.h"
+#include "executor/explain.h"
 #include "executor/logical_names.h"
 #include "executor/schema_loader.h"
 #include "executor/statement_facts.h"
+#include "executor/table_commands.h"
 #include "executor/unit_stream.h"
 #include "merger/plan.h"
 #include "protocol/charset.h"
@@ -171,6 +173,12 @@ awaitable<bool> Engine::executeSharded(const ast::Statement& s) {
       co_return true;
     }
   }
+  // Statements on whole tables (locks, FLUSH, maintenance) and EXPLAIN, per actual table.
+  if (co_await TableCommands(session_, sink_, *this).execute(s)) co_return true;
+  if (s.kind == ast::StatementKind::Explain &&
+      co_await Explain(session_, sink_, *this).execute(s)) {
+    co_return true;
+  }
   // With autocommit off every statement is in a transaction: in XA mode, an XA one.
   if (txn.type() == txn::TransactionType::Xa && !txn.open() &&
       !(session_.statusFlags() & pstatus::kAutocommit) && session_.services().coordinator &&
@@ -207,6 +215,13 @@ awaitable<void> Engine::transactionStatement(const ast::Statement& s) {
     co_return;
   }
   if (s.tclKind == Tcl::Begin) {
+    // BEGIN lets go of the session's table locks, as MySQL does.
+    if (session_.tablesLocked()) {
+      if (Status st = co_await session_.unlockTables(); !st) {
+        sink_.error(st);
+        co_return;
+      }
+    }
     // BEGIN inside a transaction commits it first, as MySQL does.
     if (Status st = co_await session_.endTransaction(true); !st) {
       sink_.error(st);
@@ -778,7 +793,8 @@ Result<std::vector<Engine::Lane>> Engine::planLanes(const config::LogicalDatabas
     // Inside a transaction (or with state on a held connection) a data source has one
     // connection: the transaction's.
     bool held = session_.holds(db.name, target->dataSource->name);
-    size_t limit = (held || session_.transactional()) ? 1 : perDataSource;
+    size_t limit =
+        (held || session_.transactional() || session_.tablesLocked()) ? 1 : perDataSource;
     if (mine.size() < limit) {
       mine.push_back(lanes.size());
       lanes.push_back(Lane{*target, std::nullopt, {}, Status::ok()});

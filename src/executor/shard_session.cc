@@ -214,7 +214,10 @@ awaitable<Result<HeldConnection>> ShardSession::acquire(const Target& target) {
     if (held.sticky) {
       mustClose_ = true;
     } else if (held.pinned && conn.broken()) {
-      lost_ = "lost the connection to data source " + target.dataSource->name;
+      // Table locks alone are simply gone with the connection: the statement's error says so.
+      if (!held.locked || transactional()) {
+        lost_ = "lost the connection to data source " + target.dataSource->name;
+      }
     } else if (held.pinned) {
       // (A connection that cannot take the session's variables, yet is alive, leaves the
       // transaction in a state nobody can tell.)
@@ -238,7 +241,7 @@ void ShardSession::finish(const Target& target, HeldConnection held, bool sticky
   if (conn.broken() || !conn.idleClean()) {
     if (conn.broken() && held.sticky) {
       mustClose_ = true;
-    } else if (conn.broken() && (held.pinned || branch || transactional())) {
+    } else if (conn.broken() && ((held.pinned && !held.locked) || branch || transactional())) {
       // The server rolled back the transaction's work there; settle() rolls back the rest.
       lost_ = "lost the connection to data source " + target.dataSource->name;
     }
@@ -247,7 +250,7 @@ void ShardSession::finish(const Target& target, HeldConnection held, bool sticky
     return;
   }
   held.sticky = held.sticky || sticky;
-  if (held.sticky || inTransaction(conn) || branch) {
+  if (held.sticky || held.locked || inTransaction(conn) || branch) {
     if (held_.count(key)) {
       // One connection per participant carries the session's state; a second one cannot be
       // kept beside it (lanes are limited to one in a transaction, so this is a safety net).
@@ -284,6 +287,40 @@ std::optional<std::string> ShardSession::heldDataSource(const std::string& db) c
     if (held_.count(participantKey(t))) return ds.name;
   }
   return std::nullopt;
+}
+
+bool ShardSession::tablesLocked() const {
+  for (const auto& [key, held] : held_) {
+    if (held.locked) return true;
+  }
+  return false;
+}
+
+awaitable<Status> ShardSession::unlockTables() {
+  Status result = Status::ok();
+  for (auto it = held_.begin(); it != held_.end();) {
+    HeldConnection& held = it->second;
+    if (!held.locked || !held.conn) {
+      ++it;
+      continue;
+    }
+    held.locked = false;
+    Status s = co_await held.conn->execute("UNLOCK TABLES");
+    if (!s || held.conn->broken()) {
+      // Closed, the connection cannot keep a lock.
+      if (result) result = s;
+      source_.discard(std::move(held.conn));
+      it = held_.erase(it);
+      continue;
+    }
+    if (held.sticky || inTransaction(*held.conn) || transaction_.isBranch(it->first)) {
+      ++it;
+      continue;
+    }
+    source_.release(std::move(held.conn));
+    it = held_.erase(it);
+  }
+  co_return result;
 }
 
 uint16_t ShardSession::statusFlags() const {

@@ -59,6 +59,9 @@ struct HeldConnection {
   std::unique_ptr<ShardConnection> conn;
   bool sticky = false;  // holds state that cannot be replayed: kept for the session's life
   bool pinned = false;  // was kept from an earlier statement (transaction or sticky state)
+  // Holds table locks (LOCK TABLES, FLUSH TABLES ... WITH READ LOCK) of the session: kept until
+  // UNLOCK TABLES (unlockTables()).
+  bool locked = false;
 };
 
 class ShardSession {
@@ -121,6 +124,14 @@ class ShardSession {
   // logical database with that endpoint, which one (so that the units of one statement on two
   // of them may run at once, each on its own connection).
   std::string participantKey(const Target& target) const;
+
+  // ---- table locks (executor/table_commands.h takes them) ----
+  // Whether a held connection holds table locks of the session.
+  bool tablesLocked() const;
+  // UNLOCK TABLES on every connection holding the session's table locks, which go back to their
+  // pools unless something else keeps them; as MySQL, also before a new LOCK TABLES and at START
+  // TRANSACTION. A connection that cannot unlock is closed (its locks go with it).
+  awaitable<Status> unlockTables();
 
   // Server status flags for the client: autocommit and in-transaction as the held connections
   // and the session's transaction say.
