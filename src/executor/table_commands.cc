@@ -92,11 +92,27 @@ awaitable<void> TableCommands::lockTables(const ast::Statement& s,
   std::shared_ptr<const metadata::TableLocations> locations =
       session_.services().tables.locations(db.name);
   std::vector<PerDataSource<std::string>> groups;
+  const parser::LexMode mode = session_.variables.lexMode();
   for (const parser::TableLockClause& c :
        parser::tableLockClauses(s, session_.variables.lexMode())) {
     const ast::ObjectName& o = s.objects[c.object];
     std::string clause(s.text(c.clause));
-    for (const ActualTable& t : actualTablesOf(db, rule, *locations, o.name.value)) {
+    std::vector<ActualTable> tables = actualTablesOf(db, rule, *locations, o.name.value);
+    // An alias names one table of a LOCK TABLES (1066 otherwise): a logical table with several
+    // actual tables on one data source cannot be locked under one.
+    if (parser::lockClauseHasAlias(s, c, mode)) {
+      for (size_t i = 0; i < tables.size(); ++i) {
+        for (size_t j = i + 1; j < tables.size(); ++j) {
+          if (tables[i].dataSource != tables[j].dataSource) continue;
+          sink_.error(Status(er::kNotSupportedYet, "42000",
+                             "unsupported: LOCK TABLES of '" + o.name.value +
+                                 "' under an alias: it has several actual tables on data source " +
+                                 tables[i].dataSource + ", which one alias cannot name"));
+          co_return;
+        }
+      }
+    }
+    for (const ActualTable& t : tables) {
       addTo(groups, t.dataSource, quoteIdentifier(t.table) + clause);
     }
   }

@@ -69,6 +69,12 @@ std::vector<MaintenanceRow> foldMaintenanceRows(const std::string& qualifiedName
     }
     if (!seen) out.push_back(std::move(named));
   }
+  // A table that failed somewhere failed: its error is the answer, not what went well elsewhere.
+  bool failed = false;
+  for (const MaintenanceRow& r : out) failed = failed || iequals(r.msgType, "error");
+  if (failed) {
+    std::erase_if(out, [](const MaintenanceRow& r) { return !iequals(r.msgType, "error"); });
+  }
   if (status) out.push_back(std::move(*status));
   return out;
 }

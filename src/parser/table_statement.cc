@@ -38,6 +38,21 @@ size_t tokenAt(const Bounds& tokens, uint32_t offset) {
   return i;
 }
 
+// The end of a piece of `s` that ends at `end`: past the closer of an executable comment the
+// piece opened and the statement ends in (`... READ /*!32311 LOCAL */`), whose body the span
+// covers but not its `*/`.
+uint32_t closedEnd(const ast::Statement& s, uint32_t begin, uint32_t end) {
+  std::string_view piece = std::string_view(s.sql).substr(begin, end - begin);
+  size_t open = piece.rfind("/*");
+  if (open == std::string_view::npos || piece.find("*/", open) != std::string_view::npos) {
+    return end;
+  }
+  size_t at = end;
+  while (at < s.sql.size() && (s.sql[at] == ' ' || s.sql[at] == '\t' || s.sql[at] == '\n')) ++at;
+  if (s.sql.compare(at, 2, "*/") == 0) return static_cast<uint32_t>(at + 2);
+  return end;
+}
+
 }  // namespace
 
 TableCommandShape tableCommand(const ast::Statement& s, LexMode mode) {
@@ -79,6 +94,7 @@ TableCommandShape tableCommand(const ast::Statement& s, LexMode mode) {
     out.head = ast::Span{s.span.begin, s.objects[out.tables.front()].span.begin};
     out.tail = ast::Span{s.objects[out.tables.back()].span.end, s.span.end};
   }
+  out.tail.end = closedEnd(s, s.span.begin, out.tail.end);
   if (command == TableCommand::FlushTables) {
     // Only FLUSH TABLES itself, alone: `FLUSH TABLES, LOGS` and the other options act on the
     // server.
@@ -113,9 +129,17 @@ std::vector<TableLockClause> tableLockClauses(const ast::Statement& s, LexMode m
         break;
       }
     }
-    out.push_back(TableLockClause{i, ast::Span{o.span.end, end}});
+    out.push_back(TableLockClause{i, ast::Span{o.span.end, closedEnd(s, o.span.end, end)}});
   }
   return out;
+}
+
+bool lockClauseHasAlias(const ast::Statement& s, const TableLockClause& clause, LexMode mode) {
+  Bounds tokens = tokensOf(s, mode);
+  size_t first = tokenAt(tokens, clause.clause.begin);
+  if (first >= tokens.size() || tokens[first].first >= clause.clause.end) return false;
+  return !(is(s, tokens[first], "READ") || is(s, tokens[first], "WRITE") ||
+           is(s, tokens[first], "LOW_PRIORITY"));
 }
 
 std::optional<ExplainShape> explainShape(const ast::Statement& s, LexMode mode) {

@@ -52,6 +52,8 @@ struct TableLockClause {
   ast::Span clause;
 };
 std::vector<TableLockClause> tableLockClauses(const ast::Statement& s, LexMode mode = {});
+// Whether the clause names an alias before its lock type.
+bool lockClauseHasAlias(const ast::Statement& s, const TableLockClause& clause, LexMode mode = {});
 
 // EXPLAIN | DESCRIBE of a statement (not of a table, not FOR CONNECTION): where the explained
 // statement starts, the options written between the keyword and it, and whether the plan comes

@@ -77,7 +77,17 @@ TEST(TableStatementTest, LockClauses) {
   EXPECT_EQ(s.text(clauses[1].clause), " AS i LOW_PRIORITY WRITE");
   EXPECT_EQ(s.objects[clauses[2].object].schema.value, "db");
   EXPECT_EQ(s.text(clauses[2].clause), " t READ");
+  EXPECT_FALSE(lockClauseHasAlias(s, clauses[0]));
+  EXPECT_TRUE(lockClauseHasAlias(s, clauses[1]));
+  EXPECT_TRUE(lockClauseHasAlias(s, clauses[2]));
   EXPECT_TRUE(tableLockClauses(parsed("UNLOCK TABLES")).empty());
+
+  // mysqldump's form: the last clause ends inside an executable comment, which it keeps whole.
+  s = parsed("LOCK TABLES `a` READ /*!32311 LOCAL */,`b` READ /*!32311 LOCAL */;");
+  clauses = tableLockClauses(s);
+  ASSERT_EQ(clauses.size(), 2u);
+  EXPECT_EQ(s.text(clauses[0].clause), " READ /*!32311 LOCAL */");
+  EXPECT_EQ(s.text(clauses[1].clause), " READ /*!32311 LOCAL */");
 }
 
 TEST(TableStatementTest, ExplainShapes) {
