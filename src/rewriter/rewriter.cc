@@ -1,10 +1,13 @@
 #include "rewriter/rewriter.h"
 
+#include <strings.h>
+
 #include <algorithm>
 #include <optional>
 #include <set>
 
 #include "common/sql_text.h"
+#include "parser/normalizer.h"
 #include "parser/parser.h"
 #include "rewriter/select_rewrite.h"
 
@@ -194,6 +197,19 @@ bool unionAllApplies(const ast::Statement& s) {
       q.distinct || q.limit.present() || q.lock != ast::LockKind::None || !q.with.empty() ||
       s.selects.size() != 1 || s.tableRefs.size() != 1 || s.usesUserVariables) {
     return false;
+  }
+  // SQL_CACHE, SQL_NO_CACHE and SQL_CALC_FOUND_ROWS belong to a statement's first SELECT only:
+  // after UNION ALL they are an error (1234), and mysqldump writes SQL_NO_CACHE in every read.
+  std::vector<std::pair<uint32_t, uint32_t>> tokens;
+  if (!parser::tokenBounds(s.sql, tokens)) return false;
+  for (const auto& [begin, end] : tokens) {
+    std::string_view token = std::string_view(s.sql).substr(begin, end - begin);
+    for (std::string_view option : {"SQL_CACHE", "SQL_NO_CACHE", "SQL_CALC_FOUND_ROWS"}) {
+      if (token.size() == option.size() &&
+          strncasecmp(token.data(), option.data(), option.size()) == 0) {
+        return false;
+      }
+    }
   }
   return true;
 }
