@@ -4,11 +4,12 @@ dump_src and dump_dst have the same rules over their own actual databases on bot
 t_order and t_order_item sharded (user_id % 2, order_id % 2, bound), t_address broadcast,
 t_single a single table. dump_src holds rows in every shard (NULLs, quotes, backslashes, accents
 and emoji among them). For each mode (default: LOCK TABLES; --single-transaction;
---skip-lock-tables) the test dumps dump_src through the proxy, checks the dump (exit 0, every row
-of every logical table once, no physical name anywhere), reloads it through the proxy into
-dump_dst as mariadb-dump wrote it (the mariadb client, and once as one multi-statement batch),
-and compares each logical table's rows in order, by checksum, with dump_src's, and each actual
-table's row count with dump_src's (the rows went where the rules place them).
+--lock-all-tables: FLUSH TABLES WITH READ LOCK; --skip-lock-tables) the test dumps dump_src
+through the proxy, checks the dump (exit 0, every row of every logical table once, no physical
+name anywhere), reloads it through the proxy into dump_dst as mariadb-dump wrote it (the mariadb
+client, and once as one multi-statement batch), and compares each logical table's rows in order,
+by checksum, with dump_src's, and each actual table's row count with dump_src's (the rows went
+where the rules place them).
 """
 # ctest-labels: slow
 
@@ -114,6 +115,11 @@ class MysqldumpTest(h.TestCase):
             if i == 0:
                 statements.append(SINGLE)
             h.direct_exec(port, actual, *statements)
+        # --lock-all-tables: FLUSH TABLES [WITH READ LOCK] needs RELOAD (README: Backend accounts);
+        # the dump connects without a database, so it runs on every logical database's data sources
+        for port, actual in specs:
+            user, _ = h.backend_account(actual)
+            h.direct_exec(port, None, "GRANT RELOAD ON *.* TO '%s'@'%s'" % (user, h.BACKEND_HOST))
         databases = {db: h.database_yaml(db, {"ds_0": (ports[0], ACTUAL[db][0]),
                                               "ds_1": (ports[1], ACTUAL[db][1])}, rules=RULES)
                      for db in (SRC, DST)}
@@ -209,6 +215,12 @@ class MysqldumpTest(h.TestCase):
         text = self.dump("--single-transaction")
         self.check_dump(text)
         self.reload(text, batch=True)
+
+    def test_lock_all_tables(self):
+        # FLUSH TABLES WITH READ LOCK on every data source of the database, until the dump ends
+        text = self.dump("--lock-all-tables")
+        self.check_dump(text)
+        self.reload(text)
 
     def test_skip_lock_tables(self):
         text = self.dump("--skip-lock-tables")
