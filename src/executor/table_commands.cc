@@ -2,6 +2,7 @@
 
 #include <strings.h>
 
+#include <charconv>
 #include <map>
 #include <set>
 #include <string>
@@ -58,12 +59,6 @@ awaitable<bool> TableCommands::execute(const ast::Statement& s) {
   switch (shape.command) {
     case parser::TableCommand::None:
       co_return false;
-    case parser::TableCommand::Checksum:
-      // Passed through, the backend would answer for a table of its own under its own database.
-      if (!session_.activeRules()) co_return false;
-      sink_.error(Status(er::kNotSupportedYet, "42000",
-                         "unsupported: CHECKSUM TABLE in a database with sharding rules"));
-      co_return true;
     case parser::TableCommand::FlushTables:
       co_await flushTables(s, shape);
       co_return true;
@@ -243,6 +238,11 @@ awaitable<void> TableCommands::maintenance(const ast::Statement& s,
     }
   }
   std::vector<std::vector<MaintenanceRow>> rowsOf(logical.size());
+  const bool checksum = shape.command == parser::TableCommand::Checksum;
+  std::vector<std::optional<uint64_t>> sums(logical.size());
+  std::vector<bool> missing(logical.size(), false);
+  std::vector<bool> copies(logical.size(), false);
+  for (size_t i = 0; i < logical.size(); ++i) copies[i] = rule && rule->isBroadcast(logical[i]);
   for (const auto& g : groups) {
     auto target = session_.targetFor(db, g.dataSource);
     if (!target) {
@@ -258,7 +258,7 @@ awaitable<void> TableCommands::maintenance(const ast::Statement& s,
       sink_.error(logicalError(rows.status(), db, rule));
       co_return;
     }
-    if (rows->columns.size() < 4) {
+    if (rows->columns.size() < (checksum ? 2u : 4u)) {
       sink_.error(Status(er::kUnknownError, "HY000",
                          "data source " + g.dataSource + " answered " +
                              std::string(s.text(s.span)) +
@@ -276,9 +276,36 @@ awaitable<void> TableCommands::maintenance(const ast::Statement& s,
       // A row for a table the statement did not name here cannot be placed: left out rather
       // than shown under a physical name.
       if (!owner) continue;
+      if (checksum) {
+        // MySQL's checksum is the sum of its rows' checksums (32 bits): the actual tables'
+        // checksums add up to the logical table's. NULL (a table missing) makes it NULL.
+        std::optional<uint64_t>& sum = sums[owner->logical];
+        // A broadcast table's copies are one table.
+        if (copies[owner->logical] && (sum || missing[owner->logical])) continue;
+        uint64_t value = 0;
+        const std::string text = row[1].value_or("");
+        auto parsed = std::from_chars(text.data(), text.data() + text.size(), value);
+        if (!row[1] || parsed.ec != std::errc() || missing[owner->logical]) {
+          missing[owner->logical] = true;
+          sum.reset();
+        } else {
+          sum = (sum.value_or(0) + value) & 0xffffffffu;
+        }
+        continue;
+      }
       rowsOf[owner->logical].push_back(MaintenanceRow{"", row[1].value_or(""), row[2].value_or(""),
                                                       logicalText(row[3].value_or(""), db, rule)});
     }
+  }
+  if (checksum) {
+    std::vector<std::vector<std::optional<std::string>>> out;
+    for (size_t i = 0; i < logical.size(); ++i) {
+      std::optional<std::string> value;
+      if (sums[i] && !missing[i]) value = std::to_string(*sums[i]);
+      out.push_back({db.name + "." + logical[i], std::move(value)});
+    }
+    writeNullableTextResult(sink_, {"Table", "Checksum"}, out, session_.statusFlags());
+    co_return;
   }
   std::vector<std::vector<std::string>> out;
   for (size_t i = 0; i < logical.size(); ++i) {

@@ -7,9 +7,11 @@
 //   sources of the named tables, or without names on every data source of the session's
 //   logical database (of every logical database the user may use when none is in use); the
 //   locking forms keep their connections as LOCK TABLES does.
-// - CHECK / ANALYZE / OPTIMIZE / REPAIR TABLE: one statement per data source over its actual
+// - CHECK / ANALYZE / OPTIMIZE / REPAIR / CHECKSUM TABLE: one statement per data source over its
+// actual
 //   tables, answered as MySQL does (Table, Op, Msg_type, Msg_text), one logical table at a time
-//   under its logical name with the worst status of its actual tables.
+//   under its logical name with the worst status of its actual tables; CHECKSUM TABLE the sum
+//   of the actual tables' checksums (MySQL's is the 32-bit sum of its rows' checksums).
 #pragma once
 
 #include "common/asio.h"

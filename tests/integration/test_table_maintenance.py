@@ -1,4 +1,4 @@
-"""LOCK TABLES, FLUSH TABLES, CHECK / ANALYZE / OPTIMIZE / REPAIR TABLE and EXPLAIN on the logical
+"""LOCK TABLES, FLUSH TABLES, CHECK / ANALYZE / OPTIMIZE / REPAIR / CHECKSUM TABLE and EXPLAIN on the logical
 tables of a sharded database, against a reference database on one MariaDB that holds the same
 rows unsharded.
 
@@ -296,6 +296,17 @@ class TableMaintenanceTest(h.TestCase):
             print(sql, "->", got)
             self.assertEqual(got, want, sql)
             no_physical_names(self, repr(got))
+
+    def test_checksum_against_reference(self):
+        c = self.session()
+        for option in ("", " QUICK", " EXTENDED"):
+            sql = "CHECKSUM TABLE t_order, t_order_item, t_address, t_broken" + option
+            got = [(r[0], r[1]) for r in h.query(c, sql)]
+            want = [(r[0].replace(REFERENCE + ".", LOGICAL + "."), r[1]) for r in h.query(self.ref, sql)]
+            print(sql, "->", got)
+            self.assertEqual([(t, None if v is None else int(v)) for t, v in got], want)
+            if not option:
+                self.assertIsNotNone(dict(want)[LOGICAL + ".t_order"])  # real sums compared
 
     def test_mariadb_check(self):
         for args in (["--databases", LOGICAL], ["--analyze", LOGICAL, "t_order", "t_order_item"],
