@@ -1,6 +1,6 @@
-"""LOCK TABLES, FLUSH TABLES, CHECK / ANALYZE / OPTIMIZE / REPAIR / CHECKSUM TABLE and EXPLAIN on the logical
-tables of a sharded database, against a reference database on one MariaDB that holds the same
-rows unsharded.
+"""LOCK TABLES, FLUSH TABLES, CHECK / ANALYZE / OPTIMIZE / REPAIR / CHECKSUM TABLE and EXPLAIN on
+the logical tables of a sharded database, against a reference database on one MariaDB that holds
+the same rows unsharded.
 
 maint_db: t_order and t_order_item sharded by user_id % 2 (data source) and order_id % 2 (table)
 over two servers, t_address broadcast, t_broken sharded with one actual table missing on ds_1
