@@ -847,6 +847,86 @@ TEST_F(EngineTest, KillStopsTheStatementOnEveryShardItRunsOn) {
   EXPECT_EQ(shards_.killed[1].rfind("ds_1:", 0), 0u);
 }
 
+TEST_F(EngineTest, LockTablesHoldsEveryDataSourceUntilUnlock) {
+  run("LOCK TABLES t_item AS i READ, t_order WRITE");
+  // One alias cannot name the two actual tables of t_item on a data source: refused.
+  EXPECT_EQ(sink_.lines.back(), "error 1235");
+  EXPECT_TRUE(sent("ds_0").empty());
+  run("LOCK TABLES t_item READ, t_order LOW_PRIORITY WRITE");
+  EXPECT_EQ(sink_.lines.back(), "ok 0");
+  EXPECT_EQ(sent("ds_0"), std::vector<std::string>{"LOCK TABLES `t_item_0` READ, `t_item_1` READ, "
+                                                   "`t_order` LOW_PRIORITY WRITE"});
+  EXPECT_EQ(sent("ds_1").size(), 1u);
+  EXPECT_TRUE(session_->tablesLocked());
+  // Statements run on the connections that hold the locks.
+  int acquired = shards_.acquired;
+  run("SELECT id FROM t_order");
+  run("INSERT INTO t_order (user_id, id) VALUES (1, 10)");
+  EXPECT_EQ(shards_.acquired, acquired);
+  EXPECT_EQ(shards_.released, 0);
+  run("UNLOCK TABLES");
+  EXPECT_EQ(sink_.lines.back(), "ok 0");
+  EXPECT_EQ(sent("ds_0").back(), "UNLOCK TABLES");
+  EXPECT_EQ(sent("ds_1").back(), "UNLOCK TABLES");
+  EXPECT_FALSE(session_->tablesLocked());
+  EXPECT_EQ(shards_.released, 2);
+  // Without locks, UNLOCK TABLES is the backend's as before.
+  run("UNLOCK TABLES");
+  EXPECT_EQ(sink_.lines.back(), "ok 0");
+}
+
+TEST_F(EngineTest, NewLocksAndBeginLetGoOfTheSessionsLocks) {
+  run("LOCK TABLES t_order READ");
+  run("LOCK TABLES t_item WRITE");
+  EXPECT_EQ(sent("ds_0"),
+            (std::vector<std::string>{"LOCK TABLES `t_order` READ", "UNLOCK TABLES",
+                                      "LOCK TABLES `t_item_0` WRITE, `t_item_1` WRITE"}));
+  run("BEGIN");
+  EXPECT_EQ(sent("ds_0").back(), "UNLOCK TABLES");
+  EXPECT_EQ(sent("ds_1").back(), "UNLOCK TABLES");
+  EXPECT_FALSE(session_->tablesLocked());
+}
+
+TEST_F(EngineTest, ALockRefusedOnOneDataSourceLetsGoOfTheOthers) {
+  Response refused;
+  refused.error = Status(1146, "42S02", "Table 'db_1.t_order' doesn't exist");
+  script("ds_1", "LOCK TABLES `t_order` READ", refused);
+  run("LOCK TABLES t_order READ");
+  EXPECT_EQ(sink_.lines.back(), "error 1146");
+  EXPECT_EQ(sink_.messages.back(), "Table 'sharded.t_order' doesn't exist");
+  EXPECT_EQ(sent("ds_0").back(), "UNLOCK TABLES");
+  EXPECT_FALSE(session_->tablesLocked());
+}
+
+TEST_F(EngineTest, MaintenanceAnswersOnceFoldedPerLogicalTable) {
+  script("ds_0", "CHECK TABLE `t_item_0`, `t_item_1`",
+         {{"Table", "Op", "Msg_type", "Msg_text"},
+          {{"db_0.t_item_0", "check", "status", "OK"}, {"db_0.t_item_1", "check", "status", "OK"}}});
+  script("ds_1", "CHECK TABLE `t_item_0`, `t_item_1`",
+         {{"Table", "Op", "Msg_type", "Msg_text"},
+          {{"db_1.t_item_0", "check", "Error", "Table 'db_1.t_item_0' doesn't exist"},
+           {"db_1.t_item_0", "check", "status", "Operation failed"},
+           {"db_1.t_item_1", "check", "status", "OK"}}});
+  run("CHECK TABLE t_item");
+  EXPECT_EQ(sink_.lines,
+            (std::vector<std::string>{
+                "columns 4", "column ..Table", "column ..Op", "column ..Msg_type",
+                "column ..Msg_text",
+                "row sharded.t_item,check,Error,Table 'sharded.t_item' doesn't exist",
+                "row sharded.t_item,check,status,Operation failed", "end"}));
+}
+
+TEST_F(EngineTest, ExplainShowsEveryUnitsPlanInLogicalNames) {
+  script("ds_0",
+         "EXPLAIN SELECT id FROM t_item_0 WHERE user_id = 2 UNION ALL SELECT id FROM t_item_1 "
+         "WHERE user_id = 2",
+         {{"id", "table"}, {{"1", "t_item_0"}, {"2", "t_item_1"}}});
+  run("EXPLAIN SELECT id FROM t_item WHERE user_id = 2");
+  EXPECT_EQ(sink_.lines, (std::vector<std::string>{"columns 2", "column ..id", "column ..table",
+                                                   "row 1,t_item", "row 2,t_item", "end"}));
+  EXPECT_TRUE(sent("ds_1").empty());
+}
+
 TEST_F(EngineTest, PreviewShowsTheUnitsWithoutRunningThem) {
   auto parsed = parser::ast::parseAst("SELECT * FROM t_order WHERE user_id IN (1, 2)");
   ASSERT_TRUE(parsed.isOk());
