@@ -242,6 +242,7 @@ awaitable<void> TableCommands::maintenance(const ast::Statement& s,
   std::vector<std::optional<uint64_t>> sums(logical.size());
   std::vector<bool> missing(logical.size(), false);
   std::vector<bool> copies(logical.size(), false);
+  std::vector<protocol::ColumnDefinition> columns;  // the first data source's
   for (size_t i = 0; i < logical.size(); ++i) copies[i] = rule && rule->isBroadcast(logical[i]);
   for (const auto& g : groups) {
     auto target = session_.targetFor(db, g.dataSource);
@@ -258,11 +259,11 @@ awaitable<void> TableCommands::maintenance(const ast::Statement& s,
       sink_.error(logicalError(rows.status(), db, rule));
       co_return;
     }
-    if (rows->columns.size() < (checksum ? 2u : 4u)) {
+    if (columns.empty()) columns = rows->columns;
+    if (rows->columns.size() < (checksum ? 2u : 4u) || rows->columns.size() != columns.size()) {
       sink_.error(Status(er::kUnknownError, "HY000",
                          "data source " + g.dataSource + " answered " +
-                             std::string(s.text(s.span)) +
-                             " without the Table, Op, Msg_type and Msg_text columns"));
+                             std::string(s.text(s.span)) + " with columns other than MySQL's"));
       co_return;
     }
     const std::string prefix = target->dataSource->database + ".";
@@ -304,17 +305,43 @@ awaitable<void> TableCommands::maintenance(const ast::Statement& s,
       if (sums[i] && !missing[i]) value = std::to_string(*sums[i]);
       out.push_back({db.name + "." + logical[i], std::move(value)});
     }
-    writeNullableTextResult(sink_, {"Table", "Checksum"}, out, session_.statusFlags());
+    writeRows(columns, out);
     co_return;
   }
-  std::vector<std::vector<std::string>> out;
+  std::vector<std::vector<std::optional<std::string>>> out;
   for (size_t i = 0; i < logical.size(); ++i) {
     for (MaintenanceRow& r : foldMaintenanceRows(db.name + "." + logical[i], rowsOf[i])) {
       out.push_back(
           {std::move(r.table), std::move(r.op), std::move(r.msgType), std::move(r.msgText)});
     }
   }
-  writeTextResult(sink_, {"Table", "Op", "Msg_type", "Msg_text"}, out, session_.statusFlags());
+  writeRows(columns, out);
+}
+
+void TableCommands::writeRows(std::vector<protocol::ColumnDefinition>& columns,
+                              const std::vector<std::vector<std::optional<std::string>>>& rows) {
+  // The backend's column definitions (MySQL's types: the checksum a BIGINT), none naming a
+  // physical database.
+  const uint16_t status = session_.statusFlags();
+  sink_.columnCount(columns.size());
+  for (protocol::ColumnDefinition& c : columns) {
+    c.schema.clear();
+    sink_.column(protocol::refOf(c));
+  }
+  sink_.columnsEnd(status);
+  for (const auto& row : rows) {
+    sink_.beginRow();
+    bool valid = true;
+    for (size_t i = 0; i < columns.size(); ++i) {
+      if (i < row.size() && row[i]) {
+        valid = sink_.value(*row[i]) && valid;
+      } else {
+        sink_.null();
+      }
+    }
+    sink_.endRow(valid);
+  }
+  sink_.end(status, 0);
 }
 
 }  // namespace shardproxy::executor

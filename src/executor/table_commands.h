@@ -14,11 +14,16 @@
 //   of the actual tables' checksums (MySQL's is the 32-bit sum of its rows' checksums).
 #pragma once
 
+#include <optional>
+#include <string>
+#include <vector>
+
 #include "common/asio.h"
 #include "executor/result_sink.h"
 #include "executor/shard_session.h"
 #include "parser/ast.h"
 #include "parser/table_statement.h"
+#include "protocol/column_definition.h"
 
 namespace shardproxy::executor {
 
@@ -39,6 +44,9 @@ class TableCommands {
   awaitable<void> maintenance(const parser::ast::Statement& s,
                               const parser::TableCommandShape& shape,
                               const config::LogicalDatabase& db);
+  // A result set of `rows` under `columns` (nullopt: NULL).
+  void writeRows(std::vector<protocol::ColumnDefinition>& columns,
+                 const std::vector<std::vector<std::optional<std::string>>>& rows);
   // Sends `sql` on `target` and keeps the connection as holding the session's table locks.
   awaitable<Status> takeLocks(const Target& target, const std::string& sql);
 

@@ -304,7 +304,7 @@ class TableMaintenanceTest(h.TestCase):
             got = [(r[0], r[1]) for r in h.query(c, sql)]
             want = [(r[0].replace(REFERENCE + ".", LOGICAL + "."), r[1]) for r in h.query(self.ref, sql)]
             print(sql, "->", got)
-            self.assertEqual([(t, None if v is None else int(v)) for t, v in got], want)
+            self.assertEqual(got, want)  # BIGINT, as MySQL's
             if not option:
                 self.assertIsNotNone(dict(want)[LOGICAL + ".t_order"])  # real sums compared
 
