@@ -386,6 +386,26 @@ TEST_F(BinderTest, ServerWideStatementsAreRefusedForEveryone) {
   EXPECT_EQ(code("filer", "shop", "LOAD DATA INFILE '/tmp/x' INTO TABLE item"), 0);
 }
 
+TEST_F(BinderTest, FlushTablesIsForAdminsAndOtherFlushesForNobody) {
+  // FLUSH TABLES acts on the logical databases' data sources (MySQL's RELOAD: admins).
+  for (const char* sql : {"FLUSH TABLES", "FLUSH LOCAL TABLES item", "FLUSH TABLES WITH READ LOCK",
+                          "FLUSH TABLES item WITH READ LOCK", "FLUSH TABLE item FOR EXPORT",
+                          "FLUSH /*!40101 LOCAL */ TABLES"}) {
+    EXPECT_EQ(code("root", "shop", sql), 0) << sql;
+    EXPECT_EQ(message("app", "shop", sql),
+              "Access denied; you need (at least one of) the RELOAD privilege(s) for this operation")
+        << sql;
+  }
+  // Its names are bound as any: no physical database.
+  EXPECT_EQ(code("root", "shop", "FLUSH TABLES phys_shop.item"), 1146);
+  for (const char* sql :
+       {"FLUSH LOGS", "FLUSH LOGS, TABLES WITH READ LOCK", "FLUSH STATUS", "FLUSH HOSTS"}) {
+    EXPECT_EQ(message("root", "shop", sql),
+              "Access denied; you need (at least one of) the SUPER privilege(s) for this operation")
+        << sql;
+  }
+}
+
 TEST_F(BinderTest, ServerStateIsForAdmins) {
   for (const char* sql : {"SHOW ENGINE INNODB STATUS", "SHOW MASTER STATUS", "SHOW SLAVE STATUS",
                           "SHOW BINLOG EVENTS", "SHOW OPEN TABLES", "SHOW PROCEDURE STATUS",
