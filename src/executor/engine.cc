@@ -529,6 +529,22 @@ awaitable<void> Engine::executeRouted(const ast::Statement& s, const router::Sha
     writeTextResult(sink_, {"data_source_name", "actual_sql"}, rows, session_.statusFlags());
     co_return;
   }
+  // Under LOCK TABLES a statement runs where the session holds its locks: a data source holding
+  // none has none of its tables locked (MySQL's 1100, naming the statement's first table).
+  if (session_.tablesLocked()) {
+    for (const rewriter::SqlUnit& unit : *units) {
+      if (session_.holds(database, unit.dataSource)) continue;
+      std::string table;
+      for (const ast::ObjectName& o : s.objects) {
+        if (o.kind == ast::ObjectName::Kind::Table) {
+          table = o.name.value;
+          break;
+        }
+      }
+      sink_.error(Status(1100, "HY000", "Table '" + table + "' was not locked with LOCK TABLES"));
+      co_return;
+    }
+  }
   // An UPDATE of a sharding column that keeps rows in place on one node: the other nodes its
   // WHERE reaches must hold no row it would have to move.
   for (const rewriter::SqlUnit& guard : rewriter::guardQueries(s, *route, rewriteOptions)) {

@@ -887,6 +887,23 @@ TEST_F(EngineTest, NewLocksAndBeginLetGoOfTheSessionsLocks) {
   EXPECT_FALSE(session_->tablesLocked());
 }
 
+TEST_F(EngineTest, UnderLockTablesADataSourceWithoutLocksIsNotReached) {
+  // t_single is on the default data source only: ds_1 holds no lock of the session.
+  run("LOCK TABLES t_single READ");
+  EXPECT_EQ(sent("ds_0"), std::vector<std::string>{"LOCK TABLES `t_single` READ"});
+  EXPECT_TRUE(sent("ds_1").empty());
+  run("SELECT id FROM t_order WHERE user_id = 1");
+  EXPECT_EQ(sink_.lines.back(), "error 1100");
+  EXPECT_EQ(sink_.messages.back(), "Table 't_order' was not locked with LOCK TABLES");
+  EXPECT_TRUE(sent("ds_1").empty());
+  // Where the locks are, the backend judges (it knows which tables are locked).
+  run("SELECT id FROM t_order WHERE user_id = 2");
+  EXPECT_EQ(sent("ds_0").back(), "SELECT id FROM t_order WHERE user_id = 2");
+  run("UNLOCK TABLES");
+  run("SELECT id FROM t_order WHERE user_id = 1");
+  EXPECT_EQ(sent("ds_1").back(), "SELECT id FROM t_order WHERE user_id = 1");
+}
+
 TEST_F(EngineTest, ALockRefusedOnOneDataSourceLetsGoOfTheOthers) {
   Response refused;
   refused.error = Status(1146, "42S02", "Table 'db_1.t_order' doesn't exist");
@@ -899,21 +916,21 @@ TEST_F(EngineTest, ALockRefusedOnOneDataSourceLetsGoOfTheOthers) {
 }
 
 TEST_F(EngineTest, MaintenanceAnswersOnceFoldedPerLogicalTable) {
-  script("ds_0", "CHECK TABLE `t_item_0`, `t_item_1`",
-         {{"Table", "Op", "Msg_type", "Msg_text"},
-          {{"db_0.t_item_0", "check", "status", "OK"}, {"db_0.t_item_1", "check", "status", "OK"}}});
+  script(
+      "ds_0", "CHECK TABLE `t_item_0`, `t_item_1`",
+      {{"Table", "Op", "Msg_type", "Msg_text"},
+       {{"db_0.t_item_0", "check", "status", "OK"}, {"db_0.t_item_1", "check", "status", "OK"}}});
   script("ds_1", "CHECK TABLE `t_item_0`, `t_item_1`",
          {{"Table", "Op", "Msg_type", "Msg_text"},
           {{"db_1.t_item_0", "check", "Error", "Table 'db_1.t_item_0' doesn't exist"},
            {"db_1.t_item_0", "check", "status", "Operation failed"},
            {"db_1.t_item_1", "check", "status", "OK"}}});
   run("CHECK TABLE t_item");
-  EXPECT_EQ(sink_.lines,
-            (std::vector<std::string>{
-                "columns 4", "column ..Table", "column ..Op", "column ..Msg_type",
-                "column ..Msg_text",
-                "row sharded.t_item,check,Error,Table 'sharded.t_item' doesn't exist",
-                "row sharded.t_item,check,status,Operation failed", "end"}));
+  EXPECT_EQ(sink_.lines, (std::vector<std::string>{
+                             "columns 4", "column ..Table", "column ..Op", "column ..Msg_type",
+                             "column ..Msg_text",
+                             "row sharded.t_item,check,Error,Table 'sharded.t_item' doesn't exist",
+                             "row sharded.t_item,check,status,Operation failed", "end"}));
 }
 
 TEST_F(EngineTest, ExplainShowsEveryUnitsPlanInLogicalNames) {
