@@ -541,6 +541,7 @@ awaitable<void> Engine::executeRouted(const ast::Statement& s, const router::Sha
           break;
         }
       }
+      if (table.empty()) break;  // no table: nothing to have locked (SELECT 1)
       sink_.error(Status(1100, "HY000", "Table '" + table + "' was not locked with LOCK TABLES"));
       co_return;
     }

@@ -896,6 +896,11 @@ TEST_F(EngineTest, UnderLockTablesADataSourceWithoutLocksIsNotReached) {
   EXPECT_EQ(sink_.lines.back(), "error 1100");
   EXPECT_EQ(sink_.messages.back(), "Table 't_order' was not locked with LOCK TABLES");
   EXPECT_TRUE(sent("ds_1").empty());
+  // A statement without tables has nothing to have locked.
+  script("ds_0", "SELECT 1", {{"1"}, {{"1"}}});
+  run("SELECT 1");
+  EXPECT_EQ(sink_.lines.back(), "end");
+  EXPECT_EQ(sent("ds_0").back(), "SELECT 1");
   // Where the locks are, the backend judges (it knows which tables are locked).
   run("SELECT id FROM t_order WHERE user_id = 2");
   EXPECT_EQ(sent("ds_0").back(), "SELECT id FROM t_order WHERE user_id = 2");
