@@ -39,6 +39,16 @@ std::string logicalText(std::string_view message, const config::LogicalDatabase&
         replaced = true;
       }
     }
+    // An index or constraint name on an actual table carries its name as a suffix
+    // (idx_user_t_order_0): the logical table's index is idx_user.
+    for (size_t at = word.find('_'); !replaced && rule != nullptr && at != std::string_view::npos;
+         at = word.find('_', at + 1)) {
+      std::string_view actual = word.substr(at + 1);
+      if (at > 0 && rule->findTableRule(actual) == nullptr && rule->findByActualTable(actual)) {
+        out += word.substr(0, at);
+        replaced = true;
+      }
+    }
     if (!replaced) out += word;
   }
   return out;

@@ -37,10 +37,15 @@ rules:
   // Whole names only; other names stay.
   EXPECT_EQ(logicalText("phys_ds_01 t_order_00 t_order", db, rule->get()),
             "phys_ds_01 t_order_00 t_order");
+  // Index names on actual tables lose the actual table's suffix.
+  EXPECT_EQ(logicalText("Duplicate entry '7' for key 'uk_no_t_order_1'", db, rule->get()),
+            "Duplicate entry '7' for key 'uk_no'");
+  EXPECT_EQ(logicalText("idx_user_t_order_0,PRIMARY", db, rule->get()), "idx_user,PRIMARY");
+  EXPECT_EQ(logicalText("t_order_x_t_order", db, rule->get()), "t_order_x_t_order");
   EXPECT_EQ(logicalText("Duplicate entry '1' for key 'PRIMARY'", db, nullptr),
             "Duplicate entry '1' for key 'PRIMARY'");
-  Status mapped = logicalError(Status(1146, "42S02", "Table 'phys_ds_0.x' doesn't exist"), db,
-                               nullptr);
+  Status mapped =
+      logicalError(Status(1146, "42S02", "Table 'phys_ds_0.x' doesn't exist"), db, nullptr);
   EXPECT_EQ(mapped.code(), 1146);
   EXPECT_EQ(mapped.sqlState(), "42S02");
   EXPECT_EQ(mapped.message(), "Table 'sharding_db.x' doesn't exist");
