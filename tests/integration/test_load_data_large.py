@@ -95,7 +95,7 @@ class LoadDataLargeTest(h.TestCase):
                     chunk = []
             f.write(b"".join(chunk))
         size = os.path.getsize(path)
-        h.log("file: %d rows, %.1f MB, written in %.1f s" % (ROWS, size / 1e6, time.monotonic() - started))
+        print("file: %d rows, %.1f MB, written in %.1f s" % (ROWS, size / 1e6, time.monotonic() - started))
 
         c = h.connect(proxy, db=LOGICAL, local_infile=True, read_timeout=1200)
         self.addCleanup(c.close)
@@ -118,11 +118,11 @@ class LoadDataLargeTest(h.TestCase):
         direct = time.monotonic() - started
 
         growth = after - before
-        h.log("LOAD DATA LOCAL of %d rows (%.1f MB): through the proxy %.2f s (%s), straight into "
+        print("LOAD DATA LOCAL of %d rows (%.1f MB): through the proxy %.2f s (%s), straight into "
               "MariaDB %.2f s (%s): ratio %.2fx"
               % (ROWS, size / 1e6, through_proxy, info, direct, ref_info, through_proxy / direct))
-        h.log("proxy CPU during the load: %.2f s (%.1f us per row)" % (proxy_cpu, proxy_cpu * 1e6 / ROWS))
-        h.log("proxy peak RSS (VmHWM): %.1f MB before, %.1f MB after: grew %.1f MB for a %.1f MB file"
+        print("proxy CPU during the load: %.2f s (%.1f us per row)" % (proxy_cpu, proxy_cpu * 1e6 / ROWS))
+        print("proxy peak RSS (VmHWM): %.1f MB before, %.1f MB after: grew %.1f MB for a %.1f MB file"
               % (before / 1024, after / 1024, growth / 1024, size / 1e6))
         self.assertEqual(info, ref_info)
         self.assertEqual(h.query(c, CHECK), h.query(ref, CHECK))
