@@ -87,6 +87,8 @@ class Admin {
   // information_schema (admin_information_schema.cc): where the rows are evaluated, one
   // table's logical rows, and the rows the proxy makes itself.
   Result<executor::Target> evaluator() const;
+  // What DATABASE(), USER() and CONNECTION_ID() say in statements a backend evaluates for it.
+  SessionFacts sessionFacts() const;
   // A SHOW that MySQL defines over an information_schema table: `selectList` of the table's
   // columns for the SHOW's database, `likeColumn` what LIKE matches, the SHOW's WHERE over the
   // result's names.

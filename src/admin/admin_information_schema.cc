@@ -26,6 +26,12 @@ CatalogRows catalogRows(executor::Engine::Rows rows) {
 
 }  // namespace
 
+SessionFacts Admin::sessionFacts() const {
+  return SessionFacts{
+      binder::isInformationSchema(session_.database) ? "information_schema" : session_.database,
+      session_.connectionId(), session_.user->name + "@" + session_.user->host};
+}
+
 Result<Target> Admin::evaluator() const {
   // Where the session's statements go; outside a logical database, the first one the user may
   // use (information_schema's own tables are the same on every backend).
@@ -260,10 +266,7 @@ awaitable<bool> Admin::informationSchema(const ast::Statement& s) {
     origin[shownAs] = ref.table;
     replacements.push_back(binder::Replacement{ref.span, std::move(text)});
   }
-  SessionFacts facts{
-      binder::isInformationSchema(session_.database) ? "information_schema" : session_.database,
-      session_.connectionId(), session_.user->name + "@" + session_.user->host};
-  for (auto& [span, text] : sessionFunctionTexts(s, facts, noBackslashEscapes)) {
+  for (auto& [span, text] : sessionFunctionTexts(s, sessionFacts(), noBackslashEscapes)) {
     replacements.push_back(binder::Replacement{span, std::move(text)});
   }
   std::sort(replacements.begin(), replacements.end(),
@@ -378,7 +381,20 @@ awaitable<void> Admin::showOverInformationSchema(const ast::Statement& s, const 
   }
   sql = "SELECT * FROM (" + sql + ") AS " + quoteIdentifier(table);
   if (s.show.like == ast::kNone && !s.show.filterSpan.empty()) {
-    sql += " " + std::string(s.text(s.show.filterSpan));
+    // The WHERE as written, with DATABASE(), USER() and CONNECTION_ID() the session's.
+    const ast::Span& filter = s.show.filterSpan;
+    auto texts = sessionFunctionTexts(s, sessionFacts(), noBackslashEscapes);
+    std::sort(texts.begin(), texts.end(),
+              [](const auto& a, const auto& b) { return a.first.begin < b.first.begin; });
+    std::string where;
+    uint32_t at = filter.begin;
+    for (const auto& [span, text] : texts) {
+      if (span.begin < at || span.end > filter.end) continue;
+      where += s.sql.substr(at, span.begin - at) + text;
+      at = span.end;
+    }
+    where += s.sql.substr(at, filter.end - at);
+    sql += " " + where;
   }
   sql += " ORDER BY " + std::string(orderBy);
   executor::Engine::RelayOptions options;

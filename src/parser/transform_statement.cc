@@ -287,8 +287,10 @@ Reach Transformer::reach(antlr4::ParserRuleContext* body) {
     case P::RuleShowStatement: {
       // Not SHOW GRANTS: the proxy answers it with its own users' grants.
       auto* show = static_cast<P::ShowStatementContext*>(body);
+      // (SHOW PROCEDURE | FUNCTION STATUS is answered over the logical information_schema,
+      // which everyone reads; SHOW ... CODE shows a backend's compiled routine.)
       bool routines = (show->PROCEDURE() != nullptr || show->FUNCTION() != nullptr) &&
-                      (show->STATUS() != nullptr || show->CODE() != nullptr);
+                      show->CODE() != nullptr;
       if (show->ENGINE() != nullptr || show->MASTER() != nullptr || show->SLAVE() != nullptr ||
           show->REPLICA() != nullptr || show->REPLICAS() != nullptr || show->BINLOG() != nullptr ||
           show->RELAYLOG() != nullptr || show->BINARY() != nullptr || show->OPEN() != nullptr ||

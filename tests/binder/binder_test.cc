@@ -408,13 +408,16 @@ TEST_F(BinderTest, FlushTablesIsForAdminsAndOtherFlushesForNobody) {
 
 TEST_F(BinderTest, ServerStateIsForAdmins) {
   for (const char* sql : {"SHOW ENGINE INNODB STATUS", "SHOW MASTER STATUS", "SHOW SLAVE STATUS",
-                          "SHOW BINLOG EVENTS", "SHOW OPEN TABLES", "SHOW PROCEDURE STATUS",
+                          "SHOW BINLOG EVENTS", "SHOW OPEN TABLES", "SHOW PROCEDURE CODE p",
                           "EXPLAIN FOR CONNECTION 1"}) {
     EXPECT_EQ(code("app", "shop", sql), 1227) << sql;
     EXPECT_EQ(code("root", "shop", sql), 0) << sql;
   }
   EXPECT_EQ(code("app", "shop", "SHOW VARIABLES LIKE 'version'"), 0);
   EXPECT_EQ(code("app", "shop", "SHOW WARNINGS"), 0);
+  // Routines' status comes from the logical information_schema, which everyone reads.
+  EXPECT_EQ(code("app", "shop", "SHOW PROCEDURE STATUS"), 0);
+  EXPECT_EQ(code("app", "shop", "SHOW FUNCTION STATUS WHERE Db = 'shop'"), 0);
   // The proxy answers SHOW PROCESSLIST itself, with its own sessions, and SHOW GRANTS with its
   // own users' grants (refusing another user's to non-admins).
   EXPECT_EQ(code("app", "shop", "SHOW FULL PROCESSLIST"), 0);

@@ -356,6 +356,12 @@ class InformationSchemaTest(shop.ShopFixture):
             names = sorted(r[0] for r in self.rows(
                 c, "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE()"))
             self.assertEqual(names, sorted(TABLES))
+            # Routines' status too: the user's database's routines, under its logical name.
+            self.assertEqual([(r[0], r[1], r[2]) for r in self.rows(c, "SHOW FUNCTION STATUS")],
+                             [(LOGICAL, "shop_double", "FUNCTION")])
+            self.assertEqual([(r[0], r[1], r[2]) for r in self.rows(
+                c, "SHOW PROCEDURE STATUS WHERE Db = DATABASE()")],
+                [(LOGICAL, "shop_count", "PROCEDURE")])
         finally:
             c.close()
 
