@@ -832,23 +832,34 @@ awaitable<void> Admin::fieldList(std::string_view table, std::string_view wildca
   session_.finish(*target, std::move(*held), false);
 }
 
-void Admin::showProcesslist(bool full) {
-  // The proxy's sessions, as MySQL shows its threads: everyone's to an admin (MySQL's PROCESS
-  // privilege), one's own to others. Logical databases only; nothing of the backends.
+std::vector<Admin::SessionLine> Admin::visibleSessions() const {
   const config::User& user = *session_.user;
-  auto now = std::chrono::steady_clock::now();
-  std::vector<std::vector<std::optional<std::string>>> rows;
+  std::vector<SessionLine> lines;
   for (const auto& [id, entry] : server_.sessions.all()) {
     if (!user.admin && entry.user != user.name) continue;
-    Activity::Snapshot a = entry.activity ? entry.activity->get() : Activity::Snapshot{};
-    if (id == session_.connectionId()) {
-      a.command = "Query";
+    SessionLine& line = lines.emplace_back();
+    line.id = id;
+    line.user = entry.user;
+    line.host = entry.host;
+    if (entry.activity) line.activity = entry.activity->get();
+    if (id == session_.connectionId()) line.activity.command = "Query";
+  }
+  return lines;
+}
+
+void Admin::showProcesslist(bool full) {
+  // Logical databases only; nothing of the backends.
+  auto now = std::chrono::steady_clock::now();
+  std::vector<std::vector<std::optional<std::string>>> rows;
+  for (SessionLine& line : visibleSessions()) {
+    Activity::Snapshot& a = line.activity;
+    if (line.id == session_.connectionId()) {
       a.info = full ? "SHOW FULL PROCESSLIST" : "SHOW PROCESSLIST";
     }
     auto seconds = std::chrono::duration_cast<std::chrono::seconds>(now - a.since).count();
     std::optional<std::string> info;
     if (!a.info.empty()) info = full ? a.info : a.info.substr(0, 100);
-    rows.push_back({std::to_string(id), entry.user, entry.host,
+    rows.push_back({std::to_string(line.id), line.user, line.host,
                     a.database.empty() ? std::nullopt : std::optional<std::string>(a.database),
                     a.command, std::to_string(seconds),
                     std::string(a.info.empty() ? "" : "executing"), info, std::string("0.000")});

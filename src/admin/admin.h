@@ -16,6 +16,7 @@
 #include "admin/information_schema.h"
 #include "admin/session_registry.h"
 #include "admin/show_account.h"
+#include "binder/binder.h"
 #include "common/asio.h"
 #include "executor/engine.h"
 #include "executor/result_sink.h"
@@ -59,6 +60,15 @@ class Admin {
   void answerDistVariable(const DistVariableStatement& s);
   void showDatabases(const parser::ast::Statement& s);
   void showProcesslist(bool full);
+  // The proxy's sessions a user sees, as MySQL shows its threads: everyone's to an admin
+  // (MySQL's PROCESS privilege), one's own to others; this session's own command is "Query".
+  struct SessionLine {
+    uint32_t id = 0;
+    std::string user;
+    std::string host;
+    Activity::Snapshot activity;
+  };
+  std::vector<SessionLine> visibleSessions() const;
   // show_account.cc: SHOW GRANTS; SHOW CREATE DATABASE of a logical database (false for any
   // other database, which the backend answers).
   void showGrants(const GrantsRequest& request);
@@ -87,8 +97,10 @@ class Admin {
   // information_schema (admin_information_schema.cc): where the rows are evaluated, one
   // table's logical rows, and the rows the proxy makes itself.
   Result<executor::Target> evaluator() const;
-  // What DATABASE(), USER() and CONNECTION_ID() say in statements a backend evaluates for it.
-  SessionFacts sessionFacts() const;
+  // DATABASE(), USER(), CONNECTION_ID() ... in `s`, which a backend evaluates over the logical
+  // information_schema, as the session's (executor::sessionFunctionSplices), in text order.
+  std::vector<binder::Replacement> sessionFunctions(const parser::ast::Statement& s,
+                                                    bool noBackslashEscapes) const;
   // A SHOW that MySQL defines over an information_schema table: `selectList` of the table's
   // columns for the SHOW's database, `likeColumn` what LIKE matches, the SHOW's WHERE over the
   // result's names.

@@ -26,10 +26,16 @@ CatalogRows catalogRows(executor::Engine::Rows rows) {
 
 }  // namespace
 
-SessionFacts Admin::sessionFacts() const {
-  return SessionFacts{
-      binder::isInformationSchema(session_.database) ? "information_schema" : session_.database,
-      session_.connectionId(), session_.user->name + "@" + session_.user->host};
+std::vector<binder::Replacement> Admin::sessionFunctions(const ast::Statement& s,
+                                                         bool noBackslashEscapes) const {
+  executor::SessionIdentity identity = session_.identity();
+  identity.logicalCatalog = true;
+  std::vector<binder::Replacement> out;
+  for (rewriter::TextSplice& splice :
+       executor::sessionFunctionSplices(s, identity, noBackslashEscapes)) {
+    out.push_back(binder::Replacement{ast::Span{splice.begin, splice.end}, std::move(splice.text)});
+  }
+  return out;
 }
 
 Result<Target> Admin::evaluator() const {
@@ -99,15 +105,13 @@ awaitable<Result<CatalogRows>> Admin::logicalRows(
 
 std::vector<std::vector<std::optional<std::string>>> Admin::processlistRows(
     const std::vector<protocol::ColumnDefinition>& columns) const {
-  // The proxy's sessions, as SHOW PROCESSLIST shows them: everyone's to an admin, one's own to
-  // others; the columns MariaDB adds (TIME_MS, STAGE, ...) as an idle server has them.
-  const config::User& user = *session_.user;
+  // The sessions SHOW PROCESSLIST shows; the columns MariaDB adds (TIME_MS, STAGE, ...) as an
+  // idle server has them.
   auto now = std::chrono::steady_clock::now();
   std::vector<std::vector<std::optional<std::string>>> rows;
-  for (const auto& [id, entry] : server_.sessions.all()) {
-    if (!user.admin && entry.user != user.name) continue;
-    Activity::Snapshot a = entry.activity ? entry.activity->get() : Activity::Snapshot{};
-    if (id == session_.connectionId()) a.command = "Query";
+  for (const SessionLine& line : visibleSessions()) {
+    const Activity::Snapshot& a = line.activity;
+    const uint32_t id = line.id;
     auto elapsed = now - a.since;
     auto seconds = std::chrono::duration_cast<std::chrono::seconds>(elapsed).count();
     auto micros = std::chrono::duration_cast<std::chrono::microseconds>(elapsed).count();
@@ -118,9 +122,9 @@ std::vector<std::vector<std::optional<std::string>>> Admin::processlistRows(
       if (name == "id") {
         v = std::to_string(id);
       } else if (name == "user") {
-        v = entry.user;
+        v = line.user;
       } else if (name == "host") {
-        v = entry.host;
+        v = line.host;
       } else if (name == "db") {
         if (!a.database.empty()) v = a.database;
       } else if (name == "command") {
@@ -266,13 +270,14 @@ awaitable<bool> Admin::informationSchema(const ast::Statement& s) {
     origin[shownAs] = ref.table;
     replacements.push_back(binder::Replacement{ref.span, std::move(text)});
   }
-  for (auto& [span, text] : sessionFunctionTexts(s, sessionFacts(), noBackslashEscapes)) {
-    replacements.push_back(binder::Replacement{span, std::move(text)});
+  for (binder::Replacement& r : sessionFunctions(s, noBackslashEscapes)) {
+    replacements.push_back(std::move(r));
   }
-  std::sort(replacements.begin(), replacements.end(),
-            [](const binder::Replacement& a, const binder::Replacement& b) {
-              return a.span.begin < b.span.begin;
-            });
+  // (Stable: an insertion stays after the replacement that ends where it stands.)
+  std::stable_sort(replacements.begin(), replacements.end(),
+                   [](const binder::Replacement& a, const binder::Replacement& b) {
+                     return a.span.begin < b.span.begin;
+                   });
   read.clear();
   std::string sql = binder::applyReplacements(s, replacements);
   replacements.clear();
@@ -383,15 +388,12 @@ awaitable<void> Admin::showOverInformationSchema(const ast::Statement& s, const 
   if (s.show.like == ast::kNone && !s.show.filterSpan.empty()) {
     // The WHERE as written, with DATABASE(), USER() and CONNECTION_ID() the session's.
     const ast::Span& filter = s.show.filterSpan;
-    auto texts = sessionFunctionTexts(s, sessionFacts(), noBackslashEscapes);
-    std::sort(texts.begin(), texts.end(),
-              [](const auto& a, const auto& b) { return a.first.begin < b.first.begin; });
     std::string where;
     uint32_t at = filter.begin;
-    for (const auto& [span, text] : texts) {
-      if (span.begin < at || span.end > filter.end) continue;
-      where += s.sql.substr(at, span.begin - at) + text;
-      at = span.end;
+    for (const binder::Replacement& r : sessionFunctions(s, noBackslashEscapes)) {
+      if (r.span.begin < at || r.span.end > filter.end) continue;
+      where += s.sql.substr(at, r.span.begin - at) + r.text;
+      at = r.span.end;
     }
     where += s.sql.substr(at, filter.end - at);
     sql += " " + where;

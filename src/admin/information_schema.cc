@@ -375,38 +375,6 @@ CatalogRows LogicalCatalog::take() {
   return std::move(out_);
 }
 
-std::vector<std::pair<ast::Span, std::string>> sessionFunctionTexts(const ast::Statement& s,
-                                                                    const SessionFacts& facts,
-                                                                    bool noBackslashEscapes) {
-  std::vector<std::pair<ast::Span, std::string>> out;
-  for (const ast::Expr& e : s.exprs) {
-    if (e.kind != ast::ExprKind::Function || !e.args.empty()) continue;
-    std::string name = upperAscii(e.name);
-    std::string text;
-    if (name == "DATABASE" || name == "SCHEMA") {
-      text = facts.database.empty() ? "NULL" : quoteString(facts.database, noBackslashEscapes);
-    } else if (name == "CONNECTION_ID") {
-      text = std::to_string(facts.connectionId);
-    } else if (name == "USER" || name == "CURRENT_USER" || name == "SESSION_USER" ||
-               name == "SYSTEM_USER") {
-      text = quoteString(facts.user, noBackslashEscapes);
-    } else {
-      continue;
-    }
-    for (const ast::Select& q : s.selects) {
-      for (const ast::SelectItem& item : q.items) {
-        if (item.kind != ast::SelectItem::Kind::Expr || !item.alias.empty()) continue;
-        const ast::Span& at = s.expr(item.expr).span;
-        if (at.begin == e.span.begin && at.end == e.span.end) {
-          text += " AS " + quoteIdentifier(s.text(e.span));
-        }
-      }
-    }
-    out.emplace_back(e.span, std::move(text));
-  }
-  return out;
-}
-
 std::string derivedTable(std::string_view table, const CatalogRows& rows, bool noBackslashEscapes) {
   using protocol::ColumnType;
   std::string out = "(SELECT * FROM information_schema." + std::string(table) + " WHERE 0";

@@ -43,19 +43,6 @@ struct InformationSchemaRef {
 std::vector<InformationSchemaRef> informationSchemaRefs(const parser::ast::Statement& s,
                                                         std::string_view database);
 
-// What the session's own functions say, in place of their calls in `s` (DATABASE() and
-// SCHEMA(): the logical database or NULL; CONNECTION_ID(): the proxy's id; USER() and
-// CURRENT_USER() and their synonyms: the proxy's account), so that the backend evaluating the
-// statement does not answer with its own connection's. A select item that is the call alone
-// keeps its column name.
-struct SessionFacts {
-  std::string database;  // empty: none
-  uint32_t connectionId = 0;
-  std::string user;  // user@host
-};
-std::vector<std::pair<parser::ast::Span, std::string>> sessionFunctionTexts(
-    const parser::ast::Statement& s, const SessionFacts& facts, bool noBackslashEscapes);
-
 // Rows as a backend returns them (text form; nullopt is NULL), with the columns' definitions.
 struct CatalogRows {
   std::vector<protocol::ColumnDefinition> columns;

@@ -1,9 +1,8 @@
 #include "executor/statement_facts.h"
 
-#include <algorithm>
-
 #include <strings.h>
 
+#include <algorithm>
 #include <cctype>
 #include <vector>
 
@@ -212,13 +211,16 @@ std::vector<rewriter::TextSplice> sessionFunctionSplices(const ast::Statement& s
   }
   // Inside larger expressions: the value itself (`DATABASE() = 'shop'` must compare the logical
   // name, never the data source's actual database). Not where the statement reads the server's
-  // own catalog, whose rows name the actual database (`table_schema = DATABASE()`).
-  bool readsCatalog = std::any_of(s.tableRefs.begin(), s.tableRefs.end(), [](const ast::TableRef& r) {
-    std::string schema = r.schema.value;
-    for (char& c : schema) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return schema == "information_schema" || schema == "mysql" ||
-           schema == "performance_schema" || schema == "sys";
-  });
+  // own catalog, whose rows name the actual database (`table_schema = DATABASE()`), unless the
+  // proxy answers it with logical names.
+  bool readsCatalog =
+      !identity.logicalCatalog &&
+      std::any_of(s.tableRefs.begin(), s.tableRefs.end(), [](const ast::TableRef& r) {
+        std::string schema = r.schema.value;
+        for (char& c : schema) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        return schema == "information_schema" || schema == "mysql" ||
+               schema == "performance_schema" || schema == "sys";
+      });
   // In a select item the value keeps the function's type and length (IF, as above), and an item
   // without an alias keeps the name the client wrote; elsewhere the value alone.
   std::vector<const ast::SelectItem*> selectItems;
@@ -239,8 +241,7 @@ std::vector<rewriter::TextSplice> sessionFunctionSplices(const ast::Statement& s
     } else if (isUserFunction(e) && !identity.user.empty()) {
       value = userValue(e);
       function = "USER()";
-    } else if ((isNiladicCall(e, "VERSION") || versionRead(e)) &&
-               !identity.serverVersion.empty()) {
+    } else if ((isNiladicCall(e, "VERSION") || versionRead(e)) && !identity.serverVersion.empty()) {
       value = quoteString(identity.serverVersion, noBackslashEscapes);
       function = std::string(s.text(e.span));
     } else if ((isNiladicCall(e, "DATABASE") || isNiladicCall(e, "SCHEMA")) &&
@@ -262,8 +263,7 @@ std::vector<rewriter::TextSplice> sessionFunctionSplices(const ast::Statement& s
     if (item && item->alias.empty() &&
         std::find(renamed.begin(), renamed.end(), item) == renamed.end()) {
       renamed.push_back(item);
-      out.push_back(
-          {item->span.end, item->span.end, " AS " + quoteIdentifier(s.text(item->span))});
+      out.push_back({item->span.end, item->span.end, " AS " + quoteIdentifier(s.text(item->span))});
     }
   }
   if (more) {

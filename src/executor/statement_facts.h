@@ -53,6 +53,9 @@ struct SessionIdentity {
   const config::Props* props = nullptr;
   // VERSION(), @@version and @@global.version: the proxy's version (empty: left to the backend).
   std::string_view serverVersion = {};
+  // The statement reads the proxy's logical information_schema (admin/information_schema.h),
+  // whose rows name logical databases: DATABASE() inside it is the logical one too.
+  bool logicalCatalog = false;
 };
 
 // DATABASE() / SCHEMA() and CONNECTION_ID() items in the select list of a SELECT answer with the

@@ -77,26 +77,6 @@ TEST(InformationSchemaTest, ReferencesAndTheDatabasesTheirWhereNames) {
   EXPECT_EQ(*refs[0].databases, (std::set<std::string>{"db"}));
 }
 
-TEST(InformationSchemaTest, SessionFunctionsSayTheProxysSession) {
-  auto parsed = ast::parseAst(
-      "SELECT DATABASE(), x FROM information_schema.PROCESSLIST WHERE ID = CONNECTION_ID() AND "
-      "USER = USER()");
-  ASSERT_TRUE(parsed.isOk());
-  SessionFacts facts{"sharding_db", 42, "app@%"};
-  auto texts = sessionFunctionTexts(parsed.value(), facts, false);
-  ASSERT_EQ(texts.size(), 3u);
-  std::vector<std::string> all;
-  for (const auto& [span, text] : texts) all.push_back(text);
-  std::sort(all.begin(), all.end());
-  EXPECT_EQ(all, (std::vector<std::string>{"'app@%'", "'sharding_db' AS `DATABASE()`", "42"}));
-  SessionFacts none{"", 7, "u@h"};
-  parsed = ast::parseAst("SELECT SCHEMA() AS s");
-  ASSERT_TRUE(parsed.isOk());
-  texts = sessionFunctionTexts(parsed.value(), none, false);
-  ASSERT_EQ(texts.size(), 1u);
-  EXPECT_EQ(texts[0].second, "NULL");
-}
-
 class LogicalCatalogTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -183,9 +163,9 @@ TEST_F(LogicalCatalogTest, TablesShowEachLogicalTableOnceWithSums) {
 }
 
 TEST_F(LogicalCatalogTest, IndexRowsComeFromTheFirstActualTable) {
-  std::vector<protocol::ColumnDefinition> columns = {
-      column("TABLE_SCHEMA"), column("TABLE_NAME"), column("INDEX_SCHEMA"), column("INDEX_NAME"),
-      column("COLUMN_NAME")};
+  std::vector<protocol::ColumnDefinition> columns = {column("TABLE_SCHEMA"), column("TABLE_NAME"),
+                                                     column("INDEX_SCHEMA"), column("INDEX_NAME"),
+                                                     column("COLUMN_NAME")};
   CatalogRows first{columns,
                     {{"phys_0", "t_order_0", "phys_0", "PRIMARY", "order_id"},
                      {"phys_0", "t_order_0", "phys_0", "idx_user_t_order_0", "user_id"},
@@ -206,8 +186,8 @@ TEST_F(LogicalCatalogTest, IndexRowsComeFromTheFirstActualTable) {
 TEST_F(LogicalCatalogTest, ViewDefinitionsNameTheLogicalDatabase) {
   std::vector<protocol::ColumnDefinition> columns = {column("TABLE_SCHEMA"), column("TABLE_NAME"),
                                                      column("VIEW_DEFINITION")};
-  CatalogRows rows{columns,
-                   {{"phys_0", "v", "select `phys_0`.`t_dict`.`id` AS `id` from `phys_0`.`t_dict`"}}};
+  CatalogRows rows{
+      columns, {{"phys_0", "v", "select `phys_0`.`t_dict`.`id` AS `id` from `phys_0`.`t_dict`"}}};
   LogicalCatalog catalog("VIEWS");
   catalog.add(*db_, rule_.get(), source(0), rows);
   CatalogRows out = catalog.take();
@@ -218,12 +198,12 @@ TEST_F(LogicalCatalogTest, ViewDefinitionsNameTheLogicalDatabase) {
 
 TEST(InformationSchemaTest, DerivedTableKeepsTheColumnsTypes) {
   using protocol::ColumnType;
-  CatalogRows rows{{column("TABLE_NAME"),
-                    column("TABLE_ROWS", ColumnType::kLongLong, protocol::colflag::kUnsigned),
-                    column("VERSION", ColumnType::kLongLong),
-                    column("CREATE_TIME", ColumnType::kDatetime)},
-                   {{"it's", "5", "-1", "2026-01-02 03:04:05"},
-                    {std::nullopt, "x", std::nullopt, "0000-00-00 00:00:00"}}};
+  CatalogRows rows{
+      {column("TABLE_NAME"),
+       column("TABLE_ROWS", ColumnType::kLongLong, protocol::colflag::kUnsigned),
+       column("VERSION", ColumnType::kLongLong), column("CREATE_TIME", ColumnType::kDatetime)},
+      {{"it's", "5", "-1", "2026-01-02 03:04:05"},
+       {std::nullopt, "x", std::nullopt, "0000-00-00 00:00:00"}}};
   EXPECT_EQ(derivedTable("TABLES", rows, false),
             "(SELECT * FROM information_schema.TABLES WHERE 0 UNION ALL VALUES ('it''s', "
             "CAST(5 AS UNSIGNED), -1, TIMESTAMP'2026-01-02 03:04:05'), (NULL, 'x', CAST(NULL AS "

@@ -26,8 +26,8 @@ std::optional<std::string> substitute(const std::string& sql, std::string_view d
                                     noBackslashEscapes);
 }
 std::optional<std::string> asUser(const std::string& sql) {
-  return substituteSessionFunctions(
-      parse(sql), SessionIdentity{"db1", 7, "app@127.0.0.2", "app@%"}, false);
+  return substituteSessionFunctions(parse(sql), SessionIdentity{"db1", 7, "app@127.0.0.2", "app@%"},
+                                    false);
 }
 
 TEST(StatementFactsTest, StateLeftOnTheConnection) {
@@ -118,19 +118,30 @@ TEST(StatementFactsTest, DatabaseInsideExpressionsIsTheLogicalName) {
             "SELECT IF(1, 'db1', DATABASE()) = 'db1' AS same");
   EXPECT_EQ(substitute("SELECT 1 FROM t WHERE name = DATABASE()", "db1", 7),
             "SELECT 1 FROM t WHERE name = 'db1'");
-  EXPECT_EQ(substitute("INSERT INTO t VALUES (SCHEMA())", "db1", 7), "INSERT INTO t VALUES ('db1')");
+  EXPECT_EQ(substitute("INSERT INTO t VALUES (SCHEMA())", "db1", 7),
+            "INSERT INTO t VALUES ('db1')");
   EXPECT_EQ(substitute("SELECT a FROM t UNION SELECT DATABASE()", "db1", 7),
             "SELECT a FROM t UNION SELECT 'db1'");  // (the UNION's names are its first part's)
   // The server's catalog names the actual database: left to the server.
   EXPECT_EQ(substitute("SELECT 1 FROM INFORMATION_SCHEMA.TABLES WHERE table_schema = DATABASE()",
                        "db1", 7),
             std::nullopt);
+  // ... unless the proxy answers it with logical names: then it is the logical one there too.
+  SessionIdentity logical{"db1", 7, "app@127.0.0.2", "app@%"};
+  logical.logicalCatalog = true;
+  EXPECT_EQ(substituteSessionFunctions(
+                parse("SELECT 1 FROM INFORMATION_SCHEMA.TABLES WHERE table_schema = DATABASE() "
+                      "AND CURRENT_USER() <> USER()"),
+                logical, false),
+            "SELECT 1 FROM INFORMATION_SCHEMA.TABLES WHERE table_schema = 'db1' AND 'app@%' <> "
+            "'app@127.0.0.2'");
 }
 
 TEST(StatementFactsTest, UserFunctionsAnswerWithTheProxyUserEverywhere) {
   EXPECT_EQ(asUser("SELECT USER()"), "SELECT IF(1, 'app@127.0.0.2', USER()) AS `USER()`");
-  EXPECT_EQ(asUser("SELECT current_user() AS u, SESSION_USER()"),
-            "SELECT IF(1, 'app@%', USER()) AS u, IF(1, 'app@127.0.0.2', USER()) AS `SESSION_USER()`");
+  EXPECT_EQ(
+      asUser("SELECT current_user() AS u, SESSION_USER()"),
+      "SELECT IF(1, 'app@%', USER()) AS u, IF(1, 'app@127.0.0.2', USER()) AS `SESSION_USER()`");
   EXPECT_EQ(asUser("SELECT a FROM t WHERE owner = USER() OR owner = system_user()"),
             "SELECT a FROM t WHERE owner = 'app@127.0.0.2' OR owner = 'app@127.0.0.2'");
   EXPECT_EQ(asUser("INSERT INTO t VALUES (CURRENT_USER())"), "INSERT INTO t VALUES ('app@%')");
