@@ -525,6 +525,14 @@ class GlobalParser {
         p.proxyBackendHealthCheckIntervalMilliseconds = f_.integer(v, k, keyPath, 0, kIntMax);
       } else if (key == "proxy-backend-health-check-timeout-milliseconds") {
         p.proxyBackendHealthCheckTimeoutMilliseconds = f_.integer(v, k, keyPath, 1, kIntMax);
+      } else if (key == "proxy-metrics-port") {
+        p.proxyMetricsPort = f_.integer(v, k, keyPath, 0, 65535);
+      } else if (key == "proxy-metrics-host") {
+        p.proxyMetricsHost = f_.text(v, k, keyPath);
+      } else if (key == "proxy-shutdown-delay-seconds") {
+        p.proxyShutdownDelaySeconds = f_.integer(v, k, keyPath, 0, 3600);
+      } else if (key == "proxy-shutdown-grace-seconds") {
+        p.proxyShutdownGraceSeconds = f_.integer(v, k, keyPath, 0, 86400);
       } else if (otherKnownProps().count(key) > 0) {
         p.other[key] = emit(v);
       } else {

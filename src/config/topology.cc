@@ -161,6 +161,11 @@ std::string describe(const Topology& t) {
       << "  proxy-memory-limit: " << p.proxyMemoryLimit << "\n"
       << "  proxy-deadlock-detection-milliseconds: " << p.proxyDeadlockDetectionMilliseconds
       << (p.proxyDeadlockDetectionMilliseconds == 0 ? " (off)" : "") << "\n"
+      << "  proxy-metrics-port: " << p.proxyMetricsPort
+      << (p.proxyMetricsPort == 0 ? " (no HTTP listener)" : "") << "\n"
+      << "  proxy-metrics-host: " << p.proxyMetricsHost << "\n"
+      << "  proxy-shutdown-delay-seconds: " << p.proxyShutdownDelaySeconds << "\n"
+      << "  proxy-shutdown-grace-seconds: " << p.proxyShutdownGraceSeconds << "\n"
       << "  proxy-frontend-max-prepared-statements: " << p.proxyFrontendMaxPreparedStatements
       << "\n"
       << "  proxy-frontend-max-handshake-packet-size: " << p.proxyFrontendMaxHandshakePacketSize

@@ -203,6 +203,16 @@ struct Props {
   // shardproxy's own: a statement of a transaction that has waited this long makes the proxy
   // look for a deadlock across servers (executor/deadlock_detector.h); 0 turns detection off.
   int proxyDeadlockDetectionMilliseconds = 500;
+  // shardproxy's own: the HTTP listener for /livez, /readyz (and /metrics) that container
+  // platforms probe; port 0: no listener (the default; --metrics-port overrides).
+  int proxyMetricsPort = 0;
+  std::string proxyMetricsHost = "0.0.0.0";
+  // shardproxy's own: on SIGTERM readiness turns false at once; the listeners keep accepting for
+  // `delay` seconds (so that a load balancer stops sending new clients first), then close, and
+  // sessions get up to `grace` seconds to finish their statements and transactions before they
+  // are closed.
+  int proxyShutdownDelaySeconds = 0;
+  int proxyShutdownGraceSeconds = 20;
   std::map<std::string, std::string> other;  // recognised but not acted on, kept for SHOW
 };
 
