@@ -1,9 +1,13 @@
 // shardproxy command line: loads the configuration, then serves MySQL clients until SIGINT or
 // SIGTERM.
 #include <mysql.h>
+#include <sys/resource.h>
 
+#include <cerrno>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <iostream>
 #include <string>
 #include <string_view>
@@ -31,6 +35,7 @@ Options:
   --port N            TCP port (default: props proxy-default-port, else 3307)
   --bind ADDR         address to listen on (default 0.0.0.0)
   --socket PATH       also listen on a Unix socket
+  --socket-mode MODE  the socket file's permissions, octal (default 0777)
   --data-dir DIR      directory for the proxy's own data (default ./data)
   --workers N         worker threads (default: props proxy-frontend-executor-size, else cores)
   --log-level LEVEL   trace, debug, info, warn, error (default info)
@@ -55,6 +60,16 @@ bool parseInt(const std::string& s, long min, long max, long& out) {
   long v = std::strtol(s.c_str(), &end, 10);
   if (errno || end == s.c_str() || *end != '\0' || v < min || v > max) return false;
   out = v;
+  return true;
+}
+
+bool parseOctalMode(const std::string& s, unsigned& out) {
+  if (s.empty() || s.find_first_not_of("01234567") != std::string::npos || s.size() > 4) {
+    return false;
+  }
+  unsigned long v = std::strtoul(s.c_str(), nullptr, 8);
+  if (v > 0777) return false;
+  out = static_cast<unsigned>(v);
   return true;
 }
 
@@ -103,12 +118,27 @@ int parseCommand(int argc, char** argv) {
   return rc;
 }
 
+// Every client connection and every backend connection is a file descriptor: the soft limit
+// (often 1024) is raised to the hard limit, what the process may have.
+void raiseOpenFilesLimit() {
+  rlimit rl{};
+  if (::getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur >= rl.rlim_max) return;
+  rlim_t was = rl.rlim_cur;
+  rl.rlim_cur = rl.rlim_max;
+  if (::setrlimit(RLIMIT_NOFILE, &rl) != 0) {
+    spdlog::warn("cannot raise the open-files limit from {}: {}", was, std::strerror(errno));
+    return;
+  }
+  spdlog::info("open-files limit raised from {} to {}", was, rl.rlim_cur);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   using namespace shardproxy;
   if (argc > 1 && std::string(argv[1]) == "parse") return parseCommand(argc, argv);
   std::string confDir, bind = "0.0.0.0", socketPath, dataDir = "data", logLevel = "info";
+  unsigned socketMode = 0777;
   long port = -1, workers = -1;
   bool checkOnly = false;
   for (int i = 1; i < argc; ++i) {
@@ -135,6 +165,10 @@ int main(int argc, char** argv) {
       if (!value(bind)) return usageError("--bind needs an address");
     } else if (arg == "--socket") {
       if (!value(socketPath)) return usageError("--socket needs a path");
+    } else if (arg == "--socket-mode") {
+      if (!value(v) || !parseOctalMode(v, socketMode)) {
+        return usageError("--socket-mode needs octal permissions such as 0660");
+      }
     } else if (arg == "--data-dir") {
       if (!value(dataDir)) return usageError("--data-dir needs a directory");
     } else if (arg == "--workers") {
@@ -148,6 +182,7 @@ int main(int argc, char** argv) {
   if (confDir.empty()) return usageError("--conf is required");
 
   initLogging(logLevel);
+  raiseOpenFilesLimit();
   std::shared_ptr<const config::Topology> topology;
   try {
     topology = config::loadTopology(confDir);
@@ -176,6 +211,7 @@ int main(int argc, char** argv) {
   options.bindAddress = bind;
   options.port = static_cast<uint16_t>(port >= 0 ? port : topology->props.proxyDefaultPort);
   options.unixSocket = socketPath;
+  options.unixSocketMode = socketMode;
   options.dataDir = dataDir;
   options.workers =
       static_cast<int>(workers > 0 ? workers : topology->props.proxyFrontendExecutorSize);
@@ -187,14 +223,23 @@ int main(int argc, char** argv) {
   std::string fallback = "5.7.22";
   auto it = topology->props.other.find("proxy-mysql-default-version");
   if (it != topology->props.other.end()) fallback = it->second;
+  // Every server at once, with one short timeout: a server that is down or drops packets
+  // costs start-up this once, and is asked nothing more until it answers.
+  auto reachable = executor::Reachability::probe(*topology, std::chrono::seconds(2));
+  for (const std::string& server : reachable.silent()) {
+    spdlog::warn(
+        "server {} does not answer: its data sources fail until it does, and their "
+        "metadata is read then",
+        server);
+  }
   std::string version =
-      executor::probeBackendVersion(*topology, fallback) + "-shardproxy-" + kVersion;
+      executor::probeBackendVersion(*topology, reachable, fallback) + "-shardproxy-" + kVersion;
   // Executable comments are judged by the version clients are told.
   parser::setServerVersionId(parser::versionIdOf(version));
-  executor::checkBackendGrants(*topology);
+  executor::checkBackendGrants(*topology, reachable);
   int rc = 0;
   try {
-    frontend::Server server(topology, std::move(*rules), options, version);
+    frontend::Server server(topology, std::move(*rules), options, version, std::move(reachable));
     server.run();
   } catch (const std::exception& e) {
     spdlog::critical("cannot start: {}", e.what());

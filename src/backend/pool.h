@@ -48,6 +48,8 @@ class Pool final : public GateMember {
   int openCount() const { return static_cast<int>(members_->conns.size()); }
   size_t idleCount() const { return idle_.size(); }
   const config::DataSource& dataSource() const { return ds_; }
+  // Whether the data source is marked down (health checks, start-up).
+  bool sourceDown() const { return gate_.down(); }
 
  private:
   // Every open connection of this pool (idle or lent out); gives each one's slot back to the

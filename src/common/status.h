@@ -59,6 +59,9 @@ inline constexpr uint16_t kCrConnHostError = 2003;
 inline constexpr uint16_t kCrServerGone = 2006;
 inline constexpr uint16_t kCrServerLost = 2013;
 inline constexpr uint16_t kCrSslConnectionError = 2026;
+// What clients are told instead (asServerError): the codes of MySQL's FEDERATED engine.
+inline constexpr uint16_t kConnectToForeignDataSource = 1429;
+inline constexpr uint16_t kQueryOnForeignDataSource = 1430;
 }  // namespace er
 
 class [[nodiscard]] Status {
@@ -87,6 +90,15 @@ class [[nodiscard]] Status {
 
 // Error with SQLSTATE HY000, the generic one.
 Status makeError(uint16_t code, std::string message);
+
+// A backend failure as a client may be told of it. Codes 2000-2999 are the client library's own,
+// for what it detects itself; the MariaDB client library reports one that arrives in a server's
+// ERR packet as 2027 "Received malformed packet", and the mariadb CLI shows only that. So a
+// data source that could not be reached (2002, 2003, 2026) becomes 1429 ER_CONNECT_TO_FOREIGN_
+// DATA_SOURCE and any other client-library failure (a connection lost during the statement)
+// 1430 ER_QUERY_ON_FOREIGN_DATA_SOURCE, as MySQL's FEDERATED engine reports its remote server;
+// the message keeps what happened. Every other status is returned as it is.
+Status asServerError(const Status& s);
 
 // MySQL's wording of errors about databases.
 Status databaseAccessDenied(std::string_view user, std::string_view host,

@@ -60,6 +60,11 @@ void PoolSource::discard(std::unique_ptr<ShardConnection> conn) {
   pooled.pool().discard(pooled.take());
 }
 
+bool PoolSource::answering(const Target& target) {
+  backend::ConnectFlags flags{false, target.noDatabase};
+  return !pools_.pool(target.database->name, *target.dataSource, flags).sourceDown();
+}
+
 void PoolSource::killQuery(const Target& target, uint64_t threadId) {
   // The server stops the statement when asked on another connection to it. That connection is
   // a short-lived one outside the pool: with maxPoolSize reached (the statement to stop may

@@ -73,6 +73,7 @@ class PoolSource final : public ConnectionSource {
   void release(std::unique_ptr<ShardConnection> conn) override;
   void discard(std::unique_ptr<ShardConnection> conn) override;
   void killQuery(const Target& target, uint64_t threadId) override;
+  bool answering(const Target& target) override;
 
   // Closes idle connections past their idle timeout or lifetime and tops pools up to their
   // minimum; called periodically by the worker.

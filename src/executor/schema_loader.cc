@@ -151,12 +151,15 @@ std::map<std::string, metadata::TableSchema> schemasFromRows(const TextRows& col
 
 metadata::DatabaseSchema loadDatabaseSchema(const config::LogicalDatabase& db,
                                             const router::ShardingRule& rule,
-                                            const metadata::TableLocations& singles) {
+                                            const metadata::TableLocations& singles,
+                                            const Reachability& reachable) {
   // Every data source at once: start-up waits for the slowest, not for their sum.
   std::map<std::string, std::future<std::optional<std::map<std::string, metadata::TableSchema>>>>
       pending;
   for (const config::DataSource& ds : db.dataSources) {
-    pending[ds.name] = std::async(std::launch::async, [&db, &ds] { return describeDataSource(db, ds); });
+    if (!reachable.answers(ds)) continue;
+    pending[ds.name] =
+        std::async(std::launch::async, [&db, &ds] { return describeDataSource(db, ds); });
   }
   std::map<std::string, std::map<std::string, metadata::TableSchema>> actual;
   for (auto& [name, future] : pending) {

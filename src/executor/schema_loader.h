@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "config/topology.h"
+#include "executor/startup_probe.h"
 #include "metadata/table_catalog.h"
 #include "metadata/table_schema.h"
 #include "router/sharding_rule.h"
@@ -29,9 +30,11 @@ std::map<std::string, metadata::TableSchema> schemasFromRows(const TextRows& col
 
 // The schema of each logical table of `db` (sharded, broadcast, and the single tables of
 // `singles`), from the actual tables of every data source, read in parallel. A data source that
-// cannot be reached is skipped with a warning.
+// cannot be reached is skipped with a warning; one whose server did not answer at start-up is
+// skipped without being asked.
 metadata::DatabaseSchema loadDatabaseSchema(const config::LogicalDatabase& db,
                                             const router::ShardingRule& rule,
-                                            const metadata::TableLocations& singles);
+                                            const metadata::TableLocations& singles,
+                                            const Reachability& reachable);
 
 }  // namespace shardproxy::executor

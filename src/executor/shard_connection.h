@@ -93,6 +93,8 @@ class ConnectionSource {
   // Stops the statement running on `threadId` of `target`'s server (KILL QUERY on another
   // connection), in the background.
   virtual void killQuery(const Target& target, uint64_t threadId) = 0;
+  // Whether `target`'s data source is believed to answer (not marked down by health checks).
+  virtual bool answering(const Target& target) = 0;
 };
 
 }  // namespace shardproxy::executor

@@ -135,15 +135,20 @@ Result<Target> ShardSession::route() const {
   Target t;
   if (database.empty()) {
     // Statements outside any database (SELECT 1, SELECT @@version ...) go to the first
-    // database the user may use.
+    // database the user may use whose data source answers (the first one when none does).
+    t.noDatabase = true;
     for (const auto& [name, db] : topo.databases) {
-      if (user && topo.authority.mayAccess(*user, name) && db.defaultDataSource()) {
+      if (!user || !topo.authority.mayAccess(*user, name) || !db.defaultDataSource()) continue;
+      Target candidate = t;
+      candidate.database = &db;
+      candidate.dataSource = db.defaultDataSource();
+      if (!t.database) t.database = &db;
+      if (source_.answering(candidate)) {
         t.database = &db;
         break;
       }
     }
     if (!t.database) return Status(er::kNoDb, "3D000", "No database selected");
-    t.noDatabase = true;
   } else {
     t.database = topo.findDatabase(database);
     if (!t.database) return unknownDatabase(database);

@@ -10,8 +10,12 @@
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <set>
+#include <thread>
 #include <vector>
 
 #include "backend/connection.h"
@@ -80,15 +84,108 @@ std::string greetingVersion(const std::string& host, uint16_t port,
   return version;
 }
 
-std::string probeBackendVersion(const config::Topology& topology, const std::string& fallback) {
+namespace {
+
+std::string serverOf(const config::DataSource& ds) {
+  return ds.host + ":" + std::to_string(ds.port);
+}
+
+}  // namespace
+
+namespace {
+
+// The greeting of each of `servers` ("host:port" -> a data source there), probed in parallel.
+std::map<std::string, std::string> greetings(
+    const std::map<std::string, const config::DataSource*>& servers,
+    std::chrono::milliseconds timeout) {
+  // One thread per server, each with its own result: a name lookup that hangs past the deadline
+  // is left to finish on its own (its thread owns everything it touches) rather than holding
+  // start-up.
+  struct Probe {
+    std::mutex mutex;
+    std::condition_variable done;
+    size_t pending = 0;
+    std::map<std::string, std::string> greetings;
+  };
+  auto shared = std::make_shared<Probe>();
+  shared->pending = servers.size();
+  for (const auto& [server, ds] : servers) {
+    std::thread([shared, server = server, host = ds->host, port = ds->port, timeout] {
+      std::string version = greetingVersion(host, port, timeout);
+      std::lock_guard lock(shared->mutex);
+      shared->greetings[server] = std::move(version);
+      --shared->pending;
+      shared->done.notify_all();
+    }).detach();
+  }
+  std::unique_lock lock(shared->mutex);
+  shared->done.wait_for(lock, timeout + std::chrono::milliseconds(500),
+                        [&] { return shared->pending == 0; });
+  std::map<std::string, std::string> out;
+  for (const auto& [server, ds] : servers) {
+    auto it = shared->greetings.find(server);
+    out[server] = it == shared->greetings.end() ? std::string() : it->second;
+  }
+  return out;
+}
+
+}  // namespace
+
+Reachability Reachability::probe(const config::Topology& topology,
+                                 std::chrono::milliseconds timeout) {
+  std::map<std::string, const config::DataSource*> servers;
+  for (const auto& [name, db] : topology.databases) {
+    for (const config::DataSource& ds : db.dataSources) servers.emplace(serverOf(ds), &ds);
+  }
+  Reachability out;
+  out.probed_ = true;
+  out.greetings_ = greetings(servers, timeout);
+  return out;
+}
+
+void Reachability::probeSilent(const config::Topology& topology,
+                               std::chrono::milliseconds timeout) {
+  std::map<std::string, const config::DataSource*> servers;
+  for (const auto& [name, db] : topology.databases) {
+    for (const config::DataSource& ds : db.dataSources) {
+      if (!answers(ds)) servers.emplace(serverOf(ds), &ds);
+    }
+  }
+  for (auto& [server, version] : greetings(servers, timeout)) greetings_[server] = version;
+}
+
+bool Reachability::answers(const config::DataSource& ds) const {
+  if (!probed_) return true;
+  auto it = greetings_.find(serverOf(ds));
+  return it != greetings_.end() && !it->second.empty();
+}
+
+std::string Reachability::version(const config::DataSource& ds) const {
+  auto it = greetings_.find(serverOf(ds));
+  return it == greetings_.end() ? std::string() : it->second;
+}
+
+std::vector<std::string> Reachability::silent() const {
+  std::vector<std::string> out;
+  for (const auto& [server, version] : greetings_) {
+    if (version.empty()) out.push_back(server);
+  }
+  return out;
+}
+
+std::string probeBackendVersion(const config::Topology& topology, const Reachability& reachable,
+                                const std::string& fallback) {
   for (const auto& [name, db] : topology.databases) {
     for (const auto& ds : db.dataSources) {
-      // Before the login, whose success clears the server's count of this host's interrupted
-      // handshakes (max_connect_errors), which the greeting read adds one to.
-      std::string greeted = greetingVersion(ds.host, ds.port, std::chrono::seconds(2));
+      if (!reachable.answers(ds)) continue;
+      std::string greeted = reachable.version(ds);
+      if (greeted.empty()) greeted = greetingVersion(ds.host, ds.port, std::chrono::seconds(2));
+      // The login also clears the server's count of this host's interrupted handshakes
+      // (max_connect_errors), which each greeting read adds one to.
       MYSQL* m = mysql_init(nullptr);
       unsigned timeout = 2;
       mysql_options(m, MYSQL_OPT_CONNECT_TIMEOUT, &timeout);
+      mysql_options(m, MYSQL_OPT_READ_TIMEOUT, &timeout);
       unsigned protocol = MYSQL_PROTOCOL_TCP;
       mysql_optionsv(m, MYSQL_OPT_PROTOCOL, &protocol);
       backend::setTlsOptions(m, ds);
@@ -210,12 +307,13 @@ std::optional<AccountGrants> readGrants(const config::DataSource& ds, std::strin
 
 }  // namespace
 
-void checkBackendGrants(const config::Topology& topology) {
+void checkBackendGrants(const config::Topology& topology, const Reachability& reachable) {
   std::set<std::string> checked;      // server/user/database: one account's need, checked once
   std::set<std::string> unreachable;  // servers that did not answer: not asked again
   for (const auto& [name, db] : topology.databases) {
     for (const config::DataSource& ds : db.dataSources) {
-      std::string server = ds.host + ":" + std::to_string(ds.port);
+      std::string server = serverOf(ds);
+      if (!reachable.answers(ds)) continue;  // said once, by the caller
       if (unreachable.count(server) ||
           !checked.insert(server + "/" + ds.username + "/" + ds.database).second) {
         continue;
@@ -264,9 +362,11 @@ bool singleTableListed(const config::SingleRuleConfig& single, const std::string
 }  // namespace
 
 metadata::TableLocations loadTableLocations(const config::LogicalDatabase& db,
-                                            const router::ShardingRule& rule) {
+                                            const router::ShardingRule& rule,
+                                            const Reachability& reachable) {
   metadata::TableLocations out;
   for (const config::DataSource& ds : db.dataSources) {
+    if (!reachable.answers(ds)) continue;
     MYSQL* m = mysql_init(nullptr);
     unsigned timeout = 5;
     mysql_options(m, MYSQL_OPT_CONNECT_TIMEOUT, &timeout);

@@ -1,13 +1,18 @@
 #include "frontend/server.h"
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <netinet/in.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <map>
+#include <set>
 
 #include "admin/statistics_collector.h"
 #include "common/log.h"
@@ -24,7 +29,11 @@ namespace shardproxy::frontend {
 namespace {
 
 constexpr auto kMaintenanceInterval = std::chrono::seconds(1);
-constexpr auto kShutdownGrace = std::chrono::seconds(10);
+// After the grace period, sessions stopped then get this long to roll back and close.
+constexpr auto kForcedStopWait = std::chrono::seconds(5);
+// Servers that did not answer at start-up are asked again this often (a greeting read each).
+constexpr auto kSilentServerRetry = std::chrono::seconds(2);
+constexpr auto kSilentServerProbeTimeout = std::chrono::seconds(1);
 // Threads that parse large statements for all workers: large statements are rare, and a parse
 // must not take the cores the workers run on.
 constexpr int kParseThreads = 2;
@@ -45,6 +54,32 @@ std::string peerAddress(const asio::generic::stream_protocol::endpoint& ep) {
     return "localhost";
   }
   return buf;
+}
+
+// Client connections that fit in the open-files limit next to every backend pool at its maximum
+// (and each data source's health check connection) and the proxy's own descriptors (listeners,
+// one event loop per worker, the parse threads, the XA log's files); 0 when there is no limit.
+int clientsWithinDescriptorLimit(const config::Topology& topology, int workers) {
+  rlimit rl{};
+  if (::getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY) return 0;
+  long backends = 0;
+  for (const auto& [name, db] : topology.databases) {
+    for (const config::DataSource& ds : db.dataSources) backends += ds.maxPoolSize + 1;
+  }
+  long own = 64 + 4L * workers;
+  long room = static_cast<long>(rl.rlim_cur) - backends - own;
+  int limit = static_cast<int>(std::clamp(room, 1L, long{INT32_MAX}));
+  spdlog::info(
+      "open-files limit {}: room for {} client connections (next to {} for the backend "
+      "pools at their maximum)",
+      rl.rlim_cur, limit, backends);
+  if (room < 16) {
+    spdlog::warn(
+        "the open-files limit ({}) leaves almost no room for clients: raise it (ulimit "
+        "-n) or lower the pools' maxPoolSize",
+        rl.rlim_cur);
+  }
+  return limit;
 }
 
 }  // namespace
@@ -81,18 +116,38 @@ void Worker::scheduleMaintenance() {
   });
 }
 
+void Worker::beginDrain() {
+  asio::post(io_, [this] {
+    shuttingDown_ = true;
+    maintenance_.cancel();
+    // Copy: a session may end (and unregister) while being told to drain.
+    std::vector<Session*> sessions(sessions_.begin(), sessions_.end());
+    for (Session* s : sessions) s->drain();
+    if (sessions_.empty()) {
+      backends_.closeAll();
+      work_.reset();
+    }
+  });
+}
+
 void Worker::beginShutdown() {
   asio::post(io_, [this] {
     shuttingDown_ = true;
     maintenance_.cancel();
     // Copy: a session may end (and unregister) while being told to stop.
     std::vector<Session*> sessions(sessions_.begin(), sessions_.end());
-    for (Session* s : sessions) s->requestStop();
+    for (Session* s : sessions) s->killedBy(true);
     if (sessions_.empty()) {
       backends_.closeAll();
       work_.reset();
     }
   });
+}
+
+void Worker::add(Session* s) {
+  sessions_.insert(s);
+  // Accepted just before the listeners closed: it drains like the others.
+  if (shuttingDown_) s->drain();
 }
 
 void Worker::remove(Session* s) {
@@ -104,25 +159,14 @@ void Worker::remove(Session* s) {
 }
 
 Server::Server(std::shared_ptr<const config::Topology> topology, router::RuleSet rules,
-               ServerOptions options, std::string serverVersion)
-    : io_(), signals_(io_, SIGINT, SIGTERM) {
+               ServerOptions options, std::string serverVersion, executor::Reachability reachable)
+    : io_(), signals_(io_, SIGINT, SIGTERM), shutdownTimer_(io_), reachable_(std::move(reachable)) {
   executor::Services& services = context_.services;
   services.topology = std::move(topology);
   services.rules = std::move(rules);
   services.memory = std::make_unique<ProcessMemory>(services.topology->props.proxyMemoryLimit);
   for (const auto& [name, rule] : services.rules) {
-    if (rule->empty()) continue;
-    const config::LogicalDatabase& db = services.topology->databases.at(name);
-    services.tables.set(name, executor::loadTableLocations(db, *rule));
-    auto started = std::chrono::steady_clock::now();
-    metadata::DatabaseSchema schema =
-        executor::loadDatabaseSchema(db, *rule, *services.tables.locations(name));
-    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                  std::chrono::steady_clock::now() - started)
-                  .count();
-    spdlog::info("database {}: definitions of {} logical tables read in {} ms", name, schema.size(),
-                 ms);
-    services.schemas.set(name, std::move(schema));
+    if (!rule->empty()) loadMetadata(name);
   }
   context_.options = std::move(options);
   // MariaDB's "5.5.5-" is for old clients reading the greeting; VERSION() goes without it.
@@ -145,13 +189,89 @@ Server::Server(std::shared_ptr<const config::Topology> topology, router::RuleSet
     context_.tls = makeTlsContext(services.topology->props, context_.options.dataDir);
   }
   context_.pools = std::make_unique<executor::SharedPools>(*services.topology);
+  // A server that did not answer at start-up is down from the first statement on (a clear
+  // error at once rather than a connect timeout), until a health check hears from it.
+  if (services.topology->props.proxyBackendHealthCheckIntervalMilliseconds > 0) {
+    for (const auto& [name, db] : services.topology->databases) {
+      for (const config::DataSource& ds : db.dataSources) {
+        if (reachable_.answers(ds)) continue;
+        context_.pools->get(name, ds).markDown(
+            Status(er::kCrConnHostError, "HY000",
+                   "data source " + ds.name + " (" + ds.host + ":" + std::to_string(ds.port) +
+                       ") is not answering (it did not answer at start-up); its statements fail "
+                       "until it answers again"));
+      }
+    }
+  }
   int n = context_.options.workers;
   if (n <= 0) n = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   context_.options.workers = n;
+  descriptorClientLimit_ = clientsWithinDescriptorLimit(*services.topology, n);
+  spareDescriptor_ = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
   for (int i = 0; i < n; ++i) workers_.push_back(std::make_unique<Worker>(context_, n));
 }
 
+void Server::loadMetadata(const std::string& name) {
+  executor::Services& services = context_.services;
+  const router::ShardingRule& rule = *services.rules.at(name);
+  const config::LogicalDatabase& db = services.topology->databases.at(name);
+  services.tables.set(name, executor::loadTableLocations(db, rule, reachable_));
+  auto started = std::chrono::steady_clock::now();
+  metadata::DatabaseSchema schema =
+      executor::loadDatabaseSchema(db, rule, *services.tables.locations(name), reachable_);
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
+                                                                  started)
+                .count();
+  spdlog::info("database {}: definitions of {} logical tables read in {} ms", name, schema.size(),
+               ms);
+  services.schemas.set(name, std::move(schema));
+}
+
+void Server::loadMetadataOfSilentServers() {
+  const config::Topology& topology = *context_.services.topology;
+  // The databases whose metadata misses a data source, by the data sources still missing.
+  auto missing = [&] {
+    std::map<std::string, std::set<std::string>> out;
+    for (const auto& [name, rule] : context_.services.rules) {
+      if (rule->empty()) continue;
+      for (const config::DataSource& ds : topology.databases.at(name).dataSources) {
+        if (!reachable_.answers(ds)) out[name].insert(ds.name);
+      }
+    }
+    return out;
+  };
+  auto before = missing();
+  while (!before.empty()) {
+    {
+      std::unique_lock lock(runningMutex_);
+      if (runningChanged_.wait_for(lock, kSilentServerRetry,
+                                   [this] { return context_.stopping.load(); })) {
+        return;
+      }
+    }
+    reachable_.probeSilent(topology, kSilentServerProbeTimeout);
+    auto now = missing();
+    for (const auto& [name, dataSources] : before) {
+      auto still = now.find(name);
+      if (still != now.end() && still->second == dataSources) continue;
+      spdlog::info(
+          "database {}: reading the metadata again, now that more of its data sources answer",
+          name);
+      loadMetadata(name);
+    }
+    before = std::move(now);
+  }
+}
+
 Server::~Server() {
+  if (latecomers_.joinable()) {
+    {
+      std::lock_guard lock(runningMutex_);
+      context_.stopping = true;
+    }
+    runningChanged_.notify_all();
+    latecomers_.join();
+  }
   for (auto& w : workers_) w->stop();
   for (auto& w : workers_) w->join();
   // A parse still running hands its result to a worker's io_context: finish before they go.
@@ -174,25 +294,20 @@ void Server::run() {
     spdlog::info("listening on {}:{}", o.bindAddress, o.port);
   }
   if (!o.unixSocket.empty()) {
-    ::unlink(o.unixSocket.c_str());
-    asio::local::stream_protocol::endpoint unixEndpoint(o.unixSocket);
-    auto acceptor = std::make_unique<Acceptor>(io_);
-    generic::endpoint ep(unixEndpoint);
-    acceptor->open(ep.protocol());
-    acceptor->bind(ep);
-    acceptor->listen(asio::socket_base::max_listen_connections);
-    ::chmod(o.unixSocket.c_str(), 0777);
-    acceptors_.push_back(std::move(acceptor));
-    spdlog::info("listening on unix socket {}", o.unixSocket);
+    acceptors_.push_back(listenOnUnixSocket(o.unixSocket, o.unixSocketMode));
+    spdlog::info("listening on unix socket {} (mode {:04o})", o.unixSocket, o.unixSocketMode);
   }
   running_ = workers_.size();
   for (auto& w : workers_) {
     w->start([this] {
       std::lock_guard lock(runningMutex_);
-      --running_;
+      // Every session drained: the listener loop has nothing left to wait for.
+      if (--running_ == 0) io_.stop();
       runningChanged_.notify_all();
     });
   }
+  if (!reachable_.silent().empty())
+    latecomers_ = std::thread([this] { loadMetadataOfSilentServers(); });
   // XA recovery now and then periodically, on the first worker; it never blocks client work.
   asio::co_spawn(
       workers_.front()->io(),
@@ -212,39 +327,124 @@ void Server::run() {
     bool isUnix = !o.unixSocket.empty() && i == acceptors_.size() - 1;
     asio::co_spawn(io_, acceptLoop(*acceptors_[i], isUnix), asio::detached);
   }
-  signals_.async_wait([this](const boost::system::error_code& ec, int sig) {
-    if (ec) return;
-    spdlog::info("signal {} received: shutting down", sig);
-    shutdown();
-  });
+  waitForSignal();
   io_.run();
-  // Shutting down: workers end once their sessions are gone; a statement that does not finish
-  // within the grace period is aborted with its worker.
+  // The listener loop ends once every worker's has (their sessions are gone) or the grace period
+  // is over. Sessions stopped at its end get a moment to roll back and close.
   bool finished;
   {
     std::unique_lock lock(runningMutex_);
-    finished = runningChanged_.wait_for(lock, kShutdownGrace, [this] { return running_ == 0; });
+    finished = runningChanged_.wait_for(lock, kForcedStopWait, [this] { return running_ == 0; });
   }
   if (!finished) {
-    // Statements still running after the grace period are abandoned: the process ends here
-    // and the kernel closes every connection (backends roll back what was not committed).
-    spdlog::warn("shutdown: in-flight statements did not finish within {} s; exiting",
-                 std::chrono::duration_cast<std::chrono::seconds>(kShutdownGrace).count());
+    // What is still running is abandoned: the process ends here and the kernel closes every
+    // connection (backends roll back what was not committed; XA decisions are in the log).
+    spdlog::warn("shutdown: sessions still running {} s after the grace period; exiting",
+                 std::chrono::duration_cast<std::chrono::seconds>(kForcedStopWait).count());
     spdlog::default_logger()->flush();
     std::_Exit(0);
   }
   for (auto& w : workers_) w->stop();
   for (auto& w : workers_) w->join();
+  if (latecomers_.joinable()) latecomers_.join();
   if (!o.unixSocket.empty()) ::unlink(o.unixSocket.c_str());
   spdlog::info("stopped");
 }
 
-void Server::shutdown() {
-  context_.stopping = true;
+std::unique_ptr<Acceptor> Server::listenOnUnixSocket(const std::string& path, unsigned mode) {
+  using generic = asio::generic::stream_protocol;
+  struct stat st {};
+  if (::lstat(path.c_str(), &st) == 0) {
+    if (!S_ISSOCK(st.st_mode)) {
+      throw std::runtime_error("--socket " + path + " exists and is not a socket; not replaced");
+    }
+    // A socket file outlives the process that made it (a crash, SIGKILL): it is stale when
+    // nothing answers on it.
+    asio::io_context probe;
+    asio::local::stream_protocol::socket client(probe);
+    boost::system::error_code ec;
+    client.connect(asio::local::stream_protocol::endpoint(path), ec);
+    if (!ec) {
+      throw std::runtime_error("--socket " + path +
+                               " is in use by another process (it accepts connections)");
+    }
+    spdlog::info("unix socket {}: replacing a stale socket file ({})", path, ec.message());
+    ::unlink(path.c_str());
+  }
+  asio::local::stream_protocol::endpoint unixEndpoint(path);
+  auto acceptor = std::make_unique<Acceptor>(io_);
+  generic::endpoint ep(unixEndpoint);
+  acceptor->open(ep.protocol());
+  acceptor->bind(ep);
+  acceptor->listen(asio::socket_base::max_listen_connections);
+  if (::chmod(path.c_str(), mode) != 0) {
+    throw std::runtime_error("--socket " + path + ": cannot set mode " + std::to_string(mode));
+  }
+  return acceptor;
+}
+
+void Server::waitForSignal() {
+  signals_.async_wait([this](const boost::system::error_code& ec, int sig) {
+    if (ec) return;
+    if (!context_.shuttingDown) {
+      spdlog::info(
+          "signal {} received: shutting down (readiness off; listeners close in {} s; "
+          "sessions get {} s to finish their statements and transactions)",
+          sig, shutdownDelay().count(), shutdownGrace().count());
+      beginShutdown();
+    } else {
+      spdlog::info("signal {} received again: stopping what is still running", sig);
+      forceStop();
+    }
+    waitForSignal();
+  });
+}
+
+std::chrono::seconds Server::shutdownDelay() const {
+  return std::chrono::seconds(context_.services.topology->props.proxyShutdownDelaySeconds);
+}
+
+std::chrono::seconds Server::shutdownGrace() const {
+  return std::chrono::seconds(context_.services.topology->props.proxyShutdownGraceSeconds);
+}
+
+void Server::beginShutdown() {
+  context_.shuttingDown = true;
+  // New clients are still taken while a load balancer learns that this instance is not ready.
+  shutdownTimer_.expires_after(shutdownDelay());
+  shutdownTimer_.async_wait([this](const boost::system::error_code& ec) {
+    if (!ec) stopAccepting();
+  });
+}
+
+void Server::stopAccepting() {
+  if (!accepting_) return;
+  accepting_ = false;
+  {
+    std::lock_guard lock(runningMutex_);
+    context_.stopping = true;
+  }
+  runningChanged_.notify_all();
   for (auto& a : acceptors_) {
     boost::system::error_code ec;
     a->close(ec);
   }
+  spdlog::info("shutdown: listeners closed; {} sessions draining",
+               context_.state.connections.load());
+  for (auto& w : workers_) w->beginDrain();
+  shutdownTimer_.expires_after(shutdownGrace());
+  shutdownTimer_.async_wait([this](const boost::system::error_code& ec) {
+    if (ec) return;
+    spdlog::warn("shutdown: the grace period is over; stopping {} sessions",
+                 context_.state.connections.load());
+    forceStop();
+  });
+}
+
+void Server::forceStop() {
+  context_.shuttingDown = true;
+  stopAccepting();
+  shutdownTimer_.cancel();
   for (auto& w : workers_) w->beginShutdown();
   io_.stop();
 }
@@ -257,10 +457,10 @@ awaitable<void> Server::acceptLoop(Acceptor& acceptor, bool unix) {
         co_await acceptor.async_accept(worker.io(), asio::redirect_error(use_awaitable, ec));
     if (ec) {
       if (ec == asio::error::operation_aborted || context_.stopping) co_return;
-      spdlog::warn("accept failed: {}", ec.message());
       if (ec == asio::error::no_descriptors) {
-        asio::steady_timer t(io_, std::chrono::milliseconds(100));
-        co_await t.async_wait(use_awaitable);
+        refuseWithSpareDescriptor(acceptor);
+      } else {
+        spdlog::warn("accept failed: {}", ec.message());
       }
       continue;
     }
@@ -272,6 +472,13 @@ awaitable<void> Server::acceptLoop(Acceptor& acceptor, bool unix) {
     }
     int limit = context_.services.topology->props.proxyFrontendMaxConnections;
     int current = context_.state.connections.fetch_add(1) + 1;
+    // Past what the open-files limit leaves room for, a client is refused at once: its backend
+    // connections would fail with "too many open files" in the middle of its statements.
+    if (descriptorClientLimit_ > 0 && current > descriptorClientLimit_) {
+      context_.state.connections.fetch_sub(1);
+      asio::co_spawn(worker.io(), refuse(std::move(socket)), asio::detached);
+      continue;
+    }
     // One connection past the limit is let in for an admin user (checked once the user is
     // known), as MySQL keeps one for SUPER.
     if (limit > 0 && current > limit + 1) {
@@ -298,13 +505,44 @@ awaitable<void> Server::acceptLoop(Acceptor& acceptor, bool unix) {
   }
 }
 
-awaitable<void> Server::refuse(asio::generic::stream_protocol::socket socket) {
+namespace {
+
+std::string tooManyConnections() {
   // As MySQL does when it is full: an ERR in place of the greeting, then close.
   std::string payload;
   protocol::encodeErr(payload, protocol::ErrPacket{er::kConCount, "08004", "Too many connections"});
   std::string out;
   uint8_t seq = 0;
   protocol::appendPacket(out, payload, seq);
+  return out;
+}
+
+}  // namespace
+
+void Server::refuseWithSpareDescriptor(Acceptor& acceptor) {
+  if (spareDescriptor_ >= 0) {
+    ::close(spareDescriptor_);
+    spareDescriptor_ = -1;
+  }
+  int fd = ::accept4(acceptor.native_handle(), nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK);
+  if (fd >= 0) {
+    static const std::string refusal = tooManyConnections();
+    // A few dozen bytes into an empty socket buffer: the write does not block.
+    [[maybe_unused]] ssize_t sent = ::send(fd, refusal.data(), refusal.size(), MSG_NOSIGNAL);
+    ::close(fd);
+  }
+  spareDescriptor_ = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+  auto now = std::chrono::steady_clock::now();
+  if (now - lastDescriptorWarning_ > std::chrono::seconds(10)) {
+    lastDescriptorWarning_ = now;
+    spdlog::warn(
+        "out of file descriptors (the open-files limit): clients are refused with "
+        "1040 until some close");
+  }
+}
+
+awaitable<void> Server::refuse(asio::generic::stream_protocol::socket socket) {
+  std::string out = tooManyConnections();
   boost::system::error_code ec;
   co_await asio::async_write(socket, asio::buffer(out), asio::redirect_error(use_awaitable, ec));
   socket.shutdown(asio::socket_base::shutdown_both, ec);

@@ -20,6 +20,7 @@
 #include "config/topology.h"
 #include "executor/pooled_connection.h"
 #include "executor/shard_session.h"
+#include "executor/startup_probe.h"
 #include "frontend/login_throttle.h"
 #include "parser/statement_cache.h"
 #include "protocol/auth.h"
@@ -34,8 +35,9 @@ using Acceptor = asio::basic_socket_acceptor<asio::generic::stream_protocol>;
 struct ServerOptions {
   std::string bindAddress = "0.0.0.0";
   uint16_t port = 3307;
-  std::string unixSocket;  // empty: none
-  int workers = 0;         // 0: one per core
+  std::string unixSocket;          // empty: none
+  unsigned unixSocketMode = 0777;  // the socket file's permissions (MySQL's socket is 0777)
+  int workers = 0;                 // 0: one per core
   // Largest packet a client may send, as MySQL's max_allowed_packet (64 MiB by default there
   // too); a bigger one is refused with ER_NET_PACKET_TOO_LARGE.
   size_t maxAllowedPacket = 64ul * 1024 * 1024;
@@ -54,6 +56,10 @@ struct ServerContext {
   // Client connections may switch to TLS with this (proxy-frontend-ssl-enabled); null: no TLS.
   std::unique_ptr<asio::ssl::context> tls;
   ServerOptions options;
+  // From the first SIGTERM or SIGINT on: the instance is not ready (new clients should go
+  // elsewhere), though it may still accept them for proxy-shutdown-delay-seconds.
+  std::atomic<bool> shuttingDown{false};
+  // Set once the listeners close: background loops (recovery, health checks, statistics) end.
   std::atomic<bool> stopping{false};
   admin::ServerState state;               // connection ids, counters, the sessions for KILL
   std::unique_ptr<LoginThrottle> logins;  // failed logins per account and host
@@ -68,7 +74,11 @@ class Worker {
   // Runs the worker's thread; `onExit` is called on that thread when its loop ends.
   void start(std::function<void()> onExit);
   void join();
-  // Stops accepting work: idle sessions are closed, busy ones end after their statement.
+  // Graceful shutdown: each session ends once nothing is open (Session::drain); the worker's
+  // loop ends with its last session.
+  void beginDrain();
+  // Stops accepting work: idle sessions are closed, running statements are stopped on their
+  // backends and their sessions end with them.
   void beginShutdown();
   void stop() { io_.stop(); }
 
@@ -77,7 +87,7 @@ class Worker {
   // The worker's statement cache: sessions on this thread share parses of the same statement.
   parser::StatementCache& statements() { return statements_; }
   ServerContext& context() { return context_; }
-  void add(Session* s) { sessions_.insert(s); }
+  void add(Session* s);
   void remove(Session* s);
 
  private:
@@ -96,8 +106,10 @@ class Worker {
 
 class Server {
  public:
+  // `reachable`: which servers answered at start-up. The metadata of data sources on the others
+  // is read once they answer (their statements fail with a clear error until then).
   Server(std::shared_ptr<const config::Topology> topology, router::RuleSet rules,
-         ServerOptions options, std::string serverVersion);
+         ServerOptions options, std::string serverVersion, executor::Reachability reachable);
   ~Server();
   // Listens (throws on bind failure), then serves until SIGINT/SIGTERM; returns after a
   // graceful shutdown.
@@ -105,7 +117,26 @@ class Server {
 
  private:
   awaitable<void> acceptLoop(Acceptor& acceptor, bool unix);
-  void shutdown();
+  // Out of file descriptors: takes the next connection waiting on `acceptor` with the spare
+  // descriptor, tells it 1040 and closes it, so that clients are refused rather than left
+  // waiting in the backlog.
+  void refuseWithSpareDescriptor(Acceptor& acceptor);
+  // The Unix socket's listener: a socket file left by a process that is gone is replaced; one
+  // that a live process still serves, or a path that is not a socket, stops the start.
+  std::unique_ptr<Acceptor> listenOnUnixSocket(const std::string& path, unsigned mode);
+  // The shutdown's steps, on the listener thread: readiness off, then (after the delay) the
+  // listeners close and sessions drain, then (after the grace period) what is left is stopped.
+  void waitForSignal();
+  void beginShutdown();
+  void stopAccepting();
+  void forceStop();
+  std::chrono::seconds shutdownDelay() const;
+  std::chrono::seconds shutdownGrace() const;
+  // Reads the table locations and definitions of `name` from the data sources that answer.
+  void loadMetadata(const std::string& name);
+  // On its own thread (the reads block): waits for the servers that did not answer at start-up
+  // and reads the metadata of their databases once they do.
+  void loadMetadataOfSilentServers();
   static awaitable<void> refuse(asio::generic::stream_protocol::socket socket);
 
   // Declaration order is destruction order reversed: pending accepts on io_ hold sockets of
@@ -115,10 +146,19 @@ class Server {
   asio::io_context io_;  // listeners and signals
   std::vector<std::unique_ptr<Acceptor>> acceptors_;
   asio::signal_set signals_;
+  asio::steady_timer shutdownTimer_;  // the delay, then the grace period
+  // Client connections the open-files limit leaves room for, after the backends' pools and
+  // the proxy's own files (0: no limit known).
+  int descriptorClientLimit_ = 0;
+  int spareDescriptor_ = -1;  // closed to make room for one refusal when descriptors run out
+  std::chrono::steady_clock::time_point lastDescriptorWarning_{};
+  bool accepting_ = true;
   size_t nextWorker_ = 0;
   std::mutex runningMutex_;
   std::condition_variable runningChanged_;
   size_t running_ = 0;  // worker threads whose loop has not ended
+  executor::Reachability reachable_;
+  std::thread latecomers_;  // loadMetadataOfSilentServers(), while servers are missing
 };
 
 }  // namespace shardproxy::frontend

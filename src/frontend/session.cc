@@ -70,6 +70,18 @@ void Session::requestStop() {
   }
 }
 
+void Session::drain() {
+  draining_ = true;
+  if (idle_ && !holdsOpenWork()) {
+    boost::system::error_code ec;
+    socket_.cancel(ec);
+  }
+}
+
+bool Session::holdsOpenWork() const {
+  return (shard_.statusFlags() & pstatus::kInTrans) || shard_.tablesLocked();
+}
+
 void Session::killedBy(bool connection) {
   if (connection) requestStop();
   shard_.killRunning();
@@ -92,7 +104,7 @@ awaitable<void> Session::run() {
   idle_ = false;
   if (!authenticated || !flushed || stopRequested_) co_return;
   checkTimeouts();  // the watchdog of the client connection's timeouts, from now on
-  while (!stopRequested_ && !shard_.mustClose()) {
+  while (!stopRequested_ && !shard_.mustClose() && !(draining_ && !holdsOpenWork())) {
     io_.resetSequence();
     idleStarts();
     auto packet = co_await io_.read();
@@ -503,7 +515,7 @@ void Session::ok(const protocol::OkPacket& ok) {
 void Session::error(const Status& status) {
   failed_ = true;
   if (capture_) capture_->failed = true;
-  const Status s = limitErrorFor(shard_.clientError(status));
+  const Status s = asServerError(limitErrorFor(shard_.clientError(status)));
   protocol::encodeErr(io_.begin(), protocol::ErrPacket{s.code(), s.sqlState(), s.message()});
   io_.end();
 }

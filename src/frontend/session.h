@@ -43,6 +43,10 @@ class Session final : public executor::ResultSink {
   awaitable<void> run();
   // Shutdown: an idle session closes now, a busy one after its current statement.
   void requestStop();
+  // Graceful shutdown: the session closes once it is between statements with nothing open (no
+  // transaction, no table locks): at once when it is idle so now, otherwise after the statement
+  // or the transaction ends.
+  void drain();
   // KILL from another session (called on this session's worker): stops the running statement
   // on the backend, and with `connection` also ends the session.
   void killedBy(bool connection);
@@ -182,6 +186,9 @@ class Session final : public executor::ResultSink {
   executor::ShardSession shard_;
   bool idle_ = false;  // waiting for the next command
   bool stopRequested_ = false;
+  bool draining_ = false;  // drain(): ends when nothing is open
+  // A transaction or table locks that the client may still finish.
+  bool holdsOpenWork() const;
   asio::steady_timer* holdBackTimer_ = nullptr;  // while holdBack() waits
   asio::steady_timer watchdog_;
   std::chrono::steady_clock::time_point idleSince_;

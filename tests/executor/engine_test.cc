@@ -121,8 +121,8 @@ class FakeConnection : public ShardConnection {
         sql.find("autocommit = ON") != std::string::npos) {
       autocommit_ = true;
     }
-    if (sql == "BEGIN" || sql.rfind("START TRANSACTION", 0) == 0 ||
-        sql.rfind("XA START", 0) == 0 || (!autocommit_ && sql.rfind("SET ", 0) != 0)) {
+    if (sql == "BEGIN" || sql.rfind("START TRANSACTION", 0) == 0 || sql.rfind("XA START", 0) == 0 ||
+        (!autocommit_ && sql.rfind("SET ", 0) != 0)) {
       inTransaction_ = true;
     }
     if (sql == "COMMIT" || sql == "ROLLBACK" || sql.rfind("XA COMMIT", 0) == 0 ||
@@ -163,6 +163,8 @@ class FakeShards : public ConnectionSource {
   void killQuery(const Target& target, uint64_t threadId) override {
     killed.push_back(target.dataSource->name + ":" + std::to_string(threadId));
   }
+  bool answering(const Target& target) override { return !down.count(target.dataSource->name); }
+  std::set<std::string> down;  // data sources the fake says are marked down
 
   Response answer(const std::string& dataSource, const std::string& sql) {
     sent[dataSource].push_back(sql);
@@ -690,8 +692,9 @@ TEST_F(EngineTest, IdenticalDataSourcesOfTwoDatabasesAreOneParticipant) {
   // The write is seen: the same connection, in the same transaction.
   EXPECT_EQ(shards_.acquired, 1);
   EXPECT_TRUE(sent("copy_ds").empty());
-  EXPECT_EQ(sent("shop_ds"), (std::vector<std::string>{"BEGIN", "INSERT INTO t_product (id) VALUES (1)",
-                                                        "SELECT id FROM t_product"}));
+  EXPECT_EQ(sent("shop_ds"),
+            (std::vector<std::string>{"BEGIN", "INSERT INTO t_product (id) VALUES (1)",
+                                      "SELECT id FROM t_product"}));
   EXPECT_TRUE(session_->holds("shop_copy", "copy_ds"));
   EXPECT_EQ(session_->heldDataSource("shop_copy"), "copy_ds");
   run("COMMIT");
