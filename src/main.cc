@@ -213,6 +213,7 @@ int main(int argc, char** argv) {
   options.unixSocket = socketPath;
   options.unixSocketMode = socketMode;
   options.dataDir = dataDir;
+  options.confDir = confDir;
   options.workers =
       static_cast<int>(workers > 0 ? workers : topology->props.proxyFrontendExecutorSize);
 

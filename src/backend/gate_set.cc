@@ -5,21 +5,36 @@
 
 namespace shardproxy::backend {
 
-GateSet::GateSet(const config::Topology& topology) {
+namespace {
+
+// Data sources made by hand (tests) have no identity set.
+std::string identity(const config::DataSource& ds) {
+  return ds.identity.empty() ? config::identityOf(ds) : ds.identity;
+}
+
+}  // namespace
+
+GateSet::GateSet(const config::Topology& topology) { add(topology); }
+
+void GateSet::add(const config::Topology& topology) {
+  std::lock_guard lock(mutex_);
   for (const auto& [name, db] : topology.databases) {
     for (const config::DataSource& ds : db.dataSources) {
-      gates_[{name, ds.name}] =
-          Entry{std::make_unique<DataSourceGate>(ds.name, ds.maxPoolSize, ds.minPoolSize), ds};
+      Entry& e = gates_[{name, ds.name, identity(ds)}];
+      if (e.gate) continue;
+      e.gate = std::make_unique<DataSourceGate>(ds.name, ds.maxPoolSize, ds.minPoolSize);
+      e.ds = ds;
     }
   }
 }
 
 DataSourceGate& GateSet::get(const std::string& database, const config::DataSource& ds) {
   std::lock_guard lock(mutex_);
-  Entry& e = gates_[{database, ds.name}];
+  Entry& e = gates_[{database, ds.name, identity(ds)}];
   if (!e.gate) {
     e.gate = std::make_unique<DataSourceGate>(ds.name, ds.maxPoolSize, ds.minPoolSize);
     e.ds = ds;
+    e.checked = true;  // listed by no topology: no health check
   }
   return *e.gate;
 }
@@ -29,6 +44,8 @@ void GateSet::startHealthChecks(asio::any_io_executor executor, HealthCheckSetti
   if (settings.intervalMs <= 0) return;
   std::lock_guard lock(mutex_);
   for (auto& [key, e] : gates_) {
+    if (e.checked) continue;
+    e.checked = true;
     asio::co_spawn(executor, checkHealth(*e.gate, e.ds, settings, stopping), asio::detached);
   }
 }

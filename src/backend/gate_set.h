@@ -7,6 +7,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <tuple>
 #include <utility>
 
 #include "backend/data_source_gate.h"
@@ -24,16 +25,25 @@ struct HealthCheckSettings {
   }
 };
 
+// Gates and pools are keyed by logical database, data source name and the data source's
+// identity (config::DataSource::identity: where and as whom it connects, and the pool's
+// settings). A reloaded configuration that changes any of it gets a new gate and new pools;
+// sessions still on the old configuration keep the old ones until they move on.
 class GateSet {
  public:
   GateSet() = default;
   explicit GateSet(const config::Topology& topology);
 
-  // The gate of `ds` in `database`; made on first use for a data source the topology did not
-  // list (tests), which then has no health check.
+  // Adds a gate for every data source of `topology` that has none yet (a reloaded
+  // configuration); startHealthChecks() then starts their checks.
+  void add(const config::Topology& topology);
+
+  // The gate of `ds` in `database`; made on first use for a data source no topology listed
+  // (tests), which then has no health check.
   DataSourceGate& get(const std::string& database, const config::DataSource& ds);
 
-  // Starts one health check per data source on `executor`; each ends once `stopping` is set.
+  // Starts one health check on `executor` per data source that has none running yet; each ends
+  // once `stopping` is set.
   void startHealthChecks(asio::any_io_executor executor, HealthCheckSettings settings,
                          const std::atomic<bool>& stopping);
 
@@ -41,9 +51,11 @@ class GateSet {
   struct Entry {
     std::unique_ptr<DataSourceGate> gate;
     config::DataSource ds;
+    bool checked = false;  // its health check runs
   };
+  using Key = std::tuple<std::string, std::string, std::string>;  // database, name, identity
   std::mutex mutex_;  // taken only when a worker makes a pool
-  std::map<std::pair<std::string, std::string>, Entry> gates_;
+  std::map<Key, Entry> gates_;
 };
 
 // Pings the server of `ds` every interval on a connection of its own (which does not count

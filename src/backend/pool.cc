@@ -147,9 +147,12 @@ void Pool::closeAll() {
 }
 
 Pool& PoolSet::pool(const std::string& database, const config::DataSource& ds, ConnectFlags flags) {
-  auto key = std::make_tuple(database, ds.name, flags);
-  auto it = pools_.find(key);
+  const std::string identity = ds.identity.empty() ? config::identityOf(ds) : std::string();
+  std::string_view id = ds.identity.empty() ? std::string_view(identity) : ds.identity;
+  auto it = pools_.find(
+      std::make_tuple(std::string_view(database), std::string_view(ds.name), id, flags));
   if (it != pools_.end()) return *it->second;
+  auto key = std::make_tuple(database, ds.name, std::string(id), flags);
   // The minimum is kept warm with the common connect flags only.
   bool keepWarm = !flags.foundRows && !flags.noDatabase;
   auto pool = std::make_unique<Pool>(executor_, ds, flags, gates_.get(database, ds), keepWarm);

@@ -95,7 +95,10 @@ class PoolSet {
  private:
   asio::any_io_executor executor_;
   GateSet& gates_;
-  std::map<std::tuple<std::string, std::string, ConnectFlags>, std::unique_ptr<Pool>> pools_;
+  // By logical database, data source name, identity and flags; looked up without copying them.
+  std::map<std::tuple<std::string, std::string, std::string, ConnectFlags>, std::unique_ptr<Pool>,
+           std::less<>>
+      pools_;
 };
 
 }  // namespace shardproxy::backend

@@ -754,6 +754,7 @@ class DatabaseParser {
       if (trim(k.Scalar()).empty()) f_.fail(k, path, "data source name is empty");
       if (!v.IsMap()) f_.fail(k, path, "expected a mapping with url, username, password, ...");
       db_.dataSources.push_back(parseDataSource(k, v, path));
+      db_.dataSources.back().identity = identityOf(db_.dataSources.back());
     }
   }
 

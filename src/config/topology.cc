@@ -364,4 +364,16 @@ std::optional<int> cronPeriodSeconds(std::string_view cron) {
   return std::nullopt;
 }
 
+std::string identityOf(const DataSource& ds) {
+  std::string out = ds.host + '\x1f' + std::to_string(ds.port) + '\x1f' + ds.database + '\x1f' +
+                    ds.username + '\x1f' + ds.password + '\x1f' +
+                    std::to_string(static_cast<int>(ds.sslMode)) + '\x1f' + ds.sslCa;
+  for (const auto& [k, v] : ds.urlParams) out += '\x1f' + k + '=' + v;
+  for (int n : {ds.maxPoolSize, ds.minPoolSize, ds.connectionTimeoutMs, ds.idleTimeoutMs,
+                ds.maxLifetimeMs, ds.connectTimeoutMs, ds.socketTimeoutMs}) {
+    out += '\x1f' + std::to_string(n);
+  }
+  return out;
+}
+
 }  // namespace shardproxy::config

@@ -53,7 +53,13 @@ struct DataSource {
   // A connect is also bounded by connectionTimeoutMs.
   int connectTimeoutMs = 0;
   int socketTimeoutMs = 0;
+  // Everything above but the name, as one key (identityOf()): two data sources with the same
+  // identity reach the same server the same way with the same pool settings. Set by the loader.
+  std::string identity;
 };
+
+// The identity of `ds` (DataSource::identity) from its other fields.
+std::string identityOf(const DataSource& ds);
 
 // A rule as written; `kind` is the tag without '!': "SHARDING", "BROADCAST", "SINGLE",
 // "READWRITE_SPLITTING" or "DB_DISCOVERY" (the loader refuses any other).

@@ -45,18 +45,35 @@ Status deadlockFound() {
 
 }  // namespace
 
-ShardSession::ShardSession(ConnectionSource& source, Services& services, uint32_t connectionId)
+ShardSession::ShardSession(ConnectionSource& source, std::shared_ptr<Services> services,
+                           uint32_t connectionId)
     : source_(source),
-      services_(services),
+      services_(std::move(services)),
       connectionId_(connectionId),
-      transaction_(services.coordinator.get(), services.topology->transactionDefaultType == "XA"
-                                                   ? txn::TransactionType::Xa
-                                                   : txn::TransactionType::Local) {
-  if (services.deadlocks) locks_ = services.deadlocks->enroll(connectionId, services.topology);
+      transaction_(services_->coordinator.get(), services_->topology->transactionDefaultType == "XA"
+                                                     ? txn::TransactionType::Xa
+                                                     : txn::TransactionType::Local) {
+  if (services_->deadlocks) {
+    locks_ = services_->deadlocks->enroll(connectionId, services_->topology);
+  }
+}
+
+void ShardSession::adopt(std::shared_ptr<Services> next, const config::User* u) {
+  // The deadlock detector asks the servers of the session's configuration.
+  if (locks_) {
+    services_->deadlocks->withdraw(locks_.get());
+    locks_.reset();
+  }
+  services_ = std::move(next);
+  user = u;
+  if (user) account_ = user->name + "@" + user->host;
+  if (services_->deadlocks) {
+    locks_ = services_->deadlocks->enroll(connectionId_, services_->topology);
+  }
 }
 
 ShardSession::~ShardSession() {
-  if (locks_) services_.deadlocks->withdraw(locks_.get());
+  if (locks_) services_->deadlocks->withdraw(locks_.get());
   // XA branches end with the connections closed below (MySQL rolls back a branch that is not
   // prepared when its connection goes).
   transaction_.reset();
@@ -117,8 +134,8 @@ std::string ShardSession::participantKey(const Target& target) const {
 
 const router::ShardingRule* ShardSession::rulesOf(const std::string& db) const {
   if (db.empty()) return nullptr;
-  auto it = services_.rules.find(db);
-  if (it == services_.rules.end() || it->second->empty()) return nullptr;
+  auto it = services_->rules.find(db);
+  if (it == services_->rules.end() || it->second->empty()) return nullptr;
   return it->second.get();
 }
 

@@ -24,8 +24,8 @@
 #include "config/topology.h"
 #include "executor/deadlock_detector.h"
 #include "executor/session_variables.h"
-#include "executor/statement_facts.h"
 #include "executor/shard_connection.h"
+#include "executor/statement_facts.h"
 #include "metadata/table_catalog.h"
 #include "metadata/table_schema.h"
 #include "router/sharding_rule.h"
@@ -39,16 +39,20 @@ namespace shardproxy::executor {
 
 // What every session of the process shares, read-only after start-up (the catalog changes
 // through its own snapshots, the coordinator is thread-safe).
+// One configuration and what was built from it (rules, metadata), with the process's shared
+// parts. A reload makes a new Services that shares those parts; each session moves to it
+// between statements (ShardSession::adopt).
 struct Services {
   std::shared_ptr<const config::Topology> topology;
+  uint64_t generation = 0;                        // 0 at start, one more per reload
   router::RuleSet rules;                          // by logical database
   metadata::TableCatalog tables;                  // where unruled tables live
   metadata::SchemaStore schemas;                  // logical tables' columns and keys
-  std::unique_ptr<txn::Coordinator> coordinator;  // null: no XA
+  std::shared_ptr<txn::Coordinator> coordinator;  // null: no XA
   // What every statement holds, within proxy-memory-limit (the one mutable part: atomic); null:
   // not counted.
-  std::unique_ptr<ProcessMemory> memory;
-  std::unique_ptr<DeadlockDetector> deadlocks;    // null: no detection across servers
+  std::shared_ptr<ProcessMemory> memory;
+  std::shared_ptr<DeadlockDetector> deadlocks;  // null: no detection across servers
   // What VERSION() and @@version answer: the greeting's version without MariaDB's "5.5.5-"
   // prefix, as MariaDB answers them; empty: the backend's.
   std::string serverVersion;
@@ -66,7 +70,7 @@ struct HeldConnection {
 
 class ShardSession {
  public:
-  ShardSession(ConnectionSource& source, Services& services, uint32_t connectionId);
+  ShardSession(ConnectionSource& source, std::shared_ptr<Services> services, uint32_t connectionId);
   ~ShardSession();
   ShardSession(const ShardSession&) = delete;
   ShardSession& operator=(const ShardSession&) = delete;
@@ -89,13 +93,18 @@ class ShardSession {
   SessionIdentity identity() const {
     SessionIdentity id{database, connectionId_, userAtClient_, account_};
     id.proxyVariables = &variables.proxyValues;
-    id.props = &services_.topology->props;
-    id.serverVersion = services_.serverVersion;
+    id.props = &services_->topology->props;
+    id.serverVersion = services_->serverVersion;
     return id;
   }
-  const config::Topology& topology() const { return *services_.topology; }
-  Services& services() const { return services_; }
-  bool sqlShow() const { return services_.topology->props.sqlShow; }
+  const config::Topology& topology() const { return *services_->topology; }
+  Services& services() const { return *services_; }
+  // Whether the session may move to another configuration now: it holds no backend connection
+  // (so no transaction, table locks or state kept on one).
+  bool mayAdopt() const { return held_.empty() && !transaction_.open(); }
+  // Moves to `next` (a reloaded configuration), as `user` (the session's account there).
+  void adopt(std::shared_ptr<Services> next, const config::User* user);
+  bool sqlShow() const { return services_->topology->props.sqlShow; }
   // Logs a statement sent to a data source when sql-show is on.
   void logSql(const std::string& dataSource, std::string_view sql) const;
 
@@ -202,7 +211,7 @@ class ShardSession {
   std::vector<txn::Participant*> participants();
 
   ConnectionSource& source_;
-  Services& services_;
+  std::shared_ptr<Services> services_;
   const uint32_t connectionId_;
   std::string userAtClient_;  // USER(): user@client host
   std::string account_;       // CURRENT_USER(): user@host pattern

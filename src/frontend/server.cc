@@ -82,13 +82,55 @@ int clientsWithinDescriptorLimit(const config::Topology& topology, int workers) 
   return limit;
 }
 
+// The props the process reads once, at start-up, that differ between `a` and `b`.
+std::vector<std::string> startOnlyChanges(const config::Props& a, const config::Props& b) {
+  std::vector<std::string> out;
+  auto check = [&out](const char* name, bool differs) {
+    if (differs) out.emplace_back(name);
+  };
+  check("proxy-default-port", a.proxyDefaultPort != b.proxyDefaultPort);
+  check("proxy-frontend-executor-size", a.proxyFrontendExecutorSize != b.proxyFrontendExecutorSize);
+  check("proxy-frontend-max-connections",
+        a.proxyFrontendMaxConnections != b.proxyFrontendMaxConnections);
+  check("sql-show (the actual SQL)", a.sqlShow != b.sqlShow);
+  check("proxy-memory-limit", a.proxyMemoryLimit != b.proxyMemoryLimit);
+  check("proxy-frontend-ssl-enabled", a.proxyFrontendSslEnabled != b.proxyFrontendSslEnabled);
+  check("proxy-frontend-ssl-version", a.proxyFrontendSslVersions != b.proxyFrontendSslVersions);
+  check("proxy-frontend-ssl-cipher", a.proxyFrontendSslCiphers != b.proxyFrontendSslCiphers);
+  check("proxy-frontend-ssl-cert", a.proxyFrontendSslCert != b.proxyFrontendSslCert);
+  check("proxy-frontend-ssl-key", a.proxyFrontendSslKey != b.proxyFrontendSslKey);
+  check("proxy-frontend-ssl-host-names",
+        a.proxyFrontendSslHostNames != b.proxyFrontendSslHostNames);
+  check("proxy-frontend-login-*",
+        a.proxyFrontendLoginFailuresBeforeDelay != b.proxyFrontendLoginFailuresBeforeDelay ||
+            a.proxyFrontendLoginMinDelayMilliseconds != b.proxyFrontendLoginMinDelayMilliseconds ||
+            a.proxyFrontendLoginMaxDelayMilliseconds != b.proxyFrontendLoginMaxDelayMilliseconds ||
+            a.proxyFrontendLoginFailuresBeforeBlock != b.proxyFrontendLoginFailuresBeforeBlock ||
+            a.proxyFrontendLoginBlockSeconds != b.proxyFrontendLoginBlockSeconds ||
+            a.proxyFrontendLoginTrackedAccounts != b.proxyFrontendLoginTrackedAccounts);
+  check("proxy-meta-data-collector-*",
+        a.proxyMetaDataCollectorEnabled != b.proxyMetaDataCollectorEnabled ||
+            a.proxyMetaDataCollectorIntervalSeconds != b.proxyMetaDataCollectorIntervalSeconds);
+  check("proxy-backend-health-check-*", a.proxyBackendHealthCheckIntervalMilliseconds !=
+                                                b.proxyBackendHealthCheckIntervalMilliseconds ||
+                                            a.proxyBackendHealthCheckTimeoutMilliseconds !=
+                                                b.proxyBackendHealthCheckTimeoutMilliseconds);
+  check("proxy-deadlock-detection-milliseconds",
+        a.proxyDeadlockDetectionMilliseconds != b.proxyDeadlockDetectionMilliseconds);
+  check("proxy-metrics-port", a.proxyMetricsPort != b.proxyMetricsPort);
+  check("proxy-metrics-host", a.proxyMetricsHost != b.proxyMetricsHost);
+  check("proxy-shutdown-delay-seconds", a.proxyShutdownDelaySeconds != b.proxyShutdownDelaySeconds);
+  check("proxy-shutdown-grace-seconds", a.proxyShutdownGraceSeconds != b.proxyShutdownGraceSeconds);
+  return out;
+}
+
 }  // namespace
 
 Worker::Worker(ServerContext& context, int workers)
     : context_(context),
       work_(io_.get_executor()),
-      backends_(io_.get_executor(), *context.pools, context.services.topology->props.sqlShow),
-      statements_(context.services.topology->statementCacheSize),
+      backends_(io_.get_executor(), *context.pools, context.services()->topology->props.sqlShow),
+      statements_(context.services()->topology->statementCacheSize),
       maintenance_(io_) {}
 
 void Worker::start(std::function<void()> onExit) {
@@ -158,15 +200,34 @@ void Worker::remove(Session* s) {
   }
 }
 
+std::shared_ptr<executor::Services> ServerContext::services() const {
+  std::lock_guard lock(servicesMutex_);
+  return services_;
+}
+
+void ServerContext::publish(std::shared_ptr<executor::Services> next) {
+  uint64_t generation = next->generation;
+  {
+    std::lock_guard lock(servicesMutex_);
+    services_ = std::move(next);
+  }
+  this->generation.store(generation, std::memory_order_release);
+}
+
 Server::Server(std::shared_ptr<const config::Topology> topology, router::RuleSet rules,
                ServerOptions options, std::string serverVersion, executor::Reachability reachable)
-    : io_(), signals_(io_, SIGINT, SIGTERM), shutdownTimer_(io_), reachable_(std::move(reachable)) {
-  executor::Services& services = context_.services;
+    : io_(),
+      signals_(io_, SIGINT, SIGTERM),
+      shutdownTimer_(io_),
+      reachable_(std::move(reachable)),
+      initial_(std::make_shared<executor::Services>()),
+      reloadSignal_(io_, SIGHUP) {
+  executor::Services& services = *initial_;
   services.topology = std::move(topology);
   services.rules = std::move(rules);
-  services.memory = std::make_unique<ProcessMemory>(services.topology->props.proxyMemoryLimit);
+  services.memory = std::make_shared<ProcessMemory>(services.topology->props.proxyMemoryLimit);
   for (const auto& [name, rule] : services.rules) {
-    if (!rule->empty()) loadMetadata(name);
+    if (!rule->empty()) loadMetadata(services, name, reachable_);
   }
   context_.options = std::move(options);
   // MariaDB's "5.5.5-" is for old clients reading the greeting; VERSION() goes without it.
@@ -181,7 +242,7 @@ Server::Server(std::shared_ptr<const config::Topology> topology, router::RuleSet
   auto coordinator = txn::Coordinator::open(context_.options.dataDir);
   if (!coordinator) throw std::runtime_error(coordinator.status().message());
   services.coordinator = std::move(coordinator.value());
-  services.deadlocks = std::make_unique<executor::DeadlockDetector>(
+  services.deadlocks = std::make_shared<executor::DeadlockDetector>(
       std::chrono::milliseconds(services.topology->props.proxyDeadlockDetectionMilliseconds));
   // After the coordinator, which holds the data directory's lock: the generated certificate
   // lives there too.
@@ -189,20 +250,8 @@ Server::Server(std::shared_ptr<const config::Topology> topology, router::RuleSet
     context_.tls = makeTlsContext(services.topology->props, context_.options.dataDir);
   }
   context_.pools = std::make_unique<executor::SharedPools>(*services.topology);
-  // A server that did not answer at start-up is down from the first statement on (a clear
-  // error at once rather than a connect timeout), until a health check hears from it.
-  if (services.topology->props.proxyBackendHealthCheckIntervalMilliseconds > 0) {
-    for (const auto& [name, db] : services.topology->databases) {
-      for (const config::DataSource& ds : db.dataSources) {
-        if (reachable_.answers(ds)) continue;
-        context_.pools->get(name, ds).markDown(
-            Status(er::kCrConnHostError, "HY000",
-                   "data source " + ds.name + " (" + ds.host + ":" + std::to_string(ds.port) +
-                       ") is not answering (it did not answer at start-up); its statements fail "
-                       "until it answers again"));
-      }
-    }
-  }
+  markSilentDown(*services.topology, reachable_);
+  context_.publish(initial_);
   int n = context_.options.workers;
   if (n <= 0) n = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   context_.options.workers = n;
@@ -211,14 +260,31 @@ Server::Server(std::shared_ptr<const config::Topology> topology, router::RuleSet
   for (int i = 0; i < n; ++i) workers_.push_back(std::make_unique<Worker>(context_, n));
 }
 
-void Server::loadMetadata(const std::string& name) {
-  executor::Services& services = context_.services;
+void Server::markSilentDown(const config::Topology& topology,
+                            const executor::Reachability& reachable) {
+  // Down from the first statement on (a clear error at once rather than a connect timeout),
+  // until a health check hears from it; without health checks nothing would say it is back.
+  if (initial_->topology->props.proxyBackendHealthCheckIntervalMilliseconds <= 0) return;
+  for (const auto& [name, db] : topology.databases) {
+    for (const config::DataSource& ds : db.dataSources) {
+      if (reachable.answers(ds)) continue;
+      context_.pools->get(name, ds).markDown(
+          Status(er::kCrConnHostError, "HY000",
+                 "data source " + ds.name + " (" + ds.host + ":" + std::to_string(ds.port) +
+                     ") is not answering (it did not answer when the configuration was "
+                     "loaded); its statements fail until it answers again"));
+    }
+  }
+}
+
+void Server::loadMetadata(executor::Services& services, const std::string& name,
+                          const executor::Reachability& reachable) {
   const router::ShardingRule& rule = *services.rules.at(name);
   const config::LogicalDatabase& db = services.topology->databases.at(name);
-  services.tables.set(name, executor::loadTableLocations(db, rule, reachable_));
+  services.tables.set(name, executor::loadTableLocations(db, rule, reachable));
   auto started = std::chrono::steady_clock::now();
   metadata::DatabaseSchema schema =
-      executor::loadDatabaseSchema(db, rule, *services.tables.locations(name), reachable_);
+      executor::loadDatabaseSchema(db, rule, *services.tables.locations(name), reachable);
   auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
                                                                   started)
                 .count();
@@ -227,50 +293,116 @@ void Server::loadMetadata(const std::string& name) {
   services.schemas.set(name, std::move(schema));
 }
 
-void Server::loadMetadataOfSilentServers() {
-  const config::Topology& topology = *context_.services.topology;
-  // The databases whose metadata misses a data source, by the data sources still missing.
-  auto missing = [&] {
+void Server::background() {
+  // The databases of the configuration in force whose metadata misses a data source, by the
+  // data sources still missing.
+  auto missing = [this](const executor::Services& services) {
     std::map<std::string, std::set<std::string>> out;
-    for (const auto& [name, rule] : context_.services.rules) {
+    for (const auto& [name, rule] : services.rules) {
       if (rule->empty()) continue;
-      for (const config::DataSource& ds : topology.databases.at(name).dataSources) {
+      for (const config::DataSource& ds : services.topology->databases.at(name).dataSources) {
         if (!reachable_.answers(ds)) out[name].insert(ds.name);
       }
     }
     return out;
   };
-  auto before = missing();
-  while (!before.empty()) {
+  for (;;) {
+    bool reload = false;
     {
       std::unique_lock lock(runningMutex_);
-      if (runningChanged_.wait_for(lock, kSilentServerRetry,
-                                   [this] { return context_.stopping.load(); })) {
-        return;
-      }
+      runningChanged_.wait_for(lock, kSilentServerRetry,
+                               [this] { return context_.stopping.load() || reloadRequested_; });
+      if (context_.stopping) return;
+      reload = std::exchange(reloadRequested_, false);
     }
-    reachable_.probeSilent(topology, kSilentServerProbeTimeout);
-    auto now = missing();
+    if (reload) {
+      this->reload();
+      continue;
+    }
+    std::shared_ptr<executor::Services> current = context_.services();
+    auto before = missing(*current);
+    if (before.empty()) continue;
+    reachable_.probeSilent(*current->topology, kSilentServerProbeTimeout);
+    auto now = missing(*current);
     for (const auto& [name, dataSources] : before) {
       auto still = now.find(name);
       if (still != now.end() && still->second == dataSources) continue;
       spdlog::info(
           "database {}: reading the metadata again, now that more of its data sources answer",
           name);
-      loadMetadata(name);
+      loadMetadata(*current, name, reachable_);
     }
-    before = std::move(now);
   }
 }
 
+void Server::reload() {
+  const std::string& dir = context_.options.confDir;
+  spdlog::info("reloading the configuration from {}", dir);
+  std::shared_ptr<const config::Topology> topology;
+  try {
+    topology = config::loadTopology(dir);
+  } catch (const std::exception& e) {
+    spdlog::error("reload refused, the configuration in force stays: {}", e.what());
+    return;
+  }
+  auto rules = router::buildRules(*topology);
+  if (!rules) {
+    spdlog::error("reload refused, the configuration in force stays: {}", rules.status().message());
+    return;
+  }
+  for (const auto& w : topology->warnings) spdlog::warn("{}", w);
+  std::shared_ptr<executor::Services> current = context_.services();
+  for (const std::string& prop : startOnlyChanges(initial_->topology->props, topology->props)) {
+    spdlog::warn(
+        "reload: props.{} changed; it is read at start-up and takes effect at the next "
+        "start",
+        prop);
+  }
+  auto next = std::make_shared<executor::Services>();
+  next->topology = topology;
+  next->generation = current->generation + 1;
+  next->rules = std::move(*rules);
+  next->coordinator = current->coordinator;
+  next->memory = current->memory;
+  next->deadlocks = current->deadlocks;
+  next->serverVersion = current->serverVersion;
+  // Asked afresh: servers may have come or gone since start-up.
+  reachable_ = executor::Reachability::probe(*topology, std::chrono::seconds(2));
+  for (const auto& [name, rule] : next->rules) {
+    if (!rule->empty()) loadMetadata(*next, name, reachable_);
+  }
+  context_.pools->add(*topology);
+  markSilentDown(*topology, reachable_);
+  context_.pools->startHealthChecks(
+      workers_.front()->io().get_executor(),
+      executor::HealthCheckSettings::fromProps(initial_->topology->props), context_.stopping);
+  context_.publish(next);
+  spdlog::info(
+      "configuration {} in force: {} logical databases; sessions move to it between "
+      "statements, outside transactions",
+      next->generation, topology->databases.size());
+}
+
+void Server::waitForReload() {
+  reloadSignal_.async_wait([this](const boost::system::error_code& ec, int) {
+    if (ec) return;
+    {
+      std::lock_guard lock(runningMutex_);
+      reloadRequested_ = true;
+    }
+    runningChanged_.notify_all();
+    waitForReload();
+  });
+}
+
 Server::~Server() {
-  if (latecomers_.joinable()) {
+  if (background_.joinable()) {
     {
       std::lock_guard lock(runningMutex_);
       context_.stopping = true;
     }
     runningChanged_.notify_all();
-    latecomers_.join();
+    background_.join();
   }
   for (auto& w : workers_) w->stop();
   for (auto& w : workers_) w->join();
@@ -306,21 +438,18 @@ void Server::run() {
       runningChanged_.notify_all();
     });
   }
-  if (!reachable_.silent().empty())
-    latecomers_ = std::thread([this] { loadMetadataOfSilentServers(); });
+  background_ = std::thread([this] { background(); });
   // XA recovery now and then periodically, on the first worker; it never blocks client work.
-  asio::co_spawn(
-      workers_.front()->io(),
-      context_.services.coordinator->recoveryLoop(*context_.services.topology, context_.stopping),
-      asio::detached);
+  asio::co_spawn(workers_.front()->io(),
+                 initial_->coordinator->recoveryLoop(*initial_->topology, context_.stopping),
+                 asio::detached);
   // Backend health checks, on the first worker: they only wait on the network.
   context_.pools->startHealthChecks(
       workers_.front()->io().get_executor(),
-      executor::HealthCheckSettings::fromProps(context_.services.topology->props),
-      context_.stopping);
+      executor::HealthCheckSettings::fromProps(initial_->topology->props), context_.stopping);
   // sharding_table_statistics, collected in the background on the first worker.
   asio::co_spawn(workers_.front()->io(),
-                 admin::collectStatisticsLoop(*context_.services.topology, context_.services.rules,
+                 admin::collectStatisticsLoop(*initial_->topology, initial_->rules,
                                               context_.state.systemTables, context_.stopping),
                  asio::detached);
   for (size_t i = 0; i < acceptors_.size(); ++i) {
@@ -328,6 +457,7 @@ void Server::run() {
     asio::co_spawn(io_, acceptLoop(*acceptors_[i], isUnix), asio::detached);
   }
   waitForSignal();
+  waitForReload();
   io_.run();
   // The listener loop ends once every worker's has (their sessions are gone) or the grace period
   // is over. Sessions stopped at its end get a moment to roll back and close.
@@ -346,7 +476,7 @@ void Server::run() {
   }
   for (auto& w : workers_) w->stop();
   for (auto& w : workers_) w->join();
-  if (latecomers_.joinable()) latecomers_.join();
+  if (background_.joinable()) background_.join();
   if (!o.unixSocket.empty()) ::unlink(o.unixSocket.c_str());
   spdlog::info("stopped");
 }
@@ -401,11 +531,11 @@ void Server::waitForSignal() {
 }
 
 std::chrono::seconds Server::shutdownDelay() const {
-  return std::chrono::seconds(context_.services.topology->props.proxyShutdownDelaySeconds);
+  return std::chrono::seconds(initial_->topology->props.proxyShutdownDelaySeconds);
 }
 
 std::chrono::seconds Server::shutdownGrace() const {
-  return std::chrono::seconds(context_.services.topology->props.proxyShutdownGraceSeconds);
+  return std::chrono::seconds(initial_->topology->props.proxyShutdownGraceSeconds);
 }
 
 void Server::beginShutdown() {
@@ -470,7 +600,7 @@ awaitable<void> Server::acceptLoop(Acceptor& acceptor, bool unix) {
       auto remote = socket.remote_endpoint(ec);
       if (!ec) peer = peerAddress(remote);
     }
-    int limit = context_.services.topology->props.proxyFrontendMaxConnections;
+    int limit = initial_->topology->props.proxyFrontendMaxConnections;
     int current = context_.state.connections.fetch_add(1) + 1;
     // Past what the open-files limit leaves room for, a client is refused at once: its backend
     // connections would fail with "too many open files" in the middle of its statements.

@@ -42,13 +42,20 @@ struct ServerOptions {
   // too); a bigger one is refused with ER_NET_PACKET_TOO_LARGE.
   size_t maxAllowedPacket = 64ul * 1024 * 1024;
   std::string dataDir = "data";  // the proxy's own data: the XA coordinator log in <dataDir>/xa
+  std::string confDir;           // read again on SIGHUP
 };
 
 // Read by every worker; only the atomics, the registry, the catalog and the failed-login counts
 // change after start-up.
 struct ServerContext {
-  // Topology, rules, table catalog and XA coordinator, as the engine uses them.
-  executor::Services services;
+  // The configuration in force (topology, rules, table catalog) with the process's shared parts
+  // (XA coordinator, memory), as the engine uses them. A reload (SIGHUP) publishes a new one;
+  // a session takes it between statements (Session::adoptConfiguration).
+  std::shared_ptr<executor::Services> services() const;
+  void publish(std::shared_ptr<executor::Services> next);
+  // The generation of the configuration in force: a session compares it with its own at each
+  // command, which costs no lock.
+  std::atomic<uint64_t> generation{0};
   // Per data source, what every worker's pools share (cap, waiters, health).
   std::unique_ptr<executor::SharedPools> pools;
   std::string serverVersion;
@@ -66,6 +73,10 @@ struct ServerContext {
   // Large statements are parsed here rather than on a worker, whose other sessions would wait
   // for the parse (Session::parse).
   std::unique_ptr<asio::thread_pool> parsePool;
+
+ private:
+  mutable std::mutex servicesMutex_;
+  std::shared_ptr<executor::Services> services_;
 };
 
 class Worker {
@@ -132,11 +143,21 @@ class Server {
   void forceStop();
   std::chrono::seconds shutdownDelay() const;
   std::chrono::seconds shutdownGrace() const;
-  // Reads the table locations and definitions of `name` from the data sources that answer.
-  void loadMetadata(const std::string& name);
-  // On its own thread (the reads block): waits for the servers that did not answer at start-up
-  // and reads the metadata of their databases once they do.
-  void loadMetadataOfSilentServers();
+  // Reads the table locations and definitions of `name` into `services` from the data sources
+  // that `reachable` says answer.
+  static void loadMetadata(executor::Services& services, const std::string& name,
+                           const executor::Reachability& reachable);
+  // SIGHUP: reads the configuration directory again and publishes what it describes (on the
+  // reloader thread: the backends are asked for metadata); a configuration that does not load
+  // is logged and the one in force stays.
+  void reload();
+  // Marks down (until a health check hears from them) the data sources of `topology` whose
+  // server did not answer.
+  void markSilentDown(const config::Topology& topology, const executor::Reachability& reachable);
+  // The background thread (the reads block): reloads on SIGHUP, and waits for the servers that
+  // did not answer and reads the metadata of their databases once they do.
+  void background();
+  void waitForReload();
   static awaitable<void> refuse(asio::generic::stream_protocol::socket socket);
 
   // Declaration order is destruction order reversed: pending accepts on io_ hold sockets of
@@ -158,7 +179,12 @@ class Server {
   std::condition_variable runningChanged_;
   size_t running_ = 0;  // worker threads whose loop has not ended
   executor::Reachability reachable_;
-  std::thread latecomers_;  // loadMetadataOfSilentServers(), while servers are missing
+  std::thread background_;        // background()
+  bool reloadRequested_ = false;  // SIGHUP came; under runningMutex_
+  // The configuration the process started with: the background loops (XA recovery, statistics)
+  // and the settings read once (see README: Running as a service) keep it.
+  std::shared_ptr<executor::Services> initial_;
+  asio::signal_set reloadSignal_;
 };
 
 }  // namespace shardproxy::frontend

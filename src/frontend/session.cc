@@ -35,9 +35,14 @@ constexpr size_t kTrimAfterBytes = 1024 * 1024;
 
 Session::Session(Worker& worker, Socket socket, std::string peerHost, bool unixSocket,
                  bool reserved)
+    : Session(worker, std::move(socket), std::move(peerHost), unixSocket, reserved,
+              worker.context().services()) {}
+
+Session::Session(Worker& worker, Socket socket, std::string peerHost, bool unixSocket,
+                 bool reserved, std::shared_ptr<executor::Services> services)
     : worker_(worker),
       context_(worker.context()),
-      topology_(context_.services.topology),
+      topology_(services->topology),
       socket_(std::move(socket)),
       // Until the client has logged in, no packet may be larger than a handshake needs.
       io_(socket_, static_cast<size_t>(topology_->props.proxyFrontendMaxHandshakePacketSize)),
@@ -45,7 +50,7 @@ Session::Session(Worker& worker, Socket socket, std::string peerHost, bool unixS
       unixSocket_(unixSocket),
       reserved_(reserved),
       connectionId_(context_.state.nextConnectionId.fetch_add(1)),
-      shard_(worker.backends(), context_.services, connectionId_),
+      shard_(worker.backends(), std::move(services), connectionId_),
       watchdog_(worker.io()),
       statementTimer_(worker.io()) {
   worker_.add(this);
@@ -68,6 +73,22 @@ void Session::requestStop() {
     boost::system::error_code ec;
     socket_.cancel(ec);
   }
+}
+
+void Session::adoptConfiguration() {
+  if (context_.generation.load(std::memory_order_acquire) == shard_.services().generation) return;
+  if (!shard_.mayAdopt() || !shard_.user) return;
+  std::shared_ptr<executor::Services> next = context_.services();
+  // The session's account as the new configuration has it (its password may have changed: the
+  // session logged in already). An account the new configuration lacks keeps the session on the
+  // configuration it logged in with, as MySQL keeps a dropped account's sessions running.
+  const config::User* user = nullptr;
+  for (const config::User& u : next->topology->authority.users) {
+    if (u.name == shard_.user->name && u.host == shard_.user->host) user = &u;
+  }
+  if (!user) return;
+  shard_.adopt(next, user);
+  topology_ = next->topology;
 }
 
 void Session::drain() {
@@ -159,6 +180,7 @@ awaitable<bool> Session::dispatch(std::string_view payload) {
     error(Status(er::kUnknownCom, "08S01", "Unknown command"));
     co_return true;
   }
+  adoptConfiguration();
   admin::Admin admin(shard_, *this, context_.state, worker_.statements());
   // A KILL QUERY that came while the session was idle stops nothing that follows.
   shard_.statementStarts();
@@ -396,7 +418,7 @@ Result<Session::Gated> Session::gate(parser::ast::Statement statement) {
   if (statement.span.empty() && statement.kind == parser::ast::StatementKind::Other) {
     return Status(parser::kErEmptyQuery, "42000", "Query was empty");
   }
-  binder::Context context{*topology_, context_.services.rules, *shard_.user, shard_.database};
+  binder::Context context{*topology_, shard_.services().rules, *shard_.user, shard_.database};
   context.localInfile = (capabilities_ & cap::kLocalFiles) && topology_->props.proxyLocalInfile;
   Result<binder::BoundStatement> bound = binder::bind(statement, context);
   if (!bound) return bound.status();

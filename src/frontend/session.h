@@ -37,6 +37,9 @@ class Session final : public executor::ResultSink {
   // only an admin user may keep.
   Session(Worker& worker, Socket socket, std::string peerHost, bool unixSocket,
           bool reserved = false);
+  // With the configuration `services` (the one in force when the client connected).
+  Session(Worker& worker, Socket socket, std::string peerHost, bool unixSocket, bool reserved,
+          std::shared_ptr<executor::Services> services);
   ~Session() override;
 
   // Serves the client until it quits or the connection fails.
@@ -187,6 +190,9 @@ class Session final : public executor::ResultSink {
   bool idle_ = false;  // waiting for the next command
   bool stopRequested_ = false;
   bool draining_ = false;  // drain(): ends when nothing is open
+  // Moves to a reloaded configuration when one is in force and the session holds nothing open
+  // (no backend connection, no transaction): called before each command.
+  void adoptConfiguration();
   // A transaction or table locks that the client may still finish.
   bool holdsOpenWork() const;
   asio::steady_timer* holdBackTimer_ = nullptr;  // while holdBack() waits

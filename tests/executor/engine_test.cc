@@ -352,13 +352,13 @@ class EngineTest : public ::testing::Test {
     dir_.write("database-shop.yaml", kShop);
     dir_.write("database-shop-copy.yaml", kShopCopy);
     dir_.write("database-reports.yaml", kReports);
-    services_.topology = config::loadTopology(dir_.path());
-    auto rules = router::buildRules(*services_.topology);
+    services_->topology = config::loadTopology(dir_.path());
+    auto rules = router::buildRules(*services_->topology);
     ASSERT_TRUE(rules.isOk()) << rules.status().toString();
-    services_.rules = std::move(*rules);
-    services_.coordinator = std::make_unique<txn::Coordinator>(log_, "0123456789abcdef", 1);
+    services_->rules = std::move(*rules);
+    services_->coordinator = std::make_unique<txn::Coordinator>(log_, "0123456789abcdef", 1);
     session_ = std::make_unique<ShardSession>(shards_, services_, 42);
-    session_->user = &services_.topology->authority.users.front();
+    session_->user = &services_->topology->authority.users.front();
     session_->database = "sharded";
   }
 
@@ -392,7 +392,7 @@ class EngineTest : public ::testing::Test {
 
   config::testing::ConfigDir dir_;
   FakeLog log_;
-  Services services_;
+  std::shared_ptr<Services> services_ = std::make_shared<Services>();
   FakeShards shards_;
   RecordingSink sink_;
   std::unique_ptr<ShardSession> session_;
@@ -475,7 +475,7 @@ TEST_F(EngineTest, AClientThatGoesAwayClosesConnectionsWithUnreadRows) {
 
 TEST_F(EngineTest, AMergePastTheMemoryLimitClosesConnectionsWithUnreadRows) {
   // DISTINCT holds every value it returned: 20000 per shard pass a process limit of 1 MiB.
-  services_.memory = std::make_unique<ProcessMemory>(MemoryTracker::kChunk);
+  services_->memory = std::make_unique<ProcessMemory>(MemoryTracker::kChunk);
   for (const char* ds : {"ds_0", "ds_1"}) {
     Response many{{"id"}, {}};
     for (int i = 0; i < 20000; ++i) many.rows.push_back({std::to_string(i * 2 + (ds[3] - '0'))});
@@ -489,7 +489,7 @@ TEST_F(EngineTest, AMergePastTheMemoryLimitClosesConnectionsWithUnreadRows) {
   EXPECT_EQ(shards_.discarded, 2);
   EXPECT_EQ(shards_.released, 0);
   // Everything the statement held went back to the process.
-  EXPECT_EQ(services_.memory->used(), 0u);
+  EXPECT_EQ(services_->memory->used(), 0u);
   // The session goes on.
   script("ds_0", "SELECT id FROM t_order ORDER BY id", {{"id"}, {{"1"}}});
   script("ds_1", "SELECT id FROM t_order ORDER BY id", {{"id"}, {{"2"}}});
@@ -514,7 +514,7 @@ TEST_F(EngineTest, ASinkThatStopsTheResultEndsTheMergeAtOnce) {
 TEST_F(EngineTest, RowsReadAheadCountTowardsTheMemoryLimit) {
   // Two tables per data source on one connection: the first's rows are read ahead into memory,
   // 20000 of them past a process limit of 1 MiB, before any row goes out.
-  services_.memory = std::make_unique<ProcessMemory>(MemoryTracker::kChunk);
+  services_->memory = std::make_unique<ProcessMemory>(MemoryTracker::kChunk);
   for (const char* ds : {"ds_0", "ds_1"}) {
     Response many{{"id"}, {}};
     for (int i = 0; i < 20000; ++i) many.rows.push_back({std::to_string(i * 2)});
@@ -523,10 +523,10 @@ TEST_F(EngineTest, RowsReadAheadCountTowardsTheMemoryLimit) {
   }
   run("SELECT id FROM t_item ORDER BY id");
   EXPECT_EQ(sink_.lines, std::vector<std::string>{"error 1041"});
-  EXPECT_EQ(services_.memory->used(), 0u);
+  EXPECT_EQ(services_->memory->used(), 0u);
   EXPECT_EQ(shards_.released + shards_.discarded, 2);
   // Within the limit, the same statement works.
-  services_.memory = std::make_unique<ProcessMemory>(64 * MemoryTracker::kChunk);
+  services_->memory = std::make_unique<ProcessMemory>(64 * MemoryTracker::kChunk);
   sink_.lines.clear();
   run("SELECT id FROM t_item ORDER BY id");
   EXPECT_EQ(sink_.lines.back(), "end");
@@ -701,12 +701,12 @@ TEST_F(EngineTest, IdenticalDataSourcesOfTwoDatabasesAreOneParticipant) {
   EXPECT_EQ(sent("shop_ds").back(), "COMMIT");
   EXPECT_EQ(std::count(sent("shop_ds").begin(), sent("shop_ds").end(), "COMMIT"), 1);
   // Another actual database on the same server is another connection.
-  Target shop{services_.topology->findDatabase("shop"),
-              &services_.topology->findDatabase("shop")->dataSources.front(), false};
-  Target reports{services_.topology->findDatabase("reports"),
-                 &services_.topology->findDatabase("reports")->dataSources.front(), false};
-  Target copy{services_.topology->findDatabase("shop_copy"),
-              &services_.topology->findDatabase("shop_copy")->dataSources.front(), false};
+  Target shop{services_->topology->findDatabase("shop"),
+              &services_->topology->findDatabase("shop")->dataSources.front(), false};
+  Target reports{services_->topology->findDatabase("reports"),
+                 &services_->topology->findDatabase("reports")->dataSources.front(), false};
+  Target copy{services_->topology->findDatabase("shop_copy"),
+              &services_->topology->findDatabase("shop_copy")->dataSources.front(), false};
   EXPECT_EQ(session_->participantKey(shop), session_->participantKey(copy));
   EXPECT_NE(session_->participantKey(shop), session_->participantKey(reports));
   Target noDatabase = shop;

@@ -11,6 +11,10 @@ transaction: readiness goes first (new clients still taken for proxy-shutdown-de
 then the listeners close, idle sessions close, the statement finishes, both transactions commit
 and are on the backends, and the process exits 0 once the last session has gone, well before
 the grace period; a transaction left open past the grace period is rolled back.
+ReloadTest: SIGHUP reads the configuration again: a changed sharding rule, a new account and a new
+logical database take effect for new sessions at once and for existing ones at their next
+statement outside a transaction (a session in a transaction keeps the old rule until it ends);
+a configuration that does not load is refused and the one in force stays.
 SocketTest: --socket-mode, a stale socket file replaced, a live one or a non-socket refused.
 OpenFilesTest: the soft open-files limit is raised to the hard one; clients past what it leaves
 room for are refused with 1040 in place of the greeting, and the others are served.
@@ -283,6 +287,69 @@ class DrainTest(h.TestCase):
             h.wait_until(lambda: self.rows_on_backends(port_a, port_b) == [], 10,
                          what="the open transaction rolled back")
             self.assertIn("grace period is over", proxy.log())
+
+
+class ReloadTest(h.TestCase):
+    def preview_source(self, c, sql):
+        rows = h.query(c, "PREVIEW " + sql)
+        return sorted({r[0] for r in rows})
+
+    def test_sighup_reloads_rules_accounts_and_databases(self):
+        port_a, port_b = h.cluster_ports()[:2]
+        setup_backends(port_a, port_b)
+        dbs = {"shard": h.database_yaml("shard", {"ds_0": (port_a, DB0), "ds_1": (port_b, DB1)},
+                                        user="root", rules=sharded_rules())}
+        with h.Proxy(h.global_yaml(), dbs, name="reload") as proxy:
+            in_txn = h.connect(proxy, db="shard")
+            idle = h.connect(proxy, db="shard")
+            point = "SELECT v FROM t_order WHERE id = 1"
+            self.assertEqual(self.preview_source(idle, point), ["ds_1"])
+            h.query(in_txn, "BEGIN")
+            self.assertEqual(h.query(in_txn, point), (("one",),))
+            # The rule now sends odd ids to ds_0; an account and a database are added.
+            with open(os.path.join(proxy.conf_dir, "database-shard.yaml"), "w") as f:
+                f.write(h.database_yaml("shard", {"ds_0": (port_a, DB0), "ds_1": (port_b, DB1)},
+                                        user="root",
+                                        rules=sharded_rules().replace("ds_${id % 2}",
+                                                                      "ds_${(id + 1) % 2}")))
+            with open(os.path.join(proxy.conf_dir, "database-plain.yaml"), "w") as f:
+                f.write(h.database_yaml("plain", {"ds_0": (port_a, PLAIN)}, user="root"))
+            users = h.DEFAULT_USERS + [{"user": "newbie@%", "password": "newpass"}]
+            with open(os.path.join(proxy.conf_dir, "global.yaml"), "w") as f:
+                f.write(h.global_yaml(users=users, mappings=h.DEFAULT_MAPPINGS + ", newbie@%=plain",
+                                      props={"proxy-frontend-executor-size": 3}))
+            with self.assertRaises(pymysql.MySQLError):
+                h.connect(proxy, user="newbie", password="newpass")
+            proxy.proc.send_signal(signal.SIGHUP)
+            h.wait_until(lambda: "configuration 1 in force" in proxy.log(), 20,
+                         what="the reload logged")
+            print([l for l in proxy.log().splitlines() if "reload" in l or "in force" in l])
+            self.assertIn("props.proxy-frontend-executor-size changed", proxy.log())
+            # A new session and an idle one: the new rule.
+            fresh = h.connect(proxy, db="shard")
+            self.assertEqual(self.preview_source(fresh, point), ["ds_0"])
+            self.assertEqual(self.preview_source(idle, point), ["ds_0"])
+            self.assertEqual(h.query(fresh, point), ())  # id 1 lives on ds_1
+            # The session in a transaction: the old rule until the transaction ends.
+            self.assertEqual(self.preview_source(in_txn, point), ["ds_1"])
+            self.assertEqual(h.query(in_txn, point), (("one",),))
+            h.query(in_txn, "COMMIT")
+            self.assertEqual(self.preview_source(in_txn, point), ["ds_0"])
+            # The new account and database.
+            newbie = h.connect(proxy, user="newbie", password="newpass", db="plain")
+            self.assertEqual(h.query(newbie, "SELECT COUNT(*) FROM t"), ((2,),))
+            self.assertEqual(h.query(fresh, "SELECT COUNT(*) FROM plain.t"), ((2,),))
+            # A configuration that does not load: refused, the one in force stays.
+            with open(os.path.join(proxy.conf_dir, "database-shard.yaml"), "w") as f:
+                f.write("databaseName: shard\ndataSources: [unclosed\n")
+            proxy.proc.send_signal(signal.SIGHUP)
+            h.wait_until(lambda: "reload refused" in proxy.log(), 20, what="the refusal logged")
+            self.assertNotIn("configuration 2 in force", proxy.log())
+            self.assertEqual(self.preview_source(fresh, point), ["ds_0"])
+            again = h.connect(proxy, db="shard")
+            self.assertEqual(self.preview_source(again, point), ["ds_0"])
+            for c in (in_txn, idle, fresh, newbie, again):
+                c.close()
 
 
 class SocketTest(h.TestCase):
