@@ -208,7 +208,7 @@ int main(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) sizes.push_back(std::atoi(argv[i]));
   if (sizes.empty()) sizes = {1000, 10000, 100000};
   auto topology = loadFixture();
-  auto rules = router::buildRules(*topology);
+  auto rules = router::buildRules(*topology, std::nullopt);
   if (!rules) {
     std::fprintf(stderr, "rules: %s\n", rules.status().toString().c_str());
     return 1;

@@ -9,10 +9,12 @@
 #include <cstdlib>
 #include <cstring>
 #include <iostream>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "common/instance.h"
 #include "common/log.h"
 #include "common/version.h"
 #include "config/topology.h"
@@ -38,6 +40,11 @@ Options:
   --socket-mode MODE  the socket file's permissions, octal (default 0777)
   --data-dir DIR      directory for the proxy's own data (default ./data)
   --workers N         worker threads (default: props proxy-frontend-executor-size, else cores)
+  --worker-id ID      this instance's worker id, 0..1023, or a StatefulSet pod name such as
+                      shardproxy-2 (its ordinal is taken); default: the environment variable
+                      SHARDPROXY_WORKER_ID, else none (standalone: worker 0, not claimed).
+                      SNOWFLAKE keys and connection ids carry it; it is claimed on every
+                      backend at start, and a second instance with the same id is refused
   --log-level LEVEL   trace, debug, info, warn, error (default info)
   --check-config      validate the configuration, print a summary and exit
   --version           print the version and exit
@@ -140,6 +147,7 @@ int main(int argc, char** argv) {
   std::string confDir, bind = "0.0.0.0", socketPath, dataDir = "data", logLevel = "info";
   unsigned socketMode = 0777;
   long port = -1, workers = -1;
+  std::optional<std::string> workerIdText;
   bool checkOnly = false;
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
@@ -173,6 +181,9 @@ int main(int argc, char** argv) {
       if (!value(dataDir)) return usageError("--data-dir needs a directory");
     } else if (arg == "--workers") {
       if (!value(v) || !parseInt(v, 1, 1024, workers)) return usageError("--workers needs 1..1024");
+    } else if (arg == "--worker-id") {
+      if (!value(v)) return usageError("--worker-id needs an id");
+      workerIdText = v;
     } else if (arg == "--log-level") {
       if (!value(logLevel)) return usageError("--log-level needs a level");
     } else {
@@ -180,6 +191,16 @@ int main(int argc, char** argv) {
     }
   }
   if (confDir.empty()) return usageError("--conf is required");
+  // The flag wins over the environment (a StatefulSet feeds the pod name through the latter).
+  std::optional<int> workerId;
+  if (!workerIdText) {
+    if (const char* env = std::getenv("SHARDPROXY_WORKER_ID"); env && *env) workerIdText = env;
+  }
+  if (workerIdText) {
+    auto parsed = parseWorkerId(*workerIdText);
+    if (!parsed) return usageError(parsed.status().message());
+    workerId = *parsed;
+  }
 
   initLogging(logLevel);
   raiseOpenFilesLimit();
@@ -196,7 +217,7 @@ int main(int argc, char** argv) {
   for (const auto& w : topology->warnings) spdlog::warn("{}", w);
   // The rules are built (algorithms created, data nodes expanded, bindings checked) before
   // anything listens: a proxy that routed with half its rules would put rows in wrong places.
-  auto rules = router::buildRules(*topology);
+  auto rules = router::buildRules(*topology, workerId);
   if (!rules) {
     std::fprintf(stderr, "configuration error: %s\n", rules.status().message().c_str());
     return 1;
@@ -214,6 +235,7 @@ int main(int argc, char** argv) {
   options.unixSocketMode = socketMode;
   options.dataDir = dataDir;
   options.confDir = confDir;
+  options.workerId = workerId;
   options.workers =
       static_cast<int>(workers > 0 ? workers : topology->props.proxyFrontendExecutorSize);
 

@@ -12,6 +12,7 @@
 #include "admin/session_status.h"
 #include "admin/system_tables.h"
 #include "binder/binder.h"
+#include "common/instance.h"
 #include "common/like.h"
 #include "common/log.h"
 #include "common/sql_text.h"
@@ -951,7 +952,11 @@ void Admin::kill(const ast::Statement& s) {
     return;
   }
   std::optional<SessionRegistry::Entry> target;
-  if (killId <= UINT32_MAX) target = server_.sessions.find(static_cast<uint32_t>(killId));
+  // An id with another instance's worker bits belongs to another proxy (a client, or JDBC's
+  // statement cancel, reached the wrong replica): unknown here, never one of ours.
+  if (killId <= UINT32_MAX && workerIdOfConnection(killId) == server_.workerId) {
+    target = server_.sessions.find(static_cast<uint32_t>(killId));
+  }
   if (!target) {
     sink_.error(Status(er::kNoSuchThread, "HY000", "Unknown thread id: " + e.value));
     return;

@@ -17,6 +17,7 @@
 
 #include "admin/system_tables.h"
 #include "common/asio.h"
+#include "common/instance.h"
 
 namespace shardproxy::admin {
 
@@ -70,6 +71,10 @@ class SessionRegistry {
     std::lock_guard lock(mutex_);
     return std::map<uint32_t, Entry>(entries_.begin(), entries_.end());
   }
+  bool contains(uint32_t id) const {
+    std::lock_guard lock(mutex_);
+    return entries_.count(id) > 0;
+  }
   std::optional<Entry> find(uint32_t id) const {
     std::lock_guard lock(mutex_);
     auto it = entries_.find(id);
@@ -85,7 +90,19 @@ class SessionRegistry {
 // What the process counts and holds, for COM_STATISTICS, KILL and the system tables.
 struct ServerState {
   std::chrono::steady_clock::time_point startedAt = std::chrono::steady_clock::now();
-  std::atomic<uint32_t> nextConnectionId{1};
+  // The process's worker id (--worker-id, 0 when none): the high bits of its connection ids, so
+  // that an id given to another instance is unknown here (KILL answers 1094) rather than naming
+  // one of this instance's sessions.
+  int workerId = 0;
+  std::atomic<uint64_t> connectionsOpened{0};
+  // After 4M connections the counter wraps: an id still in use by a long-lived session is skipped.
+  uint32_t newConnectionId() {
+    uint32_t id = connectionIdOf(workerId, ++connectionsOpened);
+    for (int tries = 0; tries < 64 && sessions.contains(id); ++tries) {
+      id = connectionIdOf(workerId, ++connectionsOpened);
+    }
+    return id;
+  }
   std::atomic<int> connections{0};
   std::atomic<uint64_t> questions{0};
   SessionRegistry sessions;

@@ -242,6 +242,16 @@ Server::Server(std::shared_ptr<const config::Topology> topology, router::RuleSet
   auto coordinator = txn::Coordinator::open(context_.options.dataDir);
   if (!coordinator) throw std::runtime_error(coordinator.status().message());
   services.coordinator = std::move(coordinator.value());
+  // Before recovery runs (Server::run): a second process with our worker id or on a copy of our
+  // data directory is refused here, with exit code 1.
+  context_.state.workerId = context_.options.workerId.value_or(0);
+  std::vector<executor::ClaimedName> claimed;
+  if (context_.options.workerId)
+    claimed.push_back(executor::workerClaim(*context_.options.workerId));
+  claimed.push_back(executor::xaInstanceClaim(services.coordinator->xids().instance()));
+  auto claim = executor::InstanceClaim::take(*services.topology, std::move(claimed));
+  if (!claim) throw std::runtime_error(claim.status().message());
+  context_.claim = std::move(claim.value());
   services.deadlocks = std::make_shared<executor::DeadlockDetector>(
       std::chrono::milliseconds(services.topology->props.proxyDeadlockDetectionMilliseconds));
   // After the coordinator, which holds the data directory's lock: the generated certificate
@@ -345,7 +355,7 @@ void Server::reload() {
     spdlog::error("reload refused, the configuration in force stays: {}", e.what());
     return;
   }
-  auto rules = router::buildRules(*topology);
+  auto rules = router::buildRules(*topology, context_.options.workerId);
   if (!rules) {
     spdlog::error("reload refused, the configuration in force stays: {}", rules.status().message());
     return;

@@ -18,6 +18,7 @@
 #include "admin/session_registry.h"
 #include "common/asio_ssl.h"
 #include "config/topology.h"
+#include "executor/instance_claim.h"
 #include "executor/pooled_connection.h"
 #include "executor/shard_session.h"
 #include "executor/startup_probe.h"
@@ -43,6 +44,8 @@ struct ServerOptions {
   size_t maxAllowedPacket = 64ul * 1024 * 1024;
   std::string dataDir = "data";  // the proxy's own data: the XA coordinator log in <dataDir>/xa
   std::string confDir;           // read again on SIGHUP
+  // --worker-id / SHARDPROXY_WORKER_ID; none: a standalone proxy (worker 0, nothing claimed).
+  std::optional<int> workerId;
 };
 
 // Read by every worker; only the atomics, the registry, the catalog and the failed-login counts
@@ -73,6 +76,8 @@ struct ServerContext {
   // Large statements are parsed here rather than on a worker, whose other sessions would wait
   // for the parse (Session::parse).
   std::unique_ptr<asio::thread_pool> parsePool;
+  // The worker id and XA instance id, held on every backend server (instance_claim.h).
+  std::unique_ptr<executor::InstanceClaim> claim;
 
  private:
   mutable std::mutex servicesMutex_;

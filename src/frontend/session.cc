@@ -49,7 +49,7 @@ Session::Session(Worker& worker, Socket socket, std::string peerHost, bool unixS
       peerHost_(std::move(peerHost)),
       unixSocket_(unixSocket),
       reserved_(reserved),
-      connectionId_(context_.state.nextConnectionId.fetch_add(1)),
+      connectionId_(context_.state.newConnectionId()),
       shard_(worker.backends(), std::move(services), connectionId_),
       watchdog_(worker.io()),
       statementTimer_(worker.io()) {

@@ -14,6 +14,8 @@
 #include <thread>
 #include <utility>
 
+#include "common/instance.h"
+
 namespace shardproxy::router {
 namespace {
 
@@ -21,10 +23,8 @@ namespace {
 // takes that date in the JVM's default time zone; a proxy running in UTC gets the same epoch.)
 constexpr int64_t kEpochMillis = 1477958400000;
 constexpr int kSequenceBits = 12;
-constexpr int kWorkerIdBits = 10;
 constexpr int kTimestampShift = kSequenceBits + kWorkerIdBits;
 constexpr int64_t kSequenceMask = (int64_t{1} << kSequenceBits) - 1;
-constexpr int64_t kMaxWorkerId = (int64_t{1} << kWorkerIdBits) - 1;
 
 constexpr std::string_view kWorkerIdKey = "worker-id";
 constexpr std::string_view kMaxVibrationOffsetKey = "max-vibration-offset";
@@ -191,12 +191,23 @@ int64_t systemClockMillis() {
 }
 
 Result<std::unique_ptr<KeyGenerator>> createKeyGenerator(std::string_view type, const Props& props,
-                                                         Clock clock) {
+                                                         Clock clock,
+                                                         std::optional<int> instanceWorkerId,
+                                                         std::string* warning) {
   std::string name = upper(type);
   if (name == "SNOWFLAKE") {
     // ShardingSphere ignores properties it does not know, and so do we.
     Result<int64_t> workerId = integerProp(props, kWorkerIdKey, 0, 0, kMaxWorkerId);
     if (!workerId) return workerId.status();
+    int64_t chosen = *workerId;
+    if (instanceWorkerId) {
+      chosen = *instanceWorkerId;
+      if (warning && props.count(std::string(kWorkerIdKey)) > 0 && *workerId != chosen) {
+        *warning = "SNOWFLAKE key generator property 'worker-id' (" + std::to_string(*workerId) +
+                   ") is ignored: keys carry the instance's worker id " + std::to_string(chosen) +
+                   " (--worker-id / SHARDPROXY_WORKER_ID)";
+      }
+    }
     Result<int64_t> vibration = integerProp(props, kMaxVibrationOffsetKey, 1, 0, kSequenceMask);
     if (!vibration) return vibration.status();
     // ShardingSphere reads it with Integer.parseInt and never checks the range; a negative
@@ -205,8 +216,8 @@ Result<std::unique_ptr<KeyGenerator>> createKeyGenerator(std::string_view type, 
         integerProp(props, kMaxTolerateKey, 10, 0, std::numeric_limits<int32_t>::max());
     if (!tolerate) return tolerate.status();
     if (!clock) clock = systemClockMillis;
-    return std::unique_ptr<KeyGenerator>(std::make_unique<SnowflakeKeyGenerator>(
-        std::move(clock), *workerId, *vibration, *tolerate));
+    return std::unique_ptr<KeyGenerator>(
+        std::make_unique<SnowflakeKeyGenerator>(std::move(clock), chosen, *vibration, *tolerate));
   }
   if (name == "UUID") return std::unique_ptr<KeyGenerator>(std::make_unique<UuidKeyGenerator>());
   if (name == "CLASS_BASED") {

@@ -4,6 +4,7 @@
 #include <cctype>
 #include <set>
 
+#include "common/log.h"
 #include "router/inline_expression.h"
 
 namespace shardproxy::router {
@@ -41,7 +42,8 @@ DataNodeInfo nodeInfo(const std::string& name) {
 
 class Builder {
  public:
-  explicit Builder(const config::LogicalDatabase& db) : db_(db) {}
+  Builder(const config::LogicalDatabase& db, std::optional<int> instanceWorkerId)
+      : db_(db), instanceWorkerId_(instanceWorkerId) {}
 
   // Errors are "file:line: where: what", as config errors are.
   Status fail(int line, const std::string& where, const std::string& what) const {
@@ -125,9 +127,14 @@ class Builder {
     auto it = generators_.find(chosen->keyGeneratorName);
     if (it == generators_.end()) {
       const config::AlgorithmConfig& a = s.keyGenerators.at(chosen->keyGeneratorName);
-      auto made = createKeyGenerator(a.type, a.props);
+      std::string warning;
+      auto made =
+          createKeyGenerator(a.type, a.props, systemClockMillis, instanceWorkerId_, &warning);
       if (!made) {
         return fail(a.line, "!SHARDING.keyGenerators." + a.name, made.status().message());
+      }
+      if (!warning.empty()) {
+        spdlog::warn("{}", fail(a.line, "!SHARDING.keyGenerators." + a.name, warning).message());
       }
       it = generators_.emplace(a.name, std::shared_ptr<KeyGenerator>(std::move(made.value()))).first;
     }
@@ -272,11 +279,13 @@ class Builder {
   const config::LogicalDatabase& db_;
   std::map<std::string, std::shared_ptr<const ShardingAlgorithm>> algorithms_;
   std::map<std::string, std::shared_ptr<KeyGenerator>> generators_;
+  const std::optional<int> instanceWorkerId_;
 };
 
 }  // namespace
 
-Result<std::shared_ptr<const ShardingRule>> ShardingRule::build(const config::LogicalDatabase& db) {
+Result<std::shared_ptr<const ShardingRule>> ShardingRule::build(
+    const config::LogicalDatabase& db, std::optional<int> instanceWorkerId) {
   auto rule = std::make_shared<ShardingRule>();
   for (const auto& ds : db.dataSources) rule->dataSources_.push_back(ds.name);
   for (const auto& [name, writer] : db.logicalDataSources) rule->dataSources_.push_back(name);
@@ -289,7 +298,7 @@ Result<std::shared_ptr<const ShardingRule>> ShardingRule::build(const config::Lo
   }
   if (!db.ruleSet.sharding) return std::shared_ptr<const ShardingRule>(rule);
   const config::ShardingRuleConfig& s = *db.ruleSet.sharding;
-  Builder b(db);
+  Builder b(db, instanceWorkerId);
   // Every algorithm and key generator is created, used or not: a broken one is an error now,
   // not when a later rule change starts using it.
   for (const auto& [name, algorithm] : s.shardingAlgorithms) {
@@ -360,10 +369,10 @@ std::optional<std::string> pairedActualTable(const TableRule& primary,
   return std::nullopt;
 }
 
-Result<RuleSet> buildRules(const config::Topology& topology) {
+Result<RuleSet> buildRules(const config::Topology& topology, std::optional<int> instanceWorkerId) {
   RuleSet out;
   for (const auto& [name, db] : topology.databases) {
-    auto rule = ShardingRule::build(db);
+    auto rule = ShardingRule::build(db, instanceWorkerId);
     if (!rule) return rule.status();
     out[name] = std::move(*rule);
   }

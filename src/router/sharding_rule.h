@@ -62,8 +62,9 @@ class ShardingRule {
  public:
   // Builds and checks the rules of `db`; errors name file:line, the table, strategy or
   // algorithm at fault. A database without !SHARDING gets an empty rule (broadcast and single
-  // settings still apply).
-  static Result<std::shared_ptr<const ShardingRule>> build(const config::LogicalDatabase& db);
+  // settings still apply). `instanceWorkerId`: createKeyGenerator's.
+  static Result<std::shared_ptr<const ShardingRule>> build(
+      const config::LogicalDatabase& db, std::optional<int> instanceWorkerId = std::nullopt);
 
   // Table names compare case-insensitively, as MySQL does on the usual lower_case_table_names
   // settings of Linux servers for logical names.
@@ -102,7 +103,9 @@ std::optional<std::string> pairedActualTable(const TableRule& primary,
 // Every logical database's rules, by database name.
 using RuleSet = std::map<std::string, std::shared_ptr<const ShardingRule>>;
 // Builds the rules of every database of the topology; the first error, naming file:line.
-Result<RuleSet> buildRules(const config::Topology& topology);
+// `instanceWorkerId` is the process's --worker-id (nullopt when none was given), which SNOWFLAKE
+// keys carry; every build of the process (start-up and reloads) must pass the same one.
+Result<RuleSet> buildRules(const config::Topology& topology, std::optional<int> instanceWorkerId);
 
 // Java's equalsIgnoreCase on ASCII, which is what table names need.
 std::string lowerAscii(std::string_view s);

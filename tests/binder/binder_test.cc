@@ -84,7 +84,7 @@ rules:
     - t_dict
 )");
     topology_ = dir.load();
-    auto rules = router::buildRules(*topology_);
+    auto rules = router::buildRules(*topology_, std::nullopt);
     ASSERT_TRUE(rules.isOk()) << rules.status().toString();
     rules_ = new router::RuleSet(std::move(rules.value()));
   }

@@ -353,7 +353,7 @@ class EngineTest : public ::testing::Test {
     dir_.write("database-shop-copy.yaml", kShopCopy);
     dir_.write("database-reports.yaml", kReports);
     services_->topology = config::loadTopology(dir_.path());
-    auto rules = router::buildRules(*services_->topology);
+    auto rules = router::buildRules(*services_->topology, std::nullopt);
     ASSERT_TRUE(rules.isOk()) << rules.status().toString();
     services_->rules = std::move(*rules);
     services_->coordinator = std::make_unique<txn::Coordinator>(log_, "0123456789abcdef", 1);

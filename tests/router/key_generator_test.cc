@@ -398,5 +398,38 @@ TEST(UuidTest, AllBitsVary) {
   for (int p = 0; p < 32; ++p) EXPECT_GE(digits[p].size(), 10u) << "position " << p;
 }
 
+// The instance's worker id (--worker-id) wins over the algorithm's property, with a warning when
+// they differ; without an instance id the property is used as before.
+TEST(SnowflakeTest, InstanceWorkerId) {
+  ManualClock clock;
+  clock.now = kT;
+  std::string warning;
+  auto fromInstance =
+      createKeyGenerator("SNOWFLAKE", {{"worker-id", "5"}}, clock.clock(), 9, &warning);
+  ASSERT_TRUE(fromInstance.isOk()) << fromInstance.status().message();
+  EXPECT_EQ(key(**fromInstance), layout(kT, 9, 0));
+  EXPECT_NE(warning.find("'worker-id' (5) is ignored"), std::string::npos) << warning;
+  EXPECT_NE(warning.find("worker id 9"), std::string::npos) << warning;
+
+  // Same id, or no property: nothing to warn about.
+  for (const Props& props : {Props{{"worker-id", "9"}}, Props{}}) {
+    warning.clear();
+    auto same = createKeyGenerator("SNOWFLAKE", props, clock.clock(), 9, &warning);
+    ASSERT_TRUE(same.isOk());
+    EXPECT_EQ((key(**same) >> 12) & 1023, 9);
+    EXPECT_TRUE(warning.empty()) << warning;
+  }
+
+  // Instance id 0 given explicitly is an id like any other.
+  warning.clear();
+  auto zero = createKeyGenerator("SNOWFLAKE", {{"worker-id", "5"}}, clock.clock(), 0, &warning);
+  ASSERT_TRUE(zero.isOk());
+  EXPECT_EQ((key(**zero) >> 12) & 1023, 0);
+  EXPECT_FALSE(warning.empty());
+
+  // The property is still checked even when the instance's id is used.
+  EXPECT_FALSE(createKeyGenerator("SNOWFLAKE", {{"worker-id", "1024"}}, clock.clock(), 9).isOk());
+}
+
 }  // namespace
 }  // namespace shardproxy::router
