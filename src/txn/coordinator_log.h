@@ -38,9 +38,18 @@ class CoordinatorLog : public CommitLog {
  public:
   // gtrid -> data sources of its branches.
   using Decisions = std::map<std::string, std::vector<std::string>>;
+  struct Decision {
+    std::vector<std::string> dataSources;
+    int64_t decidedAtMillis = 0;  // Unix ms; 0 when unknown (made before format 2)
+  };
+
+  // The layout this code writes. A log of an older format is upgraded on open (crash-safely: an
+  // upgrade cut short is finished by the next open); a newer one is refused.
+  static constexpr int kFormatVersion = 2;
 
   // Opens (creating if needed) the log in `dir`; on first creation generates this instance's id
   // (16 random hex digits, kept in the log); on every open increments the boot counter (synced).
+  // An older format is upgraded first; a newer one is an error that says so.
   // One process at a time: a second open of the same directory fails (RocksDB's LOCK file).
   static Result<std::unique_ptr<CoordinatorLog>> open(const std::string& dir);
   ~CoordinatorLog() override;
@@ -74,6 +83,8 @@ class CoordinatorLog : public CommitLog {
   Result<Decisions> readPending() const;
   // The data sources of `gtrid`'s decision, nullopt when it has none.
   Result<std::optional<std::vector<std::string>>> readDecision(const std::string& gtrid) const;
+  // The same with the time the decision was made (how long a transaction has been in doubt).
+  Result<std::optional<Decision>> readDecisionRecord(const std::string& gtrid) const;
 
  private:
   CoordinatorLog(std::string dir, std::unique_ptr<rocksdb::DB> db, std::string instanceId,

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 #include <rocksdb/db.h>
+#include <rocksdb/write_batch.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -9,10 +10,13 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <set>
 #include <string>
 #include <thread>
 #include <vector>
+
+#include "txn/xid.h"
 
 namespace shardproxy::txn {
 namespace {
@@ -220,6 +224,141 @@ TEST_F(CoordinatorLogTest, ForeignDatabaseIsAnError) {
   auto log = CoordinatorLog::open(dir_);
   ASSERT_FALSE(log.isOk());
   EXPECT_EQ(log.status().code(), 1105);
+}
+
+// The layout of format 1 (the format before the decision time), written with raw RocksDB calls
+// as that version of the proxy wrote it.
+constexpr const char* kOldInstance = "0123456789abcdef";
+
+void writeFormat1(const std::string& dir,
+                  const std::vector<std::pair<std::string, std::string>>& extra,
+                  const std::string& format = "1") {
+  rocksdb::Options options;
+  options.create_if_missing = true;
+  fs::create_directories(dir);
+  rocksdb::DB* raw = nullptr;
+  ASSERT_TRUE(rocksdb::DB::Open(options, dir, &raw).ok());
+  std::unique_ptr<rocksdb::DB> db(raw);
+  rocksdb::WriteOptions synced;
+  synced.sync = true;
+  ASSERT_TRUE(db->Put(synced, "meta/format", format).ok());
+  ASSERT_TRUE(db->Put(synced, "meta/instance", kOldInstance).ok());
+  ASSERT_TRUE(db->Put(synced, "meta/boot", "3").ok());
+  rocksdb::WriteBatch batch;
+  for (const auto& [key, value] : extra) ASSERT_TRUE(batch.Put(key, value).ok());
+  ASSERT_TRUE(db->Write(synced, &batch).ok());
+}
+
+// Every key of the log with `prefix`, read with raw RocksDB calls (the log must be closed).
+std::map<std::string, std::string> rawKeys(const std::string& dir, const std::string& prefix) {
+  rocksdb::DB* raw = nullptr;
+  std::map<std::string, std::string> out;
+  EXPECT_TRUE(rocksdb::DB::OpenForReadOnly(rocksdb::Options(), dir, &raw).ok());
+  if (!raw) return out;
+  std::unique_ptr<rocksdb::DB> db(raw);
+  std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions()));
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+    out.emplace(it->key().ToString(), it->value().ToString());
+  }
+  return out;
+}
+
+TEST_F(CoordinatorLogTest, Format1LogIsUpgradedWithItsInDoubtDecisions) {
+  // An in-doubt transaction of the old proxy (boot 2): decided, branches prepared on two data
+  // sources, not finished when it stopped.
+  const std::string inDoubt = std::string("sp-") + kOldInstance + "-2-7";
+  const std::string other = std::string("sp-") + kOldInstance + "-3-1";
+  writeFormat1(dir_, {{"commit/" + inDoubt, "ds_0\nds_1"}, {"commit/" + other, "ds_1"}});
+  {
+    auto log = openLog();
+    ASSERT_TRUE(log);
+    EXPECT_EQ(log->instanceId(), kOldInstance);  // the same instance: its branches stay ours
+    EXPECT_EQ(log->boot(), 4u);
+    // What recovery reads: the pending decisions and each branch's decision.
+    auto pending = log->readPending();
+    ASSERT_TRUE(pending.isOk()) << pending.status().toString();
+    EXPECT_EQ(*pending,
+              (CoordinatorLog::Decisions{{inDoubt, {"ds_0", "ds_1"}}, {other, {"ds_1"}}}));
+    EXPECT_TRUE(log->hasDecision(inDoubt));
+    auto record = log->readDecisionRecord(inDoubt);
+    ASSERT_TRUE(record.isOk() && record->has_value());
+    EXPECT_EQ((*record)->dataSources, (std::vector<std::string>{"ds_0", "ds_1"}));
+    EXPECT_EQ((*record)->decidedAtMillis, 0);  // not known in format 1
+    XidGenerator xids(log->instanceId(), log->boot());
+    EXPECT_TRUE(xids.ours(inDoubt));
+    EXPECT_FALSE(log->hasDecision(std::string("sp-") + kOldInstance + "-2-8"));
+    // New decisions carry their time; old ones can be finished.
+    const auto before = std::chrono::duration_cast<std::chrono::milliseconds>(
+                            std::chrono::system_clock::now().time_since_epoch())
+                            .count();
+    ASSERT_TRUE(log->logCommit("g-new", {"ds_0"}).isOk());
+    auto fresh = log->readDecisionRecord("g-new");
+    ASSERT_TRUE(fresh.isOk() && fresh->has_value());
+    EXPECT_GE((*fresh)->decidedAtMillis, before);
+    ASSERT_TRUE(log->finish(other).isOk());
+  }
+  EXPECT_EQ(rawKeys(dir_, "meta/format"),
+            (std::map<std::string, std::string>{{"meta/format", "2"}}));
+  EXPECT_TRUE(rawKeys(dir_, "commit/").empty());
+  // Opening again changes nothing but the boot.
+  auto again = openLog();
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->boot(), 5u);
+  auto pending = again->readPending();
+  ASSERT_TRUE(pending.isOk());
+  EXPECT_EQ(pending->size(), 2u);
+  EXPECT_EQ(pending->at(inDoubt), (std::vector<std::string>{"ds_0", "ds_1"}));
+  EXPECT_EQ(pending->count("g-new"), 1u);
+}
+
+TEST_F(CoordinatorLogTest, InterruptedUpgradeIsFinishedOnTheNextOpen) {
+  // A crash after the first batch: one decision moved, two not, the format still 1.
+  writeFormat1(dir_,
+               {{"decision/g1", "0\nds_0"}, {"commit/g2", "ds_0\nds_1"}, {"commit/g3", "ds_1"}});
+  {
+    auto log = openLog();
+    ASSERT_TRUE(log);
+    auto pending = log->readPending();
+    ASSERT_TRUE(pending.isOk());
+    EXPECT_EQ(*pending, (CoordinatorLog::Decisions{
+                            {"g1", {"ds_0"}}, {"g2", {"ds_0", "ds_1"}}, {"g3", {"ds_1"}}}));
+  }
+  EXPECT_TRUE(rawKeys(dir_, "commit/").empty());
+  EXPECT_EQ(rawKeys(dir_, "decision/").size(), 3u);
+}
+
+TEST_F(CoordinatorLogTest, UpgradeMovesManyDecisionsInBatches) {
+  std::vector<std::pair<std::string, std::string>> old;
+  for (int i = 0; i < 700; ++i)
+    old.emplace_back("commit/g" + std::to_string(i), "ds_" + std::to_string(i % 3));
+  writeFormat1(dir_, old);
+  auto log = openLog();
+  ASSERT_TRUE(log);
+  auto pending = log->readPending();
+  ASSERT_TRUE(pending.isOk());
+  ASSERT_EQ(pending->size(), 700u);
+  EXPECT_EQ(pending->at("g699"), std::vector<std::string>{"ds_0"});
+}
+
+TEST_F(CoordinatorLogTest, NewerFormatIsRefused) {
+  writeFormat1(dir_, {{"decision/g1", "0\nds_0"}}, "3");
+  auto log = CoordinatorLog::open(dir_);
+  ASSERT_FALSE(log.isOk());
+  EXPECT_EQ(log.status().code(), 1105);
+  const std::string& message = log.status().message();
+  EXPECT_NE(message.find("newer shardproxy (format version 3"), std::string::npos) << message;
+  EXPECT_NE(message.find("versions 1 to 2"), std::string::npos) << message;
+  // Refused without touching it: the newer proxy still finds its log as it left it.
+  EXPECT_EQ(rawKeys(dir_, "meta/boot"), (std::map<std::string, std::string>{{"meta/boot", "3"}}));
+  for (const char* bad : {"0", "two", ""}) {
+    std::error_code ec;
+    fs::remove_all(dir_, ec);
+    writeFormat1(dir_, {}, bad);
+    auto refused = CoordinatorLog::open(dir_);
+    ASSERT_FALSE(refused.isOk()) << bad;
+    EXPECT_NE(refused.status().message().find("unsupported format version"), std::string::npos)
+        << refused.status().message();
+  }
 }
 
 }  // namespace
