@@ -6,6 +6,7 @@ one with --worker-id 1, the other with SHARDPROXY_WORKER_ID=shardproxy-2 (a Stat
   prop is overridden, with a warning).
 - A third proxy with --worker-id 1 is refused at start (exit code 1, a message naming the
   claim), and so is a proxy on a copy of an instance's data directory (same XA instance id).
+- The claim's connection killed on the backend: the instance takes its locks again on a new one.
 - Connection ids carry the worker id: KILL [QUERY] of the other instance's connection id answers
   1094 and stops nothing, even where that id's low bits equal one of the receiving instance's own
   sessions; KILL QUERY within an instance still works.
@@ -14,6 +15,7 @@ one with --worker-id 1, the other with SHARDPROXY_WORKER_ID=shardproxy-2 (a Stat
 """
 
 import os
+import re
 import shutil
 import sys
 import threading
@@ -167,6 +169,39 @@ class InstancesTest(h.TestCase):
         self.assertIn("--worker-id 1", third.log())
         # The instance that holds the claim serves on.
         self.assertEqual(h.query(self.conn(self.a), "SELECT 1"), ((1,),))
+
+    def lock_holder(self, port, name):
+        c = h.direct(port)
+        try:
+            return h.query(c, "SELECT IS_USED_LOCK(%s)", (name,))[0][0]
+        finally:
+            c.close()
+
+    def test_claim_is_taken_again_after_its_connection_drops(self):
+        port = self.ports["ds_1"]
+        name = "shardproxy.worker.2"
+        first = self.lock_holder(port, name)
+        self.assertIsNotNone(first, "B holds no claim on ds_1's server")
+        c = h.direct(port)
+        try:
+            h.query(c, "KILL %d" % first)
+        finally:
+            c.close()
+        started = time.monotonic()
+        h.wait_until(lambda: self.lock_holder(port, name) not in (None, first), 30,
+                     what="the claim taken again on a new connection")
+        print("instances: claim re-taken %.1f s after its connection was killed" % (time.monotonic() - started))
+        log = self.b.log()
+        self.assertIn("the connection holding the claim on data source ds_1", log)
+        self.assertIn("instance claim: claimed on data source ds_1", log)
+        # The XA claim came back with it.
+        self.assertIsNotNone(self.lock_holder(port, "shardproxy.xa.%s" % self.xa_instance(self.b)))
+
+    @staticmethod
+    def xa_instance(proxy):
+        m = re.search(r"XA instance ([0-9a-f]{16}) held", proxy.log())
+        assert m, "no claim line in the log"
+        return m.group(1)
 
     def test_copy_of_a_data_directory_is_refused_at_start(self):
         # Same XA instance id (the copy's coordinator log), another worker id.
