@@ -190,11 +190,17 @@ Result<std::unique_ptr<InstanceClaim>> InstanceClaim::take(const config::Topolog
       it->second->logins.push_back(ds);
     }
   }
-  // In parallel: an unreachable server costs one connect timeout, not one per server.
+  // In parallel: an unreachable server costs one connect timeout, not one per server. The
+  // library is initialised first: mysql_init would do it, but not safely from several threads.
+  if (mysql_library_init(0, nullptr, nullptr) != 0) {
+    return makeError(er::kUnknownError, "cannot initialise the MySQL client library");
+  }
   std::vector<std::thread> threads;
   for (auto& s : servers) {
-    threads.emplace_back(
-        [&names, &settings, server = s.get()] { attempt(*server, names, settings); });
+    threads.emplace_back([&names, &settings, server = s.get()] {
+      attempt(*server, names, settings);
+      mysql_thread_end();
+    });
   }
   for (auto& t : threads) t.join();
   for (auto& s : servers) {
@@ -251,6 +257,7 @@ void InstanceClaim::checkLoop() {
     }
   }
   for (auto& s : servers_) s->close();
+  mysql_thread_end();
 }
 
 }  // namespace shardproxy::executor
