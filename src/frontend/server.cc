@@ -246,8 +246,9 @@ Server::Server(std::shared_ptr<const config::Topology> topology, router::RuleSet
   // data directory is refused here, with exit code 1.
   context_.state.workerId = context_.options.workerId.value_or(0);
   std::vector<executor::ClaimedName> claimed;
-  if (context_.options.workerId)
+  if (context_.options.workerId) {
     claimed.push_back(executor::workerClaim(*context_.options.workerId));
+  }
   claimed.push_back(executor::xaInstanceClaim(services.coordinator->xids().instance()));
   auto claim = executor::InstanceClaim::take(*services.topology, std::move(claimed));
   if (!claim) throw std::runtime_error(claim.status().message());

@@ -44,7 +44,7 @@ struct ServerOptions {
   size_t maxAllowedPacket = 64ul * 1024 * 1024;
   std::string dataDir = "data";  // the proxy's own data: the XA coordinator log in <dataDir>/xa
   std::string confDir;           // read again on SIGHUP
-  // --worker-id / SHARDPROXY_WORKER_ID; none: a standalone proxy (worker 0, nothing claimed).
+  // --worker-id / SHARDPROXY_WORKER_ID; none: a standalone proxy (worker 0, no worker claim).
   std::optional<int> workerId;
 };
 
