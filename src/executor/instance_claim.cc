@@ -195,6 +195,7 @@ Result<std::unique_ptr<InstanceClaim>> InstanceClaim::take(const config::Topolog
   if (mysql_library_init(0, nullptr, nullptr) != 0) {
     return makeError(er::kUnknownError, "cannot initialise the MySQL client library");
   }
+  const auto started = std::chrono::steady_clock::now();
   std::vector<std::thread> threads;
   for (auto& s : servers) {
     threads.emplace_back([&names, &settings, server = s.get()] {
@@ -217,8 +218,11 @@ Result<std::unique_ptr<InstanceClaim>> InstanceClaim::take(const config::Topolog
       new InstanceClaim(std::move(names), settings, std::move(servers)));
   std::string what;
   for (const ClaimedName& n : claim->names_) what += (what.empty() ? "" : ", ") + n.what;
-  spdlog::info("instance claim: {} held on {} of {} backend servers", what, claim->serversHeld(),
-               claim->servers_.size());
+  spdlog::info("instance claim: {} held on {} of {} backend servers ({} ms)", what,
+               claim->serversHeld(), claim->servers_.size(),
+               std::chrono::duration_cast<std::chrono::milliseconds>(
+                   std::chrono::steady_clock::now() - started)
+                   .count());
   return claim;
 }
 

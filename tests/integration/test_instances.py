@@ -178,6 +178,12 @@ class InstancesTest(h.TestCase):
             c.close()
 
     def test_claim_is_taken_again_after_its_connection_drops(self):
+        for proxy in (self.a, self.b):
+            m = re.search(r"instance claim: (.*) held on (\d+) of (\d+) backend servers \((\d+) ms\)", proxy.log())
+            self.assertIsNotNone(m, "no claim line in the log of %s" % proxy.name)
+            print("instances: %s claimed %s on %s of %s servers in %s ms at start"
+                  % (proxy.name, m.group(1), m.group(2), m.group(3), m.group(4)))
+            self.assertEqual(m.group(2), m.group(3))
         port = self.ports["ds_1"]
         name = "shardproxy.worker.2"
         first = self.lock_holder(port, name)
