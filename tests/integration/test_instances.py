@@ -12,11 +12,15 @@ one with --worker-id 1, the other with SHARDPROXY_WORKER_ID=shardproxy-2 (a Stat
   sessions; KILL QUERY within an instance still works.
 - XA transactions through both instances at once commit, money is conserved, no branch is left
   prepared.
+
+XaLogUpgradeTest: an in-doubt XA transaction in a coordinator log of the previous format (a
+newer proxy on an older data directory) is committed by recovery after the upgrade on open.
 """
 
 import os
 import re
 import shutil
+import subprocess
 import sys
 import threading
 import time
@@ -328,6 +332,79 @@ class InstancesTest(h.TestCase):
             finally:
                 c.close()
             self.assertEqual(prepared, [], ds)
+
+
+DOWNGRADE = os.path.join(h.BUILD_DIR, "tests", "xa_log_downgrade")
+XA_FORMAT_ID = 0x53505859  # 'SPXY'
+
+
+def our_prepared(port):
+    c = h.direct(port)
+    try:
+        return [r for r in h.query(c, "XA RECOVER") if int(r[0]) == XA_FORMAT_ID]
+    finally:
+        c.close()
+
+
+class XaLogUpgradeTest(h.TestCase):
+    """A newer proxy on an older data directory: a proxy stopped between the logged decision and
+    the XA COMMITs leaves an in-doubt transaction; its coordinator log is rewritten in the
+    previous format (xa_log_downgrade); the proxy started again upgrades the log and its
+    recovery commits both branches."""
+
+    @classmethod
+    def setUpClass(cls):
+        if not os.access(DOWNGRADE, os.X_OK):
+            raise AssertionError("%s not built (ninja -C %s xa_log_downgrade)" % (DOWNGRADE, h.BUILD_DIR))
+        ports = h.cluster_ports()[:2]
+        cls.ports = dict(zip(DATA_SOURCES, ports))
+        cls.actual = {ds: "it_instances_up_%s" % ds for ds in DATA_SOURCES}
+        cls.enterClassContext(h.actual_databases([(cls.ports[ds], cls.actual[ds]) for ds in DATA_SOURCES]))
+        for k, ds in enumerate(DATA_SOURCES):
+            h.direct_exec(cls.ports[ds], cls.actual[ds], *TABLES)
+            h.direct_exec(cls.ports[ds], cls.actual[ds], "INSERT INTO t_account VALUES (%d, %d)" % (2 + k, START_BALANCE))
+        cls.conf = {LOGICAL: h.database_yaml(LOGICAL, {ds: (cls.ports[ds], cls.actual[ds]) for ds in DATA_SOURCES},
+                                             rules=RULES)}
+
+    def balances(self):
+        out = []
+        for ds in DATA_SOURCES:
+            c = h.direct(self.ports[ds], self.actual[ds])
+            try:
+                out.append(h.query(c, "SELECT balance FROM t_account")[0][0])
+            finally:
+                c.close()
+        return tuple(out)
+
+    def test_in_doubt_decision_survives_the_upgrade(self):
+        p = h.Proxy(h.global_yaml(transaction="XA"), self.conf, args=["--worker-id", "4"],
+                    env={"SHARDPROXY_FAILPOINTS": "xa-after-log"}, name="inst-upgrade")
+        p.start()
+        self.addCleanup(p.close)
+        c = h.connect(p, db=LOGICAL)
+        with self.assertRaises(pymysql.MySQLError):
+            with c.cursor() as cur:
+                cur.execute("BEGIN")
+                cur.execute("UPDATE t_account SET balance = balance - 7 WHERE id = 3")
+                cur.execute("UPDATE t_account SET balance = balance + 7 WHERE id = 2")
+                cur.execute("COMMIT")
+        h.wait_until(lambda: not p.alive(), 10, what="the failpoint stopping the proxy")
+        prepared = [len(our_prepared(self.ports[ds])) for ds in DATA_SOURCES]
+        self.assertEqual(prepared, [1, 1])
+        self.assertEqual(self.balances(), (START_BALANCE, START_BALANCE))
+        out = subprocess.run([DOWNGRADE, os.path.join(p.data_dir, "xa")], capture_output=True, text=True,
+                               timeout=60)
+        self.assertEqual(out.returncode, 0, out.stderr)
+        self.assertIn("1 decisions rewritten in format 1", out.stdout)
+        p.env = None
+        p.start()
+        h.wait_until(lambda: not any(our_prepared(self.ports[ds]) for ds in DATA_SOURCES), 40,
+                     what="no prepared XA branch left")
+        self.assertIn("upgraded from format 1 to 2 (1 pending decisions)", p.log())
+        self.assertEqual(self.balances(), (START_BALANCE + 7, START_BALANCE - 7))
+        c2 = h.connect(p, db=LOGICAL)
+        self.addCleanup(c2.close)
+        self.assertEqual(h.query(c2, "SELECT 1"), ((1,),))
 
 
 if __name__ == "__main__":
