@@ -46,6 +46,9 @@ Options:
                       SNOWFLAKE keys and connection ids carry it; it is claimed on every
                       backend at start, and a second instance with the same id is refused
   --log-level LEVEL   trace, debug, info, warn, error (default info)
+  --log-format FMT    text (default) or json: one JSON object per line on stderr
+  --metrics-port N    HTTP port of /livez and /readyz (default: props proxy-metrics-port;
+                      0: none)
   --check-config      validate the configuration, print a summary and exit
   --version           print the version and exit
   --help              print this help and exit
@@ -146,8 +149,9 @@ int main(int argc, char** argv) {
   if (argc > 1 && std::string(argv[1]) == "parse") return parseCommand(argc, argv);
   std::string confDir, bind = "0.0.0.0", socketPath, dataDir = "data", logLevel = "info";
   unsigned socketMode = 0777;
-  long port = -1, workers = -1;
+  long port = -1, workers = -1, metricsPort = -1;
   std::optional<std::string> workerIdText;
+  LogFormat logFormat = LogFormat::kText;
   bool checkOnly = false;
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
@@ -186,6 +190,14 @@ int main(int argc, char** argv) {
       workerIdText = v;
     } else if (arg == "--log-level") {
       if (!value(logLevel)) return usageError("--log-level needs a level");
+    } else if (arg == "--log-format") {
+      auto format = value(v) ? parseLogFormat(v) : std::nullopt;
+      if (!format) return usageError("--log-format needs text or json");
+      logFormat = *format;
+    } else if (arg == "--metrics-port") {
+      if (!value(v) || !parseInt(v, 0, 65535, metricsPort)) {
+        return usageError("--metrics-port needs 0..65535");
+      }
     } else {
       return usageError("unknown option " + arg);
     }
@@ -202,26 +214,31 @@ int main(int argc, char** argv) {
     workerId = *parsed;
   }
 
-  initLogging(logLevel);
+  initLogging(logLevel, logFormat);
   raiseOpenFilesLimit();
+  // What stops the start goes to the log as well when the log is JSON, so that a collector
+  // sees it as one of its lines; as text it stays the plain line it has always been.
+  auto configError = [logFormat](const std::string& message) {
+    if (logFormat == LogFormat::kJson) {
+      spdlog::critical("configuration error: {}", message);
+    } else {
+      std::fprintf(stderr, "configuration error: %s\n", message.c_str());
+    }
+    return 1;
+  };
   std::shared_ptr<const config::Topology> topology;
   try {
     topology = config::loadTopology(confDir);
   } catch (const config::ConfigError& e) {
-    std::fprintf(stderr, "configuration error: %s\n", e.what());
-    return 1;
+    return configError(e.what());
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "configuration error: %s\n", e.what());
-    return 1;
+    return configError(e.what());
   }
   for (const auto& w : topology->warnings) spdlog::warn("{}", w);
   // The rules are built (algorithms created, data nodes expanded, bindings checked) before
   // anything listens: a proxy that routed with half its rules would put rows in wrong places.
   auto rules = router::buildRules(*topology, workerId);
-  if (!rules) {
-    std::fprintf(stderr, "configuration error: %s\n", rules.status().message().c_str());
-    return 1;
-  }
+  if (!rules) return configError(rules.status().message());
   if (checkOnly) {
     std::fputs(config::describe(*topology).c_str(), stdout);
     std::printf("configuration OK\n");
@@ -236,6 +253,9 @@ int main(int argc, char** argv) {
   options.dataDir = dataDir;
   options.confDir = confDir;
   options.workerId = workerId;
+  options.metricsHost = topology->props.proxyMetricsHost;
+  options.metricsPort =
+      static_cast<uint16_t>(metricsPort >= 0 ? metricsPort : topology->props.proxyMetricsPort);
   options.workers =
       static_cast<int>(workers > 0 ? workers : topology->props.proxyFrontendExecutorSize);
 

@@ -151,6 +151,13 @@ void DataSourceGate::detach(GateMember* member) {
   members_.erase(std::remove(members_.begin(), members_.end(), member), members_.end());
 }
 
+int DataSourceGate::idle() const {
+  std::lock_guard lock(mutex_);
+  int n = 0;
+  for (const GateMember* m : members_) n += m->idle.load(std::memory_order_relaxed);
+  return n;
+}
+
 Status DataSourceGate::downStatus() const {
   std::lock_guard lock(mutex_);
   return downStatus_;

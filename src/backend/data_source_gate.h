@@ -92,6 +92,9 @@ class DataSourceGate {
   int minOpen() const { return minOpen_; }
   int open() const { return open_.load(); }
   int waiting() const { return waiting_.load(); }
+  // Idle connections over every worker's pool, from their hints (a figure for the health
+  // endpoints; takes the lock, so not for the hot path).
+  int idle() const;
 
  private:
   struct Waiter;

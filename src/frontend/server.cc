@@ -134,6 +134,7 @@ Worker::Worker(ServerContext& context, int workers)
       maintenance_(io_) {}
 
 void Worker::start(std::function<void()> onExit) {
+  lastTurn_.store(std::chrono::steady_clock::now().time_since_epoch().count());
   scheduleMaintenance();
   thread_ = std::thread([this, onExit = std::move(onExit)] {
     try {
@@ -153,6 +154,8 @@ void Worker::scheduleMaintenance() {
   maintenance_.expires_after(kMaintenanceInterval);
   maintenance_.async_wait([this](const boost::system::error_code& ec) {
     if (ec || shuttingDown_) return;
+    lastTurn_.store(std::chrono::steady_clock::now().time_since_epoch().count(),
+                    std::memory_order_relaxed);
     backends_.maintain();
     scheduleMaintenance();
   });
@@ -424,6 +427,17 @@ Server::~Server() {
 void Server::run() {
   using generic = asio::generic::stream_protocol;
   const ServerOptions& o = context_.options;
+  if (o.metricsPort != 0) {
+    // First, so that a platform probing during start-up gets an answer (503 until ready).
+    admin::HttpRoutes routes;
+    routes.add("/livez", [this] { return admin::livez(healthSnapshot()); });
+    routes.add("/readyz", [this] { return admin::readyz(healthSnapshot()); });
+    // (/metrics goes here.)
+    http_ =
+        std::make_unique<admin::HttpListener>(io_, o.metricsHost, o.metricsPort, std::move(routes));
+    http_->start();
+    spdlog::info("health HTTP listening on {}:{}", o.metricsHost, http_->port());
+  }
   {
     auto address = asio::ip::make_address(o.bindAddress);
     asio::ip::tcp::endpoint tcpEndpoint(address, o.port);
@@ -467,9 +481,13 @@ void Server::run() {
     bool isUnix = !o.unixSocket.empty() && i == acceptors_.size() - 1;
     asio::co_spawn(io_, acceptLoop(*acceptors_[i], isUnix), asio::detached);
   }
+  // The configuration and metadata are loaded (constructor) and the listeners accept.
+  setReady(true);
   waitForSignal();
   waitForReload();
   io_.run();
+  // A probe now gets a refusal rather than waiting on a loop that no longer runs.
+  if (http_) http_->close();
   // The listener loop ends once every worker's has (their sessions are gone) or the grace period
   // is over. Sessions stopped at its end get a moment to roll back and close.
   bool finished;
@@ -490,6 +508,27 @@ void Server::run() {
   if (background_.joinable()) background_.join();
   if (!o.unixSocket.empty()) ::unlink(o.unixSocket.c_str());
   spdlog::info("stopped");
+}
+
+void Server::setReady(bool ready) {
+  context_.readiness = ready ? admin::Readiness::kReady : admin::Readiness::kStopping;
+}
+
+admin::HealthSnapshot Server::healthSnapshot() {
+  admin::HealthSnapshot s;
+  s.readiness = context_.readiness.load();
+  s.workers = static_cast<int>(workers_.size());
+  // A worker stops its maintenance when it shuts down: only a serving one can be stalled.
+  if (s.readiness != admin::Readiness::kStopping) {
+    auto now = std::chrono::steady_clock::now();
+    for (const auto& w : workers_) {
+      auto last = w->lastTurn();
+      bool started = last.time_since_epoch().count() != 0;
+      if (started && now - last > admin::kStalledAfter) ++s.stalledWorkers;
+    }
+  }
+  s.dataSources = admin::dataSourceHealth(*context_.pools);
+  return s;
 }
 
 std::unique_ptr<Acceptor> Server::listenOnUnixSocket(const std::string& path, unsigned mode) {
@@ -550,6 +589,7 @@ std::chrono::seconds Server::shutdownGrace() const {
 }
 
 void Server::beginShutdown() {
+  setReady(false);  // first: the platform stops sending clients before anything else changes
   context_.shuttingDown = true;
   // New clients are still taken while a load balancer learns that this instance is not ready.
   shutdownTimer_.expires_after(shutdownDelay());

@@ -15,6 +15,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "admin/health_http.h"
 #include "admin/session_registry.h"
 #include "common/asio_ssl.h"
 #include "config/topology.h"
@@ -46,6 +47,9 @@ struct ServerOptions {
   std::string confDir;           // read again on SIGHUP
   // --worker-id / SHARDPROXY_WORKER_ID; none: a standalone proxy (worker 0, no worker claim).
   std::optional<int> workerId;
+  // The HTTP listener of /livez and /readyz (proxy-metrics-port, --metrics-port); 0: none.
+  std::string metricsHost = "0.0.0.0";
+  uint16_t metricsPort = 0;
 };
 
 // Read by every worker; only the atomics, the registry, the catalog and the failed-login counts
@@ -71,6 +75,8 @@ struct ServerContext {
   std::atomic<bool> shuttingDown{false};
   // Set once the listeners close: background loops (recovery, health checks, statistics) end.
   std::atomic<bool> stopping{false};
+  // What /readyz says: set by the Server once it serves, and cleared first when it stops.
+  std::atomic<admin::Readiness> readiness{admin::Readiness::kStarting};
   admin::ServerState state;               // connection ids, counters, the sessions for KILL
   std::unique_ptr<LoginThrottle> logins;  // failed logins per account and host
   // Large statements are parsed here rather than on a worker, whose other sessions would wait
@@ -104,6 +110,12 @@ class Worker {
   parser::StatementCache& statements() { return statements_; }
   ServerContext& context() { return context_; }
   void add(Session* s);
+  // When the worker's loop last ran its maintenance (every second while it turns), read by
+  // /livez from another thread.
+  std::chrono::steady_clock::time_point lastTurn() const {
+    return std::chrono::steady_clock::time_point(
+        std::chrono::steady_clock::duration(lastTurn_.load(std::memory_order_relaxed)));
+  }
   void remove(Session* s);
 
  private:
@@ -117,6 +129,7 @@ class Worker {
   asio::steady_timer maintenance_;
   std::set<Session*> sessions_;
   bool shuttingDown_ = false;
+  std::atomic<std::chrono::steady_clock::rep> lastTurn_{0};
   std::thread thread_;
 };
 
@@ -130,8 +143,12 @@ class Server {
   // Listens (throws on bind failure), then serves until SIGINT/SIGTERM; returns after a
   // graceful shutdown.
   void run();
+  // Readiness for /readyz: true once serving; false from the first step of a shutdown (the
+  // listeners may still accept for a while so that the platform can stop routing here first).
+  void setReady(bool ready);
 
  private:
+  admin::HealthSnapshot healthSnapshot();
   awaitable<void> acceptLoop(Acceptor& acceptor, bool unix);
   // Out of file descriptors: takes the next connection waiting on `acceptor` with the spare
   // descriptor, tells it 1040 and closes it, so that clients are refused rather than left
@@ -171,6 +188,7 @@ class Server {
   std::vector<std::unique_ptr<Worker>> workers_;
   asio::io_context io_;  // listeners and signals
   std::vector<std::unique_ptr<Acceptor>> acceptors_;
+  std::unique_ptr<admin::HttpListener> http_;  // on io_; null when no metrics port is set
   asio::signal_set signals_;
   asio::steady_timer shutdownTimer_;  // the delay, then the grace period
   // Client connections the open-files limit leaves room for, after the backends' pools and

@@ -1,0 +1,314 @@
+"""The health HTTP listener (--metrics-port, props proxy-metrics-port / proxy-metrics-host) and
+JSON logs (--log-format json).
+
+One proxy over database hdb: ds_0 on the shared cluster, ds_1 on a loopback port where nothing
+listens (no shared server is ever stopped). It checks:
+- /livez and /readyz answer 200 with one line of JSON listing both data sources; HEAD answers
+  without a body; an unknown path is 404, another method 405 with Allow;
+- ds_1 is reported down (with why) while /readyz stays 200 and ds_0 serves statements;
+- the listener's bounds: a request larger than 8 KiB gets 431, a connection that sends nothing
+  is closed after the read timeout, connections beyond the cap are closed unanswered;
+- after SIGTERM, while a session is in a transaction running a statement, /readyz answers 503
+  (or the listener is gone) and the statement still gets its answer;
+- every line the proxy wrote to stderr is a JSON object with time, level, thread and message.
+A second proxy takes its port from the props, bound to 127.0.0.1, with text logs.
+"""
+
+import errno
+import http.client
+import json
+import os
+import re
+import signal
+import socket
+import sys
+import threading
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import harness as h  # noqa: E402
+import pymysql  # noqa: E402
+
+DB = "it_healthhttp_0"
+HTTP_TIMEOUT = 10  # s for one request; a hang is a failure, not a stuck test
+READ_TIMEOUT_BOUND = 20.0  # s; the listener's read timeout is 5 s
+MAX_CONNECTIONS = 16  # the listener's cap (admin/health_http.h)
+
+
+def closed_port():
+    """A loopback port where nothing listens (bound once, then released)."""
+    return h.free_port()
+
+
+def get(port, path, method="GET", headers=None, host="127.0.0.1"):
+    """(status, headers dict with lower-case names, body bytes)."""
+    c = http.client.HTTPConnection(host, port, timeout=HTTP_TIMEOUT)
+    try:
+        c.request(method, path, headers=headers or {})
+        r = c.getresponse()
+        body = r.read()
+        return r.status, {k.lower(): v for k, v in r.getheaders()}, body
+    finally:
+        c.close()
+
+
+def get_json(port, path):
+    status, headers, body = get(port, path)
+    text = body.decode("utf-8")
+    assert "\n" not in text.strip(), "body is more than one line: %r" % text
+    return status, headers, json.loads(text)
+
+
+def by_name(doc):
+    return {d["name"]: d for d in doc["dataSources"]}
+
+
+class HealthHttpTest(h.TestCase):
+    def test_endpoints_logs_and_shutdown(self):
+        port0 = h.cluster_ports()[0]
+        dead = closed_port()
+        metrics = h.free_port()
+        with h.actual_databases([(port0, DB)]):
+            h.direct_exec(port0, DB, "CREATE TABLE t (id INT PRIMARY KEY, v VARCHAR(20))")
+            dbs = {"hdb": h.database_yaml("hdb", {"ds_0": (port0, DB), "ds_1": (dead, DB)},
+                                          timeout_ms=3000, min_pool=1,
+                                          rules="""
+                                          - !SINGLE
+                                            tables:
+                                              - ds_0.*
+                                          """)}
+            props = {"proxy-backend-health-check-interval-milliseconds": 300,
+                     "proxy-backend-health-check-timeout-milliseconds": 2000,
+                     "proxy-shutdown-delay-seconds": 3}
+            proxy = h.Proxy(h.global_yaml(props=props), dbs, name="healthhttp",
+                            args=["--metrics-port", str(metrics), "--log-format", "json"])
+            with proxy:
+                self.endpoints(proxy, metrics)
+                self.bounds(metrics)
+                self.sigterm(proxy, metrics)
+            self.json_log(proxy)
+
+    def endpoints(self, proxy, metrics):
+        status, headers, doc = get_json(metrics, "/livez")
+        print("/livez: %d %s" % (status, json.dumps(doc)))
+        self.assertEqual(status, 200)
+        self.assertEqual(doc["status"], "live")
+        self.assertEqual(headers["content-type"], "application/json")
+        self.assertEqual(headers["cache-control"], "no-store")
+        self.assertEqual(doc["workers"], 2)
+        self.assertEqual(doc["stalledWorkers"], 0)
+        self.assertEqual(sorted(by_name(doc)), ["ds_0", "ds_1"])
+        self.assertEqual({d["database"] for d in doc["dataSources"]}, {"hdb"})
+
+        # ds_1 goes down (its port refuses) and the instance stays ready.
+        started = time.monotonic()
+
+        def ds1_down():
+            status, _, doc = get_json(metrics, "/readyz")
+            self.assertEqual(status, 200, doc)
+            return by_name(doc)["ds_1"]["state"] == "down"
+
+        h.wait_until(ds1_down, 15, interval=0.2, what="ds_1 reported down")
+        print("ds_1 reported down %.2f s after the first probe" % (time.monotonic() - started))
+        status, _, doc = get_json(metrics, "/readyz")
+        print("/readyz: %d %s" % (status, json.dumps(doc)))
+        self.assertEqual(status, 200)
+        self.assertEqual(doc["status"], "ready")
+        ds = by_name(doc)
+        self.assertEqual(ds["ds_0"]["state"], "up")
+        self.assertNotIn("error", ds["ds_0"])
+        self.assertEqual(ds["ds_1"]["state"], "down")
+        self.assertTrue(ds["ds_1"]["error"], ds["ds_1"])
+        self.assertEqual(ds["ds_0"]["max"], 50)
+        for d in ds.values():
+            for k in ("open", "idle", "max", "waiting"):
+                self.assertIsInstance(d[k], int)
+                self.assertGreaterEqual(d[k], 0)
+
+        # ds_0 serves while ds_1 is down; its pool figures show the connection.
+        c = h.connect(proxy, db="hdb")
+        h.query(c, "INSERT INTO t VALUES (1, 'one')")
+        self.assertEqual(h.query(c, "SELECT v FROM t WHERE id = 1"), (("one",),))
+        c.begin()
+        h.query(c, "SELECT * FROM t FOR UPDATE")
+        status, _, doc = get_json(metrics, "/readyz")
+        print("/readyz with a connection lent out: %s" % json.dumps(by_name(doc)["ds_0"]))
+        self.assertGreaterEqual(by_name(doc)["ds_0"]["open"], 1)
+        self.assertLess(by_name(doc)["ds_0"]["idle"], by_name(doc)["ds_0"]["open"])
+        c.rollback()
+        c.close()
+
+        # HEAD: the headers of GET, no body.
+        status, headers, body = get(metrics, "/readyz", method="HEAD")
+        self.assertEqual(status, 200)
+        self.assertEqual(body, b"")
+        self.assertGreater(int(headers["content-length"]), 20)
+        # A query string is ignored.
+        self.assertEqual(get(metrics, "/livez?verbose=1")[0], 200)
+        # Unknown paths and other methods.
+        for path in ("/", "/metrics", "/livez/", "/readyz/x", "/LIVEZ"):
+            status, _, body = get(metrics, path)
+            self.assertEqual(status, 404, path)
+            self.assertEqual(json.loads(body), {"error": "not found"})
+        for method in ("POST", "PUT", "DELETE", "OPTIONS"):
+            status, headers, body = get(metrics, "/readyz", method=method)
+            self.assertEqual(status, 405, method)
+            self.assertEqual(headers["allow"], "GET, HEAD")
+        # Keep-alive: two requests on one connection.
+        conn = http.client.HTTPConnection("127.0.0.1", metrics, timeout=HTTP_TIMEOUT)
+        try:
+            for path in ("/livez", "/readyz"):
+                conn.request("GET", path)
+                r = conn.getresponse()
+                self.assertEqual(r.status, 200)
+                r.read()
+        finally:
+            conn.close()
+
+    def bounds(self, metrics):
+        # A request past the size limit.
+        status, _, body = get(metrics, "/livez", headers={"X-Filler": "x" * 9000})
+        print("9 KB request: %d %s" % (status, body.decode()))
+        self.assertEqual(status, 431)
+
+        # A connection that sends nothing is closed after the read timeout.
+        s = socket.create_connection(("127.0.0.1", metrics), timeout=READ_TIMEOUT_BOUND + 5)
+        t0 = time.monotonic()
+        try:
+            got = s.recv(100)
+        except ConnectionResetError:
+            got = b""
+        took = time.monotonic() - t0
+        s.close()
+        print("silent connection closed after %.2f s (bound %.0f s)" % (took, READ_TIMEOUT_BOUND))
+        self.assertEqual(got, b"")
+        self.assertLess(took, READ_TIMEOUT_BOUND)
+        self.assertGreater(took, 2.0)  # the timeout, not an immediate refusal
+
+        # Connections up to the cap are served; one more is closed unanswered.
+        held = [socket.create_connection(("127.0.0.1", metrics), timeout=HTTP_TIMEOUT)
+                for _ in range(MAX_CONNECTIONS)]
+        try:
+            # Each held one is being served (one complete request answered on the first).
+            held[0].sendall(b"GET /livez HTTP/1.1\r\nHost: x\r\n\r\n")
+            self.assertTrue(held[0].recv(100).startswith(b"HTTP/1.1 200"))
+            extra = socket.create_connection(("127.0.0.1", metrics), timeout=HTTP_TIMEOUT)
+            try:
+                extra.sendall(b"GET /livez HTTP/1.1\r\nHost: x\r\n\r\n")
+                try:
+                    got = extra.recv(100)
+                except ConnectionResetError:
+                    got = b""
+                print("connection %d past the cap: %r" % (MAX_CONNECTIONS + 1, got))
+                self.assertEqual(got, b"")
+            finally:
+                extra.close()
+        finally:
+            for s in held:
+                s.close()
+
+        # Slots free again once those are gone.
+        h.wait_until(lambda: get(metrics, "/livez")[0] == 200, 10, what="listener free again")
+
+    def sigterm(self, proxy, metrics):
+        c = h.connect(proxy, db="hdb")
+        c.begin()
+        h.query(c, "INSERT INTO t VALUES (2, 'two')")
+        result = {}
+
+        def run():
+            try:
+                result["rows"] = h.query(c, "SELECT SLEEP(2.5), COUNT(*) FROM t")
+            except pymysql.MySQLError as e:
+                result["error"] = e
+
+        t = threading.Thread(target=run)
+        t.start()
+        time.sleep(0.5)  # the statement is running
+        signalled = time.monotonic()
+        os.kill(proxy.pid(), signal.SIGTERM)
+
+        # /readyz turns 503 at once (the platform stops routing here), or the listener is gone.
+        def not_ready():
+            try:
+                status, _, body = get(metrics, "/readyz")
+            except OSError as e:
+                not_ready.seen = "listener gone (%s)" % e
+                return True
+            if status == 503:
+                not_ready.seen = "503 %s" % body.decode()
+                self.assertEqual(json.loads(body)["status"], "stopping")
+                return True
+            return False
+
+        h.wait_until(not_ready, 5, interval=0.05, what="/readyz not ready after SIGTERM")
+        print("after SIGTERM (%.3f s): %s" % (time.monotonic() - signalled, not_ready.seen))
+        t.join(30)
+        self.assertFalse(t.is_alive())
+        print("statement running at SIGTERM: %r" % result)
+        # It finished with its answer: the transaction's own row counts.
+        self.assertEqual(result.get("rows"), ((0, 2),), result)
+        try:
+            c.close()
+        except pymysql.MySQLError:
+            pass
+        # It ends on the one SIGTERM, cleanly.
+        self.assertEqual(proxy.proc.wait(timeout=40), 0)
+
+    def json_log(self, proxy):
+        lines = proxy.log().splitlines()
+        self.assertGreater(len(lines), 3)
+        messages = []
+        for line in lines:
+            doc = json.loads(line)  # every line parses
+            self.assertEqual(sorted(doc), ["level", "message", "thread", "time"], line)
+            self.assertRegex(doc["time"], r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
+            self.assertIn(doc["level"], ("trace", "debug", "info", "warning", "error", "critical"))
+            self.assertIsInstance(doc["thread"], int)
+            messages.append(doc["message"])
+        print("%d JSON log lines, e.g. %s" % (len(lines), lines[0]))
+        self.assertTrue(any(re.match(r"health HTTP listening on 0\.0\.0\.0:\d+$", m) for m in messages),
+                        messages)
+        self.assertTrue(any("signal 15 received" in m for m in messages), messages)
+
+    def test_port_from_props(self):
+        port0 = h.cluster_ports()[0]
+        metrics = h.free_port()
+        db = DB + "p"
+        with h.actual_databases([(port0, db)]):
+            props = {"proxy-metrics-port": metrics, "proxy-metrics-host": "127.0.0.1"}
+            with h.Proxy(h.global_yaml(props=props), {"pdb": h.database_yaml("pdb", {"ds_0": (port0, db)})},
+                         name="healthprops", args=["--log-format", "text"]) as proxy:
+                status, _, doc = get_json(metrics, "/readyz")
+                self.assertEqual(status, 200)
+                self.assertEqual([d["name"] for d in doc["dataSources"]], ["ds_0"])
+                # Bound to loopback only: the listener is not on another address of the host.
+                others = [a for a in local_addresses() if not a.startswith("127.")]
+                for addr in others[:1]:
+                    with self.assertRaises(OSError):
+                        socket.create_connection((addr, metrics), timeout=2).close()
+                self.assertIn("health HTTP listening on 127.0.0.1:%d" % metrics, proxy.log())
+            # --metrics-port 0 turns the prop's listener off.
+            with h.Proxy(h.global_yaml(props=props), {"pdb": h.database_yaml("pdb", {"ds_0": (port0, db)})},
+                         name="healthoff", args=["--metrics-port", "0"]) as proxy:
+                with self.assertRaises(OSError) as e:
+                    get(metrics, "/livez")
+                self.assertIn(e.exception.errno, (errno.ECONNREFUSED, None))
+                self.assertNotIn("health HTTP", proxy.log())
+
+
+def local_addresses():
+    """IPv4 addresses of this host's interfaces (from the routing of a UDP socket)."""
+    out = []
+    try:
+        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        s.connect(("10.255.255.255", 1))
+        out.append(s.getsockname()[0])
+        s.close()
+    except OSError:
+        pass
+    return out
+
+
+if __name__ == "__main__":
+    h.main()
