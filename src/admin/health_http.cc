@@ -166,10 +166,13 @@ awaitable<void> serveConnection(std::shared_ptr<HttpListener::Shared> shared,
     if (ec) {
       // Too large, malformed, or with a body: one answer, then the connection ends (what is
       // left of the request cannot be told from a next one).
-      bool tooLarge = ec == http::error::header_limit || ec == http::error::buffer_overflow ||
-                      ec == http::error::body_limit;
-      r = tooLarge ? jsonResponse(431, "{\"error\":\"request too large\"}")
-                   : jsonResponse(400, "{\"error\":\"bad request\"}");
+      if (ec == http::error::header_limit || ec == http::error::buffer_overflow) {
+        r = jsonResponse(431, "{\"error\":\"request header too large\"}");
+      } else if (ec == http::error::body_limit) {
+        r = jsonResponse(413, "{\"error\":\"request body not allowed\"}");
+      } else {
+        r = jsonResponse(400, "{\"error\":\"bad request\"}");
+      }
     } else {
       const auto& req = parser.get();
       version = req.version();

@@ -136,6 +136,13 @@ class HealthHttpTest(h.TestCase):
         self.assertGreaterEqual(by_name(doc)["ds_0"]["open"], 1)
         self.assertLess(by_name(doc)["ds_0"]["idle"], by_name(doc)["ds_0"]["open"])
         c.rollback()
+        # sql-show logs this statement: Latin-1 bytes, a quote, a newline and a control character
+        # must not break its JSON log line.
+        try:
+            c.cursor().execute(b"SELECT 'caf\xe9 \"q\"\n\x01' AS v")
+        except (pymysql.MySQLError, UnicodeDecodeError) as e:
+            # What the server and the client make of the bytes is not the point here.
+            print("statement with Latin-1 bytes: %r" % e)
         c.close()
 
         # HEAD: the headers of GET, no body.
@@ -170,6 +177,25 @@ class HealthHttpTest(h.TestCase):
         status, _, body = get(metrics, "/livez", headers={"X-Filler": "x" * 9000})
         print("9 KB request: %d %s" % (status, body.decode()))
         self.assertEqual(status, 431)
+        self.assertEqual(json.loads(body), {"error": "request header too large"})
+        # A body (probes send none), and a request that is not HTTP.
+        c = http.client.HTTPConnection("127.0.0.1", metrics, timeout=HTTP_TIMEOUT)
+        try:
+            c.request("GET", "/readyz", body=b"x" * 100)
+            r = c.getresponse()
+            print("GET with a 100-byte body: %d %s" % (r.status, r.read().decode()))
+            self.assertEqual(r.status, 413)
+        finally:
+            c.close()
+        s = socket.create_connection(("127.0.0.1", metrics), timeout=HTTP_TIMEOUT)
+        try:
+            s.sendall(b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03 not http\r\n\r\n")
+            got = s.recv(200)
+            print("TLS bytes to the HTTP port: %r" % got[:40])
+            self.assertTrue(got.startswith(b"HTTP/1.1 400 "), got)
+        finally:
+            s.close()
+        self.assertEqual(get(metrics, "/livez")[0], 200)
 
         # A connection that sends nothing is closed after the read timeout.
         s = socket.create_connection(("127.0.0.1", metrics), timeout=READ_TIMEOUT_BOUND + 5)
@@ -270,6 +296,9 @@ class HealthHttpTest(h.TestCase):
         self.assertTrue(any(re.match(r"health HTTP listening on 0\.0\.0\.0:\d+$", m) for m in messages),
                         messages)
         self.assertTrue(any("signal 15 received" in m for m in messages), messages)
+        # The bytes of the odd statement: each non-UTF-8 byte as \u00XX, i.e. read as Latin-1.
+        odd = [m for m in messages if m.startswith("Logic SQL: SELECT 'caf")]
+        self.assertEqual(odd, ["Logic SQL: SELECT 'caf\u00e9 \"q\"\n\x01' AS v"])
 
     def test_port_from_props(self):
         port0 = h.cluster_ports()[0]
@@ -288,6 +317,21 @@ class HealthHttpTest(h.TestCase):
                     with self.assertRaises(OSError):
                         socket.create_connection((addr, metrics), timeout=2).close()
                 self.assertIn("health HTTP listening on 127.0.0.1:%d" % metrics, proxy.log())
+            # A port already taken: the proxy does not start, and says why.
+            taken = socket.socket()
+            taken.bind(("127.0.0.1", 0))
+            taken.listen(1)
+            try:
+                p = h.Proxy(h.global_yaml(), {"pdb": h.database_yaml("pdb", {"ds_0": (port0, db)})},
+                            name="healthtaken",
+                            args=["--metrics-port", str(taken.getsockname()[1])])
+                with self.assertRaises(h.ProxyStartError):
+                    p.start()
+                print("metrics port taken: %s" % p.log_tail(1))
+                self.assertIn("cannot start: health HTTP listener", p.log())
+                self.assertEqual(p.proc.returncode, 1)
+            finally:
+                taken.close()
             # --metrics-port 0 turns the prop's listener off.
             with h.Proxy(h.global_yaml(props=props), {"pdb": h.database_yaml("pdb", {"ds_0": (port0, db)})},
                          name="healthoff", args=["--metrics-port", "0"]) as proxy:
