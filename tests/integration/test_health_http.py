@@ -9,7 +9,9 @@ listens (no shared server is ever stopped). It checks:
 - the listener's bounds: a request larger than 8 KiB gets 431, a connection that sends nothing
   is closed after the read timeout, connections beyond the cap are closed unanswered;
 - after SIGTERM, while a session is in a transaction running a statement, /readyz answers 503
-  (or the listener is gone) and the statement still gets its answer;
+  and /livez 200; the statement gets its answer; /readyz stays 503 while the session's open
+  transaction keeps the process draining after the MySQL listener closed, and the process ends
+  once it commits;
 - every line the proxy wrote to stderr is a JSON object with time, level, thread and message.
 A second proxy takes its port from the props, bound to 127.0.0.1, with text logs; a taken port
 stops the start; --metrics-port 0 turns the listener off. A configuration error is one JSON log
@@ -88,7 +90,7 @@ class HealthHttpTest(h.TestCase):
             with proxy:
                 self.endpoints(proxy, metrics)
                 self.bounds(metrics)
-                self.sigterm(proxy, metrics)
+                self.sigterm(proxy, metrics, port0)
             self.json_log(proxy)
 
     def endpoints(self, proxy, metrics):
@@ -245,7 +247,7 @@ class HealthHttpTest(h.TestCase):
         # Slots free again once those are gone.
         h.wait_until(lambda: get(metrics, "/livez")[0] == 200, 10, what="listener free again")
 
-    def sigterm(self, proxy, metrics):
+    def sigterm(self, proxy, metrics, port0):
         c = h.connect(proxy, db="hdb")
         c.begin()
         h.query(c, "INSERT INTO t VALUES (2, 'two')")
@@ -263,32 +265,49 @@ class HealthHttpTest(h.TestCase):
         signalled = time.monotonic()
         os.kill(proxy.pid(), signal.SIGTERM)
 
-        # /readyz turns 503 at once (the platform stops routing here), or the listener is gone.
+        # /readyz turns 503 at once (the platform stops routing here) while /livez stays 200.
         def not_ready():
-            try:
-                status, _, body = get(metrics, "/readyz")
-            except OSError as e:
-                not_ready.seen = "listener gone (%s)" % e
-                return True
+            status, _, body = get(metrics, "/readyz")
             if status == 503:
-                not_ready.seen = "503 %s" % body.decode()
                 self.assertEqual(json.loads(body)["status"], "stopping")
                 return True
             return False
 
-        h.wait_until(not_ready, 5, interval=0.05, what="/readyz not ready after SIGTERM")
-        print("after SIGTERM (%.3f s): %s" % (time.monotonic() - signalled, not_ready.seen))
+        h.wait_until(not_ready, 5, interval=0.05, what="/readyz 503 after SIGTERM")
+        print("/readyz 503 %.3f s after SIGTERM" % (time.monotonic() - signalled))
+        status, _, doc = get_json(metrics, "/livez")
+        self.assertEqual((status, doc["status"]), (200, "live"))
         t.join(30)
         self.assertFalse(t.is_alive())
         print("statement running at SIGTERM: %r" % result)
         # It finished with its answer: the transaction's own row counts.
         self.assertEqual(result.get("rows"), ((0, 2),), result)
+
+        # Past proxy-shutdown-delay-seconds (3) the MySQL listener is closed, and the session,
+        # still in its transaction, keeps the process draining: /readyz still answers 503.
+        h.wait_until(lambda: not h.port_open(proxy.port), 10, interval=0.1,
+                     what="MySQL listener closed after the delay")
+        status, _, doc = get_json(metrics, "/readyz")
+        print("draining, %.2f s after SIGTERM: /readyz %d %s" % (time.monotonic() - signalled, status,
+                                                                   doc["status"]))
+        self.assertEqual((status, doc["status"]), (503, "stopping"))
+        # COMMIT ends the transaction, then the session, then the process (on the one SIGTERM).
+        c.commit()
+        ended = time.monotonic()
+        self.assertEqual(proxy.proc.wait(timeout=30), 0)
+        print("process ended %.2f s after COMMIT" % (time.monotonic() - ended))
         try:
             c.close()
         except pymysql.MySQLError:
             pass
-        # It ends on the one SIGTERM, cleanly.
-        self.assertEqual(proxy.proc.wait(timeout=40), 0)
+        d = h.direct(port0, DB)
+        try:
+            self.assertEqual(h.query(d, "SELECT COUNT(*) FROM t"), ((2,),))
+        finally:
+            d.close()
+        # Gone with the process.
+        with self.assertRaises(OSError):
+            get(metrics, "/livez")
 
     def json_log(self, proxy):
         lines = proxy.log().splitlines()
