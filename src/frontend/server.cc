@@ -428,7 +428,8 @@ void Server::run() {
   using generic = asio::generic::stream_protocol;
   const ServerOptions& o = context_.options;
   if (o.metricsPort != 0) {
-    // First, so that a platform probing during start-up gets an answer (503 until ready).
+    // Bound first: a port clash stops the start before the MySQL port is taken. It answers
+    // once io_ runs; /readyz says 503 until setReady(true) below.
     admin::HttpRoutes routes;
     routes.add("/livez", [this] { return admin::livez(healthSnapshot()); });
     routes.add("/readyz", [this] { return admin::readyz(healthSnapshot()); });
