@@ -10,6 +10,7 @@
 #include "backend/gate_set.h"
 #include "common/json_text.h"
 #include "common/log.h"
+#include "config/topology.h"
 
 namespace shardproxy::admin {
 
@@ -81,20 +82,24 @@ std::string healthJson(const HealthSnapshot& s, std::string_view status) {
   return out;
 }
 
-std::vector<DataSourceHealth> dataSourceHealth(backend::GateSet& pools) {
+std::vector<DataSourceHealth> dataSourceHealth(const config::Topology& topology,
+                                               backend::GateSet& pools) {
   std::vector<DataSourceHealth> out;
-  pools.forEach([&out](const std::string& database, const backend::DataSourceGate& g) {
-    DataSourceHealth d;
-    d.database = database;
-    d.name = g.name();
-    d.down = g.down();
-    if (d.down) d.error = g.downStatus().message();
-    d.open = g.open();
-    d.idle = g.idle();
-    d.max = g.maxOpen();
-    d.waiting = g.waiting();
-    out.push_back(std::move(d));
-  });
+  for (const auto& [database, db] : topology.databases) {
+    for (const config::DataSource& ds : db.dataSources) {
+      const backend::DataSourceGate& g = pools.get(database, ds);
+      DataSourceHealth d;
+      d.database = database;
+      d.name = ds.name;
+      d.down = g.down();
+      if (d.down) d.error = g.downStatus().message();
+      d.open = g.open();
+      d.idle = g.idle();
+      d.max = g.maxOpen();
+      d.waiting = g.waiting();
+      out.push_back(std::move(d));
+    }
+  }
   return out;
 }
 

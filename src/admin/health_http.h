@@ -20,6 +20,10 @@ namespace shardproxy::backend {
 class GateSet;
 }
 
+namespace shardproxy::config {
+struct Topology;
+}
+
 namespace shardproxy::admin {
 
 struct HttpResponse {
@@ -73,9 +77,12 @@ struct HealthSnapshot {
 // a sanitizer on a loaded machine: a liveness failure restarts the process.
 constexpr auto kStalledAfter = std::chrono::seconds(30);
 
-// Every data source's state (the health checks' verdict) and pool figures, read from the gates
-// the workers' pools share (executor::SharedPools).
-std::vector<DataSourceHealth> dataSourceHealth(backend::GateSet& pools);
+// The state (the health checks' verdict) and pool figures of every data source of `topology`
+// (the configuration in force: a reload leaves the gates of data sources it dropped or changed
+// behind for the sessions still on them), read from the gates the workers' pools share
+// (executor::SharedPools). Databases in name order, data sources in file order.
+std::vector<DataSourceHealth> dataSourceHealth(const config::Topology& topology,
+                                               backend::GateSet& pools);
 
 // 200 while every worker loop turns (including while starting and stopping), else 503.
 HttpResponse livez(const HealthSnapshot& s);

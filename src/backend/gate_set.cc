@@ -39,11 +39,6 @@ DataSourceGate& GateSet::get(const std::string& database, const config::DataSour
   return *e.gate;
 }
 
-void GateSet::forEach(const std::function<void(const std::string&, const DataSourceGate&)>& fn) {
-  std::lock_guard lock(mutex_);
-  for (const auto& [key, e] : gates_) fn(key.first, *e.gate);
-}
-
 void GateSet::startHealthChecks(asio::any_io_executor executor, HealthCheckSettings settings,
                                 const std::atomic<bool>& stopping) {
   if (settings.intervalMs <= 0) return;

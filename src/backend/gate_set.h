@@ -3,7 +3,6 @@
 #pragma once
 
 #include <atomic>
-#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -42,10 +41,6 @@ class GateSet {
   // The gate of `ds` in `database`; made on first use for a data source no topology listed
   // (tests), which then has no health check.
   DataSourceGate& get(const std::string& database, const config::DataSource& ds);
-
-  // Calls fn(database, gate) for every gate, in (database, data source) order: what the health
-  // endpoints report.
-  void forEach(const std::function<void(const std::string&, const DataSourceGate&)>& fn);
 
   // Starts one health check on `executor` per data source that has none running yet; each ends
   // once `stopping` is set.

@@ -528,7 +528,7 @@ admin::HealthSnapshot Server::healthSnapshot() {
       if (started && now - last > admin::kStalledAfter) ++s.stalledWorkers;
     }
   }
-  s.dataSources = admin::dataSourceHealth(*context_.pools);
+  s.dataSources = admin::dataSourceHealth(*context_.services()->topology, *context_.pools);
   return s;
 }
 

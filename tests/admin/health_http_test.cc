@@ -5,6 +5,7 @@
 #include <string>
 
 #include "backend/gate_set.h"
+#include "config/topology.h"
 
 namespace shardproxy::admin {
 namespace {
@@ -120,35 +121,45 @@ TEST(HealthTest, EmptyTopology) {
             "{\"status\":\"ready\",\"workers\":0,\"stalledWorkers\":0,\"dataSources\":[]}");
 }
 
-TEST(HealthTest, DataSourceHealthReadsTheGates) {
-  backend::GateSet pools;
-  config::DataSource a;
-  a.name = "ds_a";
-  a.maxPoolSize = 4;
-  a.minPoolSize = 0;
-  config::DataSource b = a;
-  b.name = "ds_b";
-  b.maxPoolSize = 7;
-  backend::DataSourceGate& ga = pools.get("db2", a);
-  backend::DataSourceGate& gb = pools.get("db1", b);
-  ASSERT_TRUE(ga.tryTake());
-  ASSERT_TRUE(ga.tryTake());
-  gb.markDown(makeError(2003, "Can't connect to server on '127.0.0.1' (111)"));
-  std::vector<DataSourceHealth> got = dataSourceHealth(pools);
-  ASSERT_EQ(got.size(), 2u);
-  // In (database, data source) order.
+TEST(HealthTest, DataSourceHealthReadsTheGatesOfTheTopology) {
+  config::Topology topology;
+  auto dataSource = [](std::string name, int max) {
+    config::DataSource ds;
+    ds.name = std::move(name);
+    ds.maxPoolSize = max;
+    ds.minPoolSize = 0;
+    ds.identity = ds.name + "@127.0.0.1";
+    return ds;
+  };
+  // Data sources in file order (z before a), databases by name.
+  topology.databases["db2"].dataSources = {dataSource("ds_z", 4), dataSource("ds_a", 5)};
+  topology.databases["db1"].dataSources = {dataSource("ds_b", 7)};
+  backend::GateSet pools(topology);
+  const auto& db2 = topology.databases["db2"].dataSources;
+  ASSERT_TRUE(pools.get("db2", db2[0]).tryTake());
+  ASSERT_TRUE(pools.get("db2", db2[0]).tryTake());
+  pools.get("db1", topology.databases["db1"].dataSources[0])
+      .markDown(makeError(2003, "Can't connect to server on '127.0.0.1' (111)"));
+  // A gate the configuration in force no longer lists (left by a reload) is not reported.
+  pools.get("db0", dataSource("ds_gone", 3));
+
+  std::vector<DataSourceHealth> got = dataSourceHealth(topology, pools);
+  ASSERT_EQ(got.size(), 3u);
   EXPECT_EQ(got[0].database, "db1");
   EXPECT_EQ(got[0].name, "ds_b");
   EXPECT_TRUE(got[0].down);
   EXPECT_EQ(got[0].error, "Can't connect to server on '127.0.0.1' (111)");
   EXPECT_EQ(got[0].max, 7);
   EXPECT_EQ(got[1].database, "db2");
+  EXPECT_EQ(got[1].name, "ds_z");
   EXPECT_FALSE(got[1].down);
   EXPECT_EQ(got[1].open, 2);
   EXPECT_EQ(got[1].max, 4);
   EXPECT_EQ(got[1].waiting, 0);
-  gb.markUp();
-  EXPECT_FALSE(dataSourceHealth(pools)[0].down);
+  EXPECT_EQ(got[2].name, "ds_a");
+  EXPECT_EQ(got[2].open, 0);
+  pools.get("db1", topology.databases["db1"].dataSources[0]).markUp();
+  EXPECT_FALSE(dataSourceHealth(topology, pools)[0].down);
 }
 
 }  // namespace

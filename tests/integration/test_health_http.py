@@ -13,7 +13,8 @@ listens (no shared server is ever stopped). It checks:
   transaction keeps the process draining after the MySQL listener closed, and the process ends
   once it commits;
 - every line the proxy wrote to stderr is a JSON object with time, level, thread and message.
-A second proxy takes its port from the props, bound to 127.0.0.1, with text logs; a taken port
+A second proxy takes its port from the props, bound to 127.0.0.1, with text logs, and lists the
+data sources of a configuration reloaded by SIGHUP; a taken port
 stops the start; --metrics-port 0 turns the listener off. A configuration error is one JSON log
 line with --log-format json.
 """
@@ -345,6 +346,25 @@ class HealthHttpTest(h.TestCase):
                     with self.assertRaises(OSError):
                         socket.create_connection((addr, metrics), timeout=2).close()
                 self.assertIn("health HTTP listening on 127.0.0.1:%d" % metrics, proxy.log())
+
+                # The body lists the configuration in force: after a reload (SIGHUP) that adds
+                # ds_new and changes ds_0's pool (a new gate; the old one stays for sessions
+                # still on it), each is listed once, with the new figures.
+                with open(os.path.join(proxy.conf_dir, "database-pdb.yaml"), "w") as f:
+                    f.write(h.database_yaml("pdb", {"ds_0": (port0, db), "ds_new": (port0, db)},
+                                            max_pool=7))
+                os.kill(proxy.pid(), signal.SIGHUP)
+
+                def reloaded():
+                    _, _, doc = get_json(metrics, "/readyz")
+                    return "ds_new" in by_name(doc)
+
+                h.wait_until(reloaded, 15, interval=0.1, what="ds_new listed after SIGHUP")
+                status, _, doc = get_json(metrics, "/readyz")
+                print("after the reload: %d %s" % (status, json.dumps(doc)))
+                self.assertEqual(status, 200)
+                self.assertEqual([(d["name"], d["max"]) for d in doc["dataSources"]],
+                                 [("ds_0", 7), ("ds_new", 7)])
             # A port already taken: the proxy does not start, and says why.
             taken = socket.socket()
             taken.bind(("127.0.0.1", 0))
