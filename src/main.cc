@@ -272,7 +272,7 @@ int main(int argc, char** argv) {
   for (const std::string& server : reachable.silent()) {
     spdlog::warn(
         "server {} does not answer: its data sources fail until it does, and their "
-        "metadata is read then",
+        "metadata is read then (their accounts' grants are not checked)",
         server);
   }
   std::string version =
