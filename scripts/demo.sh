@@ -7,7 +7,8 @@
 # (data in .work/demo), loads sample-data-shop.sql and sample-data-analytics.sql directly into
 # them (resetting demo_shop and demo_analytics), creates the empty databases demo_ds_0 (13306) and
 # demo_ds_1 (13307) behind the sharded `sharding_db` and one least-privilege account per data
-# source (sp_shop, sp_analytics, sp_sharding_ds_0, sp_sharding_ds_1), then runs
+# source (conf/demo/setup-node-*.sql: sp_shop, sp_analytics, sp_sharding_ds_0, sp_sharding_ds_1),
+# then runs
 # `build/shardproxy --conf conf/demo --port 3307` in the foreground and loads
 # sample-data-sharding.sql through it. Ctrl-C stops the proxy and the servers this script started.
 set -euo pipefail
@@ -87,21 +88,12 @@ reset_database 13306 demo_ds_0
 reset_database 13307 demo_ds_1
 
 # The proxy reaches each data source through an account of its own that may use that database
-# and nothing else (README: Backend accounts); conf/demo/database-*.yaml name these accounts.
-# XA recovery needs no more on MariaDB. Recreated on every run, so the grants are exactly these.
+# and nothing else (README: Backend accounts); conf/demo/setup-node-*.sql create the accounts that
+# conf/demo/database-*.yaml name (docker/compose.yaml runs the same files). XA recovery needs no
+# more on MariaDB. Recreated on every run, so the grants are exactly these.
 log "creating one least-privilege MariaDB account per data source"
-# create_account PORT USER PASSWORD DATABASE
-create_account() {
-  # In a GRANT, `_` in a database name is a wildcard: escaped, it names this database only.
-  local pattern="${4//_/\\_}"
-  mariadb --no-defaults -h127.0.0.1 -P"$1" -uroot -proot -e \
-    "CREATE OR REPLACE USER '$2'@'127.0.0.1' IDENTIFIED BY '$3';
-     GRANT ALL PRIVILEGES ON \`$pattern\`.* TO '$2'@'127.0.0.1'"
-}
-create_account 13306 sp_shop sp_shop_pw demo_shop
-create_account 13307 sp_analytics sp_analytics_pw demo_analytics
-create_account 13306 sp_sharding_ds_0 sp_sharding_ds_0_pw demo_ds_0
-create_account 13307 sp_sharding_ds_1 sp_sharding_ds_1_pw demo_ds_1
+load 13306 "$CONF_DIR/setup-node-0.sql"
+load 13307 "$CONF_DIR/setup-node-1.sql"
 
 log "starting shardproxy on port $PROXY_PORT"
 mkdir -p "$DEMO_DIR/proxy-data"
