@@ -20,6 +20,10 @@ PACKAGES=(
   libdbi-perl libdbd-mariadb-perl python3-django python3-mysqldb
   # tools against the proxy (tests/integration/test_tool_*.py)
   python3-sqlalchemy adminer chromium
+  # containers (docker/, scripts/container-*.sh, tests/integration/test_containers.py): Podman
+  # with runc, netavark and iptables for networks, mmdebstrap for the local Debian base image
+  podman podman-compose buildah runc crun netavark aardvark-dns iptables fuse-overlayfs
+  slirp4netns mmdebstrap python3-yaml
 )
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
@@ -55,8 +59,27 @@ install_node_apps() {
   fi
 }
 
+# The npm libraries of the offline Kubernetes schema check (tests/integration/k8s_schema) go into
+# .work/k8s-schema, the same way.
+install_k8s_schema() {
+  local src="$REPO_ROOT/tests/integration/k8s_schema" dir="$REPO_ROOT/.work/k8s-schema"
+  if [ -d "$dir/node_modules" ] && cmp -s "$src/package-lock.json" "$dir/installed-package-lock.json"; then
+    return 0
+  fi
+  echo "install-deps: npm ci in $dir"
+  mkdir -p "$dir"
+  rm -f "$dir/installed-package-lock.json"
+  cp "$src/package.json" "$src/package-lock.json" "$dir/"
+  if (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error); then
+    cp "$src/package-lock.json" "$dir/installed-package-lock.json"
+  else
+    echo "install-deps: npm ci failed; integration.test_containers (k8s schemas) will fail until it succeeds" >&2
+  fi
+}
+
 if [ ${#missing[@]} -eq 0 ]; then
   install_node_apps
+  install_k8s_schema
   exit 0
 fi
 
@@ -75,4 +98,5 @@ fi
 $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 if [ $policy_added -eq 1 ]; then $SUDO rm -f /usr/sbin/policy-rc.d; fi
 install_node_apps
+install_k8s_schema
 echo "install-deps: done"

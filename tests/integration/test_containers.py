@@ -138,10 +138,15 @@ class ContainerTest(h.TestCase):
             self.skipTest(_skip_reason)
         self.started = time.monotonic()
         self.cleanups = []  # podman argument lists, run in reverse order
+        # Volumes the test's containers make without a name of the test's own (the images'
+        # VOLUMEs, kube play's ConfigMap volumes) are found by difference at the end.
+        self.volumes_before = set(podman("volume", "ls", "-q").stdout.split())
 
     def tearDown(self):
         if _skip_reason:
             return
+        if getattr(self, "compose_down", None):
+            self.compose_down()
         result = self._outcome.result
         if any(test is self for test, _ in result.errors + result.failures):
             for c in podman("ps", "-a", "--format", "{{.Names}}", "--filter", "label=sptest=" + TAG,
@@ -150,6 +155,8 @@ class ContainerTest(h.TestCase):
                     c, podman("logs", "--tail", "30", c, check=False).stderr[-3000:]))
         for args in reversed(self.cleanups):
             podman(*args, check=False, timeout=120)
+        for v in set(podman("volume", "ls", "-q").stdout.split()) - self.volumes_before:
+            podman("volume", "rm", v, check=False)
         _timings.append((self.id().split(".")[-1], time.monotonic() - self.started))
 
     # --- MariaDB containers with the demo's data ------------------------------------------------
@@ -261,7 +268,7 @@ class ContainerTest(h.TestCase):
             # Anonymous volumes (the servers' data) and the project's network go too.
             podman("volume", "prune", "-f", "--filter", "label=io.podman.compose.project=" + project, check=False)
             podman("network", "rm", "-f", project + "_default", check=False)
-        self.addCleanup(down)
+        self.compose_down = down
         r = subprocess.run(compose + ["up", "-d"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                            env=env, timeout=300)
         self.assertEqual(r.returncode, 0, r.stdout[-3000:])
