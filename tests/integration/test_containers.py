@@ -445,6 +445,53 @@ class ContainerTest(h.TestCase):
         for line in logs[:5]:
             json.loads(line)
 
+    def test_render_config(self):
+        """The init container `render-config` of both manifests: placeholders filled from the
+        Secret, inline expressions left alone, an unset name stops it and says which."""
+        for folder in ("central", "sidecar"):
+            docs = self.load_manifests(os.path.join(DOCKER, "k8s", folder))
+            cm = next(d for d in docs if d["kind"] == "ConfigMap")
+            secret = next(d for d in docs if d["kind"] == "Secret")["stringData"]
+            workload = next(d for d in docs if d["kind"] in ("StatefulSet", "Deployment"))
+            init = workload["spec"]["template"]["spec"]["initContainers"][0]
+            self.assertEqual(init["name"], "render-config")
+            tmp = os.path.join(h.SOURCE_DIR, ".work", "containers", "%s-render-%s" % (TAG, folder))
+            os.makedirs(os.path.join(tmp, "templates"))
+            os.makedirs(os.path.join(tmp, "out"))
+            os.chmod(os.path.join(tmp, "out"), 0o777)
+            self.addCleanup(shutil.rmtree, tmp, True)
+            for name, text in cm["data"].items():
+                with open(os.path.join(tmp, "templates", name), "w") as f:
+                    f.write(text)
+
+            def render(env):
+                args = ["run", "--rm", "--network", "none", "--user", "10001:10001",
+                        "-v", "%s:/config-templates:ro,z" % os.path.join(tmp, "templates"),
+                        "-v", "%s:/etc/shardproxy:z" % os.path.join(tmp, "out"), "--entrypoint", init["command"][0]]
+                for k, v in env.items():
+                    args += ["-e", "%s=%s" % (k, v)]
+                return podman(*args, PROXY_IMAGE, *init["command"][1:], check=False)
+            r = render(secret)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            for name, text in cm["data"].items():
+                with open(os.path.join(tmp, "out", name)) as f:
+                    out = f.read()
+                want = text
+                for k, v in secret.items():
+                    want = want.replace("$(%s)" % k, v)
+                self.assertEqual(out, want)
+                self.assertNotIn("$(", out)
+                self.assertEqual(oct(os.stat(os.path.join(tmp, "out", name)).st_mode & 0o777), "0o600")
+            used = sorted(k for k in secret if any("$(%s)" % k in t for t in cm["data"].values()))
+            self.assertEqual(used, sorted(secret), "Secret keys the ConfigMap does not use")
+            missing = dict(secret)
+            gone = used[-1]
+            del missing[gone]
+            r = render(missing)
+            print("%s render-config without %s: exit %d, %s" % (folder, gone, r.returncode, r.stderr.strip()))
+            self.assertNotEqual(r.returncode, 0)
+            self.assertIn("$(%s) is not set" % gone, r.stderr)
+
     # --- (e) schemas ---------------------------------------------------------------------------
 
     def test_k8s_schemas(self):
