@@ -35,7 +35,6 @@ import shutil
 import subprocess
 import sys
 import time
-import unittest
 import urllib.error
 import urllib.request
 
@@ -149,10 +148,10 @@ class ContainerTest(h.TestCase):
             self.compose_down()
         result = self._outcome.result
         if any(test is self for test, _ in result.errors + result.failures):
-            for c in podman("ps", "-a", "--format", "{{.Names}}", "--filter", "label=sptest=" + TAG,
-                            check=False).stdout.split():
-                sys.stderr.write("---- podman logs %s ----\n%s\n" % (
-                    c, podman("logs", "--tail", "30", c, check=False).stderr[-3000:]))
+            # Every container of the test (the pods' ones carry no label of the test's).
+            for c in podman("ps", "-a", "--format", "{{.Names}}", check=False).stdout.split():
+                logs = podman("logs", "--tail", "30", c, check=False)
+                sys.stderr.write("---- podman logs %s ----\n%s\n" % (c, (logs.stdout + logs.stderr)[-3000:]))
         for args in reversed(self.cleanups):
             podman(*args, check=False, timeout=120)
         for v in set(podman("volume", "ls", "-q").stdout.split()) - self.volumes_before:
