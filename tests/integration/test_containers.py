@@ -91,6 +91,11 @@ def wait_cli(port, db, what, timeout=90):
     h.wait_until(ok, timeout, interval=0.5, what=what)
 
 
+def read(path):
+    with open(path) as f:
+        return f.read()
+
+
 def http_status(port, path):
     try:
         with urllib.request.urlopen("http://127.0.0.1:%d%s" % (port, path), timeout=5) as r:
@@ -239,7 +244,7 @@ class ContainerTest(h.TestCase):
                "-v", "%s:/etc/shardproxy:ro,z" % DEMO, PROXY_IMAGE)
         wait_cli(port, "shop", "the proxy in the container")
         loaded = cli(port, None, db="sharding_db",
-                     input=open(os.path.join(DEMO, "sample-data-sharding.sql")).read())
+                     input=read(os.path.join(DEMO, "sample-data-sharding.sql")))
         self.assertEqual(loaded, [])
         self.check_demo_answers(port, pod + "-m0", [(pod + "-m0", 0), (pod + "-m1", 1)], pod + "-m1")
         user = podman("exec", proxy, "id", "-u").stdout.strip()
@@ -425,7 +430,7 @@ class ContainerTest(h.TestCase):
         wait_cli(mysql_port, "shop", "the central proxy on port %d" % mysql_port)
         self.check_demo_answers(mysql_port, TAG + "-mariadb-0", None)
         loaded = cli(mysql_port, None, db="sharding_db",
-                     input=open(os.path.join(DEMO, "sample-data-sharding.sql")).read())
+                     input=read(os.path.join(DEMO, "sample-data-sharding.sql")))
         self.assertEqual(loaded, [])
         self.check_demo_answers(mysql_port, TAG + "-mariadb-0",
                                 [(TAG + "-mariadb-0", 0), (TAG + "-mariadb-1", 1)])
