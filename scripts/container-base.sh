@@ -55,6 +55,9 @@ mmdebstrap --variant=minbase --quiet \
   "deb $MIRROR bookworm main" \
   "deb $MIRROR bookworm-updates main" \
   "deb $SECURITY_MIRROR bookworm-security main"
-podman import --quiet --change 'CMD ["bash"]' "$tmp/rootfs.tar" "$IMAGE" >/dev/null
+# An imported image has no environment: without PATH, `command: [sh, ...]` in a pod finds nothing.
+podman import --quiet --change 'CMD ["bash"]' \
+  --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
+  "$tmp/rootfs.tar" "$IMAGE" >/dev/null
 log "made $IMAGE in $(($(date +%s) - start)) s"
 echo "$IMAGE"

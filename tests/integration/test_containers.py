@@ -404,8 +404,9 @@ class ContainerTest(h.TestCase):
         secrets = {d["metadata"]["name"]: d["stringData"] for d in docs if d["kind"] == "Secret"}
         play = [d for d in docs if d["kind"] == "ConfigMap"]
         sts = next(d for d in docs if d["kind"] == "StatefulSet")
-        # The StatefulSet's first pod, as Kubernetes makes it: name <set>-0, its claim data-<set>-0.
-        pod_name = sts["metadata"]["name"] + "-0"
+        # The StatefulSet's second pod, as Kubernetes makes it: name <set>-1 (its worker id 1
+        # shows in connection ids), its claim data-<set>-1.
+        pod_name = sts["metadata"]["name"] + "-1"
         claim = "data-" + pod_name + "-" + TAG
         for tpl in sts["spec"]["volumeClaimTemplates"]:
             pvc = {"apiVersion": "v1", "kind": "PersistentVolumeClaim", "metadata": {"name": claim},
@@ -416,11 +417,6 @@ class ContainerTest(h.TestCase):
         ports = {}
         self.adapt_pod_spec(spec, secrets, ports)
         spec["volumes"].append({"name": "data", "persistentVolumeClaim": {"claimName": claim}})
-        for c in spec["containers"]:
-            for e in c.get("env", []):
-                if e.get("valueFrom", {}).get("fieldRef", {}).get("fieldPath") == "metadata.name":
-                    e.pop("valueFrom")
-                    e["value"] = pod_name
         pod = {"apiVersion": "v1", "kind": "Pod",
                "metadata": {"name": pod_name, "labels": sts["spec"]["template"]["metadata"]["labels"]},
                "spec": spec}
@@ -434,20 +430,52 @@ class ContainerTest(h.TestCase):
         self.assertEqual(loaded, [])
         self.check_demo_answers(mysql_port, TAG + "-mariadb-0",
                                 [(TAG + "-mariadb-0", 0), (TAG + "-mariadb-1", 1)])
+        proxy = pod_name + "-shardproxy"
         for path in ("/livez", "/readyz"):
             status, body = http_status(http_port, path)
-            print("GET %s: %d %s" % (path, status, body.strip()[:300]))
+            print("GET %s: %d %s" % (path, status, body.strip()[:400]))
             self.assertEqual(status, 200, body)
+        health = json.loads(body)
+        self.assertEqual(health["status"], "ready")
+        self.assertEqual(sorted((d["database"], d["name"], d["state"]) for d in health["dataSources"]),
+                         [("sharding_db", "ds_0", "up"), ("sharding_db", "ds_1", "up"), ("shop", "ds_0", "up")])
+        # SHARDPROXY_WORKER_ID comes from the pod's name (downward API): worker 1 is in the
+        # connection ids (worker << 22 | n) and holds its claim on the servers.
+        conn_id = int(cli(mysql_port, "SELECT CONNECTION_ID()", db="shop")[0][0])
+        print("CONNECTION_ID() of %s: %d (worker %d)" % (pod_name, conn_id, conn_id >> 22))
+        self.assertEqual(conn_id >> 22, 1)
+        held = exec_sql(TAG + "-mariadb-0", "SELECT IS_USED_LOCK('shardproxy.worker.1') IS NOT NULL")
+        self.assertEqual(held, [["1"]])
         # The XA log's directory is the claim's volume, written by the non-root proxy.
-        listing = podman("exec", pod_name + "-shardproxy", "ls", "-A", "/var/lib/shardproxy").stdout.split()
+        listing = podman("exec", proxy, "ls", "-A", "/var/lib/shardproxy").stdout.split()
         print("data volume: %s" % listing)
         self.assertTrue(listing)
-        # The logs are JSON lines (--log-format json).
-        logs = podman("logs", pod_name + "-shardproxy").stderr.splitlines() + \
-            podman("logs", pod_name + "-shardproxy").stdout.splitlines()
-        self.assertTrue(logs)
-        for line in logs[:5]:
-            json.loads(line)
+        # The log is JSON lines (--log-format json), on stderr.
+        logs = podman("logs", proxy)
+        lines = (logs.stdout + logs.stderr).splitlines()
+        print("log: %d lines, first: %s" % (len(lines), lines[0] if lines else None))
+        self.assertTrue(lines)
+        for line in lines:
+            self.assertIn("message", json.loads(line))
+        # SIGTERM with the ConfigMap's props: /readyz 503 at once while clients are still taken
+        # for proxy-shutdown-delay-seconds (5), then the proxy ends by itself, exit code 0.
+        t0 = time.monotonic()
+        podman("kill", "--signal", "TERM", proxy)
+        h.wait_until(lambda: http_status(http_port, "/readyz")[0] == 503, 3, interval=0.1,
+                     what="/readyz to say 503 after SIGTERM")
+        unready = time.monotonic() - t0
+        answered = cli(mysql_port, "SELECT 1", db="shop")
+        self.assertEqual(answered, [["1"]])
+        h.wait_until(lambda: podman("inspect", "--format", "{{.State.Status}}", proxy).stdout.strip() == "exited",
+                     30, interval=0.2, what="the proxy to exit after SIGTERM")
+        gone = time.monotonic() - t0
+        code = podman("inspect", "--format", "{{.State.ExitCode}}", proxy).stdout.strip()
+        print("SIGTERM: /readyz 503 after %.2f s, new connections still answered, exit %s after %.1f s"
+              % (unready, code, gone))
+        self.assertEqual(code, "0")
+        # Not before the delay (5 s), and well within terminationGracePeriodSeconds (40).
+        self.assertGreater(gone, 4.5)
+        self.assertLess(gone, 35)
 
     def test_render_config(self):
         """The init container `render-config` of both manifests: placeholders filled from the
