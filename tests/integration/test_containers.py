@@ -431,14 +431,6 @@ class ContainerTest(h.TestCase):
         self.check_demo_answers(mysql_port, TAG + "-mariadb-0",
                                 [(TAG + "-mariadb-0", 0), (TAG + "-mariadb-1", 1)])
         proxy = pod_name + "-shardproxy"
-        for path in ("/livez", "/readyz"):
-            status, body = http_status(http_port, path)
-            print("GET %s: %d %s" % (path, status, body.strip()[:400]))
-            self.assertEqual(status, 200, body)
-        health = json.loads(body)
-        self.assertEqual(health["status"], "ready")
-        self.assertEqual(sorted((d["database"], d["name"], d["state"]) for d in health["dataSources"]),
-                         [("sharding_db", "ds_0", "up"), ("sharding_db", "ds_1", "up"), ("shop", "ds_0", "up")])
         # SHARDPROXY_WORKER_ID comes from the pod's name (downward API): worker 1 is in the
         # connection ids (worker << 22 | n) and holds its claim on the servers.
         conn_id = int(cli(mysql_port, "SELECT CONNECTION_ID()", db="shop")[0][0])
@@ -450,6 +442,14 @@ class ContainerTest(h.TestCase):
         listing = podman("exec", proxy, "ls", "-A", "/var/lib/shardproxy").stdout.split()
         print("data volume: %s" % listing)
         self.assertTrue(listing)
+        for path in ("/livez", "/readyz"):
+            status, body = http_status(http_port, path)
+            print("GET %s: %d %s" % (path, status, body.strip()[:400]))
+            self.assertEqual(status, 200, body)
+        health = json.loads(body)
+        self.assertEqual(health["status"], "ready")
+        self.assertEqual(sorted((d["database"], d["name"], d["state"]) for d in health["dataSources"]),
+                         [("sharding_db", "ds_0", "up"), ("sharding_db", "ds_1", "up"), ("shop", "ds_0", "up")])
         # The log is JSON lines (--log-format json), on stderr.
         logs = podman("logs", proxy)
         lines = (logs.stdout + logs.stderr).splitlines()
