@@ -346,6 +346,12 @@ class ContainerTest(h.TestCase):
         os.makedirs(os.path.dirname(path), exist_ok=True)
         with open(path, "w") as f:
             yaml.safe_dump_all(docs, f, sort_keys=False)
+        pods = [d["metadata"]["name"] for d in docs if d["kind"] == "Pod"]
+        # A pod of the same name left by an interrupted run would make kube play refuse; and
+        # kube down does not always remove a pod whose containers are gone: removed by name too.
+        for pod in pods:
+            podman("pod", "rm", "-f", pod, check=False)
+            self.cleanups.append(["pod", "rm", "-f", pod])
         self.cleanups.append(["kube", "down", path])
         self.addCleanup(lambda: os.path.exists(path) and os.remove(path))
         podman("kube", "play", "--network", net, path, timeout=300)
