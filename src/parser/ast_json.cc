@@ -18,6 +18,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "common/json_text.h"
 #include "parser/ast.h"
 #include "parser/ast_visitor.h"
 
@@ -466,35 +467,6 @@ const char* enumName(TransactionStatement::Scope scope) {
   return "?";
 }
 
-// Length of the well-formed UTF-8 sequence starting at s[i] (RFC 3629: no overlong forms, no
-// surrogates, nothing above U+10FFFF), or 0 when the bytes there are not one.
-size_t utf8SequenceLength(std::string_view s, size_t i) {
-  auto byte = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
-  unsigned char c = byte(i);
-  size_t len = 0;
-  unsigned char lo = 0x80;  // allowed range of the second byte
-  unsigned char hi = 0xBF;
-  if (c >= 0xC2 && c <= 0xDF) {
-    len = 2;
-  } else if (c >= 0xE0 && c <= 0xEF) {
-    len = 3;
-    if (c == 0xE0) lo = 0xA0;
-    if (c == 0xED) hi = 0x9F;
-  } else if (c >= 0xF0 && c <= 0xF4) {
-    len = 4;
-    if (c == 0xF0) lo = 0x90;
-    if (c == 0xF4) hi = 0x8F;
-  } else {
-    return 0;
-  }
-  if (i + len > s.size()) return 0;
-  if (byte(i + 1) < lo || byte(i + 1) > hi) return 0;
-  for (size_t k = 2; k < len; ++k) {
-    if (byte(i + k) < 0x80 || byte(i + k) > 0xBF) return 0;
-  }
-  return len;
-}
-
 // The names toJson() gives these enums are the ones describe() prints.
 const char* enumName(StatementKind kind) { return toString(kind); }
 const char* enumName(BinaryOperator op) { return toString(op); }
@@ -563,66 +535,10 @@ class JsonWriter {
     if (out.back() != '[') out += ',';
   }
 
-  // A JSON string. Well-formed UTF-8 is copied; control characters, '"' and '\' are escaped.
-  // SQL text may hold any bytes (a client can send Latin-1 or binary in a string literal): each
-  // byte that is not part of a well-formed UTF-8 sequence becomes \u00XX of the byte, i.e. is
-  // read as Latin-1, so the output is always valid JSON (the mapping is lossy: 0xE9 and a
-  // well-formed "é" look the same; the span still locates the original bytes).
-  void quoted(std::string_view s) {
-    out += '"';
-    size_t i = 0;
-    while (i < s.size()) {
-      auto c = static_cast<unsigned char>(s[i]);
-      if (c < 0x80) {
-        switch (c) {
-          case '"':
-            out += "\\\"";
-            break;
-          case '\\':
-            out += "\\\\";
-            break;
-          case '\n':
-            out += "\\n";
-            break;
-          case '\r':
-            out += "\\r";
-            break;
-          case '\t':
-            out += "\\t";
-            break;
-          case '\b':
-            out += "\\b";
-            break;
-          case '\f':
-            out += "\\f";
-            break;
-          default:
-            if (c < 0x20) {
-              escapedByte(c);
-            } else {
-              out += static_cast<char>(c);
-            }
-        }
-        ++i;
-        continue;
-      }
-      size_t len = utf8SequenceLength(s, i);
-      if (len == 0) {
-        escapedByte(c);
-        ++i;
-      } else {
-        out.append(s.substr(i, len));
-        i += len;
-      }
-    }
-    out += '"';
-  }
-
-  void escapedByte(unsigned char c) {
-    char buf[8];
-    std::snprintf(buf, sizeof buf, "\\u%04x", c);
-    out += buf;
-  }
+  // A JSON string (common/json_text.h): SQL text may hold any bytes (a client can send Latin-1
+  // or binary in a string literal), and each byte that is not part of well-formed UTF-8 becomes
+  // \u00XX, so the output is always valid JSON (the span still locates the original bytes).
+  void quoted(std::string_view s) { appendJsonString(out, s); }
 
   // ---- values ----
 
