@@ -12,7 +12,6 @@
 // (kNone, empty, false, None) are left out; everything that is set appears. Which fields, their
 // keys and their order are those of visitFields() (ast_visitor.h): a field added there appears
 // here.
-#include <cstdio>
 #include <string>
 #include <string_view>
 #include <type_traits>
