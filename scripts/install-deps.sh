@@ -23,7 +23,7 @@ PACKAGES=(
   # containers (docker/, scripts/container-*.sh, tests/integration/test_containers.py): Podman
   # with runc, netavark and iptables for networks, mmdebstrap for the local Debian base image
   podman podman-compose buildah runc crun netavark aardvark-dns iptables fuse-overlayfs
-  slirp4netns mmdebstrap python3-yaml
+  slirp4netns uidmap mmdebstrap python3-yaml
 )
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
